@@ -1,0 +1,109 @@
+// A block is declared once: the palette, the inspector form, flow validation and `run` all come from this.
+import type { z } from 'zod';
+import type { CdpContact, UnifiedContact } from './contact';
+import type { SerializedError } from './errors';
+
+export interface HttpRequestLogEntry {
+  method: string;
+  url: string;
+  status: number | null;
+  durationMs: number;
+  attempt: number;
+  error?: string;
+}
+
+export interface CdpPort {
+  lookupByPhone(e164: string): Promise<CdpContact | null>;
+  findByExternalId(source: string, externalId: string): Promise<CdpContact | null>;
+  upsert(contacts: UnifiedContact[]): Promise<{ inserted: number; updated: number; unchanged: number; rejected: { externalId: string; reason: string }[] }>;
+  delete(source: string, externalIds: string[]): Promise<number>;
+}
+
+export interface ConnectionHandle {
+  id: string;
+  system: string;
+  /** Decrypted credentials (token, api key, oauth tokens …) and the base URL to talk to. */
+  credentials: Record<string, unknown>;
+  baseUrl: string;
+  /** Persist refreshed OAuth tokens. */
+  saveCredentials(next: Record<string, unknown>): Promise<void>;
+  reportHealth(ok: boolean, message?: string): Promise<void>;
+}
+
+export interface RunContext {
+  runId: string;
+  mode: 'live' | 'test';
+  customer: { id: string; defaultCountry: string };
+  options: Record<string, unknown>;
+  cdp: CdpPort;
+  /** Outgoing HTTP (the host decides what is reachable). */
+  fetch: typeof fetch;
+  connections: { get(system: string): Promise<ConnectionHandle> };
+  clock: { now(): Date };
+  log: (level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: unknown) => void;
+  signal?: AbortSignal;
+  /** Request log of the step being run: the shared HTTP client appends here. */
+  requestLog: HttpRequestLogEntry[];
+}
+
+export interface BlockResult<O = unknown> {
+  output: O;
+  /** Output port to follow; defaults to the block's first port. */
+  port?: string;
+  /** Set by respond.* blocks: what a synchronous automation URL answers. */
+  respond?: { status: number; body: unknown; headers?: Record<string, string> };
+  /** Durable wait: the run is persisted and resumed by the job engine at `resumeAt`. */
+  suspend?: { resumeAt: Date };
+}
+
+export interface PortDeclaration {
+  id: string;
+  label: string;
+}
+
+export type BlockCategory = 'Triggers' | 'Data' | 'Logic' | 'Respond' | 'CDP' | 'CRM' | 'Phone system' | 'Messaging' | 'Storage' | 'Utility';
+
+export interface BlockDefinition<P extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  id: string;
+  version: number;
+  title: string;
+  description: string;
+  category: BlockCategory;
+  /** An icon name from the UI's icon set (emoji fallback allowed). */
+  icon: string;
+  params: P;
+  output: O;
+  ports: PortDeclaration[];
+  /** Connector this block belongs to; the host must supply a connection of this system. */
+  connector?: string;
+  /** Triggers only: a sample payload used by the test panel and for autocomplete. */
+  example?: unknown;
+  isTrigger?: boolean;
+  /** One-line summary of params for the canvas node. */
+  summarize?: (params: Record<string, unknown>) => string;
+  run(ctx: RunContext, params: z.infer<P>, input: { trigger: unknown; nodeId: string }): Promise<BlockResult<z.infer<O>>>;
+}
+
+export const OUT_PORT: PortDeclaration[] = [{ id: 'out', label: 'next' }];
+
+export function defineBlock<P extends z.ZodType, O extends z.ZodType>(def: BlockDefinition<P, O>): BlockDefinition<P, O> {
+  if (!/^[a-z][a-zA-Z0-9]*(\.[a-zA-Z][a-zA-Z0-9]*)*$/.test(def.id)) throw new Error(`Block id ${def.id} must look like "cdp.lookup" or "delay"`);
+  if (def.ports.length === 0 && !def.id.startsWith('respond.')) throw new Error(`Block ${def.id} declares no ports`);
+  return def;
+}
+
+export type AnyBlock = BlockDefinition<z.ZodType, z.ZodType>;
+
+export interface StepRecord {
+  seq: number;
+  nodeId: string;
+  blockId: string;
+  status: 'succeeded' | 'failed' | 'suspended';
+  input: unknown;
+  output: unknown;
+  port: string | null;
+  startedAt: string;
+  durationMs: number;
+  error?: SerializedError;
+  requestLog?: HttpRequestLogEntry[];
+}

@@ -1,0 +1,121 @@
+// Param expressions: JSONata, evaluated in its own sandbox (no JS eval).
+// A string param starting with `=` is one expression whose result keeps its type (`=trigger.phone`);
+// a string containing `{{ … }}` is a template whose parts are interpolated as text; anything else is literal.
+import jsonata from 'jsonata';
+import { PatchbayError } from './errors';
+
+export interface ExpressionScope {
+  trigger: unknown;
+  steps: Record<string, unknown>;
+  options: Record<string, unknown>;
+  customer: { id: string; defaultCountry: string };
+  run: { id: string; mode: string };
+}
+
+type Compiled =
+  | { kind: 'literal'; value: unknown }
+  | { kind: 'expr'; source: string; expr: jsonata.Expression }
+  | { kind: 'template'; parts: (string | { source: string; expr: jsonata.Expression })[] }
+  | { kind: 'object'; entries: [string, Compiled][] }
+  | { kind: 'array'; items: Compiled[] };
+
+export interface CompiledValue {
+  readonly isStatic: boolean;
+  evaluate(scope: ExpressionScope): Promise<unknown>;
+}
+
+const TEMPLATE = /\{\{([\s\S]+?)\}\}/g;
+
+export function isExpression(value: unknown): value is string {
+  return typeof value === 'string' && (value.startsWith('=') || value.includes('{{'));
+}
+
+function compileExpr(source: string, path: (string | number)[]): jsonata.Expression {
+  try {
+    return jsonata(source);
+  } catch (err) {
+    const e = err as { message?: string; position?: number };
+    throw new PatchbayError('expression_error', `Expression at ${path.join('.') || 'value'} does not parse: ${e.message ?? String(err)}`, { path });
+  }
+}
+
+function compile(value: unknown, path: (string | number)[]): Compiled {
+  if (typeof value === 'string') {
+    if (value.startsWith('=')) return { kind: 'expr', source: value.slice(1), expr: compileExpr(value.slice(1), path) };
+    if (value.includes('{{')) {
+      const parts: (string | { source: string; expr: jsonata.Expression })[] = [];
+      let last = 0;
+      for (const m of value.matchAll(TEMPLATE)) {
+        if (m.index! > last) parts.push(value.slice(last, m.index));
+        parts.push({ source: m[1].trim(), expr: compileExpr(m[1].trim(), path) });
+        last = m.index! + m[0].length;
+      }
+      if (last < value.length) parts.push(value.slice(last));
+      return { kind: 'template', parts };
+    }
+    return { kind: 'literal', value };
+  }
+  if (Array.isArray(value)) {
+    const items = value.map((v, i) => compile(v, [...path, i]));
+    return items.every((i) => i.kind === 'literal') ? { kind: 'literal', value } : { kind: 'array', items };
+  }
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).map(([k, v]) => [k, compile(v, [...path, k])] as [string, Compiled]);
+    return entries.every(([, c]) => c.kind === 'literal') ? { kind: 'literal', value } : { kind: 'object', entries };
+  }
+  return { kind: 'literal', value };
+}
+
+async function run(c: Compiled, scope: ExpressionScope, path: (string | number)[]): Promise<unknown> {
+  switch (c.kind) {
+    case 'literal':
+      return c.value;
+    case 'expr':
+      return evaluateExpr(c.expr, c.source, scope, path);
+    case 'template': {
+      let out = '';
+      for (const p of c.parts) {
+        if (typeof p === 'string') out += p;
+        else {
+          const v = await evaluateExpr(p.expr, p.source, scope, path);
+          out += v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+        }
+      }
+      return out;
+    }
+    case 'array':
+      return Promise.all(c.items.map((item, i) => run(item, scope, [...path, i])));
+    case 'object': {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of c.entries) {
+        const r = await run(v, scope, [...path, k]);
+        if (r !== undefined) out[k] = r;
+      }
+      return out;
+    }
+  }
+}
+
+async function evaluateExpr(expr: jsonata.Expression, source: string, scope: ExpressionScope, path: (string | number)[]): Promise<unknown> {
+  try {
+    const v = await expr.evaluate(scope);
+    return normalizeJsonata(v);
+  } catch (err) {
+    const e = err as { message?: string };
+    throw new PatchbayError('expression_error', `Expression "${source}" at ${path.join('.')} failed: ${e.message ?? String(err)}`, { path });
+  }
+}
+
+/** JSONata returns arrays tagged with a `sequence` flag; hand blocks plain JSON values. */
+function normalizeJsonata(v: unknown): unknown {
+  if (Array.isArray(v)) return Array.from(v, normalizeJsonata);
+  return v;
+}
+
+export function compileValue(value: unknown, path: (string | number)[] = []): CompiledValue {
+  const c = compile(value, path);
+  return {
+    isStatic: c.kind === 'literal',
+    evaluate: (scope) => run(c, scope, path),
+  };
+}

@@ -1,0 +1,40 @@
+// The flow JSON format, shared by the canvas, the API and the engine.
+import { z } from 'zod';
+
+export const AUTOMATION_NAME = /^[a-z][a-z0-9_]{0,62}$/;
+
+export const positionSchema = z.object({ x: z.number(), y: z.number() });
+
+export const flowNodeSchema = z.object({
+  id: z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, 'node ids are letters, digits, _ and -, starting with a letter or _'),
+  /** Block id, optionally pinned to a version: `cdp.lookup` or `cdp.lookup@1`. */
+  type: z.string().min(1),
+  label: z.string().max(120).optional(),
+  params: z.record(z.string(), z.unknown()).default({}),
+  position: positionSchema.default({ x: 0, y: 0 }),
+});
+
+export const flowEdgeSchema = z.object({
+  id: z.string().min(1),
+  source: z.string().min(1),
+  /** Output port of the source node: `out`, `true`/`false`, `found`/`notFound`, … */
+  sourcePort: z.string().min(1).default('out'),
+  target: z.string().min(1),
+});
+
+export const flowSchema = z.object({
+  schemaVersion: z.literal(1).default(1),
+  name: z.string().min(1).max(200),
+  /** The fixed automation name the flow answers to: caller_lookup, call_logging, contact_sync, … */
+  automation: z.string().regex(AUTOMATION_NAME, 'automation names are lower_snake_case'),
+  description: z.string().max(2000).optional(),
+  nodes: z.array(flowNodeSchema).min(1, 'a flow needs at least a trigger'),
+  edges: z.array(flowEdgeSchema).default([]),
+  /** Options a customer sets when enabling the integration (defaults here). */
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+
+export type FlowNode = z.infer<typeof flowNodeSchema>;
+export type FlowEdge = z.infer<typeof flowEdgeSchema>;
+export type Flow = z.infer<typeof flowSchema>;
+export type FlowInput = z.input<typeof flowSchema>;

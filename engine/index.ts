@@ -1,0 +1,10 @@
+// Public surface of the engine, for the web app, the worker and the CLI.
+export * from './core/flow-schema';
+export * from './core/define-block';
+export * from './core/errors';
+export * from './core/contact';
+export * from './core/phone';
+export { compileFlow, validateFlow, type CompiledFlow, type FlowIssue } from './core/compile-flow';
+export { runFlow, type RunResult, type RunState, type RunOptions } from './core/runner';
+export { createHttpClient, HttpError, type HttpClient, type AuthStrategy } from './core/http-client';
+export { registry } from './registry';

@@ -1,0 +1,34 @@
+// Every block Patchbay knows, by id. Hand-written on purpose: adding a block is one line here.
+import type { AnyBlock } from './core/define-block';
+import { cdpLookup } from './blocks/cdp-lookup/block';
+import { condition } from './blocks/condition/block';
+import { delay } from './blocks/delay/block';
+import { phoneNormalize } from './blocks/phone-normalize/block';
+import { respondJson } from './blocks/respond-json/block';
+import { triggerWebhook } from './blocks/trigger-webhook/block';
+
+const blocks: AnyBlock[] = [triggerWebhook, phoneNormalize, cdpLookup, condition, respondJson, delay] as AnyBlock[];
+
+const byId = new Map<string, AnyBlock>();
+
+export function registerBlocks(list: AnyBlock[]): void {
+  for (const b of list) {
+    const key = `${b.id}@${b.version}`;
+    if (byId.has(key)) throw new Error(`Block ${key} is registered twice`);
+    byId.set(key, b);
+    const latest = byId.get(b.id);
+    if (!latest || latest.version < b.version) byId.set(b.id, b);
+  }
+}
+
+registerBlocks(blocks);
+
+/** `type` is `id` (latest version) or `id@version` (pinned). */
+export const registry = {
+  get(type: string): AnyBlock | undefined {
+    return byId.get(type);
+  },
+  list(): AnyBlock[] {
+    return [...byId.entries()].filter(([k]) => !k.includes('@')).map(([, b]) => b);
+  },
+};

@@ -1,0 +1,45 @@
+// Runs a fixture flow with in-memory ports; engine tests assert each step's output.
+import { compileFlow } from '../core/compile-flow';
+import type { CdpPort, ConnectionHandle, RunContext } from '../core/define-block';
+import { PatchbayError } from '../core/errors';
+import { runFlow, type RunOptions } from '../core/runner';
+import { registry } from '../registry';
+import { createMemoryCdp } from './memory-cdp';
+
+export interface FixtureOptions extends RunOptions {
+  cdp?: CdpPort;
+  customer?: { id: string; defaultCountry: string };
+  options?: Record<string, unknown>;
+  connections?: Record<string, Omit<ConnectionHandle, 'saveCredentials' | 'reportHealth'> & Partial<ConnectionHandle>>;
+  now?: () => Date;
+  fetch?: typeof fetch;
+}
+
+export function createTestContext(o: FixtureOptions = {}): RunContext {
+  return {
+    runId: 'test-run',
+    mode: 'test',
+    customer: o.customer ?? { id: 'cust-1', defaultCountry: 'US' },
+    options: o.options ?? {},
+    cdp: o.cdp ?? createMemoryCdp(o.customer?.defaultCountry ?? 'US'),
+    fetch: o.fetch ?? fetch,
+    connections: {
+      async get(system) {
+        const c = o.connections?.[system];
+        if (!c) throw new PatchbayError('connection_missing', `No ${system} connection: connect ${system} first`);
+        return { saveCredentials: async () => {}, reportHealth: async () => {}, ...c } as ConnectionHandle;
+      },
+    },
+    clock: { now: o.now ?? (() => new Date()) },
+    log: () => {},
+    requestLog: [],
+  };
+}
+
+export async function runFixture(flow: unknown, trigger: unknown, o: FixtureOptions = {}) {
+  const compiled = compileFlow(flow, registry);
+  const ctx = createTestContext(o);
+  const result = await runFlow(compiled, trigger, ctx, o);
+  const byNode = Object.fromEntries(result.steps.map((s) => [s.nodeId, s]));
+  return { ...result, byNode, ctx };
+}

@@ -1,4 +1,5 @@
-// Every block Patchbay knows, by id. Hand-written on purpose: adding a block is one line here.
+// Every block Patchbay knows, by id. Hand-written on purpose: adding a block is one line here
+// (connector blocks come from engine/connectors/catalog.ts).
 import type { AnyBlock } from './core/define-block';
 import { cdpLookup } from './blocks/cdp-lookup/block';
 import { condition } from './blocks/condition/block';
@@ -6,8 +7,9 @@ import { delay } from './blocks/delay/block';
 import { phoneNormalize } from './blocks/phone-normalize/block';
 import { respondJson } from './blocks/respond-json/block';
 import { triggerWebhook } from './blocks/trigger-webhook/block';
+import { connectorBlocks } from './connectors/catalog';
 
-const blocks: AnyBlock[] = [triggerWebhook, phoneNormalize, cdpLookup, condition, respondJson, delay] as AnyBlock[];
+const coreBlocks: AnyBlock[] = [triggerWebhook, phoneNormalize, cdpLookup, condition, respondJson, delay] as AnyBlock[];
 
 const byId = new Map<string, AnyBlock>();
 
@@ -21,7 +23,8 @@ export function registerBlocks(list: AnyBlock[]): void {
   }
 }
 
-registerBlocks(blocks);
+registerBlocks(coreBlocks);
+registerBlocks(connectorBlocks());
 
 /** `type` is `id` (latest version) or `id@version` (pinned). */
 export const registry = {

@@ -1,0 +1,25 @@
+// A connector declares the external system once: how it authenticates and the blocks it contributes.
+import type { AnyBlock } from '../../core/define-block';
+
+export type AuthKind =
+  | { type: 'apiKey'; fields: { id: string; label: string; secret: boolean }[]; help?: string }
+  | { type: 'oauth2'; authorizePath: string; tokenPath: string; scopes: string[]; help?: string };
+
+export interface ConnectorDefinition {
+  id: string;
+  name: string;
+  /** Default API base URL of the real service (overridden per connection, e.g. a Salesforce instance or an emulator). */
+  defaultBaseUrl: string;
+  auth: AuthKind[];
+  blocks: AnyBlock[];
+  /** Cheap authenticated call used by the connection health check. */
+  testConnection?: (conn: import('../../core/define-block').ConnectionHandle, fetchImpl: typeof fetch) => Promise<{ ok: true; account?: string }>;
+}
+
+export function defineConnector(def: ConnectorDefinition): ConnectorDefinition {
+  for (const b of def.blocks) {
+    if (!b.id.startsWith(def.id + '.')) throw new Error(`Block ${b.id} of connector ${def.id} must be named ${def.id}.<action>`);
+    if (b.connector !== def.id) throw new Error(`Block ${b.id} must declare connector: '${def.id}'`);
+  }
+  return def;
+}

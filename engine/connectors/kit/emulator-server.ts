@@ -1,0 +1,217 @@
+// The common plumbing of every emulator: a real HTTP server on loopback with routing, JSON bodies,
+// the vendor's auth check, a request budget that answers 429 with the vendor's headers, fault injection
+// for tests (next N requests fail with 5xx), and OAuth authorize/token endpoints when the vendor uses OAuth.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+
+export interface EmuRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingMessage['headers'];
+  params: Record<string, string>;
+  body: any;
+  rawBody: string;
+}
+
+export interface EmuResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type EmuHandler = (req: EmuRequest) => EmuResponse | Promise<EmuResponse>;
+
+export interface RateLimitPolicy {
+  /** Requests allowed per window; 0 or undefined = unlimited. */
+  limit: number;
+  windowMs: number;
+  /** Vendor headers on every answer (remaining, limit, reset). */
+  headers?: (s: { limit: number; remaining: number; resetMs: number }) => Record<string, string>;
+  /** Body of the 429 answer, in the vendor's error shape. */
+  body?: (s: { retryAfterSec: number }) => unknown;
+}
+
+export interface OAuthEmulation {
+  /** Path of the authorize endpoint (browser redirect), e.g. /oauth/authorize */
+  authorizePath: string;
+  /** Path of the token endpoint, e.g. /oauth/v1/token */
+  tokenPath: string;
+  clientId: string;
+  clientSecret: string;
+  /** Access token lifetime in seconds. */
+  accessTokenTtlSec?: number;
+  /** Extra fields in the token response (Salesforce's instance_url, …). */
+  extraTokenFields?: (baseUrl: string) => Record<string, unknown>;
+}
+
+export interface EmulatorOptions {
+  name: string;
+  routes: [method: string, pattern: string, handler: EmuHandler][];
+  /** Returns the token the request carries in this vendor's way, or null. */
+  extractToken: (req: EmuRequest) => string | null;
+  /** Static tokens accepted (private app token, API key). OAuth-issued tokens are added at run time. */
+  tokens: string[];
+  /** The vendor's 401 body. */
+  unauthorized: (req: EmuRequest) => EmuResponse;
+  notFound?: (req: EmuRequest) => EmuResponse;
+  rateLimit?: RateLimitPolicy;
+  oauth?: OAuthEmulation;
+  /** Paths that need no auth (besides OAuth endpoints). */
+  publicPaths?: RegExp[];
+}
+
+export interface RunningEmulator {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+  /** Makes the next `n` authenticated requests fail with `status` (default 503). */
+  failNext(n: number, status?: number): void;
+  /** Changes the request budget (limit 0 = unlimited). */
+  setRateLimit(limit: number, windowMs?: number): void;
+  /** Invalidate every OAuth access token (forces a refresh). */
+  expireAccessTokens(): void;
+  stats: { requests: number; rateLimited: number; failed: number; byRoute: Map<string, number> };
+}
+
+function compile(pattern: string): { re: RegExp; keys: string[] } {
+  const keys: string[] = [];
+  const re = new RegExp('^' + pattern.replace(/\/:([A-Za-z_]+)/g, (_m, k) => { keys.push(k); return '/([^/]+)'; }) + '/?$');
+  return { re, keys };
+}
+
+export async function startEmulator(opts: EmulatorOptions, port = 0, host = '127.0.0.1'): Promise<RunningEmulator> {
+  const routes = opts.routes.map(([method, pattern, handler]) => ({ method, pattern, handler, ...compile(pattern) }));
+  const tokens = new Set(opts.tokens);
+  const oauthAccess = new Map<string, number>(); // token -> expiresAt
+  const oauthCodes = new Map<string, string>(); // code -> redirect_uri
+  const refreshTokens = new Set<string>();
+  let failRemaining = 0;
+  let failStatus = 503;
+  let limit = opts.rateLimit?.limit ?? 0;
+  let windowMs = opts.rateLimit?.windowMs ?? 10_000;
+  let windowStart = Date.now();
+  let used = 0;
+  const stats = { requests: 0, rateLimited: 0, failed: 0, byRoute: new Map<string, number>() };
+  let baseUrl = '';
+
+  const send = (res: ServerResponse, r: EmuResponse) => {
+    const headers: Record<string, string> = { ...r.headers };
+    let payload = '';
+    if (r.body !== undefined) {
+      if (typeof r.body === 'string' && headers['content-type']) payload = r.body;
+      else { payload = JSON.stringify(r.body); headers['content-type'] ??= 'application/json;charset=UTF-8'; }
+    }
+    res.writeHead(r.status, headers);
+    res.end(payload);
+  };
+
+  const handleOAuth = (req: EmuRequest): EmuResponse | null => {
+    const o = opts.oauth;
+    if (!o) return null;
+    if (req.path === o.authorizePath && req.method === 'GET') {
+      const redirect = req.query.get('redirect_uri');
+      if (req.query.get('client_id') !== o.clientId || !redirect) return { status: 400, body: { error: 'invalid_client', error_description: 'unknown client_id or missing redirect_uri' } };
+      const code = 'code_' + randomBytes(12).toString('hex');
+      oauthCodes.set(code, redirect);
+      const u = new URL(redirect);
+      u.searchParams.set('code', code);
+      const state = req.query.get('state');
+      if (state) u.searchParams.set('state', state);
+      return { status: 302, headers: { location: u.toString() } };
+    }
+    if (req.path === o.tokenPath && req.method === 'POST') {
+      const f = typeof req.body === 'object' && req.body ? req.body : Object.fromEntries(new URLSearchParams(req.rawBody));
+      if (f.client_id !== o.clientId || f.client_secret !== o.clientSecret) return { status: 401, body: { error: 'invalid_client', error_description: 'client authentication failed' } };
+      if (f.grant_type === 'authorization_code') {
+        const redirect = oauthCodes.get(f.code);
+        if (!redirect || redirect !== f.redirect_uri) return { status: 400, body: { error: 'invalid_grant', error_description: 'authorization code is invalid or expired' } };
+        oauthCodes.delete(f.code);
+      } else if (f.grant_type === 'refresh_token') {
+        if (!refreshTokens.has(f.refresh_token)) return { status: 400, body: { error: 'invalid_grant', error_description: 'refresh token is invalid' } };
+      } else return { status: 400, body: { error: 'unsupported_grant_type' } };
+      const ttl = o.accessTokenTtlSec ?? 1800;
+      const access = 'at_' + randomBytes(16).toString('hex');
+      oauthAccess.set(access, Date.now() + ttl * 1000);
+      const refresh = f.grant_type === 'refresh_token' ? f.refresh_token : 'rt_' + randomBytes(16).toString('hex');
+      refreshTokens.add(refresh);
+      return { status: 200, body: { access_token: access, refresh_token: refresh, token_type: 'bearer', expires_in: ttl, ...o.extraTokenFields?.(baseUrl) } };
+    }
+    return null;
+  };
+
+  const server: Server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const rawBody = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    let body: any = undefined;
+    if (rawBody) {
+      if ((req.headers['content-type'] ?? '').includes('json')) {
+        try { body = JSON.parse(rawBody); } catch { return send(res, { status: 400, body: { message: 'Malformed JSON body' } }); }
+      } else if ((req.headers['content-type'] ?? '').includes('x-www-form-urlencoded')) body = Object.fromEntries(new URLSearchParams(rawBody));
+      else body = rawBody;
+    }
+    const r: EmuRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, params: {}, body, rawBody };
+    try {
+      const oauth = handleOAuth(r);
+      if (oauth) return send(res, oauth);
+      const isPublic = opts.publicPaths?.some((p) => p.test(r.path));
+      if (!isPublic) {
+        const token = opts.extractToken(r);
+        const oauthExp = token ? oauthAccess.get(token) : undefined;
+        if (!token || !(tokens.has(token) || (oauthExp !== undefined && oauthExp > Date.now()))) return send(res, opts.unauthorized(r));
+      }
+      stats.requests++;
+      // request budget
+      let rlHeaders: Record<string, string> = {};
+      if (limit > 0) {
+        const now = Date.now();
+        if (now - windowStart >= windowMs) { windowStart = now; used = 0; }
+        const resetMs = windowStart + windowMs - now;
+        if (used >= limit) {
+          stats.rateLimited++;
+          const retryAfterSec = Math.max(1, Math.ceil(resetMs / 1000));
+          return send(res, {
+            status: 429,
+            headers: { 'retry-after': String(retryAfterSec), ...opts.rateLimit?.headers?.({ limit, remaining: 0, resetMs }) },
+            body: opts.rateLimit?.body?.({ retryAfterSec }) ?? { message: 'Too many requests' },
+          });
+        }
+        used++;
+        rlHeaders = opts.rateLimit?.headers?.({ limit, remaining: limit - used, resetMs }) ?? {};
+      }
+      if (failRemaining > 0) {
+        failRemaining--;
+        stats.failed++;
+        return send(res, { status: failStatus, body: { message: 'Service temporarily unavailable (injected by the emulator)' } });
+      }
+      for (const route of routes) {
+        if (route.method !== r.method) continue;
+        const m = route.re.exec(r.path);
+        if (!m) continue;
+        route.keys.forEach((k, i) => (r.params[k] = decodeURIComponent(m[i + 1])));
+        stats.byRoute.set(`${route.method} ${route.pattern}`, (stats.byRoute.get(`${route.method} ${route.pattern}`) ?? 0) + 1);
+        const out = await route.handler(r);
+        return send(res, { ...out, headers: { ...rlHeaders, ...out.headers } });
+      }
+      return send(res, opts.notFound?.(r) ?? { status: 404, body: { message: `No route ${r.method} ${r.path}` } });
+    } catch (err) {
+      return send(res, { status: 500, body: { message: (err as Error).message } });
+    }
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  const addr = server.address();
+  const actualPort = typeof addr === 'object' && addr ? addr.port : port;
+  baseUrl = `http://${host}:${actualPort}`;
+  return {
+    url: baseUrl,
+    port: actualPort,
+    stats,
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    failNext(n, status = 503) { failRemaining = n; failStatus = status; },
+    setRateLimit(l, w) { limit = l; if (w) windowMs = w; used = 0; windowStart = Date.now(); },
+    expireAccessTokens() { for (const k of oauthAccess.keys()) oauthAccess.set(k, 0); },
+  };
+}

@@ -8,3 +8,4 @@ export { compileFlow, validateFlow, type CompiledFlow, type FlowIssue } from './
 export { runFlow, type RunResult, type RunState, type RunOptions } from './core/runner';
 export { createHttpClient, HttpError, type HttpClient, type AuthStrategy } from './core/http-client';
 export { registry } from './registry';
+export { checkTriggerInput, type TriggerField } from './blocks/trigger-webhook/block';

@@ -179,3 +179,15 @@ describe('flow schema', () => {
     expect(issues[0].path).toEqual(['nodes', 0, 'type']);
   });
 });
+
+describe('trigger input', () => {
+  it('names the missing or mistyped field', async () => {
+    const { checkTriggerInput } = await import('../blocks/trigger-webhook/block');
+    const fields = [{ path: 'phone', type: 'string' as const, required: true }, { path: 'call.id', type: 'number' as const, required: false }];
+    expect(checkTriggerInput(fields, {})).toEqual([{ path: 'phone', message: '"phone" is required' }]);
+    expect(checkTriggerInput(fields, { phone: 5 })).toEqual([{ path: 'phone', message: '"phone" must be a string, got number' }]);
+    expect(checkTriggerInput(fields, { phone: 'x', call: { id: 'a' } })[0].path).toBe('call.id');
+    expect(checkTriggerInput(fields, { phone: '+1' })).toEqual([]);
+    expect(checkTriggerInput(fields, [1])[0].message).toMatch(/JSON object/);
+  });
+});

@@ -1,0 +1,51 @@
+// Finds a HubSpot company by phone number. Company `phone` is the string as typed, and an EQ/IN filter
+// compares that string, so the search asks for the usual written forms of the number (as received,
+// E.164, national, international, national digits) and verifies hits by normalising them.
+import { z } from 'zod';
+import { defineBlock } from '../../core/define-block';
+import { unifiedContactSchema, type UnifiedContact } from '../../core/contact';
+import type { ConnectorCall } from '../kit/contact-source';
+import { createHubspotClient, getPortal, searchObjects } from './client';
+import { COMPANY_PROPERTIES, countryToIso2, mapCompany } from './map-contact';
+import { numbersMatch, phoneForms } from './find-contact-by-phone';
+
+export async function findCompanyByPhone(call: ConnectorCall, args: { phone: string; defaultCountry?: string | null }): Promise<{ found: boolean; company: UnifiedContact | null }> {
+  const forms = phoneForms(args.phone, args.defaultCountry);
+  if (!forms.strings.length) return { found: false, company: null };
+  const http = createHubspotClient(call);
+  const res = await searchObjects(http, 'companies', {
+    filterGroups: [{ filters: [{ propertyName: 'phone', operator: 'IN', values: forms.strings }] }],
+    sorts: [{ propertyName: 'hs_lastmodifieddate', direction: 'DESCENDING' }],
+    properties: COMPANY_PROPERTIES,
+    limit: 20,
+  });
+  const hit = res.results.find((r) => numbersMatch([r.properties.phone], countryToIso2(r.properties.country), args.defaultCountry, forms));
+  if (!hit) return { found: false, company: null };
+  const portal = await getPortal(call, http);
+  return { found: true, company: mapCompany(hit, portal) };
+}
+
+export const findCompanyByPhoneBlock = defineBlock({
+  id: 'hubspot.findCompanyByPhone',
+  version: 1,
+  title: 'HubSpot: find company by phone',
+  description: 'Searches HubSpot companies for a phone number.',
+  category: 'CRM',
+  icon: 'building',
+  connector: 'hubspot',
+  params: z.object({
+    phone: z.string().min(1).describe('Phone number in any format'),
+    defaultCountry: z.string().regex(/^[A-Za-z]{2}$/).optional().describe('Country for numbers without a country code (default: the customer\'s)'),
+  }),
+  output: z.object({ found: z.boolean(), company: unifiedContactSchema.nullable() }),
+  ports: [
+    { id: 'found', label: 'found' },
+    { id: 'notFound', label: 'not found' },
+  ],
+  summarize: (p) => `by phone ${String(p.phone ?? '')}`,
+  async run(ctx, params) {
+    const conn = await ctx.connections.get('hubspot');
+    const out = await findCompanyByPhone({ fetch: ctx.fetch, conn, requestLog: ctx.requestLog, signal: ctx.signal }, { phone: params.phone, defaultCountry: params.defaultCountry ?? ctx.customer.defaultCountry });
+    return { output: out, port: out.found ? 'found' : 'notFound' };
+  },
+});

@@ -1,0 +1,65 @@
+// HubSpot CRM: connection kinds (private app token, OAuth), the blocks, and the contact source for sync.
+import type { AnyBlock, ConnectionHandle } from '../../core/define-block';
+import { defineConnector } from '../kit/define-connector';
+import type { ContactSource } from '../kit/contact-source';
+import { fetchChangedPage } from './changed-since';
+import { createHubspotClient, getPortal, HUBSPOT_API_BASE, HUBSPOT_SCOPES, HUBSPOT_TOKEN_PATH } from './client';
+import { createContactBlock } from './create-contact';
+import { createTaskBlock } from './create-task';
+import { findCompanyByPhoneBlock } from './find-company-by-phone';
+import { findContactByIdBlock } from './find-contact-by-id';
+import { findContactByPhoneBlock } from './find-contact-by-phone';
+import { findUserByEmailBlock } from './find-user-by-email';
+import { iterateAllIds, listAllIdsBlock } from './list-all-ids';
+import { listCompaniesChangedBlock } from './list-companies-changed';
+import { listContactsChangedBlock } from './list-contacts-changed';
+import { logCallBlock } from './log-call';
+import { updateCallLogBlock } from './update-call-log';
+
+export const hubspotConnector = defineConnector({
+  id: 'hubspot',
+  name: 'HubSpot',
+  defaultBaseUrl: HUBSPOT_API_BASE,
+  auth: [
+    {
+      type: 'apiKey',
+      fields: [{ id: 'token', label: 'Private app access token', secret: true }],
+      help: 'In HubSpot: Settings › Integrations › Private apps › Create a private app with the CRM contacts, companies and owners scopes, then copy its access token (pat-…).',
+    },
+    {
+      type: 'oauth2',
+      authorizePath: '/oauth/authorize',
+      tokenPath: HUBSPOT_TOKEN_PATH,
+      scopes: HUBSPOT_SCOPES,
+      help: 'Users authorize on https://app.hubspot.com/oauth/authorize (the UI host); the code is exchanged at https://api.hubapi.com/oauth/v1/token.',
+    },
+  ],
+  blocks: [
+    findContactByPhoneBlock, findContactByIdBlock, findCompanyByPhoneBlock, findUserByEmailBlock,
+    listContactsChangedBlock, listCompaniesChangedBlock, listAllIdsBlock,
+    createContactBlock, logCallBlock, updateCallLogBlock, createTaskBlock,
+  ] as AnyBlock[],
+  async testConnection(conn: ConnectionHandle, fetchImpl: typeof fetch) {
+    const call = { fetch: fetchImpl, conn, requestLog: [] };
+    const portal = await getPortal(call, createHubspotClient(call));
+    return { ok: true as const, account: `HubSpot portal ${portal.portalId}` };
+  },
+});
+
+export const hubspotContactSource: ContactSource = {
+  system: 'hubspot',
+  async *listChanged(call, opts) {
+    let cursor = opts.cursor;
+    for (;;) {
+      const page = await fetchChangedPage(call, { kind: opts.kind, cursor, pageSize: opts.pageSize });
+      if (page.contacts.length && page.cursor) {
+        cursor = page.cursor;
+        yield { kind: opts.kind, contacts: page.contacts, cursor: page.cursor };
+      }
+      if (page.done || !page.contacts.length) return;
+    }
+  },
+  listAllIds(call, opts) {
+    return iterateAllIds(call, opts);
+  },
+};

@@ -1,0 +1,37 @@
+// Small helpers for the framework-free public API: JSON in with limits, JSON out, errors in one shape.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly extra: Record<string, unknown> = {}) {
+    super(message);
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), 'cache-control': 'no-store', ...headers });
+  res.end(payload);
+}
+
+export function sendError(res: ServerResponse, err: ApiError): void {
+  sendJson(res, err.status, { error: { code: err.code, message: err.message, ...err.extra } });
+}
+
+export async function readJson(req: IncomingMessage, limitBytes = 5 * 1024 * 1024): Promise<unknown> {
+  const type = req.headers['content-type'] ?? '';
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > limitBytes) throw new ApiError(413, 'body_too_large', `The body is larger than ${limitBytes} bytes`);
+    chunks.push(c as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text.trim()) throw new ApiError(400, 'invalid_json', 'The request body is empty; send a JSON object', { path: [] });
+  if (type && !type.includes('json')) throw new ApiError(415, 'unsupported_media_type', `Send the body as application/json (got ${type})`);
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ApiError(400, 'invalid_json', `The request body is not valid JSON: ${(err as Error).message}`, { path: [] });
+  }
+}

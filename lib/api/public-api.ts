@@ -1,0 +1,176 @@
+// The public API (/api/v1): called by phone systems and the vendor's backend with an API key.
+// Served by the custom server before Next.js so the hot path (caller_lookup) is: key check (cached),
+// customer (cached), compiled flow (cached), one indexed CDP query, JSON out.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type postgres from 'postgres';
+import { z } from 'zod';
+import { AUTOMATION_NAME, checkTriggerInput, unifiedContactSchema } from '@/engine';
+import { deleteContacts, upsertContacts } from '../cdp/pg-cdp';
+import { resolveAutomation } from '../engine-host/automation-cache';
+import type { EngineHost } from '../engine-host/host';
+import { enableIntegration } from '../flows/flows';
+import { authenticateKey, type KeyPrincipal } from '../tenancy/api-keys';
+import { createCustomer, resolveCustomer, type CustomerRef } from '../tenancy/customers';
+import { readRun } from '../runs/read-run';
+import { ApiError, readJson, sendError, sendJson } from './http-io';
+
+export interface PublicApiDeps { sql: postgres.Sql; host: EngineHost }
+
+type Handler = (ctx: { req: IncomingMessage; res: ServerResponse; url: URL; params: string[]; principal: KeyPrincipal; deps: PublicApiDeps }) => Promise<void>;
+
+const routes: [string, RegExp, Handler][] = [];
+const route = (method: string, re: RegExp, h: Handler) => routes.push([method, re, h]);
+
+function zodProblem(err: z.ZodError, prefix: (string | number)[] = []): ApiError {
+  const i = err.issues[0];
+  const path = [...prefix, ...(i.path as (string | number)[])];
+  return new ApiError(400, 'invalid_input', `${path.length ? `"${path.join('.')}"` : 'body'}: ${i.message}`, {
+    path, issues: err.issues.slice(0, 50).map((x) => ({ path: [...prefix, ...(x.path as (string | number)[])], message: x.message })),
+  });
+}
+
+async function customerFor(deps: PublicApiDeps, principal: KeyPrincipal, externalId: string): Promise<CustomerRef> {
+  const c = await resolveCustomer(deps.sql, principal.vendorId, externalId);
+  // Another vendor's customer and a customer outside a scoped key look exactly like a missing one.
+  if (!c || (principal.customerId && principal.customerId !== c.id)) throw new ApiError(404, 'customer_not_found', `No customer "${externalId}"`);
+  return c;
+}
+
+// Run a named automation.
+route('POST', /^\/api\/v1\/customers\/([^/]+)\/automations\/([^/]+)$/, async ({ req, res, url, params, principal, deps }) => {
+  const [cid, name] = params;
+  if (!AUTOMATION_NAME.test(name)) throw new ApiError(404, 'automation_not_found', `No automation "${name}"`);
+  const customer = await customerFor(deps, principal, cid);
+  const automation = await resolveAutomation(deps.sql, customer.id, name);
+  if (!automation) throw new ApiError(404, 'automation_not_found', `Customer "${cid}" has no enabled automation "${name}"`);
+  const body = await readJson(req);
+  const problems = checkTriggerInput(automation.triggerFields, body);
+  if (problems.length) throw new ApiError(400, 'invalid_input', problems[0].message, { path: problems[0].path ? problems[0].path.split('.') : [], issues: problems });
+  const exec = {
+    vendorId: principal.vendorId, customer: { id: customer.id, defaultCountry: customer.defaultCountry },
+    flowId: automation.flowId, flowVersion: automation.version, compiled: automation.compiled, options: automation.options, trigger: body,
+  };
+  if (url.searchParams.get('async') === 'true') {
+    const runId = randomUUID();
+    await deps.host.recorder.recordNow({
+      id: runId, vendorId: principal.vendorId, customerId: customer.id, flowId: automation.flowId, flowVersion: automation.version, automation: name,
+      mode: 'live', status: 'running', trigger: body, response: null, error: null, startedAt: new Date(), finishedAt: null, durationMs: null, steps: [],
+    });
+    setImmediate(() => { void deps.host.execute({ ...exec, runId, recordNow: true }).catch((e) => console.error('[patchbay] async run failed', e)); });
+    return sendJson(res, 202, { runId, status: 'running', links: { run: `/api/v1/runs/${runId}` } }, { location: `/api/v1/runs/${runId}` });
+  }
+  const out = await deps.host.execute(exec);
+  if (out.status === 'timeout') throw new ApiError(504, 'timeout', out.error!.message, { runId: out.runId });
+  if (out.response) return sendJson(res, out.response.status, out.response.body, { 'x-patchbay-run-id': out.runId, ...out.response.headers });
+  if (out.status === 'failed') throw new ApiError(502, out.error?.code ?? 'run_failed', out.error?.message ?? 'The flow failed', { runId: out.runId, nodeId: out.error?.nodeId });
+  if (out.status === 'waiting') return sendJson(res, 202, { runId: out.runId, status: 'waiting' }, { 'x-patchbay-run-id': out.runId });
+  return sendJson(res, 200, { runId: out.runId, status: out.status }, { 'x-patchbay-run-id': out.runId });
+});
+
+route('GET', /^\/api\/v1\/runs\/([^/]+)$/, async ({ res, params, principal, deps }) => {
+  const [id] = params;
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new ApiError(404, 'run_not_found', `No run "${id}"`);
+  const pending = deps.host.recorder.pending.get(id);
+  const run = pending && pending.vendorId === principal.vendorId ? null : await readRun(deps.sql, principal.vendorId, id);
+  const found = run ?? (pending && pending.vendorId === principal.vendorId ? {
+    id: pending.id, status: pending.status, automation: pending.automation, customerId: pending.customerId, mode: pending.mode,
+    startedAt: pending.startedAt.toISOString(), finishedAt: pending.finishedAt?.toISOString() ?? null, durationMs: pending.durationMs,
+    trigger: pending.trigger, response: pending.response, error: pending.error, steps: pending.steps,
+  } : null);
+  if (!found || (principal.customerId && found.customerId !== principal.customerId)) throw new ApiError(404, 'run_not_found', `No run "${id}"`);
+  return sendJson(res, 200, found);
+});
+
+const ingestSchema = z.object({ contacts: z.array(z.unknown()).min(1, 'send at least one contact').max(5000, 'at most 5000 contacts per call') });
+
+route('POST', /^\/api\/v1\/customers\/([^/]+)\/cdp\/contacts$/, async ({ req, res, params, principal, deps }) => {
+  const customer = await customerFor(deps, principal, params[0]);
+  const body = ingestSchema.safeParse(await readJson(req));
+  if (!body.success) throw zodProblem(body.error);
+  const contacts = [];
+  for (let i = 0; i < body.data.contacts.length; i++) {
+    const c = unifiedContactSchema.safeParse(body.data.contacts[i]);
+    if (!c.success) throw zodProblem(c.error, ['contacts', i]);
+    contacts.push(c.data);
+  }
+  const r = await upsertContacts(deps.sql, customer.id, customer.defaultCountry, contacts);
+  const index = new Map(contacts.map((c, i) => [`${c.source}\u0000${c.externalId}`, i]));
+  return sendJson(res, 200, {
+    received: contacts.length, inserted: r.inserted, updated: r.updated, unchanged: r.unchanged,
+    problems: r.problems.map((p) => ({ index: index.get(`${p.source}\u0000${p.externalId}`), source: p.source, externalId: p.externalId, phone: p.phone, reason: p.reason })),
+  });
+});
+
+route('DELETE', /^\/api\/v1\/customers\/([^/]+)\/cdp\/contacts\/([^/]+)\/([^/]+)$/, async ({ res, params, principal, deps }) => {
+  const customer = await customerFor(deps, principal, params[0]);
+  const n = await deleteContacts(deps.sql, customer.id, decodeURIComponent(params[1]), [decodeURIComponent(params[2])]);
+  if (!n) throw new ApiError(404, 'contact_not_found', `No contact ${params[1]}/${params[2]}`);
+  return sendJson(res, 200, { deleted: n });
+});
+
+const customerSchema = z.object({
+  externalId: z.string().min(1).max(200).regex(/^[A-Za-z0-9._~-]+$/, 'letters, digits and . _ ~ - only (it is used in URLs)'),
+  name: z.string().min(1).max(200),
+  defaultCountry: z.string().regex(/^[A-Za-z]{2}$/, 'a two-letter country code such as US').default('US'),
+});
+
+route('POST', /^\/api\/v1\/customers$/, async ({ req, res, principal, deps }) => {
+  if (principal.customerId) throw new ApiError(403, 'forbidden', 'A customer-scoped key cannot create customers');
+  const body = customerSchema.safeParse(await readJson(req));
+  if (!body.success) throw zodProblem(body.error);
+  const { ref, created } = await createCustomer(deps.sql, { vendorId: principal.vendorId, ...body.data });
+  return sendJson(res, created ? 201 : 200, { id: ref.externalId, name: ref.name, defaultCountry: ref.defaultCountry, created });
+});
+
+route('GET', /^\/api\/v1\/customers\/([^/]+)$/, async ({ res, params, principal, deps }) => {
+  const c = await customerFor(deps, principal, params[0]);
+  return sendJson(res, 200, { id: c.externalId, name: c.name, defaultCountry: c.defaultCountry });
+});
+
+const integrationSchema = z.object({
+  flowId: z.string().uuid('a flow id (uuid)'),
+  flowVersion: z.number().int().positive().nullish(),
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+
+route('POST', /^\/api\/v1\/customers\/([^/]+)\/integrations$/, async ({ req, res, params, principal, deps }) => {
+  const customer = await customerFor(deps, principal, params[0]);
+  const body = integrationSchema.safeParse(await readJson(req));
+  if (!body.success) throw zodProblem(body.error);
+  try {
+    const r = await enableIntegration(deps.sql, { vendorId: principal.vendorId, customerId: customer.id, ...body.data });
+    return sendJson(res, 200, { id: r.id, automation: r.automation, enabled: true });
+  } catch (err) {
+    if ((err as Error).message === 'flow not found') throw new ApiError(404, 'flow_not_found', `No flow ${body.data.flowId}`, { path: ['flowId'] });
+    throw err;
+  }
+});
+
+/** Handles /api/v1/*; returns false for paths it does not own. */
+export async function handlePublicApi(req: IncomingMessage, res: ServerResponse, deps: PublicApiDeps): Promise<boolean> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (!url.pathname.startsWith('/api/v1/')) return false;
+  try {
+    if (url.pathname === '/api/v1/health') { sendJson(res, 200, { ok: true }); return true; }
+    const matching = routes.filter(([, re]) => re.test(url.pathname));
+    if (!matching.length) throw new ApiError(404, 'not_found', `No API route ${url.pathname}`);
+    const r = matching.find(([m]) => m === req.method);
+    if (!r) throw new ApiError(405, 'method_not_allowed', `${req.method} is not allowed here (use ${matching.map(([m]) => m).join(', ')})`);
+    const auth = req.headers.authorization;
+    const key = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : null;
+    if (!key) throw new ApiError(401, 'unauthorized', 'Send the API key as "Authorization: Bearer <key>"');
+    const principal = await authenticateKey(deps.sql, key);
+    if (!principal) throw new ApiError(401, 'unauthorized', 'The API key is not valid (revoked or mistyped)');
+    const params = r[1].exec(url.pathname)!.slice(1).map(decodeURIComponent);
+    await r[2]({ req, res, url, params, principal, deps });
+  } catch (err) {
+    if (res.headersSent) { res.end(); return true; }
+    if (err instanceof ApiError) sendError(res, err);
+    else {
+      console.error('[patchbay] API error', err);
+      sendError(res, new ApiError(500, 'internal_error', 'Something went wrong on our side; the error was logged'));
+    }
+  }
+  return true;
+}

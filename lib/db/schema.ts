@@ -1,0 +1,206 @@
+// Patchbay's tables. Generated migrations live in drizzle/; never edit one that has landed.
+import { sql } from 'drizzle-orm';
+import { bigserial, boolean, char, index, integer, jsonb, pgEnum, pgTable, primaryKey, real, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+
+export const staffRole = pgEnum('staff_role', ['owner', 'editor', 'viewer']);
+export const runStatus = pgEnum('run_status', ['queued', 'running', 'succeeded', 'failed', 'waiting', 'timeout']);
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const vendors = pgTable('vendors', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  slug: text('slug').notNull().unique(),
+  name: text('name').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+export const staffUsers = pgTable('staff_users', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  vendorId: uuid('vendor_id').notNull().references(() => vendors.id, { onDelete: 'cascade' }),
+  email: text('email').notNull(),
+  name: text('name').notNull(),
+  passwordHash: text('password_hash').notNull(),
+  role: staffRole('role').notNull().default('editor'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+}, (t) => [uniqueIndex('staff_users_email_uq').on(sql`lower(${t.email})`)]);
+
+export const customers = pgTable('customers', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  vendorId: uuid('vendor_id').notNull().references(() => vendors.id, { onDelete: 'cascade' }),
+  /** The vendor's own id for this customer, used in URLs. */
+  externalId: text('external_id').notNull(),
+  name: text('name').notNull(),
+  defaultCountry: char('default_country', { length: 2 }).notNull().default('US'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+}, (t) => [uniqueIndex('customers_vendor_external_uq').on(t.vendorId, t.externalId)]);
+
+export const apiKeys = pgTable('api_keys', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  vendorId: uuid('vendor_id').notNull().references(() => vendors.id, { onDelete: 'cascade' }),
+  /** Null: a vendor key (all of the vendor's customers). Set: a key scoped to one customer. */
+  customerId: uuid('customer_id').references(() => customers.id, { onDelete: 'cascade' }),
+  name: text('name').notNull(),
+  /** First characters, shown in the UI to tell keys apart. */
+  prefix: text('prefix').notNull(),
+  /** SHA-256 of the whole key; the key itself is never stored. */
+  keyHash: text('key_hash').notNull().unique(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  revokedAt: ts('revoked_at'),
+});
+
+export const flows = pgTable('flows', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  vendorId: uuid('vendor_id').notNull().references(() => vendors.id, { onDelete: 'cascade' }),
+  name: text('name').notNull(),
+  automation: text('automation').notNull(),
+  description: text('description'),
+  latestVersion: integer('latest_version').notNull().default(0),
+  /** The version the named automation URL runs; null while a draft. */
+  publishedVersion: integer('published_version'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+  deletedAt: ts('deleted_at'),
+}, (t) => [index('flows_vendor_idx').on(t.vendorId, t.updatedAt)]);
+
+export const flowVersions = pgTable('flow_versions', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  flowId: uuid('flow_id').notNull().references(() => flows.id, { onDelete: 'cascade' }),
+  version: integer('version').notNull(),
+  definition: jsonb('definition').notNull(),
+  message: text('message'),
+  createdBy: uuid('created_by').references(() => staffUsers.id, { onDelete: 'set null' }),
+  createdAt: ts('created_at').notNull().defaultNow(),
+}, (t) => [uniqueIndex('flow_versions_flow_version_uq').on(t.flowId, t.version)]);
+
+export const integrations = pgTable('integrations', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
+  flowId: uuid('flow_id').notNull().references(() => flows.id, { onDelete: 'cascade' }),
+  automation: text('automation').notNull(),
+  /** Pinned version; null follows the flow's published version (roll-outs). */
+  flowVersion: integer('flow_version'),
+  options: jsonb('options').notNull().default({}),
+  enabled: boolean('enabled').notNull().default(true),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+}, (t) => [uniqueIndex('integrations_customer_automation_uq').on(t.customerId, t.automation)]);
+
+export const connections = pgTable('connections', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
+  system: text('system').notNull(),
+  name: text('name').notNull(),
+  authKind: text('auth_kind').notNull(),
+  baseUrl: text('base_url').notNull(),
+  /** AES-256-GCM ciphertext of the credentials JSON (iv.tag.data, base64url). */
+  credentialsEnc: text('credentials_enc').notNull(),
+  status: text('status').notNull().default('unknown'),
+  lastSuccessAt: ts('last_success_at'),
+  lastErrorAt: ts('last_error_at'),
+  lastError: text('last_error'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+}, (t) => [uniqueIndex('connections_customer_system_uq').on(t.customerId, t.system)]);
+
+export const cdpContacts = pgTable('cdp_contacts', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
+  source: text('source').notNull(),
+  externalId: text('external_id').notNull(),
+  kind: text('kind').notNull().default('person'),
+  firstName: text('first_name'),
+  lastName: text('last_name'),
+  company: text('company'),
+  email: text('email'),
+  /** E.164 numbers. */
+  phones: text('phones').array().notNull().default(sql`'{}'::text[]`),
+  rawPhones: text('raw_phones').array().notNull().default(sql`'{}'::text[]`),
+  /**
+   * Lookup keys "<customer uuid>|<E.164>": one GIN index probe answers (customer, phone) without reading
+   * other tenants' rows that share the number.
+   */
+  phoneKeys: text('phone_keys').array().notNull().default(sql`'{}'::text[]`),
+  country: char('country', { length: 2 }),
+  crmUrl: text('crm_url'),
+  ownerId: text('owner_id'),
+  custom: jsonb('custom').notNull().default({}),
+  /** Hash of the normalised content; an identical upsert writes nothing. */
+  contentHash: text('content_hash').notNull(),
+  sourceUpdatedAt: ts('source_updated_at'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+  deletedAt: ts('deleted_at'),
+}, (t) => [
+  uniqueIndex('cdp_contacts_source_uq').on(t.customerId, t.source, t.externalId),
+  index('cdp_contacts_phone_keys_gin').using('gin', t.phoneKeys).where(sql`${t.deletedAt} is null`),
+]);
+
+export const runs = pgTable('runs', {
+  id: uuid('id').primaryKey(),
+  vendorId: uuid('vendor_id').notNull().references(() => vendors.id, { onDelete: 'cascade' }),
+  customerId: uuid('customer_id').references(() => customers.id, { onDelete: 'cascade' }),
+  flowId: uuid('flow_id').references(() => flows.id, { onDelete: 'set null' }),
+  flowVersion: integer('flow_version'),
+  automation: text('automation').notNull(),
+  mode: text('mode').notNull().default('live'),
+  status: runStatus('status').notNull(),
+  trigger: jsonb('trigger'),
+  response: jsonb('response'),
+  error: jsonb('error'),
+  /** Suspended run state (durable delay), resumed by the job engine. */
+  state: jsonb('state'),
+  resumeAt: ts('resume_at'),
+  startedAt: ts('started_at').notNull(),
+  finishedAt: ts('finished_at'),
+  durationMs: real('duration_ms'),
+}, (t) => [
+  index('runs_vendor_started_idx').on(t.vendorId, t.startedAt),
+  index('runs_customer_started_idx').on(t.customerId, t.startedAt),
+  index('runs_flow_started_idx').on(t.flowId, t.startedAt),
+  index('runs_vendor_status_started_idx').on(t.vendorId, t.status, t.startedAt),
+]);
+
+export const runSteps = pgTable('run_steps', {
+  runId: uuid('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+  seq: integer('seq').notNull(),
+  nodeId: text('node_id').notNull(),
+  blockId: text('block_id').notNull(),
+  status: text('status').notNull(),
+  input: jsonb('input'),
+  output: jsonb('output'),
+  port: text('port'),
+  error: jsonb('error'),
+  requestLog: jsonb('request_log'),
+  startedAt: ts('started_at').notNull(),
+  durationMs: real('duration_ms').notNull(),
+}, (t) => [primaryKey({ columns: [t.runId, t.seq] })]);
+
+/** One row per (customer, sync key): the committed cursor and the lock against overlapping runs. */
+export const syncStates = pgTable('sync_states', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
+  syncKey: text('sync_key').notNull(),
+  cursor: jsonb('cursor'),
+  lastFullAt: ts('last_full_at'),
+  lockedBy: text('locked_by'),
+  lockedUntil: ts('locked_until'),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+}, (t) => [uniqueIndex('sync_states_customer_key_uq').on(t.customerId, t.syncKey)]);
+
+export const syncRuns = pgTable('sync_runs', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
+  syncKey: text('sync_key').notNull(),
+  kind: text('kind').notNull(),
+  status: text('status').notNull(),
+  read: integer('read').notNull().default(0),
+  written: integer('written').notNull().default(0),
+  skipped: integer('skipped').notNull().default(0),
+  failed: integer('failed').notNull().default(0),
+  deleted: integer('deleted').notNull().default(0),
+  totalEstimate: integer('total_estimate'),
+  problems: jsonb('problems').notNull().default([]),
+  error: text('error'),
+  startedAt: ts('started_at').notNull().defaultNow(),
+  finishedAt: ts('finished_at'),
+}, (t) => [index('sync_runs_customer_started_idx').on(t.customerId, t.syncKey, t.startedAt)]);

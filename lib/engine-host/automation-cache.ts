@@ -1,0 +1,63 @@
+// The hot path never parses a flow: compiled flows are cached by (flow, version) forever (versions are
+// immutable) and the customer's automation → version binding is re-read at most every few seconds.
+import type postgres from 'postgres';
+import { compileFlow, registry, type CompiledFlow, type TriggerField } from '@/engine';
+
+export interface ResolvedAutomation {
+  flowId: string;
+  version: number;
+  compiled: CompiledFlow;
+  options: Record<string, unknown>;
+  triggerFields: TriggerField[];
+}
+
+const BINDING_TTL_MS = Number(process.env.PATCHBAY_AUTOMATION_CACHE_MS ?? 2000);
+const compiledCache = new Map<string, CompiledFlow>();
+const bindings = new Map<string, { value: ResolvedAutomation | null; expires: number }>();
+
+export function compileCached(flowId: string, version: number, definition: unknown): CompiledFlow {
+  const k = `${flowId}@${version}`;
+  let c = compiledCache.get(k);
+  if (!c) {
+    c = compileFlow(definition, registry);
+    if (compiledCache.size > 5000) compiledCache.clear();
+    compiledCache.set(k, c);
+  }
+  return c;
+}
+
+export async function resolveAutomation(sql: postgres.Sql, customerId: string, automation: string): Promise<ResolvedAutomation | null> {
+  const k = `${customerId}|${automation}`;
+  const now = Date.now();
+  const hit = bindings.get(k);
+  if (hit && hit.expires > now) return hit.value;
+  const rows = await sql<{ flow_id: string; version: number; options: Record<string, unknown> }[]>`
+    select i.flow_id, coalesce(i.flow_version, f.published_version) as version, i.options
+    from integrations i join flows f on f.id = i.flow_id
+    where i.customer_id = ${customerId} and i.automation = ${automation} and i.enabled and f.deleted_at is null
+      and coalesce(i.flow_version, f.published_version) is not null`;
+  let value: ResolvedAutomation | null = null;
+  if (rows.length) {
+    const r = rows[0];
+    let compiled = compiledCache.get(`${r.flow_id}@${r.version}`);
+    if (!compiled) {
+      const [v] = await sql<{ definition: unknown }[]>`select definition from flow_versions where flow_id = ${r.flow_id} and version = ${r.version}`;
+      compiled = compileCached(r.flow_id, r.version, v.definition);
+    }
+    const trigger = compiled.nodes.get(compiled.triggerId)!;
+    const triggerParams = compiled.flow.nodes.find((n) => n.id === compiled!.triggerId)?.params ?? {};
+    const parsed = trigger.block.params.safeParse(triggerParams);
+    value = {
+      flowId: r.flow_id,
+      version: r.version,
+      compiled,
+      options: { ...compiled.flow.options, ...r.options },
+      triggerFields: parsed.success ? ((parsed.data as { fields?: TriggerField[] }).fields ?? []) : [],
+    };
+  }
+  if (bindings.size > 50_000) bindings.clear();
+  bindings.set(k, { value, expires: now + BINDING_TTL_MS });
+  return value;
+}
+
+export function invalidateAutomations(): void { bindings.clear(); }

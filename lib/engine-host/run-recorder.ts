@@ -1,0 +1,108 @@
+// Run records are written off the request path: buffered and flushed in batches every few milliseconds
+// (and on shutdown), so recording costs the hot path a push onto an array. A run still in the buffer is
+// readable through `pending`.
+import type postgres from 'postgres';
+import type { SerializedError, StepRecord } from '@/engine';
+
+export interface RunRecord {
+  id: string;
+  vendorId: string;
+  customerId: string | null;
+  flowId: string | null;
+  flowVersion: number | null;
+  automation: string;
+  mode: 'live' | 'test';
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'waiting' | 'timeout';
+  trigger: unknown;
+  response: unknown;
+  error: SerializedError | null;
+  state?: unknown;
+  resumeAt?: Date | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+  durationMs: number | null;
+  steps: StepRecord[];
+}
+
+const MAX_JSON = 64 * 1024;
+function clip(v: unknown): unknown {
+  if (v === undefined) return null;
+  const s = JSON.stringify(v);
+  if (s === undefined) return null;
+  return s.length > MAX_JSON ? { truncated: true, bytes: s.length, preview: s.slice(0, 2000) } : v;
+}
+
+export class RunRecorder {
+  private buffer: RunRecord[] = [];
+  readonly pending = new Map<string, RunRecord>();
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+
+  constructor(private sql: postgres.Sql, private intervalMs = 50, private maxBatch = 500) {}
+
+  record(run: RunRecord): void {
+    this.buffer.push(run);
+    this.pending.set(run.id, run);
+    if (this.buffer.length >= this.maxBatch) void this.flush();
+    else if (!this.timer) this.timer = setTimeout(() => { this.timer = null; void this.flush(); }, this.intervalMs);
+  }
+
+  /** Writes immediately (async runs must be readable before we answer 202). */
+  async recordNow(run: RunRecord): Promise<void> {
+    await this.write([run]);
+  }
+
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (!this.buffer.length) return;
+    const batch = this.buffer;
+    this.buffer = [];
+    this.flushing = this.write(batch)
+      .catch((err) => {
+        // Keep them for the next attempt rather than lose them.
+        this.buffer.unshift(...batch);
+        console.error('[patchbay] writing run records failed, will retry:', (err as Error).message);
+        if (!this.timer) this.timer = setTimeout(() => { this.timer = null; void this.flush(); }, 1000);
+      })
+      .finally(() => { this.flushing = null; });
+    await this.flushing;
+    for (const r of batch) if (this.pending.get(r.id) === r) this.pending.delete(r.id);
+  }
+
+  private async write(batch: RunRecord[]): Promise<void> {
+    const sql = this.sql;
+    // The same run may appear twice in a batch (running → finished); keep the last.
+    const last = new Map<string, RunRecord>();
+    for (const r of batch) last.set(r.id, r);
+    const runs = [...last.values()];
+    const runRows = runs.map((r) => ({
+      id: r.id, vendor_id: r.vendorId, customer_id: r.customerId, flow_id: r.flowId, flow_version: r.flowVersion, automation: r.automation,
+      mode: r.mode, status: r.status, trigger: clip(r.trigger), response: clip(r.response), error: r.error, state: r.state ?? null,
+      resume_at: r.resumeAt?.toISOString() ?? null, started_at: r.startedAt.toISOString(), finished_at: r.finishedAt?.toISOString() ?? null, duration_ms: r.durationMs,
+    }));
+    const stepRows = runs.flatMap((r) => r.steps.map((s) => ({
+      run_id: r.id, seq: s.seq, node_id: s.nodeId, block_id: s.blockId, status: s.status, input: clip(s.input), output: clip(s.output), port: s.port,
+      error: s.error ?? null, request_log: s.requestLog ?? null, started_at: s.startedAt, duration_ms: s.durationMs,
+    })));
+    await sql.begin(async (tx) => {
+      await tx`
+        insert into runs (id, vendor_id, customer_id, flow_id, flow_version, automation, mode, status, trigger, response, error, state, resume_at, started_at, finished_at, duration_ms)
+        select * from jsonb_to_recordset(${JSON.stringify(runRows)}::jsonb) as x(id uuid, vendor_id uuid, customer_id uuid, flow_id uuid, flow_version int, automation text, mode text,
+          status run_status, trigger jsonb, response jsonb, error jsonb, state jsonb, resume_at timestamptz, started_at timestamptz, finished_at timestamptz, duration_ms real)
+        on conflict (id) do update set status = excluded.status, response = excluded.response, error = excluded.error, state = excluded.state,
+          resume_at = excluded.resume_at, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms`;
+      if (stepRows.length) {
+        await tx`
+          insert into run_steps (run_id, seq, node_id, block_id, status, input, output, port, error, request_log, started_at, duration_ms)
+          select * from jsonb_to_recordset(${JSON.stringify(stepRows)}::jsonb) as x(run_id uuid, seq int, node_id text, block_id text, status text, input jsonb,
+            output jsonb, port text, error jsonb, request_log jsonb, started_at timestamptz, duration_ms real)
+          on conflict (run_id, seq) do update set status = excluded.status, output = excluded.output, port = excluded.port, error = excluded.error, duration_ms = excluded.duration_ms`;
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) { clearTimeout(this.timer); this.timer = null; }
+    await this.flush();
+  }
+}

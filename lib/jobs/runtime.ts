@@ -1,0 +1,82 @@
+// The job engine adapter: pg-boss on the same PostgreSQL (embedded or DATABASE_URL). Durable delays,
+// schedules and retries go through here; any number of worker processes can share the database.
+import PgBoss from 'pg-boss';
+import type postgres from 'postgres';
+import { flowSchema } from '@/engine';
+import { compileCached } from '../engine-host/automation-cache';
+import type { EngineHost } from '../engine-host/host';
+
+export const QUEUES = { resumeRun: 'run-resume' } as const;
+
+export interface JobsRuntime {
+  boss: PgBoss;
+  send(queue: string, data: object, options?: PgBoss.SendOptions): Promise<string | null>;
+  /** Extra queues registered by features (sync …) before or after start. */
+  work<T extends object>(queue: string, handler: (data: T, job: PgBoss.Job<T>) => Promise<void>, options?: PgBoss.WorkOptions): Promise<void>;
+  stop(): Promise<void>;
+}
+
+type WorkHandlerRegistration = (jobs: JobsRuntime) => Promise<void>;
+const registrations: WorkHandlerRegistration[] = [];
+/** Features register their queues here; they are started with the worker. */
+export function registerJobHandlers(fn: WorkHandlerRegistration): void { registrations.push(fn); }
+
+const g = globalThis as unknown as { __patchbayJobs?: JobsRuntime };
+export function getJobs(): JobsRuntime {
+  if (!g.__patchbayJobs) throw new Error('The job engine is not started');
+  return g.__patchbayJobs;
+}
+
+export async function startJobs(o: { databaseUrl: string; host: EngineHost; sql: postgres.Sql; log: (m: string) => void; worker: boolean }): Promise<JobsRuntime> {
+  const boss = new PgBoss({ connectionString: o.databaseUrl, schema: 'pgboss', max: 4, supervise: o.worker, schedule: o.worker, migrate: true });
+  boss.on('error', (err) => console.error('[patchbay] job engine error:', err.message));
+  await boss.start();
+  const known = new Set<string>();
+  const ensureQueue = async (name: string) => {
+    if (known.has(name)) return;
+    await boss.createQueue(name).catch(() => {});
+    known.add(name);
+  };
+  const runtime: JobsRuntime = {
+    boss,
+    async send(queue, data, options = {}) {
+      await ensureQueue(queue);
+      return boss.send(queue, data, options);
+    },
+    async work(queue, handler, options = {}) {
+      if (!o.worker) return;
+      await ensureQueue(queue);
+      await boss.work(queue, { batchSize: 1, pollingIntervalSeconds: 1, ...options }, async (jobs) => {
+        for (const job of jobs as PgBoss.Job<never>[]) await handler(job.data, job);
+      });
+    },
+    async stop() { await boss.stop({ graceful: true, timeout: 10_000 }); },
+  };
+  g.__patchbayJobs = runtime;
+
+  // Durable delays: a suspended run is resumed by whichever worker picks the job at resumeAt.
+  o.host.opts.scheduleResume = async (runId, resumeAt) => {
+    await runtime.send(QUEUES.resumeRun, { runId }, { startAfter: resumeAt, singletonKey: `resume:${runId}:${resumeAt.getTime()}`, retryLimit: 5, retryBackoff: true });
+  };
+  await runtime.work<{ runId: string }>(QUEUES.resumeRun, async ({ runId }) => resumeRun(o.sql, o.host, runId));
+  for (const r of registrations) await r(runtime);
+  if (o.worker) o.log('Job worker running (pg-boss)');
+  return runtime;
+}
+
+/** Claims a waiting run (so a retried or duplicated job resumes it once) and continues it. */
+export async function resumeRun(sql: postgres.Sql, host: EngineHost, runId: string): Promise<void> {
+  const rows = await sql<{ vendor_id: string; customer_id: string; flow_id: string; flow_version: number; state: any; default_country: string; options: Record<string, unknown> | null }[]>`
+    update runs r set status = 'running', resume_at = null from customers c
+    where r.id = ${runId} and r.status = 'waiting' and c.id = r.customer_id
+    returning r.vendor_id, r.customer_id, r.flow_id, r.flow_version, r.state, c.default_country,
+      (select options from integrations i where i.customer_id = r.customer_id and i.automation = r.automation) as options`;
+  if (!rows.length) return;
+  const r = rows[0];
+  const [v] = await sql<{ definition: unknown }[]>`select definition from flow_versions where flow_id = ${r.flow_id} and version = ${r.flow_version}`;
+  const compiled = compileCached(r.flow_id, r.flow_version, flowSchema.parse(v.definition));
+  await host.execute({
+    vendorId: r.vendor_id, customer: { id: r.customer_id, defaultCountry: r.default_country.trim() }, flowId: r.flow_id, flowVersion: r.flow_version,
+    compiled, options: { ...compiled.flow.options, ...(r.options ?? {}) }, trigger: r.state.trigger, runId, resume: r.state, recordNow: true,
+  });
+}

@@ -1,0 +1,25 @@
+import type postgres from 'postgres';
+
+export interface RunView {
+  id: string; status: string; automation: string; customerId: string | null; customerExternalId?: string | null; mode: string;
+  flowId?: string | null; flowVersion?: number | null;
+  startedAt: string; finishedAt: string | null; durationMs: number | null; trigger: unknown; response: unknown; error: unknown;
+  steps: { seq: number; nodeId: string; blockId: string; status: string; input: unknown; output: unknown; port: string | null; error: unknown; requestLog?: unknown; startedAt: string; durationMs: number }[];
+}
+
+/** A run of this vendor with its steps, or null (also for another vendor's run). */
+export async function readRun(sql: postgres.Sql, vendorId: string, id: string): Promise<RunView | null> {
+  const rows = await sql<any[]>`
+    select r.*, c.external_id as customer_external_id from runs r left join customers c on c.id = r.customer_id
+    where r.id = ${id} and r.vendor_id = ${vendorId}`;
+  if (!rows.length) return null;
+  const r = rows[0];
+  const steps = await sql<any[]>`select * from run_steps where run_id = ${id} order by seq`;
+  return {
+    id: r.id, status: r.status, automation: r.automation, customerId: r.customer_id, customerExternalId: r.customer_external_id, mode: r.mode,
+    flowId: r.flow_id, flowVersion: r.flow_version,
+    startedAt: r.started_at.toISOString(), finishedAt: r.finished_at?.toISOString() ?? null, durationMs: r.duration_ms,
+    trigger: r.trigger, response: r.response, error: r.error,
+    steps: steps.map((s) => ({ seq: s.seq, nodeId: s.node_id, blockId: s.block_id, status: s.status, input: s.input, output: s.output, port: s.port, error: s.error, requestLog: s.request_log ?? undefined, startedAt: s.started_at.toISOString(), durationMs: s.duration_ms })),
+  };
+}

@@ -1,0 +1,39 @@
+// Secrets the process needs. In production they come from the environment and a missing one stops
+// start-up; in demo mode generated ones are kept (0600) in the data folder so restarts keep them.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { PatchbayConfig } from './config';
+
+export interface Secrets {
+  /** 32-byte key for AES-256-GCM credential encryption. */
+  encryptionKey: Buffer;
+  authSecret: string;
+  embeddedDbPassword: string;
+}
+
+function decodeKey(value: string, name: string): Buffer {
+  const buf = /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+  if (buf.length !== 32) throw new Error(`${name} must be 32 bytes, as 64 hex characters or base64 (got ${buf.length} bytes)`);
+  return buf;
+}
+
+export function loadSecrets(cfg: PatchbayConfig, env: NodeJS.ProcessEnv = process.env): Secrets {
+  const file = path.join(cfg.dataDir, 'secrets.json');
+  let stored: Record<string, string> = {};
+  if (fs.existsSync(file)) stored = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const missing: string[] = [];
+  const pick = (envName: string, key: string, make: () => string): string => {
+    if (env[envName]) return env[envName]!;
+    if (cfg.mode === 'production' && key !== 'embeddedDbPassword') { missing.push(envName); return ''; }
+    if (!stored[key]) stored[key] = make();
+    return stored[key];
+  };
+  const enc = pick('PATCHBAY_ENCRYPTION_KEY', 'encryptionKey', () => randomBytes(32).toString('hex'));
+  const auth = pick('NEXTAUTH_SECRET', 'authSecret', () => randomBytes(32).toString('base64url'));
+  const dbPass = pick('PATCHBAY_EMBEDDED_DB_PASSWORD', 'embeddedDbPassword', () => randomBytes(18).toString('base64url'));
+  if (missing.length) throw new Error(`Missing required secret(s) in production mode: ${missing.join(', ')}. Set them in the environment (see README, Configuration).`);
+  fs.mkdirSync(cfg.dataDir, { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
+  return { encryptionKey: decodeKey(enc, 'PATCHBAY_ENCRYPTION_KEY'), authSecret: auth, embeddedDbPassword: dbPass };
+}

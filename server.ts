@@ -1,0 +1,104 @@
+// Patchbay's process: starts the database (embedded PostgreSQL unless DATABASE_URL is set), migrates,
+// seeds the demo tenant, runs the job worker, and serves the public API (fast path) and the Next.js app.
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { readConfig } from './lib/config';
+import { loadSecrets } from './lib/secrets';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './lib/db/embedded';
+import { runMigrations } from './lib/db/migrate';
+import { closeDb, getSql } from './lib/db/client';
+import { EngineHost, setHost } from './lib/engine-host/host';
+import { handlePublicApi } from './lib/api/public-api';
+import { seedDemo } from './lib/seed/demo';
+import { startJobs, type JobsRuntime } from './lib/jobs/runtime';
+
+const log = (m: string) => console.log(`[patchbay] ${m}`);
+
+async function main() {
+  const dev = process.argv.includes('--dev');
+  const cfg = readConfig();
+  const secrets = loadSecrets(cfg);
+  let embedded: EmbeddedDatabase | null = null;
+  let databaseUrl = cfg.databaseUrl;
+  if (!databaseUrl) {
+    const t0 = Date.now();
+    embedded = await startEmbeddedPostgres(cfg.dataDir, secrets.embeddedDbPassword, log);
+    databaseUrl = embedded.url;
+    log(`Embedded PostgreSQL running from ${path.join(cfg.dataDir, 'postgres')} (${Date.now() - t0} ms)`);
+  }
+  process.env.DATABASE_URL = databaseUrl;
+  process.env.NEXTAUTH_SECRET ??= secrets.authSecret;
+  process.env.NEXTAUTH_URL ??= `http://${cfg.host === '0.0.0.0' ? 'localhost' : cfg.host}:${cfg.port}`;
+  process.env.PATCHBAY_ENCRYPTION_KEY_RUNTIME = secrets.encryptionKey.toString('hex');
+
+  await runMigrations(databaseUrl);
+  const sql = getSql();
+  const allowPrivateHosts = process.env.PATCHBAY_ALLOW_PRIVATE_HOSTS ? process.env.PATCHBAY_ALLOW_PRIVATE_HOSTS === '1' : cfg.mode === 'demo';
+  const host = new EngineHost({ sql, encryptionKey: secrets.encryptionKey, flowTimeoutMs: cfg.flowTimeoutMs, allowPrivateHosts });
+  setHost(host);
+
+  const demo = cfg.seedDemo ? await seedDemo(sql, { dataDir: cfg.dataDir, contacts: cfg.demoContacts, apiKey: cfg.demoApiKey, log }) : null;
+
+  let jobs: JobsRuntime | null = null;
+  if (cfg.runWorker) jobs = await startJobs({ databaseUrl, host, sql, log, worker: true });
+  else jobs = await startJobs({ databaseUrl, host, sql, log, worker: false });
+
+  let nextHandler: ((req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>) | null = null;
+  let closeNext: (() => Promise<void>) | null = null;
+  if (process.env.PATCHBAY_NO_UI !== '1') {
+    const { default: next } = await import('next');
+    const app = next({ dev, dir: process.cwd(), hostname: cfg.host, port: cfg.port });
+    await app.prepare();
+    const handle = app.getRequestHandler();
+    nextHandler = (req, res) => handle(req, res);
+    closeNext = () => app.close();
+  }
+
+  const server = http.createServer((req, res) => {
+    if (req.url?.startsWith('/api/v1/')) {
+      void handlePublicApi(req, res, { sql, host });
+      return;
+    }
+    if (nextHandler) void nextHandler(req, res);
+    else { res.writeHead(404, { 'content-type': 'text/plain' }); res.end('UI disabled (PATCHBAY_NO_UI=1)'); }
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(cfg.port, cfg.host, resolve); });
+  const base = `http://${cfg.host === '0.0.0.0' ? 'localhost' : cfg.host}:${cfg.port}`;
+  fs.writeFileSync(path.join(cfg.dataDir, 'runtime.json'), JSON.stringify({ pid: process.pid, url: base, databaseUrl, embedded: !!embedded }, null, 2), { mode: 0o600 });
+
+  console.log('');
+  log(`Ready on ${base}  (database: ${embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'})`);
+  if (demo) {
+    log(`Sign in: ${base}/login  as ${demo.staffEmail} / ${demo.staffPassword}`);
+    log(`Demo API key: ${demo.apiKey}`);
+    log(`Try it:\n  curl -s -X POST ${base}/api/v1/customers/demo/automations/caller_lookup \\\n    -H 'Authorization: Bearer ${demo.apiKey}' -H 'Content-Type: application/json' \\\n    -d '{"phone":"${demo.samplePhone}"}'\n  → ${demo.sampleName}`);
+  }
+  console.log('');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: shutting down …`);
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    server.close();
+    server.closeIdleConnections();
+    await jobs?.stop().catch(() => {});
+    await host.close().catch(() => {});
+    await closeNext?.().catch(() => {});
+    await closeDb().catch(() => {});
+    await embedded?.stop().catch(() => {});
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  console.error('[patchbay] failed to start:', err instanceof Error ? err.message : err);
+  if (process.env.PATCHBAY_DEBUG) console.error(err);
+  process.exit(1);
+});

@@ -84,13 +84,19 @@ async function main() {
     log(`${signal}: shutting down …`);
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
+    const step = async (name: string, fn: () => Promise<unknown> | undefined) => {
+      const t = Date.now();
+      await Promise.resolve(fn()).catch((e) => console.error(`[patchbay] stopping ${name}:`, (e as Error).message));
+      if (Date.now() - t > 1000) log(`stopping ${name} took ${Date.now() - t} ms`);
+    };
     server.close();
-    server.closeIdleConnections();
-    await jobs?.stop().catch(() => {});
-    await host.close().catch(() => {});
-    await closeNext?.().catch(() => {});
-    await closeDb().catch(() => {});
-    await embedded?.stop().catch(() => {});
+    server.closeAllConnections();
+    await step('job engine', () => jobs?.stop());
+    await step('run recorder', () => host.close());
+    await step('web app', () => closeNext?.());
+    await step('database pool', () => closeDb());
+    await step('embedded database', () => embedded?.stop());
+    log('stopped');
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

@@ -6,6 +6,7 @@ const alias = { '@': path.resolve(__dirname) };
 export default defineConfig({
   resolve: { alias },
   test: {
+    teardownTimeout: 3000,
     projects: [
       {
         resolve: { alias },
@@ -24,6 +25,7 @@ export default defineConfig({
           include: ['tests/api/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['tests/api/global-setup.ts'],
+          setupFiles: ['tests/api/setup-file.ts'],
           testTimeout: 30_000,
           hookTimeout: 120_000,
           fileParallelism: false,

@@ -1,11 +1,16 @@
 // Runs one emulator standalone: npm run emulator -- hubspot --port 4010 --contacts 10000 --token T
 import { parseArgs } from 'node:util';
 import type { RunningEmulator } from '../engine/connectors/kit/emulator-server';
+import { startHubspotEmulator } from '../engine/connectors/hubspot/emulator';
+import { startPipedriveEmulator } from '../engine/connectors/pipedrive/emulator';
+import { startSalesforceEmulator } from '../engine/connectors/salesforce/emulator';
 
 export interface EmulatorCliOptions { port: number; contacts: number; token: string; rateLimit: number }
 
 const emulators: Record<string, (o: EmulatorCliOptions) => Promise<RunningEmulator>> = {
-  // hubspot: (o) => startHubspotEmulator({ port: o.port, contacts: o.contacts, token: o.token, rateLimit: o.rateLimit }),
+  hubspot: (o) => startHubspotEmulator({ port: o.port, contacts: o.contacts, token: o.token, rateLimit: o.rateLimit }),
+  pipedrive: (o) => startPipedriveEmulator({ port: o.port, contacts: o.contacts, token: o.token, rateLimit: o.rateLimit }),
+  salesforce: (o) => startSalesforceEmulator({ port: o.port, contacts: o.contacts, token: o.token, rateLimit: o.rateLimit }),
 };
 
 async function main() {

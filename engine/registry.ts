@@ -4,12 +4,13 @@ import type { AnyBlock } from './core/define-block';
 import { cdpLookup } from './blocks/cdp-lookup/block';
 import { condition } from './blocks/condition/block';
 import { delay } from './blocks/delay/block';
+import { httpRequest } from './blocks/http-request/block';
 import { phoneNormalize } from './blocks/phone-normalize/block';
 import { respondJson } from './blocks/respond-json/block';
 import { triggerWebhook } from './blocks/trigger-webhook/block';
 import { connectorBlocks } from './connectors/catalog';
 
-const coreBlocks: AnyBlock[] = [triggerWebhook, phoneNormalize, cdpLookup, condition, respondJson, delay] as AnyBlock[];
+const coreBlocks: AnyBlock[] = [triggerWebhook, phoneNormalize, cdpLookup, condition, respondJson, delay, httpRequest] as AnyBlock[];
 
 const byId = new Map<string, AnyBlock>();
 

@@ -1,6 +1,9 @@
 // Every connector Patchbay ships, by id (hand-written: adding one is a line here).
 import type { ConnectorDefinition } from './kit/define-connector';
 import type { ContactSource } from './kit/contact-source';
+import { hubspotConnector, hubspotContactSource } from './hubspot/manifest';
+import { pipedriveConnector, pipedriveContactSource } from './pipedrive/manifest';
+import { salesforceConnector, salesforceContactSource } from './salesforce/manifest';
 
 export interface CatalogEntry {
   connector: ConnectorDefinition;
@@ -9,7 +12,9 @@ export interface CatalogEntry {
 }
 
 export const catalog: Record<string, CatalogEntry> = {
-  // hubspot: { connector: hubspotConnector, contactSource: hubspotContactSource },
+  hubspot: { connector: hubspotConnector, contactSource: hubspotContactSource },
+  pipedrive: { connector: pipedriveConnector, contactSource: pipedriveContactSource },
+  salesforce: { connector: salesforceConnector, contactSource: salesforceContactSource },
 };
 
 export function connectorBlocks() {

@@ -79,7 +79,8 @@ route('GET', /^\/api\/v1\/runs\/([^/]+)$/, async ({ res, params, principal, deps
     trigger: pending.trigger, response: pending.response, error: pending.error, steps: pending.steps,
   } : null);
   if (!found || (principal.customerId && found.customerId !== principal.customerId)) throw new ApiError(404, 'run_not_found', `No run "${id}"`);
-  return sendJson(res, 200, found);
+  const { customerId: _internal, customerExternalId, ...rest } = found as typeof found & { customerExternalId?: string | null };
+  return sendJson(res, 200, { ...rest, customer: customerExternalId ?? null });
 });
 
 const ingestSchema = z.object({ contacts: z.array(z.unknown()).min(1, 'send at least one contact').max(5000, 'at most 5000 contacts per call') });

@@ -55,7 +55,7 @@ function toContact(r: Row): CdpContact {
     source: r.source, externalId: r.external_id, kind: r.kind === 'company' ? 'company' : 'person',
     firstName: r.first_name, lastName: r.last_name, displayName: displayNameOf({ firstName: r.first_name, lastName: r.last_name, company: r.company }),
     company: r.company, email: r.email, phones: r.phones, country: r.country?.trim() ?? null, crmUrl: r.crm_url, ownerId: r.owner_id,
-    custom: r.custom ?? {}, updatedAt: r.source_updated_at ? r.source_updated_at.toISOString() : null,
+    custom: r.custom ?? {}, updatedAt: r.source_updated_at ? new Date(r.source_updated_at).toISOString() : null,
   };
 }
 
@@ -87,7 +87,7 @@ export async function upsertContacts(sql: postgres.Sql, customerId: string, defa
         source: c.source, external_id: c.externalId, kind: c.kind, first_name: c.firstName, last_name: c.lastName, company: c.company,
         email: c.email, phones: c.phones, raw_phones: c.rawPhones, country: c.country, crm_url: c.crmUrl, owner_id: c.ownerId,
         custom: c.custom, content_hash: c.contentHash, source_updated_at: c.sourceUpdatedAt,
-      })))}::jsonb) as x(source text, external_id text, kind text, first_name text, last_name text, company text, email text,
+      })))}::text::jsonb) as x(source text, external_id text, kind text, first_name text, last_name text, company text, email text,
              phones jsonb, raw_phones jsonb, country text, crm_url text, owner_id text, custom jsonb, content_hash text, source_updated_at timestamptz)
       on conflict (customer_id, source, external_id) do update set
         kind = excluded.kind, first_name = excluded.first_name, last_name = excluded.last_name, company = excluded.company,

@@ -87,14 +87,14 @@ export class RunRecorder {
     await sql.begin(async (tx) => {
       await tx`
         insert into runs (id, vendor_id, customer_id, flow_id, flow_version, automation, mode, status, trigger, response, error, state, resume_at, started_at, finished_at, duration_ms)
-        select * from jsonb_to_recordset(${JSON.stringify(runRows)}::jsonb) as x(id uuid, vendor_id uuid, customer_id uuid, flow_id uuid, flow_version int, automation text, mode text,
+        select * from jsonb_to_recordset(${JSON.stringify(runRows)}::text::jsonb) as x(id uuid, vendor_id uuid, customer_id uuid, flow_id uuid, flow_version int, automation text, mode text,
           status run_status, trigger jsonb, response jsonb, error jsonb, state jsonb, resume_at timestamptz, started_at timestamptz, finished_at timestamptz, duration_ms real)
         on conflict (id) do update set status = excluded.status, response = excluded.response, error = excluded.error, state = excluded.state,
           resume_at = excluded.resume_at, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms`;
       if (stepRows.length) {
         await tx`
           insert into run_steps (run_id, seq, node_id, block_id, status, input, output, port, error, request_log, started_at, duration_ms)
-          select * from jsonb_to_recordset(${JSON.stringify(stepRows)}::jsonb) as x(run_id uuid, seq int, node_id text, block_id text, status text, input jsonb,
+          select * from jsonb_to_recordset(${JSON.stringify(stepRows)}::text::jsonb) as x(run_id uuid, seq int, node_id text, block_id text, status text, input jsonb,
             output jsonb, port text, error jsonb, request_log jsonb, started_at timestamptz, duration_ms real)
           on conflict (run_id, seq) do update set status = excluded.status, output = excluded.output, port = excluded.port, error = excluded.error, duration_ms = excluded.duration_ms`;
       }

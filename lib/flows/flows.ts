@@ -31,7 +31,7 @@ export async function saveFlowVersion(sql: postgres.Sql, p: { vendorId: string; 
       update flows set latest_version = latest_version + 1, name = ${flow.name}, automation = ${flow.automation}, description = ${flow.description ?? null}, updated_at = now()
       where id = ${flowId} and vendor_id = ${p.vendorId} and deleted_at is null returning latest_version`;
     if (!f) throw new Error('flow not found');
-    await tx`insert into flow_versions (flow_id, version, definition, message, created_by) values (${flowId}, ${f.latest_version}, ${JSON.stringify(flow)}::jsonb, ${p.message ?? null}, ${p.userId ?? null})`;
+    await tx`insert into flow_versions (flow_id, version, definition, message, created_by) values (${flowId}, ${f.latest_version}, ${JSON.stringify(flow)}::text::jsonb, ${p.message ?? null}, ${p.userId ?? null})`;
     return { flowId, version: f.latest_version, issues };
   });
 }
@@ -68,8 +68,65 @@ export async function enableIntegration(sql: postgres.Sql, p: { vendorId: string
   if (!flow) throw new Error('flow not found');
   const [row] = await sql<{ id: string }[]>`
     insert into integrations (customer_id, flow_id, automation, flow_version, options, enabled)
-    values (${p.customerId}, ${p.flowId}, ${flow.automation}, ${p.flowVersion ?? null}, ${JSON.stringify(p.options ?? {})}::jsonb, true)
+    values (${p.customerId}, ${p.flowId}, ${flow.automation}, ${p.flowVersion ?? null}, ${JSON.stringify(p.options ?? {})}::text::jsonb, true)
     on conflict (customer_id, automation) do update set flow_id = excluded.flow_id, flow_version = excluded.flow_version, options = excluded.options, enabled = true, updated_at = now()
     returning id`;
   return { id: row.id, automation: flow.automation };
+}
+
+export interface FlowActivity extends FlowSummary {
+  lastRun: { status: string; startedAt: Date } | null;
+  /** Customers with an enabled integration on this flow. */
+  enabledCustomers: number;
+}
+
+interface ActivityRow extends FlowRow { last_status: string | null; last_started_at: Date | null; enabled_customers: number }
+const toActivity = (r: ActivityRow): FlowActivity => ({
+  ...toSummary(r),
+  lastRun: r.last_status && r.last_started_at ? { status: r.last_status, startedAt: r.last_started_at } : null,
+  enabledCustomers: r.enabled_customers,
+});
+
+/** The vendor's flows, most recently edited first, each with its latest run (one index probe per flow). */
+export async function listFlowsWithActivity(sql: postgres.Sql, vendorId: string, flowId?: string): Promise<FlowActivity[]> {
+  const rows = await sql<ActivityRow[]>`
+    select f.*, lr.status as last_status, lr.started_at as last_started_at,
+      (select count(*)::int from integrations i where i.flow_id = f.id and i.enabled) as enabled_customers
+    from flows f
+    left join lateral (select r.status, r.started_at from runs r where r.flow_id = f.id order by r.started_at desc limit 1) lr on true
+    where f.vendor_id = ${vendorId} and f.deleted_at is null ${flowId ? sql`and f.id = ${flowId}` : sql``}
+    order by f.updated_at desc, f.id`;
+  return rows.map(toActivity);
+}
+
+export async function getFlowWithActivity(sql: postgres.Sql, vendorId: string, flowId: string): Promise<FlowActivity | null> {
+  const [row] = await listFlowsWithActivity(sql, vendorId, flowId);
+  return row ?? null;
+}
+
+export interface FlowVersionListItem { version: number; createdAt: Date; message: string | null; createdBy: string | null }
+
+/** Newest first; `createdBy` is the author's name (null for seeded or imported-by-script versions). */
+export async function listFlowVersions(sql: postgres.Sql, vendorId: string, flowId: string): Promise<FlowVersionListItem[]> {
+  const rows = await sql<{ version: number; created_at: Date; message: string | null; author: string | null }[]>`
+    select v.version, v.created_at, v.message, u.name as author
+    from flow_versions v join flows f on f.id = v.flow_id left join staff_users u on u.id = v.created_by
+    where f.id = ${flowId} and f.vendor_id = ${vendorId} and f.deleted_at is null
+    order by v.version desc`;
+  return rows.map((r) => ({ version: r.version, createdAt: r.created_at, message: r.message, createdBy: r.author }));
+}
+
+/** A new flow (version 1) from the latest version of another; it starts as a draft. */
+export async function duplicateFlow(sql: postgres.Sql, p: { vendorId: string; flowId: string; userId?: string | null }): Promise<{ flowId: string; version: number } | null> {
+  const src = await getFlowVersion(sql, p.vendorId, p.flowId);
+  if (!src) return null;
+  const definition = { ...src.definition, name: `${src.definition.name} (copy)`.slice(0, 200) };
+  const saved = await saveFlowVersion(sql, { vendorId: p.vendorId, definition, message: `Duplicated from "${src.definition.name}" v${src.version}`, userId: p.userId, allowIssues: true });
+  return { flowId: saved.flowId, version: saved.version };
+}
+
+/** Soft delete: versions and runs stay for the record; integrations on the flow stop answering. */
+export async function deleteFlow(sql: postgres.Sql, vendorId: string, flowId: string): Promise<boolean> {
+  const rows = await sql`update flows set deleted_at = now(), updated_at = now() where id = ${flowId} and vendor_id = ${vendorId} and deleted_at is null returning id`;
+  return rows.length > 0;
 }

@@ -18,8 +18,8 @@ export async function readRun(sql: postgres.Sql, vendorId: string, id: string): 
   return {
     id: r.id, status: r.status, automation: r.automation, customerId: r.customer_id, customerExternalId: r.customer_external_id, mode: r.mode,
     flowId: r.flow_id, flowVersion: r.flow_version,
-    startedAt: r.started_at.toISOString(), finishedAt: r.finished_at?.toISOString() ?? null, durationMs: r.duration_ms,
+    startedAt: new Date(r.started_at).toISOString(), finishedAt: r.finished_at ? new Date(r.finished_at).toISOString() : null, durationMs: r.duration_ms,
     trigger: r.trigger, response: r.response, error: r.error,
-    steps: steps.map((s) => ({ seq: s.seq, nodeId: s.node_id, blockId: s.block_id, status: s.status, input: s.input, output: s.output, port: s.port, error: s.error, requestLog: s.request_log ?? undefined, startedAt: s.started_at.toISOString(), durationMs: s.duration_ms })),
+    steps: steps.map((s) => ({ seq: s.seq, nodeId: s.node_id, blockId: s.block_id, status: s.status, input: s.input, output: s.output, port: s.port, error: s.error, requestLog: s.request_log ?? undefined, startedAt: new Date(s.started_at).toISOString(), durationMs: s.duration_ms })),
   };
 }

@@ -3,7 +3,7 @@ import type { AnyBlock, ConnectionHandle } from '../../core/define-block';
 import { defineConnector } from '../kit/define-connector';
 import type { ContactSource } from '../kit/contact-source';
 import { fetchChangedPage } from './changed-since';
-import { createHubspotClient, getPortal, HUBSPOT_API_BASE, HUBSPOT_SCOPES, HUBSPOT_TOKEN_PATH } from './client';
+import { createHubspotClient, HUBSPOT_API_BASE, HUBSPOT_SCOPES, HUBSPOT_TOKEN_PATH } from './client';
 import { createContactBlock } from './create-contact';
 import { createTaskBlock } from './create-task';
 import { findCompanyByPhoneBlock } from './find-company-by-phone';
@@ -40,9 +40,10 @@ export const hubspotConnector = defineConnector({
     createContactBlock, logCallBlock, updateCallLogBlock, createTaskBlock,
   ] as AnyBlock[],
   async testConnection(conn: ConnectionHandle, fetchImpl: typeof fetch) {
-    const call = { fetch: fetchImpl, conn, requestLog: [] };
-    const portal = await getPortal(call, createHubspotClient(call));
-    return { ok: true as const, account: `HubSpot portal ${portal.portalId}` };
+    // Always a live call (never the cached portal): this is the health check.
+    const http = createHubspotClient({ fetch: fetchImpl, conn, requestLog: [] });
+    const res = await http.request<{ portalId: number }>({ path: '/account-info/v3/details' });
+    return { ok: true as const, account: `HubSpot portal ${res.body.portalId}` };
   },
 });
 

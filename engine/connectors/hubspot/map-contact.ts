@@ -18,6 +18,7 @@ const MAPPED = new Set([
 ]);
 
 let countryNames: Map<string, string> | null = null;
+const NOT_COUNTRIES = new Set(['EU', 'EZ', 'UN', 'QO', 'ZZ']);
 
 /** English country names (from the runtime's ICU data) and common aliases → ISO 3166-1 alpha-2. */
 function countryIndex(): Map<string, string> {
@@ -26,10 +27,20 @@ function countryIndex(): Map<string, string> {
   const names = new Intl.DisplayNames(['en'], { type: 'region' });
   for (let a = 65; a <= 90; a++) {
     for (let b = 65; b <= 90; b++) {
-      const code = String.fromCharCode(a, b);
+      const raw = String.fromCharCode(a, b);
       let name: string | undefined;
-      try { name = names.of(code); } catch { name = undefined; }
-      if (name && name !== code) map.set(name.toLowerCase(), code);
+      let code = raw;
+      try {
+        name = names.of(raw);
+        // Deprecated and reserved codes (DD, UK, BU…) name their successor: keep the current code.
+        code = Intl.getCanonicalLocales(`und-${raw}`)[0].slice(4);
+      } catch { name = undefined; }
+      if (!name || name === raw || NOT_COUNTRIES.has(code) || !/^[A-Z]{2}$/.test(code)) continue;
+      const lower = name.toLowerCase();
+      const variants = [lower, lower.replace(/ & /g, ' and ')];
+      const paren = /^(.*?)\s*\((.*)\)$/.exec(lower);
+      if (paren) variants.push(paren[1], paren[2]);
+      for (const v of variants) if (!map.has(v)) map.set(v, code);
     }
   }
   const aliases: Record<string, string> = {

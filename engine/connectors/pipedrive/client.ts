@@ -2,6 +2,7 @@
 // its burst rate-limit headers, its error envelope, and helpers for the v2 cursor pages and the web UI links.
 import { createHttpClient, HttpError, type AuthStrategy, type HttpRequest, type HttpResponse, type RateLimitInfo } from '../../core/http-client';
 import type { ConnectionHandle } from '../../core/define-block';
+import { PatchbayError } from '../../core/errors';
 import type { ConnectorCall } from '../kit/contact-source';
 import { oauthBearer } from '../kit/oauth2';
 
@@ -134,13 +135,16 @@ export function createPipedriveClient(call: ConnectorCall) {
     }
   }
 
-  /** Pages of a v2 list endpoint (cursor in `additional_data.next_cursor`), fetched lazily. */
-  async function* pagesV2<T>(path: string, query: NonNullable<HttpRequest['query']>): AsyncGenerator<{ items: T[]; nextCursor: string | null }> {
+  /**
+   * Pages of a v2 list endpoint (cursor in `additional_data.next_cursor`), fetched lazily. `nextQuery` changes
+   * parameters from the second page on (the cursor marks a position, so e.g. the limit may change).
+   */
+  async function* pagesV2<T>(path: string, query: NonNullable<HttpRequest['query']>, nextQuery: HttpRequest['query'] = {}): AsyncGenerator<{ items: T[]; nextCursor: string | null }> {
     const pages = http.paginate<T, PipedriveEnvelope<T[]>>(
       { path, query },
       (res, req) => {
         const next = res.body?.additional_data?.next_cursor;
-        return next ? { ...req, query: { ...req.query, cursor: next } } : null;
+        return next ? { ...req, query: { ...req.query, ...nextQuery, cursor: next } } : null;
       },
       (res) => unwrap(res) ?? [],
     );
@@ -165,4 +169,12 @@ export type PipedriveClient = ReturnType<typeof createPipedriveClient>;
 /** The ConnectorCall a block builds from its run context. */
 export function callFromContext(ctx: { fetch: typeof fetch; requestLog: ConnectorCall['requestLog']; signal?: AbortSignal }, conn: ConnectionHandle): ConnectorCall {
   return { fetch: ctx.fetch, conn, requestLog: ctx.requestLog, signal: ctx.signal };
+}
+
+/** Pipedrive ids are positive integers; blocks take them as strings. */
+export function toPipedriveId(v: string | number | null | undefined, what: string): number | undefined {
+  if (v === null || v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new PatchbayError('invalid_params', `${what} must be a Pipedrive id (a positive whole number), got "${String(v)}"`);
+  return n;
 }

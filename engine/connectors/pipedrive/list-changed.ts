@@ -52,11 +52,14 @@ export async function* listChanged(call: ConnectorCall, opts: { kind: ObjectKind
   const from = opts.cursor ? decodeChangedCursor(opts.cursor) : null;
   const client = createPipedriveClient(call);
   const path = opts.kind === 'person' ? '/api/v2/persons' : '/api/v2/organizations';
-  const query = { sort_by: 'update_time', sort_direction: 'asc', limit: clampPageSize(opts.pageSize, MAX_PAGE_SIZE), updated_since: from ? rfc3339Seconds(from.t) : undefined };
+  const limit = clampPageSize(opts.pageSize, MAX_PAGE_SIZE);
+  // On resume the first answer starts with the record the cursor names (updated_since is inclusive): ask for one
+  // more so the page is still full after skipping it.
+  const query = { sort_by: 'update_time', sort_direction: 'asc', limit: from ? Math.min(limit + 1, MAX_PAGE_SIZE) : limit, updated_since: from ? rfc3339Seconds(from.t) : undefined };
   const orgNames = new Map<number, string | null>();
   let phoneKeys: Set<string> | null = null;
 
-  for await (const page of client.pagesV2<PipedrivePerson & PipedriveOrganization>(path, query)) {
+  for await (const page of client.pagesV2<PipedrivePerson & PipedriveOrganization>(path, query, { limit })) {
     const fresh = page.items.filter((r) => !r.is_deleted && isAfter(r, from));
     if (fresh.length === 0) continue;
     let contacts: UnifiedContact[];

@@ -71,8 +71,11 @@ const COUNTRY_ALIASES: Record<string, string> = {
   österreich: 'AT', aut: 'AT', schweiz: 'CH', suisse: 'CH', che: 'CH', belgië: 'BE', belgique: 'BE', bel: 'BE', polska: 'PL', pol: 'PL',
   eesti: 'EE', est: 'EE', sverige: 'SE', swe: 'SE', norge: 'NO', nor: 'NO', danmark: 'DK', dnk: 'DK', suomi: 'FI', fin: 'FI',
   can: 'CA', aus: 'AU', irl: 'IE', prt: 'PT', bra: 'BR', brasil: 'BR', mex: 'MX', méxico: 'MX', ind: 'IN', jpn: 'JP', chn: 'CN',
-  'czech republic': 'CZ', czechia: 'CZ', russia: 'RU', 'south korea': 'KR', korea: 'KR', uae: 'AE', 'the netherlands': 'NL',
+  'czech republic': 'CZ', myanmar: 'MM', burma: 'MM', czechia: 'CZ', russia: 'RU', 'south korea': 'KR', korea: 'KR', uae: 'AE', 'the netherlands': 'NL',
 };
+
+/** Reserved or withdrawn codes ICU still names, which would shadow the current code (UK → GB, DD → DE, …). */
+const RETIRED_CODES = new Set(['AN', 'BU', 'CS', 'DD', 'DY', 'FX', 'HV', 'NH', 'RH', 'SU', 'TP', 'UK', 'VD', 'YD', 'YU', 'ZR']);
 
 function buildCountryIndex(): Map<string, string> {
   const map = new Map<string, string>();
@@ -83,7 +86,7 @@ function buildCountryIndex(): Map<string, string> {
       const code = String.fromCharCode(A + i, A + j);
       let name: string | undefined;
       try { name = names.of(code); } catch { name = undefined; }
-      if (name && name !== code && name !== 'Unknown Region') map.set(name.toLowerCase(), code);
+      if (name && name !== code && name !== 'Unknown Region' && !RETIRED_CODES.has(code)) map.set(name.toLowerCase(), code);
     }
   }
   for (const [alias, code] of Object.entries(COUNTRY_ALIASES)) map.set(alias, code);
@@ -94,7 +97,9 @@ function buildCountryIndex(): Map<string, string> {
 export function countryToIso2(country: string | null | undefined): string | null {
   const raw = country?.trim();
   if (!raw) return null;
-  if (/^[A-Za-z]{2}$/.test(raw)) return raw.toUpperCase();
+  const alias = COUNTRY_ALIASES[raw.toLowerCase()];
+  if (alias) return alias;
+  if (/^[A-Za-z]{2}$/.test(raw)) return RETIRED_CODES.has(raw.toUpperCase()) ? null : raw.toUpperCase();
   countryByName ??= buildCountryIndex();
   return countryByName.get(raw.toLowerCase()) ?? null;
 }

@@ -1,5 +1,6 @@
 // The Salesforce REST client: bearer auth (a session/access token, or OAuth tokens refreshed at the
 // instance's /services/oauth2/token), Sforce-Limit-Info usage, and Salesforce's array-shaped error bodies.
+import type { RunContext } from '../../core/define-block';
 import { createHttpClient, type AuthStrategy, type RateLimitInfo } from '../../core/http-client';
 import type { ConnectorCall } from '../kit/contact-source';
 import { oauthBearer } from '../kit/oauth2';
@@ -68,3 +69,9 @@ export function createSalesforceClient(call: ConnectorCall) {
 }
 
 export type SalesforceClient = ReturnType<typeof createSalesforceClient>;
+
+/** The ConnectorCall a block builds from its run context. */
+export async function connectorCall(ctx: RunContext): Promise<ConnectorCall> {
+  const conn = await ctx.connections.get('salesforce');
+  return { fetch: ctx.fetch, conn, requestLog: ctx.requestLog, signal: ctx.signal };
+}

@@ -697,10 +697,10 @@ export function executeSosl(ds: SoqlDataSource, spec: SoslSpec, apiBase: string)
     const schema = ds.schema(sel.sobject)!;
     const ids = new Set<string>();
     for (const andGroup of spec.terms) {
-      let acc: Set<string> | null = null;
+      let acc: string[] | null = null;
       for (const term of andGroup) {
         const hits = matchTerm(ds, schema, spec.group, term);
-        acc = acc === null ? hits : new Set([...acc].filter((id) => hits.has(id)));
+        acc = acc === null ? [...hits] : acc.filter((id: string) => hits.has(id));
       }
       for (const id of acc ?? []) ids.add(id);
     }

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { ApiError } from '@/lib/api/http-io';
+import { json, withStaff } from '@/lib/auth/with-staff';
+import { getFlow, saveFlowVersion } from '@/lib/flows/flows';
+import { readBody, requireUuid } from '@/lib/staff-api/parse-input';
+
+const Body = z.object({ definition: z.unknown(), message: z.string().max(500).optional() });
+
+// Saves a new immutable version. A definition that is not a flow at all is a 400 with issues; a flow with
+// problems (unconnected node, missing param) is saved as a draft and its issues returned (publishing refuses it).
+export const POST = withStaff<{ id: string }>(async ({ req, params, sql, vendorId, staff }) => {
+  const id = requireUuid(params.id, 'flow');
+  const { definition, message } = await readBody(req, Body);
+  if (!(await getFlow(sql, vendorId, id))) throw new ApiError(404, 'flow_not_found', `No flow "${id}"`);
+  const saved = await saveFlowVersion(sql, { vendorId, flowId: id, definition, message, userId: staff.userId, allowIssues: true });
+  return json({ version: saved.version, issues: saved.issues }, 201);
+}, { role: 'editor' });

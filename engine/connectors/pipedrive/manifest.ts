@@ -1,0 +1,73 @@
+// Pipedrive: persons and organizations for caller lookup and contact sync, call activities and notes for call logging.
+import type { AnyBlock, ConnectionHandle } from '../../core/define-block';
+import type { ContactSource } from '../kit/contact-source';
+import { defineConnector } from '../kit/define-connector';
+import { createPipedriveClient, PIPEDRIVE_DEFAULT_BASE_URL, PIPEDRIVE_OAUTH_AUTHORIZE_URL, PIPEDRIVE_OAUTH_TOKEN_URL } from './client';
+import { createContactBlock } from './create-contact';
+import { createTaskBlock } from './create-task';
+import { findCompanyByPhoneBlock } from './find-company-by-phone';
+import { findContactByIdBlock } from './find-contact-by-id';
+import { findContactByPhoneBlock } from './find-contact-by-phone';
+import { findUserByEmailBlock } from './find-user-by-email';
+import { listAllIdsBlock } from './list-all-ids';
+import { listAllIds, listChanged } from './list-changed';
+import { listCompaniesChangedBlock } from './list-companies-changed';
+import { listContactsChangedBlock } from './list-contacts-changed';
+import { logCallBlock } from './log-call';
+import { updateCallLogBlock } from './update-call-log';
+
+interface CurrentUser {
+  id: number;
+  name: string;
+  email: string;
+  company_name?: string;
+  company_domain?: string;
+}
+
+export const pipedriveConnector = defineConnector({
+  id: 'pipedrive',
+  name: 'Pipedrive',
+  defaultBaseUrl: PIPEDRIVE_DEFAULT_BASE_URL,
+  auth: [
+    {
+      type: 'apiKey',
+      fields: [
+        { id: 'apiToken', label: 'API token', secret: true },
+        { id: 'companyDomain', label: 'Company domain (the "acme" of acme.pipedrive.com)', secret: false },
+      ],
+      help: 'Pipedrive → Settings → Personal preferences → API. The token acts as that user; records and activities are created in their name.',
+    },
+    {
+      type: 'oauth2',
+      // Pipedrive's authorization server is its own host; API calls then go to the company's api_domain from the token answer.
+      authorizePath: PIPEDRIVE_OAUTH_AUTHORIZE_URL,
+      tokenPath: PIPEDRIVE_OAUTH_TOKEN_URL,
+      scopes: ['base', 'contacts:full', 'activities:full', 'users:read', 'search:read'],
+      help: 'Install the Patchbay app from the Pipedrive Marketplace (or your private app); set the connection base URL to the api_domain answered with the tokens.',
+    },
+  ],
+  blocks: [
+    findContactByPhoneBlock,
+    findContactByIdBlock,
+    findCompanyByPhoneBlock,
+    findUserByEmailBlock,
+    listContactsChangedBlock,
+    listCompaniesChangedBlock,
+    listAllIdsBlock,
+    createContactBlock,
+    logCallBlock,
+    updateCallLogBlock,
+    createTaskBlock,
+  ] as AnyBlock[],
+  async testConnection(conn: ConnectionHandle, fetchImpl: typeof fetch) {
+    const client = createPipedriveClient({ fetch: fetchImpl, conn, requestLog: [] });
+    const me = await client.get<CurrentUser>('/v1/users/me');
+    return { ok: true as const, account: [me.company_name ?? me.company_domain, me.email].filter(Boolean).join(' — ') };
+  },
+});
+
+export const pipedriveContactSource: ContactSource = {
+  system: 'pipedrive',
+  listChanged: (call, opts) => listChanged(call, opts),
+  listAllIds: (call, opts) => listAllIds(call, opts),
+};

@@ -1,0 +1,56 @@
+// Salesforce: the connector declaration (auth, blocks, health check) and its contact source for sync.
+import { defineConnector } from '../kit/define-connector';
+import type { ContactSource } from '../kit/contact-source';
+import { AUTHORIZE_PATH, createSalesforceClient, TOKEN_PATH } from './client';
+import { salesforceCreateContact } from './create-contact';
+import { salesforceCreateTask } from './create-task';
+import { salesforceFindCompanyByPhone } from './find-company-by-phone';
+import { salesforceFindContactById } from './find-contact-by-id';
+import { salesforceFindContactByPhone } from './find-contact-by-phone';
+import { salesforceFindUserByEmail } from './find-user-by-email';
+import { listAllIds, listChanged } from './list-changed';
+import { salesforceListAllIds } from './list-all-ids';
+import { salesforceListCompaniesChanged } from './list-companies-changed';
+import { salesforceListContactsChanged } from './list-contacts-changed';
+import { salesforceLogCall } from './log-call';
+import { API_BASE } from './soql';
+import { salesforceUpdateCallLog } from './update-call-log';
+import type { AnyBlock } from '../../core/define-block';
+
+export const salesforceConnector = defineConnector({
+  id: 'salesforce',
+  name: 'Salesforce',
+  // OAuth starts at login.salesforce.com (test.salesforce.com for sandboxes); API calls then go to the
+  // org's instance_url from the token answer, which becomes the connection's base URL.
+  defaultBaseUrl: 'https://login.salesforce.com',
+  auth: [
+    {
+      type: 'oauth2',
+      authorizePath: AUTHORIZE_PATH,
+      tokenPath: TOKEN_PATH,
+      scopes: ['api', 'refresh_token'],
+      help: 'Create a connected app with OAuth scopes "api" and "refresh_token"; the base URL becomes the org\'s instance URL.',
+    },
+    {
+      type: 'apiKey',
+      fields: [{ id: 'token', label: 'Access token (session ID)', secret: true }],
+      help: 'A session ID or access token (e.g. from `sf org display`), sent as a Bearer token; set the base URL to the org\'s My Domain URL. It expires with the session.',
+    },
+  ],
+  blocks: [
+    salesforceFindContactByPhone, salesforceFindContactById, salesforceFindCompanyByPhone, salesforceFindUserByEmail,
+    salesforceListContactsChanged, salesforceListCompaniesChanged, salesforceListAllIds,
+    salesforceCreateContact, salesforceLogCall, salesforceUpdateCallLog, salesforceCreateTask,
+  ] as AnyBlock[],
+  async testConnection(conn, fetchImpl) {
+    const sf = createSalesforceClient({ fetch: fetchImpl, conn, requestLog: [], http: { maxRetries: 1 } });
+    await sf.request({ path: `${API_BASE}/limits` });
+    return { ok: true, account: new URL(sf.instanceUrl).host };
+  },
+});
+
+export const salesforceContactSource: ContactSource = {
+  system: 'salesforce',
+  listChanged: (call, opts) => listChanged(call, opts),
+  listAllIds: (call, opts) => listAllIds(call, opts),
+};

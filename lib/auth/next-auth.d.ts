@@ -1,0 +1,13 @@
+// What Patchbay keeps in the next-auth JWT and session.
+import type { StaffRole } from '@/lib/staff-api/contract';
+
+declare module 'next-auth' {
+  interface Session {
+    user: { id: string; vendorId: string; role: StaffRole; email: string; name: string };
+  }
+  interface User { id: string; vendorId: string; role: StaffRole; email: string; name: string }
+}
+
+declare module 'next-auth/jwt' {
+  interface JWT { uid?: string; vendorId?: string; role?: StaffRole }
+}

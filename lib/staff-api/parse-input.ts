@@ -1,0 +1,45 @@
+// The staff routes' input edge: JSON bodies, query strings and path ids checked with zod, failing as 400s
+// that name the field (or 404 for an id that cannot exist).
+import type { NextRequest } from 'next/server';
+import { z } from 'zod';
+import { ApiError } from '@/lib/api/http-io';
+
+const MAX_BODY = 5 * 1024 * 1024;
+
+function invalid(err: z.ZodError, what: string): ApiError {
+  const i = err.issues[0];
+  const path = i.path as (string | number)[];
+  return new ApiError(400, 'invalid_input', `${path.length ? `"${path.join('.')}"` : what}: ${i.message}`, {
+    path, issues: err.issues.slice(0, 50).map((x) => ({ path: x.path as (string | number)[], message: x.message })),
+  });
+}
+
+export async function readBody<S extends z.ZodType>(req: NextRequest, schema: S): Promise<z.infer<S>> {
+  const length = Number(req.headers.get('content-length') ?? 0);
+  if (length > MAX_BODY) throw new ApiError(413, 'body_too_large', `The body is larger than ${MAX_BODY} bytes`);
+  const text = await req.text();
+  if (text.length > MAX_BODY) throw new ApiError(413, 'body_too_large', `The body is larger than ${MAX_BODY} bytes`);
+  let data: unknown = {};
+  if (text.trim()) {
+    try { data = JSON.parse(text); } catch (err) {
+      throw new ApiError(400, 'invalid_json', `The request body is not valid JSON: ${(err as Error).message}`, { path: [] });
+    }
+  }
+  const r = schema.safeParse(data);
+  if (!r.success) throw invalid(r.error, 'body');
+  return r.data;
+}
+
+export function readQuery<S extends z.ZodType>(req: NextRequest, schema: S): z.infer<S> {
+  const r = schema.safeParse(Object.fromEntries(req.nextUrl.searchParams));
+  if (!r.success) throw invalid(r.error, 'query');
+  return r.data;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A path id that is not a uuid names nothing: 404, like another vendor's object. */
+export function requireUuid(id: string | undefined, what: 'flow' | 'run'): string {
+  if (!id || !UUID.test(id)) throw new ApiError(404, `${what}_not_found`, `No ${what} "${id ?? ''}"`);
+  return id;
+}

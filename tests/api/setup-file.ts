@@ -1,0 +1,4 @@
+import { afterAll } from 'vitest';
+import { closeDbHelper } from './helpers';
+
+afterAll(async () => { await closeDbHelper(); });

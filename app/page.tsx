@@ -1,9 +1,6 @@
-export default function Home() {
-  return (
-    <main style={{ maxWidth: 720, margin: '64px auto', padding: 24 }}>
-      <h1>Patchbay</h1>
-      <p>Visual automation builder for cloud-telephony integrations.</p>
-      <p><a href="/login">Sign in</a></p>
-    </main>
-  );
+import { redirect } from 'next/navigation';
+import { currentStaff } from '@/lib/auth/require-staff-page';
+
+export default async function Home() {
+  redirect((await currentStaff()) ? '/flows' : '/login');
 }

@@ -14,7 +14,8 @@ import { executeSelect, executeSosl, parseSoql, parseSosl, projectRecord, SoqlEr
 const SYSTEM_FIELDS: Record<string, FieldType> = {
   Id: 'id', IsDeleted: 'boolean', CreatedDate: 'datetime', CreatedById: 'reference', LastModifiedDate: 'datetime', LastModifiedById: 'reference', SystemModstamp: 'datetime',
 };
-const READ_ONLY = new Set(['Id', 'IsDeleted', 'CreatedDate', 'CreatedById', 'LastModifiedDate', 'LastModifiedById', 'SystemModstamp', 'Name', 'IsClosed', 'CompletedDateTime', 'LastActivityDate', 'AccountId@Task']);
+/** Fields the API refuses to write ("field@Object" when only read-only on that object: Contact.Name is computed, Account.Name is not). */
+const READ_ONLY = new Set(['Id', 'IsDeleted', 'CreatedDate', 'CreatedById', 'LastModifiedDate', 'LastModifiedById', 'SystemModstamp', 'IsClosed', 'CompletedDateTime', 'LastActivityDate', 'IsHighPriority', 'Name@Contact', 'Name@User', 'AccountId@Task']);
 
 const SCHEMAS: Record<string, SObjectSchema & { required: string[]; createOnly: string[]; picklists: Record<string, string[]> }> = {
   Contact: {

@@ -455,6 +455,24 @@ describe('salesforce: emulator', () => {
     expect((await short.json())[0].errorCode).toBe('INVALID_SEARCH');
   });
 
+  it('creates, patches and deletes sObject rows with Salesforce validation', async () => {
+    const post = (type: string, body: unknown) => fetch(`${emu.url}/services/data/v59.0/sobjects/${type}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const created = await post('Account', { Name: 'Hedy Labs', Phone: '+1 (212) 555-0100' });
+    expect(created.status).toBe(201);
+    const { id, success, errors } = await created.json();
+    expect({ success, errors }).toEqual({ success: true, errors: [] });
+    expect(emu.store.get('Account', id)).toMatchObject({ Name: 'Hedy Labs', OwnerId: emu.store.apiUserId });
+    expect(await (await post('Contact', { FirstName: 'No', Name: 'x' })).json()).toEqual([{ message: expect.stringContaining('Unable to create/update fields: Name.'), errorCode: 'INVALID_FIELD_FOR_INSERT_UPDATE', fields: ['Name'] }]);
+    expect(await (await post('Contact', { FirstName: 'No' })).json()).toEqual([{ message: 'Required fields are missing: [LastName]', errorCode: 'REQUIRED_FIELD_MISSING', fields: ['LastName'] }]);
+    expect((await (await post('Task', { Subject: 'x', CallType: 'Sideways' })).json())[0].errorCode).toBe('INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST');
+    const rowUrl = `${emu.url}/services/data/v59.0/sobjects/Account/${id}`;
+    const patched = await fetch(rowUrl, { method: 'PATCH', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ Industry: 'Media' }) });
+    expect(patched.status).toBe(204);
+    expect(await (await get(`/services/data/v59.0/sobjects/Account/${id}?fields=Name,Industry`)).json()).toEqual({ attributes: { type: 'Account', url: `/services/data/v59.0/sobjects/Account/${id}` }, Name: 'Hedy Labs', Industry: 'Media' });
+    expect((await fetch(rowUrl, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(204);
+    expect(emu.store.get('Account', id)).toBeUndefined();
+  });
+
   it('serves 100,000 contacts: pages a full sync quickly', async () => {
     const big = await startSalesforceEmulator({ contacts: 100_000, companies: 200, users: 5, token: TOKEN });
     try {

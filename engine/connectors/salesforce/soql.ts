@@ -36,8 +36,3 @@ export function parseSalesforceDateTime(value: unknown): number | null {
   const ms = Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
   return Number.isFinite(ms) ? ms : null;
 }
-
-/** Escapes SOSL reserved characters inside a FIND {…} term. */
-export function soslTerm(value: string): string {
-  return value.replace(/[?&|!{}[\]()^~*:\\"'+-]/g, (c) => '\\' + c);
-}

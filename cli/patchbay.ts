@@ -1,0 +1,65 @@
+// patchbay CLI: run a flow file locally with in-memory ports, printing the result and each step.
+//   npx patchbay run flow.json --input event.json [--contacts contacts.json] [--country US] [--json]
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { compileFlow, registry, runFlow, validateFlow } from '../engine';
+import { createMemoryCdp } from '../engine/testing/memory-cdp';
+import { createTestContext } from '../engine/testing/run-fixture';
+
+function readJson(file: string, what: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    console.error(`Cannot read ${what} ${file}: ${(err as Error).message}`);
+    process.exit(2);
+  }
+}
+
+const color = (c: number, s: string) => (process.stdout.isTTY ? `\x1b[${c}m${s}\x1b[0m` : s);
+
+async function main() {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      input: { type: 'string', short: 'i' },
+      contacts: { type: 'string' },
+      country: { type: 'string', default: 'US' },
+      options: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const [command, file] = positionals;
+  if (command === 'validate' && file) {
+    const { issues } = validateFlow(readJson(file, 'flow'), registry);
+    if (!issues.length) { console.log(color(32, '✓ valid')); return; }
+    for (const i of issues) console.log(color(31, '✗'), i.path.join('.'), '—', i.message);
+    process.exit(1);
+  }
+  if (command !== 'run' || !file) {
+    console.error('usage: patchbay run <flow.json> [--input event.json] [--contacts contacts.json] [--country US] [--options options.json] [--json]\n       patchbay validate <flow.json>');
+    process.exit(2);
+  }
+  const flow = readJson(file, 'flow');
+  const input = values.input ? readJson(values.input, 'input') : {};
+  let compiled;
+  try { compiled = compileFlow(flow, registry); } catch (err) { console.error(color(31, (err as Error).message)); process.exit(1); }
+  const cdp = createMemoryCdp(values.country);
+  if (values.contacts) await cdp.upsert(readJson(values.contacts, 'contacts') as never);
+  const ctx = createTestContext({ cdp, customer: { id: 'cli', defaultCountry: values.country! }, options: values.options ? (readJson(values.options, 'options') as Record<string, unknown>) : {} });
+  ctx.mode = 'test';
+  const result = await runFlow(compiled, input, ctx);
+  if (values.json) { console.log(JSON.stringify(result, null, 2)); process.exit(result.status === 'failed' ? 1 : 0); }
+  const total = result.steps.reduce((a, s) => a + s.durationMs, 0) || 1;
+  for (const s of result.steps) {
+    const bar = '█'.repeat(Math.max(1, Math.round((s.durationMs / total) * 30)));
+    const mark = s.status === 'failed' ? color(31, '✗') : s.status === 'suspended' ? color(33, '⏸') : color(32, '✓');
+    console.log(`${mark} ${s.seq}. ${s.nodeId.padEnd(20)} ${s.blockId.padEnd(22)} ${s.durationMs.toFixed(2).padStart(8)} ms ${color(36, bar)}${s.port ? `  → ${s.port}` : ''}`);
+    if (s.error) console.log('   ', color(31, s.error.message));
+  }
+  console.log(`\nstatus: ${result.status}  (${result.durationMs.toFixed(2)} ms)`);
+  if (result.response) console.log(`response ${result.response.status}:\n${JSON.stringify(result.response.body, null, 2)}`);
+  if (result.error) console.log(color(31, `error: ${result.error.message}`));
+  process.exit(result.status === 'failed' ? 1 : 0);
+}
+
+void main();

@@ -107,14 +107,14 @@ export function deriveFields(params: JsonSchema): FormField[] {
 }
 
 /** A param value that the engine evaluates: `=expr` or a `{{ }}` template (same rule as engine/core/expressions.ts). */
-export function isExpressionValue(v: unknown): v is string {
+export function isExpressionValue(v: unknown): boolean {
   return typeof v === 'string' && (v.startsWith('=') || v.includes('{{'));
 }
 
 /** Text shown in a field's input for a value. `json` fields show strings bare unless they would read back as something else. */
 export function formatFieldValue(field: Pick<FormField, 'kind'>, value: unknown): string {
   if (value === undefined || value === null) return '';
-  if (isExpressionValue(value)) return value;
+  if (isExpressionValue(value)) return value as string;
   switch (field.kind) {
     case 'text':
     case 'select':

@@ -3,6 +3,7 @@
 // on a timeline, and the selected step's input, output, port, HTTP calls and error.
 import Link from 'next/link';
 import { useState } from 'react';
+import { ApiRequestError } from '../api-client';
 import { JsonView } from '../ui/json-view';
 import { StatusBadge } from '../ui/status-badge';
 import { formatDateTime, formatDuration } from '../ui/time-format';
@@ -21,7 +22,7 @@ export function RunView({ id }: { id: string }) {
     return (
       <div className="page">
         <p className="notice notice-err" role="alert" data-testid="run-error">
-          {run.error.status === 404 ? 'There is no such run in your workspace.' : `Could not load the run: ${run.error.message}`}
+          {run.error instanceof ApiRequestError && run.error.status === 404 ? 'There is no such run in your workspace.' : `Could not load the run: ${run.error.message}`}
         </p>
         <p><Link href="/runs">Back to runs</Link></p>
       </div>

@@ -14,7 +14,7 @@ export interface ExpressionScope {
 
 type Compiled =
   | { kind: 'literal'; value: unknown }
-  | { kind: 'expr'; source: string; expr: jsonata.Expression }
+  | { kind: 'expr'; source: string; expr: jsonata.Expression; path?: string[] }
   | { kind: 'template'; parts: (string | { source: string; expr: jsonata.Expression })[] }
   | { kind: 'object'; entries: [string, Compiled][] }
   | { kind: 'array'; items: Compiled[] };
@@ -25,6 +25,7 @@ export interface CompiledValue {
 }
 
 const TEMPLATE = /\{\{([\s\S]+?)\}\}/g;
+const PLAIN_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 export function isExpression(value: unknown): value is string {
   return typeof value === 'string' && (value.startsWith('=') || value.includes('{{'));
@@ -41,7 +42,11 @@ function compileExpr(source: string, path: (string | number)[]): jsonata.Express
 
 function compile(value: unknown, path: (string | number)[]): Compiled {
   if (typeof value === 'string') {
-    if (value.startsWith('=')) return { kind: 'expr', source: value.slice(1), expr: compileExpr(value.slice(1), path) };
+    if (value.startsWith('=')) {
+      const source = value.slice(1);
+      const trimmed = source.trim();
+      return { kind: 'expr', source, expr: compileExpr(source, path), path: PLAIN_PATH.test(trimmed) ? trimmed.split('.') : undefined };
+    }
     if (value.includes('{{')) {
       const parts: (string | { source: string; expr: jsonata.Expression })[] = [];
       let last = 0;
@@ -70,8 +75,20 @@ async function run(c: Compiled, scope: ExpressionScope, path: (string | number)[
   switch (c.kind) {
     case 'literal':
       return c.value;
-    case 'expr':
+    case 'expr': {
+      if (c.path) {
+        // Most mappings are plain paths (`trigger.phone`); walk them directly, and leave anything JSONata
+        // would treat specially (arrays it maps over, missing values) to JSONata itself.
+        let v: unknown = scope;
+        for (const key of c.path) {
+          // Own properties only: `constructor`, `__proto__` … must not reach JavaScript objects.
+          if (v === null || typeof v !== 'object' || Array.isArray(v) || !Object.prototype.hasOwnProperty.call(v, key)) { v = undefined; break; }
+          v = (v as Record<string, unknown>)[key];
+        }
+        if (v !== undefined && !Array.isArray(v)) return v;
+      }
       return evaluateExpr(c.expr, c.source, scope, path);
+    }
     case 'template': {
       let out = '';
       for (const p of c.parts) {

@@ -149,6 +149,8 @@ export const runs = pgTable('runs', {
   error: jsonb('error'),
   /** Suspended run state (durable delay), resumed by the job engine. */
   state: jsonb('state'),
+  /** The run's steps (input, output, port, timing, error, request log), written with the run in one row. */
+  steps: jsonb('steps'),
   resumeAt: ts('resume_at'),
   startedAt: ts('started_at').notNull(),
   finishedAt: ts('finished_at'),
@@ -160,6 +162,7 @@ export const runs = pgTable('runs', {
   index('runs_vendor_status_started_idx').on(t.vendorId, t.status, t.startedAt),
 ]);
 
+/** Superseded by runs.steps (one row per run keeps recording off the hot path's budget); kept for old rows. */
 export const runSteps = pgTable('run_steps', {
   runId: uuid('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
   seq: integer('seq').notNull(),

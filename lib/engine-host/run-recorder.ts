@@ -78,27 +78,22 @@ export class RunRecorder {
     const runRows = runs.map((r) => ({
       id: r.id, vendor_id: r.vendorId, customer_id: r.customerId, flow_id: r.flowId, flow_version: r.flowVersion, automation: r.automation,
       mode: r.mode, status: r.status, trigger: clip(r.trigger), response: clip(r.response), error: r.error, state: r.state ?? null,
+      steps: r.steps.map((s) => ({ ...s, input: clip(s.input), output: clip(s.output) })),
       resume_at: r.resumeAt?.toISOString() ?? null, started_at: r.startedAt.toISOString(), finished_at: r.finishedAt?.toISOString() ?? null, duration_ms: r.durationMs,
     }));
-    const stepRows = runs.flatMap((r) => r.steps.map((s) => ({
-      run_id: r.id, seq: s.seq, node_id: s.nodeId, block_id: s.blockId, status: s.status, input: clip(s.input), output: clip(s.output), port: s.port,
-      error: s.error ?? null, request_log: s.requestLog ?? null, started_at: s.startedAt, duration_ms: s.durationMs,
-    })));
-    await sql.begin(async (tx) => {
-      await tx`
-        insert into runs (id, vendor_id, customer_id, flow_id, flow_version, automation, mode, status, trigger, response, error, state, resume_at, started_at, finished_at, duration_ms)
-        select * from jsonb_to_recordset(${JSON.stringify(runRows)}::text::jsonb) as x(id uuid, vendor_id uuid, customer_id uuid, flow_id uuid, flow_version int, automation text, mode text,
-          status run_status, trigger jsonb, response jsonb, error jsonb, state jsonb, resume_at timestamptz, started_at timestamptz, finished_at timestamptz, duration_ms real)
-        on conflict (id) do update set status = excluded.status, response = excluded.response, error = excluded.error, state = excluded.state,
-          resume_at = excluded.resume_at, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms`;
-      if (stepRows.length) {
-        await tx`
-          insert into run_steps (run_id, seq, node_id, block_id, status, input, output, port, error, request_log, started_at, duration_ms)
-          select * from jsonb_to_recordset(${JSON.stringify(stepRows)}::text::jsonb) as x(run_id uuid, seq int, node_id text, block_id text, status text, input jsonb,
-            output jsonb, port text, error jsonb, request_log jsonb, started_at timestamptz, duration_ms real)
-          on conflict (run_id, seq) do update set status = excluded.status, output = excluded.output, port = excluded.port, error = excluded.error, duration_ms = excluded.duration_ms`;
-      }
-    });
+    // One row per run, one statement per batch: recording stays a small fraction of the hot path's cost.
+    await sql`
+      insert into runs (id, vendor_id, customer_id, flow_id, flow_version, automation, mode, status, trigger, response, error, state, steps, resume_at, started_at, finished_at, duration_ms)
+      select * from jsonb_to_recordset(${JSON.stringify(runRows)}::text::jsonb) as x(id uuid, vendor_id uuid, customer_id uuid, flow_id uuid, flow_version int, automation text, mode text,
+        status run_status, trigger jsonb, response jsonb, error jsonb, state jsonb, steps jsonb, resume_at timestamptz, started_at timestamptz, finished_at timestamptz, duration_ms real)
+      on conflict (id) do update set status = excluded.status, response = excluded.response, error = excluded.error, state = excluded.state,
+        -- merge by step seq (a resumed run adds steps to the ones recorded before its delay)
+        steps = (select coalesce(jsonb_agg(d.s order by d.seq), '[]'::jsonb) from (
+                   select distinct on ((u.s->>'seq')::int) (u.s->>'seq')::int as seq, u.s from (
+                     select e.s, 1 as pri from jsonb_array_elements(coalesce(excluded.steps, '[]'::jsonb)) e(s)
+                     union all select e.s, 2 from jsonb_array_elements(coalesce(runs.steps, '[]'::jsonb)) e(s)) u
+                   order by (u.s->>'seq')::int, u.pri) d),
+        resume_at = excluded.resume_at, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms`;
   }
 
   async close(): Promise<void> {

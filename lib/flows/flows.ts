@@ -1,4 +1,5 @@
 // Flows are versioned: every save is a new immutable version; publishing marks the one the named URL runs.
+// Timestamps arrive as strings from the app's pool (drizzle replaces postgres.js's date parsing), so rows are read through new Date().
 import type postgres from 'postgres';
 import { flowSchema, registry, validateFlow, type Flow, type FlowIssue } from '@/engine';
 
@@ -13,8 +14,8 @@ export interface FlowSummary {
   latestVersion: number; publishedVersion: number | null; updatedAt: Date; createdAt: Date;
 }
 
-interface FlowRow { id: string; vendor_id: string; name: string; automation: string; description: string | null; latest_version: number; published_version: number | null; updated_at: Date; created_at: Date }
-const toSummary = (r: FlowRow): FlowSummary => ({ id: r.id, vendorId: r.vendor_id, name: r.name, automation: r.automation, description: r.description, latestVersion: r.latest_version, publishedVersion: r.published_version, updatedAt: r.updated_at, createdAt: r.created_at });
+interface FlowRow { id: string; vendor_id: string; name: string; automation: string; description: string | null; latest_version: number; published_version: number | null; updated_at: Date | string; created_at: Date | string }
+const toSummary = (r: FlowRow): FlowSummary => ({ id: r.id, vendorId: r.vendor_id, name: r.name, automation: r.automation, description: r.description, latestVersion: r.latest_version, publishedVersion: r.published_version, updatedAt: new Date(r.updated_at), createdAt: new Date(r.created_at) });
 
 /** Validates strictly (drafts may be saved with issues when `allowIssues`), then stores a new version. */
 export async function saveFlowVersion(sql: postgres.Sql, p: { vendorId: string; flowId?: string; definition: unknown; message?: string; userId?: string | null; allowIssues?: boolean }): Promise<{ flowId: string; version: number; issues: FlowIssue[] }> {
@@ -51,10 +52,10 @@ export async function getFlow(sql: postgres.Sql, vendorId: string, flowId: strin
 }
 
 export async function getFlowVersion(sql: postgres.Sql, vendorId: string, flowId: string, version?: number): Promise<{ version: number; definition: Flow; createdAt: Date; message: string | null } | null> {
-  const rows = await sql<{ version: number; definition: Flow; created_at: Date; message: string | null }[]>`
+  const rows = await sql<{ version: number; definition: Flow; created_at: Date | string; message: string | null }[]>`
     select v.version, v.definition, v.created_at, v.message from flow_versions v join flows f on f.id = v.flow_id
     where f.id = ${flowId} and f.vendor_id = ${vendorId} and f.deleted_at is null and v.version = coalesce(${version ?? null}::int, f.latest_version)`;
-  return rows.length ? { version: rows[0].version, definition: flowSchema.parse(rows[0].definition), createdAt: rows[0].created_at, message: rows[0].message } : null;
+  return rows.length ? { version: rows[0].version, definition: flowSchema.parse(rows[0].definition), createdAt: new Date(rows[0].created_at), message: rows[0].message } : null;
 }
 
 export async function listFlows(sql: postgres.Sql, vendorId: string): Promise<FlowSummary[]> {
@@ -80,10 +81,10 @@ export interface FlowActivity extends FlowSummary {
   enabledCustomers: number;
 }
 
-interface ActivityRow extends FlowRow { last_status: string | null; last_started_at: Date | null; enabled_customers: number }
+interface ActivityRow extends FlowRow { last_status: string | null; last_started_at: Date | string | null; enabled_customers: number }
 const toActivity = (r: ActivityRow): FlowActivity => ({
   ...toSummary(r),
-  lastRun: r.last_status && r.last_started_at ? { status: r.last_status, startedAt: r.last_started_at } : null,
+  lastRun: r.last_status && r.last_started_at ? { status: r.last_status, startedAt: new Date(r.last_started_at) } : null,
   enabledCustomers: r.enabled_customers,
 });
 
@@ -108,12 +109,12 @@ export interface FlowVersionListItem { version: number; createdAt: Date; message
 
 /** Newest first; `createdBy` is the author's name (null for seeded or imported-by-script versions). */
 export async function listFlowVersions(sql: postgres.Sql, vendorId: string, flowId: string): Promise<FlowVersionListItem[]> {
-  const rows = await sql<{ version: number; created_at: Date; message: string | null; author: string | null }[]>`
+  const rows = await sql<{ version: number; created_at: Date | string; message: string | null; author: string | null }[]>`
     select v.version, v.created_at, v.message, u.name as author
     from flow_versions v join flows f on f.id = v.flow_id left join staff_users u on u.id = v.created_by
     where f.id = ${flowId} and f.vendor_id = ${vendorId} and f.deleted_at is null
     order by v.version desc`;
-  return rows.map((r) => ({ version: r.version, createdAt: r.created_at, message: r.message, createdBy: r.author }));
+  return rows.map((r) => ({ version: r.version, createdAt: new Date(r.created_at), message: r.message, createdBy: r.author }));
 }
 
 /** A new flow (version 1) from the latest version of another; it starts as a draft. */

@@ -41,26 +41,27 @@ export function decodeRunCursor(s: string): RunCursor | null {
 }
 
 interface Row {
-  id: string; automation: string; customer_external_id: string | null; status: RunStatusName; mode: string; started_at: Date;
+  id: string; automation: string; customer_external_id: string | null; status: RunStatusName; mode: string; started_at: Date | string;
   cursor_ts: string; duration_ms: number | null; flow_id: string | null; flow_version: number | null; flow_name: string | null;
 }
 
-export async function listRuns(sql: postgres.Sql, vendorId: string, q: RunListQuery): Promise<{ runs: RunListRow[]; nextCursor: string | null }> {
+/** The page query, unexecuted (awaiting it runs it; tests EXPLAIN it). Fetches one row more than asked, to know if a next page exists. */
+export function runListQuery(sql: postgres.Sql, vendorId: string, q: RunListQuery): postgres.PendingQuery<Row[]> {
   const conds: postgres.PendingQuery<postgres.Row[]>[] = [sql`r.vendor_id = ${vendorId}`];
   if (q.customer !== undefined) conds.push(sql`r.customer_id = (select c.id from customers c where c.vendor_id = ${vendorId} and c.external_id = ${q.customer})`);
   if (q.flowId) conds.push(sql`r.flow_id = ${q.flowId}`);
   if (q.status) conds.push(sql`r.status = ${q.status}`);
   if (q.automation) conds.push(sql`r.automation = ${q.automation}`);
   if (q.mode) conds.push(sql`r.mode = ${q.mode}`);
-  if (q.from) conds.push(sql`r.started_at >= ${q.from}`);
-  if (q.to) conds.push(sql`r.started_at < ${q.to}`);
+  if (q.from) conds.push(sql`r.started_at >= ${q.from.toISOString()}::timestamptz`);
+  if (q.to) conds.push(sql`r.started_at < ${q.to.toISOString()}::timestamptz`);
   if (q.cursor) {
     // The plain `<=` is what the index range scan starts from; the OR settles ties on started_at.
     const ts = q.cursor.startedAt;
     conds.push(sql`r.started_at <= ${ts}::timestamptz and (r.started_at < ${ts}::timestamptz or r.id < ${q.cursor.id}::uuid)`);
   }
   const where = conds.reduce((a, c) => sql`${a} and ${c}`);
-  const rows = await sql<Row[]>`
+  return sql<Row[]>`
     select r.id, r.automation, c.external_id as customer_external_id, r.status, r.mode, r.started_at,
       to_char(r.started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_ts,
       r.duration_ms, r.flow_id, r.flow_version, f.name as flow_name
@@ -68,11 +69,15 @@ export async function listRuns(sql: postgres.Sql, vendorId: string, q: RunListQu
     left join customers c on c.id = r.customer_id
     left join flows f on f.id = r.flow_id
     order by r.started_at desc, r.id desc`;
+}
+
+export async function listRuns(sql: postgres.Sql, vendorId: string, q: RunListQuery): Promise<{ runs: RunListRow[]; nextCursor: string | null }> {
+  const rows = await runListQuery(sql, vendorId, q);
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
   return {
     runs: page.map((r) => ({
-      id: r.id, automation: r.automation, customer: r.customer_external_id, status: r.status, mode: r.mode, startedAt: r.started_at,
+      id: r.id, automation: r.automation, customer: r.customer_external_id, status: r.status, mode: r.mode, startedAt: new Date(r.started_at),
       durationMs: r.duration_ms, flowId: r.flow_id, flowVersion: r.flow_version, flowName: r.flow_name,
     })),
     nextCursor: rows.length > q.limit && last ? encodeRunCursor({ startedAt: last.cursor_ts, id: last.id }) : null,

@@ -65,11 +65,12 @@ export function groupBlocks(blocks: readonly BlockInfo[], query = ''): BlockGrou
     .map(([category, list]) => ({ category, blocks: list }));
 }
 
+// Glyphs from the fonts every desktop has (no colour-emoji font needed).
 const ICONS: Record<string, string> = {
-  webhook: '⚡', phone: '☎', 'phone-call': '📞', search: '🔍', split: '⑂', reply: '↩', clock: '⏱', globe: '🌐',
-  user: '👤', 'user-plus': '👤', 'user-check': '👤', building: '🏢', 'refresh-cw': '⟳', list: '☰', edit: '✎',
-  'check-square': '☑', mail: '✉', message: '💬', 'message-square': '💬', database: '🗄', upload: '⤒', download: '⤓',
-  file: '📄', folder: '📁', filter: '⏚', code: '{}', bell: '🔔', calendar: '📅', link: '🔗', tag: '🏷',
+  webhook: '⚡', phone: '☎', 'phone-call': '✆', search: '⌕', split: '⋔', reply: '↩', clock: '◷', globe: '◍',
+  user: '☺', 'user-plus': '☺', 'user-check': '☺', building: '▦', 'refresh-cw': '⟳', list: '☰', edit: '✎',
+  'check-square': '☑', mail: '✉', message: '✉', 'message-square': '✉', database: '⛁', upload: '⤒', download: '⤓',
+  file: '▤', folder: '▭', filter: '▽', code: '{}', bell: '◔', calendar: '▦', link: '∞', tag: '⌗', send: '➤',
 };
 
 /** A glyph for an icon name from the block declaration; unknown names fall back to their first letter. */

@@ -380,11 +380,11 @@ function EditorWorkspace({ flowId, detail, me, blocks }: { flowId: string; detai
         <div className={styles.toolbar} role="toolbar" aria-label="Flow">
           <Link href="/flows" className={styles.back} aria-label="Back to flows">←</Link>
           <input className={styles.nameInput} value={doc.meta.name} onChange={(e) => setMeta({ name: e.target.value })} disabled={readOnly} data-testid="flow-name" aria-label="Flow name" />
-          <label className={styles.autoLabel}>
-            <span className={styles.muted}>automation</span>
+          <span className={styles.autoLabel} title="The automation this flow answers: POST /api/v1/customers/{customer}/automations/{name}">
+            <span className={styles.muted} aria-hidden>⚙</span>
             <input className={styles.autoInput} value={doc.meta.automation} list="automation-names" onChange={(e) => setMeta({ automation: e.target.value })} disabled={readOnly} data-testid="flow-automation" aria-label="Automation name" spellCheck={false} />
             <datalist id="automation-names">{KNOWN_AUTOMATIONS.map((a) => <option key={a} value={a} />)}</datalist>
-          </label>
+          </span>
           <span className={published ? styles.badgeOk : styles.badge} data-testid="flow-status" title={published ? `The automation URL runs v${published}` : 'Not published: the automation URL does not run this flow yet'}>
             {published ? `published v${published}` : 'draft'}
           </span>
@@ -398,7 +398,6 @@ function EditorWorkspace({ flowId, detail, me, blocks }: { flowId: string; detai
           <button type="button" className={styles.button} onClick={() => setCompareOpen(true)} data-testid="compare-versions">Compare</button>
           <button type="button" className={styles.iconButton} onClick={undo} disabled={!ed.canUndo || readOnly} data-testid="undo" title="Undo (Ctrl+Z)" aria-label="Undo">↶</button>
           <button type="button" className={styles.iconButton} onClick={redo} disabled={!ed.canRedo || readOnly} data-testid="redo" title="Redo (Ctrl+Shift+Z)" aria-label="Redo">↷</button>
-          <button type="button" className={styles.iconButton} onClick={() => void rf.fitView({ padding: 0.2, maxZoom: 1, duration: 200 })} data-testid="fit-view" title="Fit view" aria-label="Fit view">⤢</button>
           <input className={styles.messageInput} value={message} onChange={(e) => setMessage(e.target.value)} placeholder="Version note (optional)" disabled={readOnly} data-testid="save-message" aria-label="Version note"
             onKeyDown={(e) => { if (e.key === 'Enter') void save(); }} />
           <button type="button" className={styles.button} onClick={() => void save()} disabled={readOnly || busy} data-testid="save-flow" title={readOnly ? me.writeDeniedReason ?? undefined : 'Save a new version'}>

@@ -19,14 +19,17 @@ export function sendError(res: ServerResponse, err: ApiError): void {
 
 export async function readJson(req: IncomingMessage, limitBytes = 5 * 1024 * 1024): Promise<unknown> {
   const type = req.headers['content-type'] ?? '';
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > limitBytes) throw new ApiError(413, 'body_too_large', `The body is larger than ${limitBytes} bytes`);
-    chunks.push(c as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = await new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limitBytes) { reject(new ApiError(413, 'body_too_large', `The body is larger than ${limitBytes} bytes`)); req.destroy(); return; }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
   if (!text.trim()) throw new ApiError(400, 'invalid_json', 'The request body is empty; send a JSON object', { path: [] });
   if (type && !type.includes('json')) throw new ApiError(415, 'unsupported_media_type', `Send the body as application/json (got ${type})`);
   try {

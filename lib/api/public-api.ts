@@ -55,10 +55,11 @@ route('POST', /^\/api\/v1\/customers\/([^/]+)\/automations\/([^/]+)$/, async ({ 
     const runId = randomUUID();
     await deps.host.recorder.recordNow({
       id: runId, vendorId: principal.vendorId, customerId: customer.id, flowId: automation.flowId, flowVersion: automation.version, automation: name,
-      mode: 'live', status: 'running', trigger: body, response: null, error: null, startedAt: new Date(), finishedAt: null, durationMs: null, steps: [],
+      mode: 'live', status: 'queued', trigger: body, response: null, error: null, startedAt: new Date(), finishedAt: null, durationMs: null, steps: [],
     });
-    setImmediate(() => { void deps.host.execute({ ...exec, runId, recordNow: true }).catch((e) => console.error('[patchbay] async run failed', e)); });
-    return sendJson(res, 202, { runId, status: 'running', links: { run: `/api/v1/runs/${runId}` } }, { location: `/api/v1/runs/${runId}` });
+    if (!deps.host.opts.enqueueRun) throw new ApiError(503, 'jobs_unavailable', 'The job engine is not running; try again shortly');
+    await deps.host.opts.enqueueRun(runId);
+    return sendJson(res, 202, { runId, status: 'queued', links: { run: `/api/v1/runs/${runId}` } }, { location: `/api/v1/runs/${runId}` });
   }
   const out = await deps.host.execute(exec);
   if (out.status === 'timeout') throw new ApiError(504, 'timeout', out.error!.message, { runId: out.runId });

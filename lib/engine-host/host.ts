@@ -15,6 +15,8 @@ export interface HostOptions {
   allowPrivateHosts: boolean;
   /** Hands a suspended run to the job engine (set once the job engine runs). */
   scheduleResume?: (runId: string, resumeAt: Date) => Promise<void>;
+  /** Hands a queued (async) run to the job engine. */
+  enqueueRun?: (runId: string) => Promise<void>;
 }
 
 export interface ExecuteRequest {

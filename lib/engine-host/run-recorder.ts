@@ -25,12 +25,15 @@ export interface RunRecord {
 }
 
 const MAX_JSON = 64 * 1024;
-function clip(v: unknown): unknown {
-  if (v === undefined) return null;
+/** JSON text of a value, replaced by a marker when it is too large to keep (serialised once). */
+function clipJson(v: unknown): string {
+  if (v === undefined) return 'null';
   const s = JSON.stringify(v);
-  if (s === undefined) return null;
-  return s.length > MAX_JSON ? { truncated: true, bytes: s.length, preview: s.slice(0, 2000) } : v;
+  if (s === undefined) return 'null';
+  return s.length > MAX_JSON ? JSON.stringify({ truncated: true, bytes: s.length, preview: s.slice(0, 2000) }) : s;
 }
+const str = (v: string | null | undefined) => (v === null || v === undefined ? 'null' : JSON.stringify(v));
+const num = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? 'null' : String(v));
 
 export class RunRecorder {
   private buffer: RunRecord[] = [];
@@ -75,16 +78,18 @@ export class RunRecorder {
     const last = new Map<string, RunRecord>();
     for (const r of batch) last.set(r.id, r);
     const runs = [...last.values()];
-    const runRows = runs.map((r) => ({
-      id: r.id, vendor_id: r.vendorId, customer_id: r.customerId, flow_id: r.flowId, flow_version: r.flowVersion, automation: r.automation,
-      mode: r.mode, status: r.status, trigger: clip(r.trigger), response: clip(r.response), error: r.error, state: r.state ?? null,
-      steps: r.steps.map((s) => ({ ...s, input: clip(s.input), output: clip(s.output) })),
-      resume_at: r.resumeAt?.toISOString() ?? null, started_at: r.startedAt.toISOString(), finished_at: r.finishedAt?.toISOString() ?? null, duration_ms: r.durationMs,
-    }));
+    // Built as JSON text directly so every value is serialised exactly once.
+    const rowsJson = '[' + runs.map((r) => '{' + [
+      `"id":${str(r.id)}`, `"vendor_id":${str(r.vendorId)}`, `"customer_id":${str(r.customerId)}`, `"flow_id":${str(r.flowId)}`,
+      `"flow_version":${num(r.flowVersion)}`, `"automation":${str(r.automation)}`, `"mode":${str(r.mode)}`, `"status":${str(r.status)}`,
+      `"trigger":${clipJson(r.trigger)}`, `"response":${clipJson(r.response)}`, `"error":${clipJson(r.error)}`, `"state":${clipJson(r.state ?? null)}`,
+      `"steps":[${r.steps.map((s) => `{"seq":${s.seq},"nodeId":${str(s.nodeId)},"blockId":${str(s.blockId)},"status":${str(s.status)},"input":${clipJson(s.input)},"output":${clipJson(s.output)},"port":${str(s.port)},"startedAt":${str(s.startedAt)},"durationMs":${num(s.durationMs)}${s.error ? `,"error":${clipJson(s.error)}` : ''}${s.requestLog ? `,"requestLog":${clipJson(s.requestLog)}` : ''}}`).join(',')}]`,
+      `"resume_at":${str(r.resumeAt?.toISOString())}`, `"started_at":${str(r.startedAt.toISOString())}`, `"finished_at":${str(r.finishedAt?.toISOString())}`, `"duration_ms":${num(r.durationMs)}`,
+    ].join(',') + '}').join(',') + ']';
     // One row per run, one statement per batch: recording stays a small fraction of the hot path's cost.
     await sql`
       insert into runs (id, vendor_id, customer_id, flow_id, flow_version, automation, mode, status, trigger, response, error, state, steps, resume_at, started_at, finished_at, duration_ms)
-      select * from jsonb_to_recordset(${JSON.stringify(runRows)}::text::jsonb) as x(id uuid, vendor_id uuid, customer_id uuid, flow_id uuid, flow_version int, automation text, mode text,
+      select * from jsonb_to_recordset(${rowsJson}::text::jsonb) as x(id uuid, vendor_id uuid, customer_id uuid, flow_id uuid, flow_version int, automation text, mode text,
         status run_status, trigger jsonb, response jsonb, error jsonb, state jsonb, steps jsonb, resume_at timestamptz, started_at timestamptz, finished_at timestamptz, duration_ms real)
       on conflict (id) do update set status = excluded.status, response = excluded.response, error = excluded.error, state = excluded.state,
         -- merge by step seq (a resumed run adds steps to the ones recorded before its delay)

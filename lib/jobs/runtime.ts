@@ -6,7 +6,7 @@ import { flowSchema } from '@/engine';
 import { compileCached } from '../engine-host/automation-cache';
 import type { EngineHost } from '../engine-host/host';
 
-export const QUEUES = { resumeRun: 'run-resume' } as const;
+export const QUEUES = { resumeRun: 'run-resume', asyncRun: 'run-async' } as const;
 
 export interface JobsRuntime {
   boss: PgBoss;
@@ -58,10 +58,30 @@ export async function startJobs(o: { databaseUrl: string; host: EngineHost; sql:
   o.host.opts.scheduleResume = async (runId, resumeAt) => {
     await runtime.send(QUEUES.resumeRun, { runId }, { startAfter: resumeAt, singletonKey: `resume:${runId}:${resumeAt.getTime()}`, retryLimit: 5, retryBackoff: true });
   };
-  await runtime.work<{ runId: string }>(QUEUES.resumeRun, async ({ runId }) => resumeRun(o.sql, o.host, runId));
+  await runtime.work<{ runId: string }>(QUEUES.resumeRun, async ({ runId }) => resumeRun(o.sql, o.host, runId), { pollingIntervalSeconds: 0.5 });
+  // ?async=true runs: queued in Postgres, so a run accepted with 202 survives a restart.
+  o.host.opts.enqueueRun = async (runId) => { await runtime.send(QUEUES.asyncRun, { runId }, { singletonKey: `async:${runId}`, retryLimit: 3, retryBackoff: true }); };
+  await runtime.work<{ runId: string }>(QUEUES.asyncRun, async ({ runId }) => startQueuedRun(o.sql, o.host, runId), { pollingIntervalSeconds: 0.5 });
   for (const r of registrations) await r(runtime);
   if (o.worker) o.log('Job worker running (pg-boss)');
   return runtime;
+}
+
+/** Claims a queued run (once, whatever the job engine redelivers) and runs it from its stored trigger. */
+export async function startQueuedRun(sql: postgres.Sql, host: EngineHost, runId: string): Promise<void> {
+  const rows = await sql<{ vendor_id: string; customer_id: string; flow_id: string; flow_version: number; trigger: unknown; default_country: string; options: Record<string, unknown> | null }[]>`
+    update runs r set status = 'running' from customers c
+    where r.id = ${runId} and r.status = 'queued' and c.id = r.customer_id
+    returning r.vendor_id, r.customer_id, r.flow_id, r.flow_version, r.trigger, c.default_country,
+      (select options from integrations i where i.customer_id = r.customer_id and i.automation = r.automation) as options`;
+  if (!rows.length) return;
+  const r = rows[0];
+  const [v] = await sql<{ definition: unknown }[]>`select definition from flow_versions where flow_id = ${r.flow_id} and version = ${r.flow_version}`;
+  const compiled = compileCached(r.flow_id, r.flow_version, flowSchema.parse(v.definition));
+  await host.execute({
+    vendorId: r.vendor_id, customer: { id: r.customer_id, defaultCountry: r.default_country.trim() }, flowId: r.flow_id, flowVersion: r.flow_version,
+    compiled, options: { ...compiled.flow.options, ...(r.options ?? {}) }, trigger: r.trigger, runId, recordNow: true,
+  });
 }
 
 /** Claims a waiting run (so a retried or duplicated job resumes it once) and continues it. */

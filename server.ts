@@ -10,6 +10,7 @@ import { runMigrations } from './lib/db/migrate';
 import { closeDb, getSql } from './lib/db/client';
 import { EngineHost, setHost } from './lib/engine-host/host';
 import { handlePublicApi } from './lib/api/public-api';
+import { handlePortalRequest } from './lib/api/portal-api';
 import { seedDemo } from './lib/seed/demo';
 import { startJobs, type JobsRuntime } from './lib/jobs/runtime';
 
@@ -57,7 +58,15 @@ async function main() {
 
   const server = http.createServer((req, res) => {
     if (req.url?.startsWith('/api/v1/')) {
-      void handlePublicApi(req, res, { sql, host });
+      void handlePublicApi(req, res, { sql, host, encryptionKey: secrets.encryptionKey });
+      return;
+    }
+    if (req.url?.startsWith('/api/portal/') || req.url?.startsWith('/portal/')) {
+      void handlePortalRequest(req, res, { sql, host }).then((handled) => {
+        if (handled) return;
+        if (nextHandler) void nextHandler(req, res);
+        else { res.writeHead(404, { 'content-type': 'text/plain' }); res.end('UI disabled (PATCHBAY_NO_UI=1)'); }
+      }).catch((err) => { console.error('[patchbay] portal error', err); if (!res.headersSent) { res.writeHead(500); res.end(); } });
       return;
     }
     if (nextHandler) void nextHandler(req, res);
@@ -73,6 +82,7 @@ async function main() {
   if (demo) {
     log(`Sign in: ${base}/login  as ${demo.staffEmail} / ${demo.staffPassword}`);
     log(`Demo API key: ${demo.apiKey}`);
+    log(`Customer portal (connect a CRM; link valid 24 h): ${base}${demo.portalPath}`);
     log(`Try it:\n  curl -s -X POST ${base}/api/v1/customers/demo/automations/caller_lookup \\\n    -H 'Authorization: Bearer ${demo.apiKey}' -H 'Content-Type: application/json' \\\n    -d '{"phone":"${demo.samplePhone}"}'\n  → ${demo.sampleName}`);
   }
   console.log('');

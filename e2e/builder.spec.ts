@@ -49,8 +49,14 @@ function assert(cond: unknown, message: string): asserts cond {
   if (!cond) throw new Error(message);
 }
 
+/** JSON with object keys sorted: Postgres jsonb does not keep key order, and JSON does not promise it. */
+function canonical(v: unknown): string {
+  const sort = (x: unknown): unknown => (Array.isArray(x) ? x.map(sort) : x && typeof x === 'object' ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b)).map(([k, y]) => [k, sort(y)])) : x);
+  return JSON.stringify(sort(v));
+}
+
 function assertEqual(actual: unknown, expected: unknown, message: string) {
-  const a = JSON.stringify(actual); const e = JSON.stringify(expected);
+  const a = canonical(actual); const e = canonical(expected);
   if (a !== e) throw new Error(`${message}\n  expected ${e}\n  got      ${a}`);
 }
 
@@ -188,17 +194,17 @@ async function main() {
 
     await step('drags trigger → normalize → lookup → respond (+ a not-found respond) from the palette', async () => {
       await page.getByTestId('palette-search').fill('');
-      await dropBlock(page, 'trigger.webhook', { x: 110, y: 220 });
+      await dropBlock(page, 'trigger.webhook', { x: 120, y: 90 });
       await node(page, 'trigger').waitFor();
-      await dropBlock(page, 'phone.normalize', { x: 300, y: 220 });
+      await dropBlock(page, 'phone.normalize', { x: 120, y: 300 });
       await node(page, 'normalize').waitFor();
       await page.getByTestId('palette-search').fill('cdp');
-      await dropBlock(page, 'cdp.lookup', { x: 300, y: 420 });
+      await dropBlock(page, 'cdp.lookup', { x: 370, y: 300 });
       await node(page, 'lookup').waitFor();
       await page.getByTestId('palette-search').fill('respond');
-      await dropBlock(page, 'respond.json', { x: 560, y: 300 });
+      await dropBlock(page, 'respond.json', { x: 370, y: 90 });
       await node(page, 'respond').waitFor();
-      await dropBlock(page, 'respond.json', { x: 560, y: 480 });
+      await dropBlock(page, 'respond.json', { x: 200, y: 500 });
       await node(page, 'respond_2').waitFor();
       await page.getByTestId('palette-search').fill('');
       await page.locator('.react-flow__controls-fitview').click();
@@ -266,7 +272,7 @@ async function main() {
       await page.getByTestId('publish-flow').click();
       await page.getByTestId('toast').filter({ hasText: 'Published v2' }).waitFor();
       await page.getByTestId('flow-status').filter({ hasText: 'published v2' }).waitFor();
-      await page.screenshot({ path: path.join(outDir, 'editor.png') });
+      assertEqual(await page.getByTestId('dirty-marker').count(), 0, 'nothing is unsaved after publishing');
     });
 
     await test('compares two versions in words', async () => {
@@ -279,6 +285,13 @@ async function main() {
       assert(text?.includes('Connected lookup (found) → respond'), `edges are described: ${text}`);
       await page.keyboard.press('Escape');
       await page.getByTestId('compare-dialog').waitFor({ state: 'detached' });
+      // The version dropdown loads a version onto the canvas.
+      await page.getByTestId('version-select').selectOption('1');
+      await node(page, 'lookup').waitFor({ state: 'detached' });
+      assertEqual(await page.locator('.react-flow__node').count(), 1, 'v1 holds only the trigger');
+      await page.getByTestId('version-select').selectOption('2');
+      await node(page, 'lookup').waitFor();
+      assertEqual(await page.getByTestId('dirty-marker').count(), 0, 'v2 reloaded is not a change');
     });
 
     await step('test-runs the canvas with a demo phone number and shows the caller', async () => {
@@ -292,9 +305,30 @@ async function main() {
       await page.getByTestId('node-status-lookup').filter({ hasText: 'ok' }).waitFor();
       await page.getByTestId('node-status-respond').waitFor();
       testBody = JSON.parse((await page.getByTestId('test-response').textContent()) ?? 'null');
-      await select(page, 'lookup').catch(() => node(page, 'lookup').click());
-      await page.getByTestId('tab-test').click();
+      await node(page, 'lookup').locator('[class*="nodeTitle"]').click();
       await page.getByTestId('step-output').getByText(CALLER.name).first().waitFor();
+      await page.locator('.react-flow__controls-fitview').click();
+      for (const t of await page.getByTestId('toast').all()) await t.getByRole('button').click({ timeout: 1000 }).catch(() => {});
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(outDir, 'editor.png') });
+    });
+
+    await test('a failing block shows its error on the node', async () => {
+      await page.getByTestId('tab-inspector').click();
+      await select(page, 'respond');
+      await page.getByTestId('param-status-fx').click();
+      await setText(page, 'param-status', '=$number("not a number")');
+      await page.getByTestId('tab-test').click();
+      await page.getByTestId('run-test-input').click();
+      await page.getByTestId('test-status').filter({ hasText: 'failed' }).waitFor();
+      const err = page.getByTestId('node-error-respond');
+      await err.waitFor();
+      assert((await err.textContent())?.includes('$number'), `the node names what failed: ${await err.textContent()}`);
+      // Typing into one field quickly is one undo step (the fx switch may be a second one).
+      for (let i = 0; i < 2 && (await page.getByTestId('dirty-marker').count()) > 0; i++) await page.getByTestId('undo').click();
+      await page.getByTestId('dirty-marker').waitFor({ state: 'detached' });
+      await page.getByTestId('tab-inspector').click();
+      assertEqual(await page.getByTestId('param-status').inputValue(), '200', 'undo restores the status');
     });
 
     await step('the named automation URL answers the same JSON once the demo customer uses the flow', async () => {
@@ -307,7 +341,7 @@ async function main() {
         const r = await fetch(`${base}/api/v1/customers/demo/automations/caller_lookup`, { method: 'POST', headers: auth, body: JSON.stringify({ phone: CALLER.phone }) });
         body = await r.json();
         liveRunId = r.headers.get('x-patchbay-run-id') ?? '';
-        if (JSON.stringify(body) === JSON.stringify(testBody)) break;
+        if (canonical(body) === canonical(testBody)) break;
         await new Promise((res) => setTimeout(res, 500));
       }
       assertEqual(body, testBody, 'the live answer equals the test-run answer');

@@ -15,5 +15,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   const sp = await searchParams;
   const callbackUrl = safeCallback(sp.callbackUrl);
   if (await currentStaff()) redirect(callbackUrl);
-  return <LoginForm callbackUrl={callbackUrl} />;
+  // next-auth sends its own failures here as ?error=…
+  const error = sp.error ? (sp.error === 'CredentialsSignin' ? 'Wrong email or password.' : 'Sign-in failed: try again.') : null;
+  return <LoginForm callbackUrl={callbackUrl} initialError={error} />;
 }

@@ -5,7 +5,7 @@ import { memo } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { blockIcon, findBlock } from './block-catalog';
 import { useEditorContext } from './editor-context';
-import { summarizeParams, TARGET_HANDLE, type BlockNode } from './flow-mapping';
+import { formatMs, summarizeParams, TARGET_HANDLE, type BlockNode } from './flow-mapping';
 import styles from './flow-editor.module.css';
 
 function BlockNodeView({ id, data, selected }: NodeProps<BlockNode>) {
@@ -29,7 +29,7 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNode>) {
       {issues.length > 0 && <div className={styles.nodeIssue} data-testid={`node-issue-${id}`}>{issues[0]}{issues.length > 1 ? ` (+${issues.length - 1} more)` : ''}</div>}
       {step && (
         <div className={failed ? styles.nodeStepFailed : styles.nodeStepOk} data-testid={`node-status-${id}`}>
-          {failed ? 'failed' : step.status === 'succeeded' ? 'ok' : step.status} · {step.durationMs} ms{step.port && ports.length > 1 ? ` → ${ports.find((p) => p.id === step.port)?.label ?? step.port}` : ''}
+          {failed ? 'failed' : step.status === 'succeeded' ? 'ok' : step.status} · {formatMs(step.durationMs)}{step.port && ports.length > 1 ? ` → ${ports.find((p) => p.id === step.port)?.label ?? step.port}` : ''}
           {failed && step.error && <div className={styles.nodeError} data-testid={`node-error-${id}`}>{step.error.message}</div>}
         </div>
       )}

@@ -113,12 +113,13 @@ function EditorWorkspace({ flowId, detail, me, blocks }: { flowId: string; detai
 
   // ---- test run ----
   const triggerNode = doc.nodes.find((n) => findBlock(blocks, n.data.type)?.isTrigger);
-  const exampleInput = useCallback(() => {
-    const t = ed.current().nodes.find((n) => findBlock(blocks, n.data.type)?.isTrigger);
-    const ex = t?.data.params.example ?? (t ? findBlock(blocks, t.data.type)?.example : undefined) ?? {};
+  // The test input follows the trigger's example until the user types their own.
+  const exampleInput = useMemo(() => {
+    const ex = triggerNode?.data.params.example ?? (triggerNode ? findBlock(blocks, triggerNode.data.type)?.example : undefined) ?? {};
     return JSON.stringify(ex, null, 2);
-  }, [blocks, ed]);
-  const [testInput, setTestInput] = useState(exampleInput);
+  }, [blocks, triggerNode]);
+  const [testInputDraft, setTestInputDraft] = useState<string | null>(null);
+  const testInput = testInputDraft ?? exampleInput;
   const [testResult, setTestResult] = useState<TestRunResult | null>(null);
   const [testError, setTestError] = useState<string | null>(null);
   const customersQ = useQuery({ queryKey: queryKeys.customers, queryFn: staffApi.customers, enabled: tab === 'test', staleTime: 60_000 });
@@ -136,7 +137,9 @@ function EditorWorkspace({ flowId, detail, me, blocks }: { flowId: string; detai
   const selectedNode = selected.length === 1 ? selected[0] : null;
   const selectNode = useCallback((id: string) => {
     ed.patch((d) => ({ ...d, nodes: d.nodes.map((n) => (n.selected === (n.id === id) ? n : { ...n, selected: n.id === id })), edges: d.edges.map((e) => (e.selected ? { ...e, selected: false } : e)) }));
-    void rf.fitView({ nodes: [{ id }], duration: 250, maxZoom: 1.1, padding: 1.2 });
+    // Bring it into view without changing the zoom.
+    const n = rf.getInternalNode(id);
+    if (n) void rf.setCenter(n.internals.positionAbsolute.x + (n.measured.width ?? 200) / 2, n.internals.positionAbsolute.y + (n.measured.height ?? 100) / 2, { zoom: rf.getZoom(), duration: 250 });
   }, [ed, rf]);
 
   // ---- canvas changes ----
@@ -435,7 +438,7 @@ function EditorWorkspace({ flowId, detail, me, blocks }: { flowId: string; detai
             >
               <Background gap={20} />
               <Controls showInteractive={false} />
-              <MiniMap pannable zoomable ariaLabel="Mini map" />
+              <MiniMap pannable zoomable ariaLabel="Mini map" style={{ width: 160, height: 100 }} />
             </ReactFlow>
             {doc.nodes.length === 0 && (
               <div className={styles.canvasEmpty} data-testid="canvas-empty">
@@ -462,7 +465,7 @@ function EditorWorkspace({ flowId, detail, me, blocks }: { flowId: string; detai
               )
             ) : (
               <TestRunPanel
-                input={testInput} onInput={setTestInput} onResetInput={() => setTestInput(exampleInput())}
+                input={testInput} onInput={setTestInputDraft} onResetInput={() => setTestInputDraft(null)}
                 customers={customersQ.data} customer={customer} onCustomer={setCustomer}
                 onRun={() => void runTest()} running={testM.isPending} canRun={!cannotRun} cannotRunReason={cannotRun}
                 result={testResult} error={testError} selectedNodeId={selectedNode?.id ?? null} onSelectNode={selectNode}

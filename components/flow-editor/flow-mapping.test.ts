@@ -121,3 +121,13 @@ describe('palette and summaries', () => {
     expect(upstreamNodeIds(f.edges, 'trigger')).toEqual([]);
   });
 });
+
+describe('durations', () => {
+  it('reads well at every scale', async () => {
+    const { formatMs } = await import('./flow-mapping');
+    expect(formatMs(0.19299999)).toBe('0.2 ms');
+    expect(formatMs(11.0113)).toBe('11 ms');
+    expect(formatMs(1534)).toBe('1.5 s');
+    expect(formatMs(null)).toBe('—');
+  });
+});

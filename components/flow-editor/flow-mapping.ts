@@ -234,3 +234,11 @@ function renameStepRefs(v: unknown, rename: Map<string, string>): unknown {
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, renameStepRefs(x, rename)]));
   return v;
 }
+
+/** `0.19` → `0.2 ms`, `11.01` → `11 ms`, `1534` → `1.5 s`. */
+export function formatMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  if (ms < 10) return `${Math.round(ms * 10) / 10} ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${Math.round(ms / 100) / 10} s`;
+}

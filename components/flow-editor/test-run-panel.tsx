@@ -3,6 +3,7 @@
 // of the vendor's customers. Shows the response, and the input/output of the step selected on the canvas.
 import Link from 'next/link';
 import type { CustomerListItem, RunStep, TestRunResult } from '@/lib/staff-api/contract';
+import { formatMs } from './flow-mapping';
 import styles from './flow-editor.module.css';
 
 interface Props {
@@ -70,7 +71,7 @@ export function TestRunPanel(p: Props) {
               {p.result.steps.map((s) => (
                 <li key={s.seq}>
                   <button type="button" className={s.nodeId === p.selectedNodeId ? styles.stepActive : styles.stepButton} onClick={() => p.onSelectNode(s.nodeId)} data-testid={`test-step-${s.nodeId}`}>
-                    <span className={s.status === 'failed' ? styles.errText : styles.okText}>{s.status === 'succeeded' ? 'ok' : s.status}</span> {s.nodeId} <span className={styles.muted}>{s.durationMs} ms{s.port ? ` → ${s.port}` : ''}</span>
+                    <span className={s.status === 'failed' ? styles.errText : styles.okText}>{s.status === 'succeeded' ? 'ok' : s.status}</span> {s.nodeId} <span className={styles.muted}>{formatMs(s.durationMs)}{s.port ? ` → ${s.port}` : ''}</span>
                   </button>
                 </li>
               ))}
@@ -85,7 +86,7 @@ export function TestRunPanel(p: Props) {
                 {step.requestLog && step.requestLog.length > 0 && (
                   <>
                     <div className={styles.fieldLabel}>HTTP calls</div>
-                    <ul className={styles.issueList}>{step.requestLog.map((r, i) => <li key={i}>{r.method} {r.url} → {r.status ?? r.error} ({r.durationMs} ms)</li>)}</ul>
+                    <ul className={styles.issueList}>{step.requestLog.map((r, i) => <li key={i}>{r.method} {r.url} → {r.status ?? r.error} ({formatMs(r.durationMs)})</li>)}</ul>
                   </>
                 )}
               </div>

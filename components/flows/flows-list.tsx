@@ -31,10 +31,12 @@ export function FlowsList() {
     invalidate: [queryKeys.flows],
     onSuccess: (_d, f) => { setToDelete(null); setNotice({ tone: 'ok', text: `Deleted "${f.name}".` }); },
   });
-  const importFlow = useStaffMutation((definition: unknown) => staffApi.importFlow(definition), {
+  const importFlow = useStaffMutation((f: { definition: unknown; fileName: string }) => staffApi.importFlow(f.definition), {
     invalidate: [queryKeys.flows],
-    onSuccess: (d) => setNotice({ tone: 'ok', text: `Imported as a new draft (version ${d.version}).` }),
-    onError: (e) => setNotice({ tone: 'err', text: `Import failed: ${e.message}`, issues: e.issues }),
+    onSuccess: (_d, f) => setNotice({ tone: 'ok', text: `Imported "${f.fileName}" as a new draft at the top of the list.` }),
+    onError: (e, f) => setNotice(e.issues?.length
+      ? { tone: 'err', text: `"${f.fileName}" is not a flow Patchbay can load:`, issues: e.issues }
+      : { tone: 'err', text: `Import of "${f.fileName}" failed: ${e.message}` }),
   });
 
   async function onFile(file: File | undefined) {
@@ -47,7 +49,7 @@ export function FlowsList() {
       setNotice({ tone: 'err', text: `"${file.name}" is not a JSON file: ${(err as Error).message}` });
       return;
     }
-    importFlow.mutate(parsed);
+    importFlow.mutate({ definition: parsed, fileName: file.name });
   }
 
   const writeTitle = me.writeDeniedReason ?? undefined;

@@ -4,10 +4,10 @@ import { signIn } from 'next-auth/react';
 import { useState } from 'react';
 import styles from './login-form.module.css';
 
-export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
+export function LoginForm({ callbackUrl, initialError }: { callbackUrl: string; initialError?: string | null }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(initialError ?? null);
   const [busy, setBusy] = useState(false);
 
   async function submit(e: React.FormEvent) {

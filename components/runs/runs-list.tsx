@@ -34,7 +34,8 @@ export function RunsList({ initial }: { initial: RunFilterState }) {
     setFilters(next);
     setNow(Date.now());
     const qs = filtersToSearch(next);
-    router.replace(qs ? `/runs?${qs}` : '/runs', { scroll: false });
+    // The URL keeps the filters (shareable, survives reload) without a server round trip: Next.js syncs native history calls.
+    window.history.replaceState(null, '', qs ? `/runs?${qs}` : '/runs');
   }
 
   const rows = runs.data?.pages.flatMap((p) => p.runs) ?? [];
@@ -105,7 +106,7 @@ export function RunsList({ initial }: { initial: RunFilterState }) {
         )}
       </form>
 
-      {runs.isPending && <p className="muted" data-testid="runs-loading">Loading runs…</p>}
+      {(runs.isPending || runs.isPlaceholderData) && <p className="muted" data-testid="runs-loading" role="status">Loading runs…</p>}
       {runs.error && <p className="notice notice-err" role="alert" data-testid="runs-error">Could not load runs: {runs.error.message}</p>}
       {runs.data && rows.length === 0 && (hasFilters(filters) ? (
         <EmptyState title="No runs match these filters" testId="runs-empty"
@@ -118,7 +119,7 @@ export function RunsList({ initial }: { initial: RunFilterState }) {
         </EmptyState>
       ))}
       {rows.length > 0 && (
-        <div className="card" style={{ overflow: 'hidden' }}>
+        <div className="card" style={{ overflow: 'hidden', opacity: runs.isPlaceholderData ? 0.55 : 1 }} aria-busy={runs.isPlaceholderData}>
           <table className="table" data-testid="runs-table">
             <thead>
               <tr><th>Started</th><th>Status</th><th>Automation</th><th>Customer</th><th>Flow</th><th className={styles.num}>Duration</th></tr>

@@ -32,6 +32,15 @@ describe('run timeline layout', () => {
     expect(empty.ticks).toEqual([0, 1]);
   });
 
+  it('lines up sub-millisecond steps that share a recorded millisecond one after another', () => {
+    const l = layoutTimeline({ startedAt: '2025-01-01T00:00:00.000Z', durationMs: 1 }, [
+      { seq: 1, startedAt: '2025-01-01T00:00:00.000Z', durationMs: 0.25 },
+      { seq: 2, startedAt: '2025-01-01T00:00:00.000Z', durationMs: 0.5 },
+      { seq: 3, startedAt: '2025-01-01T00:00:00.000Z', durationMs: 0.1 },
+    ]);
+    expect(l.bars.map((b) => b.offsetMs)).toEqual([0, 0.25, 0.75]);
+  });
+
   it('picks round tick steps', () => {
     expect(tickStep(7, 6)).toBe(2);
     expect(tickStep(0.9, 6)).toBeCloseTo(0.2);

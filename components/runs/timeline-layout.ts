@@ -13,14 +13,21 @@ export function tickStep(totalMs: number, maxTicks = 6): number {
   return 10 * pow;
 }
 
+const PRECISION_MS = 1;
+
 export function layoutTimeline(run: { startedAt: string; durationMs: number | null }, steps: TimelineStep[], maxTicks = 6): TimelineLayout {
   const t0 = new Date(run.startedAt).getTime();
-  const bars = steps.map((s) => ({
-    seq: s.seq,
+  let prevEnd = 0;
+  const bars = steps.map((s) => {
     // Clock skew can never put a step before its run.
-    offsetMs: Math.max(0, new Date(s.startedAt).getTime() - t0),
-    durationMs: Math.max(0, s.durationMs),
-  }));
+    let offsetMs = Math.max(0, new Date(s.startedAt).getTime() - t0);
+    // Start times are recorded to the millisecond but durations to the microsecond, and steps run one after
+    // another: a step that seems to start within 1 ms before the previous one ended really started at its end.
+    if (offsetMs < prevEnd && offsetMs >= prevEnd - PRECISION_MS) offsetMs = prevEnd;
+    const durationMs = Math.max(0, s.durationMs);
+    prevEnd = offsetMs + durationMs;
+    return { seq: s.seq, offsetMs, durationMs };
+  });
   const end = Math.max(run.durationMs ?? 0, ...bars.map((b) => b.offsetMs + b.durationMs), 0);
   const step = tickStep(end, maxTicks);
   const totalMs = end > 0 ? Math.ceil(end / step) * step : 1;

@@ -1,4 +1,4 @@
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import type { RunFilters } from '@/lib/staff-api/contract';
 import { queryKeys, staffApi } from '../api-client';
 
@@ -11,6 +11,8 @@ export function useRuns(filters: RunFilters) {
     queryFn: ({ pageParam }) => staffApi.runs({ ...filters, cursor: pageParam, limit: RUN_PAGE_SIZE }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
+    // While new filters load, the previous rows stay (dimmed) instead of the table collapsing.
+    placeholderData: keepPreviousData,
   });
 }
 

@@ -62,7 +62,7 @@ function UserMenu() {
             <div>{me.email}</div>
             <div className="muted">Role: <strong data-testid="user-role">{me.role}</strong></div>
           </div>
-          <button type="button" role="menuitem" className={styles.menuItem} autoFocus onClick={() => void signOut({ callbackUrl: '/login' })} data-testid="sign-out">
+          <button type="button" role="menuitem" className={styles.menuItem} autoFocus onClick={() => void signOut({ redirect: false }).then(() => window.location.assign('/login'))} data-testid="sign-out">
             Sign out
           </button>
         </div>

@@ -3,6 +3,7 @@ import type { ConnectorDefinition } from './kit/define-connector';
 import type { ContactSource } from './kit/contact-source';
 import { hubspotConnector, hubspotContactSource } from './hubspot/manifest';
 import { pipedriveConnector, pipedriveContactSource } from './pipedrive/manifest';
+import { phonesystemConnector } from './phone-system/manifest';
 import { salesforceConnector, salesforceContactSource } from './salesforce/manifest';
 
 export interface CatalogEntry {
@@ -14,6 +15,7 @@ export interface CatalogEntry {
 export const catalog: Record<string, CatalogEntry> = {
   hubspot: { connector: hubspotConnector, contactSource: hubspotContactSource },
   pipedrive: { connector: pipedriveConnector, contactSource: pipedriveContactSource },
+  phonesystem: { connector: phonesystemConnector },
   salesforce: { connector: salesforceConnector, contactSource: salesforceContactSource },
 };
 

@@ -30,6 +30,25 @@ export interface ConnectionHandle {
   reportHealth(ok: boolean, message?: string): Promise<void>;
 }
 
+/** What a flow may ask of the durable contact sync (the host runs it in the job engine, never in the flow). */
+export interface SyncStartRequest {
+  /** The CRM to read from (a connector with a contact source): hubspot, salesforce, pipedrive … */
+  source: string;
+  /** incremental: changes since the stored cursor; full: that, then a comparison of all ids that deletes what is gone. */
+  mode?: 'incremental' | 'full';
+  kinds?: ('person' | 'company')[];
+  destinations?: ('cdp' | 'phonebook')[];
+  incrementalEveryMinutes?: number;
+  fullEveryHours?: number;
+  /** Share of a destination's records a full comparison may delete unasked (0.2 = 20%). */
+  deleteThreshold?: number;
+}
+
+export interface SyncPort {
+  /** Queues a sync run; `already_running` (with that run's id) when one is queued or running for this customer and source. */
+  start(req: SyncStartRequest): Promise<{ syncRunId: string; status: 'queued' | 'already_running' }>;
+}
+
 export interface RunContext {
   runId: string;
   mode: 'live' | 'test';
@@ -44,6 +63,8 @@ export interface RunContext {
   signal?: AbortSignal;
   /** Request log of the step being run: the shared HTTP client appends here. */
   requestLog: HttpRequestLogEntry[];
+  /** Durable contact sync; absent where no job engine runs (the CLI, engine tests without a fake). */
+  sync?: SyncPort;
 }
 
 export interface BlockResult<O = unknown> {

@@ -17,6 +17,21 @@ export function sendError(res: ServerResponse, err: ApiError): void {
   sendJson(res, err.status, { error: { code: err.code, message: err.message, ...err.extra } });
 }
 
+/** The raw request body (webhook signatures are computed over the exact bytes). */
+export function readRaw(req: IncomingMessage, limitBytes = 5 * 1024 * 1024): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limitBytes) { reject(new ApiError(413, 'body_too_large', `The body is larger than ${limitBytes} bytes`)); req.destroy(); return; }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
 export async function readJson(req: IncomingMessage, limitBytes = 5 * 1024 * 1024): Promise<unknown> {
   const type = req.headers['content-type'] ?? '';
   const text = await new Promise<string>((resolve, reject) => {

@@ -10,12 +10,18 @@ import { deleteContacts, upsertContacts } from '../cdp/pg-cdp';
 import { resolveAutomation } from '../engine-host/automation-cache';
 import type { EngineHost } from '../engine-host/host';
 import { enableIntegration } from '../flows/flows';
+import { createPortalLink, LINK_TTL_DEFAULT_SEC, LINK_TTL_MAX_SEC } from '../portal/portal-session';
+import { portalSecret } from '../portal/portal-tokens';
 import { authenticateKey, type KeyPrincipal } from '../tenancy/api-keys';
 import { createCustomer, resolveCustomer, type CustomerRef } from '../tenancy/customers';
 import { readRun } from '../runs/read-run';
+import { deleteFromWebhook } from '../sync/delete-webhook';
+import { assertSyncSource } from '../sync/start-sync';
+import { createGuardedFetch } from '../engine-host/guarded-fetch';
 import { ApiError, readJson, sendError, sendJson } from './http-io';
+import { handlePhoneWebhook, HOOK_PATH } from './phone-webhooks';
 
-export interface PublicApiDeps { sql: postgres.Sql; host: EngineHost }
+export interface PublicApiDeps { sql: postgres.Sql; host: EngineHost; encryptionKey: Buffer }
 
 type Handler = (ctx: { req: IncomingMessage; res: ServerResponse; url: URL; params: string[]; principal: KeyPrincipal; deps: PublicApiDeps }) => Promise<void>;
 
@@ -149,12 +155,53 @@ route('POST', /^\/api\/v1\/customers\/([^/]+)\/integrations$/, async ({ req, res
   }
 });
 
+const portalLinkSchema = z.object({
+  expiresInSeconds: z.number().int().min(60, 'at least 60 seconds').max(LINK_TTL_MAX_SEC, `at most ${LINK_TTL_MAX_SEC} seconds`).default(LINK_TTL_DEFAULT_SEC),
+});
+
+// A signed, short-lived link to the customer portal (connections), for the vendor's backend to hand its user.
+route('POST', /^\/api\/v1\/customers\/([^/]+)\/portal-links$/, async ({ req, res, params, principal, deps }) => {
+  const customer = await customerFor(deps, principal, params[0]);
+  const hasBody = (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;
+  const body = portalLinkSchema.safeParse(hasBody ? await readJson(req, 16 * 1024) : {});
+  if (!body.success) throw zodProblem(body.error);
+  const link = createPortalLink(portalSecret(), { id: customer.id, vendorId: customer.vendorId, externalId: customer.externalId }, body.data.expiresInSeconds);
+  return sendJson(res, 201, link);
+});
+
+const contactsDeletedSchema = z.object({
+  ids: z.array(z.union([z.string().min(1).max(256), z.number().int().nonnegative()])).min(1, 'send at least one id').max(1000, 'at most 1000 ids per call'),
+  kind: z.enum(['person', 'company']).default('person'),
+});
+
+// A CRM's delete webhook (relayed by the vendor's backend): the records leave the CDP and the phonebook at once.
+route('POST', /^\/api\/v1\/customers\/([^/]+)\/webhooks\/([^/]+)\/contacts-deleted$/, async ({ req, res, params, principal, deps }) => {
+  const customer = await customerFor(deps, principal, params[0]);
+  const system = params[1];
+  try { assertSyncSource(system); } catch (err) { throw new ApiError(404, 'unknown_system', (err as Error).message, { path: ['system'] }); }
+  const body = contactsDeletedSchema.safeParse(await readJson(req));
+  if (!body.success) throw zodProblem(body.error);
+  const out = await deleteFromWebhook(
+    { sql: deps.sql, encryptionKey: deps.host.opts.encryptionKey, fetch: createGuardedFetch(deps.host.opts.allowPrivateHosts) },
+    { id: customer.id, defaultCountry: customer.defaultCountry },
+    system,
+    body.data.ids.map((id) => ({ id: String(id), kind: body.data.kind })),
+  );
+  return sendJson(res, 200, out);
+});
+
 /** Handles /api/v1/*; returns false for paths it does not own. */
 export async function handlePublicApi(req: IncomingMessage, res: ServerResponse, deps: PublicApiDeps): Promise<boolean> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (!url.pathname.startsWith('/api/v1/')) return false;
   try {
     if (url.pathname === '/api/v1/health') { sendJson(res, 200, { ok: true }); return true; }
+    const hook = HOOK_PATH.exec(url.pathname);
+    if (hook) {
+      if (req.method !== 'POST') throw new ApiError(405, 'method_not_allowed', 'Webhooks are POSTed');
+      await handlePhoneWebhook(req, res, hook.slice(1).map(decodeURIComponent), deps);
+      return true;
+    }
     const matching = routes.filter(([, re]) => re.test(url.pathname));
     if (!matching.length) throw new ApiError(404, 'not_found', `No API route ${url.pathname}`);
     const r = matching.find(([m]) => m === req.method);

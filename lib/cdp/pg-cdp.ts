@@ -63,8 +63,11 @@ export const phoneKey = (customerId: string, e164: string) => `${customerId}|${e
 
 export interface UpsertResult { inserted: number; updated: number; unchanged: number; rejected: { externalId: string; reason: string }[] }
 
-/** Bulk upsert by (customer, source, external id); rows whose content hash is unchanged are not written. */
-export async function upsertContacts(sql: postgres.Sql, customerId: string, defaultCountry: string, list: UnifiedContact[]): Promise<UpsertResult & { problems: PhoneProblem[] }> {
+/**
+ * Bulk upsert by (customer, source, external id); rows whose content hash is unchanged are not written.
+ * `writtenIds` lists the external ids that were inserted or updated (the sync counts per record).
+ */
+export async function upsertContacts(sql: postgres.Sql, customerId: string, defaultCountry: string, list: UnifiedContact[]): Promise<UpsertResult & { problems: PhoneProblem[]; writtenIds: string[] }> {
   const problems: PhoneProblem[] = [];
   const byKey = new Map<string, PreparedContact>();
   for (const c of list) {
@@ -74,9 +77,10 @@ export async function upsertContacts(sql: postgres.Sql, customerId: string, defa
   }
   const rows = [...byKey.values()];
   let inserted = 0, updated = 0;
+  const writtenIds: string[] = [];
   for (let i = 0; i < rows.length; i += 1000) {
     const chunk = rows.slice(i, i + 1000);
-    const res = await sql<{ inserted: boolean }[]>`
+    const res = await sql<{ inserted: boolean; external_id: string }[]>`
       insert into cdp_contacts (customer_id, source, external_id, kind, first_name, last_name, company, email, phones, raw_phones, phone_keys, country, crm_url, owner_id, custom, content_hash, source_updated_at)
       select ${customerId}::uuid, x.source, x.external_id, x.kind, x.first_name, x.last_name, x.company, x.email,
              coalesce((select array_agg(v) from jsonb_array_elements_text(x.phones) v), '{}'),
@@ -95,11 +99,11 @@ export async function upsertContacts(sql: postgres.Sql, customerId: string, defa
         country = excluded.country, crm_url = excluded.crm_url, owner_id = excluded.owner_id, custom = excluded.custom,
         content_hash = excluded.content_hash, source_updated_at = excluded.source_updated_at, updated_at = now(), deleted_at = null
       where cdp_contacts.content_hash is distinct from excluded.content_hash or cdp_contacts.deleted_at is not null
-      returning (xmax = 0) as inserted`;
-    for (const r of res) r.inserted ? inserted++ : updated++;
+      returning (xmax = 0) as inserted, external_id`;
+    for (const r of res) { r.inserted ? inserted++ : updated++; writtenIds.push(r.external_id); }
   }
   const rejected = problems.map((p) => ({ externalId: p.externalId, reason: `${p.phone}: ${p.reason}` }));
-  return { inserted, updated, unchanged: rows.length - inserted - updated, rejected, problems };
+  return { inserted, updated, unchanged: rows.length - inserted - updated, rejected, problems, writtenIds };
 }
 
 export async function lookupByPhone(sql: postgres.Sql, customerId: string, e164: string): Promise<CdpContact | null> {
@@ -126,7 +130,7 @@ export function createPgCdp(sql: postgres.Sql, customer: { id: string; defaultCo
   return {
     lookupByPhone: (e164) => lookupByPhone(sql, customer.id, e164),
     findByExternalId: (source, id) => findByExternalId(sql, customer.id, source, id),
-    upsert: async (list) => { const { problems: _p, ...r } = await upsertContacts(sql, customer.id, customer.defaultCountry, list); return r; },
+    upsert: async (list) => { const { problems: _p, writtenIds: _w, ...r } = await upsertContacts(sql, customer.id, customer.defaultCountry, list); return r; },
     delete: (source, ids) => deleteContacts(sql, customer.id, source, ids),
   };
 }

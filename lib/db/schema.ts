@@ -187,6 +187,12 @@ export const syncStates = pgTable('sync_states', {
   lastFullAt: ts('last_full_at'),
   lockedBy: text('locked_by'),
   lockedUntil: ts('locked_until'),
+  /** What the sync does (source, kinds, destinations, schedule, delete threshold): lib/sync/sync-config.ts. */
+  config: jsonb('config').notNull().default({}),
+  enabled: boolean('enabled').notNull().default(true),
+  /** When the scheduler next starts an incremental run, and a full comparison. */
+  nextRunAt: ts('next_run_at'),
+  nextFullAt: ts('next_full_at'),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 }, (t) => [uniqueIndex('sync_states_customer_key_uq').on(t.customerId, t.syncKey)]);
 
@@ -203,7 +209,46 @@ export const syncRuns = pgTable('sync_runs', {
   deleted: integer('deleted').notNull().default(0),
   totalEstimate: integer('total_estimate'),
   problems: jsonb('problems').notNull().default([]),
+  /** What needs a person: a refused mass delete, a destination that keeps failing. */
+  alerts: jsonb('alerts').notNull().default([]),
+  /** Per-destination counts, pages, rate-limit waits, resumes. */
+  stats: jsonb('stats').notNull().default({}),
+  /** schedule | manual | flow | cli | webhook */
+  trigger: text('trigger').notNull().default('manual'),
+  jobId: text('job_id'),
+  worker: text('worker'),
   error: text('error'),
   startedAt: ts('started_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
   finishedAt: ts('finished_at'),
-}, (t) => [index('sync_runs_customer_started_idx').on(t.customerId, t.syncKey, t.startedAt)]);
+}, (t) => [
+  index('sync_runs_customer_started_idx').on(t.customerId, t.syncKey, t.startedAt),
+  // At most one queued or running run per (customer, sync): a second start is refused by the database itself.
+  uniqueIndex('sync_runs_one_active_uq').on(t.customerId, t.syncKey).where(sql`${t.status} in ('queued', 'running')`),
+]);
+
+/**
+ * What the sync last wrote to the phone system's phonebook for each source record: the entry's id and the
+ * content hash, so an unchanged contact costs no phonebook call and deletes know which entries are ours.
+ */
+export const phonebookLinks = pgTable('phonebook_links', {
+  customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
+  source: text('source').notNull(),
+  externalId: text('external_id').notNull(),
+  phonebookId: text('phonebook_id').notNull(),
+  contentHash: text('content_hash').notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+}, (t) => [
+  primaryKey({ columns: [t.customerId, t.source, t.externalId] }),
+  index('phonebook_links_entry_idx').on(t.customerId, t.phonebookId),
+]);
+
+/** Webhook deliveries already accepted (by the sender's delivery id): a re-delivered webhook runs nothing twice. */
+export const webhookDeliveries = pgTable('webhook_deliveries', {
+  customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
+  source: text('source').notNull(),
+  deliveryId: text('delivery_id').notNull(),
+  event: text('event').notNull(),
+  runId: uuid('run_id'),
+  receivedAt: ts('received_at').notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.customerId, t.source, t.deliveryId] })]);

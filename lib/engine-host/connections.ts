@@ -29,7 +29,8 @@ export function connectionHandle(sql: postgres.Sql, key: Buffer, row: Connection
       await sql`update connections set credentials_enc = ${encryptJson(key, next)}, updated_at = now() where id = ${row.id}`;
     },
     async reportHealth(ok, message) {
-      if (ok) await sql`update connections set status = 'ok', last_success_at = now() where id = ${row.id}`;
+      // Busy connections report success on every run: write at most every 30 s while nothing changes.
+      if (ok) await sql`update connections set status = 'ok', last_success_at = now() where id = ${row.id} and (status <> 'ok' or last_success_at is null or last_success_at < now() - interval '30 seconds')`;
       else await sql`update connections set status = 'error', last_error_at = now(), last_error = ${message ?? 'unknown error'} where id = ${row.id}`;
     },
   };

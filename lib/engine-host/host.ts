@@ -2,8 +2,9 @@
 // guarded fetch, clock, logger) and runs automations with a timeout, recording every run.
 import { randomUUID } from 'node:crypto';
 import type postgres from 'postgres';
-import { runFlow, type CompiledFlow, type RunContext, type RunResult, type RunState, type SerializedError } from '@/engine';
+import { runFlow, type CompiledFlow, type ConnectionHandle, type RunContext, type RunResult, type RunState, type SyncStartRequest, type SerializedError } from '@/engine';
 import { createPgCdp } from '../cdp/pg-cdp';
+import { reportRunHealth } from './connection-health';
 import { loadConnection } from './connections';
 import { createGuardedFetch } from './guarded-fetch';
 import { RunRecorder, type RunRecord } from './run-recorder';
@@ -17,6 +18,8 @@ export interface HostOptions {
   scheduleResume?: (runId: string, resumeAt: Date) => Promise<void>;
   /** Hands a queued (async) run to the job engine. */
   enqueueRun?: (runId: string) => Promise<void>;
+  /** Starts a durable contact sync for the customer (set by lib/sync when the job engine runs): ctx.sync. */
+  startSync?: (customer: { id: string; defaultCountry: string }, req: SyncStartRequest) => Promise<{ syncRunId: string; status: 'queued' | 'already_running' }>;
 }
 
 export interface ExecuteRequest {
@@ -52,7 +55,8 @@ export class EngineHost {
     this.fetchImpl = createGuardedFetch(opts.allowPrivateHosts);
   }
 
-  createContext(runId: string, mode: 'live' | 'test', customer: { id: string; defaultCountry: string }, options: Record<string, unknown>, signal?: AbortSignal): RunContext {
+  /** `used` collects the connections the run loads (each once per run), for the health report after it. */
+  createContext(runId: string, mode: 'live' | 'test', customer: { id: string; defaultCountry: string }, options: Record<string, unknown>, signal?: AbortSignal, used = new Map<string, Promise<ConnectionHandle>>()): RunContext {
     const { sql, encryptionKey } = this.opts;
     return {
       runId,
@@ -61,11 +65,22 @@ export class EngineHost {
       options,
       cdp: createPgCdp(sql, customer),
       fetch: this.fetchImpl,
-      connections: { get: (system) => loadConnection(sql, encryptionKey, customer.id, system) },
+      connections: {
+        get: (system) => {
+          let conn = used.get(system);
+          if (!conn) {
+            conn = loadConnection(sql, encryptionKey, customer.id, system);
+            used.set(system, conn);
+            conn.catch(() => used.delete(system));
+          }
+          return conn;
+        },
+      },
       clock: { now: () => new Date() },
       log: (level, message, data) => { if (level === 'error' || level === 'warn') console[level](`[run ${runId}] ${message}`, data ?? ''); },
       signal,
       requestLog: [],
+      sync: this.opts.startSync ? { start: (req) => this.opts.startSync!(customer, req) } : undefined,
     };
   }
 
@@ -75,7 +90,9 @@ export class EngineHost {
     const mode = req.mode ?? 'live';
     const startedAt = new Date();
     const ac = new AbortController();
-    const ctx = this.createContext(runId, mode, req.customer, req.options, ac.signal);
+    const used = new Map<string, Promise<ConnectionHandle>>();
+    const ctx = this.createContext(runId, mode, req.customer, req.options, ac.signal, used);
+    const reportHealth = (r: RunResult) => { void reportRunHealth(r.steps, used).catch((e) => console.error('[patchbay] connection health report failed:', (e as Error).message)); };
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), this.opts.flowTimeoutMs); });
     const running = runFlow(req.compiled, req.trigger, ctx, { resume: req.resume });
@@ -90,10 +107,11 @@ export class EngineHost {
       const error: SerializedError = { code: 'timeout', message: `The flow did not finish within ${this.opts.flowTimeoutMs} ms` };
       const durationMs = Date.now() - startedAt.getTime();
       // Record the partial steps once the run notices the abort.
-      void running.then((r) => this.recorder.record({ ...base, status: 'timeout', response: r.response ?? null, error, finishedAt: new Date(), durationMs, steps: r.steps }));
+      void running.then((r) => { this.recorder.record({ ...base, status: 'timeout', response: r.response ?? null, error, finishedAt: new Date(), durationMs, steps: r.steps }); reportHealth(r); });
       return { runId, status: 'timeout', result: null, error, durationMs };
     }
     const result = winner;
+    reportHealth(result);
     const status: RunRecord['status'] = result.status === 'waiting' ? 'waiting' : result.status;
     const record: RunRecord = {
       ...base, status, response: result.response ?? null, error: result.error ?? null,

@@ -16,7 +16,8 @@ export interface JobsRuntime {
   stop(): Promise<void>;
 }
 
-type WorkHandlerRegistration = (jobs: JobsRuntime) => Promise<void>;
+/** May answer a stop hook, run before the job engine stops (e.g. to interrupt a long sync at a page boundary). */
+type WorkHandlerRegistration = (jobs: JobsRuntime) => Promise<void | (() => Promise<void> | void)>;
 const registrations: WorkHandlerRegistration[] = [];
 /** Features register their queues here; they are started with the worker. */
 export function registerJobHandlers(fn: WorkHandlerRegistration): void { registrations.push(fn); }
@@ -50,8 +51,12 @@ export async function startJobs(o: { databaseUrl: string; host: EngineHost; sql:
         for (const job of jobs as PgBoss.Job<never>[]) await handler(job.data, job);
       });
     },
-    async stop() { await boss.stop({ graceful: true, timeout: 10_000 }); },
+    async stop() {
+      for (const hook of stopHooks) await Promise.resolve(hook()).catch((e) => console.error('[patchbay] job stop hook:', (e as Error).message));
+      await boss.stop({ graceful: true, timeout: 10_000 });
+    },
   };
+  const stopHooks: (() => Promise<void> | void)[] = [];
   g.__patchbayJobs = runtime;
 
   // Durable delays: a suspended run is resumed by whichever worker picks the job at resumeAt.
@@ -62,7 +67,10 @@ export async function startJobs(o: { databaseUrl: string; host: EngineHost; sql:
   // ?async=true runs: queued in Postgres, so a run accepted with 202 survives a restart.
   o.host.opts.enqueueRun = async (runId) => { await runtime.send(QUEUES.asyncRun, { runId }, { singletonKey: `async:${runId}`, retryLimit: 3, retryBackoff: true }); };
   await runtime.work<{ runId: string }>(QUEUES.asyncRun, async ({ runId }) => startQueuedRun(o.sql, o.host, runId), { pollingIntervalSeconds: 0.5 });
-  for (const r of registrations) await r(runtime);
+  for (const r of registrations) {
+    const hook = await r(runtime);
+    if (hook) stopHooks.push(hook);
+  }
   if (o.worker) o.log('Job worker running (pg-boss)');
   return runtime;
 }

@@ -13,8 +13,9 @@ import { enableIntegration, publishFlow, saveFlowVersion } from '../flows/flows'
 import { createApiKey } from '../tenancy/api-keys';
 import { createCustomer } from '../tenancy/customers';
 import { createVendor } from '../tenancy/vendors';
+import { demoPortalPath } from './demo-portal';
 
-export interface DemoInfo { vendorId: string; apiKey: string; staffEmail: string; staffPassword: string; customerId: string; samplePhone: string; sampleName: string }
+export interface DemoInfo { vendorId: string; apiKey: string; staffEmail: string; staffPassword: string; customerId: string; samplePhone: string; sampleName: string; portalPath: string }
 
 export function demoContact(i: number): UnifiedContact {
   const p = syntheticPerson(i);
@@ -62,7 +63,7 @@ export async function seedDemo(sql: postgres.Sql, o: { dataDir: string; contacts
   const integ = await sql`select 1 from integrations where customer_id = ${customer.id} and automation = 'caller_lookup'`;
   if (!integ.length) await enableIntegration(sql, { vendorId, customerId: customer.id, flowId });
   const sample = syntheticPerson(7);
-  const info: DemoInfo = { vendorId, apiKey, staffEmail, staffPassword, customerId: customer.id, samplePhone: sample.phoneAsTyped, sampleName: `${sample.firstName} ${sample.lastName}` };
+  const info: DemoInfo = { vendorId, apiKey, staffEmail, staffPassword, customerId: customer.id, samplePhone: sample.phoneAsTyped, sampleName: `${sample.firstName} ${sample.lastName}`, portalPath: demoPortalPath(customer) };
   fs.mkdirSync(o.dataDir, { recursive: true });
   fs.writeFileSync(file, JSON.stringify({ apiKey, staffPassword }, null, 2), { mode: 0o600 });
   if (created) log('Demo tenant created.');

@@ -95,3 +95,13 @@ export async function fetchChangedPage(call: ConnectorCall, opts: { kind: Object
   const contacts = taken.map((r) => (opts.kind === 'company' ? mapCompany(r, portal) : mapContact(r, portal)));
   return { contacts, cursor: encodeCursor({ t, ids }), done };
 }
+
+/** The search's `total` for the same query: about how many records a sync from `cursor` will read. */
+export async function countChangedSince(call: ConnectorCall, opts: { kind: ObjectKind; cursor: string | null }): Promise<number> {
+  const prop = modifiedProperty(opts.kind);
+  const state = decodeCursor(opts.cursor);
+  const body: HubspotSearchRequest = { sorts: [{ propertyName: prop, direction: 'ASCENDING' }], properties: ['hs_object_id'], limit: 1 };
+  if (state) body.filterGroups = [{ filters: [{ propertyName: prop, operator: 'GTE', value: String(state.t) }] }];
+  const res = await searchObjects(createHubspotClient(call), opts.kind === 'company' ? 'companies' : 'contacts', body);
+  return Math.max(0, (res.total ?? 0) - (state?.ids.length ?? 0));
+}

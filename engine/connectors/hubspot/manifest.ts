@@ -2,8 +2,8 @@
 import type { AnyBlock, ConnectionHandle } from '../../core/define-block';
 import { defineConnector } from '../kit/define-connector';
 import type { ContactSource } from '../kit/contact-source';
-import { fetchChangedPage } from './changed-since';
-import { createHubspotClient, HUBSPOT_API_BASE, HUBSPOT_SCOPES, HUBSPOT_TOKEN_PATH } from './client';
+import { countChangedSince, fetchChangedPage } from './changed-since';
+import { createHubspotClient, HUBSPOT_API_BASE, HUBSPOT_AUTHORIZE_URL, HUBSPOT_SCOPES, HUBSPOT_TOKEN_PATH } from './client';
 import { createContactBlock } from './create-contact';
 import { createTaskBlock } from './create-task';
 import { findCompanyByPhoneBlock } from './find-company-by-phone';
@@ -28,7 +28,8 @@ export const hubspotConnector = defineConnector({
     },
     {
       type: 'oauth2',
-      authorizePath: '/oauth/authorize',
+      // The authorize page is on the UI host (app.hubspot.com), not the API host the base URL names.
+      authorizePath: HUBSPOT_AUTHORIZE_URL,
       tokenPath: HUBSPOT_TOKEN_PATH,
       scopes: HUBSPOT_SCOPES,
       help: 'Users authorize on https://app.hubspot.com/oauth/authorize (the UI host); the code is exchanged at https://api.hubapi.com/oauth/v1/token.',
@@ -62,5 +63,8 @@ export const hubspotContactSource: ContactSource = {
   },
   listAllIds(call, opts) {
     return iterateAllIds(call, opts);
+  },
+  countChanged(call, opts) {
+    return countChangedSince(call, opts);
   },
 };

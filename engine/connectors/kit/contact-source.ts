@@ -34,4 +34,6 @@ export interface ContactSource {
   listChanged(call: ConnectorCall, opts: { kind: ObjectKind; cursor: string | null; pageSize?: number }): AsyncIterable<ChangedPage>;
   /** Every live record id of that kind, in pages. */
   listAllIds(call: ConnectorCall, opts: { kind: ObjectKind; pageSize?: number }): AsyncIterable<string[]>;
+  /** Optional: about how many records `listChanged` would deliver from `cursor` (progress bars); null when unknown. */
+  countChanged?(call: ConnectorCall, opts: { kind: ObjectKind; cursor: string | null }): Promise<number | null>;
 }

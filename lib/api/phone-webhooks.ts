@@ -1,0 +1,78 @@
+// Call webhooks from the phone system: POST /api/v1/hooks/{vendor}/{customer}/phone-system
+// Signed with HMAC-SHA256 (the secret is `webhookSecret` in the customer's phone-system connection),
+// deduplicated by delivery id (a re-delivered webhook runs nothing twice), and handed to the customer's
+// automation named after the event (call.ended → call_ended, else call_events) as a durable queued run.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type postgres from 'postgres';
+import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, verifyWebhookSignature } from '@/engine/connectors/phone-system/webhook-signature';
+import { resolveAutomation } from '../engine-host/automation-cache';
+import { loadConnection } from '../engine-host/connections';
+import type { EngineHost } from '../engine-host/host';
+import { resolveCustomer } from '../tenancy/customers';
+import { ApiError, readRaw, sendJson } from './http-io';
+
+const vendorCache = new Map<string, { id: string | null; expires: number }>();
+
+async function vendorIdBySlug(sql: postgres.Sql, slug: string): Promise<string | null> {
+  const hit = vendorCache.get(slug);
+  if (hit && hit.expires > Date.now()) return hit.id;
+  const rows = await sql<{ id: string }[]>`select id from vendors where slug = ${slug}`;
+  const id = rows[0]?.id ?? null;
+  vendorCache.set(slug, { id, expires: Date.now() + 30_000 });
+  return id;
+}
+
+export const HOOK_PATH = /^\/api\/v1\/hooks\/([^/]+)\/([^/]+)\/phone-system$/;
+
+export async function handlePhoneWebhook(req: IncomingMessage, res: ServerResponse, params: string[], deps: { sql: postgres.Sql; host: EngineHost; encryptionKey: Buffer }): Promise<void> {
+  const [vendorSlug, customerExternalId] = params;
+  const raw = await readRaw(req);
+  const vendorId = await vendorIdBySlug(deps.sql, vendorSlug);
+  const customer = vendorId ? await resolveCustomer(deps.sql, vendorId, customerExternalId) : null;
+  if (!vendorId || !customer) throw new ApiError(404, 'customer_not_found', `No customer "${customerExternalId}"`);
+  let secret: string | undefined;
+  try {
+    const conn = await loadConnection(deps.sql, deps.encryptionKey, customer.id, 'phonesystem');
+    secret = typeof conn.credentials.webhookSecret === 'string' ? conn.credentials.webhookSecret : undefined;
+  } catch { /* no connection */ }
+  if (!secret) throw new ApiError(401, 'webhook_not_configured', 'No webhook secret is set in this customer\'s phone-system connection');
+  if (!verifyWebhookSignature(secret, raw, req.headers[SIGNATURE_HEADER])) throw new ApiError(401, 'bad_signature', `The ${SIGNATURE_HEADER} header does not match the body`);
+  let body: Record<string, unknown>;
+  try {
+    const parsed = JSON.parse(raw.toString('utf8'));
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('expected a JSON object');
+    body = parsed;
+  } catch (err) {
+    throw new ApiError(400, 'invalid_json', `The webhook body is not a JSON object: ${(err as Error).message}`, { path: [] });
+  }
+  const event = String(req.headers[EVENT_HEADER] ?? body.event ?? '');
+  const deliveryId = String(req.headers[DELIVERY_HEADER] ?? body.deliveryId ?? '');
+  if (!/^[a-z]+(\.[a-z_]+)+$/.test(event)) throw new ApiError(400, 'invalid_input', `"event" must look like call.ended (got "${event}")`, { path: ['event'] });
+  if (!deliveryId || deliveryId.length > 200) throw new ApiError(400, 'invalid_input', `The ${DELIVERY_HEADER} header (or "deliveryId") is required`, { path: ['deliveryId'] });
+
+  const automationName = event.replace(/\./g, '_');
+  const automation = (await resolveAutomation(deps.sql, customer.id, automationName)) ?? (await resolveAutomation(deps.sql, customer.id, 'call_events'));
+  const runId = automation ? randomUUID() : null;
+  const claimed = await deps.sql<{ run_id: string | null }[]>`
+    insert into webhook_deliveries (customer_id, source, delivery_id, event, run_id) values (${customer.id}, 'phonesystem', ${deliveryId}, ${event}, ${runId})
+    on conflict do nothing returning run_id`;
+  if (!claimed.length) {
+    const [prev] = await deps.sql<{ run_id: string | null }[]>`select run_id from webhook_deliveries where customer_id = ${customer.id} and source = 'phonesystem' and delivery_id = ${deliveryId}`;
+    return sendJson(res, 200, { duplicate: true, deliveryId, runId: prev?.run_id ?? null });
+  }
+  if (!automation || !runId) return sendJson(res, 202, { accepted: true, deliveryId, runId: null, note: `No automation "${automationName}" or "call_events" is enabled for this customer` });
+  try {
+    await deps.host.recorder.recordNow({
+      id: runId, vendorId, customerId: customer.id, flowId: automation.flowId, flowVersion: automation.version, automation: automation.compiled.flow.automation,
+      mode: 'live', status: 'queued', trigger: { ...body, event, deliveryId }, response: null, error: null, startedAt: new Date(), finishedAt: null, durationMs: null, steps: [],
+    });
+    if (!deps.host.opts.enqueueRun) throw new Error('job engine not running');
+    await deps.host.opts.enqueueRun(runId);
+  } catch (err) {
+    // Let the sender retry: forget the claim so the re-delivery is not taken for a duplicate.
+    await deps.sql`delete from webhook_deliveries where customer_id = ${customer.id} and source = 'phonesystem' and delivery_id = ${deliveryId}`;
+    throw err;
+  }
+  return sendJson(res, 202, { accepted: true, deliveryId, runId });
+}

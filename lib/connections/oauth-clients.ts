@@ -1,0 +1,32 @@
+// Which OAuth app Patchbay signs customers in with, per connector: PATCHBAY_<SYSTEM>_CLIENT_ID and
+// PATCHBAY_<SYSTEM>_CLIENT_SECRET from the environment, or in demo mode the fixed demo app that
+// `npm run emulator` registers, so "Connect with OAuth" works against a local emulator out of the box.
+export interface OAuthClient { clientId: string; clientSecret: string; demo: boolean }
+
+/** The demo OAuth apps and the ports the README's emulator commands use. */
+export const DEMO_EMULATORS: Record<string, { port: number; clientId: string; clientSecret: string }> = {
+  hubspot: { port: 4010, clientId: 'patchbay-demo-hubspot', clientSecret: 'patchbay-demo-hubspot-secret' },
+  salesforce: { port: 4011, clientId: 'patchbay-demo-salesforce', clientSecret: 'patchbay-demo-salesforce-secret' },
+  pipedrive: { port: 4012, clientId: 'patchbay-demo-pipedrive', clientSecret: 'patchbay-demo-pipedrive-secret' },
+};
+
+const envName = (system: string, part: 'CLIENT_ID' | 'CLIENT_SECRET') => `PATCHBAY_${system.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${part}`;
+
+export function oauthClientFor(system: string, env: NodeJS.ProcessEnv = process.env): OAuthClient | null {
+  const clientId = env[envName(system, 'CLIENT_ID')];
+  const clientSecret = env[envName(system, 'CLIENT_SECRET')];
+  if (clientId && clientSecret) return { clientId, clientSecret, demo: false };
+  const demo = DEMO_EMULATORS[system];
+  if (env.PATCHBAY_MODE !== 'production' && demo) return { clientId: demo.clientId, clientSecret: demo.clientSecret, demo: true };
+  return null;
+}
+
+/** What the portal offers as the base URL: the local emulator in demo mode, the real service otherwise. */
+export function suggestedBaseUrl(system: string, defaultBaseUrl: string, env: NodeJS.ProcessEnv = process.env): string {
+  const demo = DEMO_EMULATORS[system];
+  return env.PATCHBAY_MODE !== 'production' && demo ? `http://127.0.0.1:${demo.port}` : defaultBaseUrl;
+}
+
+export function oauthEnvNames(system: string): [string, string] {
+  return [envName(system, 'CLIENT_ID'), envName(system, 'CLIENT_SECRET')];
+}

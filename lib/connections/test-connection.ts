@@ -1,0 +1,38 @@
+// "Test connection": one cheap authenticated call through the connector's own client (its manifest's
+// testConnection), recorded on the connection row as its health: status, last success, last error in words.
+import type postgres from 'postgres';
+import { PatchbayError } from '@/engine';
+import { connectionHandle, type ConnectionRow } from '../engine-host/connections';
+import { describeConnectionError } from './describe-connection-error';
+import { findConnector, toConnectionView, type ConnectionView } from './manage-connections';
+
+export interface ConnectionTestResult {
+  ok: boolean;
+  /** The account the credentials belong to, when the system says (e.g. "HubSpot portal 24681357"). */
+  account: string | null;
+  /** Plain words, also stored as the connection's last error. */
+  error: string | null;
+  connection: ConnectionView;
+}
+
+export async function testConnection(sql: postgres.Sql, key: Buffer, fetchImpl: typeof fetch, customerId: string, system: string): Promise<ConnectionTestResult | null> {
+  const def = findConnector(system);
+  const rows = await sql<ConnectionRow[]>`select * from connections where customer_id = ${customerId} and system = ${system}`;
+  if (!rows.length) return null;
+  const row = rows[0];
+  if (!def.testConnection) throw new PatchbayError('invalid_params', `${def.name} has no connection test`);
+  let account: string | null = null;
+  let error: string | null = null;
+  try {
+    const conn = connectionHandle(sql, key, row);
+    const r = await def.testConnection(conn, fetchImpl);
+    account = r.account ?? null;
+    await sql`update connections set status = 'ok', last_success_at = now() where id = ${row.id}`;
+  } catch (err) {
+    error = describeConnectionError(err, { name: def.name, authKind: row.auth_kind, baseUrl: row.base_url });
+    if (!(err instanceof PatchbayError)) console.warn(`[patchbay] ${def.name} connection test failed:`, (err as Error).message);
+    await sql`update connections set status = 'error', last_error_at = now(), last_error = ${error} where id = ${row.id}`;
+  }
+  const [fresh] = await sql<ConnectionRow[]>`select * from connections where id = ${row.id}`;
+  return { ok: !error, account, error, connection: toConnectionView(fresh) };
+}

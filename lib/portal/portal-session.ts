@@ -1,0 +1,51 @@
+// The customer portal's session: a vendor's backend asks for a signed link (POST
+// /api/v1/customers/{id}/portal-links); opening it swaps the link token for an httpOnly cookie that
+// names that one customer. Everything under /api/portal checks the cookie against the customer in the URL.
+import { signPortalToken, verifyPortalToken, type VerifyResult } from './portal-tokens';
+
+export const PORTAL_COOKIE = 'pb_portal';
+export const OAUTH_NONCE_COOKIE = 'pb_portal_oauth';
+export const LINK_TTL_DEFAULT_SEC = 10 * 60;
+export const LINK_TTL_MAX_SEC = 24 * 60 * 60;
+export const SESSION_TTL_SEC = 8 * 60 * 60;
+
+export interface PortalCustomer { id: string; vendorId: string; externalId: string }
+export interface PortalSession { customerId: string; vendorId: string; externalId: string; expiresAt: Date }
+
+export function portalPath(externalId: string): string {
+  return `/portal/${encodeURIComponent(externalId)}`;
+}
+
+export function createPortalLink(secret: string, customer: PortalCustomer, ttlSec = LINK_TTL_DEFAULT_SEC, nowMs = Date.now()): { url: string; expiresAt: string } {
+  const e = Math.floor(nowMs / 1000) + ttlSec;
+  const token = signPortalToken(secret, 'link', { c: customer.id, v: customer.vendorId, e });
+  return { url: `${portalPath(customer.externalId)}?token=${token}`, expiresAt: new Date(e * 1000).toISOString() };
+}
+
+export function verifyPortalLink(secret: string, token: string | null, nowMs = Date.now()): VerifyResult {
+  return verifyPortalToken(secret, 'link', token, nowMs);
+}
+
+export function createSessionToken(secret: string, customer: PortalCustomer, nowMs = Date.now()): string {
+  return signPortalToken(secret, 'session', { c: customer.id, v: customer.vendorId, x: customer.externalId, e: Math.floor(nowMs / 1000) + SESSION_TTL_SEC });
+}
+
+export function readPortalSession(secret: string, cookieHeader: string | null | undefined, nowMs = Date.now()): PortalSession | null {
+  const r = verifyPortalToken(secret, 'session', readCookie(cookieHeader, PORTAL_COOKIE), nowMs);
+  if (!r.ok) return null;
+  return { customerId: r.payload.c, vendorId: r.payload.v, externalId: String(r.payload.x ?? ''), expiresAt: new Date(r.payload.e * 1000) };
+}
+
+export function readCookie(header: string | null | undefined, name: string): string | null {
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return null;
+}
+
+/** Secure cookies when Patchbay is served over https (its public URL says so). */
+export function cookie(name: string, value: string, maxAgeSec: number, secure: boolean): string {
+  return `${name}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSec}${secure ? '; Secure' : ''}`;
+}

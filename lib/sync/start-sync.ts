@@ -1,0 +1,54 @@
+// Starting a sync run, from anywhere (the scheduler tick, a flow's sync.contacts block, the staff UI, the CLI):
+// the run row is created first (refused by the database when one is already queued or running for that
+// sync), then its job is queued in pg-boss for whichever worker is free.
+import type postgres from 'postgres';
+import { PatchbayError } from '@/engine';
+import { catalog } from '@/engine/connectors/catalog';
+import type { SyncConfigInput, SyncMode, SyncTrigger } from './sync-config';
+import { createSyncRun, ensureSyncState, failQueuedRun } from './sync-store';
+
+export interface StartSyncRequest {
+  customerId: string;
+  /** The source system (catalog id): hubspot, salesforce, pipedrive … */
+  source: string;
+  mode?: SyncMode;
+  trigger: SyncTrigger;
+  /** Replaces the sync's stored config (kinds, destinations, schedule, threshold) when given. */
+  config?: SyncConfigInput;
+  /** This run may delete past the safety threshold (a person confirmed the deletes are real). */
+  allowMassDelete?: boolean;
+}
+
+export type StartSyncResult =
+  | { syncRunId: string; status: 'queued' }
+  /** Refused: that sync already has a queued or running run (its id). */
+  | { syncRunId: string; status: 'already_running'; runStatus: 'queued' | 'running' };
+
+/** Queues the run's job; answers the pg-boss job id (null when an identical job is already queued). */
+export type EnqueueSyncRun = (run: { runId: string; customerId: string; syncKey: string }) => Promise<string | null>;
+
+export function assertSyncSource(source: string): void {
+  if (!catalog[source]?.contactSource) {
+    const known = Object.entries(catalog).filter(([, e]) => e.contactSource).map(([id]) => id).join(', ');
+    throw new PatchbayError('invalid_params', `"${source}" cannot feed a contact sync (sources: ${known})`);
+  }
+}
+
+export async function startSync(sql: postgres.Sql, enqueue: EnqueueSyncRun, req: StartSyncRequest): Promise<StartSyncResult> {
+  assertSyncSource(req.source);
+  await ensureSyncState(sql, req.customerId, req.source, req.config);
+  const r = await createSyncRun(sql, {
+    customerId: req.customerId, syncKey: req.source, kind: req.mode ?? 'incremental', trigger: req.trigger,
+    stats: req.allowMassDelete ? { allowMassDelete: true } : {},
+  });
+  if ('active' in r) return { syncRunId: r.active.id, status: 'already_running', runStatus: r.active.status === 'running' ? 'running' : 'queued' };
+  const runId = r.created.id;
+  try {
+    const jobId = await enqueue({ runId, customerId: req.customerId, syncKey: req.source });
+    if (jobId) await sql`update sync_runs set job_id = ${jobId} where id = ${runId} and job_id is null`;
+  } catch (err) {
+    await failQueuedRun(sql, runId, `Could not queue the sync: ${(err as Error).message}`);
+    throw err;
+  }
+  return { syncRunId: runId, status: 'queued' };
+}

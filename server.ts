@@ -13,6 +13,7 @@ import { handlePublicApi } from './lib/api/public-api';
 import { handlePortalRequest } from './lib/api/portal-api';
 import { seedDemo } from './lib/seed/demo';
 import { startJobs, type JobsRuntime } from './lib/jobs/runtime';
+import { registerSyncJobs } from './lib/sync/sync-jobs';
 
 const log = (m: string) => console.log(`[patchbay] ${m}`);
 
@@ -42,6 +43,7 @@ async function main() {
   const demo = cfg.seedDemo ? await seedDemo(sql, { dataDir: cfg.dataDir, contacts: cfg.demoContacts, apiKey: cfg.demoApiKey, log }) : null;
 
   let jobs: JobsRuntime | null = null;
+  registerSyncJobs({ sql, host, log });
   if (cfg.runWorker) jobs = await startJobs({ databaseUrl, host, sql, log, worker: true });
   else jobs = await startJobs({ databaseUrl, host, sql, log, worker: false });
 

@@ -68,7 +68,7 @@ async function startApp(): Promise<{ base: string; dataDir: string }> {
   if (process.env.E2E_BASE_URL && process.env.E2E_DATA_DIR) return { base: process.env.E2E_BASE_URL, dataDir: process.env.E2E_DATA_DIR };
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-e2e-'));
   const env = { ...process.env, PORT: String(PORT), PATCHBAY_DATA_DIR: dataDir, PATCHBAY_DEMO_API_KEY: API_KEY, PATCHBAY_DEMO_CONTACTS: process.env.PATCHBAY_DEMO_CONTACTS ?? '500', NEXT_TELEMETRY_DISABLED: '1' };
-  delete env.DATABASE_URL;
+  delete (env as Record<string, unknown>).DATABASE_URL;
   server = spawn(process.execPath, ['scripts/start.mjs'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const base = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`The app did not start within 15 minutes:\n${serverLog.slice(-3000)}`)), 15 * 60_000);
@@ -226,8 +226,16 @@ async function main() {
       assertEqual(await page.locator('.react-flow__edge').count(), 5, 'refused edges are not drawn');
     });
 
-    await step('marks a block with a missing param, and clears it once set (with autocomplete)', async () => {
+    await step('saving a flow with problems keeps a draft and says what to fix', async () => {
       await page.getByTestId('node-issue-marker-lookup').waitFor();
+      await page.getByTestId('save-flow').click();
+      const problems = page.getByTestId('save-problems');
+      await problems.getByText('Saved v2 as a draft').waitFor();
+      assert((await problems.textContent())?.includes('"phone" is required'), `the missing param is named: ${await problems.textContent()}`);
+      await problems.getByRole('button', { name: 'Dismiss' }).click();
+    });
+
+    await step('marks a block with a missing param, and clears it once set (with autocomplete)', async () => {
       assert((await page.getByTestId('node-issue-lookup').textContent())?.includes('phone'), 'the issue names the param');
       await select(page, 'normalize');
       const phone = page.getByTestId('param-phone');
@@ -263,35 +271,45 @@ async function main() {
       await node(page, 'respond_3').waitFor();
       await page.keyboard.press('Control+z');
       await node(page, 'respond_3').waitFor({ state: 'detached' });
+      // Click (or Enter) on a palette item adds the block too.
+      await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
+      await page.getByTestId('palette-item-delay').click();
+      await node(page, 'delay').waitFor();
+      await page.getByTestId('undo').click();
+      await node(page, 'delay').waitFor({ state: 'detached' });
     });
 
     await step('saves a version and publishes it', async () => {
       await page.getByTestId('save-message').fill('Lookup with not-found branch');
       await page.getByTestId('save-flow').click();
-      await page.getByTestId('toast').filter({ hasText: 'Saved v2' }).waitFor();
+      await page.getByTestId('toast').filter({ hasText: 'Saved v3' }).waitFor();
       await page.getByTestId('publish-flow').click();
-      await page.getByTestId('toast').filter({ hasText: 'Published v2' }).waitFor();
-      await page.getByTestId('flow-status').filter({ hasText: 'published v2' }).waitFor();
+      await page.getByTestId('toast').filter({ hasText: 'Published v3' }).waitFor();
+      await page.getByTestId('flow-status').filter({ hasText: 'published v3' }).waitFor();
       assertEqual(await page.getByTestId('dirty-marker').count(), 0, 'nothing is unsaved after publishing');
     });
 
     await test('compares two versions in words', async () => {
       await page.getByTestId('compare-versions').click();
       await page.getByTestId('compare-from').selectOption('1');
-      await page.getByTestId('compare-to').selectOption('2');
+      await page.getByTestId('compare-to').selectOption('3');
       const out = page.getByTestId('compare-output');
       await out.getByText('Added node lookup (cdp.lookup)').waitFor();
-      const text = await out.textContent();
+      let text = await out.textContent();
       assert(text?.includes('Connected lookup (found) → respond'), `edges are described: ${text}`);
+      await page.getByTestId('compare-from').selectOption('2');
+      await out.getByText('lookup.phone: (unset) → "=steps.normalize.e164"').waitFor();
+      text = await out.textContent();
+      assert(!text?.includes('Added node'), `v2 and v3 have the same nodes: ${text}`);
       await page.keyboard.press('Escape');
       await page.getByTestId('compare-dialog').waitFor({ state: 'detached' });
       // The version dropdown loads a version onto the canvas.
       await page.getByTestId('version-select').selectOption('1');
       await node(page, 'lookup').waitFor({ state: 'detached' });
       assertEqual(await page.locator('.react-flow__node').count(), 1, 'v1 holds only the trigger');
-      await page.getByTestId('version-select').selectOption('2');
+      await page.getByTestId('version-select').selectOption('3');
       await node(page, 'lookup').waitFor();
-      assertEqual(await page.getByTestId('dirty-marker').count(), 0, 'v2 reloaded is not a change');
+      assertEqual(await page.getByTestId('dirty-marker').count(), 0, 'v3 reloaded is not a change');
     });
 
     await step('test-runs the canvas with a demo phone number and shows the caller', async () => {
@@ -398,6 +416,9 @@ async function main() {
     await browser.close().catch(() => {});
     await sql.end().catch(() => {});
     await stopApp();
+    // A data folder this run made is removed when everything passed (kept for a look otherwise).
+    if (server && results.every((r) => r.ok)) fs.rmSync(dataDir, { recursive: true, force: true });
+    else if (server) console.log(`  (data folder kept: ${dataDir})`);
   }
 }
 

@@ -1,16 +1,19 @@
 // Every block Patchbay knows, by id. Hand-written on purpose: adding a block is one line here
 // (connector blocks come from engine/connectors/catalog.ts).
 import type { AnyBlock } from './core/define-block';
+import { cdpDelete } from './blocks/cdp-delete/block';
 import { cdpLookup } from './blocks/cdp-lookup/block';
+import { cdpUpsert } from './blocks/cdp-upsert/block';
 import { condition } from './blocks/condition/block';
 import { delay } from './blocks/delay/block';
 import { httpRequest } from './blocks/http-request/block';
 import { phoneNormalize } from './blocks/phone-normalize/block';
 import { respondJson } from './blocks/respond-json/block';
+import { syncContacts } from './blocks/sync-contacts/block';
 import { triggerWebhook } from './blocks/trigger-webhook/block';
 import { connectorBlocks } from './connectors/catalog';
 
-const coreBlocks: AnyBlock[] = [triggerWebhook, phoneNormalize, cdpLookup, condition, respondJson, delay, httpRequest] as AnyBlock[];
+const coreBlocks: AnyBlock[] = [triggerWebhook, phoneNormalize, cdpLookup, cdpUpsert, cdpDelete, syncContacts, condition, respondJson, delay, httpRequest] as AnyBlock[];
 
 const byId = new Map<string, AnyBlock>();
 

@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readConfig } from './config';
 import { loadSecrets } from './secrets';
 
+const envOf = (e: Record<string, string>) => e as unknown as NodeJS.ProcessEnv;
+
 const dirs: string[] = [];
 const tmp = () => { const d = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-secrets-')); dirs.push(d); return d; };
 afterEach(() => { for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true }); });
@@ -13,7 +15,7 @@ const key = 'a1'.repeat(32);
 
 describe('loadSecrets', () => {
   it('refuses to start in production without PATCHBAY_ENCRYPTION_KEY (and writes no key of its own)', () => {
-    const env = { PATCHBAY_MODE: 'production', PATCHBAY_DATA_DIR: tmp(), NEXTAUTH_SECRET: 's'.repeat(32) };
+    const env = envOf({ PATCHBAY_MODE: 'production', PATCHBAY_DATA_DIR: tmp(), NEXTAUTH_SECRET: 's'.repeat(32) });
     const cfg = readConfig(env);
     expect(cfg.mode).toBe('production');
     expect(() => loadSecrets(cfg, env)).toThrow(/Missing required secret\(s\) in production mode: PATCHBAY_ENCRYPTION_KEY\b/);
@@ -22,28 +24,28 @@ describe('loadSecrets', () => {
   });
 
   it('names every missing production secret at once', () => {
-    const env = { PATCHBAY_MODE: 'production', PATCHBAY_DATA_DIR: tmp() };
+    const env = envOf({ PATCHBAY_MODE: 'production', PATCHBAY_DATA_DIR: tmp() });
     expect(() => loadSecrets(readConfig(env), env)).toThrow(/PATCHBAY_ENCRYPTION_KEY, NEXTAUTH_SECRET/);
   });
 
   it('takes the production key from the environment (hex or base64) and never stores it', () => {
     const dir = tmp();
-    const env = { PATCHBAY_MODE: 'production', PATCHBAY_DATA_DIR: dir, PATCHBAY_ENCRYPTION_KEY: key, NEXTAUTH_SECRET: 'auth-secret' };
+    const env = envOf({ PATCHBAY_MODE: 'production', PATCHBAY_DATA_DIR: dir, PATCHBAY_ENCRYPTION_KEY: key, NEXTAUTH_SECRET: 'auth-secret' });
     const s = loadSecrets(readConfig(env), env);
     expect(s.encryptionKey.toString('hex')).toBe(key);
     expect(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8')).not.toContain(key);
-    const b64 = { ...env, PATCHBAY_ENCRYPTION_KEY: Buffer.from(key, 'hex').toString('base64') };
+    const b64 = envOf({ ...env, PATCHBAY_ENCRYPTION_KEY: Buffer.from(key, 'hex').toString('base64') });
     expect(loadSecrets(readConfig(b64), b64).encryptionKey.toString('hex')).toBe(key);
   });
 
   it('rejects a key that is not 32 bytes', () => {
-    const env = { PATCHBAY_MODE: 'production', PATCHBAY_DATA_DIR: tmp(), PATCHBAY_ENCRYPTION_KEY: 'abcd', NEXTAUTH_SECRET: 'x' };
+    const env = envOf({ PATCHBAY_MODE: 'production', PATCHBAY_DATA_DIR: tmp(), PATCHBAY_ENCRYPTION_KEY: 'abcd', NEXTAUTH_SECRET: 'x' });
     expect(() => loadSecrets(readConfig(env), env)).toThrow(/PATCHBAY_ENCRYPTION_KEY must be 32 bytes/);
   });
 
   it('in demo mode generates a key, keeps it (0600) in the data folder, and reuses it on restart', () => {
     const dir = tmp();
-    const env = { PATCHBAY_DATA_DIR: dir };
+    const env = envOf({ PATCHBAY_DATA_DIR: dir });
     const cfg = readConfig(env);
     expect(cfg.mode).toBe('demo');
     const first = loadSecrets(cfg, env);
@@ -54,6 +56,6 @@ describe('loadSecrets', () => {
     expect(loadSecrets(cfg, env).encryptionKey.equals(first.encryptionKey)).toBe(true);
     // Another data folder is another install: another key.
     const other = tmp();
-    expect(loadSecrets(readConfig({ PATCHBAY_DATA_DIR: other }), { PATCHBAY_DATA_DIR: other }).encryptionKey.equals(first.encryptionKey)).toBe(false);
+    expect(loadSecrets(readConfig(envOf({ PATCHBAY_DATA_DIR: other })), envOf({ PATCHBAY_DATA_DIR: other })).encryptionKey.equals(first.encryptionKey)).toBe(false);
   });
 });

@@ -53,12 +53,13 @@ export function FlowsList() {
   }
 
   const writeTitle = me.writeDeniedReason ?? undefined;
-  const actions = (
+  // The header and the empty state both offer these; test ids differ so each is addressable on its own.
+  const actions = (where: 'head' | 'empty') => (
     <>
-      <button type="button" className="btn" disabled={!me.canWrite || importFlow.isPending} title={writeTitle} onClick={() => fileInput.current?.click()} data-testid="flow-import">
+      <button type="button" className="btn" disabled={!me.canWrite || importFlow.isPending} title={writeTitle} onClick={() => fileInput.current?.click()} data-testid={where === 'head' ? 'flow-import' : 'flow-import-empty'}>
         {importFlow.isPending ? 'Importing…' : 'Import JSON'}
       </button>
-      <button type="button" className="btn btn-primary" disabled={!me.canWrite} title={writeTitle} onClick={() => setCreating(true)} data-testid="flow-create">
+      <button type="button" className="btn btn-primary" disabled={!me.canWrite} title={writeTitle} onClick={() => setCreating(true)} data-testid={where === 'head' ? 'flow-create' : 'flow-create-empty'}>
         New flow
       </button>
     </>
@@ -71,7 +72,7 @@ export function FlowsList() {
           <h1>Flows</h1>
           <p>Each flow answers one automation (caller_lookup, call_logging …) for the customers who enable it.</p>
         </div>
-        <div className="toolbar">{actions}</div>
+        <div className="toolbar">{actions('head')}</div>
         <input ref={fileInput} type="file" accept="application/json,.json" className="visually-hidden" tabIndex={-1} aria-hidden
           onChange={(e) => { void onFile(e.target.files?.[0]); e.target.value = ''; }} data-testid="flow-import-input" />
       </div>
@@ -90,7 +91,7 @@ export function FlowsList() {
       {flows.isPending && <p className="muted" data-testid="flows-loading">Loading flows…</p>}
       {flows.error && <p className="notice notice-err" role="alert">Could not load flows: {flows.error.message}</p>}
       {flows.data && flows.data.length === 0 && (
-        <EmptyState title="No flows yet" testId="flows-empty" action={me.canWrite ? actions : undefined}>
+        <EmptyState title="No flows yet" testId="flows-empty" action={me.canWrite ? actions('empty') : undefined}>
           <p>A flow is what runs when your phone system calls an automation URL: a trigger, then blocks such as a CDP lookup, a condition and a JSON answer.</p>
           <p>{me.canWrite ? 'Create one from scratch, or import a .flow.json exported from another Patchbay.' : 'Ask an editor to create the first one.'}</p>
         </EmptyState>

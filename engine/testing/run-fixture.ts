@@ -1,6 +1,6 @@
 // Runs a fixture flow with in-memory ports; engine tests assert each step's output.
 import { compileFlow } from '../core/compile-flow';
-import type { CdpPort, ConnectionHandle, RunContext } from '../core/define-block';
+import type { CdpPort, ConnectionHandle, RunContext, SyncPort } from '../core/define-block';
 import { PatchbayError } from '../core/errors';
 import { runFlow, type RunOptions } from '../core/runner';
 import { registry } from '../registry';
@@ -13,6 +13,8 @@ export interface FixtureOptions extends RunOptions {
   connections?: Record<string, Omit<ConnectionHandle, 'saveCredentials' | 'reportHealth'> & Partial<ConnectionHandle>>;
   now?: () => Date;
   fetch?: typeof fetch;
+  /** A fake durable sync for flows that start one (sync.contacts). */
+  sync?: SyncPort;
 }
 
 export function createTestContext(o: FixtureOptions = {}): RunContext {
@@ -33,6 +35,7 @@ export function createTestContext(o: FixtureOptions = {}): RunContext {
     clock: { now: o.now ?? (() => new Date()) },
     log: () => {},
     requestLog: [],
+    sync: o.sync,
   };
 }
 

@@ -43,7 +43,9 @@ function crossSite(req: NextRequest): boolean {
   const origin = req.headers.get('origin');
   if (!origin) return false;
   try {
-    return new URL(origin).host !== (req.headers.get('x-forwarded-host') ?? req.headers.get('host'));
+    const host = new URL(origin).host;
+    const ours = [req.headers.get('x-forwarded-host'), req.headers.get('host'), process.env.NEXTAUTH_URL && new URL(process.env.NEXTAUTH_URL).host];
+    return !ours.includes(host);
   } catch {
     return true;
   }

@@ -6,33 +6,8 @@ import { PatchbayError } from '@/engine';
 import { catalog } from '@/engine/connectors/catalog';
 import type { AuthKind, ConnectorDefinition } from '@/engine/connectors/kit/define-connector';
 import { saveConnection, type ConnectionRow } from '../engine-host/connections';
-import { oauthClientFor, oauthEnvNames, suggestedBaseUrl } from './oauth-clients';
-
-/** One way to connect; `option` is its index in the manifest's auth list (a connector may offer several API-key forms). */
-export type AuthOptionView =
-  | { option: number; type: 'apiKey'; fields: { id: string; label: string; secret: boolean }[]; help: string | null }
-  | { option: number; type: 'oauth2'; available: boolean; help: string | null; unavailableReason: string | null };
-
-export interface ConnectionView {
-  authKind: string;
-  baseUrl: string;
-  status: 'unknown' | 'ok' | 'error';
-  lastSuccessAt: string | null;
-  lastErrorAt: string | null;
-  lastError: string | null;
-  updatedAt: string;
-}
-
-export interface ConnectorView {
-  system: string;
-  name: string;
-  defaultBaseUrl: string;
-  /** What the base URL field starts with: the local emulator in demo mode, else the real service. */
-  suggestedBaseUrl: string;
-  auth: AuthOptionView[];
-  canTest: boolean;
-  connection: ConnectionView | null;
-}
+import type { AuthOptionView, ConnectionView, ConnectorView } from '../portal/contract';
+import { type Env, oauthClientFor, oauthEnvNames, suggestedBaseUrl } from './oauth-clients';
 
 export function findConnector(system: string): ConnectorDefinition {
   const entry = Object.prototype.hasOwnProperty.call(catalog, system) ? catalog[system] : undefined;
@@ -63,7 +38,7 @@ export function toConnectionView(row: Omit<ConnectionRow, 'credentials_enc'>): C
   };
 }
 
-export async function listConnectorViews(sql: postgres.Sql, customerId: string, env: NodeJS.ProcessEnv = process.env): Promise<ConnectorView[]> {
+export async function listConnectorViews(sql: postgres.Sql, customerId: string, env: Env = process.env): Promise<ConnectorView[]> {
   const rows = await sql<Omit<ConnectionRow, 'credentials_enc'>[]>`
     select id, customer_id, system, name, auth_kind, base_url, status, last_success_at, last_error_at, last_error, updated_at
     from connections where customer_id = ${customerId}`;

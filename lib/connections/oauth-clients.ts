@@ -1,6 +1,9 @@
 // Which OAuth app Patchbay signs customers in with, per connector: PATCHBAY_<SYSTEM>_CLIENT_ID and
 // PATCHBAY_<SYSTEM>_CLIENT_SECRET from the environment, or in demo mode the fixed demo app that
 // `npm run emulator` registers, so "Connect with OAuth" works against a local emulator out of the box.
+/** The environment variables read here (process.env, or a plain object in tests). */
+export type Env = Record<string, string | undefined>;
+
 export interface OAuthClient { clientId: string; clientSecret: string; demo: boolean }
 
 /** The demo OAuth apps and the ports the README's emulator commands use. */
@@ -12,7 +15,7 @@ export const DEMO_EMULATORS: Record<string, { port: number; clientId: string; cl
 
 const envName = (system: string, part: 'CLIENT_ID' | 'CLIENT_SECRET') => `PATCHBAY_${system.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${part}`;
 
-export function oauthClientFor(system: string, env: NodeJS.ProcessEnv = process.env): OAuthClient | null {
+export function oauthClientFor(system: string, env: Env = process.env): OAuthClient | null {
   const clientId = env[envName(system, 'CLIENT_ID')];
   const clientSecret = env[envName(system, 'CLIENT_SECRET')];
   if (clientId && clientSecret) return { clientId, clientSecret, demo: false };
@@ -22,7 +25,7 @@ export function oauthClientFor(system: string, env: NodeJS.ProcessEnv = process.
 }
 
 /** What the portal offers as the base URL: the local emulator in demo mode, the real service otherwise. */
-export function suggestedBaseUrl(system: string, defaultBaseUrl: string, env: NodeJS.ProcessEnv = process.env): string {
+export function suggestedBaseUrl(system: string, defaultBaseUrl: string, env: Env = process.env): string {
   const demo = DEMO_EMULATORS[system];
   return env.PATCHBAY_MODE !== 'production' && demo ? `http://127.0.0.1:${demo.port}` : defaultBaseUrl;
 }

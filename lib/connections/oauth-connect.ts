@@ -9,7 +9,7 @@ import type { AuthKind, ConnectorDefinition } from '@/engine/connectors/kit/defi
 import { saveConnection } from '../engine-host/connections';
 import { signPortalToken, verifyPortalToken } from '../portal/portal-tokens';
 import { findConnector, normalizeBaseUrl, oauthAuth } from './manage-connections';
-import { oauthClientFor } from './oauth-clients';
+import { type Env, oauthClientFor } from './oauth-clients';
 
 /** How long a customer may take on the CRM's authorize page. */
 const STATE_TTL_SEC = 15 * 60;
@@ -49,7 +49,7 @@ export interface OAuthStart {
 
 export function startOAuth(
   secret: string,
-  p: { customerId: string; vendorId: string; externalId: string; system: string; baseUrl?: string | null; redirectUri: string; env?: NodeJS.ProcessEnv; nowMs?: number },
+  p: { customerId: string; vendorId: string; externalId: string; system: string; baseUrl?: string | null; redirectUri: string; env?: Env; nowMs?: number },
 ): OAuthStart {
   const def = findConnector(p.system);
   const auth = oauthAuth(def);
@@ -90,7 +90,7 @@ export async function finishOAuth(
   sql: postgres.Sql,
   key: Buffer,
   fetchImpl: typeof fetch,
-  p: { state: OAuthState; code: string; redirectUri: string; env?: NodeJS.ProcessEnv },
+  p: { state: OAuthState; code: string; redirectUri: string; env?: Env },
 ): Promise<void> {
   const def = findConnector(p.state.system);
   const auth = oauthAuth(def);

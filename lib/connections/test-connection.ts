@@ -4,16 +4,8 @@ import type postgres from 'postgres';
 import { PatchbayError } from '@/engine';
 import { connectionHandle, type ConnectionRow } from '../engine-host/connections';
 import { describeConnectionError } from './describe-connection-error';
-import { findConnector, toConnectionView, type ConnectionView } from './manage-connections';
-
-export interface ConnectionTestResult {
-  ok: boolean;
-  /** The account the credentials belong to, when the system says (e.g. "HubSpot portal 24681357"). */
-  account: string | null;
-  /** Plain words, also stored as the connection's last error. */
-  error: string | null;
-  connection: ConnectionView;
-}
+import type { ConnectionTestResult } from '../portal/contract';
+import { findConnector, toConnectionView } from './manage-connections';
 
 export async function testConnection(sql: postgres.Sql, key: Buffer, fetchImpl: typeof fetch, customerId: string, system: string): Promise<ConnectionTestResult | null> {
   const def = findConnector(system);

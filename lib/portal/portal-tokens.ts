@@ -35,7 +35,7 @@ function keyFor(secret: string, kind: PortalTokenKind): Buffer {
 }
 
 /** The secret portal tokens are derived from: the auth secret server.ts puts in NEXTAUTH_SECRET. */
-export function portalSecret(env: NodeJS.ProcessEnv = process.env): string {
+export function portalSecret(env: Record<string, string | undefined> = process.env): string {
   const s = env.NEXTAUTH_SECRET;
   if (!s) throw new Error('NEXTAUTH_SECRET is not set: portal links cannot be signed (start Patchbay through server.ts)');
   return s;

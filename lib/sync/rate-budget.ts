@@ -5,7 +5,7 @@
 // room. The headers count every client of that CRM account, so real-time traffic slows the sync down too.
 // A 429 that gets through anyway is waited out by the HTTP client (Retry-After) and, past its retries,
 // by the sync's page retry: it costs time, never records.
-import type { RateLimitInfo } from '@/engine';
+import type { RateLimitInfo } from '@/engine/core/http-client';
 
 export interface RateBudgetStats {
   /** Times the sync paused to leave the reserve alone. */
@@ -64,8 +64,9 @@ export class RateBudget {
 function sleepFor(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(t); reject(signal.reason ?? new Error('aborted')); }, { once: true });
+    const onAbort = () => { clearTimeout(t); reject(signal!.reason ?? new Error('aborted')); };
+    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 

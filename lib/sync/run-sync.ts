@@ -4,6 +4,7 @@
 // the destinations (compare before write), and committed in one transaction with the page's cursor and the
 // run's counters. A crash replays at most the page in flight, and the destinations make that replay a
 // no-op, so a resumed run loses no record and duplicates none. A full run then compares all ids.
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type postgres from 'postgres';
@@ -68,8 +69,9 @@ export function isTransientError(err: unknown): boolean {
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(t); reject(signal.reason); }, { once: true });
+    const onAbort = () => { clearTimeout(t); reject(signal!.reason); };
+    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 
@@ -96,6 +98,8 @@ export async function executeSyncRun(deps: SyncEngineDeps, runId: string, opts: 
   if (claim.resumed) deps.log?.(`sync ${state.sync_key} for ${state.customer_id}: resuming run ${runId} from the last committed page`);
 
   const ac = new AbortController();
+  // Every request in flight (phonebook writes run 8 at a time, plus the next page) listens for the abort.
+  setMaxListeners(64, ac.signal);
   const onOuterAbort = () => ac.abort(opts.signal?.reason ?? new Error('stopping'));
   opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
   if (opts.signal?.aborted) onOuterAbort();

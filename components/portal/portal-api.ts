@@ -1,0 +1,60 @@
+// The portal pages' one way to talk to /api/portal: typed reads for the react-query hooks, typed writes,
+// and `usePortalMutation`, the single write path (errors as PortalRequestError, the list refreshed after).
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { ConnectApiKeyInput, ConnectionTestResult, ConnectorView, PortalConnections, PortalErrorBody } from '@/lib/portal/contract';
+
+export class PortalRequestError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly path?: (string | number)[]) {
+    super(message);
+    this.name = 'PortalRequestError';
+  }
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
+  } catch (err) {
+    throw new PortalRequestError(0, 'network_error', `Could not reach the portal: ${(err as Error).message}`);
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let data: unknown = null;
+  try { data = text ? JSON.parse(text) : null; } catch { /* reported below */ }
+  if (!res.ok) {
+    const e = (data as PortalErrorBody | null)?.error;
+    throw new PortalRequestError(res.status, e?.code ?? `http_${res.status}`, e?.message ?? `The server answered ${res.status}`, e?.path);
+  }
+  return data as T;
+}
+
+const base = (customerId: string) => `/api/portal/${encodeURIComponent(customerId)}/connections`;
+
+export const portalApi = {
+  connections: (customerId: string) => request<PortalConnections>('GET', base(customerId)),
+  connect: (customerId: string, system: string, input: ConnectApiKeyInput) => request<ConnectorView>('PUT', `${base(customerId)}/${system}`, input),
+  test: (customerId: string, system: string) => request<ConnectionTestResult>('POST', `${base(customerId)}/${system}/test`),
+  disconnect: (customerId: string, system: string) => request<void>('DELETE', `${base(customerId)}/${system}`),
+  /** A top-level navigation (not fetch): the browser walks the OAuth redirects itself. */
+  oauthStartUrl: (customerId: string, system: string, baseUrl: string) => `${base(customerId)}/${system}/oauth/start?${new URLSearchParams({ baseUrl })}`,
+};
+
+export const portalKeys = { connections: (customerId: string) => ['portal', customerId, 'connections'] as const };
+
+export function useConnections(customerId: string) {
+  return useQuery<PortalConnections, PortalRequestError>({ queryKey: portalKeys.connections(customerId), queryFn: () => portalApi.connections(customerId) });
+}
+
+export function usePortalMutation<TVars, TData>(customerId: string, fn: (vars: TVars) => Promise<TData>) {
+  const qc = useQueryClient();
+  return useMutation<TData, PortalRequestError, TVars>({
+    mutationFn: fn,
+    onSettled: () => qc.invalidateQueries({ queryKey: portalKeys.connections(customerId) }),
+  });
+}

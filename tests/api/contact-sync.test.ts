@@ -1,0 +1,149 @@
+// Contact sync as processes: real `npm run worker` processes on a scratch database, one killed with SIGKILL
+// in the middle of a sync; and the delete webhook on the running server.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import postgres from 'postgres';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { startHubspotEmulator, type HubspotEmulator } from '@/engine/connectors/hubspot/emulator';
+import { startPhoneSystemEmulator, type PhoneSystemEmulator } from '@/engine/connectors/phone-system/emulator';
+import { saveConnection } from '@/lib/engine-host/connections';
+import { runMigrations } from '@/lib/db/migrate';
+import { ensureSyncState } from '@/lib/sync/sync-store';
+import { seedVendor } from '@/lib/testing/scratch-db';
+import { api, db } from './helpers';
+import { createScratchDatabase, dropScratchDatabase } from './server-process';
+
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await wait(100);
+  }
+}
+
+interface Worker { proc: ChildProcess; out: () => string; stop(): Promise<void> }
+
+function startWorker(env: Record<string, string>): Promise<Worker> {
+  let out = '';
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'worker.ts'], { cwd: process.cwd(), env: { ...process.env, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const w: Worker = {
+    proc,
+    out: () => out,
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await Promise.race([exited, wait(10_000)]);
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+      proc.stdout?.destroy();
+      proc.stderr?.destroy();
+    },
+  };
+  return until('the worker to start', async () => {
+    if (proc.exitCode !== null) throw new Error(`worker exited:\n${out}`);
+    return out.includes('ready (pid') ? w : null;
+  }, 60_000);
+}
+
+// The process test owns its database and workers; it does not use the suite's server, so it runs in one pass only.
+describe.skipIf(inject('dbKind') !== 'embedded')('contact sync: kill and resume with real worker processes', () => {
+  let url = '';
+  let sql: postgres.Sql | undefined;
+  let hs: HubspotEmulator | undefined;
+  let pb: PhoneSystemEmulator | undefined;
+  const workers: Worker[] = [];
+
+  afterAll(async () => {
+    for (const w of workers) await w.stop();
+    await Promise.all([hs?.close(), pb?.close()]);
+    await sql?.end({ timeout: 2 });
+    if (url) await dropScratchDatabase(url);
+  });
+
+  it('a worker SIGKILLed mid-sync is taken over by another, which ends with exactly the source\'s contacts', async () => {
+    url = await createScratchDatabase('patchbay_sync_kill');
+    await runMigrations(url);
+    sql = postgres(url, { max: 3, onnotice: () => {} });
+    // A rate limit paces the sync (the budget leaves 30% of each window), so it is still running when killed.
+    [hs, pb] = await Promise.all([startHubspotEmulator({ contacts: 600, companies: 0, token: 'hs', rateLimit: 5, rateWindowMs: 150 }), startPhoneSystemEmulator({ token: 'pb' })]);
+    const key = randomBytes(32);
+    const { customerId } = await seedVendor(sql, `kill${Date.now().toString(36)}`);
+    await saveConnection(sql, key, { customerId, system: 'hubspot', name: 'HubSpot', authKind: 'apiKey', baseUrl: hs.url, credentials: { token: 'hs' } });
+    await saveConnection(sql, key, { customerId, system: 'phonesystem', name: 'Phone system', authKind: 'apiKey', baseUrl: pb.url, credentials: { token: 'pb' } });
+    // Due now: the worker's scheduler tick starts it.
+    const state = await ensureSyncState(sql, customerId, 'hubspot', { kinds: ['person'], destinations: ['cdp', 'phonebook'], pageSize: 20 });
+    await sql`update sync_states set next_run_at = now() - interval '1 second' where id = ${state.id}`;
+
+    const env = {
+      DATABASE_URL: url, PATCHBAY_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-worker-')), PATCHBAY_ENCRYPTION_KEY: key.toString('hex'),
+      PATCHBAY_SYNC_LEASE_MS: '2000', PATCHBAY_ALLOW_PRIVATE_HOSTS: '1', PATCHBAY_SEED_DEMO: '0',
+    };
+    const a = await startWorker(env);
+    workers.push(a);
+    const run = await until('the sync to be well under way', async () => {
+      const [r] = await sql!<{ id: string; read: number; status: string }[]>`select id, read, status from sync_runs where customer_id = ${customerId}`;
+      return r && r.read >= 200 ? r : null;
+    });
+    a.proc.kill('SIGKILL');
+    await new Promise((r) => a.proc.once('exit', r));
+    const [mid] = await sql<{ read: number; status: string }[]>`select read, status from sync_runs where id = ${run.id}`;
+    expect(mid.status).toBe('running');
+    expect(mid.read).toBeLessThan(600);
+
+    const b = await startWorker(env);
+    workers.push(b);
+    const done = await until('the run to finish on the second worker', async () => {
+      const [r] = await sql!<{ status: string; read: number; written: number; stats: Record<string, number>; worker: string }[]>`select status, read, written, stats, worker from sync_runs where id = ${run.id}`;
+      return r.status !== 'running' && r.status !== 'queued' ? r : null;
+    });
+    expect(done.status).toBe('succeeded');
+    expect(done.stats.resumes).toBe(1);
+    // Counters are committed with each page: the page in flight at the kill is counted once, on replay.
+    expect(done.read).toBe(600);
+    expect(done.written).toBe(600);
+    const source = hs.store.list('contacts').map((r) => r.id).sort();
+    const cdp = await sql<{ external_id: string }[]>`select external_id from cdp_contacts where customer_id = ${customerId} and deleted_at is null order by external_id`;
+    expect(cdp.map((r) => r.external_id)).toEqual(source);
+    const entries = pb.store.contacts().map((c) => c.externalId ?? '').sort();
+    expect(entries).toEqual(source); // every contact once: none lost, none duplicated
+    const [lease] = await sql<{ locked_by: string | null }[]>`select locked_by from sync_states where id = ${state.id}`;
+    expect(lease.locked_by).toBeNull();
+  }, 90_000);
+});
+
+describe('contact sync: delete webhook', () => {
+  it('deletes the announced contacts from the CDP at once and records a webhook run', async () => {
+    const sql = db();
+    const [c] = await sql<{ id: string }[]>`select id from customers where external_id = 'demo'`;
+    const contacts = ['901', '902', '903'].map((id) => ({ source: 'hubspot', externalId: id, firstName: 'Web', lastName: `Hook ${id}`, phones: [`+1202555${id}0`] }));
+    contacts.push({ source: 'hubspot', externalId: 'company:904', firstName: 'Co', lastName: '', phones: ['+12025559040'] });
+    expect((await api('/api/v1/customers/demo/cdp/contacts', { body: { contacts } })).status).toBe(200);
+
+    const r = await api('/api/v1/customers/demo/webhooks/hubspot/contacts-deleted', { body: { ids: ['901', 902] } });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ received: 2, deleted: { cdp: 2 }, problems: [] });
+    const company = await api('/api/v1/customers/demo/webhooks/hubspot/contacts-deleted', { body: { ids: ['904'], kind: 'company' } });
+    expect(company.body.deleted).toEqual({ cdp: 1 });
+    const live = await sql<{ external_id: string }[]>`select external_id from cdp_contacts where customer_id = ${c.id} and source = 'hubspot' and external_id in ('901', '902', '903', 'company:904') and deleted_at is null`;
+    expect(live.map((x) => x.external_id)).toEqual(['903']);
+    const [run] = await sql<{ kind: string; status: string; deleted: number }[]>`select kind, status, deleted from sync_runs where id = ${r.body.syncRunId}`;
+    expect(run).toEqual({ kind: 'webhook', status: 'succeeded', deleted: 2 });
+  });
+
+  it('names the problem: unknown system, no ids, no key', async () => {
+    expect((await api('/api/v1/customers/demo/webhooks/nosuchcrm/contacts-deleted', { body: { ids: ['1'] } })).body.error.code).toBe('unknown_system');
+    const empty = await api('/api/v1/customers/demo/webhooks/hubspot/contacts-deleted', { body: { ids: [] } });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.path).toEqual(['ids']);
+    expect((await api('/api/v1/customers/demo/webhooks/hubspot/contacts-deleted', { body: { ids: ['1'] }, key: null })).status).toBe(401);
+  });
+});

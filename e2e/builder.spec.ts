@@ -99,9 +99,14 @@ async function signIn(browser: Browser, base: string, email: string, password: s
   page.setDefaultTimeout(30_000);
   openPages.push(page);
   page.on('pageerror', (e) => console.log(`    [page error] ${e.message}`));
-  await page.goto('/login', { timeout: 120_000 });
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill(password);
+  await page.goto('/login', { timeout: 120_000, waitUntil: 'networkidle' });
+  // Typing before React hydrates the form is lost: fill until the values stick.
+  for (let i = 0; i < 10; i++) {
+    await page.getByTestId('login-email').fill(email);
+    await page.getByTestId('login-password').fill(password);
+    await page.waitForTimeout(300);
+    if ((await page.getByTestId('login-email').inputValue()) === email && (await page.getByTestId('login-password').inputValue()) === password) break;
+  }
   await page.getByTestId('login-submit').click();
   await page.waitForURL(/\/flows/, { timeout: 120_000 });
   return { context, page };
@@ -152,6 +157,7 @@ async function setText(page: Page, testId: string, value: string) {
 // ---------------------------------------------------------------- the scenario
 async function main() {
   fs.mkdirSync(outDir, { recursive: true });
+  for (const f of fs.readdirSync(outDir)) if (f.startsWith('failure-')) fs.rmSync(path.join(outDir, f));
   console.log('Starting Patchbay …');
   const { base, dataDir } = await startApp();
   console.log(`App on ${base} (data ${dataDir})`);

@@ -1,7 +1,8 @@
 'use client';
 // "Compare": what changed between two saved versions (or a version and the unsaved canvas), in words.
+import { useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
-import { staffApi } from '@/components/api-client';
+import { queryKeys, staffApi } from '@/components/api-client';
 import type { FlowVersionInfo } from '@/lib/staff-api/contract';
 import { describeFlowDiff } from './flow-diff';
 import type { FlowJson, FlowJsonInput } from './flow-mapping';
@@ -9,19 +10,21 @@ import styles from './flow-editor.module.css';
 
 const CURRENT = 'current';
 
+/** A saved version's definition (versions never change, so it is fetched once). */
+function useFlowVersion(flowId: string, v: string) {
+  return useQuery({
+    queryKey: queryKeys.flowVersion(flowId, Number(v)), queryFn: () => staffApi.flowVersion(flowId, Number(v)),
+    enabled: v !== CURRENT, staleTime: Infinity,
+  });
+}
+
 export function CompareDialog({ flowId, versions, current, onClose }: { flowId: string; versions: FlowVersionInfo[]; current: FlowJson; onClose: () => void }) {
   const sorted = useMemo(() => [...versions].sort((a, b) => b.version - a.version), [versions]);
   const [left, setLeft] = useState(String(sorted[1]?.version ?? sorted[0]?.version ?? CURRENT));
   const [right, setRight] = useState(sorted.length > 1 ? String(sorted[0].version) : CURRENT);
-  const [defs, setDefs] = useState<Record<string, FlowJsonInput>>({});
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    for (const v of [left, right]) {
-      if (v === CURRENT || defs[v]) continue;
-      staffApi.flowVersion(flowId, Number(v)).then((d) => setDefs((m) => ({ ...m, [v]: d.definition as FlowJsonInput })), (e: Error) => setError(e.message));
-    }
-  }, [left, right, flowId, defs]);
+  const leftQ = useFlowVersion(flowId, left);
+  const rightQ = useFlowVersion(flowId, right);
+  const error = (leftQ.error ?? rightQ.error)?.message ?? null;
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => { if (e.key === 'Escape') onClose(); };
@@ -29,8 +32,8 @@ export function CompareDialog({ flowId, versions, current, onClose }: { flowId: 
     return () => window.removeEventListener('keydown', onKey);
   }, [onClose]);
 
-  const get = (v: string) => (v === CURRENT ? current : defs[v]);
-  const a = get(left); const b = get(right);
+  const a = left === CURRENT ? current : (leftQ.data?.definition as FlowJsonInput | undefined);
+  const b = right === CURRENT ? current : (rightQ.data?.definition as FlowJsonInput | undefined);
   const diff = a && b ? describeFlowDiff(a, b) : null;
   const options = (
     <>

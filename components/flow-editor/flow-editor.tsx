@@ -19,7 +19,7 @@ import { CompareDialog } from './compare-dialog';
 import { collectDataPaths } from './data-paths';
 import { EditorContext, type EditorContextValue } from './editor-context';
 import {
-  canvasToFlow, checkConnection, copySelection, createNode, flowToCanvas, newEdgeId, pasteClipboard, TARGET_HANDLE,
+  canvasToFlow, checkConnection, copySelection, createNode, flowToCanvas, freePosition, newEdgeId, pasteClipboard, TARGET_HANDLE,
   type BlockNode, type CanvasDoc, type Clipboard, type FlowJson, type FlowJsonInput, type FlowMeta, type PortEdge,
 } from './flow-mapping';
 import { FlowInspector, NodeInspector } from './inspector';
@@ -98,7 +98,6 @@ function EditorWorkspace({ flowId, detail, me, blocks }: { flowId: string; detai
       staffApi.validate(def).then((r) => { if (seq === validateSeq.current) { setIssues(r.issues); setValidated(def); } }, () => { /* offline: keep the last answer */ });
     }, 350);
     return () => clearTimeout(t);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [validationKey]);
   const issueNodeId = useCallback((i: FlowIssue) => {
     if (i.nodeId) return i.nodeId;
@@ -195,12 +194,15 @@ function EditorWorkspace({ flowId, detail, me, blocks }: { flowId: string; detai
     const anchor = d0.nodes.filter((n) => n.selected);
     let position = at;
     if (!position) {
-      if (anchor.length === 1) position = { x: anchor[0].position.x + 280, y: anchor[0].position.y };
+      // Right of the selected block, else mid-canvas; moved down until it overlaps nothing.
+      let want: { x: number; y: number };
+      if (anchor.length === 1) want = { x: anchor[0].position.x + 260, y: anchor[0].position.y };
       else {
         const r = canvasRef.current?.getBoundingClientRect();
         const c = r ? rf.screenToFlowPosition({ x: r.left + r.width / 2, y: r.top + r.height / 2 }) : { x: 0, y: 0 };
-        position = { x: c.x - 100 + (d0.nodes.length % 5) * 20, y: c.y - 40 + (d0.nodes.length % 5) * 20 };
+        want = { x: Math.round(c.x - 100), y: Math.round(c.y - 60) };
       }
+      position = freePosition(d0.nodes, want);
     }
     const node = { ...createNode(block, position, d0.nodes.map((n) => n.id)), selected: true };
     ed.change((d) => {
@@ -320,7 +322,6 @@ function EditorWorkspace({ flowId, detail, me, blocks }: { flowId: string; detai
       explain((e as ApiRequestError).status === 403 ? 'You cannot save: your role is viewer' : 'Not saved. Fix these first:', e);
       return null;
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ed, message, push, saveM]);
 
   const publish = useCallback(async () => {
@@ -334,7 +335,6 @@ function EditorWorkspace({ flowId, detail, me, blocks }: { flowId: string; detai
     } catch (e) {
       explain(`v${v} cannot be published. Fix these, save, and publish again:`, e);
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [dirty, flowId, loadedVersion, publishM, push, save]);
 
   const loadVersion = useCallback(async (v: number) => {

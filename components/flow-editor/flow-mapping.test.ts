@@ -103,8 +103,13 @@ describe('palette and summaries', () => {
     const groups = groupBlocks(blocks);
     expect(groups[0].category).toBe('Triggers');
     expect(groups.flatMap((g) => g.blocks)).toHaveLength(blocks.length);
-    const hits = groupBlocks(blocks, 'normal');
-    expect(hits.flatMap((g) => g.blocks.map((b) => b.id))).toEqual(['phone.normalize']);
+    const ids = groupBlocks(blocks, 'normalise phone').flatMap((g) => g.blocks.map((b) => b.id));
+    expect(ids).toContain('phone.normalize');
+    expect(ids).not.toContain('cdp.lookup');
+    // Every word must match somewhere in title, id, description, connector or category.
+    const few = [block('cdp.lookup'), block('phone.normalize'), block('respond.json')];
+    expect(groupBlocks(few, 'CDP').flatMap((g) => g.blocks.map((b) => b.id))).toEqual(['cdp.lookup']);
+    expect(groupBlocks(few, 'respond json').map((g) => g.category)).toEqual(['Respond']);
     expect(groupBlocks(blocks, 'no such block at all')).toEqual([]);
   });
 
@@ -113,12 +118,22 @@ describe('palette and summaries', () => {
     expect(summarizeParams(block('trigger.webhook'), { fields: [{ path: 'phone' }, { path: 'call.id' }] })).toBe('expects phone, call.id');
     expect(summarizeParams(block('respond.json'), { status: 200, body: { found: true, contact: 1 } })).toBe('status: 200 · body: {found, contact}');
     expect(summarizeParams(block('cdp.lookup'), { phone: 'x'.repeat(100) }, 20)).toHaveLength(20);
+    expect(summarizeParams(block('http.request'), { method: 'GET', headers: {}, url: 'https://x.test' })).toBe('method: GET · url: https://x.test');
   });
 
   it('finds upstream nodes nearest first', () => {
     const f = flowSchema.parse(fixture);
     expect(upstreamNodeIds(f.edges, 'respond_not_found')).toEqual(['lookup', 'normalize', 'trigger']);
     expect(upstreamNodeIds(f.edges, 'trigger')).toEqual([]);
+  });
+});
+
+describe('placing new blocks', () => {
+  it('moves down until nothing overlaps', async () => {
+    const { freePosition } = await import('./flow-mapping');
+    const nodes = [{ position: { x: 0, y: 0 } }, { position: { x: 0, y: 140 } }];
+    expect(freePosition(nodes, { x: 0, y: 0 })).toEqual({ x: 0, y: 280 });
+    expect(freePosition(nodes, { x: 400, y: 0 })).toEqual({ x: 400, y: 0 });
   });
 });
 

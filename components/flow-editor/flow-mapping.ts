@@ -112,6 +112,16 @@ export function defaultParams(block: BlockInfo): Record<string, unknown> {
   return params;
 }
 
+/** The first spot at or below `want` where a node of about `size` does not overlap another one. */
+export function freePosition(nodes: readonly { position: XYPosition }[], want: XYPosition, size = { w: 210, h: 130 }): XYPosition {
+  let p = { ...want };
+  for (let i = 0; i < 100; i++) {
+    if (!nodes.some((n) => Math.abs(n.position.x - p.x) < size.w && Math.abs(n.position.y - p.y) < size.h)) return p;
+    p = { x: p.x, y: p.y + size.h + 10 };
+  }
+  return p;
+}
+
 export function createNode(block: BlockInfo, position: XYPosition, takenIds: Iterable<string>): BlockNode {
   return { id: newNodeId(block.id, takenIds), type: 'block', position, data: { type: block.id, params: defaultParams(block) } };
 }
@@ -180,7 +190,8 @@ export function summarizeParams(block: BlockInfo | undefined, params: Record<str
   } else {
     const keys = Object.keys(block.params.properties ?? {});
     for (const k of Object.keys(params)) if (!keys.includes(k)) keys.push(k);
-    text = keys.filter((k) => params[k] !== undefined && params[k] !== '').map((k) => `${k}: ${fmt(params[k])}`).join(' · ');
+    const empty = (v: unknown) => v === undefined || v === '' || (Array.isArray(v) ? v.length === 0 : !!v && typeof v === 'object' && Object.keys(v).length === 0);
+    text = keys.filter((k) => !empty(params[k])).map((k) => `${k}: ${fmt(params[k])}`).join(' · ');
   }
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

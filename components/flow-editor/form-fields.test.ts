@@ -46,6 +46,8 @@ describe('schema → form fields', () => {
   it('humanizes names', () => {
     expect(humanize('defaultCountry')).toBe('Default country');
     expect(humanize('timeout_ms')).toBe('Timeout ms');
+    expect(humanize('url')).toBe('URL');
+    expect(humanize('contactId')).toBe('Contact ID');
   });
 });
 

@@ -34,9 +34,13 @@ export interface FormField {
 }
 
 /** `defaultCountry` → `Default country`, `timeoutMs` → `Timeout ms`. */
+const ACRONYMS = new Set(['url', 'id', 'ids', 'http', 'json', 'api', 'crm', 'cdp', 'sms', 'e164']);
+
 export function humanize(name: string): string {
-  const words = name.replace(/[_-]+/g, ' ').replace(/([a-z0-9])([A-Z])/g, '$1 $2').trim().toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  const words = name.replace(/[_-]+/g, ' ').replace(/([a-z0-9])([A-Z])/g, '$1 $2').trim().toLowerCase().split(/\s+/)
+    .map((w) => (ACRONYMS.has(w) ? (w === 'ids' ? 'IDs' : w.toUpperCase()) : w));
+  const text = words.join(' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function types(s: JsonSchema): string[] {

@@ -114,7 +114,6 @@ function useDraft(field: FormField, value: unknown) {
     // The value changed from outside (undo, version load): show it unless the draft already means it.
     const r = parseFieldValue(field, text);
     if (!r.ok || JSON.stringify(r.value) !== JSON.stringify(value)) { setText(formatFieldValue(field, value)); setError(null); }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [value]);
   return { text, setText, error, setError };
 }
@@ -140,7 +139,7 @@ function JsonInput({ id, field, value, onChange, paths, testId, disabled }: { id
     <div>
       <ExpressionInput
         id={id} multiline rows={Math.min(10, Math.max(2, d.text.split('\n').length))} value={d.text} paths={paths} testId={testId} disabled={disabled} invalid={!!d.error}
-        placeholder='JSON such as { "found": true, "name": "=steps.lookup.contact.displayName" }, or =expression'
+        placeholder='a value, JSON such as { "found": true }, or =expression'
         onChange={(t) => { d.setText(t); const r = parseFieldValue(field, t); if (r.ok) { d.setError(null); onChange(r.value); } else d.setError(r.error); }}
       />
       {d.error && <div className={styles.fieldError}>{d.error}</div>}
@@ -189,14 +188,13 @@ function KeyValueRows({ value, onChange, paths, testId, disabled }: FieldProps) 
   const [rows, setRows] = useState<[string, string][]>(() => recordToRows(value));
   useEffect(() => {
     if (JSON.stringify(rowsToRecord(rows)) !== JSON.stringify(value ?? {})) setRows(recordToRows(value));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [value]);
   const commit = (next: [string, string][]) => { setRows(next); onChange(rowsToRecord(next)); };
   return (
     <div className={styles.list} data-testid={testId}>
       {rows.map(([k, v], i) => (
         <div key={i} className={styles.row}>
-          <input className={styles.input} value={k} placeholder="key" disabled={disabled} data-testid={`${testId}-${i}-key`} aria-label="Key"
+          <input className={`${styles.input} ${styles.keyInput}`} value={k} placeholder="key" disabled={disabled} data-testid={`${testId}-${i}-key`} aria-label="Key"
             onChange={(e) => commit(rows.map((r, j) => (j === i ? [e.target.value, r[1]] : r)))} />
           <ExpressionInput value={v} paths={paths} testId={`${testId}-${i}-value`} disabled={disabled} placeholder="value or =expression" ariaLabel="Value"
             onChange={(t) => commit(rows.map((r, j) => (j === i ? [r[0], t] : r)))} />

@@ -37,7 +37,7 @@ export function ConnectionsPage({ customerId, connected, error }: { customerId: 
       )}
       {q.data && (
         <div className={styles.grid}>
-          {q.data.connectors.map((c) => <ConnectorCard key={`${c.system}:${c.connection?.updatedAt ?? 'none'}`} customerId={customerId} connector={c} />)}
+          {q.data.connectors.map((c) => <ConnectorCard key={c.system} customerId={customerId} connector={c} />)}
         </div>
       )}
     </main>

@@ -41,7 +41,7 @@ function ApiKeyForm(p: { customerId: string; connector: ConnectorView; option: A
         const id = `${connector.system}-${option.option}-${f.id}`;
         return (
           <label key={f.id} className="field" htmlFor={id}>
-            <span>{f.label}{f.secret ? '' : ' (optional)'}</span>
+            <span>{f.label}{f.secret || /optional/i.test(f.label) ? '' : ' (optional)'}</span>
             {long
               ? <textarea id={id} className="textarea" rows={3} value={values[f.id] ?? ''} onChange={(e) => setValues({ ...values, [f.id]: e.target.value })} data-testid={`field-${f.id}`} />
               : <input id={id} className="input" type={f.secret ? 'password' : 'text'} autoComplete="off" spellCheck={false} value={values[f.id] ?? ''}
@@ -60,12 +60,15 @@ function ApiKeyForm(p: { customerId: string; connector: ConnectorView; option: A
 }
 
 function OAuthButton(p: { customerId: string; connector: ConnectorView; option: OAuthOption; baseUrl: string }) {
+  const start = usePortalMutation(p.customerId, () => portalApi.oauthStart(p.customerId, p.connector.system, p.baseUrl));
   if (!p.option.available) return <p className="field-hint" data-testid="oauth-unavailable">{p.option.unavailableReason}</p>;
   return (
     <div className={styles.form}>
-      <a className="btn btn-primary" href={portalApi.oauthStartUrl(p.customerId, p.connector.system, p.baseUrl)} data-testid="oauth-connect">
-        Connect with OAuth
-      </a>
+      <button type="button" className="btn btn-primary" disabled={start.isPending || start.isSuccess} data-testid="oauth-connect"
+        onClick={() => start.mutate(undefined, { onSuccess: ({ authorizeUrl }) => window.location.assign(authorizeUrl) })}>
+        {start.isPending || start.isSuccess ? `Opening ${p.connector.name}…` : 'Connect with OAuth'}
+      </button>
+      {start.error && <p className="notice notice-err" role="alert">{start.error.message}</p>}
       <p className="field-hint">You sign in at {p.connector.name} and allow Patchbay access; then you come back here.</p>
     </div>
   );
@@ -85,7 +88,9 @@ export function ConnectorCard({ customerId, connector }: { customerId: string; c
   const chosen = connector.auth.find((a) => a.option === method) ?? connector.auth[0];
   const showForm = editing || !conn;
 
-  const methodLabel = (a: AuthOptionView) => (a.type === 'oauth2' ? 'OAuth' : apiKeyOptions.length > 1 ? a.fields.filter((f) => f.secret).map((f) => f.label).join(' + ') : a.fields.find((f) => f.secret)?.label ?? 'API key');
+  // Several API-key forms are told apart by what they ask for ("API token" / "API user + API password").
+  const methodLabel = (a: AuthOptionView) => (a.type === 'oauth2' ? 'OAuth'
+    : apiKeyOptions.length > 1 ? a.fields.filter((f) => !/json/i.test(f.label)).map((f) => f.label).join(' + ') : a.fields.find((f) => f.secret)?.label ?? 'API key');
 
   return (
     <section className={`card ${styles.card}`} data-testid={`connector-${connector.system}`} aria-labelledby={`${connector.system}-title`}>
@@ -126,13 +131,13 @@ export function ConnectorCard({ customerId, connector }: { customerId: string; c
 
       {showForm && (
         <div className={styles.connect} data-testid="connect-panel">
-          <label className="field" htmlFor={`${connector.system}-base-url`}>
-            <span>Base URL</span>
+          <div className="field">
+            <label className="field-label" htmlFor={`${connector.system}-base-url`}>Base URL</label>
             <input id={`${connector.system}-base-url`} className="input mono" value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} spellCheck={false} data-testid="base-url" />
-            <span className="field-hint">
-              {baseUrl === connector.defaultBaseUrl ? `${connector.name}'s own address.` : `${connector.name}'s own address is ${connector.defaultBaseUrl}.`}
-            </span>
-          </label>
+            <p className="field-hint" style={{ margin: 0 }}>
+              {baseUrl === connector.defaultBaseUrl ? `${connector.name}'s own address.` : `${connector.name}'s own address is ${connector.defaultBaseUrl}; this one is used instead (a local emulator in the demo).`}
+            </p>
+          </div>
           {connector.auth.length > 1 && (
             <div className={styles.methods} role="radiogroup" aria-label="How to connect">
               {connector.auth.map((a) => (

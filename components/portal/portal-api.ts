@@ -41,8 +41,8 @@ export const portalApi = {
   connect: (customerId: string, system: string, input: ConnectApiKeyInput) => request<ConnectorView>('PUT', `${base(customerId)}/${system}`, input),
   test: (customerId: string, system: string) => request<ConnectionTestResult>('POST', `${base(customerId)}/${system}/test`),
   disconnect: (customerId: string, system: string) => request<void>('DELETE', `${base(customerId)}/${system}`),
-  /** A top-level navigation (not fetch): the browser walks the OAuth redirects itself. */
-  oauthStartUrl: (customerId: string, system: string, baseUrl: string) => `${base(customerId)}/${system}/oauth/start?${new URLSearchParams({ baseUrl })}`,
+  /** Where to send the browser to sign in at the CRM (it then walks the OAuth redirects back here itself). */
+  oauthStart: (customerId: string, system: string, baseUrl: string) => request<{ authorizeUrl: string }>('POST', `${base(customerId)}/${system}/oauth/start`, { baseUrl }),
 };
 
 export const portalKeys = { connections: (customerId: string) => ['portal', customerId, 'connections'] as const };

@@ -122,20 +122,24 @@ route('POST', /^\/api\/portal\/([^/]+)\/connections\/([^/]+)\/test$/, async (ctx
   sendJson(ctx.res, 200, result);
 });
 
-const startQuery = z.object({ baseUrl: z.string().max(500).optional() });
+const startBody = z.object({ baseUrl: z.string().max(500).nullish() });
 
-// A plain link (GET + redirect) so the browser walks the whole OAuth dance as top-level navigations.
-route('GET', /^\/api\/portal\/([^/]+)\/connections\/([^/]+)\/oauth\/start$/, async (ctx) => {
+// A POST (not a link): a cross-site page cannot start an OAuth round trip in the customer's session
+// (SameSite=Lax keeps the cookie off cross-site POSTs, and the Origin check refuses them), so nobody can
+// slip their own account or authorization server into a customer's connection. The page then navigates
+// to `authorizeUrl` itself.
+route('POST', /^\/api\/portal\/([^/]+)\/connections\/([^/]+)\/oauth\/start$/, async (ctx) => {
+  refuseCrossSite(ctx.req);
   const customer = await sessionCustomer(ctx, ctx.params[0]);
   const system = systemOf(ctx.params[1]);
-  const q = startQuery.safeParse(Object.fromEntries(ctx.url.searchParams));
-  if (!q.success) throw invalid(q.error, 'query');
+  const hasBody = ctx.req.headers['content-length'] !== undefined && ctx.req.headers['content-length'] !== '0';
+  const body = startBody.safeParse(hasBody ? await readJson(ctx.req, 16 * 1024) : {});
+  if (!body.success) throw invalid(body.error, 'body');
   const start = startOAuth(portalSecret(), {
-    customerId: customer.id, vendorId: customer.vendorId, externalId: customer.externalId, system, baseUrl: q.data.baseUrl,
+    customerId: customer.id, vendorId: customer.vendorId, externalId: customer.externalId, system, baseUrl: body.data.baseUrl,
     redirectUri: publicBaseUrl() + OAUTH_CALLBACK_PATH,
   });
-  ctx.res.writeHead(302, { location: start.authorizeUrl, 'cache-control': 'no-store', 'set-cookie': cookie(OAUTH_NONCE_COOKIE, start.nonce, start.maxAgeSec, secureCookies()) });
-  ctx.res.end();
+  sendJson(ctx.res, 200, { authorizeUrl: start.authorizeUrl }, { 'set-cookie': cookie(OAUTH_NONCE_COOKIE, start.nonce, start.maxAgeSec, secureCookies()) });
 });
 
 const callbackQuery = z.object({
@@ -197,6 +201,10 @@ async function openPortalLink(req: IncomingMessage, res: ServerResponse, url: UR
 
 const PORTAL_LINK = /^\/portal\/([^/]+)\/?$/;
 
+function safeDecode(s: string): string {
+  try { return decodeURIComponent(s); } catch { throw new ApiError(404, 'not_found', 'No such page'); }
+}
+
 /** Handles the portal's own paths; returns false for everything else (the Next.js pages under /portal). */
 export async function handlePortalRequest(req: IncomingMessage, res: ServerResponse, deps: PortalApiDeps): Promise<boolean> {
   const url = new URL(req.url ?? '/', 'http://localhost');
@@ -205,14 +213,14 @@ export async function handlePortalRequest(req: IncomingMessage, res: ServerRespo
   if (!isLink && !url.pathname.startsWith('/api/portal/')) return false;
   try {
     if (isLink) {
-      await openPortalLink(req, res, url, decodeURIComponent(link![1]), deps);
+      await openPortalLink(req, res, url, safeDecode(link![1]), deps);
       return true;
     }
     const matching = routes.filter(([, re]) => re.test(url.pathname));
     if (!matching.length) throw new ApiError(404, 'not_found', `No portal route ${url.pathname}`);
     const r = matching.find(([m]) => m === req.method);
     if (!r) throw new ApiError(405, 'method_not_allowed', `${req.method} is not allowed here (use ${matching.map(([m]) => m).join(', ')})`);
-    const params = r[1].exec(url.pathname)!.slice(1).map(decodeURIComponent);
+    const params = r[1].exec(url.pathname)!.slice(1).map(safeDecode);
     await r[2]({ req, res, url, params, deps });
   } catch (err) {
     if (res.headersSent) { res.end(); return true; }

@@ -48,6 +48,10 @@ async function openPortal(customer: string): Promise<string> {
   return cookieValue(r.setCookies, 'pb_portal')!;
 }
 
+function startOAuth(cookie: string, headers?: Record<string, string>) {
+  return browse(`/api/portal/${custA}/connections/hubspot/oauth/start`, { method: 'POST', cookie, body: { baseUrl: emu.url }, headers });
+}
+
 async function storedRow(customer: string, system: string) {
   const rows = await db()`select c.*, c::text as row_text from connections c join customers cu on cu.id = c.customer_id where cu.external_id = ${customer} and c.system = ${system}`;
   return rows[0] as undefined | { auth_kind: string; base_url: string; credentials_enc: string; status: string; last_error: string | null; row_text: string };
@@ -169,15 +173,15 @@ describe('connections in the portal', () => {
   });
 
   it('connects HubSpot with OAuth: portal → emulator authorize → callback, tokens stored encrypted', async () => {
-    const start = await browse(`/api/portal/${custA}/connections/hubspot/oauth/start?baseUrl=${encodeURIComponent(emu.url)}`, { cookie: cookies.a });
-    expect(start.status).toBe(302);
-    const authorize = new URL(start.location!);
+    const start = await startOAuth(cookies.a);
+    expect(start.status).toBe(200);
+    const authorize = new URL(start.body.authorizeUrl);
     expect(authorize.origin + authorize.pathname).toBe(`${emu.url}/oauth/authorize`);
     expect(authorize.searchParams.get('client_id')).toBe(DEMO_EMULATORS.hubspot.clientId);
     expect(authorize.searchParams.get('redirect_uri')).toBe(`${baseUrl()}/api/portal/oauth/callback`);
     const nonce = cookieValue(start.setCookies, 'pb_portal_oauth')!;
 
-    const approved = await browse(start.location!);
+    const approved = await browse(start.body.authorizeUrl);
     expect(approved.status).toBe(302);
     const callback = new URL(approved.location!);
     expect(callback.pathname).toBe('/api/portal/oauth/callback');
@@ -200,8 +204,8 @@ describe('connections in the portal', () => {
   });
 
   it('refuses an OAuth callback the portal session did not start, or another customer\'s', async () => {
-    const start = await browse(`/api/portal/${custA}/connections/hubspot/oauth/start?baseUrl=${encodeURIComponent(emu.url)}`, { cookie: cookies.a });
-    const approved = await browse(start.location!);
+    const start = await startOAuth(cookies.a);
+    const approved = await browse(start.body.authorizeUrl);
     // No nonce cookie (e.g. a link forwarded to someone else's browser):
     const noNonce = await browse(approved.location!, { cookie: cookies.a });
     expect(noNonce.status).toBe(303);
@@ -217,10 +221,18 @@ describe('connections in the portal', () => {
     expect(new URL(declined.location!, 'http://x').searchParams.get('error')).toBe('You declined access at HubSpot: Patchbay is not connected to HubSpot');
   });
 
+  it('starts OAuth only from the portal\'s own pages, and only where it is offered', async () => {
+    expect((await startOAuth(cookies.a, { origin: 'https://evil.example' })).status).toBe(403);
+    expect((await browse(`/api/portal/${custA}/connections/hubspot/oauth/start`, { cookie: cookies.a })).status).toBe(405);
+    const phone = await browse(`/api/portal/${custA}/connections/phonesystem/oauth/start`, { method: 'POST', cookie: cookies.a, body: {} });
+    expect(phone.status).toBe(400);
+    expect(phone.body.error.message).toMatch(/does not connect with OAuth/);
+  });
+
   it('keeps customer A\'s session out of customer B\'s connections (and the other way round)', async () => {
     expect((await browse(`/api/portal/${custB}/connections/hubspot`, { method: 'PUT', cookie: cookies.b, body: { baseUrl: emu.url, credentials: { token: 'hs-good-token' } } })).status).toBe(200);
     const before = await storedRow(custB, 'hubspot');
-    for (const [method, p] of [['GET', 'connections'], ['PUT', 'connections/hubspot'], ['DELETE', 'connections/hubspot'], ['POST', 'connections/hubspot/test'], ['GET', 'connections/hubspot/oauth/start']] as const) {
+    for (const [method, p] of [['GET', 'connections'], ['PUT', 'connections/hubspot'], ['DELETE', 'connections/hubspot'], ['POST', 'connections/hubspot/test'], ['POST', 'connections/hubspot/oauth/start']] as const) {
       const r = await browse(`/api/portal/${custB}/${p}`, { method, cookie: cookies.a, body: method === 'PUT' ? { baseUrl: emu.url, credentials: { token: 'evil' } } : undefined });
       expect(r.status, `${method} ${p}`).toBe(404);
       expect(r.body.error.code).toBe('customer_not_found');

@@ -41,8 +41,8 @@ export async function startServer(o: { dbKind: 'embedded' | 'url'; env?: Record<
   const port = await freePort();
   const dataDir = o.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-test-'));
   const apiKey = 'pb_test_' + Math.random().toString(36).slice(2);
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
     PORT: String(port),
     PATCHBAY_DATA_DIR: dataDir,
     PATCHBAY_DEMO_API_KEY: apiKey,
@@ -56,8 +56,8 @@ export async function startServer(o: { dbKind: 'embedded' | 'url'; env?: Record<
   if (o.dbKind === 'url') env.DATABASE_URL = o.databaseUrl ?? (await createScratchDatabase('patchbay_api'));
   let out = '';
   const proc = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
+  proc.stdout!.on('data', (d: Buffer) => (out += d));
+  proc.stderr!.on('data', (d: Buffer) => (out += d));
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 90_000;
   for (;;) {

@@ -22,7 +22,7 @@ export default async function PortalLayout({ children, params }: { children: Rea
     return (
       <main className={styles.gone} data-testid="portal-no-session">
         <h1>Your portal session has ended</h1>
-        <p>For your security, portal links work once and for a short time. Go back to your provider’s app and open the integrations page again.</p>
+        <p>For your security, portal links and sessions last a short time only. Go back to your provider’s app and open the integrations page again.</p>
       </main>
     );
   }

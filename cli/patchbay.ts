@@ -1,5 +1,7 @@
-// patchbay CLI: run a flow file locally with in-memory ports, printing the result and each step.
+// patchbay CLI: run a flow file locally with in-memory ports, printing the result and each step; start a
+// contact sync in the running installation and follow its progress (cli/sync.ts).
 //   npx patchbay run flow.json --input event.json [--contacts contacts.json] [--country US] [--json]
+//   npx patchbay sync --customer demo --source hubspot [--full]
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { compileFlow, registry, runFlow, validateFlow } from '../engine';
@@ -18,6 +20,14 @@ function readJson(file: string, what: string): unknown {
 const color = (c: number, s: string) => (process.stdout.isTTY ? `\x1b[${c}m${s}\x1b[0m` : s);
 
 async function main() {
+  if (process.argv[2] === 'sync') {
+    const { values: o } = parseArgs({
+      args: process.argv.slice(3),
+      options: { customer: { type: 'string' }, source: { type: 'string' }, vendor: { type: 'string' }, full: { type: 'boolean', default: false }, 'allow-mass-delete': { type: 'boolean', default: false }, 'no-wait': { type: 'boolean', default: false } },
+    });
+    const { syncCommand } = await import('./sync');
+    process.exit(await syncCommand({ customer: o.customer, source: o.source, vendor: o.vendor, full: o.full, allowMassDelete: o['allow-mass-delete'], wait: !o['no-wait'] }));
+  }
   const { positionals, values } = parseArgs({
     allowPositionals: true,
     options: {
@@ -36,7 +46,7 @@ async function main() {
     process.exit(1);
   }
   if (command !== 'run' || !file) {
-    console.error('usage: patchbay run <flow.json> [--input event.json] [--contacts contacts.json] [--country US] [--options options.json] [--json]\n       patchbay validate <flow.json>');
+    console.error('usage: patchbay run <flow.json> [--input event.json] [--contacts contacts.json] [--country US] [--options options.json] [--json]\n       patchbay validate <flow.json>\n       patchbay sync --customer <id> --source <crm> [--full]');
     process.exit(2);
   }
   const flow = readJson(file, 'flow');

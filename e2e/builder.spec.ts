@@ -70,7 +70,7 @@ async function startApp(): Promise<{ base: string; dataDir: string }> {
   const env = { ...process.env, PORT: String(PORT), PATCHBAY_DATA_DIR: dataDir, PATCHBAY_DEMO_API_KEY: API_KEY, PATCHBAY_DEMO_CONTACTS: process.env.PATCHBAY_DEMO_CONTACTS ?? '500', NEXT_TELEMETRY_DISABLED: '1' };
   delete (env as Record<string, unknown>).DATABASE_URL;
   server = spawn(process.execPath, ['scripts/start.mjs'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const base = await new Promise<string>((resolve, reject) => {
+  const ready = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`The app did not start within 15 minutes:\n${serverLog.slice(-3000)}`)), 15 * 60_000);
     const onData = (d: Buffer) => {
       serverLog += d.toString();
@@ -81,7 +81,13 @@ async function startApp(): Promise<{ base: string; dataDir: string }> {
     server!.stderr!.on('data', (d: Buffer) => { serverLog += d.toString(); });
     server!.once('exit', (code) => { clearTimeout(timer); reject(new Error(`The app exited (${code}) before it was ready:\n${serverLog.slice(-3000)}`)); });
   });
-  return { base, dataDir };
+  try {
+    return { base: await ready, dataDir };
+  } catch (err) {
+    await stopApp();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
 }
 
 async function stopApp() {

@@ -30,6 +30,9 @@ describe('data paths for autocomplete', () => {
     expect(tokenAt('Hi {{ trig', 10)).toEqual({ token: 'trig', start: 6 });
     expect(tokenAt('Hi {{ trigger.name }} and', 25)).toBeNull();
     expect(tokenAt('plain', 5)).toBeNull();
+    const json = '{ "found": true, "name": "=steps.lookup.co';
+    expect(tokenAt(json, json.length)).toEqual({ token: 'steps.lookup.co', start: json.length - 15 });
+    expect(tokenAt('{ "found": tr', 13)).toBeNull();
   });
 
   it('suggests continuations, shallow first', () => {

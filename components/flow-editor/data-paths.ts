@@ -60,7 +60,8 @@ export function collectDataPaths(flow: Pick<FlowJson, 'nodes' | 'edges' | 'optio
   return out.filter((p) => (seen.has(p.path) ? false : (seen.add(p.path), true)));
 }
 
-/** The path fragment being typed at `caret` inside an expression (`=steps.loo|` → `steps.loo`), or null outside one. */
+/** The path fragment being typed at `caret` inside an expression (`=steps.loo|` → `steps.loo`, also inside a
+ * JSON string such as `"=steps.loo|`), or null outside one. */
 export function tokenAt(text: string, caret: number): { token: string; start: number } | null {
   const before = text.slice(0, caret);
   let inExpr = before.startsWith('=');
@@ -68,6 +69,8 @@ export function tokenAt(text: string, caret: number): { token: string; start: nu
     const open = before.lastIndexOf('{{');
     inExpr = open !== -1 && before.indexOf('}}', open) === -1;
   }
+  // Inside a JSON string value that is an expression: { "name": "=steps.lo|
+  if (!inExpr) inExpr = /"=[^"]*$/.test(before);
   if (!inExpr) return null;
   const m = /[A-Za-z_$][A-Za-z0-9_$.-]*$/.exec(before);
   const token = m ? m[0] : '';

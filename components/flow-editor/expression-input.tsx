@@ -18,14 +18,16 @@ interface Props {
   invalid?: boolean;
   ariaLabel?: string;
   id?: string;
+  /** Badge text when the value is not itself an expression but holds some (a JSON object with `=…` values). */
+  containsExpressions?: boolean;
 }
 
-export function ExpressionInput({ value, onChange, paths, multiline, rows = 4, testId, disabled, placeholder, invalid, ariaLabel, id }: Props) {
+export function ExpressionInput({ value, onChange, paths, multiline, rows = 4, testId, disabled, placeholder, invalid, ariaLabel, id, containsExpressions }: Props) {
   const ref = useRef<HTMLInputElement & HTMLTextAreaElement>(null);
   const listId = useId();
   const [open, setOpen] = useState<{ token: string; start: number; items: DataPath[] } | null>(null);
   const [active, setActive] = useState(0);
-  const expr = isExpressionValue(value);
+  const expr = isExpressionValue(value) || !!containsExpressions;
 
   const refresh = (text: string, caret: number) => {
     const t = tokenAt(text, caret);
@@ -66,7 +68,7 @@ export function ExpressionInput({ value, onChange, paths, multiline, rows = 4, t
   return (
     <div className={styles.exprWrap}>
       {multiline ? <textarea {...common} rows={rows} /> : <input {...common} type="text" />}
-      {expr && <span className={styles.exprBadge} data-testid={testId ? `${testId}-expression` : undefined} title="Evaluated for each run (JSONata)">expression</span>}
+      {expr && <span className={styles.exprBadge} data-testid={testId ? `${testId}-expression` : undefined} title="Evaluated for each run (JSONata)">{isExpressionValue(value) ? 'expression' : 'has expressions'}</span>}
       {open && (
         <ul className={styles.suggest} role="listbox" id={listId} data-testid="autocomplete">
           {open.items.map((p, i) => (

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findBlock } from './block-catalog';
 import { registryBlocks } from './blocks.test-helper';
-import { deriveFields, fieldFromSchema, formatFieldValue, humanize, isExpressionValue, newListItem, parseFieldValue, recordToRows, rowsToRecord } from './form-fields';
+import { containsExpression, deriveFields, fieldFromSchema, formatFieldValue, humanize, isExpressionValue, newListItem, parseFieldValue, recordToRows, rowsToRecord } from './form-fields';
 
 const blocks = registryBlocks();
 const fieldsOf = (id: string) => deriveFields(findBlock(blocks, id)!.params);
@@ -57,6 +57,8 @@ describe('field text ⇄ value', () => {
     expect(isExpressionValue('Hello {{ trigger.name }}')).toBe(true);
     expect(isExpressionValue('plain')).toBe(false);
     expect(isExpressionValue(3)).toBe(false);
+    expect(containsExpression({ found: true, contact: ['=steps.lookup.contact'] })).toBe(true);
+    expect(containsExpression({ found: false })).toBe(false);
   });
 
   it('numbers parse, refuse garbage, allow expressions, empty clears', () => {

@@ -115,6 +115,14 @@ export function isExpressionValue(v: unknown): boolean {
   return typeof v === 'string' && (v.startsWith('=') || v.includes('{{'));
 }
 
+/** True when a value is, or holds somewhere inside it, an expression. */
+export function containsExpression(v: unknown): boolean {
+  if (isExpressionValue(v)) return true;
+  if (Array.isArray(v)) return v.some(containsExpression);
+  if (v && typeof v === 'object') return Object.values(v).some(containsExpression);
+  return false;
+}
+
 /** Text shown in a field's input for a value. `json` fields show strings bare unless they would read back as something else. */
 export function formatFieldValue(field: Pick<FormField, 'kind'>, value: unknown): string {
   if (value === undefined || value === null) return '';

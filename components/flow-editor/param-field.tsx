@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react';
 import type { DataPath } from './data-paths';
 import { ExpressionInput } from './expression-input';
 import {
-  formatFieldValue, isExpressionValue, newListItem, parseFieldValue, recordToRows, rowsToRecord, type FormField,
+  containsExpression, formatFieldValue, isExpressionValue, newListItem, parseFieldValue, recordToRows, rowsToRecord, type FormField,
 } from './form-fields';
 import styles from './flow-editor.module.css';
 
@@ -139,6 +139,7 @@ function JsonInput({ id, field, value, onChange, paths, testId, disabled }: { id
     <div>
       <ExpressionInput
         id={id} multiline rows={Math.min(10, Math.max(2, d.text.split('\n').length))} value={d.text} paths={paths} testId={testId} disabled={disabled} invalid={!!d.error}
+        containsExpressions={containsExpression(value)}
         placeholder='a value, JSON such as { "found": true }, or =expression'
         onChange={(t) => { d.setText(t); const r = parseFieldValue(field, t); if (r.ok) { d.setError(null); onChange(r.value); } else d.setError(r.error); }}
       />

@@ -76,6 +76,7 @@ export async function compareAndDelete(o: ComparisonOptions): Promise<Comparison
   } finally {
     await conn`drop table if exists sync_seen`.catch(() => {});
     await conn`drop table if exists sync_phonebook`.catch(() => {});
+    await conn`drop table if exists sync_pb_gone`.catch(() => {});
     conn.release();
   }
 }

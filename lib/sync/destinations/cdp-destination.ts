@@ -32,11 +32,13 @@ export function createCdpDestination(sql: postgres.Sql, o: { customerId: string;
       };
     },
     async compare({ conn, kinds }: ComparisonScope) {
+      // NOT EXISTS in WHERE plans as a hash anti-join (inside a FILTER it would be a subplan per row).
       const [r] = await conn<{ total: number; gone: number }[]>`
-        select count(*)::int as total,
-               count(*) filter (where not exists (select 1 from sync_seen s where s.external_id = c.external_id))::int as gone
-        from cdp_contacts c
-        where c.customer_id = ${o.customerId} and c.source = ${o.source} and c.deleted_at is null and c.kind = any(${kinds})`;
+        select (select count(*) from cdp_contacts c
+                where c.customer_id = ${o.customerId} and c.source = ${o.source} and c.deleted_at is null and c.kind = any(${kinds}))::int as total,
+               (select count(*) from cdp_contacts c
+                where c.customer_id = ${o.customerId} and c.source = ${o.source} and c.deleted_at is null and c.kind = any(${kinds})
+                  and not exists (select 1 from sync_seen s where s.external_id = c.external_id))::int as gone`;
       return r;
     },
     async deleteGone({ conn, kinds }: ComparisonScope) {

@@ -117,25 +117,31 @@ export function createPhonebookDestination(sql: postgres.Sql, o: { customerId: s
           and (${company}::boolean is null or (l.external_id like ${COMPANY_ID_PREFIX + '%'}) = ${company}::boolean)
           and not exists (select 1 from sync_phonebook p where p.id = l.phonebook_id)`;
       const [r] = await conn<{ total: number; gone: number }[]>`
-        select count(*)::int as total,
-               count(*) filter (where not exists (select 1 from sync_seen s where s.external_id = l.external_id))::int as gone
-        from phonebook_links l
-        where l.customer_id = ${o.customerId} and l.source = ${o.source}
-          and (${company}::boolean is null or (l.external_id like ${COMPANY_ID_PREFIX + '%'}) = ${company}::boolean)`;
+        select (select count(*) from phonebook_links l
+                where l.customer_id = ${o.customerId} and l.source = ${o.source}
+                  and (${company}::boolean is null or (l.external_id like ${COMPANY_ID_PREFIX + '%'}) = ${company}::boolean))::int as total,
+               (select count(*) from phonebook_links l
+                where l.customer_id = ${o.customerId} and l.source = ${o.source}
+                  and (${company}::boolean is null or (l.external_id like ${COMPANY_ID_PREFIX + '%'}) = ${company}::boolean)
+                  and not exists (select 1 from sync_seen s where s.external_id = l.external_id))::int as gone`;
       return r;
     },
 
     async deleteGone({ conn, kinds }: ComparisonScope) {
       const company = kindFilter(kinds);
+      // What goes is listed once (one anti-join), then deleted in batches: memory stays flat however many go.
+      await conn`create temp table if not exists sync_pb_gone (external_id text not null, phonebook_id text not null)`;
+      await conn`truncate sync_pb_gone`;
+      await conn`
+        insert into sync_pb_gone (external_id, phonebook_id)
+        select l.external_id, l.phonebook_id from phonebook_links l
+        where l.customer_id = ${o.customerId} and l.source = ${o.source}
+          and (${company}::boolean is null or (l.external_id like ${COMPANY_ID_PREFIX + '%'}) = ${company}::boolean)
+          and not exists (select 1 from sync_seen s where s.external_id = l.external_id)`;
       let deleted = 0;
-      // Streamed in batches: memory stays flat however many entries go.
       for (;;) {
         const batch = await conn<{ external_id: string; phonebook_id: string }[]>`
-          select l.external_id, l.phonebook_id from phonebook_links l
-          where l.customer_id = ${o.customerId} and l.source = ${o.source}
-            and (${company}::boolean is null or (l.external_id like ${COMPANY_ID_PREFIX + '%'}) = ${company}::boolean)
-            and not exists (select 1 from sync_seen s where s.external_id = l.external_id)
-          limit 500`;
+          delete from sync_pb_gone where ctid in (select ctid from sync_pb_gone limit 500) returning external_id, phonebook_id`;
         if (!batch.length) return deleted;
         const done: string[] = [];
         await eachLimited(batch, concurrency, async (b) => {

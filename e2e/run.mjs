@@ -11,7 +11,7 @@ const only = process.argv.slice(2);
 const specs = fs.readdirSync(path.join(root, 'e2e')).filter((f) => f.endsWith('.spec.ts') && (!only.length || only.some((o) => f.includes(o)))).sort();
 
 if (process.env.E2E_BUILD_LOCK && !process.env.E2E_BASE_URL) {
-  const r = spawnSync('flock', [process.env.E2E_BUILD_LOCK, process.execPath, path.join(root, 'e2e', 'build-if-stale.mjs')], { stdio: 'inherit', cwd: root });
+  const r = spawnSync('flock', [process.env.E2E_BUILD_LOCK, process.execPath, path.join(root, 'scripts', 'build-if-stale.mjs')], { stdio: 'inherit', cwd: root });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
@@ -35,5 +35,7 @@ for (const spec of specs) {
   if (r.code !== 0) badExit = true;
 }
 if (!specs.length) console.log('No e2e specs found');
+fs.mkdirSync(path.join(root, 'test-results', 'e2e'), { recursive: true });
+fs.writeFileSync(path.join(root, 'test-results', 'e2e', 'summary.json'), JSON.stringify({ passed, failed }));
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(failed || badExit || !specs.length ? 1 : 0);

@@ -47,10 +47,22 @@ export interface SyncRunRow {
   finished_at: Date | null;
 }
 
-/** The sync's state row, created on first use; `config` (when given) replaces the stored one. */
+/**
+ * The sync's state row, created on first use; `config` (when given) replaces the stored one. A config that adds
+ * a destination or a kind forgets the cursor: the next run reads everything again, so the new destination gets
+ * every record (the others skip what they already hold, at no write cost).
+ */
 export async function ensureSyncState(sql: postgres.Sql, customerId: string, syncKey: string, config?: SyncConfigInput): Promise<SyncStateRow> {
   const next = config ? readSyncConfig(config) : null;
   const initial = next ?? readSyncConfig({});
+  let resetCursor = false;
+  if (next) {
+    const existing = await readSyncState(sql, customerId, syncKey);
+    if (existing) {
+      const old = readSyncConfig(existing.config);
+      resetCursor = next.destinations.some((d) => !old.destinations.includes(d)) || next.kinds.some((k) => !old.kinds.includes(k));
+    }
+  }
   const [row] = await sql<SyncStateRow[]>`
     insert into sync_states (customer_id, sync_key, config, next_run_at, next_full_at)
     values (${customerId}, ${syncKey}, ${JSON.stringify(initial)}::text::jsonb,
@@ -58,6 +70,7 @@ export async function ensureSyncState(sql: postgres.Sql, customerId: string, syn
             now() + make_interval(secs => ${Math.round(initial.fullEveryHours * 3600)}))
     on conflict (customer_id, sync_key) do update set
       config = case when ${next !== null} then excluded.config else sync_states.config end,
+      cursor = case when ${resetCursor} then null else sync_states.cursor end,
       updated_at = case when ${next !== null} then now() else sync_states.updated_at end
     returning *`;
   return row;

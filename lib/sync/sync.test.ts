@@ -8,7 +8,7 @@ import { createScratchDb, seedVendor, type ScratchDb } from '../testing/scratch-
 import { executeSyncRun, type SyncEngineDeps } from './run-sync';
 import type { SyncConfigInput, SyncMode } from './sync-config';
 import { startSync } from './start-sync';
-import { claimSyncRun, readSyncRun, readSyncState } from './sync-store';
+import { claimSyncRun, ensureSyncState, readSyncRun, readSyncState } from './sync-store';
 
 const TOKEN = 'pat-sync-test';
 const PB_TOKEN = 'pb-sync-test';
@@ -165,6 +165,15 @@ describe('contact sync: HubSpot → CDP + phonebook', () => {
     expect(other.status).toBe('deferred');
     // The holder finishes it.
     expect((await executeSyncRun(deps, first.syncRunId)).status).toBe('succeeded');
+  });
+
+  it('adding a destination forgets the cursor, so the new destination gets every record', async () => {
+    const { customerId: c3 } = await seedVendor(db.sql, 'grow');
+    await ensureSyncState(db.sql, c3, 'hubspot', { destinations: ['cdp'] });
+    await db.sql`update sync_states set cursor = '{"person":"1:"}' where customer_id = ${c3}`;
+    expect((await ensureSyncState(db.sql, c3, 'hubspot', { destinations: ['cdp'], incrementalEveryMinutes: 5 })).cursor).toEqual({ person: '1:' });
+    expect((await ensureSyncState(db.sql, c3, 'hubspot')).cursor).toEqual({ person: '1:' });
+    expect((await ensureSyncState(db.sql, c3, 'hubspot', { destinations: ['cdp', 'phonebook'] })).cursor).toBeNull();
   });
 
   it('a 429 storm slows the sync but loses nothing', async () => {

@@ -13,6 +13,8 @@ import { saveConnection } from '@/lib/engine-host/connections';
 import { runMigrations } from '@/lib/db/migrate';
 import { ensureSyncState } from '@/lib/sync/sync-store';
 import { seedVendor } from '@/lib/testing/scratch-db';
+import contactSyncFlow from '@/engine/fixtures/contact-sync.flow.json';
+import { enableIntegration, publishFlow, saveFlowVersion } from '@/lib/flows/flows';
 import { api, db } from './helpers';
 import { createScratchDatabase, dropScratchDatabase } from './server-process';
 
@@ -118,6 +120,53 @@ describe.skipIf(inject('dbKind') !== 'embedded')('contact sync: kill and resume 
     const [lease] = await sql<{ locked_by: string | null }[]>`select locked_by from sync_states where id = ${state.id}`;
     expect(lease.locked_by).toBeNull();
   }, 90_000);
+});
+
+describe('contact sync on the running server', () => {
+  it('the contact_sync template starts a durable sync that the server\'s worker runs; the CLI follows one to its end', async () => {
+    const hs = await startHubspotEmulator({ contacts: 150, companies: 5, token: 'hs-api' });
+    try {
+      const ext = `sync-${Math.random().toString(36).slice(2, 8)}`;
+      expect((await api('/api/v1/customers', { body: { externalId: ext, name: 'Sync Co', defaultCountry: 'US' } })).status).toBe(201);
+      const sql = db();
+      const [c] = await sql<{ id: string; vendor_id: string }[]>`select id, vendor_id from customers where external_id = ${ext}`;
+      const secrets = JSON.parse(fs.readFileSync(path.join(inject('dataDir'), 'secrets.json'), 'utf8')) as { encryptionKey: string };
+      await saveConnection(sql, Buffer.from(secrets.encryptionKey, 'hex'), { customerId: c.id, system: 'hubspot', name: 'HubSpot', authKind: 'apiKey', baseUrl: hs.url, credentials: { token: 'hs-api' } });
+      const saved = await saveFlowVersion(sql, { vendorId: c.vendor_id, definition: contactSyncFlow });
+      await publishFlow(sql, c.vendor_id, saved.flowId, saved.version);
+      await enableIntegration(sql, { vendorId: c.vendor_id, customerId: c.id, flowId: saved.flowId, options: { crm: 'hubspot', destinations: ['cdp'] } });
+
+      const r = await api(`/api/v1/customers/${ext}/automations/contact_sync`, { body: {} });
+      expect(r.status).toBe(202);
+      expect(r.body.status).toBe('queued');
+      const again = await api(`/api/v1/customers/${ext}/automations/contact_sync`, { body: {} });
+      expect([202, 409]).toContain(again.status); // 409 while the first is queued or running, with its id
+      if (again.status === 409) expect(again.body.syncRunId).toBe(r.body.syncRunId);
+      const run = await until('the server\'s worker to finish the sync', async () => {
+        const [x] = await sql<{ status: string; read: number; trigger: string }[]>`select status, read, trigger from sync_runs where id = ${r.body.syncRunId}`;
+        return x.status !== 'queued' && x.status !== 'running' ? x : null;
+      });
+      expect(run).toEqual({ status: 'succeeded', read: 155, trigger: 'flow' });
+      const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from cdp_contacts where customer_id = ${c.id} and source = 'hubspot' and deleted_at is null`;
+      expect(n).toBe(155);
+
+      // The CLI queues the next run in the same installation and draws its progress until it ends.
+      hs.store.remove('contacts', hs.store.list('contacts')[0].id);
+      // Asynchronously: the emulator lives in this process and must keep answering while the CLI waits.
+      const cli = await new Promise<{ stdout: string; status: number | null }>((resolve) => {
+        const p = spawn(process.execPath, ['bin/patchbay.mjs', 'sync', '--customer', ext, '--source', 'hubspot', '--full'], { env: { ...process.env, DATABASE_URL: inject('databaseUrl') } });
+        let stdout = '';
+        p.stdout.on('data', (d) => (stdout += d));
+        p.stderr.on('data', (d) => (stdout += d));
+        p.on('exit', (status) => resolve({ stdout, status }));
+      });
+      expect(cli.stdout).toContain('Queued full hubspot sync');
+      expect(cli.stdout).toMatch(/✓ succeeded in [\d.]+ s: read 0, written 0, skipped 0, failed 0, deleted 1/);
+      expect(cli.status).toBe(0);
+    } finally {
+      await hs.close();
+    }
+  }, 60_000);
 });
 
 describe('contact sync: delete webhook', () => {

@@ -103,11 +103,12 @@ export function createPhonebookDestination(sql: postgres.Sql, o: { customerId: s
 
     async compare({ conn, kinds }: ComparisonScope) {
       // The phonebook's live entries, streamed into a temp table beside the source ids.
-      await conn`create temp table if not exists sync_phonebook (id text not null)`;
-      await conn`truncate sync_phonebook`;
+      await conn`drop table if exists sync_phonebook`;
+      await conn`create temp table sync_phonebook (id text not null)`;
       for await (const page of listAllPhonebookIds(o.call)) {
         await conn`insert into sync_phonebook (id) select unnest(${page.map((e) => e.id)}::text[])`;
       }
+      await conn`create index sync_phonebook_id on sync_phonebook (id)`;
       await conn`analyze sync_phonebook`;
       // Entries deleted by hand in the phone system: forget the link, so the record's next change adds it again.
       const company = kindFilter(kinds);
@@ -130,8 +131,8 @@ export function createPhonebookDestination(sql: postgres.Sql, o: { customerId: s
     async deleteGone({ conn, kinds }: ComparisonScope) {
       const company = kindFilter(kinds);
       // What goes is listed once (one anti-join), then deleted in batches: memory stays flat however many go.
-      await conn`create temp table if not exists sync_pb_gone (external_id text not null, phonebook_id text not null)`;
-      await conn`truncate sync_pb_gone`;
+      await conn`drop table if exists sync_pb_gone`;
+      await conn`create temp table sync_pb_gone (external_id text not null, phonebook_id text not null)`;
       await conn`
         insert into sync_pb_gone (external_id, phonebook_id)
         select l.external_id, l.phonebook_id from phonebook_links l

@@ -1,0 +1,161 @@
+'use client';
+// The Syncs page: every contact sync of the vendor's customers, with a live progress bar while a run is
+// queued or running (polled every second then, every 10 s otherwise), what the last runs did, and a
+// history chart of records and duration per run. Editors can start an incremental or a full run.
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { StartedSyncWire, SyncRunWire, SyncWire } from '@/lib/sync/sync-wire';
+import { apiGet, apiSend, useStaffMutation } from '../api-client';
+import { useStaff } from '../staff/staff-context';
+import { EmptyState } from '../ui/empty-state';
+import { RelativeTime } from '../ui/relative-time';
+import { StatusBadge } from '../ui/status-badge';
+import { formatDuration } from '../ui/time-format';
+import { layoutHistory } from './history-layout';
+import styles from './syncs.module.css';
+
+const SYNCS_KEY = ['syncs'] as const;
+
+function useSyncs() {
+  return useQuery({
+    queryKey: SYNCS_KEY,
+    queryFn: () => apiGet<SyncWire[]>('/api/staff/syncs'),
+    refetchInterval: (q) => ((q.state.data ?? []).some((s) => s.current) ? 1000 : 10_000),
+  });
+}
+
+export function SyncsView() {
+  const syncs = useSyncs();
+  const list = syncs.data ?? [];
+  return (
+    <div className="page" data-testid="syncs-page">
+      <div className="page-head">
+        <div>
+          <h1>Contact syncs</h1>
+          <p>CRM contacts kept in step with the CDP and the phone system&apos;s phonebook: incremental runs on a schedule, a daily full comparison for deletes.</p>
+        </div>
+      </div>
+      {syncs.isError && <div className={styles.error}>Could not load the syncs: {(syncs.error as Error).message}</div>}
+      {syncs.isSuccess && !list.length && (
+        <EmptyState title="No contact syncs yet" testId="syncs-empty">
+          A sync appears here once a customer&apos;s <code>contact_sync</code> automation runs, or after <code>npx patchbay sync --customer … --source …</code>.
+        </EmptyState>
+      )}
+      <div className={styles.list}>
+        {list.map((s) => <SyncCard key={s.id} sync={s} />)}
+      </div>
+    </div>
+  );
+}
+
+function SyncCard({ sync }: { sync: SyncWire }) {
+  const staff = useStaff();
+  const [notice, setNotice] = useState<string | null>(null);
+  const start = useStaffMutation(
+    (mode: 'incremental' | 'full') => apiSend<StartedSyncWire>('POST', '/api/staff/syncs/runs', { customer: sync.customer.externalId, source: sync.source, mode }),
+    {
+      invalidate: [[...SYNCS_KEY]],
+      onSuccess: (r) => setNotice(r.status === 'already_running' ? 'A run is already queued or running: it is shown below.' : null),
+      onError: (e) => setNotice(e.message),
+    },
+  );
+  const last = sync.history[0] ?? null;
+  const busy = Boolean(sync.current) || start.isPending;
+  return (
+    <section className={`card ${styles.sync}`} data-testid="sync-card" data-id={sync.id}>
+      <div className={styles.head}>
+        <div>
+          <h2>{sync.customer.name} · {sync.source} → {sync.destinations.join(' + ')}</h2>
+          <div className={styles.meta}>
+            {sync.kinds.join(' and ')} · incremental every {sync.incrementalEveryMinutes} min · full comparison every {sync.fullEveryHours} h
+            {' '}(deletes above {Math.round(sync.deleteThreshold * 100)}% are refused)
+            {sync.nextRunAt && <> · next run <RelativeTime iso={sync.nextRunAt} /></>}
+            {sync.lastFullAt && <> · last full comparison <RelativeTime iso={sync.lastFullAt} /></>}
+          </div>
+        </div>
+        <div className={styles.actions}>
+          <button type="button" className="btn btn-sm" disabled={busy || !staff.canWrite} title={staff.writeDeniedReason ?? undefined} onClick={() => start.mutate('incremental')} data-testid="sync-now">Sync now</button>
+          <button type="button" className="btn btn-sm" disabled={busy || !staff.canWrite} title={staff.writeDeniedReason ?? 'Also compares every id and deletes what the CRM no longer has'} onClick={() => start.mutate('full')} data-testid="sync-full">Full sync</button>
+        </div>
+      </div>
+      {notice && <div className={styles.alert}>{notice}</div>}
+      {sync.current ? <RunProgress run={sync.current} /> : last && <LastRun run={last} />}
+      {sync.history.length > 0 && <HistoryChart runs={sync.history} />}
+    </section>
+  );
+}
+
+function Counts({ run }: { run: SyncRunWire }) {
+  return (
+    <div className={styles.counts}>
+      <span>read {run.read.toLocaleString()}</span>
+      <span>written {run.written.toLocaleString()}</span>
+      <span>skipped {run.skipped.toLocaleString()}</span>
+      <span>failed {run.failed.toLocaleString()}</span>
+      <span>deleted {run.deleted.toLocaleString()}</span>
+      {run.problemCount > 0 && <span>problems {run.problemCount.toLocaleString()}</span>}
+    </div>
+  );
+}
+
+function RunProgress({ run }: { run: SyncRunWire }) {
+  const f = run.progress.fraction;
+  return (
+    <div className={styles.progress} data-testid="sync-progress" data-status={run.status}>
+      <div className={styles.head}>
+        <span><StatusBadge status={run.status} /> {run.kind} run · {run.progress.label}</span>
+        <span className="muted">started <RelativeTime iso={run.startedAt} /></span>
+      </div>
+      <div className={styles.track} role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={f === null ? undefined : Math.round(f * 100)} aria-label="Sync progress">
+        {f === null ? <div className={styles.indeterminate} /> : <div className={styles.fill} style={{ width: `${Math.round(f * 100)}%` }} />}
+      </div>
+      <Counts run={run} />
+    </div>
+  );
+}
+
+function LastRun({ run }: { run: SyncRunWire }) {
+  return (
+    <div className={styles.progress} data-testid="sync-last-run">
+      <div className={styles.head}>
+        <span><StatusBadge status={run.status} /> last {run.kind} run, {formatDuration(run.durationMs)}</span>
+        <span className="muted"><RelativeTime iso={run.startedAt} /></span>
+      </div>
+      <Counts run={run} />
+      {run.alerts.map((a, i) => <div key={i} className={styles.alert} data-testid="sync-alert">{a.message ?? a.type}</div>)}
+      {run.error && !run.alerts.length && <div className={styles.error}>{run.error}</div>}
+      {run.problems.length > 0 && (
+        <details className={styles.problems}>
+          <summary>{run.problemCount} problem(s) in this run</summary>
+          <ul>{run.problems.map((p, i) => <li key={i}>{p.externalId}{p.phone ? ` · "${p.phone}"` : ''}: {p.reason}{p.destination ? ` (${p.destination})` : ''}</li>)}</ul>
+        </details>
+      )}
+    </div>
+  );
+}
+
+const CHART_W = 600;
+const CHART_H = 90;
+
+function HistoryChart({ runs }: { runs: SyncRunWire[] }) {
+  const { bars, barWidth, maxRecords, maxDurationMs } = layoutHistory(runs, { width: CHART_W, height: CHART_H });
+  return (
+    <div className={styles.chart} data-testid="sync-history">
+      <svg viewBox={`0 0 ${CHART_W} ${CHART_H + 2}`} role="img" aria-label={`Last ${runs.length} runs: records and duration`}>
+        <line x1={0} x2={CHART_W} y1={CHART_H + 1} y2={CHART_H + 1} stroke="var(--border)" />
+        {bars.map((b) => (
+          <g key={b.id}>
+            <title>{b.label}</title>
+            <rect className={b.status === 'failed' || b.status === 'blocked' ? styles.failedBar : styles.records} x={b.x} y={CHART_H - b.recordsHeight} width={barWidth} height={b.recordsHeight} rx={1} />
+            <rect className={styles.duration} x={b.x + barWidth} y={CHART_H - b.durationHeight} width={barWidth} height={b.durationHeight} rx={1} />
+          </g>
+        ))}
+      </svg>
+      <div className={styles.legend}>
+        <span><span className={`${styles.swatch} ${styles.records}`} />records read (max {maxRecords.toLocaleString()})</span>
+        <span><span className={`${styles.swatch} ${styles.duration}`} />duration (max {formatDuration(maxDurationMs)})</span>
+        <span>oldest left · red: failed or blocked</span>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,46 @@
+// The staff API's sync shapes (JSON, ISO dates). Types only: safe for client components.
+import type { SyncProgress } from './progress';
+
+export interface SyncRunWire {
+  id: string;
+  kind: 'incremental' | 'full' | 'webhook';
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'blocked';
+  trigger: string;
+  read: number;
+  written: number;
+  skipped: number;
+  failed: number;
+  deleted: number;
+  totalEstimate: number | null;
+  progress: SyncProgress;
+  startedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+  error: string | null;
+  alerts: { type: string; message?: string }[];
+  problemCount: number;
+  /** The first few problems (invalid numbers, rejected records). */
+  problems: { externalId?: string; phone?: string; reason?: string; destination?: string }[];
+  stats: Record<string, unknown>;
+}
+
+export interface SyncWire {
+  id: string;
+  customer: { externalId: string; name: string };
+  source: string;
+  enabled: boolean;
+  destinations: string[];
+  kinds: string[];
+  incrementalEveryMinutes: number;
+  fullEveryHours: number;
+  deleteThreshold: number;
+  nextRunAt: string | null;
+  nextFullAt: string | null;
+  lastFullAt: string | null;
+  /** The queued or running run, if any. */
+  current: SyncRunWire | null;
+  /** Finished runs, newest first (the history chart). */
+  history: SyncRunWire[];
+}
+
+export interface StartedSyncWire { syncRunId: string; status: 'queued' | 'already_running' }

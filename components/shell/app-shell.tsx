@@ -1,5 +1,5 @@
 'use client';
-// The staff app's frame: top bar with the product name, Flows / Runs navigation and the user menu.
+// The staff app's frame: top bar with the product name, Flows / Runs / Syncs navigation and the user menu.
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { signOut } from 'next-auth/react';
@@ -10,6 +10,7 @@ import styles from './app-shell.module.css';
 const NAV = [
   { href: '/flows', label: 'Flows', testId: 'nav-flows' },
   { href: '/runs', label: 'Runs', testId: 'nav-runs' },
+  { href: '/syncs', label: 'Syncs', testId: 'nav-syncs' },
 ];
 
 export function AppShell({ children }: { children: React.ReactNode }) {

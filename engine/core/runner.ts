@@ -99,7 +99,8 @@ export async function runFlow(compiled: CompiledFlow, trigger: unknown, ctx: Run
     const port = result.port ?? node.block.ports[0]?.id ?? null;
     state.outputs[nodeId] = result.output;
     steps.push({
-      seq, nodeId, blockId: node.block.id, status: result.suspend ? 'suspended' : 'succeeded', input: params, output: result.output, port,
+      // A trigger's params are flow configuration, not data: its output (the payload) is what matters.
+      seq, nodeId, blockId: node.block.id, status: result.suspend ? 'suspended' : 'succeeded', input: node.block.isTrigger ? null : params, output: result.output, port,
       startedAt: startedAt.toISOString(), durationMs: performance.now() - s0,
       requestLog: ctx.requestLog.length ? ctx.requestLog : undefined,
     });

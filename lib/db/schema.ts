@@ -1,6 +1,6 @@
 // Patchbay's tables. Generated migrations live in drizzle/; never edit one that has landed.
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, char, index, integer, jsonb, pgEnum, pgTable, primaryKey, real, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, char, index, integer, json, jsonb, pgEnum, pgTable, primaryKey, real, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 export const staffRole = pgEnum('staff_role', ['owner', 'editor', 'viewer']);
 export const runStatus = pgEnum('run_status', ['queued', 'running', 'succeeded', 'failed', 'waiting', 'timeout']);
@@ -66,7 +66,8 @@ export const flowVersions = pgTable('flow_versions', {
   id: uuid('id').primaryKey().defaultRandom(),
   flowId: uuid('flow_id').notNull().references(() => flows.id, { onDelete: 'cascade' }),
   version: integer('version').notNull(),
-  definition: jsonb('definition').notNull(),
+  /** `json`, not `jsonb`: a flow comes back with the key order its author gave it (respond bodies keep their shape). */
+  definition: json('definition').notNull(),
   message: text('message'),
   createdBy: uuid('created_by').references(() => staffUsers.id, { onDelete: 'set null' }),
   createdAt: ts('created_at').notNull().defaultNow(),
@@ -144,13 +145,15 @@ export const runs = pgTable('runs', {
   automation: text('automation').notNull(),
   mode: text('mode').notNull().default('live'),
   status: runStatus('status').notNull(),
-  trigger: jsonb('trigger'),
-  response: jsonb('response'),
-  error: jsonb('error'),
+  // Run payloads are written far more often than they are queried: `json` (validated text) is much cheaper
+  // to insert than `jsonb`, and keeps the key order the flow produced.
+  trigger: json('trigger'),
+  response: json('response'),
+  error: json('error'),
   /** Suspended run state (durable delay), resumed by the job engine. */
-  state: jsonb('state'),
+  state: json('state'),
   /** The run's steps (input, output, port, timing, error, request log), written with the run in one row. */
-  steps: jsonb('steps'),
+  steps: json('steps'),
   resumeAt: ts('resume_at'),
   startedAt: ts('started_at').notNull(),
   finishedAt: ts('finished_at'),

@@ -33,6 +33,13 @@ function clipJson(v: unknown): string {
   return s.length > MAX_JSON ? JSON.stringify({ truncated: true, bytes: s.length, preview: s.slice(0, 2000) }) : s;
 }
 const str = (v: string | null | undefined) => (v === null || v === undefined ? 'null' : JSON.stringify(v));
+/**
+ * A respond step's input and output are the run's response: they are stored once (as the response) and
+ * the step is marked `asResponse`; lib/runs/read-run.ts puts them back when a run is read.
+ */
+const isResponseEcho = (s: StepRecord, response: unknown) =>
+  s.blockId.startsWith('respond.') && response !== null && typeof response === 'object' && (response as { body?: unknown }).body === (s.output as { body?: unknown } | null)?.body;
+const stepsJson = (steps: StepRecord[], response: unknown) => `[${steps.map((s) => `{"seq":${s.seq},"nodeId":${str(s.nodeId)},"blockId":${str(s.blockId)},"status":${str(s.status)},${isResponseEcho(s, response) ? '"asResponse":true,"input":null,"output":null' : `"input":${clipJson(s.input)},"output":${clipJson(s.output)}`},"port":${str(s.port)},"startedAt":${str(s.startedAt)},"durationMs":${num(s.durationMs)}${s.error ? `,"error":${clipJson(s.error)}` : ''}${s.requestLog ? `,"requestLog":${clipJson(s.requestLog)}` : ''}}`).join(',')}]`;
 const num = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? 'null' : String(v));
 
 export class RunRecorder {
@@ -83,20 +90,20 @@ export class RunRecorder {
       `"id":${str(r.id)}`, `"vendor_id":${str(r.vendorId)}`, `"customer_id":${str(r.customerId)}`, `"flow_id":${str(r.flowId)}`,
       `"flow_version":${num(r.flowVersion)}`, `"automation":${str(r.automation)}`, `"mode":${str(r.mode)}`, `"status":${str(r.status)}`,
       `"trigger":${clipJson(r.trigger)}`, `"response":${clipJson(r.response)}`, `"error":${clipJson(r.error)}`, `"state":${clipJson(r.state ?? null)}`,
-      `"steps":[${r.steps.map((s) => `{"seq":${s.seq},"nodeId":${str(s.nodeId)},"blockId":${str(s.blockId)},"status":${str(s.status)},"input":${clipJson(s.input)},"output":${clipJson(s.output)},"port":${str(s.port)},"startedAt":${str(s.startedAt)},"durationMs":${num(s.durationMs)}${s.error ? `,"error":${clipJson(s.error)}` : ''}${s.requestLog ? `,"requestLog":${clipJson(s.requestLog)}` : ''}}`).join(',')}]`,
+      `"steps":${stepsJson(r.steps, r.response)}`,
       `"resume_at":${str(r.resumeAt?.toISOString())}`, `"started_at":${str(r.startedAt.toISOString())}`, `"finished_at":${str(r.finishedAt?.toISOString())}`, `"duration_ms":${num(r.durationMs)}`,
     ].join(',') + '}').join(',') + ']';
     // One row per run, one statement per batch: recording stays a small fraction of the hot path's cost.
     await sql`
       insert into runs (id, vendor_id, customer_id, flow_id, flow_version, automation, mode, status, trigger, response, error, state, steps, resume_at, started_at, finished_at, duration_ms)
-      select * from jsonb_to_recordset(${rowsJson}::text::jsonb) as x(id uuid, vendor_id uuid, customer_id uuid, flow_id uuid, flow_version int, automation text, mode text,
-        status run_status, trigger jsonb, response jsonb, error jsonb, state jsonb, steps jsonb, resume_at timestamptz, started_at timestamptz, finished_at timestamptz, duration_ms real)
+      select * from json_to_recordset(${rowsJson}::text::json) as x(id uuid, vendor_id uuid, customer_id uuid, flow_id uuid, flow_version int, automation text, mode text,
+        status run_status, trigger json, response json, error json, state json, steps json, resume_at timestamptz, started_at timestamptz, finished_at timestamptz, duration_ms real)
       on conflict (id) do update set status = excluded.status, response = excluded.response, error = excluded.error, state = excluded.state,
         -- merge by step seq (a resumed run adds steps to the ones recorded before its delay)
-        steps = (select coalesce(jsonb_agg(d.s order by d.seq), '[]'::jsonb) from (
+        steps = (select coalesce(json_agg(d.s order by d.seq), '[]'::json) from (
                    select distinct on ((u.s->>'seq')::int) (u.s->>'seq')::int as seq, u.s from (
-                     select e.s, 1 as pri from jsonb_array_elements(coalesce(excluded.steps, '[]'::jsonb)) e(s)
-                     union all select e.s, 2 from jsonb_array_elements(coalesce(runs.steps, '[]'::jsonb)) e(s)) u
+                     select e.s, 1 as pri from json_array_elements(coalesce(excluded.steps, '[]'::json)) e(s)
+                     union all select e.s, 2 from json_array_elements(coalesce(runs.steps, '[]'::json)) e(s)) u
                    order by (u.s->>'seq')::int, u.pri) d),
         resume_at = excluded.resume_at, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms`;
   }

@@ -32,7 +32,7 @@ export async function saveFlowVersion(sql: postgres.Sql, p: { vendorId: string; 
       update flows set latest_version = latest_version + 1, name = ${flow.name}, automation = ${flow.automation}, description = ${flow.description ?? null}, updated_at = now()
       where id = ${flowId} and vendor_id = ${p.vendorId} and deleted_at is null returning latest_version`;
     if (!f) throw new Error('flow not found');
-    await tx`insert into flow_versions (flow_id, version, definition, message, created_by) values (${flowId}, ${f.latest_version}, ${JSON.stringify(flow)}::text::jsonb, ${p.message ?? null}, ${p.userId ?? null})`;
+    await tx`insert into flow_versions (flow_id, version, definition, message, created_by) values (${flowId}, ${f.latest_version}, ${JSON.stringify(flow)}::text::json, ${p.message ?? null}, ${p.userId ?? null})`;
     return { flowId, version: f.latest_version, issues };
   });
 }

@@ -14,8 +14,12 @@ export async function readRun(sql: postgres.Sql, vendorId: string, id: string): 
     where r.id = ${id} and r.vendor_id = ${vendorId}`;
   if (!rows.length) return null;
   const r = rows[0];
+  const response = r.response as { status?: number; body?: unknown } | null;
   const steps = Array.isArray(r.steps)
-    ? (r.steps as any[]).map((s) => ({ seq: s.seq, node_id: s.nodeId, block_id: s.blockId, status: s.status, input: s.input, output: s.output, port: s.port, error: s.error ?? null, request_log: s.requestLog ?? null, started_at: s.startedAt, duration_ms: s.durationMs }))
+    ? (r.steps as any[]).map((s) => ({ seq: s.seq, node_id: s.nodeId, block_id: s.blockId, status: s.status,
+        // respond steps are stored once, as the run's response (see run-recorder)
+        input: s.asResponse && response ? { status: response.status, body: response.body } : s.input,
+        output: s.asResponse && response ? { status: response.status, body: response.body } : s.output, port: s.port, error: s.error ?? null, request_log: s.requestLog ?? null, started_at: s.startedAt, duration_ms: s.durationMs }))
     : await sql<any[]>`select * from run_steps where run_id = ${id} order by seq`;
   return {
     id: r.id, status: r.status, automation: r.automation, customerId: r.customer_id, customerExternalId: r.customer_external_id, mode: r.mode,

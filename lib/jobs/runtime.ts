@@ -75,36 +75,39 @@ export async function startJobs(o: { databaseUrl: string; host: EngineHost; sql:
   return runtime;
 }
 
-/** Claims a queued run (once, whatever the job engine redelivers) and runs it from its stored trigger. */
-export async function startQueuedRun(sql: postgres.Sql, host: EngineHost, runId: string): Promise<void> {
-  const rows = await sql<{ vendor_id: string; customer_id: string; flow_id: string; flow_version: number; trigger: unknown; default_country: string; options: Record<string, unknown> | null }[]>`
-    update runs r set status = 'running' from customers c
-    where r.id = ${runId} and r.status = 'queued' and c.id = r.customer_id
-    returning r.vendor_id, r.customer_id, r.flow_id, r.flow_version, r.trigger, c.default_country,
+interface ClaimedRun { vendor_id: string; customer_id: string; flow_id: string; flow_version: number; trigger: unknown; state: any; default_country: string; options: Record<string, unknown> | null }
+
+/**
+ * Moves a run from `from` to running in one statement, so a job the engine delivers twice (retry, two workers)
+ * continues the run once; returns what is needed to run it, or null when someone else already did.
+ */
+async function claimRun(sql: postgres.Sql, runId: string, from: 'queued' | 'waiting'): Promise<ClaimedRun | null> {
+  const rows = await sql<ClaimedRun[]>`
+    update runs r set status = 'running', resume_at = null from customers c
+    where r.id = ${runId} and r.status = ${from} and c.id = r.customer_id
+    returning r.vendor_id, r.customer_id, r.flow_id, r.flow_version, r.trigger, r.state, c.default_country,
       (select options from integrations i where i.customer_id = r.customer_id and i.automation = r.automation) as options`;
-  if (!rows.length) return;
-  const r = rows[0];
+  return rows[0] ?? null;
+}
+
+async function continueRun(sql: postgres.Sql, host: EngineHost, runId: string, r: ClaimedRun, resume: boolean): Promise<void> {
   const [v] = await sql<{ definition: unknown }[]>`select definition from flow_versions where flow_id = ${r.flow_id} and version = ${r.flow_version}`;
   const compiled = compileCached(r.flow_id, r.flow_version, flowSchema.parse(v.definition));
   await host.execute({
     vendorId: r.vendor_id, customer: { id: r.customer_id, defaultCountry: r.default_country.trim() }, flowId: r.flow_id, flowVersion: r.flow_version,
-    compiled, options: { ...compiled.flow.options, ...(r.options ?? {}) }, trigger: r.trigger, runId, recordNow: true,
+    compiled, options: { ...compiled.flow.options, ...(r.options ?? {}) }, runId, recordNow: true,
+    trigger: resume ? r.state.trigger : r.trigger, resume: resume ? r.state : undefined,
   });
 }
 
-/** Claims a waiting run (so a retried or duplicated job resumes it once) and continues it. */
+/** Runs a queued (?async=true or webhook) run from its stored trigger. */
+export async function startQueuedRun(sql: postgres.Sql, host: EngineHost, runId: string): Promise<void> {
+  const r = await claimRun(sql, runId, 'queued');
+  if (r) await continueRun(sql, host, runId, r, false);
+}
+
+/** Continues a run that waited on a durable delay. */
 export async function resumeRun(sql: postgres.Sql, host: EngineHost, runId: string): Promise<void> {
-  const rows = await sql<{ vendor_id: string; customer_id: string; flow_id: string; flow_version: number; state: any; default_country: string; options: Record<string, unknown> | null }[]>`
-    update runs r set status = 'running', resume_at = null from customers c
-    where r.id = ${runId} and r.status = 'waiting' and c.id = r.customer_id
-    returning r.vendor_id, r.customer_id, r.flow_id, r.flow_version, r.state, c.default_country,
-      (select options from integrations i where i.customer_id = r.customer_id and i.automation = r.automation) as options`;
-  if (!rows.length) return;
-  const r = rows[0];
-  const [v] = await sql<{ definition: unknown }[]>`select definition from flow_versions where flow_id = ${r.flow_id} and version = ${r.flow_version}`;
-  const compiled = compileCached(r.flow_id, r.flow_version, flowSchema.parse(v.definition));
-  await host.execute({
-    vendorId: r.vendor_id, customer: { id: r.customer_id, defaultCountry: r.default_country.trim() }, flowId: r.flow_id, flowVersion: r.flow_version,
-    compiled, options: { ...compiled.flow.options, ...(r.options ?? {}) }, trigger: r.state.trigger, runId, resume: r.state, recordNow: true,
-  });
+  const r = await claimRun(sql, runId, 'waiting');
+  if (r) await continueRun(sql, host, runId, r, true);
 }

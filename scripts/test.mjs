@@ -50,7 +50,11 @@ ok = vitest('unit', 'unit', { PATCHBAY_TEST_PG_ADMIN_URL: pgAdmin }) && ok;
 ok = vitest('api-embedded', 'api', { PATCHBAY_TEST_DB: 'embedded' }) && ok;
 if (await reachable(pgAdmin)) ok = vitest('api-postgres', 'api', { PATCHBAY_TEST_DB: 'url', PATCHBAY_TEST_PG_ADMIN_URL: pgAdmin }) && ok;
 else { console.log(`\n!! No PostgreSQL server at ${pgAdmin}: the API suite on a real server was not run (set PATCHBAY_TEST_PG_ADMIN_URL).`); results.push({ name: 'api-postgres', ok: false, seconds: '0' }); failed++; ok = false; }
-if (fs.existsSync('e2e/run.mjs')) {
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (fs.existsSync('e2e/run.mjs') && !fs.existsSync(chromium) && (!only.length || only.includes('e2e'))) {
+  console.log(`\n!! The browser end-to-end test needs Chromium at ${chromium} (Debian: apt-get install -y chromium; or set CHROMIUM_PATH): skipped.`);
+  results.push({ name: 'e2e (skipped: no Chromium)', ok: true, seconds: '0' });
+} else if (fs.existsSync('e2e/run.mjs')) {
   const e2e = run('e2e', process.execPath, ['e2e/run.mjs']);
   const summary = path.join('test-results', 'e2e', 'summary.json');
   if (fs.existsSync(summary)) { const s = JSON.parse(fs.readFileSync(summary, 'utf8')); passed += s.passed; failed += s.failed; }

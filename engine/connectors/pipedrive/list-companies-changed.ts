@@ -1,7 +1,5 @@
-import { z } from 'zod';
-import { unifiedContactSchema } from '../../core/contact';
-import { defineBlock } from '../../core/define-block';
 import type { ConnectorCall } from '../kit/contact-source';
+import { defineChangedPageBlock } from '../kit/changed-page-block';
 import { callFromContext } from './client';
 import { firstChangedPage } from './list-changed';
 
@@ -9,22 +7,13 @@ export function listCompaniesChanged(call: ConnectorCall, args: { cursor?: strin
   return firstChangedPage(call, { kind: 'company', cursor: args.cursor ?? null, pageSize: args.pageSize });
 }
 
-export const listCompaniesChangedBlock = defineBlock({
-  id: 'pipedrive.listCompaniesChanged',
-  version: 1,
+export const listCompaniesChangedBlock = defineChangedPageBlock({
+  connector: 'pipedrive',
+  action: 'listCompaniesChanged',
   title: 'Pipedrive: organizations changed since',
   description: 'One page of Pipedrive organizations modified after the cursor, oldest first; pass nextCursor back for the next page.',
-  category: 'CRM',
-  icon: 'refresh-cw',
-  connector: 'pipedrive',
-  params: z.object({
-    cursor: z.string().nullish().describe('nextCursor of the previous page; empty for everything'),
-    pageSize: z.number().int().min(1).max(500).default(100),
-  }),
-  output: z.object({ contacts: z.array(unifiedContactSchema), nextCursor: z.string().nullable(), done: z.boolean() }),
-  ports: [{ id: 'out', label: 'next' }],
-  async run(ctx, params) {
-    const conn = await ctx.connections.get('pipedrive');
-    return { output: await listCompaniesChanged(callFromContext(ctx, conn), params) };
-  },
+  maxPageSize: 500,
+  defaultPageSize: 100,
+  call: callFromContext,
+  fetchPage: listCompaniesChanged,
 });

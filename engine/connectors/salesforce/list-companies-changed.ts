@@ -1,8 +1,5 @@
-import { z } from 'zod';
-import { unifiedContactSchema } from '../../core/contact';
-import { defineBlock, OUT_PORT } from '../../core/define-block';
 import type { ConnectorCall } from '../kit/contact-source';
-import { connectorCall } from './client';
+import { defineChangedPageBlock } from '../kit/changed-page-block';
 import { DEFAULT_PAGE_SIZE, listChangedPage, MAX_PAGE_SIZE } from './list-changed';
 
 /** One page of Accounts changed after `cursor` (null = from the beginning), oldest first. */
@@ -10,21 +7,12 @@ export function listCompaniesChanged(call: ConnectorCall, args: { cursor?: strin
   return listChangedPage(call, 'company', args);
 }
 
-export const salesforceListCompaniesChanged = defineBlock({
-  id: 'salesforce.listCompaniesChanged',
-  version: 1,
+export const salesforceListCompaniesChanged = defineChangedPageBlock({
+  connector: 'salesforce',
+  action: 'listCompaniesChanged',
   title: 'Salesforce: changed accounts',
   description: 'One page of Accounts modified since the cursor, oldest first; pass nextCursor back for the next page.',
-  category: 'CRM',
-  icon: 'list',
-  connector: 'salesforce',
-  params: z.object({
-    cursor: z.string().nullish().describe('nextCursor of the previous page; empty = from the beginning'),
-    pageSize: z.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
-  }),
-  output: z.object({ contacts: z.array(unifiedContactSchema), nextCursor: z.string().nullable(), done: z.boolean() }),
-  ports: OUT_PORT,
-  async run(ctx, params) {
-    return { output: await listCompaniesChanged(await connectorCall(ctx), params) };
-  },
+  maxPageSize: MAX_PAGE_SIZE,
+  defaultPageSize: DEFAULT_PAGE_SIZE,
+  fetchPage: listCompaniesChanged,
 });

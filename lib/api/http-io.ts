@@ -24,27 +24,22 @@ export function readRaw(req: IncomingMessage, limitBytes = 5 * 1024 * 1024): Pro
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > limitBytes) { reject(new ApiError(413, 'body_too_large', `The body is larger than ${limitBytes} bytes`)); req.destroy(); return; }
+      // Past the limit, keep draining (so the 413 can still be answered) but keep nothing.
+      if (size > limitBytes) {
+        if (chunks.length || size - c.length <= limitBytes) reject(new ApiError(413, 'body_too_large', `The body is larger than ${limitBytes} bytes`));
+        chunks.length = 0;
+        return;
+      }
       chunks.push(c);
     });
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    req.on('end', () => { if (size <= limitBytes) resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)); });
     req.on('error', reject);
   });
 }
 
 export async function readJson(req: IncomingMessage, limitBytes = 5 * 1024 * 1024): Promise<unknown> {
   const type = req.headers['content-type'] ?? '';
-  const text = await new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limitBytes) { reject(new ApiError(413, 'body_too_large', `The body is larger than ${limitBytes} bytes`)); req.destroy(); return; }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+  const text = (await readRaw(req, limitBytes)).toString('utf8');
   if (!text.trim()) throw new ApiError(400, 'invalid_json', 'The request body is empty; send a JSON object', { path: [] });
   if (type && !type.includes('json')) throw new ApiError(415, 'unsupported_media_type', `Send the body as application/json (got ${type})`);
   try {

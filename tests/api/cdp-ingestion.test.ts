@@ -64,3 +64,12 @@ describe('CDP ingestion', () => {
     expect(row.deleted_at).not.toBeNull();
   });
 });
+
+describe('body limits', () => {
+  it('answers 413 for a body over 5 MB instead of dropping the connection', async () => {
+    const big = JSON.stringify({ contacts: [{ source: 's', externalId: 'x', custom: { blob: 'x'.repeat(6 * 1024 * 1024) } }] });
+    const r = await api(path(), { rawBody: big });
+    expect(r.status).toBe(413);
+    expect(r.body.error.code).toBe('body_too_large');
+  });
+});

@@ -107,6 +107,12 @@ export interface BlockDefinition<P extends z.ZodType = z.ZodType, O extends z.Zo
 
 export const OUT_PORT: PortDeclaration[] = [{ id: 'out', label: 'next' }];
 
+/** The two ports of every lookup block (CDP, CRM, phonebook): a flow branches on whether something was found. */
+export const FOUND_PORTS: PortDeclaration[] = [
+  { id: 'found', label: 'found' },
+  { id: 'notFound', label: 'not found' },
+];
+
 export function defineBlock<P extends z.ZodType, O extends z.ZodType>(def: BlockDefinition<P, O>): BlockDefinition<P, O> {
   if (!/^[a-z][a-zA-Z0-9]*(\.[a-zA-Z][a-zA-Z0-9]*)*$/.test(def.id)) throw new Error(`Block id ${def.id} must look like "cdp.lookup" or "delay"`);
   if (def.ports.length === 0 && !def.id.startsWith('respond.')) throw new Error(`Block ${def.id} declares no ports`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineBlock } from '../../core/define-block';
+import { defineBlock, FOUND_PORTS } from '../../core/define-block';
 import { normalizePhone } from '../../core/phone';
 
 export const contactOutputSchema = z.object({
@@ -31,10 +31,7 @@ export const cdpLookup = defineBlock({
     phone: z.string().describe('Phone number in any format'),
   }),
   output: z.object({ found: z.boolean(), phone: z.string().nullable(), contact: contactOutputSchema.nullable() }),
-  ports: [
-    { id: 'found', label: 'found' },
-    { id: 'notFound', label: 'not found' },
-  ],
+  ports: FOUND_PORTS,
   summarize: (p) => `by phone ${String(p.phone ?? '')}`,
   async run(ctx, params) {
     const e164 = params.phone.startsWith('+') && /^\+[1-9]\d{6,14}$/.test(params.phone) ? params.phone : normalizePhone(params.phone, ctx.customer.defaultCountry).e164;

@@ -2,7 +2,7 @@
 // compares that string, so the search asks for the usual written forms of the number (as received,
 // E.164, national, international, national digits) and verifies hits by normalising them.
 import { z } from 'zod';
-import { defineBlock } from '../../core/define-block';
+import { defineBlock, FOUND_PORTS } from '../../core/define-block';
 import { unifiedContactSchema, type UnifiedContact } from '../../core/contact';
 import type { ConnectorCall } from '../kit/contact-source';
 import { createHubspotClient, getPortal, searchObjects } from './client';
@@ -38,10 +38,7 @@ export const findCompanyByPhoneBlock = defineBlock({
     defaultCountry: z.string().regex(/^[A-Za-z]{2}$/).optional().describe('Country for numbers without a country code (default: the customer\'s)'),
   }),
   output: z.object({ found: z.boolean(), company: unifiedContactSchema.nullable() }),
-  ports: [
-    { id: 'found', label: 'found' },
-    { id: 'notFound', label: 'not found' },
-  ],
+  ports: FOUND_PORTS,
   summarize: (p) => `by phone ${String(p.phone ?? '')}`,
   async run(ctx, params) {
     const conn = await ctx.connections.get('hubspot');

@@ -1,6 +1,6 @@
 // Reads one HubSpot contact (or company) by record id: GET /crm/v3/objects/{type}/{id}.
 import { z } from 'zod';
-import { defineBlock } from '../../core/define-block';
+import { defineBlock, FOUND_PORTS } from '../../core/define-block';
 import { unifiedContactSchema, type UnifiedContact } from '../../core/contact';
 import { HttpError } from '../../core/http-client';
 import type { ConnectorCall } from '../kit/contact-source';
@@ -39,10 +39,7 @@ export const findContactByIdBlock = defineBlock({
     kind: z.enum(['person', 'company']).default('person').describe('Contact or company record'),
   }),
   output: z.object({ found: z.boolean(), contact: unifiedContactSchema.nullable() }),
-  ports: [
-    { id: 'found', label: 'found' },
-    { id: 'notFound', label: 'not found' },
-  ],
+  ports: FOUND_PORTS,
   summarize: (p) => `id ${String(p.id ?? '')}`,
   async run(ctx, params) {
     const conn = await ctx.connections.get('hubspot');

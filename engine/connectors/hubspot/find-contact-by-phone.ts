@@ -10,7 +10,7 @@
 // several countries, so every hit is verified by normalising its numbers with its own country.
 import { z } from 'zod';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { defineBlock } from '../../core/define-block';
+import { defineBlock, FOUND_PORTS } from '../../core/define-block';
 import { unifiedContactSchema, type UnifiedContact } from '../../core/contact';
 import { normalizePhone } from '../../core/phone';
 import type { ConnectorCall } from '../kit/contact-source';
@@ -106,10 +106,7 @@ export const findContactByPhoneBlock = defineBlock({
     defaultCountry: z.string().regex(/^[A-Za-z]{2}$/).optional().describe('Country for numbers without a country code (default: the customer\'s)'),
   }),
   output: z.object({ found: z.boolean(), contact: unifiedContactSchema.nullable() }),
-  ports: [
-    { id: 'found', label: 'found' },
-    { id: 'notFound', label: 'not found' },
-  ],
+  ports: FOUND_PORTS,
   summarize: (p) => `by phone ${String(p.phone ?? '')}`,
   async run(ctx, params) {
     const conn = await ctx.connections.get('hubspot');

@@ -1,7 +1,7 @@
 // Finds a HubSpot user (an owner: who records are assigned to and calls are logged for) by email,
 // with GET /crm/v3/owners?email=…
 import { z } from 'zod';
-import { defineBlock } from '../../core/define-block';
+import { defineBlock, FOUND_PORTS } from '../../core/define-block';
 import type { ConnectorCall } from '../kit/contact-source';
 import { createHubspotClient } from './client';
 
@@ -38,10 +38,7 @@ export const findUserByEmailBlock = defineBlock({
   connector: 'hubspot',
   params: z.object({ email: z.string().min(3).describe('The agent\'s email address') }),
   output: z.object({ found: z.boolean(), user: userSchema.nullable() }),
-  ports: [
-    { id: 'found', label: 'found' },
-    { id: 'notFound', label: 'not found' },
-  ],
+  ports: FOUND_PORTS,
   summarize: (p) => String(p.email ?? ''),
   async run(ctx, params) {
     const conn = await ctx.connections.get('hubspot');

@@ -1,7 +1,7 @@
 // Finds the phonebook entry that mirrors a source record (a CRM contact) by that record's id. When a
 // source is given, entries of other sources with the same id are not a match.
 import { z } from 'zod';
-import { defineBlock } from '../../core/define-block';
+import { defineBlock, FOUND_PORTS } from '../../core/define-block';
 import { HttpError } from '../../core/http-client';
 import type { ConnectorCall } from '../kit/contact-source';
 import { createPhonebookClient, recordsAt, type PhonebookClient } from './client';
@@ -37,10 +37,7 @@ export const findByExternalIdBlock = defineBlock({
     source: z.string().max(64).optional().describe('Source system (hubspot, salesforce …); empty: any'),
   }),
   output: z.object({ found: z.boolean(), contact: phonebookContactSchema.nullable() }),
-  ports: [
-    { id: 'found', label: 'found' },
-    { id: 'notFound', label: 'not found' },
-  ],
+  ports: FOUND_PORTS,
   summarize: (p) => `by external id ${String(p.externalId ?? '')}`,
   async run(ctx, params) {
     const conn = await ctx.connections.get('phonesystem');

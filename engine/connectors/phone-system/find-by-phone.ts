@@ -2,7 +2,7 @@
 // first (national forms take the customer's default country) and sent as E.164; hits are checked against
 // that number, because some phone systems answer a search with partial matches.
 import { z } from 'zod';
-import { defineBlock } from '../../core/define-block';
+import { defineBlock, FOUND_PORTS } from '../../core/define-block';
 import { HttpError } from '../../core/http-client';
 import { normalizePhone } from '../../core/phone';
 import type { ConnectorCall } from '../kit/contact-source';
@@ -41,10 +41,7 @@ export const findByPhoneBlock = defineBlock({
     defaultCountry: z.string().regex(/^[A-Za-z]{2}$/).optional().describe("Country for numbers without a country code (default: the customer's)"),
   }),
   output: z.object({ found: z.boolean(), contact: phonebookContactSchema.nullable() }),
-  ports: [
-    { id: 'found', label: 'found' },
-    { id: 'notFound', label: 'not found' },
-  ],
+  ports: FOUND_PORTS,
   summarize: (p) => `by phone ${String(p.phone ?? '')}`,
   async run(ctx, params) {
     const conn = await ctx.connections.get('phonesystem');

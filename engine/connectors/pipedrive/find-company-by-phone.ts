@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { unifiedContactSchema, type UnifiedContact } from '../../core/contact';
-import { defineBlock } from '../../core/define-block';
+import { defineBlock, FOUND_PORTS } from '../../core/define-block';
 import type { ConnectorCall } from '../kit/contact-source';
 import { callFromContext, createPipedriveClient, type PipedriveClient } from './client';
 import { mapOrganization, type PipedriveOrganization } from './map-contact';
@@ -64,10 +64,7 @@ export const findCompanyByPhoneBlock = defineBlock({
     viaPersons: z.boolean().default(true).describe('Fall back to the organization of a person with this number'),
   }),
   output: z.object({ found: z.boolean(), company: unifiedContactSchema.nullable(), matchedVia: z.enum(['organization', 'person']).nullable(), personId: z.string().nullable() }),
-  ports: [
-    { id: 'found', label: 'found' },
-    { id: 'notFound', label: 'not found' },
-  ],
+  ports: FOUND_PORTS,
   summarize: (p) => `by phone ${String(p.phone ?? '')}`,
   async run(ctx, params) {
     const conn = await ctx.connections.get('pipedrive');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { unifiedContactSchema, type UnifiedContact } from '../../core/contact';
-import { defineBlock } from '../../core/define-block';
+import { defineBlock, FOUND_PORTS } from '../../core/define-block';
 import type { ConnectorCall } from '../kit/contact-source';
 import { callFromContext, createPipedriveClient } from './client';
 import { mapPerson, type PipedrivePerson } from './map-contact';
@@ -31,10 +31,7 @@ export const findContactByIdBlock = defineBlock({
   connector: 'pipedrive',
   params: z.object({ id: z.union([z.string(), z.number()]).transform(String).describe('Pipedrive person id') }),
   output: z.object({ found: z.boolean(), contact: unifiedContactSchema.nullable() }),
-  ports: [
-    { id: 'found', label: 'found' },
-    { id: 'notFound', label: 'not found' },
-  ],
+  ports: FOUND_PORTS,
   summarize: (p) => `person ${String(p.id ?? '')}`,
   async run(ctx, params) {
     const conn = await ctx.connections.get('pipedrive');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { unifiedContactSchema, type UnifiedContact } from '../../core/contact';
-import { defineBlock } from '../../core/define-block';
+import { defineBlock, FOUND_PORTS } from '../../core/define-block';
 import type { ConnectorCall } from '../kit/contact-source';
 import { callFromContext, createPipedriveClient } from './client';
 import { mapPerson, type PipedrivePerson } from './map-contact';
@@ -49,10 +49,7 @@ export const findContactByPhoneBlock = defineBlock({
     defaultCountry: z.string().length(2).optional().describe('Country for numbers without a country code (defaults to the customer\'s)'),
   }),
   output: z.object({ found: z.boolean(), contact: unifiedContactSchema.nullable(), matches: z.number() }),
-  ports: [
-    { id: 'found', label: 'found' },
-    { id: 'notFound', label: 'not found' },
-  ],
+  ports: FOUND_PORTS,
   summarize: (p) => `by phone ${String(p.phone ?? '')}`,
   async run(ctx, params) {
     const conn = await ctx.connections.get('pipedrive');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineBlock } from '../../core/define-block';
+import { defineBlock, FOUND_PORTS } from '../../core/define-block';
 import type { ConnectorCall } from '../kit/contact-source';
 import { callFromContext, createPipedriveClient } from './client';
 
@@ -39,10 +39,7 @@ export const findUserByEmailBlock = defineBlock({
   connector: 'pipedrive',
   params: z.object({ email: z.string().min(3).describe('The agent\'s email address') }),
   output: z.object({ found: z.boolean(), user: z.object({ id: z.string(), email: z.string(), name: z.string() }).nullable() }),
-  ports: [
-    { id: 'found', label: 'found' },
-    { id: 'notFound', label: 'not found' },
-  ],
+  ports: FOUND_PORTS,
   summarize: (p) => `user ${String(p.email ?? '')}`,
   async run(ctx, params) {
     const conn = await ctx.connections.get('pipedrive');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { unifiedContactSchema, type UnifiedContact } from '../../core/contact';
-import { defineBlock } from '../../core/define-block';
+import { defineBlock, FOUND_PORTS } from '../../core/define-block';
 import type { ConnectorCall } from '../kit/contact-source';
 import { connectorCall } from './client';
 import type { FindByPhoneArgs } from './find-contact-by-phone';
@@ -27,10 +27,7 @@ export const salesforceFindCompanyByPhone = defineBlock({
     defaultCountry: z.string().length(2).optional().describe("Country for numbers without a country code (default: the customer's)"),
   }),
   output: z.object({ found: z.boolean(), company: unifiedContactSchema.nullable(), matchCount: z.number().int() }),
-  ports: [
-    { id: 'found', label: 'found' },
-    { id: 'notFound', label: 'not found' },
-  ],
+  ports: FOUND_PORTS,
   summarize: (p) => `by phone ${String(p.phone ?? '')}`,
   async run(ctx, params) {
     const out = await findCompanyByPhone(await connectorCall(ctx), { phone: params.phone, defaultCountry: params.defaultCountry ?? ctx.customer.defaultCountry });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { unifiedContactSchema, type UnifiedContact } from '../../core/contact';
-import { defineBlock } from '../../core/define-block';
+import { defineBlock, FOUND_PORTS } from '../../core/define-block';
 import type { ConnectorCall } from '../kit/contact-source';
 import { connectorCall, createSalesforceClient } from './client';
 import { mapContact, type SalesforceRecord } from './map-contact';
@@ -27,10 +27,7 @@ export const salesforceFindContactById = defineBlock({
   connector: 'salesforce',
   params: z.object({ id: z.string().min(1).describe('Contact id, 15 or 18 characters') }),
   output: z.object({ found: z.boolean(), contact: unifiedContactSchema.nullable() }),
-  ports: [
-    { id: 'found', label: 'found' },
-    { id: 'notFound', label: 'not found' },
-  ],
+  ports: FOUND_PORTS,
   summarize: (p) => `id ${String(p.id ?? '')}`,
   async run(ctx, params) {
     const out = await findContactById(await connectorCall(ctx), params);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { unifiedContactSchema, type UnifiedContact } from '../../core/contact';
-import { defineBlock } from '../../core/define-block';
+import { defineBlock, FOUND_PORTS } from '../../core/define-block';
 import type { ConnectorCall } from '../kit/contact-source';
 import { connectorCall } from './client';
 import { mapContact } from './map-contact';
@@ -32,10 +32,7 @@ export const salesforceFindContactByPhone = defineBlock({
     defaultCountry: z.string().length(2).optional().describe("Country for numbers without a country code (default: the customer's)"),
   }),
   output: z.object({ found: z.boolean(), contact: unifiedContactSchema.nullable(), matchCount: z.number().int() }),
-  ports: [
-    { id: 'found', label: 'found' },
-    { id: 'notFound', label: 'not found' },
-  ],
+  ports: FOUND_PORTS,
   summarize: (p) => `by phone ${String(p.phone ?? '')}`,
   async run(ctx, params) {
     const out = await findContactByPhone(await connectorCall(ctx), { phone: params.phone, defaultCountry: params.defaultCountry ?? ctx.customer.defaultCountry });

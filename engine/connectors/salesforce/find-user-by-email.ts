@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineBlock } from '../../core/define-block';
+import { defineBlock, FOUND_PORTS } from '../../core/define-block';
 import type { ConnectorCall } from '../kit/contact-source';
 import { connectorCall, createSalesforceClient } from './client';
 import { API_BASE, USER_FIELDS, soqlString } from './soql';
@@ -29,10 +29,7 @@ export const salesforceFindUserByEmail = defineBlock({
   connector: 'salesforce',
   params: z.object({ email: z.string().min(3).describe("The agent's email") }),
   output: z.object({ found: z.boolean(), user: userSchema.nullable() }),
-  ports: [
-    { id: 'found', label: 'found' },
-    { id: 'notFound', label: 'not found' },
-  ],
+  ports: FOUND_PORTS,
   summarize: (p) => `email ${String(p.email ?? '')}`,
   async run(ctx, params) {
     const out = await findUserByEmail(await connectorCall(ctx), params);

@@ -3,6 +3,18 @@
 import { useEffect, useRef } from 'react';
 import styles from './dialog.module.css';
 
+/** Keeps a native <dialog> shown as a modal while `open`, closed otherwise. */
+function useModal(open: boolean) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    if (!d) return;
+    if (open && !d.open) d.showModal();
+    if (!open && d.open) d.close();
+  }, [open]);
+  return ref;
+}
+
 export function ConfirmDialog(p: {
   open: boolean;
   title: string;
@@ -15,13 +27,7 @@ export function ConfirmDialog(p: {
   onCancel: () => void;
   testId?: string;
 }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    if (p.open && !d.open) d.showModal();
-    if (!p.open && d.open) d.close();
-  }, [p.open]);
+  const ref = useModal(p.open);
   return (
     <dialog ref={ref} className={styles.dialog} onCancel={(e) => { e.preventDefault(); if (!p.busy) p.onCancel(); }} data-testid={p.testId ?? 'confirm-dialog'} aria-labelledby="confirm-title">
       {p.open && (
@@ -43,13 +49,7 @@ export function ConfirmDialog(p: {
 
 /** A modal holding a form (create flow …); submitting is the form's own business. */
 export function FormDialog(p: { open: boolean; title: string; onClose: () => void; children: React.ReactNode; testId: string; busy?: boolean }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    if (p.open && !d.open) d.showModal();
-    if (!p.open && d.open) d.close();
-  }, [p.open]);
+  const ref = useModal(p.open);
   return (
     <dialog ref={ref} className={styles.dialog} onCancel={(e) => { e.preventDefault(); if (!p.busy) p.onClose(); }} data-testid={p.testId} aria-label={p.title}>
       {p.open && (

@@ -165,21 +165,6 @@ export const runs = pgTable('runs', {
   index('runs_vendor_status_started_idx').on(t.vendorId, t.status, t.startedAt),
 ]);
 
-/** Superseded by runs.steps (one row per run keeps recording off the hot path's budget); kept for old rows. */
-export const runSteps = pgTable('run_steps', {
-  runId: uuid('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
-  seq: integer('seq').notNull(),
-  nodeId: text('node_id').notNull(),
-  blockId: text('block_id').notNull(),
-  status: text('status').notNull(),
-  input: jsonb('input'),
-  output: jsonb('output'),
-  port: text('port'),
-  error: jsonb('error'),
-  requestLog: jsonb('request_log'),
-  startedAt: ts('started_at').notNull(),
-  durationMs: real('duration_ms').notNull(),
-}, (t) => [primaryKey({ columns: [t.runId, t.seq] })]);
 
 /** One row per (customer, sync key): the committed cursor and the lock against overlapping runs. */
 export const syncStates = pgTable('sync_states', {

@@ -119,7 +119,7 @@ export class EngineHost {
       finishedAt: result.status === 'waiting' ? null : new Date(), durationMs: result.durationMs, steps: result.steps,
     };
     if (req.recordNow || status === 'waiting') await this.recorder.recordNow(record);
-    else if (!process.env.PB_EXP_NORECORD) this.recorder.record(record);
+    else this.recorder.record(record);
     if (status === 'waiting' && result.resumeAt) {
       if (!this.opts.scheduleResume) throw new Error('A flow suspended but no job engine is running to resume it');
       await this.opts.scheduleResume(runId, result.resumeAt);

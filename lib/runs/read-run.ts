@@ -15,17 +15,18 @@ export async function readRun(sql: postgres.Sql, vendorId: string, id: string): 
   if (!rows.length) return null;
   const r = rows[0];
   const response = r.response as { status?: number; body?: unknown } | null;
-  const steps = Array.isArray(r.steps)
-    ? (r.steps as any[]).map((s) => ({ seq: s.seq, node_id: s.nodeId, block_id: s.blockId, status: s.status,
-        // respond steps are stored once, as the run's response (see run-recorder)
-        input: s.asResponse && response ? { status: response.status, body: response.body } : s.input,
-        output: s.asResponse && response ? { status: response.status, body: response.body } : s.output, port: s.port, error: s.error ?? null, request_log: s.requestLog ?? null, started_at: s.startedAt, duration_ms: s.durationMs }))
-    : await sql<any[]>`select * from run_steps where run_id = ${id} order by seq`;
+  // respond steps are stored once, as the run's response (see run-recorder)
+  const echo = response ? { status: response.status, body: response.body } : null;
+  const steps: RunView['steps'] = ((r.steps ?? []) as any[]).map((s) => ({
+    seq: s.seq, nodeId: s.nodeId, blockId: s.blockId, status: s.status,
+    input: s.asResponse && echo ? echo : s.input, output: s.asResponse && echo ? echo : s.output,
+    port: s.port, error: s.error ?? null, requestLog: s.requestLog ?? undefined, startedAt: new Date(s.startedAt).toISOString(), durationMs: s.durationMs,
+  }));
   return {
     id: r.id, status: r.status, automation: r.automation, customerId: r.customer_id, customerExternalId: r.customer_external_id, mode: r.mode,
     flowId: r.flow_id, flowVersion: r.flow_version,
     startedAt: new Date(r.started_at).toISOString(), finishedAt: r.finished_at ? new Date(r.finished_at).toISOString() : null, durationMs: r.duration_ms,
     trigger: r.trigger, response: r.response, error: r.error,
-    steps: steps.map((s) => ({ seq: s.seq, nodeId: s.node_id, blockId: s.block_id, status: s.status, input: s.input, output: s.output, port: s.port, error: s.error, requestLog: s.request_log ?? undefined, startedAt: new Date(s.started_at).toISOString(), durationMs: s.duration_ms })),
+    steps,
   };
 }

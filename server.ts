@@ -7,7 +7,7 @@ import { readConfig } from './lib/config';
 import { loadSecrets } from './lib/secrets';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './lib/db/embedded';
 import { runMigrations } from './lib/db/migrate';
-import { closeDb, getSql } from './lib/db/client';
+import { closeDb, connect, getSql } from './lib/db/client';
 import { EngineHost, setHost } from './lib/engine-host/host';
 import { handlePublicApi } from './lib/api/public-api';
 import { handlePortalRequest } from './lib/api/portal-api';
@@ -37,7 +37,8 @@ async function main() {
   await runMigrations(databaseUrl);
   const sql = getSql();
   const allowPrivateHosts = process.env.PATCHBAY_ALLOW_PRIVATE_HOSTS ? process.env.PATCHBAY_ALLOW_PRIVATE_HOSTS === '1' : cfg.mode === 'demo';
-  const host = new EngineHost({ sql, encryptionKey: secrets.encryptionKey, flowTimeoutMs: cfg.flowTimeoutMs, allowPrivateHosts });
+  const recorderSql = connect(databaseUrl, 1).sql;
+  const host = new EngineHost({ sql, recorderSql, encryptionKey: secrets.encryptionKey, flowTimeoutMs: cfg.flowTimeoutMs, allowPrivateHosts });
   setHost(host);
 
   const demo = cfg.seedDemo ? await seedDemo(sql, { dataDir: cfg.dataDir, contacts: cfg.demoContacts, apiKey: cfg.demoApiKey, log }) : null;
@@ -104,7 +105,7 @@ async function main() {
     server.close();
     server.closeAllConnections();
     await step('job engine', () => jobs?.stop());
-    await step('run recorder', () => host.close());
+    await step('run recorder', async () => { await host.close(); await recorderSql.end({ timeout: 5 }); });
     await step('web app', () => closeNext?.());
     await step('database pool', () => closeDb());
     await step('embedded database', () => embedded?.stop());

@@ -10,7 +10,7 @@ import postgres from 'postgres';
 import { demoContact } from '../lib/seed/demo';
 import { upsertContacts } from '../lib/cdp/pg-cdp';
 import { syntheticPerson } from '../engine/connectors/kit/synthetic';
-import { createScratchDatabase, dropScratchDatabase, freePort, startServer } from '../tests/api/server-process';
+import { bundledEntry, createScratchDatabase, dropScratchDatabase, freePort, startServer } from '../tests/api/server-process';
 
 const { values } = parseArgs({ options: { db: { type: 'string', default: 'both' }, duration: { type: 'string', default: '10' }, contacts: { type: 'string', default: '100000' }, ui: { type: 'boolean', default: false } } });
 const duration = Number(values.duration);
@@ -99,7 +99,8 @@ async function benchOne(kind: 'embedded' | 'url') {
     const pb50 = await load(url, `Bearer ${server.apiKey}`, script, 50, server.proc.pid!);
     const pb4 = await load(url, `Bearer ${server.apiKey}`, script, 4, server.proc.pid!);
     const port = await freePort();
-    bare = spawn(process.execPath, ['--import', 'tsx', 'bench/bare-server.ts'], { env: { ...process.env, DATABASE_URL: server.databaseUrl, BENCH_CUSTOMER_ID: customerId, PORT: String(port) }, stdio: 'ignore' });
+    // Both servers run as bundled JavaScript (what `npm start` runs), so neither pays for a transpiler.
+    bare = spawn(process.execPath, [await bundledEntry('bench/bare-server')], { env: { ...process.env, DATABASE_URL: server.databaseUrl, BENCH_CUSTOMER_ID: customerId, PORT: String(port) }, stdio: 'ignore' });
     await new Promise((r) => setTimeout(r, 2500));
     const bareUrl = `http://127.0.0.1:${port}/`;
     await load(bareUrl, '', script, 10, bare.pid!);

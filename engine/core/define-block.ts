@@ -61,6 +61,8 @@ export interface RunContext {
   clock: { now(): Date };
   log: (level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: unknown) => void;
   signal?: AbortSignal;
+  /** Cheaper than `signal.aborted` for the runner's check between steps (the host creates the signal lazily). */
+  isCancelled?(): boolean;
   /** Request log of the step being run: the shared HTTP client appends here. */
   requestLog: HttpRequestLogEntry[];
   /** Durable contact sync; absent where no job engine runs (the CLI, engine tests without a fake). */

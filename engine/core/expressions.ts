@@ -21,7 +21,8 @@ type Compiled =
 
 export interface CompiledValue {
   readonly isStatic: boolean;
-  evaluate(scope: ExpressionScope): Promise<unknown>;
+  /** The value, synchronously when every part is a literal or a plain path that resolved; else a promise. */
+  evaluate(scope: ExpressionScope): unknown;
 }
 
 const TEMPLATE = /\{\{([\s\S]+?)\}\}/g;
@@ -71,20 +72,63 @@ function compile(value: unknown, path: (string | number)[]): Compiled {
   return { kind: 'literal', value };
 }
 
+const NEEDS_JSONATA: unique symbol = Symbol('needs JSONata');
+
+/** Own property walk for a plain path; undefined when a step is missing or not a plain object. */
+function walk(scope: ExpressionScope, path: string[]): unknown {
+  let v: unknown = scope;
+  for (const key of path) {
+    // Own properties only: `constructor`, `__proto__` … must not reach JavaScript objects.
+    if (v === null || typeof v !== 'object' || Array.isArray(v) || !Object.prototype.hasOwnProperty.call(v, key)) return undefined;
+    v = (v as Record<string, unknown>)[key];
+  }
+  return v;
+}
+
+/**
+ * The synchronous evaluation most params get (literals and plain paths such as `trigger.phone`), without a
+ * promise per value; NEEDS_JSONATA when any part needs the JSONata evaluator.
+ */
+function runSync(c: Compiled, scope: ExpressionScope): unknown {
+  switch (c.kind) {
+    case 'literal':
+      return c.value;
+    case 'expr': {
+      if (!c.path) return NEEDS_JSONATA;
+      const v = walk(scope, c.path);
+      // Missing values and arrays (which JSONata maps over) are left to JSONata itself.
+      return v !== undefined && !Array.isArray(v) ? v : NEEDS_JSONATA;
+    }
+    case 'template':
+      return NEEDS_JSONATA;
+    case 'array': {
+      const out: unknown[] = [];
+      for (const item of c.items) {
+        const v = runSync(item, scope);
+        if (v === NEEDS_JSONATA) return NEEDS_JSONATA;
+        out.push(v);
+      }
+      return out;
+    }
+    case 'object': {
+      const out: Record<string, unknown> = {};
+      for (const [k, item] of c.entries) {
+        const v = runSync(item, scope);
+        if (v === NEEDS_JSONATA) return NEEDS_JSONATA;
+        if (v !== undefined) out[k] = v;
+      }
+      return out;
+    }
+  }
+}
+
 async function run(c: Compiled, scope: ExpressionScope, path: (string | number)[]): Promise<unknown> {
   switch (c.kind) {
     case 'literal':
       return c.value;
     case 'expr': {
       if (c.path) {
-        // Most mappings are plain paths (`trigger.phone`); walk them directly, and leave anything JSONata
-        // would treat specially (arrays it maps over, missing values) to JSONata itself.
-        let v: unknown = scope;
-        for (const key of c.path) {
-          // Own properties only: `constructor`, `__proto__` … must not reach JavaScript objects.
-          if (v === null || typeof v !== 'object' || Array.isArray(v) || !Object.prototype.hasOwnProperty.call(v, key)) { v = undefined; break; }
-          v = (v as Record<string, unknown>)[key];
-        }
+        const v = walk(scope, c.path);
         if (v !== undefined && !Array.isArray(v)) return v;
       }
       return evaluateExpr(c.expr, c.source, scope, path);
@@ -133,6 +177,9 @@ export function compileValue(value: unknown, path: (string | number)[] = []): Co
   const c = compile(value, path);
   return {
     isStatic: c.kind === 'literal',
-    evaluate: (scope) => run(c, scope, path),
+    evaluate: (scope) => {
+      const v = runSync(c, scope);
+      return v === NEEDS_JSONATA ? run(c, scope, path) : v;
+    },
   };
 }

@@ -41,9 +41,7 @@ function formatZod(err: ZodError): { message: string; path: (string | number)[] 
   return { message: `${path.length ? `"${path.join('.')}"` : 'params'}: ${i.message}`, path };
 }
 
-async function resolveParams(node: CompiledNode, scope: ExpressionScope): Promise<unknown> {
-  if (node.staticParams && parsedStatic.has(node)) return parsedStatic.get(node);
-  const raw = await node.params.evaluate(scope);
+function checkParams(node: CompiledNode, raw: unknown): unknown {
   const r = node.block.params.safeParse(raw ?? {});
   if (!r.success) {
     const { message, path } = formatZod(r.error);
@@ -51,6 +49,13 @@ async function resolveParams(node: CompiledNode, scope: ExpressionScope): Promis
   }
   if (node.staticParams) parsedStatic.set(node, r.data);
   return r.data;
+}
+
+/** The node's params, evaluated and validated: synchronously unless an expression needs JSONata. */
+function resolveParams(node: CompiledNode, scope: ExpressionScope): unknown {
+  if (node.staticParams && parsedStatic.has(node)) return parsedStatic.get(node);
+  const evaluated = node.params.evaluate(scope);
+  return evaluated instanceof Promise ? evaluated.then((raw) => checkParams(node, raw)) : checkParams(node, evaluated);
 }
 
 export async function runFlow(compiled: CompiledFlow, trigger: unknown, ctx: RunContext, opts: RunOptions = {}): Promise<RunResult> {
@@ -70,7 +75,7 @@ export async function runFlow(compiled: CompiledFlow, trigger: unknown, ctx: Run
   const maxSteps = opts.maxSteps ?? 1000;
 
   while (state.queue.length) {
-    if (ctx.signal?.aborted) {
+    if (ctx.isCancelled ? ctx.isCancelled() : ctx.signal?.aborted) {
       return { status: 'failed', steps, response, error: { code: 'cancelled', message: 'The run was cancelled (timeout or shutdown)' }, durationMs: performance.now() - t0 };
     }
     if (state.seq >= maxSteps) {
@@ -85,7 +90,8 @@ export async function runFlow(compiled: CompiledFlow, trigger: unknown, ctx: Run
     let params: unknown;
     let result: BlockResult;
     try {
-      params = await resolveParams(node, scope);
+      const resolved = resolveParams(node, scope);
+      params = resolved instanceof Promise ? await resolved : resolved;
       result = await node.block.run(ctx, params, { trigger: state.trigger, nodeId });
     } catch (err) {
       const error = serializeError(err, nodeId);

@@ -7,10 +7,12 @@ export class ApiError extends Error {
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const payload = JSON.stringify(body);
+/** Answers with `body` as JSON; returns the text sent. */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): string {
+  const payload = JSON.stringify(body) ?? 'null';
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), 'cache-control': 'no-store', ...headers });
   res.end(payload);
+  return payload;
 }
 
 export function sendError(res: ServerResponse, err: ApiError): void {

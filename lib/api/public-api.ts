@@ -23,7 +23,7 @@ import { handlePhoneWebhook, HOOK_PATH } from './phone-webhooks';
 
 export interface PublicApiDeps { sql: postgres.Sql; host: EngineHost; encryptionKey: Buffer }
 
-type Handler = (ctx: { req: IncomingMessage; res: ServerResponse; url: URL; params: string[]; principal: KeyPrincipal; deps: PublicApiDeps }) => Promise<void>;
+type Handler = (ctx: { req: IncomingMessage; res: ServerResponse; url: URL; params: string[]; principal: KeyPrincipal; deps: PublicApiDeps }) => Promise<unknown>;
 
 const routes: [string, RegExp, Handler][] = [];
 const route = (method: string, re: RegExp, h: Handler) => routes.push([method, re, h]);
@@ -69,7 +69,12 @@ route('POST', /^\/api\/v1\/customers\/([^/]+)\/automations\/([^/]+)$/, async ({ 
   }
   const out = await deps.host.execute(exec);
   if (out.status === 'timeout') throw new ApiError(504, 'timeout', out.error!.message, { runId: out.runId });
-  if (out.response) return sendJson(res, out.response.status, out.response.body, { 'x-patchbay-run-id': out.runId, ...out.response.headers });
+  if (out.response) {
+    const sent = sendJson(res, out.response.status, out.response.body, { 'x-patchbay-run-id': out.runId, ...out.response.headers });
+    // The run record stores the body as sent instead of serialising it again.
+    if (out.record && out.record.response === out.response) out.record.responseBodyJson = sent;
+    return;
+  }
   if (out.status === 'failed') throw new ApiError(502, out.error?.code ?? 'run_failed', out.error?.message ?? 'The flow failed', { runId: out.runId, nodeId: out.error?.nodeId });
   if (out.status === 'waiting') return sendJson(res, 202, { runId: out.runId, status: 'waiting' }, { 'x-patchbay-run-id': out.runId });
   return sendJson(res, 200, { runId: out.runId, status: out.status }, { 'x-patchbay-run-id': out.runId });

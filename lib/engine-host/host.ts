@@ -2,7 +2,7 @@
 // guarded fetch, clock, logger) and runs automations with a timeout, recording every run.
 import { randomUUID } from 'node:crypto';
 import type postgres from 'postgres';
-import { runFlow, type CompiledFlow, type ConnectionHandle, type RunContext, type RunResult, type RunState, type SyncStartRequest, type SerializedError } from '@/engine';
+import { runFlow, type CdpPort, type CompiledFlow, type ConnectionHandle, type HttpRequestLogEntry, type RunContext, type RunResult, type RunState, type SyncStartRequest, type SerializedError } from '@/engine';
 import { createPgCdp } from '../cdp/pg-cdp';
 import { reportRunHealth } from './connection-health';
 import { loadConnection } from './connections';
@@ -11,6 +11,8 @@ import { RunRecorder, type RunRecord } from './run-recorder';
 
 export interface HostOptions {
   sql: postgres.Sql;
+  /** A connection of its own for run records, so a batch insert never holds up a lookup on the shared pool. */
+  recorderSql?: postgres.Sql;
   encryptionKey: Buffer;
   flowTimeoutMs: number;
   allowPrivateHosts: boolean;
@@ -44,44 +46,107 @@ export interface ExecuteOutcome {
   response?: { status: number; body: unknown; headers?: Record<string, string> };
   error?: SerializedError;
   durationMs: number;
+  /** The run record handed to the recorder (finished runs). */
+  record?: RunRecord;
+}
+
+/**
+ * Flow timeouts without a timer per run: one sweep every few milliseconds fires the deadlines that passed
+ * (a run may overrun its timeout by up to one sweep interval).
+ */
+class Deadlines {
+  private readonly entries = new Set<{ at: number; fire: () => void }>();
+  private timer: NodeJS.Timeout | null = null;
+  constructor(private readonly everyMs = 20) {}
+
+  add(entry: { at: number; fire: () => void }): void {
+    this.entries.add(entry);
+    if (!this.timer) { this.timer = setInterval(() => this.sweep(), this.everyMs); this.timer.unref(); }
+  }
+
+  delete(entry: { at: number; fire: () => void }): void { this.entries.delete(entry); }
+
+  private sweep(): void {
+    if (!this.entries.size) { clearInterval(this.timer!); this.timer = null; return; }
+    const now = Date.now();
+    for (const e of this.entries) if (e.at <= now) { this.entries.delete(e); e.fire(); }
+  }
+}
+
+const clock = { now: () => new Date() };
+
+/**
+ * One run's context. Built for every request on the hot path, so what most runs never use (the abort
+ * controller, the connection map, the CDP adapter) is created only when a block asks for it.
+ */
+class HostRunContext implements RunContext {
+  requestLog: HttpRequestLogEntry[] = [];
+  readonly clock = clock;
+  /** The connections the run loaded (each once per run), for the health report after it. */
+  used: Map<string, Promise<ConnectionHandle>> | null = null;
+  private cancelled = false;
+  private ac: AbortController | null = null;
+  private cdpPort: CdpPort | null = null;
+  private connectionsPort: RunContext['connections'] | null = null;
+
+  constructor(
+    private readonly host: EngineHost,
+    readonly runId: string,
+    readonly mode: 'live' | 'test',
+    readonly customer: { id: string; defaultCountry: string },
+    readonly options: Record<string, unknown>,
+  ) {}
+
+  get fetch(): typeof fetch { return this.host.fetchImpl; }
+  get cdp(): CdpPort { return (this.cdpPort ??= createPgCdp(this.host.opts.sql, this.customer)); }
+  get signal(): AbortSignal {
+    if (!this.ac) { this.ac = new AbortController(); if (this.cancelled) this.ac.abort(); }
+    return this.ac.signal;
+  }
+  get sync(): RunContext['sync'] {
+    const start = this.host.opts.startSync;
+    return start ? { start: (req) => start(this.customer, req) } : undefined;
+  }
+  get connections(): RunContext['connections'] {
+    return (this.connectionsPort ??= {
+      get: (system) => {
+        const used = (this.used ??= new Map());
+        let conn = used.get(system);
+        if (!conn) {
+          conn = loadConnection(this.host.opts.sql, this.host.opts.encryptionKey, this.customer.id, system);
+          used.set(system, conn);
+          conn.catch(() => used.delete(system));
+        }
+        return conn;
+      },
+    });
+  }
+
+  isCancelled(): boolean { return this.cancelled; }
+  cancel(): void { this.cancelled = true; this.ac?.abort(); }
+
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: unknown): void {
+    if (level === 'error' || level === 'warn') console[level](`[run ${this.runId}] ${message}`, data ?? '');
+  }
 }
 
 export class EngineHost {
   readonly recorder: RunRecorder;
-  private readonly fetchImpl: typeof fetch;
+  /** @internal used by run contexts */
+  readonly fetchImpl: typeof fetch;
+  private readonly deadlines = new Deadlines();
 
   constructor(readonly opts: HostOptions) {
-    this.recorder = new RunRecorder(opts.sql);
+    this.recorder = new RunRecorder(opts.recorderSql ?? opts.sql);
     this.fetchImpl = createGuardedFetch(opts.allowPrivateHosts);
   }
 
-  /** `used` collects the connections the run loads (each once per run), for the health report after it. */
-  createContext(runId: string, mode: 'live' | 'test', customer: { id: string; defaultCountry: string }, options: Record<string, unknown>, signal?: AbortSignal, used = new Map<string, Promise<ConnectionHandle>>()): RunContext {
-    const { sql, encryptionKey } = this.opts;
-    return {
-      runId,
-      mode,
-      customer,
-      options,
-      cdp: createPgCdp(sql, customer),
-      fetch: this.fetchImpl,
-      connections: {
-        get: (system) => {
-          let conn = used.get(system);
-          if (!conn) {
-            conn = loadConnection(sql, encryptionKey, customer.id, system);
-            used.set(system, conn);
-            conn.catch(() => used.delete(system));
-          }
-          return conn;
-        },
-      },
-      clock: { now: () => new Date() },
-      log: (level, message, data) => { if (level === 'error' || level === 'warn') console[level](`[run ${runId}] ${message}`, data ?? ''); },
-      signal,
-      requestLog: [],
-      sync: this.opts.startSync ? { start: (req) => this.opts.startSync!(customer, req) } : undefined,
-    };
+  createContext(runId: string, mode: 'live' | 'test', customer: { id: string; defaultCountry: string }, options: Record<string, unknown>): HostRunContext {
+    return new HostRunContext(this, runId, mode, customer, options);
+  }
+
+  private reportHealth(r: RunResult, ctx: HostRunContext): void {
+    if (ctx.used) void reportRunHealth(r.steps, ctx.used).catch((e) => console.error('[patchbay] connection health report failed:', (e as Error).message));
   }
 
   /** Runs a flow to its end (or suspension), bounded by the flow timeout; the run is always recorded. */
@@ -89,34 +154,37 @@ export class EngineHost {
     const runId = req.runId ?? randomUUID();
     const mode = req.mode ?? 'live';
     const startedAt = new Date();
-    const ac = new AbortController();
-    const used = new Map<string, Promise<ConnectionHandle>>();
-    const ctx = this.createContext(runId, mode, req.customer, req.options, ac.signal, used);
-    const reportHealth = (r: RunResult) => { void reportRunHealth(r.steps, used).catch((e) => console.error('[patchbay] connection health report failed:', (e as Error).message)); };
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), this.opts.flowTimeoutMs); });
+    const ctx = this.createContext(runId, mode, req.customer, req.options);
     const running = runFlow(req.compiled, req.trigger, ctx, { resume: req.resume });
-    const winner = await Promise.race([running, timeout]);
-    clearTimeout(timer);
-    const base = {
-      id: runId, vendorId: req.vendorId, customerId: req.customer.id, flowId: req.flowId, flowVersion: req.flowVersion,
-      automation: req.compiled.flow.automation, mode, trigger: req.resume ? req.resume.trigger : req.trigger, startedAt,
-    };
+    const winner = await new Promise<RunResult | 'timeout'>((resolve, reject) => {
+      const deadline = { at: startedAt.getTime() + this.opts.flowTimeoutMs, fire: () => resolve('timeout') };
+      this.deadlines.add(deadline);
+      running.then((r) => { this.deadlines.delete(deadline); resolve(r); }, (err) => { this.deadlines.delete(deadline); reject(err); });
+    });
+    const trigger = req.resume ? req.resume.trigger : req.trigger;
+    const automation = req.compiled.flow.automation;
     if (winner === 'timeout') {
-      ac.abort();
+      ctx.cancel();
       const error: SerializedError = { code: 'timeout', message: `The flow did not finish within ${this.opts.flowTimeoutMs} ms` };
       const durationMs = Date.now() - startedAt.getTime();
       // Record the partial steps once the run notices the abort.
-      void running.then((r) => { this.recorder.record({ ...base, status: 'timeout', response: r.response ?? null, error, finishedAt: new Date(), durationMs, steps: r.steps }); reportHealth(r); });
+      void running.then((r) => {
+        this.recorder.record({
+          id: runId, vendorId: req.vendorId, customerId: req.customer.id, flowId: req.flowId, flowVersion: req.flowVersion, automation, mode, trigger, startedAt,
+          status: 'timeout', response: r.response ?? null, error, finishedAt: new Date(), durationMs, steps: r.steps,
+        });
+        this.reportHealth(r, ctx);
+      });
       return { runId, status: 'timeout', result: null, error, durationMs };
     }
     const result = winner;
-    reportHealth(result);
-    const status: RunRecord['status'] = result.status === 'waiting' ? 'waiting' : result.status;
+    this.reportHealth(result, ctx);
+    const status: RunRecord['status'] = result.status;
     const record: RunRecord = {
-      ...base, status, response: result.response ?? null, error: result.error ?? null,
+      id: runId, vendorId: req.vendorId, customerId: req.customer.id, flowId: req.flowId, flowVersion: req.flowVersion, automation, mode, trigger, startedAt,
+      status, response: result.response ?? null, error: result.error ?? null,
       state: result.state ?? null, resumeAt: result.resumeAt ?? null,
-      finishedAt: result.status === 'waiting' ? null : new Date(), durationMs: result.durationMs, steps: result.steps,
+      finishedAt: status === 'waiting' ? null : new Date(), durationMs: result.durationMs, steps: result.steps,
     };
     if (req.recordNow || status === 'waiting') await this.recorder.recordNow(record);
     else this.recorder.record(record);
@@ -124,7 +192,7 @@ export class EngineHost {
       if (!this.opts.scheduleResume) throw new Error('A flow suspended but no job engine is running to resume it');
       await this.opts.scheduleResume(runId, result.resumeAt);
     }
-    return { runId, status, result, response: result.response, error: result.error, durationMs: result.durationMs };
+    return { runId, status, result, response: result.response, error: result.error, durationMs: result.durationMs, record };
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScratchDatabase, dropScratchDatabase } from '@/tests/api/server-process';
 import { runMigrations } from '../db/migrate';
+import { readRun } from '../runs/read-run';
 import { RunRecorder, type RunRecord } from './run-recorder';
 
 let url = '';
@@ -51,5 +52,33 @@ describe('RunRecorder', () => {
     const [row] = await sql`select status, steps from runs where id = ${id}`;
     expect(row.status).toBe('succeeded');
     expect(row.steps.map((x: { nodeId: string }) => x.nodeId)).toEqual(['t', 'wait', 'log']);
+  });
+
+  it('stores what a run repeats only once (trigger output, respond step, the response text as sent) and reads it back whole', async () => {
+    const rec = new RunRecorder(sql, 20);
+    const id = crypto.randomUUID();
+    const trigger = { phone: '+12025550123' };
+    const body = { found: true, contact: { firstName: 'Ada', note: 'line\nbreak "q"' } };
+    const response = { status: 200, body };
+    const at = new Date().toISOString();
+    rec.record(run(id, {
+      trigger, response,
+      steps: [
+        { seq: 1, nodeId: 'trigger', blockId: 'trigger.webhook', status: 'succeeded', input: null, output: trigger, port: 'out', startedAt: at, durationMs: 0.0123456 },
+        { seq: 2, nodeId: 'respond', blockId: 'respond.json', status: 'succeeded', input: { status: 200, body }, output: { status: 200, body }, port: 'out', startedAt: at, durationMs: 0.02 },
+      ],
+      // what the public API sets after answering: the body text exactly as sent
+      responseBodyJson: JSON.stringify(body),
+    }));
+    await rec.close();
+    const [raw] = await sql`select steps::text as steps, response from runs where id = ${id}`;
+    expect(raw.response).toEqual(response);
+    // each value once: the contact is in the response only, the phone in the trigger only
+    expect(raw.steps).not.toContain('Ada');
+    expect(raw.steps).not.toContain('2025550123');
+    const view = await readRun(sql, vendorId, id);
+    expect(view!.steps[0]).toMatchObject({ nodeId: 'trigger', output: trigger, durationMs: 0.012 });
+    expect(view!.steps[1]).toMatchObject({ nodeId: 'respond', input: { status: 200, body }, output: { status: 200, body } });
+    expect(view!.response).toEqual(response);
   });
 });

@@ -22,6 +22,11 @@ export interface RunRecord {
   finishedAt: Date | null;
   durationMs: number | null;
   steps: StepRecord[];
+  /**
+   * The response body exactly as it was sent on the wire, when the caller has it (the public API sets it
+   * after answering): the record reuses that text instead of serialising the body a second time.
+   */
+  responseBodyJson?: string;
 }
 
 const MAX_JSON = 64 * 1024;
@@ -32,15 +37,42 @@ function clipJson(v: unknown): string {
   if (s === undefined) return 'null';
   return s.length > MAX_JSON ? JSON.stringify({ truncated: true, bytes: s.length, preview: s.slice(0, 2000) }) : s;
 }
-const str = (v: string | null | undefined) => (v === null || v === undefined ? 'null' : JSON.stringify(v));
+const SAFE = /^[\w.:+-]*$/;
+/** A JSON string literal; ids, enum values and timestamps (the most common) skip the escaping pass. */
+const str = (v: string | null | undefined) => (v === null || v === undefined ? 'null' : SAFE.test(v) ? `"${v}"` : JSON.stringify(v));
+/** Durations are kept to the microsecond. */
+const num = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? 'null' : String(Math.round(v * 1000) / 1000));
+
 /**
- * A respond step's input and output are the run's response: they are stored once (as the response) and
- * the step is marked `asResponse`; lib/runs/read-run.ts puts them back when a run is read.
+ * Values that are already stored elsewhere in the run are stored once: a respond step's input and output are
+ * the run's response (`asResponse`), a trigger step's output is the run's trigger (`asTrigger`);
+ * lib/runs/read-run.ts puts them back when a run is read.
  */
 const isResponseEcho = (s: StepRecord, response: unknown) =>
   s.blockId.startsWith('respond.') && response !== null && typeof response === 'object' && (response as { body?: unknown }).body === (s.output as { body?: unknown } | null)?.body;
-const stepsJson = (steps: StepRecord[], response: unknown) => `[${steps.map((s) => `{"seq":${s.seq},"nodeId":${str(s.nodeId)},"blockId":${str(s.blockId)},"status":${str(s.status)},${isResponseEcho(s, response) ? '"asResponse":true,"input":null,"output":null' : `"input":${clipJson(s.input)},"output":${clipJson(s.output)}`},"port":${str(s.port)},"startedAt":${str(s.startedAt)},"durationMs":${num(s.durationMs)}${s.error ? `,"error":${clipJson(s.error)}` : ''}${s.requestLog ? `,"requestLog":${clipJson(s.requestLog)}` : ''}}`).join(',')}]`;
-const num = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? 'null' : String(v));
+
+function stepJson(s: StepRecord, r: RunRecord): string {
+  const io = isResponseEcho(s, r.response) ? '"asResponse":true,"input":null,"output":null'
+    : s.output === r.trigger && s.output !== null && typeof s.output === 'object' ? `"asTrigger":true,"input":${clipJson(s.input)},"output":null`
+    : `"input":${clipJson(s.input)},"output":${clipJson(s.output)}`;
+  return `{"seq":${s.seq},"nodeId":${str(s.nodeId)},"blockId":${str(s.blockId)},"status":${str(s.status)},${io},"port":${str(s.port)},"startedAt":${str(s.startedAt)},"durationMs":${num(s.durationMs)}${s.error ? `,"error":${clipJson(s.error)}` : ''}${s.requestLog ? `,"requestLog":${clipJson(s.requestLog)}` : ''}}`;
+}
+
+function responseJson(r: RunRecord): string {
+  const resp = r.response as { status?: unknown; body?: unknown; headers?: unknown } | null;
+  if (r.responseBodyJson === undefined || !resp || typeof resp !== 'object' || r.responseBodyJson.length > MAX_JSON) return clipJson(resp);
+  return `{"status":${num(resp.status as number)},"body":${r.responseBodyJson}${resp.headers ? `,"headers":${clipJson(resp.headers)}` : ''}}`;
+}
+
+function runJson(r: RunRecord): string {
+  let steps = '[';
+  for (let i = 0; i < r.steps.length; i++) steps += (i ? ',' : '') + stepJson(r.steps[i], r);
+  steps += ']';
+  return `{"id":${str(r.id)},"vendor_id":${str(r.vendorId)},"customer_id":${str(r.customerId)},"flow_id":${str(r.flowId)},"flow_version":${num(r.flowVersion)},`
+    + `"automation":${str(r.automation)},"mode":${str(r.mode)},"status":${str(r.status)},"trigger":${clipJson(r.trigger)},"response":${responseJson(r)},`
+    + `"error":${clipJson(r.error)},"state":${clipJson(r.state ?? null)},"steps":${steps},"resume_at":${str(r.resumeAt?.toISOString())},`
+    + `"started_at":${str(r.startedAt.toISOString())},"finished_at":${str(r.finishedAt?.toISOString())},"duration_ms":${num(r.durationMs)}}`;
+}
 
 export class RunRecorder {
   private buffer: RunRecord[] = [];
@@ -86,13 +118,9 @@ export class RunRecorder {
     for (const r of batch) last.set(r.id, r);
     const runs = [...last.values()];
     // Built as JSON text directly so every value is serialised exactly once.
-    const rowsJson = '[' + runs.map((r) => '{' + [
-      `"id":${str(r.id)}`, `"vendor_id":${str(r.vendorId)}`, `"customer_id":${str(r.customerId)}`, `"flow_id":${str(r.flowId)}`,
-      `"flow_version":${num(r.flowVersion)}`, `"automation":${str(r.automation)}`, `"mode":${str(r.mode)}`, `"status":${str(r.status)}`,
-      `"trigger":${clipJson(r.trigger)}`, `"response":${clipJson(r.response)}`, `"error":${clipJson(r.error)}`, `"state":${clipJson(r.state ?? null)}`,
-      `"steps":${stepsJson(r.steps, r.response)}`,
-      `"resume_at":${str(r.resumeAt?.toISOString())}`, `"started_at":${str(r.startedAt.toISOString())}`, `"finished_at":${str(r.finishedAt?.toISOString())}`, `"duration_ms":${num(r.durationMs)}`,
-    ].join(',') + '}').join(',') + ']';
+    let rowsJson = '[';
+    for (let i = 0; i < runs.length; i++) rowsJson += (i ? ',' : '') + runJson(runs[i]);
+    rowsJson += ']';
     // One row per run, one statement per batch: recording stays a small fraction of the hot path's cost.
     await sql`
       insert into runs (id, vendor_id, customer_id, flow_id, flow_version, automation, mode, status, trigger, response, error, state, steps, resume_at, started_at, finished_at, duration_ms)

@@ -15,11 +15,11 @@ export async function readRun(sql: postgres.Sql, vendorId: string, id: string): 
   if (!rows.length) return null;
   const r = rows[0];
   const response = r.response as { status?: number; body?: unknown } | null;
-  // respond steps are stored once, as the run's response (see run-recorder)
+  // respond steps are stored once, as the run's response, and a trigger step's output as its trigger (see run-recorder)
   const echo = response ? { status: response.status, body: response.body } : null;
   const steps: RunView['steps'] = ((r.steps ?? []) as any[]).map((s) => ({
     seq: s.seq, nodeId: s.nodeId, blockId: s.blockId, status: s.status,
-    input: s.asResponse && echo ? echo : s.input, output: s.asResponse && echo ? echo : s.output,
+    input: s.asResponse && echo ? echo : s.input, output: s.asResponse && echo ? echo : s.asTrigger ? r.trigger : s.output,
     port: s.port, error: s.error ?? null, requestLog: s.requestLog ?? undefined, startedAt: new Date(s.startedAt).toISOString(), durationMs: s.durationMs,
   }));
   return {

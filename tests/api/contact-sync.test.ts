@@ -16,7 +16,7 @@ import { seedVendor } from '@/lib/testing/scratch-db';
 import contactSyncFlow from '@/engine/fixtures/contact-sync.flow.json';
 import { enableIntegration, publishFlow, saveFlowVersion } from '@/lib/flows/flows';
 import { api, db } from './helpers';
-import { createScratchDatabase, dropScratchDatabase } from './server-process';
+import { bundledEntry, createScratchDatabase, dropScratchDatabase } from './server-process';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -32,9 +32,9 @@ async function until<T>(what: string, fn: () => Promise<T | null | undefined | f
 
 interface Worker { proc: ChildProcess; out: () => string; stop(): Promise<void> }
 
-function startWorker(env: Record<string, string>): Promise<Worker> {
+async function startWorker(env: Record<string, string>): Promise<Worker> {
   let out = '';
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'worker.ts'], { cwd: process.cwd(), env: { ...process.env, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--enable-source-maps', await bundledEntry('worker')], { cwd: process.cwd(), env: { ...process.env, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
   const w: Worker = {

@@ -6,6 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
+import { buildServer } from '../../scripts/build-server.mjs';
 
 export interface StartedServer {
   baseUrl: string;
@@ -16,6 +17,17 @@ export interface StartedServer {
   proc: ChildProcess;
   output: () => string;
   stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+const bundles = new Map<string, Promise<string>>();
+/**
+ * The bundled entry point (dist/<name>.mjs) that `npm start` runs, built once per test process: the tests
+ * start exactly what production runs.
+ */
+export function bundledEntry(name: 'server' | 'worker' | 'bench/bare-server'): Promise<string> {
+  let b = bundles.get(name);
+  if (!b) bundles.set(name, (b = buildServer(name)));
+  return b;
 }
 
 export async function freePort(): Promise<number> {
@@ -55,7 +67,7 @@ export async function startServer(o: { dbKind: 'embedded' | 'url'; env?: Record<
   delete env.DATABASE_URL;
   if (o.dbKind === 'url') env.DATABASE_URL = o.databaseUrl ?? (await createScratchDatabase('patchbay_api'));
   let out = '';
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--enable-source-maps', await bundledEntry('server')], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
   proc.stdout!.on('data', (d: Buffer) => (out += d));
   proc.stderr!.on('data', (d: Buffer) => (out += d));
   const baseUrl = `http://127.0.0.1:${port}`;

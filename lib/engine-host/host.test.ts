@@ -1,0 +1,86 @@
+import http from 'node:http';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileFlow, registry } from '@/engine';
+import { createScratchDatabase, dropScratchDatabase } from '@/tests/api/server-process';
+import { runMigrations } from '../db/migrate';
+import { readRun } from '../runs/read-run';
+import { EngineHost } from './host';
+
+let url = '';
+let sql: postgres.Sql;
+let vendorId = '';
+let customerId = '';
+
+beforeAll(async () => {
+  url = await createScratchDatabase('patchbay_host');
+  await runMigrations(url);
+  sql = postgres(url, { max: 2, onnotice: () => {} });
+  [{ id: vendorId }] = await sql`insert into vendors (slug, name) values ('v', 'V') returning id`;
+  [{ id: customerId }] = await sql`insert into customers (vendor_id, external_id, name, default_country) values (${vendorId}, 'c1', 'C', 'US') returning id`;
+});
+afterAll(async () => { await sql.end(); await dropScratchDatabase(url); });
+
+const flowCalling = (target: string) => compileFlow({
+  schemaVersion: 1, name: 'slow', automation: 'slow_call',
+  nodes: [
+    { id: 'trigger', type: 'trigger.webhook', params: {}, position: { x: 0, y: 0 } },
+    { id: 'call', type: 'http.request', params: { url: target, method: 'POST' }, position: { x: 200, y: 0 } },
+    { id: 'answer', type: 'respond.json', params: { status: 200, body: { ok: true } }, position: { x: 400, y: 0 } },
+  ],
+  edges: [
+    { id: 'e1', source: 'trigger', sourcePort: 'out', target: 'call' },
+    { id: 'e2', source: 'call', sourcePort: 'out', target: 'answer' },
+  ],
+}, registry);
+
+describe('EngineHost', () => {
+  it('answers a run past the flow timeout as timed out, aborts the request still in flight, and records the partial run', async () => {
+    let aborted: () => void = () => {};
+    const requestAborted = new Promise<void>((r) => (aborted = r));
+    // An endpoint that never answers: only the host's cancellation can end the block.
+    const hang = http.createServer((req) => { req.resume(); req.socket.on('close', () => aborted()); });
+    await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
+    const host = new EngineHost({ sql, encryptionKey: Buffer.alloc(32), flowTimeoutMs: 150, allowPrivateHosts: true });
+    try {
+      const t0 = Date.now();
+      const out = await host.execute({
+        vendorId, customer: { id: customerId, defaultCountry: 'US' }, flowId: null, flowVersion: null,
+        compiled: flowCalling(`http://127.0.0.1:${(hang.address() as { port: number }).port}/slow`), options: {}, trigger: { n: 1 },
+      });
+      const took = Date.now() - t0;
+      expect(out.status).toBe('timeout');
+      expect(took).toBeGreaterThanOrEqual(150);
+      expect(took).toBeLessThan(1000);
+      // the hanging call is cancelled, not left running
+      await Promise.race([requestAborted, new Promise((_, no) => setTimeout(() => no(new Error('the request was not aborted')), 2000))]);
+      await new Promise((r) => setTimeout(r, 100));
+      await host.close();
+      const run = await readRun(sql, vendorId, out.runId);
+      expect(run!.status).toBe('timeout');
+      expect(run!.steps.map((s) => [s.nodeId, s.status])).toEqual([['trigger', 'succeeded'], ['call', 'failed']]);
+      expect(run!.steps[0].output).toEqual({ n: 1 });
+    } finally {
+      hang.closeAllConnections();
+      hang.close();
+    }
+  });
+
+  it('runs many flows at once, each with its own deadline', async () => {
+    const ok = http.createServer((req, res) => { req.resume(); req.on('end', () => setTimeout(() => res.end('{}'), 20)); });
+    await new Promise<void>((r) => ok.listen(0, '127.0.0.1', r));
+    const host = new EngineHost({ sql, encryptionKey: Buffer.alloc(32), flowTimeoutMs: 2000, allowPrivateHosts: true });
+    try {
+      const compiled = flowCalling(`http://127.0.0.1:${(ok.address() as { port: number }).port}/fast`);
+      const outs = await Promise.all(Array.from({ length: 20 }, (_, i) => host.execute({
+        vendorId, customer: { id: customerId, defaultCountry: 'US' }, flowId: null, flowVersion: null, compiled, options: {}, trigger: { i },
+      })));
+      expect(outs.map((o) => o.status)).toEqual(Array(20).fill('succeeded'));
+      expect(outs.every((o) => (o.response?.body as { ok: boolean }).ok)).toBe(true);
+    } finally {
+      await host.close();
+      ok.closeAllConnections();
+      ok.close();
+    }
+  });
+});

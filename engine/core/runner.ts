@@ -86,7 +86,8 @@ export async function runFlow(compiled: CompiledFlow, trigger: unknown, ctx: Run
     const startedAt = new Date();
     const s0 = performance.now();
     const seq = ++state.seq;
-    ctx.requestLog = [];
+    // A fresh log per step; an empty one (most steps make no HTTP call) is reused.
+    if (!ctx.requestLog || ctx.requestLog.length) ctx.requestLog = [];
     let params: unknown;
     let result: BlockResult;
     try {

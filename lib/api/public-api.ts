@@ -23,7 +23,7 @@ import { handlePhoneWebhook, HOOK_PATH } from './phone-webhooks';
 
 export interface PublicApiDeps { sql: postgres.Sql; host: EngineHost; encryptionKey: Buffer }
 
-type Handler = (ctx: { req: IncomingMessage; res: ServerResponse; url: URL; params: string[]; principal: KeyPrincipal; deps: PublicApiDeps }) => Promise<unknown>;
+type Handler = (ctx: { req: IncomingMessage; res: ServerResponse; query: () => URLSearchParams; params: string[]; principal: KeyPrincipal; deps: PublicApiDeps }) => Promise<unknown>;
 
 const routes: [string, RegExp, Handler][] = [];
 const route = (method: string, re: RegExp, h: Handler) => routes.push([method, re, h]);
@@ -44,7 +44,7 @@ async function customerFor(deps: PublicApiDeps, principal: KeyPrincipal, externa
 }
 
 // Run a named automation.
-route('POST', /^\/api\/v1\/customers\/([^/]+)\/automations\/([^/]+)$/, async ({ req, res, url, params, principal, deps }) => {
+route('POST', /^\/api\/v1\/customers\/([^/]+)\/automations\/([^/]+)$/, async ({ req, res, query, params, principal, deps }) => {
   const [cid, name] = params;
   if (!AUTOMATION_NAME.test(name)) throw new ApiError(404, 'automation_not_found', `No automation "${name}"`);
   const customer = await customerFor(deps, principal, cid);
@@ -57,7 +57,7 @@ route('POST', /^\/api\/v1\/customers\/([^/]+)\/automations\/([^/]+)$/, async ({ 
     vendorId: principal.vendorId, customer: { id: customer.id, defaultCountry: customer.defaultCountry },
     flowId: automation.flowId, flowVersion: automation.version, compiled: automation.compiled, options: automation.options, trigger: body,
   };
-  if (url.searchParams.get('async') === 'true') {
+  if (query().get('async') === 'true') {
     const runId = randomUUID();
     await deps.host.recorder.recordNow({
       id: runId, vendorId: principal.vendorId, customerId: customer.id, flowId: automation.flowId, flowVersion: automation.version, automation: name,
@@ -117,7 +117,7 @@ route('POST', /^\/api\/v1\/customers\/([^/]+)\/cdp\/contacts$/, async ({ req, re
 
 route('DELETE', /^\/api\/v1\/customers\/([^/]+)\/cdp\/contacts\/([^/]+)\/([^/]+)$/, async ({ res, params, principal, deps }) => {
   const customer = await customerFor(deps, principal, params[0]);
-  const n = await deleteContacts(deps.sql, customer.id, decodeURIComponent(params[1]), [decodeURIComponent(params[2])]);
+  const n = await deleteContacts(deps.sql, customer.id, params[1], [params[2]]);
   if (!n) throw new ApiError(404, 'contact_not_found', `No contact ${params[1]}/${params[2]}`);
   return sendJson(res, 200, { deleted: n });
 });
@@ -195,29 +195,44 @@ route('POST', /^\/api\/v1\/customers\/([^/]+)\/webhooks\/([^/]+)\/contacts-delet
   return sendJson(res, 200, out);
 });
 
+function decodePathPart(part: string): string {
+  try { return decodeURIComponent(part); } catch { throw new ApiError(400, 'invalid_path', `The path segment "${part}" is not valid percent-encoding`, { path: ['url'] }); }
+}
+
 /** Handles /api/v1/*; returns false for paths it does not own. */
 export async function handlePublicApi(req: IncomingMessage, res: ServerResponse, deps: PublicApiDeps): Promise<boolean> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  if (!url.pathname.startsWith('/api/v1/')) return false;
+  // Split by hand: the hot path needs only the path; the query string is parsed when a handler asks.
+  const raw = req.url ?? '/';
+  const q = raw.indexOf('?');
+  const pathname = q < 0 ? raw : raw.slice(0, q);
+  if (!pathname.startsWith('/api/v1/')) return false;
+  const query = () => new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
   try {
-    if (url.pathname === '/api/v1/health') { sendJson(res, 200, { ok: true }); return true; }
-    const hook = HOOK_PATH.exec(url.pathname);
+    if (pathname === '/api/v1/health') { sendJson(res, 200, { ok: true }); return true; }
+    const hook = HOOK_PATH.exec(pathname);
     if (hook) {
       if (req.method !== 'POST') throw new ApiError(405, 'method_not_allowed', 'Webhooks are POSTed');
-      await handlePhoneWebhook(req, res, hook.slice(1).map(decodeURIComponent), deps);
+      await handlePhoneWebhook(req, res, hook.slice(1).map(decodePathPart), deps);
       return true;
     }
-    const matching = routes.filter(([, re]) => re.test(url.pathname));
-    if (!matching.length) throw new ApiError(404, 'not_found', `No API route ${url.pathname}`);
-    const r = matching.find(([m]) => m === req.method);
-    if (!r) throw new ApiError(405, 'method_not_allowed', `${req.method} is not allowed here (use ${matching.map(([m]) => m).join(', ')})`);
+    let match: RegExpExecArray | null = null;
+    let handler: Handler | null = null;
+    const allowed: string[] = [];
+    for (const [method, re, h] of routes) {
+      const m = re.exec(pathname);
+      if (!m) continue;
+      allowed.push(method);
+      if (method === req.method) { match = m; handler = h; break; }
+    }
+    if (!allowed.length) throw new ApiError(404, 'not_found', `No API route ${pathname}`);
+    if (!handler || !match) throw new ApiError(405, 'method_not_allowed', `${req.method} is not allowed here (use ${allowed.join(', ')})`);
     const auth = req.headers.authorization;
     const key = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : null;
     if (!key) throw new ApiError(401, 'unauthorized', 'Send the API key as "Authorization: Bearer <key>"');
     const principal = await authenticateKey(deps.sql, key);
     if (!principal) throw new ApiError(401, 'unauthorized', 'The API key is not valid (revoked or mistyped)');
-    const params = r[1].exec(url.pathname)!.slice(1).map(decodeURIComponent);
-    await r[2]({ req, res, url, params, principal, deps });
+    const params = match.slice(1).map(decodePathPart);
+    await handler({ req, res, query, params, principal, deps });
   } catch (err) {
     if (res.headersSent) { res.end(); return true; }
     if (err instanceof ApiError) sendError(res, err);

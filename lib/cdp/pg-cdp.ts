@@ -106,11 +106,12 @@ export async function upsertContacts(sql: postgres.Sql, customerId: string, defa
   return { inserted, updated, unchanged: rows.length - inserted - updated, rejected, problems, writtenIds };
 }
 
+// The caller_lookup query as one prepared statement text (no fragments to assemble per call).
+const LOOKUP_SQL = `select ${COLUMNS} from cdp_contacts where phone_keys @> array[$1]::text[] and deleted_at is null
+  order by (kind = 'person') desc, updated_at desc limit 1`;
+
 export async function lookupByPhone(sql: postgres.Sql, customerId: string, e164: string): Promise<CdpContact | null> {
-  const rows = await sql<Row[]>`
-    select ${sql.unsafe(COLUMNS)} from cdp_contacts
-    where phone_keys @> array[${phoneKey(customerId, e164)}]::text[] and deleted_at is null
-    order by (kind = 'person') desc, updated_at desc limit 1`;
+  const rows = await sql.unsafe<Row[]>(LOOKUP_SQL, [phoneKey(customerId, e164)], { prepare: true });
   return rows.length ? toContact(rows[0]) : null;
 }
 

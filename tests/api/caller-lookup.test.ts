@@ -109,7 +109,17 @@ describe('errors', () => {
 
   it('400 for an empty body, 405 for a wrong method', async () => {
     expect((await api(`/api/v1/customers/${custA}/automations/caller_lookup`, { rawBody: '' })).status).toBe(400);
-    expect((await api(`/api/v1/customers/${custA}/automations/caller_lookup`, { method: 'GET' })).status).toBe(405);
+    const wrongMethod = await api(`/api/v1/customers/${custA}/automations/caller_lookup`, { method: 'GET' });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.body.error.message).toMatch(/use POST/);
+  });
+
+  it('400 naming the path for a malformed percent-encoding in the URL, and the query string is read', async () => {
+    const bad = await api(`/api/v1/customers/%E0%A4%A/automations/caller_lookup`, { body: { phone: '+12025550123' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ code: 'invalid_path', path: ['url'] });
+    const queued = await api(`/api/v1/customers/${custA}/automations/caller_lookup?x=1&async=true`, { body: { phone: '+12025550123' } });
+    expect(queued.status).toBe(202);
   });
 });
 

@@ -57,6 +57,13 @@ describe('CDP ingestion', () => {
     expect(r.body.error.path).toEqual(['contacts']);
   });
 
+  it('deletes a contact whose external id needs percent-encoding (decoded once)', async () => {
+    const up = await api(path(), { body: { contacts: [{ source: 'hubspot', externalId: 'a/b%20c', firstName: 'Odd', phones: ['+12025550188'] }] } });
+    expect(up.status).toBe(200);
+    expect((await api(`${path()}/hubspot/${encodeURIComponent('a/b%20c')}`, { method: 'DELETE' })).status).toBe(200);
+    expect((await api(`${path()}/hubspot/${encodeURIComponent('a/b%20c')}`, { method: 'DELETE' })).status).toBe(404);
+  });
+
   it('a deleted contact no longer answers lookups', async () => {
     expect((await api(`${path()}/pipedrive/78`, { method: 'DELETE' })).status).toBe(200);
     expect((await api(`${path()}/pipedrive/78`, { method: 'DELETE' })).status).toBe(404);

@@ -8,6 +8,7 @@ import { loadSecrets } from './lib/secrets';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './lib/db/embedded';
 import { runMigrations } from './lib/db/migrate';
 import { closeDb, connect, getSql } from './lib/db/client';
+import { createPipelinedPool } from './lib/db/pipelined-pool';
 import { EngineHost, setHost } from './lib/engine-host/host';
 import { handlePublicApi } from './lib/api/public-api';
 import { handlePortalRequest } from './lib/api/portal-api';
@@ -38,7 +39,8 @@ async function main() {
   const sql = getSql();
   const allowPrivateHosts = process.env.PATCHBAY_ALLOW_PRIVATE_HOSTS ? process.env.PATCHBAY_ALLOW_PRIVATE_HOSTS === '1' : cfg.mode === 'demo';
   const recorderSql = connect(databaseUrl, 1).sql;
-  const host = new EngineHost({ sql, recorderSql, encryptionKey: secrets.encryptionKey, flowTimeoutMs: cfg.flowTimeoutMs, allowPrivateHosts });
+  const lookupPool = createPipelinedPool(databaseUrl);
+  const host = new EngineHost({ sql, recorderSql, lookupSql: lookupPool.next, encryptionKey: secrets.encryptionKey, flowTimeoutMs: cfg.flowTimeoutMs, allowPrivateHosts });
   setHost(host);
 
   const demo = cfg.seedDemo ? await seedDemo(sql, { dataDir: cfg.dataDir, contacts: cfg.demoContacts, apiKey: cfg.demoApiKey, log }) : null;
@@ -106,6 +108,7 @@ async function main() {
     server.closeAllConnections();
     await step('job engine', () => jobs?.stop());
     await step('run recorder', async () => { await host.close(); await recorderSql.end({ timeout: 5 }); });
+    await step('lookup connections', () => lookupPool.end());
     await step('web app', () => closeNext?.());
     await step('database pool', () => closeDb());
     await step('embedded database', () => embedded?.stop());

@@ -2,7 +2,7 @@
 // Signed with HMAC-SHA256 (the secret is `webhookSecret` in the customer's phone-system connection),
 // deduplicated by delivery id (a re-delivered webhook runs nothing twice), and handed to the customer's
 // automation named after the event (call.ended → call_ended, else call_events) as a durable queued run.
-import { randomUUID } from 'node:crypto';
+import { newRunId } from '../runs/run-id';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type postgres from 'postgres';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, verifyWebhookSignature } from '@/engine/connectors/phone-system/webhook-signature';
@@ -53,7 +53,7 @@ export async function handlePhoneWebhook(req: IncomingMessage, res: ServerRespon
 
   const automationName = event.replace(/\./g, '_');
   const automation = (await resolveAutomation(deps.sql, customer.id, automationName)) ?? (await resolveAutomation(deps.sql, customer.id, 'call_events'));
-  const runId = automation ? randomUUID() : null;
+  const runId = automation ? newRunId() : null;
   const claimed = await deps.sql<{ run_id: string | null }[]>`
     insert into webhook_deliveries (customer_id, source, delivery_id, event, run_id) values (${customer.id}, 'phonesystem', ${deliveryId}, ${event}, ${runId})
     on conflict do nothing returning run_id`;

@@ -1,7 +1,7 @@
 // The public API (/api/v1): called by phone systems and the vendor's backend with an API key.
 // Served by the custom server before Next.js so the hot path (caller_lookup) is: key check (cached),
 // customer (cached), compiled flow (cached), one indexed CDP query, JSON out.
-import { randomUUID } from 'node:crypto';
+import { newRunId } from '../runs/run-id';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type postgres from 'postgres';
 import { z } from 'zod';
@@ -58,7 +58,7 @@ route('POST', /^\/api\/v1\/customers\/([^/]+)\/automations\/([^/]+)$/, async ({ 
     flowId: automation.flowId, flowVersion: automation.version, compiled: automation.compiled, options: automation.options, trigger: body,
   };
   if (query().get('async') === 'true') {
-    const runId = randomUUID();
+    const runId = newRunId();
     await deps.host.recorder.recordNow({
       id: runId, vendorId: principal.vendorId, customerId: customer.id, flowId: automation.flowId, flowVersion: automation.version, automation: name,
       mode: 'live', status: 'queued', trigger: body, response: null, error: null, startedAt: new Date(), finishedAt: null, durationMs: null, steps: [],

@@ -127,9 +127,10 @@ export async function deleteContacts(sql: postgres.Sql, customerId: string, sour
   return res.count;
 }
 
-export function createPgCdp(sql: postgres.Sql, customer: { id: string; defaultCountry: string }): CdpPort {
+/** `readSql` serves the hot-path lookups (lib/db/pipelined-pool.ts); everything else uses `sql`. */
+export function createPgCdp(sql: postgres.Sql, customer: { id: string; defaultCountry: string }, readSql: () => postgres.Sql = () => sql): CdpPort {
   return {
-    lookupByPhone: (e164) => lookupByPhone(sql, customer.id, e164),
+    lookupByPhone: (e164) => lookupByPhone(readSql(), customer.id, e164),
     findByExternalId: (source, id) => findByExternalId(sql, customer.id, source, id),
     upsert: async (list) => { const { problems: _p, writtenIds: _w, ...r } = await upsertContacts(sql, customer.id, customer.defaultCountry, list); return r; },
     delete: (source, ids) => deleteContacts(sql, customer.id, source, ids),

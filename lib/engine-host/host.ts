@@ -1,6 +1,6 @@
 // The engine host: fills the run context with real adapters (Postgres CDP, encrypted connections,
 // guarded fetch, clock, logger) and runs automations with a timeout, recording every run.
-import { randomUUID } from 'node:crypto';
+import { newRunId } from '../runs/run-id';
 import type postgres from 'postgres';
 import { runFlow, type CdpPort, type CompiledFlow, type ConnectionHandle, type HttpRequestLogEntry, type RunContext, type RunResult, type RunState, type SyncStartRequest, type SerializedError } from '@/engine';
 import { createPgCdp } from '../cdp/pg-cdp';
@@ -13,6 +13,8 @@ export interface HostOptions {
   sql: postgres.Sql;
   /** A connection of its own for run records, so a batch insert never holds up a lookup on the shared pool. */
   recorderSql?: postgres.Sql;
+  /** Connections for caller lookups (lib/db/pipelined-pool.ts); the shared pool when absent. */
+  lookupSql?: () => postgres.Sql;
   encryptionKey: Buffer;
   flowTimeoutMs: number;
   allowPrivateHosts: boolean;
@@ -98,7 +100,7 @@ class HostRunContext implements RunContext {
   ) {}
 
   get fetch(): typeof fetch { return this.host.fetchImpl; }
-  get cdp(): CdpPort { return (this.cdpPort ??= createPgCdp(this.host.opts.sql, this.customer)); }
+  get cdp(): CdpPort { return (this.cdpPort ??= createPgCdp(this.host.opts.sql, this.customer, this.host.opts.lookupSql)); }
   get signal(): AbortSignal {
     if (!this.ac) { this.ac = new AbortController(); if (this.cancelled) this.ac.abort(); }
     return this.ac.signal;
@@ -151,7 +153,7 @@ export class EngineHost {
 
   /** Runs a flow to its end (or suspension), bounded by the flow timeout; the run is always recorded. */
   async execute(req: ExecuteRequest): Promise<ExecuteOutcome> {
-    const runId = req.runId ?? randomUUID();
+    const runId = req.runId ?? newRunId();
     const mode = req.mode ?? 'live';
     const startedAt = new Date();
     const ctx = this.createContext(runId, mode, req.customer, req.options);
@@ -187,7 +189,11 @@ export class EngineHost {
       finishedAt: status === 'waiting' ? null : new Date(), durationMs: result.durationMs, steps: result.steps,
     };
     if (req.recordNow || status === 'waiting') await this.recorder.recordNow(record);
-    else this.recorder.record(record);
+    else {
+      // Waits only when the record backlog is past its high-water mark (backpressure, nothing dropped).
+      const backlog = this.recorder.record(record);
+      if (backlog) await backlog;
+    }
     if (status === 'waiting' && result.resumeAt) {
       if (!this.opts.scheduleResume) throw new Error('A flow suspended but no job engine is running to resume it');
       await this.opts.scheduleResume(runId, result.resumeAt);

@@ -81,4 +81,79 @@ describe('RunRecorder', () => {
     expect(view!.steps[1]).toMatchObject({ nodeId: 'respond', input: { status: 200, body }, output: { status: 200, body } });
     expect(view!.response).toEqual(response);
   });
+
+  describe('write loop (against a stand-in database)', () => {
+    /** A tagged-template `sql` whose inserts take `ms`, fail while `failing`, and report the run ids they carried. */
+    function fakeSql(ms: number) {
+      const state = { calls: 0, inFlight: 0, maxInFlight: 0, failing: false, written: [] as string[] };
+      const sqlFn = async (_strings: TemplateStringsArray, json: string) => {
+        state.calls++;
+        state.inFlight++;
+        state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
+        await new Promise((r) => setTimeout(r, ms));
+        state.inFlight--;
+        if (state.failing) throw new Error('connection refused');
+        for (const row of JSON.parse(json) as { id: string }[]) state.written.push(row.id);
+      };
+      return { sql: sqlFn as unknown as postgres.Sql, state };
+    }
+
+    it('keeps one insert in flight while a slow database falls behind, and writes every run exactly once', async () => {
+      const { sql: slow, state } = fakeSql(40);
+      const rec = new RunRecorder(slow, { intervalMs: 5, maxBatch: 200 });
+      const ids: string[] = [];
+      for (let i = 0; i < 3000; i++) {
+        const id = crypto.randomUUID();
+        ids.push(id);
+        rec.record(run(id));
+        if (i % 300 === 0) await new Promise((r) => setTimeout(r, 10));
+      }
+      await rec.close();
+      expect(state.maxInFlight).toBe(1);
+      // about one insert per full batch, not one attempt per buffered run
+      expect(state.calls).toBeLessThanOrEqual(3000 / 200 + 12);
+      expect(state.written.length).toBe(3000);
+      expect(new Set(state.written)).toEqual(new Set(ids));
+      expect(rec.pending.size).toBe(0);
+    });
+
+    it('makes callers wait past the high-water mark instead of growing without bound', async () => {
+      const { sql: slow, state } = fakeSql(30);
+      const rec = new RunRecorder(slow, { intervalMs: 5, maxBatch: 100, highWater: 250 });
+      const waits: Promise<void>[] = [];
+      for (let i = 0; i < 400; i++) { const w = rec.record(run(crypto.randomUUID())); if (w) waits.push(w); }
+      // the first 100 left in the first insert; of the 300 after them, those from the 250th on must wait
+      expect(waits.length).toBe(300 - 250 + 1);
+      expect(rec.backlog).toBeGreaterThanOrEqual(250);
+      await Promise.all(waits);
+      expect(rec.backlog).toBeLessThan(250);
+      await rec.close();
+      expect(state.written.length).toBe(400);
+    });
+
+    it('keeps the runs of a failed insert and writes them once the database is back, after a pause', async () => {
+      const { sql: flaky, state } = fakeSql(5);
+      const rec = new RunRecorder(flaky, { intervalMs: 5, maxBatch: 50, retryMs: 200 });
+      state.failing = true;
+      const ids = Array.from({ length: 120 }, () => crypto.randomUUID());
+      const errors = console.error;
+      console.error = () => {};
+      try {
+        for (const id of ids) rec.record(run(id));
+        await new Promise((r) => setTimeout(r, 100));
+        // one failed attempt, then a pause: no retry storm while runs keep arriving
+        for (let i = 0; i < 200; i++) rec.record(run(crypto.randomUUID()));
+        expect(state.calls).toBe(1);
+        expect(state.written.length).toBe(0);
+        state.failing = false;
+        await new Promise((r) => setTimeout(r, 400));
+        await rec.close();
+      } finally {
+        console.error = errors;
+      }
+      expect(state.written.length).toBe(320);
+      expect(new Set(state.written).size).toBe(320);
+      for (const id of ids) expect(state.written).toContain(id);
+    });
+  });
 });

@@ -74,19 +74,55 @@ function runJson(r: RunRecord): string {
     + `"started_at":${str(r.startedAt.toISOString())},"finished_at":${str(r.finishedAt?.toISOString())},"duration_ms":${num(r.durationMs)}}`;
 }
 
+export interface RecorderOptions {
+  /** How long a run may wait in the buffer for others to share its insert. */
+  intervalMs?: number;
+  /** Rows per insert statement. */
+  maxBatch?: number;
+  /** Buffered runs past which `record` asks its caller to wait (the database is not keeping up). */
+  highWater?: number;
+  /** Pause after a failed write before the next attempt. */
+  retryMs?: number;
+}
+
 export class RunRecorder {
   private buffer: RunRecord[] = [];
   readonly pending = new Map<string, RunRecord>();
   private timer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> | null = null;
+  /** The one write loop in progress (true when it wrote everything it took). */
+  private writing: Promise<boolean> | null = null;
+  private backoffUntil = 0;
+  private waiters: (() => void)[] = [];
+  private readonly intervalMs: number;
+  private readonly maxBatch: number;
+  private readonly highWater: number;
+  private readonly retryMs: number;
 
-  constructor(private sql: postgres.Sql, private intervalMs = 50, private maxBatch = 500) {}
+  constructor(private sql: postgres.Sql, opts: RecorderOptions | number = {}) {
+    const o = typeof opts === 'number' ? { intervalMs: opts } : opts;
+    this.intervalMs = o.intervalMs ?? 50;
+    this.maxBatch = o.maxBatch ?? 1000;
+    this.highWater = o.highWater ?? 20_000;
+    this.retryMs = o.retryMs ?? 1000;
+  }
 
-  record(run: RunRecord): void {
+  /** Runs waiting to be written. */
+  get backlog(): number { return this.buffer.length; }
+
+  /**
+   * Buffers the run for the next batch. Returns a promise only when the backlog is past the high-water mark:
+   * the caller waits on it, so a database that cannot keep up slows requests down instead of filling memory
+   * (and no record is dropped).
+   */
+  record(run: RunRecord): Promise<void> | undefined {
     this.buffer.push(run);
     this.pending.set(run.id, run);
-    if (this.buffer.length >= this.maxBatch) void this.flush();
-    else if (!this.timer) this.timer = setTimeout(() => { this.timer = null; void this.flush(); }, this.intervalMs);
+    if (!this.writing) {
+      if (this.buffer.length >= this.maxBatch && Date.now() >= this.backoffUntil) void this.kick(false);
+      else this.arm(Math.max(this.intervalMs, this.backoffUntil - Date.now()));
+    }
+    if (this.buffer.length >= this.highWater) return new Promise<void>((resolve) => this.waiters.push(resolve));
+    return undefined;
   }
 
   /** Writes immediately (async runs must be readable before we answer 202). */
@@ -94,21 +130,48 @@ export class RunRecorder {
     await this.write([run]);
   }
 
+  /** Writes everything buffered; stops (keeping the rest buffered and a retry armed) when a write fails. */
   async flush(): Promise<void> {
-    while (this.flushing) await this.flushing;
-    if (!this.buffer.length) return;
-    const batch = this.buffer;
-    this.buffer = [];
-    this.flushing = this.write(batch)
-      .catch((err) => {
+    if (this.timer) { clearTimeout(this.timer); this.timer = null; }
+    while (this.buffer.length || this.writing) {
+      const ok = await this.kick(true);
+      if (!ok) return;
+    }
+  }
+
+  private arm(ms: number): void {
+    if (!this.timer) this.timer = setTimeout(() => { this.timer = null; void this.kick(false); }, ms);
+  }
+
+  /** Starts the write loop unless one is running (then its promise); a single loop at any time. */
+  private kick(all: boolean): Promise<boolean> {
+    if (!this.writing) {
+      this.writing = this.writeBatches(all).finally(() => {
+        this.writing = null;
+        if (this.buffer.length) this.arm(Math.max(this.intervalMs, this.backoffUntil - Date.now()));
+      });
+    }
+    return this.writing;
+  }
+
+  /** One batch, then more while full batches are waiting (or everything, for a flush). */
+  private async writeBatches(all: boolean): Promise<boolean> {
+    do {
+      const batch = this.buffer.length <= this.maxBatch ? this.buffer : this.buffer.slice(0, this.maxBatch);
+      this.buffer = batch === this.buffer ? [] : this.buffer.slice(this.maxBatch);
+      try {
+        await this.write(batch);
+      } catch (err) {
         // Keep them for the next attempt rather than lose them.
-        this.buffer.unshift(...batch);
+        this.buffer = batch.concat(this.buffer);
+        this.backoffUntil = Date.now() + this.retryMs;
         console.error('[patchbay] writing run records failed, will retry:', (err as Error).message);
-        if (!this.timer) this.timer = setTimeout(() => { this.timer = null; void this.flush(); }, 1000);
-      })
-      .finally(() => { this.flushing = null; });
-    await this.flushing;
-    for (const r of batch) if (this.pending.get(r.id) === r) this.pending.delete(r.id);
+        return false;
+      }
+      for (const r of batch) if (this.pending.get(r.id) === r) this.pending.delete(r.id);
+      if (this.waiters.length && this.buffer.length < this.highWater) for (const w of this.waiters.splice(0)) w();
+    } while (this.buffer.length && (all || this.buffer.length >= this.maxBatch));
+    return true;
   }
 
   private async write(batch: RunRecord[]): Promise<void> {
@@ -137,7 +200,9 @@ export class RunRecorder {
   }
 
   async close(): Promise<void> {
-    if (this.timer) { clearTimeout(this.timer); this.timer = null; }
     await this.flush();
+    if (this.timer) { clearTimeout(this.timer); this.timer = null; }
+    if (this.buffer.length) console.error(`[patchbay] ${this.buffer.length} run records could not be written before shutdown`);
+    for (const w of this.waiters.splice(0)) w();
   }
 }

@@ -14,6 +14,7 @@ import { handlePublicApi } from './lib/api/public-api';
 import { handlePortalRequest } from './lib/api/portal-api';
 import { seedDemo } from './lib/seed/demo';
 import { startJobs, type JobsRuntime } from './lib/jobs/runtime';
+import { registerRunRetention } from './lib/runs/retention';
 import { registerSyncJobs } from './lib/sync/sync-jobs';
 
 const log = (m: string) => console.log(`[patchbay] ${m}`);
@@ -47,6 +48,7 @@ async function main() {
 
   let jobs: JobsRuntime | null = null;
   registerSyncJobs({ sql, host, log });
+  registerRunRetention({ sql, log });
   if (cfg.runWorker) jobs = await startJobs({ databaseUrl, host, sql, log, worker: true });
   else jobs = await startJobs({ databaseUrl, host, sql, log, worker: false });
 

@@ -11,6 +11,7 @@ import { runMigrations } from './lib/db/migrate';
 import { EngineHost, setHost } from './lib/engine-host/host';
 import { startJobs } from './lib/jobs/runtime';
 import { loadSecrets } from './lib/secrets';
+import { registerRunRetention } from './lib/runs/retention';
 import { registerSyncJobs } from './lib/sync/sync-jobs';
 
 const log = (m: string) => console.log(`[patchbay worker] ${m}`);
@@ -38,6 +39,7 @@ async function main() {
   const host = new EngineHost({ sql, encryptionKey: secrets.encryptionKey, flowTimeoutMs: cfg.flowTimeoutMs, allowPrivateHosts });
   setHost(host);
   registerSyncJobs({ sql, host, log });
+  registerRunRetention({ sql, log });
   const jobs = await startJobs({ databaseUrl, host, sql, log, worker: true });
   log(`ready (pid ${process.pid})`);
 

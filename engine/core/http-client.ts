@@ -39,6 +39,11 @@ export interface HttpClientOptions {
   signal?: AbortSignal;
   /** Extracts a readable message from an error body. */
   errorMessage?: (status: number, body: unknown) => string | undefined;
+  /**
+   * Vendor-specific error meaning that the status alone misstates, e.g. Salesforce's 403 REQUEST_LIMIT_EXCEEDED
+   * (the org's daily API allocation is used up: a rate limit, not a permissions problem).
+   */
+  classifyError?: (status: number, body: unknown) => { kind: HttpErrorKind; message: string } | undefined;
 }
 
 export interface HttpRequest {
@@ -187,6 +192,8 @@ export function createHttpClient(opts: HttpClientOptions) {
   }
 
   function toError(status: number, body: unknown): HttpError {
+    const special = opts.classifyError?.(status, body);
+    if (special) return new HttpError(special.kind, special.message, status, body, log);
     const detail = opts.errorMessage?.(status, body) ?? genericMessage(body);
     const name = opts.systemName;
     if (status === 401) return new HttpError('auth', `${name} rejected the credentials: reconnect ${name}${detail ? ` (${detail})` : ''}`, status, body, log);

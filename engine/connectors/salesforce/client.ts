@@ -29,6 +29,21 @@ export function readSalesforceRateLimit(headers: Headers): RateLimitInfo {
 }
 
 /** Salesforce errors are `[{ message, errorCode, fields? }]`; OAuth errors are `{ error, error_description }`. */
+/**
+ * Salesforce answers 403 REQUEST_LIMIT_EXCEEDED when the org's rolling 24-hour API allocation is used up (and
+ * for too many concurrent long requests): a rate limit to wait out, not a broken connection, so it must not send
+ * the customer to reconnect. There is no Retry-After; requests succeed again as the window rolls on.
+ */
+export function classifySalesforceError(status: number, body: unknown): { kind: 'rate_limited'; message: string } | undefined {
+  const first = Array.isArray(body) ? body[0] : body;
+  if (status !== 403 || !first || typeof first !== 'object' || (first as { errorCode?: unknown }).errorCode !== 'REQUEST_LIMIT_EXCEEDED') return undefined;
+  const detail = String((first as { message?: unknown }).message ?? 'Limit exceeded.');
+  return {
+    kind: 'rate_limited',
+    message: `${SALESFORCE_NAME} API request limit reached (${detail}): the org's API allocation is used up for now; requests succeed again as its 24-hour window rolls on, or ask the Salesforce admin to raise it`,
+  };
+}
+
 export function salesforceErrorMessage(_status: number, body: unknown): string | undefined {
   const first = Array.isArray(body) ? body[0] : body;
   if (!first || typeof first !== 'object') return typeof body === 'string' && body ? body.slice(0, 200) : undefined;
@@ -61,6 +76,7 @@ export function createSalesforceClient(call: ConnectorCall) {
     readRateLimit: readSalesforceRateLimit,
     onRateLimit: call.onRateLimit,
     errorMessage: salesforceErrorMessage,
+    classifyError: classifySalesforceError,
     requestLog: call.requestLog,
     signal: call.signal,
     ...call.http,

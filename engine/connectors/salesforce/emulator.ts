@@ -390,7 +390,10 @@ export interface SalesforceEmulatorOptions {
   rateWindowMs?: number;
   oauth?: { clientId: string; clientSecret: string };
   accessTokenTtlSec?: number;
-  /** The daily API allowance reported in Sforce-Limit-Info when no rate limit is set. */
+  /**
+   * The org's API allocation for a rolling 24 hours (default 100,000), reported in Sforce-Limit-Info and
+   * /limits; past it every API request answers 403 REQUEST_LIMIT_EXCEEDED, as Salesforce does.
+   */
   dailyApiLimit?: number;
   /** Largest batch a query answers (Salesforce shrinks batches of wide records); default 2000. */
   maxBatchSize?: number;
@@ -412,6 +415,7 @@ export async function startSalesforceEmulator(o: SalesforceEmulatorOptions = {})
   const dailyLimit = o.dailyApiLimit ?? 100_000;
   let rateLimitOn = (o.rateLimit ?? 0) > 0;
   let apiUsage = 0;
+  let usageWindowStart = Date.now();
   const locators = new Map<string, Locator>();
 
   const version = (req: EmuRequest): string | null => {
@@ -422,10 +426,12 @@ export async function startSalesforceEmulator(o: SalesforceEmulatorOptions = {})
 
   /** Wraps a handler: version check, Salesforce error bodies, and the usage header when no budget is set. */
   const h = (fn: (req: EmuRequest, apiBase: string) => EmuResponse | Promise<EmuResponse>): EmuHandler => async (req) => {
+    if (Date.now() - usageWindowStart >= 86_400_000) { usageWindowStart = Date.now(); apiUsage = 0; }
     apiUsage++;
     let res: EmuResponse;
     const v = version(req);
-    if (!v) res = NOT_FOUND();
+    if (apiUsage > dailyLimit) res = sfError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
+    else if (!v) res = NOT_FOUND();
     else {
       try { res = await fn(req, `/services/data/${v}`); }
       catch (err) {

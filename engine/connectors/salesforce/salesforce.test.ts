@@ -321,6 +321,33 @@ describe('salesforce: sync', () => {
 });
 
 describe('salesforce: transport', () => {
+  it("treats the org's used-up daily API allocation (403 REQUEST_LIMIT_EXCEEDED) as a rate limit, not a broken connection", async () => {
+    const e = await startSalesforceEmulator({ contacts: 5, companies: 1, users: 2, token: TOKEN, dailyApiLimit: 3 });
+    try {
+      const call = callFor(e);
+      const email = String(e.store.list('User')[1].Email);
+      for (let i = 0; i < 3; i++) expect((await findUserByEmail(call, { email })).found).toBe(true);
+      const err = await findUserByEmail(call, { email }).catch((x: unknown) => x);
+      expect(err).toBeInstanceOf(HttpError);
+      expect(err).toMatchObject({ kind: 'rate_limited', code: 'rate_limited', status: 403 });
+      expect((err as Error).message).toMatch(/API request limit reached.*24-hour window/);
+      // answered at once: nothing to wait out within the request
+      expect(call.requestLog.filter((r) => r.status === 403)).toHaveLength(1);
+      const raw = await fetch(`${e.url}/services/data/v59.0/limits`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      expect(raw.status).toBe(403);
+      expect(await raw.json()).toEqual([{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }]);
+    } finally { await e.close(); }
+  });
+
+  it('still reports other 403s as a permissions problem', async () => {
+    const e = await startSalesforceEmulator({ contacts: 5, companies: 1, users: 2, token: TOKEN });
+    try {
+      e.failNext(1, 403);
+      const err = await findUserByEmail(callFor(e), { email: 'x@example.com' }).catch((x: unknown) => x);
+      expect(err).toMatchObject({ kind: 'forbidden', code: 'connection_auth' });
+    } finally { await e.close(); }
+  });
+
   it('waits out a 429 with Retry-After and succeeds', async () => {
     const e = await startSalesforceEmulator({ contacts: 5, companies: 1, users: 2, token: TOKEN, rateLimit: 5, rateWindowMs: 1000 });
     try {

@@ -195,3 +195,27 @@ describe('contact sync: HubSpot → CDP + phonebook', () => {
     }
   });
 });
+
+describe('contact sync: Salesforce → CDP', () => {
+  it('knows how many records a run will read (progress total), and reads exactly that many', async () => {
+    const { startSalesforceEmulator } = await import('@/engine/connectors/salesforce/emulator');
+    const sf = await startSalesforceEmulator({ contacts: 30, companies: 4, users: 1, token: 'sf-sync-test' });
+    try {
+      const { customerId: cid } = await seedVendor(db.sql, 'sync-sf');
+      await saveConnection(db.sql, key, { customerId: cid, system: 'salesforce', name: 'Salesforce', authKind: 'apiKey', baseUrl: sf.url, credentials: { token: 'sf-sync-test' } });
+      const started = await startSync(db.sql, async () => null, { customerId: cid, source: 'salesforce', mode: 'incremental', trigger: 'manual', config: { destinations: ['cdp'], kinds: ['person', 'company'], pageSize: 10 } });
+      const out = await executeSyncRun(deps, started.syncRunId);
+      expect(out.status).toBe('succeeded');
+      const run = (await readSyncRun(db.sql, started.syncRunId))!;
+      expect(run.read).toBe(34);
+      expect(run.total_estimate).toBe(34);
+      // the next incremental run expects (and reads) only what changed since
+      sf.store.updateContact(sf.store.list('Contact')[3].Id, { Department: 'Moved' });
+      const again = await startSync(db.sql, async () => null, { customerId: cid, source: 'salesforce', mode: 'incremental', trigger: 'manual' });
+      await executeSyncRun(deps, again.syncRunId);
+      expect(await readSyncRun(db.sql, again.syncRunId)).toMatchObject({ status: 'succeeded', read: 1, total_estimate: 1 });
+    } finally {
+      await sf.close();
+    }
+  });
+});

@@ -27,16 +27,24 @@ export function decodeCursor(cursor: string): { ms: number; id: string } {
   return { ms, id: m[2] };
 }
 
+function afterCursor(cursor: string | null): string {
+  if (!cursor) return '';
+  const { ms, id } = decodeCursor(cursor);
+  const t = soqlDateTime(ms);
+  return ` WHERE (LastModifiedDate > ${t} OR (LastModifiedDate = ${t} AND Id > ${soqlString(id)}))`;
+}
+
 function changedQuery(kind: ObjectKind, cursor: string | null, pageSize: number): string {
   const sobject = kind === 'person' ? 'Contact' : 'Account';
   const fields = kind === 'person' ? CONTACT_FIELDS : ACCOUNT_FIELDS;
-  let where = '';
-  if (cursor) {
-    const { ms, id } = decodeCursor(cursor);
-    const t = soqlDateTime(ms);
-    where = ` WHERE (LastModifiedDate > ${t} OR (LastModifiedDate = ${t} AND Id > ${soqlString(id)}))`;
-  }
-  return `SELECT ${fields.join(', ')} FROM ${sobject}${where} ORDER BY LastModifiedDate ASC, Id ASC LIMIT ${pageSize}`;
+  return `SELECT ${fields.join(', ')} FROM ${sobject}${afterCursor(cursor)} ORDER BY LastModifiedDate ASC, Id ASC LIMIT ${pageSize}`;
+}
+
+/** How many records a sync from `cursor` will read (SOQL COUNT() with the same filter): the sync's progress total. */
+export async function countChanged(call: ConnectorCall, opts: { kind: ObjectKind; cursor: string | null }): Promise<number> {
+  const sf = createSalesforceClient(call);
+  const res = await sf.request<{ totalSize: number }>({ path: `${API_BASE}/query`, query: { q: `SELECT COUNT() FROM ${opts.kind === 'person' ? 'Contact' : 'Account'}${afterCursor(opts.cursor)}` } });
+  return Math.max(0, Number(res.body.totalSize) || 0);
 }
 
 function clampPageSize(n: number | undefined): number {

@@ -8,7 +8,7 @@ import { salesforceFindCompanyByPhone } from './find-company-by-phone';
 import { salesforceFindContactById } from './find-contact-by-id';
 import { salesforceFindContactByPhone } from './find-contact-by-phone';
 import { salesforceFindUserByEmail } from './find-user-by-email';
-import { listAllIds, listChanged } from './list-changed';
+import { countChanged, listAllIds, listChanged } from './list-changed';
 import { salesforceListAllIds } from './list-all-ids';
 import { salesforceListCompaniesChanged } from './list-companies-changed';
 import { salesforceListContactsChanged } from './list-contacts-changed';
@@ -53,4 +53,5 @@ export const salesforceContactSource: ContactSource = {
   system: 'salesforce',
   listChanged: (call, opts) => listChanged(call, opts),
   listAllIds: (call, opts) => listAllIds(call, opts),
+  countChanged: (call, opts) => countChanged(call, opts),
 };

@@ -273,6 +273,13 @@ describe('salesforce: sync', () => {
       const fromLast: string[] = [];
       for await (const p of salesforceContactSource.listChanged(callFor(e), { kind: 'person', cursor: pages[pages.length - 1].cursor })) fromLast.push(...p.contacts.map((c) => c.externalId));
       expect(fromLast).toEqual([]);
+
+      // The sync's progress total: COUNT() with the same filter counts exactly what a sync from there reads.
+      const count = (cursor: string | null) => salesforceContactSource.countChanged!(callFor(e), { kind: 'person', cursor });
+      expect(await count(null)).toBe(40);
+      expect(await count(pages[k].cursor)).toBe(rest.length);
+      expect(await count(pages[pages.length - 1].cursor)).toBe(0);
+      expect(await salesforceContactSource.countChanged!(callFor(e), { kind: 'company', cursor: null })).toBe(3);
     } finally { await e.close(); }
   });
 

@@ -392,6 +392,26 @@ async function main() {
       await page.screenshot({ path: path.join(outDir, 'run.png'), fullPage: true });
     });
 
+    await test('a customer opens a portal link once, sees the connections and signs out', async () => {
+      const r = await fetch(`${base}/api/v1/customers/demo/portal-links`, { method: 'POST', headers: { authorization: `Bearer ${demo.apiKey}` } });
+      assertEqual(r.status, 201, 'the vendor key gets a portal link');
+      const { url } = await r.json() as { url: string };
+      const context = await browser.newContext({ baseURL: base });
+      const cp = await context.newPage();
+      openPages.push(cp);
+      try {
+        await cp.goto(url);
+        await cp.getByTestId('portal-customer').waitFor({ timeout: 60_000 });
+        await cp.getByTestId('connection-status').first().waitFor();
+        await cp.getByTestId('portal-sign-out').click();
+        await cp.getByTestId('portal-no-session').waitFor();
+        // the link opened once; a second time it leads nowhere
+        const again = await cp.goto(url);
+        assertEqual(again?.status(), 410, 'a used portal link is refused');
+        assert((await cp.content()).includes('already been used'), 'and says why');
+      } finally { await context.close(); openPages.splice(openPages.indexOf(cp), 1); }
+    });
+
     await test('a viewer sees the flow but cannot save it (UI and API refuse)', async () => {
       const [vendor] = await sql<{ vendor_id: string }[]>`select vendor_id from staff_users where lower(email) = ${STAFF_EMAIL}`;
       const password = 'viewer-e2e-password';

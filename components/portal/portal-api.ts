@@ -43,6 +43,8 @@ export const portalApi = {
   disconnect: (customerId: string, system: string) => request<void>('DELETE', `${base(customerId)}/${system}`),
   /** Where to send the browser to sign in at the CRM (it then walks the OAuth redirects back here itself). */
   oauthStart: (customerId: string, system: string, baseUrl: string) => request<{ authorizeUrl: string }>('POST', `${base(customerId)}/${system}/oauth/start`, { baseUrl }),
+  /** Drops the portal session cookie. */
+  signOut: (customerId: string) => request<void>('POST', `/api/portal/${encodeURIComponent(customerId)}/sign-out`),
 };
 
 export const portalKeys = { connections: (customerId: string) => ['portal', customerId, 'connections'] as const };

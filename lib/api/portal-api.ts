@@ -149,6 +149,13 @@ const callbackQuery = z.object({
   error_description: z.string().max(1000).optional(),
 });
 
+// Sign out: the session cookie is dropped; coming back takes a fresh link from the vendor's app.
+route('POST', /^\/api\/portal\/([^/]+)\/sign-out$/, async (ctx) => {
+  refuseCrossSite(ctx.req);
+  ctx.res.writeHead(204, { 'set-cookie': [cookie(PORTAL_COOKIE, '', 0, secureCookies()), cookie(OAUTH_NONCE_COOKIE, '', 0, secureCookies())], 'cache-control': 'no-store' });
+  ctx.res.end();
+});
+
 route('GET', new RegExp(`^${OAUTH_CALLBACK_PATH.replace(/\//g, '\\/')}$`), async (ctx) => {
   const { req, res, deps } = ctx;
   const secret = portalSecret();
@@ -195,6 +202,16 @@ async function openPortalLink(req: IncomingMessage, res: ServerResponse, url: UR
   }
   const rows = await deps.sql<{ external_id: string }[]>`select external_id from customers where id = ${verified.payload.c} and vendor_id = ${verified.payload.v}`;
   if (!rows.length || rows[0].external_id !== externalId) return sendPage(res, 401, 'This portal link is not valid', 'The link does not belong to this page. Open the integrations page from your provider’s app again.');
+  const nonce = verified.payload.n;
+  if (typeof nonce !== 'string' || nonce.length < 16 || nonce.length > 64) return sendPage(res, 401, 'This portal link is not valid', 'Open the integrations page from your provider’s app again to get a fresh link.');
+  // A link opens once: copied from a browser history, a log or a forwarded mail it leads nowhere.
+  const first = await deps.sql`
+    insert into portal_link_uses (nonce, customer_id, expires_at) values (${nonce}, ${verified.payload.c}, ${new Date(verified.payload.e * 1000).toISOString()}::timestamptz)
+    on conflict (nonce) do nothing returning nonce`;
+  if (!first.length) {
+    return sendPage(res, 410, 'This portal link has already been used',
+      'For your security each portal link opens once. Go back to your provider’s app and open the integrations page again to get a fresh link.');
+  }
   const session = createSessionToken(secret, { id: verified.payload.c, vendorId: verified.payload.v, externalId });
   redirect(res, `${portalPath(externalId)}/connections`, [cookie(PORTAL_COOKIE, session, SESSION_TTL_SEC, secureCookies())]);
 }

@@ -240,3 +240,11 @@ export const webhookDeliveries = pgTable('webhook_deliveries', {
   runId: uuid('run_id'),
   receivedAt: ts('received_at').notNull().defaultNow(),
 }, (t) => [primaryKey({ columns: [t.customerId, t.source, t.deliveryId] })]);
+
+/** Portal links open once: the link's nonce is recorded when it is opened (kept until the link expires). */
+export const portalLinkUses = pgTable('portal_link_uses', {
+  nonce: text('nonce').primaryKey(),
+  customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
+  usedAt: ts('used_at').notNull().defaultNow(),
+  expiresAt: ts('expires_at').notNull(),
+}, (t) => [index('portal_link_uses_expires_idx').on(t.expiresAt)]);

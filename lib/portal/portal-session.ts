@@ -1,6 +1,7 @@
 // The customer portal's session: a vendor's backend asks for a signed link (POST
 // /api/v1/customers/{id}/portal-links); opening it swaps the link token for an httpOnly cookie that
 // names that one customer. Everything under /api/portal checks the cookie against the customer in the URL.
+import { randomBytes } from 'node:crypto';
 import { signPortalToken, verifyPortalToken, type VerifyResult } from './portal-tokens';
 
 export const PORTAL_COOKIE = 'pb_portal';
@@ -16,9 +17,10 @@ export function portalPath(externalId: string): string {
   return `/portal/${encodeURIComponent(externalId)}`;
 }
 
+/** A link opens once: `n` is its nonce, recorded in portal_link_uses when it is opened. */
 export function createPortalLink(secret: string, customer: PortalCustomer, ttlSec = LINK_TTL_DEFAULT_SEC, nowMs = Date.now()): { url: string; expiresAt: string } {
   const e = Math.floor(nowMs / 1000) + ttlSec;
-  const token = signPortalToken(secret, 'link', { c: customer.id, v: customer.vendorId, e });
+  const token = signPortalToken(secret, 'link', { c: customer.id, v: customer.vendorId, e, n: randomBytes(16).toString('base64url') });
   return { url: `${portalPath(customer.externalId)}?token=${token}`, expiresAt: new Date(e * 1000).toISOString() };
 }
 

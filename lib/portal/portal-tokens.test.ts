@@ -13,7 +13,7 @@ describe('portal links', () => {
     expect(link.expiresAt).toBe('2026-01-01T12:10:00.000Z');
     const token = new URL(link.url, 'http://x').searchParams.get('token');
     const r = verifyPortalLink(secret, token, now + 599_000);
-    expect(r).toEqual({ ok: true, payload: { c: customer.id, v: customer.vendorId, e: now / 1000 + 600 } });
+    expect(r).toEqual({ ok: true, payload: { c: customer.id, v: customer.vendorId, e: now / 1000 + 600, n: expect.stringMatching(/^[\w-]{22}$/) } });
   });
 
   it('are refused once expired, when tampered with, or under another secret', () => {

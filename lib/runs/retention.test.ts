@@ -4,7 +4,7 @@ import { createScratchDatabase, dropScratchDatabase } from '@/tests/api/server-p
 import { runMigrations } from '../db/migrate';
 import { newRunId } from './run-id';
 import type { JobsRuntime } from '../jobs/runtime';
-import { installRunRetention, PRUNE_QUEUE, pruneRuns, retentionDaysFromEnv } from './retention';
+import { installRunRetention, PRUNE_QUEUE, pruneRuns, pruneUsedPortalLinks, retentionDaysFromEnv } from './retention';
 
 let url = '';
 let sql: postgres.Sql;
@@ -70,5 +70,13 @@ describe('run retention', () => {
     expect(ids).not.toContain(old);
     expect(ids).toContain(fresh);
     expect(logs.join('\n')).toMatch(/deleted \d+ run\(s\) older than 7 days/);
+  });
+
+  it('forgets opened portal links once they have expired', async () => {
+    const [c] = await sql`insert into customers (vendor_id, external_id, name, default_country) values (${vendors[0]}, 'links', 'L', 'US') returning id`;
+    await sql`insert into portal_link_uses (nonce, customer_id, expires_at) values
+      ('expired-nonce-0000', ${c.id}, now() - interval '1 minute'), ('live-nonce-000000', ${c.id}, now() + interval '5 minutes')`;
+    expect(await pruneUsedPortalLinks(sql)).toBe(1);
+    expect((await sql`select nonce from portal_link_uses`).map((r) => r.nonce)).toEqual(['live-nonce-000000']);
   });
 });

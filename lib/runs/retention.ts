@@ -2,7 +2,7 @@
 // 8.6 million runs a day), so finished runs older than PATCHBAY_RUN_RETENTION_DAYS (30 by default; 0 keeps
 // everything) are deleted every hour by a job-engine cron job (one per cluster), a few thousand rows per
 // statement so the deletes never hold long locks. Runs still waiting on a durable delay, queued or running
-// are kept whatever their age.
+// are kept whatever their age. The same hourly job forgets opened portal links once they have expired.
 import type postgres from 'postgres';
 import { registerJobHandlers, type JobsRuntime } from '../jobs/runtime';
 
@@ -34,19 +34,26 @@ export async function pruneRuns(sql: postgres.Sql, before: Date, batch = 5000): 
   return total;
 }
 
+/** Opened portal links are remembered until they expire (lib/api/portal-api.ts); then they can go. */
+export async function pruneUsedPortalLinks(sql: postgres.Sql): Promise<number> {
+  return (await sql`delete from portal_link_uses where expires_at < now()`).count;
+}
+
 /** The hourly prune (pg-boss cron, one job per cluster), plus one run when a worker starts. */
 export async function installRunRetention(jobs: JobsRuntime, o: { sql: postgres.Sql; log: (m: string) => void; days: number }): Promise<void> {
   await jobs.work<object>(PRUNE_QUEUE, async () => {
-    const n = await pruneRuns(o.sql, new Date(Date.now() - o.days * 86_400_000));
-    if (n) o.log(`deleted ${n} run(s) older than ${o.days} days`);
+    if (o.days > 0) {
+      const n = await pruneRuns(o.sql, new Date(Date.now() - o.days * 86_400_000));
+      if (n) o.log(`deleted ${n} run(s) older than ${o.days} days`);
+    }
+    await pruneUsedPortalLinks(o.sql);
   });
   await jobs.boss.schedule(PRUNE_QUEUE, '17 * * * *', {}, { retryLimit: 1 }).catch((e) => o.log(`could not schedule run retention: ${(e as Error).message}`));
   await jobs.send(PRUNE_QUEUE, {}, { singletonKey: 'runs-prune-on-start', singletonSeconds: 600 });
 }
 
-/** For server.ts and worker.ts: installs run retention when the job engine starts (nothing when days is 0). */
+/** For server.ts and worker.ts: installs the hourly housekeeping when the job engine starts (runs kept when days is 0). */
 export function registerRunRetention(o: { sql: postgres.Sql; log: (m: string) => void; days?: number }): void {
   const days = o.days ?? retentionDaysFromEnv();
-  if (!days) return;
   registerJobHandlers((jobs) => installRunRetention(jobs, { ...o, days }));
 }

@@ -94,6 +94,29 @@ describe('portal links', () => {
     cookies.b = await openPortal(custB);
   });
 
+  it('open once: the same link a second time (history, a forwarded mail) leads nowhere', async () => {
+    const link = await portalLink(custA);
+    expect((await browse(link.body.url)).status).toBe(303);
+    const again = await browse(link.body.url);
+    expect(again.status).toBe(410);
+    expect(again.text).toMatch(/already been used/);
+    expect(again.setCookies.find((c) => c.startsWith('pb_portal='))).toBeUndefined();
+    // a fresh link still opens
+    expect((await browse((await portalLink(custA)).body.url)).status).toBe(303);
+  });
+
+  it('sign out drops the session cookie; only from the portal\'s own pages', async () => {
+    const session = await openPortal(custA);
+    expect((await browse(`/api/portal/${custA}/connections`, { cookie: session })).status).toBe(200);
+    const foreign = await browse(`/api/portal/${custA}/sign-out`, { method: 'POST', cookie: session, headers: { origin: 'https://evil.example' } });
+    expect(foreign.status).toBe(403);
+    const out = await browse(`/api/portal/${custA}/sign-out`, { method: 'POST', cookie: session });
+    expect(out.status).toBe(204);
+    const cleared = out.setCookies.find((c) => c.startsWith('pb_portal='))!;
+    expect(cleared).toMatch(/^pb_portal=;/);
+    expect(cleared).toMatch(/Max-Age=0/);
+  });
+
   it('refuse a bad, tampered, expired or another customer\'s token', async () => {
     const { authSecret } = serverSecrets();
     const good = new URL((await portalLink(custA)).body.url, 'http://x').searchParams.get('token')!;
@@ -104,6 +127,8 @@ describe('portal links', () => {
       [`/portal/${custA}?token=not-a-token`, /not valid/],
       [`/portal/${custA}?token=${forgedBody}.${good.split('.')[1]}`, /not valid/],
       [`/portal/${custA}?token=${expired}`, /expired/],
+      // signed, but without the nonce that makes a link single-use
+      [`/portal/${custA}?token=${signPortalToken(authSecret, 'link', { c: id, v: vendor_id, e: Math.floor(Date.now() / 1000) + 600 })}`, /not valid/],
       [`/portal/${custB}?token=${good}`, /not valid/],
     ];
     for (const [url, text] of cases) {

@@ -3,6 +3,7 @@
 import { cookies } from 'next/headers';
 import { PortalProviders } from '@/components/portal/portal-providers';
 import styles from '@/components/portal/portal.module.css';
+import { SignOutButton } from '@/components/portal/sign-out-button';
 import { getSql } from '@/lib/db/client';
 import { PORTAL_COOKIE, readPortalSession } from '@/lib/portal/portal-session';
 import { portalSecret } from '@/lib/portal/portal-tokens';
@@ -30,7 +31,10 @@ export default async function PortalLayout({ children, params }: { children: Rea
     <div className={styles.shell}>
       <header className={styles.topbar}>
         <span className={styles.brand}>Integrations</span>
-        <span className={styles.customer} data-testid="portal-customer">{customer.name}</span>
+        <span className={styles.account}>
+          <span className={styles.customer} data-testid="portal-customer">{customer.name}</span>
+          <SignOutButton customerId={externalId} />
+        </span>
       </header>
       <PortalProviders>{children}</PortalProviders>
     </div>

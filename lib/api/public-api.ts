@@ -4,6 +4,7 @@
 import { newRunId } from '../runs/run-id';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type postgres from 'postgres';
+import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { AUTOMATION_NAME, checkTriggerInput, unifiedContactSchema } from '@/engine';
 import { deleteContacts, upsertContacts } from '../cdp/pg-cdp';
@@ -36,7 +37,11 @@ function zodProblem(err: z.ZodError, prefix: (string | number)[] = []): ApiError
   });
 }
 
+const CUSTOMER_ID = /^[A-Za-z0-9._~-]{1,200}$/;
+
 async function customerFor(deps: PublicApiDeps, principal: KeyPrincipal, externalId: string): Promise<CustomerRef> {
+  // An id no customer can have (see customerSchema) is not looked up at all.
+  if (!CUSTOMER_ID.test(externalId)) throw new ApiError(404, 'customer_not_found', `No customer "${externalId.replace(/[^\x20-\x7e]/g, '?').slice(0, 200)}"`);
   const c = await resolveCustomer(deps.sql, principal.vendorId, externalId);
   // Another vendor's customer and a customer outside a scoped key look exactly like a missing one.
   if (!c || (principal.customerId && principal.customerId !== c.id)) throw new ApiError(404, 'customer_not_found', `No customer "${externalId}"`);
@@ -57,7 +62,9 @@ route('POST', /^\/api\/v1\/customers\/([^/]+)\/automations\/([^/]+)$/, async ({ 
     vendorId: principal.vendorId, customer: { id: customer.id, defaultCountry: customer.defaultCountry },
     flowId: automation.flowId, flowVersion: automation.version, compiled: automation.compiled, options: automation.options, trigger: body,
   };
-  if (query().get('async') === 'true') {
+  const asyncParam = query().get('async');
+  if (asyncParam !== null && asyncParam !== 'true' && asyncParam !== 'false') throw new ApiError(400, 'invalid_input', `"async": true or false (got "${asyncParam.slice(0, 40)}")`, { path: ['async'] });
+  if (asyncParam === 'true') {
     const runId = newRunId();
     await deps.host.recorder.recordNow({
       id: runId, vendorId: principal.vendorId, customerId: customer.id, flowId: automation.flowId, flowVersion: automation.version, automation: name,
@@ -82,7 +89,7 @@ route('POST', /^\/api\/v1\/customers\/([^/]+)\/automations\/([^/]+)$/, async ({ 
 
 route('GET', /^\/api\/v1\/runs\/([^/]+)$/, async ({ res, params, principal, deps }) => {
   const [id] = params;
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new ApiError(404, 'run_not_found', `No run "${id}"`);
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new ApiError(404, 'run_not_found', `No run "${id.slice(0, 100)}"`);
   const pending = deps.host.recorder.pending.get(id);
   const run = pending && pending.vendorId === principal.vendorId ? null : await readRun(deps.sql, principal.vendorId, id);
   const found = run ?? (pending && pending.vendorId === principal.vendorId ? {
@@ -125,7 +132,7 @@ route('DELETE', /^\/api\/v1\/customers\/([^/]+)\/cdp\/contacts\/([^/]+)\/([^/]+)
 const customerSchema = z.object({
   externalId: z.string().min(1).max(200).regex(/^[A-Za-z0-9._~-]+$/, 'letters, digits and . _ ~ - only (it is used in URLs)'),
   name: z.string().min(1).max(200),
-  defaultCountry: z.string().regex(/^[A-Za-z]{2}$/, 'a two-letter country code such as US').default('US'),
+  defaultCountry: z.string().regex(/^[A-Za-z]{2}$/, 'a two-letter country code such as US').refine((c) => isSupportedCountry(c.toUpperCase()), 'not a country code libphonenumber knows (ISO 3166-1 alpha-2, such as US or GB)').default('US'),
 });
 
 route('POST', /^\/api\/v1\/customers$/, async ({ req, res, principal, deps }) => {

@@ -82,6 +82,42 @@ describe('RunRecorder', () => {
     expect(view!.response).toEqual(response);
   });
 
+  it('stores payloads PostgreSQL cannot take as they are (NUL, lone surrogates) with U+FFFD, and leaves text that only looks like an escape alone', async () => {
+    const rec = new RunRecorder(sql, 20);
+    const id = crypto.randomUUID();
+    const trigger = { nul: 'a\u0000b', lone: 'x\ud800y', low: '\udc00', literal: 'back\\u0000slash', pair: 'call \ud83d\udcde', odd: '\\\u0000' };
+    rec.record(run(id, { trigger, responseBodyJson: JSON.stringify({ echo: 'n\u0000' }), response: { status: 200, body: { echo: 'n\u0000' } } }));
+    await rec.close();
+    const [row] = await sql`select trigger, response from runs where id = ${id}`;
+    expect(row.trigger).toEqual({ nul: 'a\ufffdb', lone: 'x\ufffdy', low: '\ufffd', literal: 'back\\u0000slash', pair: 'call \ud83d\udcde', odd: '\\\ufffd' });
+    expect(row.response).toEqual({ status: 200, body: { echo: 'n\ufffd' } });
+  });
+
+  it('a record the database refuses does not hold up the others: they are written, it is kept as an outline or dropped', async () => {
+    const rec = new RunRecorder(sql, 20);
+    const errors = console.error;
+    const logged: string[] = [];
+    console.error = (...a: unknown[]) => { logged.push(a.join(' ')); };
+    try {
+      const good = Array.from({ length: 5 }, () => crypto.randomUUID());
+      const orphan = crypto.randomUUID();
+      const badDate = crypto.randomUUID();
+      for (const id of good.slice(0, 2)) rec.record(run(id));
+      // a customer deleted while its run waited in the buffer (foreign key), and a run with an impossible date
+      rec.record(run(orphan, { customerId: crypto.randomUUID() }));
+      rec.record(run(badDate, { finishedAt: new Date(Number.NaN) }));
+      for (const id of good.slice(2)) rec.record(run(id));
+      await rec.close();
+      expect(rec.backlog).toBe(0);
+      const rows = await sql<{ id: string; trigger: { unstorable?: string } }[]>`select id, trigger from runs where id = any(${[...good, orphan, badDate]})`;
+      expect(rows.map((r) => r.id).sort()).toEqual([...good, badDate].sort());
+      expect(rows.find((r) => r.id === badDate)!.trigger.unstorable).toMatch(/could not be stored/);
+      expect(logged.join('\n')).toMatch(new RegExp(`run ${orphan} could not be recorded`));
+    } finally {
+      console.error = errors;
+    }
+  });
+
   describe('write loop (against a stand-in database)', () => {
     /** A tagged-template `sql` whose inserts take `ms`, fail while `failing`, and report the run ids they carried. */
     function fakeSql(ms: number) {

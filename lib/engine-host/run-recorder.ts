@@ -37,6 +37,55 @@ function clipJson(v: unknown): string {
   if (s === undefined) return 'null';
   return s.length > MAX_JSON ? JSON.stringify({ truncated: true, bytes: s.length, preview: s.slice(0, 2000) }) : s;
 }
+const U_ESCAPE = /\\+u([0-9a-fA-F]{4})/g;
+/**
+ * JSON text PostgreSQL can turn into values: JSON.stringify writes NUL as \u0000 and a lone surrogate as
+ * \udXXX, both of which PostgreSQL refuses when json_to_recordset hands a value on ("unsupported Unicode
+ * escape sequence"); they become U+FFFD. An escaped backslash followed by "u…" is text and stays as it is.
+ */
+export function storableJson(s: string): string {
+  if (!s.includes('\\u')) return s;
+  return s.replace(U_ESCAPE, (m: string, hex: string, offset: number) => {
+    const slashes = m.length - 5;
+    if (slashes % 2 === 0) return m;
+    const code = parseInt(hex, 16);
+    const before = m.slice(0, slashes - 1);
+    const at = offset + slashes - 1;
+    if (code === 0) return `${before}\\ufffd`;
+    if (code >= 0xd800 && code <= 0xdbff) return /^\\u[dD][c-fC-F][0-9a-fA-F]{2}/.test(s.slice(at + 6, at + 12)) ? m : `${before}\\ufffd`;
+    if (code >= 0xdc00 && code <= 0xdfff) return /\\u[dD][89abAB][0-9a-fA-F]{2}$/.test(s.slice(Math.max(0, at - 6), at)) ? m : `${before}\\ufffd`;
+    return m;
+  });
+}
+
+/**
+ * Errors that belong to the records rather than to the connection: PostgreSQL data exceptions (class 22) and
+ * integrity violations (23, e.g. a run of a customer deleted meanwhile), and anything thrown while building the
+ * JSON. Retrying such a batch would fail forever; its runs are written one by one instead.
+ */
+function isRecordError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code)) return true;
+  return err instanceof RangeError || err instanceof TypeError;
+}
+
+const validDate = (d: Date | null | undefined) => !d || Number.isFinite(d.getTime());
+
+/** What can still be kept of a run whose record was refused: its outline, with the payloads replaced by the reason. */
+function outlineOf(r: RunRecord, err: unknown): RunRecord {
+  const note = { unstorable: `The run's data could not be stored: ${(err as Error).message ?? String(err)}` };
+  return {
+    ...r,
+    flowId: null,
+    trigger: note, response: null, responseBodyJson: undefined, state: null,
+    error: r.error ? { code: r.error.code, message: String(r.error.message ?? '') } : null,
+    startedAt: validDate(r.startedAt) ? r.startedAt : new Date(),
+    finishedAt: validDate(r.finishedAt) ? r.finishedAt : new Date(),
+    resumeAt: validDate(r.resumeAt) ? r.resumeAt : null,
+    steps: r.steps.map((st) => ({ ...st, input: null, output: null, requestLog: undefined, error: st.error ? { code: st.error.code, message: String(st.error.message ?? '') } : undefined, startedAt: typeof st.startedAt === 'string' ? st.startedAt : new Date().toISOString() })),
+  };
+}
+
 const SAFE = /^[\w.:+-]*$/;
 /** A JSON string literal; ids, enum values and timestamps (the most common) skip the escaping pass. */
 const str = (v: string | null | undefined) => (v === null || v === undefined ? 'null' : SAFE.test(v) ? `"${v}"` : JSON.stringify(v));
@@ -160,9 +209,14 @@ export class RunRecorder {
       const batch = this.buffer.length <= this.maxBatch ? this.buffer : this.buffer.slice(0, this.maxBatch);
       this.buffer = batch === this.buffer ? [] : this.buffer.slice(this.maxBatch);
       try {
-        await this.write(batch);
+        try {
+          await this.write(batch);
+        } catch (err) {
+          if (!isRecordError(err)) throw err;
+          await this.writeOneByOne(batch, err);
+        }
       } catch (err) {
-        // Keep them for the next attempt rather than lose them.
+        // The database is unreachable: keep them for the next attempt rather than lose them.
         this.buffer = batch.concat(this.buffer);
         this.backoffUntil = Date.now() + this.retryMs;
         console.error('[patchbay] writing run records failed, will retry:', (err as Error).message);
@@ -172,6 +226,26 @@ export class RunRecorder {
       if (this.waiters.length && this.buffer.length < this.highWater) for (const w of this.waiters.splice(0)) w();
     } while (this.buffer.length && (all || this.buffer.length >= this.maxBatch));
     return true;
+  }
+
+  /** A batch one of whose records is refused: the others are written, the refused one as its outline. */
+  private async writeOneByOne(batch: RunRecord[], batchError: unknown): Promise<void> {
+    console.error(`[patchbay] a run record was refused (${(batchError as Error).message}); writing ${batch.length} records one by one`);
+    for (const r of batch) {
+      try {
+        await this.write([r]);
+      } catch (err) {
+        if (!isRecordError(err)) throw err;
+        try {
+          await this.write([outlineOf(r, err)]);
+          console.error(`[patchbay] run ${r.id}: stored without its data (${(err as Error).message})`);
+        } catch (err2) {
+          if (!isRecordError(err2)) throw err2;
+          // e.g. its customer was deleted meanwhile: the run would have gone with it
+          console.error(`[patchbay] run ${r.id} could not be recorded: ${(err2 as Error).message}`);
+        }
+      }
+    }
   }
 
   private async write(batch: RunRecord[]): Promise<void> {
@@ -187,7 +261,7 @@ export class RunRecorder {
       if (i && i % 100 === 0) await new Promise<void>((r) => setImmediate(r));
       rowsJson += (i ? ',' : '') + runJson(runs[i]);
     }
-    rowsJson += ']';
+    rowsJson = storableJson(rowsJson + ']');
     // One row per run, one statement per batch: recording stays a small fraction of the hot path's cost.
     await sql`
       insert into runs (id, vendor_id, customer_id, flow_id, flow_version, automation, mode, status, trigger, response, error, state, steps, resume_at, started_at, finished_at, duration_ms)

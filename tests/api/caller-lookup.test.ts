@@ -114,6 +114,18 @@ describe('errors', () => {
     expect(wrongMethod.body.error.message).toMatch(/use POST/);
   });
 
+  it('never a 500 for ids no customer or run can have (NUL, not a uuid), nor for a bad async flag', async () => {
+    const nul = await api(`/api/v1/customers/%00/automations/caller_lookup`, { body: { phone: '+12025550123' } });
+    expect(nul.status).toBe(404);
+    expect(nul.body.error.code).toBe('customer_not_found');
+    for (const id of ['------------------------------------', '00000000-0000-0000-0000-00000000000g']) {
+      expect((await api(`/api/v1/runs/${id}`)).status).toBe(404);
+    }
+    const maybe = await api(`/api/v1/customers/${custA}/automations/caller_lookup?async=maybe`, { body: { phone: '+12025550123' } });
+    expect(maybe.status).toBe(400);
+    expect(maybe.body.error).toMatchObject({ code: 'invalid_input', path: ['async'] });
+  });
+
   it('400 naming the path for a malformed percent-encoding in the URL, and the query string is read', async () => {
     const bad = await api(`/api/v1/customers/%E0%A4%A/automations/caller_lookup`, { body: { phone: '+12025550123' } });
     expect(bad.status).toBe(400);
@@ -180,6 +192,22 @@ describe('async runs', () => {
     expect(run).toMatchObject({ id: r.body.runId, status: 'succeeded', automation: 'caller_lookup', customer: custA, response: { status: 200, body: { found: true } } });
     expect(run.steps.map((s: any) => s.nodeId)).toEqual(['trigger', 'normalize', 'lookup', 'respond_found']);
     expect(run.steps[2]).toMatchObject({ blockId: 'cdp.lookup', port: 'found', output: { found: true, phone: '+442079460000' } });
+  });
+
+  it('records runs whose payload PostgreSQL cannot store as is (NUL), and keeps recording the runs after them', async () => {
+    const odd = await api(`/api/v1/customers/${custA}/automations/caller_lookup`, { rawBody: '{"phone":"+44 20 7946 0000\\u0000","note":"\\ud800"}', headers: { 'content-type': 'application/json' } });
+    expect(odd.status).toBe(200);
+    const after = await api(`/api/v1/customers/${custA}/automations/caller_lookup`, { body: { phone: '020 7946 0000' } });
+    const ids = [odd.headers.get('x-patchbay-run-id')!, after.headers.get('x-patchbay-run-id')!];
+    let runs: any[] = [];
+    for (let i = 0; i < 50; i++) {
+      const rows = await db()`select id, status, trigger from runs where id = any(${ids})`;
+      runs = rows;
+      if (rows.length === 2) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
+    expect(runs.find((r) => r.id === ids[0]).trigger).toEqual({ phone: '+44 20 7946 0000\ufffd', note: '\ufffd' });
   });
 
   it('404 for an unknown run id', async () => {

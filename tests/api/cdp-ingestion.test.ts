@@ -57,6 +57,13 @@ describe('CDP ingestion', () => {
     expect(r.body.error.path).toEqual(['contacts']);
   });
 
+  it('refuses a customer whose default country is not a country, naming the field', async () => {
+    const r = await api('/api/v1/customers', { body: { externalId: `${cust}-zz`, name: 'Nowhere', defaultCountry: 'ZZ' } });
+    expect(r.status).toBe(400);
+    expect(r.body.error.path).toEqual(['defaultCountry']);
+    expect(r.body.error.message).toMatch(/defaultCountry.*not a country code/);
+  });
+
   it('deletes a contact whose external id needs percent-encoding (decoded once)', async () => {
     const up = await api(path(), { body: { contacts: [{ source: 'hubspot', externalId: 'a/b%20c', firstName: 'Odd', phones: ['+12025550188'] }] } });
     expect(up.status).toBe(200);

@@ -23,11 +23,16 @@ async function vendorIdBySlug(sql: postgres.Sql, slug: string): Promise<string |
   return id;
 }
 
+const ID = /^[A-Za-z0-9._~-]{1,200}$/;
+const PRINTABLE = /^[\x21-\x7e]+$/;
+
 export const HOOK_PATH = /^\/api\/v1\/hooks\/([^/]+)\/([^/]+)\/phone-system$/;
 
 export async function handlePhoneWebhook(req: IncomingMessage, res: ServerResponse, params: string[], deps: { sql: postgres.Sql; host: EngineHost; encryptionKey: Buffer }): Promise<unknown> {
   const [vendorSlug, customerExternalId] = params;
   const raw = await readRaw(req);
+  // Ids no vendor or customer can have are not looked up (and never reach PostgreSQL as a NUL).
+  if (!ID.test(vendorSlug) || !ID.test(customerExternalId)) throw new ApiError(404, 'customer_not_found', 'No such customer');
   const vendorId = await vendorIdBySlug(deps.sql, vendorSlug);
   const customer = vendorId ? await resolveCustomer(deps.sql, vendorId, customerExternalId) : null;
   if (!vendorId || !customer) throw new ApiError(404, 'customer_not_found', `No customer "${customerExternalId}"`);
@@ -49,7 +54,7 @@ export async function handlePhoneWebhook(req: IncomingMessage, res: ServerRespon
   const event = String(req.headers[EVENT_HEADER] ?? body.event ?? '');
   const deliveryId = String(req.headers[DELIVERY_HEADER] ?? body.deliveryId ?? '');
   if (!/^[a-z]+(\.[a-z_]+)+$/.test(event)) throw new ApiError(400, 'invalid_input', `"event" must look like call.ended (got "${event}")`, { path: ['event'] });
-  if (!deliveryId || deliveryId.length > 200) throw new ApiError(400, 'invalid_input', `The ${DELIVERY_HEADER} header (or "deliveryId") is required`, { path: ['deliveryId'] });
+  if (!deliveryId || deliveryId.length > 200 || !PRINTABLE.test(deliveryId)) throw new ApiError(400, 'invalid_input', `The ${DELIVERY_HEADER} header (or "deliveryId") is required: up to 200 printable characters`, { path: ['deliveryId'] });
 
   const automationName = event.replace(/\./g, '_');
   const automation = (await resolveAutomation(deps.sql, customer.id, automationName)) ?? (await resolveAutomation(deps.sql, customer.id, 'call_events'));

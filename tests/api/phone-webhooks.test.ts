@@ -83,8 +83,22 @@ describe('phone-system call webhooks', () => {
     expect((await r.json()).error.path).toEqual(['deliveryId']);
   });
 
-  it('404 for an unknown customer', async () => {
+  it('404 for an unknown customer, also for ids no customer can have', async () => {
     const r = await fetch(hookUrl.replace(cust, 'nobody'), { method: 'POST', body: '{}' });
     expect(r.status).toBe(404);
+    expect((await fetch(hookUrl.replace(cust, '%00'), { method: 'POST', body: '{}' })).status).toBe(404);
+  });
+
+  it('400 for a delivery id that is not printable text; a body with NUL is accepted and its run recorded', async () => {
+    const body = JSON.stringify({ event: 'call.ended', callId: 'c-6\u0000', status: 'missed', deliveryId: 'bad\u0000id' });
+    const bad = await fetch(hookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-phonesystem-signature': signWebhookBody(secret, body) }, body });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.path).toEqual(['deliveryId']);
+    const ok = JSON.stringify({ event: 'call.ended', callId: 'c-7\u0000', status: 'missed', deliveryId: `d-nul-${Date.now()}` });
+    const r = await fetch(hookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-phonesystem-signature': signWebhookBody(secret, ok) }, body: ok });
+    expect(r.status).toBe(202);
+    const run = await waitRun((await r.json()).runId);
+    expect(run.status).toBe('succeeded');
+    expect(run.response.body).toEqual({ call: 'c-7\ufffd', missed: true });
   });
 });

@@ -90,6 +90,8 @@ export async function connectWithApiKey(
     const v = (p.credentials[f.id] ?? '').trim();
     // Secret fields are what authenticates; the others (a company domain, …) may be left empty.
     if (!v && f.secret) throw new PatchbayError('invalid_params', `${f.label} is required`, { path: ['credentials', f.id] });
+    // A key pasted with a line break in the middle (or worse) would fail on every request, far from here.
+    if (/[\u0000-\u001f\u007f]/.test(v)) throw new PatchbayError('invalid_params', `${f.label} contains a line break or another control character: paste it again`, { path: ['credentials', f.id] });
     if (v) credentials[f.id] = v;
   }
   const unknown = Object.keys(p.credentials).filter((k) => !auth.fields.some((f) => f.id === k));

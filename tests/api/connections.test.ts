@@ -191,6 +191,10 @@ describe('connections in the portal', () => {
     const put = (body: unknown, headers?: Record<string, string>) => browse(`/api/portal/${custA}/connections/hubspot`, { method: 'PUT', cookie: cookies.a, body, headers });
     expect((await put({ baseUrl: emu.url, credentials: { token: '  ' } })).body.error).toMatchObject({ code: 'invalid_input', message: 'Private app access token is required', path: ['credentials', 'token'] });
     expect((await put({ baseUrl: emu.url, credentials: { token: 't', apiKey: 'x' } })).body.error.message).toBe('HubSpot has no field "apiKey"');
+    // pasted with a line break inside: refused here rather than failing on every call later (a trailing one is trimmed)
+    const broken = await put({ baseUrl: emu.url, credentials: { token: 'pat-na1-\nrest' } });
+    expect(broken.status).toBe(400);
+    expect(broken.body.error).toMatchObject({ path: ['credentials', 'token'], message: expect.stringMatching(/line break/) });
     expect((await put({ baseUrl: 'ftp://example.com', credentials: { token: 't' } })).body.error.path).toEqual(['baseUrl']);
     expect((await put({ baseUrl: emu.url })).status).toBe(400);
     expect((await put({ baseUrl: emu.url, credentials: { token: 't' } }, { origin: 'https://evil.example' })).status).toBe(403);

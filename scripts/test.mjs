@@ -1,4 +1,4 @@
-// `npm test`: every suite in order — types, unit (engine, connectors against their emulators, lib),
+// `npm test`: every suite in order — types, lint (eslint.config.mjs), unit (engine, connectors against their emulators, lib),
 // the API against a running server on the embedded PostgreSQL and on a real PostgreSQL server,
 // then the browser end-to-end test. Prints "N passed, N failed" at the end.
 import { spawnSync } from 'node:child_process';
@@ -45,6 +45,7 @@ function reachable(url) {
 
 const pgAdmin = process.env.PATCHBAY_TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 let ok = run('typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.']);
+ok = run('lint', process.execPath, ['node_modules/eslint/bin/eslint.js', '.', '--max-warnings', '0']) && ok;
 if (!ok) failed++;
 ok = vitest('unit', 'unit', { PATCHBAY_TEST_PG_ADMIN_URL: pgAdmin }) && ok;
 ok = vitest('api-embedded', 'api', { PATCHBAY_TEST_DB: 'embedded' }) && ok;

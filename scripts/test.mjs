@@ -23,7 +23,9 @@ function run(name, cmd, args, env = {}) {
 }
 
 function vitest(name, project, env = {}) {
+  if (only.length && !only.includes(name)) return true;
   const out = path.join('test-results', `${name}.json`);
+  fs.rmSync(out, { force: true });
   fs.mkdirSync('test-results', { recursive: true });
   const ok = run(name, process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile=${out}`], env);
   try {

@@ -57,9 +57,10 @@ const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 if (fs.existsSync('e2e/run.mjs') && !fs.existsSync(chromium) && (!only.length || only.includes('e2e'))) {
   console.log(`\n!! The browser end-to-end test needs Chromium at ${chromium} (Debian: apt-get install -y chromium; or set CHROMIUM_PATH): skipped.`);
   results.push({ name: 'e2e (skipped: no Chromium)', ok: true, seconds: '0' });
-} else if (fs.existsSync('e2e/run.mjs')) {
-  const e2e = run('e2e', process.execPath, ['e2e/run.mjs']);
+} else if (fs.existsSync('e2e/run.mjs') && (!only.length || only.includes('e2e'))) {
   const summary = path.join('test-results', 'e2e', 'summary.json');
+  fs.rmSync(summary, { force: true });
+  const e2e = run('e2e', process.execPath, ['e2e/run.mjs']);
   if (fs.existsSync(summary)) { const s = JSON.parse(fs.readFileSync(summary, 'utf8')); passed += s.passed; failed += s.failed; }
   else if (!e2e) failed++;
   ok = e2e && ok;

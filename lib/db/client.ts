@@ -10,7 +10,25 @@ const g = globalThis as unknown as { __patchbayDb?: Holder };
 
 export function connect(url: string, max = Number(process.env.PATCHBAY_DB_POOL ?? 10)): Holder {
   const sql = postgres(url, { max, onnotice: () => {}, idle_timeout: 60, connect_timeout: 15 });
-  return { sql, db: drizzle(sql, { schema }), url };
+  const db = drizzle(sql, { schema });
+  restoreSerializers(sql);
+  return { sql, db, url };
+}
+
+/**
+ * drizzle's postgres-js driver makes the client it wraps pass date and json parameters through untouched
+ * (it serialises them itself), which breaks plain `sql` queries on the same client: a Date parameter fails
+ * with "argument must be of type string", an object for a json parameter likewise. Parameters serialise as
+ * postgres.js does by default again; strings still pass through, so drizzle's own queries are unaffected.
+ * (Results keep drizzle's parsing: timestamps come back as text.)
+ */
+function restoreSerializers(sql: postgres.Sql): void {
+  const serializers = (sql.options as unknown as { serializers: Record<number, (x: unknown) => unknown> }).serializers;
+  const date = (x: unknown) => (x instanceof Date ? x.toISOString() : x);
+  for (const type of [1184, 1082, 1083, 1114, 1182, 1185, 1115, 1231]) serializers[type] = date;
+  const json = (x: unknown) => (typeof x === 'string' ? x : JSON.stringify(x));
+  serializers[114] = json;
+  serializers[3802] = json;
 }
 
 function holder(): Holder {

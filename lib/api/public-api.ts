@@ -21,6 +21,7 @@ import { assertSyncSource } from '../sync/start-sync';
 import { createGuardedFetch } from '../engine-host/guarded-fetch';
 import { ApiError, readJson, sendError, sendJson } from './http-io';
 import { handlePhoneWebhook, HOOK_PATH } from './phone-webhooks';
+import { CRM_HOOK_PATH, handleHubspotWebhook } from './crm-webhooks';
 
 export interface PublicApiDeps { sql: postgres.Sql; host: EngineHost; encryptionKey: Buffer }
 
@@ -216,6 +217,11 @@ export async function handlePublicApi(req: IncomingMessage, res: ServerResponse,
   const query = () => new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
   try {
     if (pathname === '/api/v1/health') { sendJson(res, 200, { ok: true }); return true; }
+    const crmHook = CRM_HOOK_PATH.exec(pathname);
+    if (crmHook) {
+      await handleHubspotWebhook(req, res, decodePathPart(crmHook[1]), deps);
+      return true;
+    }
     const hook = HOOK_PATH.exec(pathname);
     if (hook) {
       if (req.method !== 'POST') throw new ApiError(405, 'method_not_allowed', 'Webhooks are POSTed');

@@ -19,7 +19,7 @@ export async function testConnection(sql: postgres.Sql, key: Buffer, fetchImpl: 
     const conn = connectionHandle(sql, key, row);
     const r = await def.testConnection(conn, fetchImpl);
     account = r.account ?? null;
-    await sql`update connections set status = 'ok', last_success_at = now() where id = ${row.id}`;
+    await sql`update connections set status = 'ok', last_success_at = now(), external_account = coalesce(${r.accountId ?? null}, external_account) where id = ${row.id}`;
   } catch (err) {
     error = describeConnectionError(err, { name: def.name, authKind: row.auth_kind, baseUrl: row.base_url });
     if (!(err instanceof PatchbayError)) console.warn(`[patchbay] ${def.name} connection test failed:`, (err as Error).message);

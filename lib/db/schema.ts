@@ -99,9 +99,11 @@ export const connections = pgTable('connections', {
   lastSuccessAt: ts('last_success_at'),
   lastErrorAt: ts('last_error_at'),
   lastError: text('last_error'),
+  /** The account at the other end (a HubSpot portal id …), learnt by the connection test: routes the CRM's own webhooks. */
+  externalAccount: text('external_account'),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
-}, (t) => [uniqueIndex('connections_customer_system_uq').on(t.customerId, t.system)]);
+}, (t) => [uniqueIndex('connections_customer_system_uq').on(t.customerId, t.system), index('connections_system_account_idx').on(t.system, t.externalAccount)]);
 
 export const cdpContacts = pgTable('cdp_contacts', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),

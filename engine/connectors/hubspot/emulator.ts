@@ -3,6 +3,7 @@
 // Seeded deterministically with synthetic people (phones stored as typed, like HubSpot does).
 import { randomUUID } from 'node:crypto';
 import { startEmulator, type EmuRequest, type EmuResponse, type RunningEmulator } from '../kit/emulator-server';
+import { HUBSPOT_SIGNATURE_HEADER, HUBSPOT_TIMESTAMP_HEADER, signHubspotRequest } from './webhooks';
 import { defaultAssociationType, hsError, HsHttpError, HubspotStore, OBJECT_TYPES, search, type EmuOwner, type EmuRecord, type ObjectType } from './emulator-store';
 
 export interface HubspotEmulatorOptions {
@@ -19,6 +20,11 @@ export interface HubspotEmulatorOptions {
   oauth?: { clientId: string; clientSecret: string };
   accessTokenTtlSec?: number;
   portalId?: number;
+  /**
+   * The app's webhook subscription: every contact or company deletion (through the API or `store.remove`)
+   * is POSTed to `url` as HubSpot does, one event per request, signed v3 with `clientSecret`, retried on failure.
+   */
+  webhook?: { url: string; clientSecret: string; appId?: number; retries?: number; retryDelayMs?: number };
 }
 
 export interface StoredRecord {
@@ -47,7 +53,8 @@ export interface HubspotEmulatorStore {
   notes(): StoredRecord[];
 }
 
-export type HubspotEmulator = RunningEmulator & { store: HubspotEmulatorStore };
+/** `webhookLog`: every webhook delivery attempt (status 0 = unreachable). */
+export type HubspotEmulator = RunningEmulator & { store: HubspotEmulatorStore; webhookLog: { status: number; attempt: number; body: string }[] };
 
 function view(rec: EmuRecord, store: HubspotStore, type: ObjectType): StoredRecord {
   const t = store.tables[type];
@@ -75,6 +82,28 @@ export async function startHubspotEmulator(o: HubspotEmulatorOptions = {}): Prom
   const portalId = o.portalId ?? 24_681_357;
   const data = new HubspotStore({ contacts: o.contacts ?? 200, companies: o.companies ?? 50, users: o.users ?? 5, portalId });
   const token = o.token ?? 'dev-token';
+  const webhookLog: { status: number; attempt: number; body: string }[] = [];
+  let eventId = 1000;
+  const announceDeletion = (type: string, id: string) => {
+    const hook = o.webhook;
+    const subscriptionType = type === 'contacts' ? 'contact.deletion' : type === 'companies' ? 'company.deletion' : null;
+    if (!hook || !subscriptionType) return;
+    const event = { eventId: ++eventId, subscriptionId: 7001, portalId, appId: hook.appId ?? 4_242_424, occurredAt: Date.now(), subscriptionType, attemptNumber: 0, objectId: Number(id), changeFlag: 'DELETED', changeSource: 'CRM' };
+    void (async () => {
+      for (let attempt = 0; attempt <= (hook.retries ?? 3); attempt++) {
+        const body = JSON.stringify([{ ...event, attemptNumber: attempt }]);
+        const timestamp = String(Date.now());
+        const status = await fetch(hook.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', [HUBSPOT_SIGNATURE_HEADER]: signHubspotRequest(hook.clientSecret, 'POST', hook.url, body, timestamp), [HUBSPOT_TIMESTAMP_HEADER]: timestamp },
+          body,
+        }).then(async (r) => { await r.arrayBuffer(); return r.status; }, () => 0);
+        webhookLog.push({ status, attempt, body });
+        if (status >= 200 && status < 300) return;
+        await new Promise((r) => setTimeout(r, hook.retryDelayMs ?? 200));
+      }
+    })();
+  };
   let windowMs = o.rateWindowMs ?? 10_000;
   let served = 0;
 
@@ -178,7 +207,7 @@ export async function startHubspotEmulator(o: HubspotEmulatorOptions = {}): Prom
 
     ['DELETE', '/crm/v3/objects/:type/:id', h((req) => {
       const type = objectType(data, req.params.type);
-      data.remove(type, req.params.id);
+      if (data.remove(type, req.params.id)) announceDeletion(type, req.params.id);
       return { status: 204 };
     })],
 
@@ -259,7 +288,7 @@ export async function startHubspotEmulator(o: HubspotEmulatorOptions = {}): Prom
     owners: data.owners,
     add: (type, properties, at) => data.create(type, { properties }, at).id,
     update: (type, id, properties, at) => { data.update(type, id, properties, at); },
-    remove: (type, id) => data.remove(type, id),
+    remove: (type, id) => { const gone = data.remove(type, id); if (gone) announceDeletion(type, id); return gone; },
     get: (type, id) => { const r = data.tables[type].live(id); return r ? view(r, data, type) : undefined; },
     list: (type) => data.tables[type].order.filter((r) => !r.archived).map((r) => view(r, data, type)),
     calls: () => store.list('calls'),
@@ -270,5 +299,6 @@ export async function startHubspotEmulator(o: HubspotEmulatorOptions = {}): Prom
     ...emu,
     setRateLimit(limit: number, w?: number) { if (w) windowMs = w; setRateLimit(limit, w); },
     store,
+    webhookLog,
   };
 }

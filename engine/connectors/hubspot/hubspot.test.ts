@@ -382,7 +382,7 @@ describe('hubspot: transport', () => {
   });
 
   it('checks the connection against the account details', async () => {
-    expect(await hubspotConnector.testConnection!(connection(emu), fetch)).toEqual({ ok: true, account: `HubSpot portal ${PORTAL}` });
+    expect(await hubspotConnector.testConnection!(connection(emu), fetch)).toEqual({ ok: true, account: `HubSpot portal ${PORTAL}`, accountId: String(PORTAL) });
     await expect(hubspotConnector.testConnection!(connection(emu, { token: 'nope' }), fetch)).rejects.toThrow(/reconnect HubSpot/);
   });
 });

@@ -44,7 +44,7 @@ export const hubspotConnector = defineConnector({
     // Always a live call (never the cached portal): this is the health check.
     const http = createHubspotClient({ fetch: fetchImpl, conn, requestLog: [] });
     const res = await http.request<{ portalId: number }>({ path: '/account-info/v3/details' });
-    return { ok: true as const, account: `HubSpot portal ${res.body.portalId}` };
+    return { ok: true as const, account: `HubSpot portal ${res.body.portalId}`, accountId: String(res.body.portalId) };
   },
 });
 

@@ -13,7 +13,8 @@ export interface ConnectorDefinition {
   auth: AuthKind[];
   blocks: AnyBlock[];
   /** Cheap authenticated call used by the connection health check. */
-  testConnection?: (conn: import('../../core/define-block').ConnectionHandle, fetchImpl: typeof fetch) => Promise<{ ok: true; account?: string }>;
+  /** `account` names the account for people; `accountId` identifies it for the CRM's own webhooks (a HubSpot portal id). */
+  testConnection?: (conn: import('../../core/define-block').ConnectionHandle, fetchImpl: typeof fetch) => Promise<{ ok: true; account?: string; accountId?: string }>;
 }
 
 export function defineConnector(def: ConnectorDefinition): ConnectorDefinition {

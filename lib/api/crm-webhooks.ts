@@ -16,6 +16,7 @@ import { ApiError, readRaw, sendJson } from './http-io';
 
 export const CRM_HOOK_PATH = /^\/api\/v1\/hooks\/([^/]+)\/hubspot$/;
 const SLUG = /^[A-Za-z0-9._~-]{1,200}$/;
+const DISCOVERY_BUDGET_MS = 2500;
 
 function publicBaseUrl(): string {
   return (process.env.NEXTAUTH_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
@@ -33,10 +34,17 @@ async function customersOfPortal(sql: postgres.Sql, deps: { encryptionKey: Buffe
     where c.vendor_id = ${vendorId} and k.system = 'hubspot' and k.external_account = ${portalId}`;
   const found = await find();
   if (found.length) return found;
+  // Connections whose test failed within the hour are not asked again on every webhook.
   const unknown = await sql<{ customer_id: string }[]>`
     select k.customer_id from connections k join customers c on c.id = k.customer_id
-    where c.vendor_id = ${vendorId} and k.system = 'hubspot' and k.external_account is null limit 50`;
-  await Promise.all(unknown.map((u) => testConnection(sql, deps.encryptionKey, deps.fetch, u.customer_id, 'hubspot').catch(() => null)));
+    where c.vendor_id = ${vendorId} and k.system = 'hubspot' and k.external_account is null
+      and (k.last_error_at is null or k.last_error_at < now() - interval '1 hour') limit 50`;
+  // HubSpot wants an answer within seconds: tests still running after the budget finish in the background
+  // (and record what they learn for the next webhook).
+  const tests = Promise.all(unknown.map((u) => testConnection(sql, deps.encryptionKey, deps.fetch, u.customer_id, 'hubspot').catch(() => null)));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([tests, new Promise((r) => { timer = setTimeout(r, DISCOVERY_BUDGET_MS); })]);
+  clearTimeout(timer);
   // Looked up again even when nothing was unknown here: a webhook arriving at the same moment may just have
   // recorded the portal this one is looking for.
   return find();

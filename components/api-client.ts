@@ -5,7 +5,7 @@ import { useMutation, useQueryClient, type QueryKey } from '@tanstack/react-quer
 import type { FlowInput } from '@/engine';
 import type {
   ApiErrorBody, BlockInfo, CreatedFlow, CustomerListItem, DuplicatedFlow, FlowDetail, FlowListItem, FlowVersionDetail,
-  PublishedFlow, RunDetail, RunFilters, RunPage, SavedVersion, StaffMe, TestRunResult, ValidateResult,
+  PublishedFlow, RunDetail, RunFilters, RunPage, RunStatsWire, SavedVersion, StaffMe, TestRunResult, ValidateResult,
 } from '@/lib/staff-api/contract';
 
 /** A non-2xx answer: `code` and `message` come from the API's `{ error }` body; `issues` for invalid flows. */
@@ -78,6 +78,7 @@ export const staffApi = {
   exportUrl: (id: string, version?: number) => withQuery(`${flowPath(id)}/export`, { version }),
   runs: (filters: RunFilters & { cursor?: string | null; limit?: number }) => apiGet<RunPage>('/api/staff/runs', { ...filters }),
   run: (id: string) => apiGet<RunDetail>(`/api/staff/runs/${encodeURIComponent(id)}`),
+  runStats: (filters: Omit<RunFilters, 'status'>) => apiGet<RunStatsWire>('/api/staff/runs/stats', { ...filters }),
 
   createFlow: (definition: FlowInput | unknown) => apiSend<CreatedFlow>('POST', '/api/staff/flows', { definition }),
   importFlow: (definition: unknown) => apiSend<CreatedFlow>('POST', '/api/staff/flows/import', { definition }),
@@ -99,6 +100,7 @@ export const queryKeys = {
   flowVersion: (id: string, version: number) => ['flows', id, 'versions', version] as const,
   runs: ['runs'] as const,
   runList: (filters: RunFilters) => ['runs', 'list', filters] as const,
+  runStats: (filters: Omit<RunFilters, 'status'>) => ['runs', 'stats', filters] as const,
   run: (id: string) => ['runs', 'detail', id] as const,
 };
 

@@ -384,6 +384,13 @@ async function main() {
       await page.getByTestId('runs-page').waitFor();
       const row = page.locator(`[data-testid="run-row"][data-id="${liveRunId}"]`);
       await row.waitFor({ timeout: 20_000 });
+      // the latency chart above the table counts the live runs (test runs are left out) and draws their bucket
+      await page.getByTestId('latency-chart').waitFor();
+      await page.getByTestId('runs-refresh').click();
+      await page.locator('[data-testid="latency-summary"]', { hasText: /live runs? in the last 24 hours · p50/ }).waitFor({ timeout: 20_000 });
+      assert(await page.getByTestId('latency-bucket').count() >= 1, 'the chart draws the bucket with the live runs');
+      assert(await page.locator('[data-testid="latency-chart"] path').count() === 3, 'p50, p95 and p99 lines');
+      await page.getByTestId('latency-chart').screenshot({ path: path.join(outDir, 'latency.png') });
       await row.getByTestId('run-link').click();
       await page.waitForURL(new RegExp(`/runs/${liveRunId}$`));
       await page.getByTestId('run-page').waitFor();

@@ -11,7 +11,8 @@ import { StatusBadge } from '../ui/status-badge';
 import { formatDateTime, formatDuration } from '../ui/time-format';
 import { EMPTY_FILTERS, filtersToQuery, filtersToSearch, hasFilters, RANGES, STATUSES, type RunFilterState } from './run-filters';
 import styles from './runs-list.module.css';
-import { useCustomers, useRuns } from './use-runs';
+import { LatencyChart } from './latency-chart';
+import { useCustomers, useRuns, useRunStats } from './use-runs';
 
 export function RunsList({ initial }: { initial: RunFilterState }) {
   const router = useRouter();
@@ -19,6 +20,8 @@ export function RunsList({ initial }: { initial: RunFilterState }) {
   const [now, setNow] = useState(() => Date.now());
   const query = useMemo(() => filtersToQuery(filters, now), [filters, now]);
   const runs = useRuns(query);
+  const stats = useRunStats(query);
+  const windowLabel = filters.range === 'all' ? 'the last 24 hours' : filters.range === 'custom' ? 'this period' : (RANGES.find((r) => r.id === filters.range)?.label ?? '').toLowerCase();
   const flows = useFlows();
   const customers = useCustomers();
 
@@ -46,7 +49,7 @@ export function RunsList({ initial }: { initial: RunFilterState }) {
           <h1>Runs</h1>
           <p>Every time a flow ran, live or as a test: open one to see each step's input, output and timing.</p>
         </div>
-        <button type="button" className="btn" onClick={() => { setNow(Date.now()); void runs.refetch(); }} disabled={runs.isFetching} data-testid="runs-refresh">
+        <button type="button" className="btn" onClick={() => { setNow(Date.now()); void runs.refetch(); void stats.refetch(); }} disabled={runs.isFetching} data-testid="runs-refresh">
           {runs.isFetching && !runs.isFetchingNextPage ? 'Refreshing…' : 'Refresh'}
         </button>
       </div>
@@ -106,6 +109,7 @@ export function RunsList({ initial }: { initial: RunFilterState }) {
         )}
       </form>
 
+      {stats.data && <LatencyChart stats={stats.data} windowLabel={windowLabel} />}
       {(runs.isPending || runs.isPlaceholderData) && <p className="muted" data-testid="runs-loading" role="status">Loading runs…</p>}
       {runs.error && <p className="notice notice-err" role="alert" data-testid="runs-error">Could not load runs: {runs.error.message}</p>}
       {runs.data && rows.length === 0 && (hasFilters(filters) ? (

@@ -19,3 +19,9 @@ export function useRuns(filters: RunFilters) {
 export function useCustomers() {
   return useQuery({ queryKey: queryKeys.customers, queryFn: staffApi.customers, staleTime: 60_000 });
 }
+
+/** Latency over time for the chart above the runs table (same filters, status aside). */
+export function useRunStats(filters: RunFilters) {
+  const { status: _status, ...rest } = filters;
+  return useQuery({ queryKey: queryKeys.runStats(rest), queryFn: () => staffApi.runStats(rest), placeholderData: keepPreviousData });
+}

@@ -92,6 +92,10 @@ export interface RunListItem {
 
 export interface RunPage { runs: RunListItem[]; nextCursor: string | null }
 
+/** Flow duration figures (ms) of live runs: per time bucket and over the whole window. */
+export interface LatencyFigures { count: number; failed: number; p50: number | null; p95: number | null; p99: number | null; max: number | null }
+export interface RunStatsWire { from: string; to: string; bucketMs: number; buckets: (LatencyFigures & { t: string })[]; total: LatencyFigures }
+
 export interface RunFilters {
   automation?: string;
   customer?: string;

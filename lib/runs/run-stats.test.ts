@@ -1,0 +1,67 @@
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createScratchDatabase, dropScratchDatabase } from '@/tests/api/server-process';
+import { runMigrations } from '../db/migrate';
+import { newRunId } from './run-id';
+import { bucketStep, runStats } from './run-stats';
+
+let url = '';
+let sql: postgres.Sql;
+let vendorId = '';
+let otherVendor = '';
+let customerId = '';
+const base = Date.UTC(2026, 10, 25, 10, 0, 0);
+
+async function run(o: { vendor?: string; at: number; ms: number; status?: string; mode?: string; automation?: string; customer?: string | null }) {
+  await sql`insert into runs (id, vendor_id, customer_id, automation, mode, status, started_at, duration_ms)
+    values (${newRunId(o.at)}, ${o.vendor ?? vendorId}, ${o.customer === undefined ? customerId : o.customer}, ${o.automation ?? 'caller_lookup'}, ${o.mode ?? 'live'},
+            ${o.status ?? 'succeeded'}::run_status, ${new Date(o.at).toISOString()}::timestamptz, ${o.ms})`;
+}
+
+beforeAll(async () => {
+  url = await createScratchDatabase('patchbay_stats');
+  await runMigrations(url);
+  sql = postgres(url, { max: 2, onnotice: () => {} });
+  [{ id: vendorId }] = await sql`insert into vendors (slug, name) values ('v', 'V') returning id`;
+  [{ id: otherVendor }] = await sql`insert into vendors (slug, name) values ('w', 'W') returning id`;
+  [{ id: customerId }] = await sql`insert into customers (vendor_id, external_id, name, default_country) values (${vendorId}, 'acme', 'Acme', 'US') returning id`;
+  // 10:00–10:05: durations 1..100 ms; 10:20: two runs, one failed; noise that must not count
+  for (let i = 1; i <= 100; i++) await run({ at: base + i * 1000, ms: i });
+  await run({ at: base + 20 * 60_000, ms: 40 });
+  await run({ at: base + 20 * 60_000 + 5, ms: 60, status: 'failed' });
+  await run({ at: base + 30_000, ms: 9999, mode: 'test' });
+  await run({ at: base + 30_000, ms: 9999, vendor: otherVendor, customer: null });
+  await run({ at: base + 30_000, ms: 9999, automation: 'call_ended' });
+  await run({ at: base - 60_000, ms: 9999 });
+});
+afterAll(async () => { await sql.end(); await dropScratchDatabase(url); });
+
+describe('runStats', () => {
+  it('picks round bucket steps for about 60 buckets', () => {
+    expect(bucketStep(3_600_000)).toBe(60_000);
+    expect(bucketStep(86_400_000)).toBe(1_800_000);
+    expect(bucketStep(7 * 86_400_000)).toBe(6 * 3_600_000);
+    expect(bucketStep(60_000)).toBe(1000);
+  });
+
+  it('buckets live runs of the vendor with count, failures and percentiles, per automation', async () => {
+    const s = await runStats(sql, vendorId, { automation: 'caller_lookup', from: new Date(base), to: new Date(base + 3_600_000) });
+    expect(s.bucketMs).toBe(60_000);
+    // 100 runs over 10:00:01–10:01:40 fall in the 10:00 and 10:01 buckets; two runs at 10:20
+    expect(s.buckets.map((b) => [b.t.slice(11, 16), b.count, b.failed])).toEqual([['10:00', 59, 0], ['10:01', 41, 0], ['10:20', 2, 1]]);
+    expect(s.buckets[0]).toMatchObject({ p50: 30, max: 59 });
+    expect(s.total).toMatchObject({ count: 102, failed: 1, max: 100 });
+    expect(s.total.p50).toBeCloseTo(50.5, 5); // 1..100 plus 40 and 60: the 51st and 52nd values are 50 and 51
+    expect(s.total.p99).toBeGreaterThan(98);
+  });
+
+  it('filters by customer (the vendor\'s own id) and never counts another vendor\'s runs', async () => {
+    const all = await runStats(sql, vendorId, { from: new Date(base), to: new Date(base + 3_600_000) });
+    expect(all.total.count).toBe(103); // + the call_ended run; test-mode and other vendor's left out
+    const none = await runStats(sql, vendorId, { customer: 'nobody', from: new Date(base), to: new Date(base + 3_600_000) });
+    expect(none.total).toMatchObject({ count: 0, p50: null });
+    expect(none.buckets).toEqual([]);
+    const other = await runStats(sql, otherVendor, { from: new Date(base), to: new Date(base + 3_600_000) });
+    expect(other.total.count).toBe(1);
+  });
+});

@@ -1,0 +1,55 @@
+// Latency over time for the runs page's chart: live runs of the vendor in a time window, bucketed (about 60
+// buckets, on round steps), with count, failures and p50/p95/p99/max of the flow duration per bucket, plus the
+// same figures over the whole window. One range scan of the (vendor_id, started_at) index; PostgreSQL 14+ (date_bin).
+import type postgres from 'postgres';
+
+export interface RunStatsQuery {
+  automation?: string;
+  customer?: string;
+  flowId?: string;
+  from: Date;
+  to: Date;
+}
+
+export interface LatencyFigures { count: number; failed: number; p50: number | null; p95: number | null; p99: number | null; max: number | null }
+export interface RunStats { from: string; to: string; bucketMs: number; buckets: (LatencyFigures & { t: string })[]; total: LatencyFigures }
+
+const STEPS_MS = [1, 5, 15, 60, 300, 900, 1800, 3600, 6 * 3600, 12 * 3600, 86_400, 7 * 86_400].map((s) => s * 1000);
+
+/** The smallest round step that cuts the window into at most `maxBuckets` buckets. */
+export function bucketStep(windowMs: number, maxBuckets = 60): number {
+  return STEPS_MS.find((s) => windowMs / s <= maxBuckets) ?? STEPS_MS[STEPS_MS.length - 1];
+}
+
+interface Row { t: Date | string; count: number; failed: number; p: (number | null)[] | null; max: number | null }
+
+const figures = (r: Row): LatencyFigures => ({
+  count: r.count, failed: r.failed,
+  p50: r.p?.[0] ?? null, p95: r.p?.[1] ?? null, p99: r.p?.[2] ?? null, max: r.max ?? null,
+});
+
+export async function runStats(sql: postgres.Sql, vendorId: string, q: RunStatsQuery): Promise<RunStats> {
+  const step = bucketStep(q.to.getTime() - q.from.getTime());
+  // Buckets start on multiples of the step (in UTC), so a refreshed chart keeps its buckets.
+  const origin = new Date(Math.floor(q.from.getTime() / step) * step);
+  const conds: postgres.PendingQuery<postgres.Row[]>[] = [
+    sql`r.vendor_id = ${vendorId}`, sql`r.mode = 'live'`, sql`r.duration_ms is not null`,
+    sql`r.started_at >= ${q.from.toISOString()}::timestamptz`, sql`r.started_at < ${q.to.toISOString()}::timestamptz`,
+  ];
+  if (q.customer !== undefined) conds.push(sql`r.customer_id = (select c.id from customers c where c.vendor_id = ${vendorId} and c.external_id = ${q.customer})`);
+  if (q.flowId) conds.push(sql`r.flow_id = ${q.flowId}`);
+  if (q.automation) conds.push(sql`r.automation = ${q.automation}`);
+  const where = conds.reduce((a, c) => sql`${a} and ${c}`);
+  const agg = sql`count(*)::int as count, (count(*) filter (where r.status in ('failed', 'timeout')))::int as failed,
+    percentile_cont(array[0.5, 0.95, 0.99]) within group (order by r.duration_ms) as p, max(r.duration_ms) as max`;
+  const [rows, [total]] = await Promise.all([
+    sql<Row[]>`select date_bin(${`${step / 1000} seconds`}::interval, r.started_at, ${origin.toISOString()}::timestamptz) as t, ${agg}
+      from runs r where ${where} group by 1 order by 1`,
+    sql<Row[]>`select null as t, ${agg} from runs r where ${where}`,
+  ]);
+  return {
+    from: q.from.toISOString(), to: q.to.toISOString(), bucketMs: step,
+    buckets: rows.map((r) => ({ t: new Date(r.t as string).toISOString(), ...figures(r) })),
+    total: figures(total),
+  };
+}

@@ -1,6 +1,6 @@
 // npm run bench:lookup — caller_lookup over HTTP under wrk, against Patchbay and a bare node:http server
 // doing the same work, on the embedded PostgreSQL and on a real PostgreSQL server. Prints req/s, p50, p99,
-// server RSS and the Patchbay/bare ratio.  Options: --db embedded|url|both  --duration 10  --contacts 100000
+// server RSS and the Patchbay/bare ratio.  Options: --db embedded|url|both  --duration 10  --contacts 100000  --sustain 0
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,7 +12,9 @@ import { upsertContacts } from '../lib/cdp/pg-cdp';
 import { syntheticPerson } from '../engine/connectors/kit/synthetic';
 import { bundledEntry, createScratchDatabase, dropScratchDatabase, freePort, startServer } from '../tests/api/server-process';
 
-const { values } = parseArgs({ options: { db: { type: 'string', default: 'both' }, duration: { type: 'string', default: '10' }, contacts: { type: 'string', default: '100000' }, ui: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { db: { type: 'string', default: 'both' }, duration: { type: 'string', default: '10' }, contacts: { type: 'string', default: '100000' }, ui: { type: 'boolean', default: false }, sustain: { type: 'string', default: '0' } } });
+// --sustain N: N more loads in a row at 50 connections on each server, to see whether throughput holds over time.
+const sustain = Number(values.sustain);
 const duration = Number(values.duration);
 const nContacts = Number(values.contacts);
 
@@ -98,6 +100,8 @@ async function benchOne(kind: 'embedded' | 'url') {
     await load(url, `Bearer ${server.apiKey}`, script, 10, server.proc.pid!);
     const pb50 = await load(url, `Bearer ${server.apiKey}`, script, 50, server.proc.pid!);
     const pb4 = await load(url, `Bearer ${server.apiKey}`, script, 4, server.proc.pid!);
+    const pbRounds: Load[] = [];
+    for (let i = 0; i < sustain; i++) pbRounds.push(await load(url, `Bearer ${server.apiKey}`, script, 50, server.proc.pid!));
     const port = await freePort();
     // Both servers run as bundled JavaScript (what `npm start` runs), so neither pays for a transpiler.
     bare = spawn(process.execPath, [await bundledEntry('bench/bare-server')], { env: { ...process.env, DATABASE_URL: server.databaseUrl, BENCH_CUSTOMER_ID: customerId, PORT: String(port) }, stdio: 'ignore' });
@@ -106,10 +110,17 @@ async function benchOne(kind: 'embedded' | 'url') {
     await load(bareUrl, '', script, 10, bare.pid!);
     const b50 = await load(bareUrl, '', script, 50, bare.pid!);
     const b4 = await load(bareUrl, '', script, 4, bare.pid!);
+    const bareRounds: Load[] = [];
+    for (let i = 0; i < sustain; i++) bareRounds.push(await load(bareUrl, '', script, 50, bare.pid!));
     console.log(`  Patchbay  50 conns: ${fmt(pb50)}`);
     console.log(`  bare      50 conns: ${fmt(b50)}`);
     console.log(`  Patchbay   4 conns: ${fmt(pb4)}`);
     console.log(`  bare       4 conns: ${fmt(b4)}`);
+    if (sustain) {
+      console.log(`  sustained, ${sustain} more loads of ${duration} s at 50 conns, one after another:`);
+      console.log(`    Patchbay: ${pbRounds.map((l) => l.rps.toFixed(0)).join(' → ')} req/s`);
+      console.log(`    bare:     ${bareRounds.map((l) => l.rps.toFixed(0)).join(' → ')} req/s`);
+    }
     const ratio = pb50.rps / b50.rps;
     console.log(`  ratio Patchbay/bare at 50 conns: ${ratio.toFixed(2)}  (target ≥ 0.50: ${ratio >= 0.5 ? 'met' : 'NOT met'});  p99 at 4 conns ${pb4.p99.toFixed(2)} ms (target < 20 ms: ${pb4.p99 < 20 ? 'met' : 'NOT met'})`);
     fs.rmSync(script, { force: true });

@@ -1,25 +1,19 @@
 import http from 'node:http';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileFlow, registry } from '@/engine';
-import { createScratchDatabase, dropScratchDatabase } from '@/tests/api/server-process';
-import { runMigrations } from '../db/migrate';
 import { readRun } from '../runs/read-run';
+import { createScratchDb, seedVendor, type ScratchDb } from '../testing/scratch-db';
 import { EngineHost } from './host';
 
-let url = '';
-let sql: postgres.Sql;
+let db: ScratchDb;
 let vendorId = '';
 let customerId = '';
 
 beforeAll(async () => {
-  url = await createScratchDatabase('patchbay_host');
-  await runMigrations(url);
-  sql = postgres(url, { max: 2, onnotice: () => {} });
-  [{ id: vendorId }] = await sql`insert into vendors (slug, name) values ('v', 'V') returning id`;
-  [{ id: customerId }] = await sql`insert into customers (vendor_id, external_id, name, default_country) values (${vendorId}, 'c1', 'C', 'US') returning id`;
+  db = await createScratchDb('patchbay_host');
+  ({ vendorId, customerId } = await seedVendor(db.sql, 'host'));
 });
-afterAll(async () => { await sql.end(); await dropScratchDatabase(url); });
+afterAll(async () => { await db?.drop(); });
 
 const flowCalling = (target: string) => compileFlow({
   schemaVersion: 1, name: 'slow', automation: 'slow_call',
@@ -41,7 +35,7 @@ describe('EngineHost', () => {
     // An endpoint that never answers: only the host's cancellation can end the block.
     const hang = http.createServer((req) => { req.resume(); req.socket.on('close', () => aborted()); });
     await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
-    const host = new EngineHost({ sql, encryptionKey: Buffer.alloc(32), flowTimeoutMs: 150, allowPrivateHosts: true });
+    const host = new EngineHost({ sql: db.sql, encryptionKey: Buffer.alloc(32), flowTimeoutMs: 150, allowPrivateHosts: true });
     try {
       const t0 = Date.now();
       const out = await host.execute({
@@ -56,7 +50,7 @@ describe('EngineHost', () => {
       await Promise.race([requestAborted, new Promise((_, no) => setTimeout(() => no(new Error('the request was not aborted')), 2000))]);
       await new Promise((r) => setTimeout(r, 100));
       await host.close();
-      const run = await readRun(sql, vendorId, out.runId);
+      const run = await readRun(db.sql, vendorId, out.runId);
       expect(run!.status).toBe('timeout');
       expect(run!.steps.map((s) => [s.nodeId, s.status])).toEqual([['trigger', 'succeeded'], ['call', 'failed']]);
       expect(run!.steps[0].output).toEqual({ n: 1 });
@@ -69,7 +63,7 @@ describe('EngineHost', () => {
   it('runs many flows at once, each with its own deadline', async () => {
     const ok = http.createServer((req, res) => { req.resume(); req.on('end', () => setTimeout(() => res.end('{}'), 20)); });
     await new Promise<void>((r) => ok.listen(0, '127.0.0.1', r));
-    const host = new EngineHost({ sql, encryptionKey: Buffer.alloc(32), flowTimeoutMs: 2000, allowPrivateHosts: true });
+    const host = new EngineHost({ sql: db.sql, encryptionKey: Buffer.alloc(32), flowTimeoutMs: 2000, allowPrivateHosts: true });
     try {
       const compiled = flowCalling(`http://127.0.0.1:${(ok.address() as { port: number }).port}/fast`);
       const outs = await Promise.all(Array.from({ length: 20 }, (_, i) => host.execute({

@@ -1,22 +1,20 @@
-import postgres from 'postgres';
+import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScratchDatabase, dropScratchDatabase } from '@/tests/api/server-process';
-import { runMigrations } from '../db/migrate';
-import { newRunId } from './run-id';
 import type { JobsRuntime } from '../jobs/runtime';
+import { createScratchDb, seedVendor, type ScratchDb } from '../testing/scratch-db';
+import { newRunId } from './run-id';
 import { installRunRetention, PRUNE_QUEUE, pruneRuns, pruneUsedPortalLinks, retentionDaysFromEnv } from './retention';
 
-let url = '';
+let db: ScratchDb;
 let sql: postgres.Sql;
 const vendors: string[] = [];
 
 beforeAll(async () => {
-  url = await createScratchDatabase('patchbay_prune');
-  await runMigrations(url);
-  sql = postgres(url, { max: 2, onnotice: () => {} });
-  for (const slug of ['a', 'b']) { const [v] = await sql`insert into vendors (slug, name) values (${slug}, ${slug}) returning id`; vendors.push(v.id); }
+  db = await createScratchDb('patchbay_prune');
+  sql = db.sql;
+  for (const slug of ['prune-a', 'prune-b']) vendors.push((await seedVendor(sql, slug)).vendorId);
 });
-afterAll(async () => { await sql.end(); await dropScratchDatabase(url); });
+afterAll(async () => { await db?.drop(); });
 
 async function addRun(vendorId: string, daysAgo: number, status: string): Promise<string> {
   const startedAt = new Date(Date.now() - daysAgo * 86_400_000);

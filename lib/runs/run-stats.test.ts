@@ -1,11 +1,10 @@
-import postgres from 'postgres';
+import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScratchDatabase, dropScratchDatabase } from '@/tests/api/server-process';
-import { runMigrations } from '../db/migrate';
+import { createScratchDb, seedVendor, type ScratchDb } from '../testing/scratch-db';
 import { newRunId } from './run-id';
 import { bucketStep, runStats } from './run-stats';
 
-let url = '';
+let db: ScratchDb;
 let sql: postgres.Sql;
 let vendorId = '';
 let otherVendor = '';
@@ -19,12 +18,10 @@ async function run(o: { vendor?: string; at: number; ms: number; status?: string
 }
 
 beforeAll(async () => {
-  url = await createScratchDatabase('patchbay_stats');
-  await runMigrations(url);
-  sql = postgres(url, { max: 2, onnotice: () => {} });
-  [{ id: vendorId }] = await sql`insert into vendors (slug, name) values ('v', 'V') returning id`;
-  [{ id: otherVendor }] = await sql`insert into vendors (slug, name) values ('w', 'W') returning id`;
-  [{ id: customerId }] = await sql`insert into customers (vendor_id, external_id, name, default_country) values (${vendorId}, 'acme', 'Acme', 'US') returning id`;
+  db = await createScratchDb('patchbay_stats');
+  sql = db.sql;
+  ({ vendorId, customerId } = await seedVendor(sql, 'stats'));
+  ({ vendorId: otherVendor } = await seedVendor(sql, 'stats-other'));
   // 10:00–10:05: durations 1..100 ms; 10:20: two runs, one failed; noise that must not count
   for (let i = 1; i <= 100; i++) await run({ at: base + i * 1000, ms: i });
   await run({ at: base + 20 * 60_000, ms: 40 });
@@ -34,7 +31,7 @@ beforeAll(async () => {
   await run({ at: base + 30_000, ms: 9999, automation: 'call_ended' });
   await run({ at: base - 60_000, ms: 9999 });
 });
-afterAll(async () => { await sql.end(); await dropScratchDatabase(url); });
+afterAll(async () => { await db?.drop(); });
 
 describe('runStats', () => {
   it('picks round bucket steps for about 60 buckets', () => {

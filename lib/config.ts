@@ -30,3 +30,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): PatchbayConfig
     runWorker: env.PATCHBAY_WORKER !== '0',
   };
 }
+
+/** Patchbay's public address (NEXTAUTH_URL, set by the server at start): OAuth redirects, signed webhook URLs. */
+export function publicBaseUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return (env.NEXTAUTH_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
+}

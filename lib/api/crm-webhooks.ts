@@ -13,14 +13,12 @@ import { createGuardedFetch } from '../engine-host/guarded-fetch';
 import type { EngineHost } from '../engine-host/host';
 import { deleteFromWebhook } from '../sync/delete-webhook';
 import { ApiError, readRaw, sendJson } from './http-io';
+import { publicBaseUrl } from '../config';
+import { URL_ID } from '../tenancy/customers';
 
 export const CRM_HOOK_PATH = /^\/api\/v1\/hooks\/([^/]+)\/hubspot$/;
-const SLUG = /^[A-Za-z0-9._~-]{1,200}$/;
 const DISCOVERY_BUDGET_MS = 2500;
 
-function publicBaseUrl(): string {
-  return (process.env.NEXTAUTH_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
-}
 
 interface PortalCustomer { id: string; default_country: string; external_id: string }
 
@@ -71,7 +69,7 @@ export async function handleHubspotWebhook(req: IncomingMessage, res: ServerResp
     throw new ApiError(400, 'invalid_json', `The webhook body is not a HubSpot event batch: ${(err as Error).message}`, { path: [] });
   }
   // A signed request for an unknown vendor: acknowledged (HubSpot would retry an error for days), nothing done.
-  const [vendor] = SLUG.test(vendorSlug) ? await deps.sql<{ id: string }[]>`select id from vendors where slug = ${vendorSlug}` : [];
+  const [vendor] = URL_ID.test(vendorSlug) ? await deps.sql<{ id: string }[]>`select id from vendors where slug = ${vendorSlug}` : [];
   const outcome: { portalId: string; customers: string[]; deleted: number; problems: string[] }[] = [];
   if (vendor) {
     const fetchImpl = createGuardedFetch(deps.host.opts.allowPrivateHosts);

@@ -9,7 +9,7 @@ import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, verifyWebhookSignature
 import { resolveAutomation } from '../engine-host/automation-cache';
 import { loadConnection } from '../engine-host/connections';
 import type { EngineHost } from '../engine-host/host';
-import { resolveCustomer } from '../tenancy/customers';
+import { resolveCustomer, URL_ID } from '../tenancy/customers';
 import { ApiError, readRaw, sendJson } from './http-io';
 
 const vendorCache = new Map<string, { id: string | null; expires: number }>();
@@ -23,7 +23,6 @@ async function vendorIdBySlug(sql: postgres.Sql, slug: string): Promise<string |
   return id;
 }
 
-const ID = /^[A-Za-z0-9._~-]{1,200}$/;
 const PRINTABLE = /^[\x21-\x7e]+$/;
 
 export const HOOK_PATH = /^\/api\/v1\/hooks\/([^/]+)\/([^/]+)\/phone-system$/;
@@ -32,7 +31,7 @@ export async function handlePhoneWebhook(req: IncomingMessage, res: ServerRespon
   const [vendorSlug, customerExternalId] = params;
   const raw = await readRaw(req);
   // Ids no vendor or customer can have are not looked up (and never reach PostgreSQL as a NUL).
-  if (!ID.test(vendorSlug) || !ID.test(customerExternalId)) throw new ApiError(404, 'customer_not_found', 'No such customer');
+  if (!URL_ID.test(vendorSlug) || !URL_ID.test(customerExternalId)) throw new ApiError(404, 'customer_not_found', 'No such customer');
   const vendorId = await vendorIdBySlug(deps.sql, vendorSlug);
   const customer = vendorId ? await resolveCustomer(deps.sql, vendorId, customerExternalId) : null;
   if (!vendorId || !customer) throw new ApiError(404, 'customer_not_found', `No customer "${customerExternalId}"`);

@@ -17,6 +17,7 @@ import { cookie, createSessionToken, OAUTH_NONCE_COOKIE, PORTAL_COOKIE, portalPa
 import { portalSecret } from '../portal/portal-tokens';
 import { resolveCustomer, type CustomerRef } from '../tenancy/customers';
 import { ApiError, readJson, sendError, sendJson } from './http-io';
+import { publicBaseUrl } from '../config';
 
 export interface PortalApiDeps { sql: postgres.Sql; host: EngineHost }
 
@@ -28,9 +29,6 @@ const route = (method: string, re: RegExp, h: Handler) => routes.push([method, r
 
 const SYSTEM = /^[a-z][a-z0-9-]{0,39}$/;
 
-function publicBaseUrl(): string {
-  return (process.env.NEXTAUTH_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
-}
 const secureCookies = () => publicBaseUrl().startsWith('https:');
 
 function invalid(err: z.ZodError, what: string): ApiError {

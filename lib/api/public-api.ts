@@ -14,7 +14,7 @@ import { enableIntegration } from '../flows/flows';
 import { createPortalLink, LINK_TTL_DEFAULT_SEC, LINK_TTL_MAX_SEC } from '../portal/portal-session';
 import { portalSecret } from '../portal/portal-tokens';
 import { authenticateKey, type KeyPrincipal } from '../tenancy/api-keys';
-import { createCustomer, resolveCustomer, type CustomerRef } from '../tenancy/customers';
+import { createCustomer, resolveCustomer, URL_ID, type CustomerRef } from '../tenancy/customers';
 import { readRun } from '../runs/read-run';
 import { deleteFromWebhook } from '../sync/delete-webhook';
 import { assertSyncSource } from '../sync/start-sync';
@@ -38,11 +38,9 @@ function zodProblem(err: z.ZodError, prefix: (string | number)[] = []): ApiError
   });
 }
 
-const CUSTOMER_ID = /^[A-Za-z0-9._~-]{1,200}$/;
-
 async function customerFor(deps: PublicApiDeps, principal: KeyPrincipal, externalId: string): Promise<CustomerRef> {
   // An id no customer can have (see customerSchema) is not looked up at all.
-  if (!CUSTOMER_ID.test(externalId)) throw new ApiError(404, 'customer_not_found', `No customer "${externalId.replace(/[^\x20-\x7e]/g, '?').slice(0, 200)}"`);
+  if (!URL_ID.test(externalId)) throw new ApiError(404, 'customer_not_found', `No customer "${externalId.replace(/[^\x20-\x7e]/g, '?').slice(0, 200)}"`);
   const c = await resolveCustomer(deps.sql, principal.vendorId, externalId);
   // Another vendor's customer and a customer outside a scoped key look exactly like a missing one.
   if (!c || (principal.customerId && principal.customerId !== c.id)) throw new ApiError(404, 'customer_not_found', `No customer "${externalId}"`);
@@ -131,7 +129,7 @@ route('DELETE', /^\/api\/v1\/customers\/([^/]+)\/cdp\/contacts\/([^/]+)\/([^/]+)
 });
 
 const customerSchema = z.object({
-  externalId: z.string().min(1).max(200).regex(/^[A-Za-z0-9._~-]+$/, 'letters, digits and . _ ~ - only (it is used in URLs)'),
+  externalId: z.string().min(1).max(200).regex(URL_ID, 'letters, digits and . _ ~ - only (it is used in URLs)'),
   name: z.string().min(1).max(200),
   defaultCountry: z.string().regex(/^[A-Za-z]{2}$/, 'a two-letter country code such as US').refine((c) => isSupportedCountry(c.toUpperCase()), 'not a country code libphonenumber knows (ISO 3166-1 alpha-2, such as US or GB)').default('US'),
 });

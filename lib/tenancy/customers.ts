@@ -1,6 +1,9 @@
 // Customers are addressed by the vendor's own id; resolving one is cached for the hot path.
 import type postgres from 'postgres';
 
+/** What a customer's own id (and a vendor's slug) may be: it is used in URLs. Anything else names nobody. */
+export const URL_ID = /^[A-Za-z0-9._~-]{1,200}$/;
+
 export interface CustomerRef { id: string; vendorId: string; externalId: string; name: string; defaultCountry: string }
 
 interface Row { id: string; vendor_id: string; external_id: string; name: string; default_country: string }

@@ -85,7 +85,10 @@ export async function startServer(o: { dbKind: 'embedded' | 'url'; env?: Record<
       if (proc.exitCode !== null) return;
       const exited = new Promise((r) => proc.once('exit', r));
       proc.kill(signal);
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((r) => { timer = setTimeout(r, 15_000); })]);
+      // A pending 15 s timer would keep the test runner's process alive after the suite.
+      clearTimeout(timer);
       if (proc.exitCode === null) proc.kill('SIGKILL');
       // Grandchildren (tsx's esbuild service) may hold the pipes open: let go of them.
       proc.stdout?.destroy();

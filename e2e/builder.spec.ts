@@ -391,6 +391,13 @@ async function main() {
       assert(await page.getByTestId('latency-bucket').count() >= 1, 'the chart draws the bucket with the live runs');
       assert(await page.locator('[data-testid="latency-chart"] path').count() === 3, 'p50, p95 and p99 lines');
       await page.getByTestId('latency-chart').screenshot({ path: path.join(outDir, 'latency.png') });
+      // the staff API names the field of a bad filter (a NUL in an id used to reach PostgreSQL as a 500)
+      for (const q of ['/api/staff/runs?customer=%00', '/api/staff/runs/stats?customer=%00', '/api/staff/runs/stats?from=garbage']) {
+        const r = await page.request.get(q);
+        assertEqual(r.status(), 400, `${q} is refused`);
+        const body = await r.json() as { error: { path: string[] } };
+        assert(['customer', 'from'].includes(body.error.path[0]), `${q} names the field`);
+      }
       await row.getByTestId('run-link').click();
       await page.waitForURL(new RegExp(`/runs/${liveRunId}$`));
       await page.getByTestId('run-page').waitFor();

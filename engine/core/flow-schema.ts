@@ -3,13 +3,16 @@ import { z } from 'zod';
 
 export const AUTOMATION_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 
+/** A line of text people read (names, labels): no control characters (NUL cannot even be stored). */
+const text = (max: number) => z.string().max(max).regex(/^[^\u0000-\u001f\u007f]*$/, 'no line breaks or control characters');
+
 export const positionSchema = z.object({ x: z.number(), y: z.number() });
 
 export const flowNodeSchema = z.object({
   id: z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, 'node ids are letters, digits, _ and -, starting with a letter or _'),
   /** Block id, optionally pinned to a version: `cdp.lookup` or `cdp.lookup@1`. */
   type: z.string().min(1),
-  label: z.string().max(120).optional(),
+  label: text(120).optional(),
   params: z.record(z.string(), z.unknown()).default({}),
   position: positionSchema.default({ x: 0, y: 0 }),
 });
@@ -24,10 +27,10 @@ export const flowEdgeSchema = z.object({
 
 export const flowSchema = z.object({
   schemaVersion: z.literal(1).default(1),
-  name: z.string().min(1).max(200),
+  name: text(200).min(1),
   /** The fixed automation name the flow answers to: caller_lookup, call_logging, contact_sync, … */
   automation: z.string().regex(AUTOMATION_NAME, 'automation names are lower_snake_case'),
-  description: z.string().max(2000).optional(),
+  description: z.string().max(2000).regex(/^[^\u0000]*$/, 'no NUL characters').optional(),
   nodes: z.array(flowNodeSchema).min(1, 'a flow needs at least a trigger'),
   edges: z.array(flowEdgeSchema).default([]),
   /** Options a customer sets when enabling the integration (defaults here). */

@@ -178,6 +178,15 @@ describe('flow schema', () => {
     const { issues } = validateFlow({ name: 'x', automation: 'x', nodes: [{ id: 't' }] }, registry);
     expect(issues[0].path).toEqual(['nodes', 0, 'type']);
   });
+
+  it('refuses control characters in names and labels (NUL cannot even be stored), naming the field', () => {
+    const bad = validateFlow({ name: 'caller\u0000lookup', automation: 'x', nodes: [{ id: 't', type: 'trigger.webhook', label: 'two\nlines' }] }, registry);
+    expect(bad.issues.map((i) => [i.path, i.message])).toEqual([
+      [['name'], 'no line breaks or control characters'],
+      [['nodes', 0, 'label'], 'no line breaks or control characters'],
+    ]);
+    expect(validateFlow({ name: 'Caller lookup – €, ü', automation: 'x', nodes: [{ id: 't', type: 'trigger.webhook' }] }, registry).issues).toEqual([]);
+  });
 });
 
 describe('trigger input', () => {

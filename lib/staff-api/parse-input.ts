@@ -3,6 +3,7 @@
 import type { NextRequest } from 'next/server';
 import { z } from 'zod';
 import { ApiError } from '@/lib/api/http-io';
+import { URL_ID } from '../tenancy/customers';
 
 const MAX_BODY = 5 * 1024 * 1024;
 
@@ -43,3 +44,8 @@ export function requireUuid(id: string | undefined, what: 'flow' | 'run'): strin
   if (!id || !UUID.test(id)) throw new ApiError(404, `${what}_not_found`, `No ${what} "${id ?? ''}"`);
   return id;
 }
+
+/** Query-string fields shared by the staff API's list endpoints. An empty value means "not set". */
+export const blankIsUnset = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === '' ? undefined : v), s.optional());
+export const customerParam = z.string().regex(URL_ID, "a customer's own id (letters, digits and . _ ~ -)");
+export const instantParam = z.coerce.date({ error: 'a date-time such as 2026-11-25T10:00:00Z' });

@@ -2,19 +2,18 @@ import { z } from 'zod';
 import { AUTOMATION_NAME } from '@/engine';
 import { json, withStaff } from '@/lib/auth/with-staff';
 import { decodeRunCursor, listRuns, RUN_STATUSES } from '@/lib/runs/list-runs';
-import { readQuery } from '@/lib/staff-api/parse-input';
+import { blankIsUnset, customerParam, instantParam, readQuery } from '@/lib/staff-api/parse-input';
 import { runRowToWire } from '@/lib/staff-api/wire-shapes';
 
-const blankIsUnset = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === '' ? undefined : v), s.optional());
 
 const Query = z.object({
   automation: blankIsUnset(z.string().regex(AUTOMATION_NAME, 'automation names are lower_snake_case')),
-  customer: blankIsUnset(z.string().max(200)),
+  customer: blankIsUnset(customerParam),
   status: blankIsUnset(z.enum(RUN_STATUSES)),
   mode: blankIsUnset(z.enum(['live', 'test'])),
   flowId: blankIsUnset(z.uuid()),
-  from: blankIsUnset(z.coerce.date()),
-  to: blankIsUnset(z.coerce.date()),
+  from: blankIsUnset(instantParam),
+  to: blankIsUnset(instantParam),
   cursor: blankIsUnset(z.string().max(200).transform((s, ctx) => decodeRunCursor(s) ?? (ctx.addIssue({ code: 'custom', message: 'not a cursor from this API (use nextCursor as given)' }), z.NEVER))),
   limit: blankIsUnset(z.coerce.number().int().min(1).max(200)),
 });

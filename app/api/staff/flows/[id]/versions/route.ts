@@ -4,7 +4,7 @@ import { json, withStaff } from '@/lib/auth/with-staff';
 import { getFlow, saveFlowVersion } from '@/lib/flows/flows';
 import { readBody, requireUuid } from '@/lib/staff-api/parse-input';
 
-const Body = z.object({ definition: z.unknown(), message: z.string().max(500).optional() });
+const Body = z.object({ definition: z.unknown(), message: z.string().max(500).regex(/^[^\u0000]*$/, 'no NUL characters').optional() });
 
 // Saves a new immutable version. A definition that is not a flow at all is a 400 with issues; a flow with
 // problems (unconnected node, missing param) is saved as a draft and its issues returned (publishing refuses it).

@@ -398,6 +398,8 @@ async function main() {
         const body = await r.json() as { error: { path: string[] } };
         assert(['customer', 'from'].includes(body.error.path[0]), `${q} names the field`);
       }
+      const nul = await page.request.post(`/api/staff/flows/${flowId}/test-run`, { data: { definition: {}, input: {}, customer: '\u0000' } });
+      assertEqual([nul.status(), (await nul.json()).error.code], [400, 'customer_not_found'], 'a test run for a customer id nobody can have');
       await row.getByTestId('run-link').click();
       await page.waitForURL(new RegExp(`/runs/${liveRunId}$`));
       await page.getByTestId('run-page').waitFor();

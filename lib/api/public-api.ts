@@ -39,11 +39,9 @@ function zodProblem(err: z.ZodError, prefix: (string | number)[] = []): ApiError
 }
 
 async function customerFor(deps: PublicApiDeps, principal: KeyPrincipal, externalId: string): Promise<CustomerRef> {
-  // An id no customer can have (see customerSchema) is not looked up at all.
-  if (!URL_ID.test(externalId)) throw new ApiError(404, 'customer_not_found', `No customer "${externalId.replace(/[^\x20-\x7e]/g, '?').slice(0, 200)}"`);
   const c = await resolveCustomer(deps.sql, principal.vendorId, externalId);
   // Another vendor's customer and a customer outside a scoped key look exactly like a missing one.
-  if (!c || (principal.customerId && principal.customerId !== c.id)) throw new ApiError(404, 'customer_not_found', `No customer "${externalId}"`);
+  if (!c || (principal.customerId && principal.customerId !== c.id)) throw new ApiError(404, 'customer_not_found', `No customer "${printable(externalId)}"`);
   return c;
 }
 
@@ -200,6 +198,9 @@ route('POST', /^\/api\/v1\/customers\/([^/]+)\/webhooks\/([^/]+)\/contacts-delet
   );
   return sendJson(res, 200, out);
 });
+
+/** For messages: an id as text people can read (control characters shown as ?). */
+const printable = (s: string) => s.replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
 
 function decodePathPart(part: string): string {
   try { return decodeURIComponent(part); } catch { throw new ApiError(400, 'invalid_path', `The path segment "${part}" is not valid percent-encoding`, { path: ['url'] }); }

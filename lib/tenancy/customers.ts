@@ -13,6 +13,8 @@ const TTL_MS = 10_000;
 const cache = new Map<string, { ref: CustomerRef | null; expires: number }>();
 
 export async function resolveCustomer(sql: postgres.Sql, vendorId: string, externalId: string): Promise<CustomerRef | null> {
+  // An id no customer can have names nobody (and a NUL in it would not even reach PostgreSQL as a query).
+  if (!URL_ID.test(externalId)) return null;
   const k = `${vendorId}|${externalId}`;
   const now = Date.now();
   const hit = cache.get(k);

@@ -150,7 +150,7 @@ export class RunRecorder {
   constructor(private sql: postgres.Sql, opts: RecorderOptions | number = {}) {
     const o = typeof opts === 'number' ? { intervalMs: opts } : opts;
     this.intervalMs = o.intervalMs ?? 50;
-    this.maxBatch = o.maxBatch ?? 1000;
+    this.maxBatch = o.maxBatch ?? 300;
     this.highWater = o.highWater ?? 20_000;
     this.retryMs = o.retryMs ?? 1000;
   }

@@ -408,6 +408,14 @@ async function main() {
       await page.screenshot({ path: path.join(outDir, 'run.png'), fullPage: true });
     });
 
+    await test('the syncs page gives the HubSpot deletion webhook URL of this vendor', async () => {
+      await page.goto('/syncs');
+      await page.getByTestId('syncs-page').waitFor();
+      const url = page.getByTestId('hubspot-webhook-url');
+      await page.waitForFunction(() => document.querySelector('[data-testid="hubspot-webhook-url"]')?.textContent?.startsWith('http'));
+      assertEqual(await url.textContent(), `${base}/api/v1/hooks/demo/hubspot`, 'the URL names this Patchbay and the demo vendor');
+    });
+
     await test('a customer opens a portal link once, sees the connections and signs out', async () => {
       const r = await fetch(`${base}/api/v1/customers/demo/portal-links`, { method: 'POST', headers: { authorization: `Bearer ${demo.apiKey}` } });
       assertEqual(r.status, 201, 'the vendor key gets a portal link');

@@ -3,7 +3,7 @@
 // queued or running (polled every second then, every 10 s otherwise), what the last runs did, and a
 // history chart of records and duration per run. Editors can start an incremental or a full run.
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { StartedSyncWire, SyncRunWire, SyncWire } from '@/lib/sync/sync-wire';
 import { apiGet, apiSend, useStaffMutation } from '../api-client';
 import { useStaff } from '../staff/staff-context';
@@ -44,7 +44,34 @@ export function SyncsView() {
       <div className={styles.list}>
         {list.map((s) => <SyncCard key={s.id} sync={s} />)}
       </div>
+      <DeleteWebhooks />
     </div>
+  );
+}
+
+/** Where the vendor's HubSpot app sends deletions, so they reach every customer's CDP and phonebook at once. */
+function DeleteWebhooks() {
+  const staff = useStaff();
+  const [copied, setCopied] = useState(false);
+  // The address this page is served from (known in the browser only; rendered after hydration).
+  const [origin, setOrigin] = useState('');
+  useEffect(() => setOrigin(window.location.origin), []);
+  const url = `${origin}/api/v1/hooks/${encodeURIComponent(staff.vendor.slug)}/hubspot`;
+  return (
+    <section className={`card ${styles.hooks}`} data-testid="delete-webhooks">
+      <h2>Deletes as they happen</h2>
+      <p className="muted">
+        Between full comparisons, a CRM can announce deletions itself. In your HubSpot app, set the webhook URL below and
+        subscribe to <code>contact.deletion</code>, <code>contact.privacyDeletion</code> and <code>company.deletion</code>:
+        Patchbay checks HubSpot&apos;s signature and removes the records from the customers connected to that HubSpot account.
+      </p>
+      <div className={styles.hookRow}>
+        <code className={styles.hookUrl} data-testid="hubspot-webhook-url">{url}</code>
+        <button type="button" className="btn btn-sm" onClick={() => { void navigator.clipboard?.writeText(url).then(() => setCopied(true)); }}>
+          {copied ? 'Copied' : 'Copy'}
+        </button>
+      </div>
+    </section>
   );
 }
 

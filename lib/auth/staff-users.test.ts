@@ -33,7 +33,7 @@ describe('staff sign-in', () => {
 
   it('describes the signed-in user with the vendor', async () => {
     const p = (await loadStaffPrincipal(db.sql, a.userId))!;
-    expect(await getStaffMe(db.sql, p)).toEqual({ id: a.userId, email: 'editor@alpha.test', name: 'editor of alpha', role: 'editor', vendor: { id: a.vendorId, name: 'Vendor alpha' } });
+    expect(await getStaffMe(db.sql, p)).toEqual({ id: a.userId, email: 'editor@alpha.test', name: 'editor of alpha', role: 'editor', vendor: { id: a.vendorId, name: 'Vendor alpha', slug: 'alpha' } });
   });
 });
 

@@ -28,8 +28,8 @@ export async function loadStaffPrincipal(sql: postgres.Sql, userId: string): Pro
 }
 
 export async function getStaffMe(sql: postgres.Sql, p: StaffPrincipal): Promise<StaffMe> {
-  const [v] = await sql<{ id: string; name: string }[]>`select id, name from vendors where id = ${p.vendorId}`;
-  return { id: p.userId, email: p.email, name: p.name, role: p.role, vendor: { id: v.id, name: v.name } };
+  const [v] = await sql<{ id: string; name: string; slug: string }[]>`select id, name, slug from vendors where id = ${p.vendorId}`;
+  return { id: p.userId, email: p.email, name: p.name, role: p.role, vendor: { id: v.id, name: v.name, slug: v.slug } };
 }
 
 export async function createStaffUser(sql: postgres.Sql, p: { vendorId: string; email: string; name: string; password: string; role: StaffRole }): Promise<string> {

@@ -9,7 +9,8 @@ export interface ApiErrorBody {
   error: { code: string; message: string; path?: (string | number)[]; issues?: { path: (string | number)[]; nodeId?: string; message: string }[] };
 }
 
-export interface StaffMe { id: string; email: string; name: string; role: StaffRole; vendor: { id: string; name: string } }
+/** `vendor.slug` names the vendor in the URLs other systems call (webhooks). */
+export interface StaffMe { id: string; email: string; name: string; role: StaffRole; vendor: { id: string; name: string; slug: string } }
 
 export interface FlowListItem {
   id: string;

@@ -8,6 +8,7 @@ import type { ConnectorCall } from '../kit/contact-source';
 import { createHubspotClient, getPortal, searchObjects } from './client';
 import { COMPANY_PROPERTIES, countryToIso2, mapCompany } from './map-contact';
 import { numbersMatch, phoneForms } from './find-contact-by-phone';
+import { findByPhoneParams } from '../kit/find-by-phone-params';
 
 export async function findCompanyByPhone(call: ConnectorCall, args: { phone: string; defaultCountry?: string | null }): Promise<{ found: boolean; company: UnifiedContact | null }> {
   const forms = phoneForms(args.phone, args.defaultCountry);
@@ -33,10 +34,7 @@ export const findCompanyByPhoneBlock = defineBlock({
   category: 'CRM',
   icon: 'building',
   connector: 'hubspot',
-  params: z.object({
-    phone: z.string().min(1).describe('Phone number in any format'),
-    defaultCountry: z.string().regex(/^[A-Za-z]{2}$/).optional().describe('Country for numbers without a country code (default: the customer\'s)'),
-  }),
+  params: findByPhoneParams,
   output: z.object({ found: z.boolean(), company: unifiedContactSchema.nullable() }),
   ports: FOUND_PORTS,
   summarize: (p) => `by phone ${String(p.phone ?? '')}`,

@@ -16,6 +16,7 @@ import { normalizePhone } from '../../core/phone';
 import type { ConnectorCall } from '../kit/contact-source';
 import { createHubspotClient, getPortal, searchObjects, type HubspotRecord, type HubspotSearchRequest } from './client';
 import { CONTACT_PROPERTIES, countryToIso2, mapContact } from './map-contact';
+import { findByPhoneParams } from '../kit/find-by-phone-params';
 
 export interface PhoneForms {
   /** E.164 when the number parses, else null. */
@@ -101,10 +102,7 @@ export const findContactByPhoneBlock = defineBlock({
   category: 'CRM',
   icon: 'search',
   connector: 'hubspot',
-  params: z.object({
-    phone: z.string().min(1).describe('Phone number in any format'),
-    defaultCountry: z.string().regex(/^[A-Za-z]{2}$/).optional().describe('Country for numbers without a country code (default: the customer\'s)'),
-  }),
+  params: findByPhoneParams,
   output: z.object({ found: z.boolean(), contact: unifiedContactSchema.nullable() }),
   ports: FOUND_PORTS,
   summarize: (p) => `by phone ${String(p.phone ?? '')}`,

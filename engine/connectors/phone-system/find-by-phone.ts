@@ -8,6 +8,7 @@ import { normalizePhone } from '../../core/phone';
 import type { ConnectorCall } from '../kit/contact-source';
 import { createPhonebookClient, recordsAt, type PhonebookClient } from './client';
 import { phonebookContactSchema, readWireContact, type PhonebookContact } from './map-contact';
+import { findByPhoneParams } from '../kit/find-by-phone-params';
 
 /** Every entry the phone system answers for this E.164 number (404 = none). */
 export async function searchByPhone(client: PhonebookClient, e164: string): Promise<PhonebookContact[]> {
@@ -36,10 +37,7 @@ export const findByPhoneBlock = defineBlock({
   category: 'Phone system',
   icon: 'search',
   connector: 'phonesystem',
-  params: z.object({
-    phone: z.string().min(1).describe('Phone number in any format'),
-    defaultCountry: z.string().regex(/^[A-Za-z]{2}$/).optional().describe("Country for numbers without a country code (default: the customer's)"),
-  }),
+  params: findByPhoneParams,
   output: z.object({ found: z.boolean(), contact: phonebookContactSchema.nullable() }),
   ports: FOUND_PORTS,
   summarize: (p) => `by phone ${String(p.phone ?? '')}`,

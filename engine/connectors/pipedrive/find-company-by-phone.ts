@@ -6,6 +6,7 @@ import { callFromContext, createPipedriveClient, type PipedriveClient } from './
 import { mapOrganization, type PipedriveOrganization } from './map-contact';
 import { organizationPhoneFieldKeys } from './organizations';
 import { phoneQuery, searchOrganizationsByPhone, searchPersonsByPhone } from './phone-search';
+import { findByPhoneParams } from '../kit/find-by-phone-params';
 
 export interface FindCompanyByPhoneArgs {
   phone: string;
@@ -58,9 +59,7 @@ export const findCompanyByPhoneBlock = defineBlock({
   category: 'CRM',
   icon: 'building',
   connector: 'pipedrive',
-  params: z.object({
-    phone: z.string().min(1).describe('Phone number in any format'),
-    defaultCountry: z.string().length(2).optional(),
+  params: findByPhoneParams.extend({
     viaPersons: z.boolean().default(true).describe('Fall back to the organization of a person with this number'),
   }),
   output: z.object({ found: z.boolean(), company: unifiedContactSchema.nullable(), matchedVia: z.enum(['organization', 'person']).nullable(), personId: z.string().nullable() }),

@@ -6,6 +6,7 @@ import { callFromContext, createPipedriveClient } from './client';
 import { mapPerson, type PipedrivePerson } from './map-contact';
 import { loadOrganizations } from './organizations';
 import { phoneQuery, searchPersonsByPhone } from './phone-search';
+import { findByPhoneParams } from '../kit/find-by-phone-params';
 
 export interface FindContactByPhoneArgs {
   phone: string;
@@ -44,10 +45,7 @@ export const findContactByPhoneBlock = defineBlock({
   category: 'CRM',
   icon: 'search',
   connector: 'pipedrive',
-  params: z.object({
-    phone: z.string().min(1).describe('Phone number in any format'),
-    defaultCountry: z.string().length(2).optional().describe('Country for numbers without a country code (defaults to the customer\'s)'),
-  }),
+  params: findByPhoneParams,
   output: z.object({ found: z.boolean(), contact: unifiedContactSchema.nullable(), matches: z.number() }),
   ports: FOUND_PORTS,
   summarize: (p) => `by phone ${String(p.phone ?? '')}`,

@@ -6,6 +6,7 @@ import { connectorCall } from './client';
 import type { FindByPhoneArgs } from './find-contact-by-phone';
 import { mapAccount } from './map-contact';
 import { searchByPhone } from './search-by-phone';
+import { findByPhoneParams } from '../kit/find-by-phone-params';
 
 /** The most recently modified Account with this number in its Phone or Fax field. */
 export async function findCompanyByPhone(call: ConnectorCall, args: FindByPhoneArgs): Promise<{ found: boolean; company: UnifiedContact | null; matchCount: number }> {
@@ -22,10 +23,7 @@ export const salesforceFindCompanyByPhone = defineBlock({
   category: 'CRM',
   icon: 'building',
   connector: 'salesforce',
-  params: z.object({
-    phone: z.string().min(1).describe('Phone number in any format'),
-    defaultCountry: z.string().length(2).optional().describe("Country for numbers without a country code (default: the customer's)"),
-  }),
+  params: findByPhoneParams,
   output: z.object({ found: z.boolean(), company: unifiedContactSchema.nullable(), matchCount: z.number().int() }),
   ports: FOUND_PORTS,
   summarize: (p) => `by phone ${String(p.phone ?? '')}`,

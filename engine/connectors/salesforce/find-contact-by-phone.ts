@@ -5,6 +5,7 @@ import type { ConnectorCall } from '../kit/contact-source';
 import { connectorCall } from './client';
 import { mapContact } from './map-contact';
 import { searchByPhone } from './search-by-phone';
+import { findByPhoneParams } from '../kit/find-by-phone-params';
 
 export interface FindByPhoneArgs {
   phone: string;
@@ -27,10 +28,7 @@ export const salesforceFindContactByPhone = defineBlock({
   category: 'CRM',
   icon: 'search',
   connector: 'salesforce',
-  params: z.object({
-    phone: z.string().min(1).describe('Phone number in any format'),
-    defaultCountry: z.string().length(2).optional().describe("Country for numbers without a country code (default: the customer's)"),
-  }),
+  params: findByPhoneParams,
   output: z.object({ found: z.boolean(), contact: unifiedContactSchema.nullable(), matchCount: z.number().int() }),
   ports: FOUND_PORTS,
   summarize: (p) => `by phone ${String(p.phone ?? '')}`,

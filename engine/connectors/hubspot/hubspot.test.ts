@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectionHandle } from '../../core/define-block';
 import { HttpError } from '../../core/http-client';
 import { PatchbayError } from '../../core/errors';
 import { createTestContext, runFixture } from '../../testing/run-fixture';
 import { buildAuthorizeUrl, exchangeCode } from '../kit/oauth2';
-import type { ConnectorCall } from '../kit/contact-source';
 import { syntheticPerson } from '../kit/synthetic';
 import { decodeCursor } from './changed-since';
 import { createContact, createContactBlock } from './create-contact';
@@ -21,6 +19,7 @@ import { logCallBlock } from './log-call';
 import { hubspotConnector, hubspotContactSource } from './manifest';
 import { countryToIso2 } from './map-contact';
 import { updateCallLogBlock } from './update-call-log';
+import { connectorHarness } from '../../testing/connector-harness';
 
 const TOKEN = 'pat-na1-test-token';
 const PORTAL = 24_681_357;
@@ -33,13 +32,7 @@ beforeAll(async () => {
 });
 afterAll(async () => { await emu?.close(); });
 
-function connection(e: HubspotEmulator, credentials: Record<string, unknown> = { token: TOKEN }, saved: Record<string, unknown>[] = []): ConnectionHandle {
-  return { id: 'conn-hubspot', system: 'hubspot', baseUrl: e.url, credentials, saveCredentials: async (next) => { saved.push(next); }, reportHealth: async () => {} };
-}
-
-function callFor(e: HubspotEmulator, credentials?: Record<string, unknown>, http: ConnectorCall['http'] = {}): ConnectorCall {
-  return { fetch, conn: connection(e, credentials), requestLog: [], http: { backoffMs: 5, ...http } };
-}
+const { connection, callFor } = connectorHarness<HubspotEmulator>('hubspot', 'conn-hubspot', { token: TOKEN });
 
 function ctxFor(e: HubspotEmulator, defaultCountry = 'US', credentials: Record<string, unknown> = { token: TOKEN }) {
   return createTestContext({ customer: { id: 'c1', defaultCountry }, connections: { hubspot: { id: 'conn-hubspot', system: 'hubspot', baseUrl: e.url, credentials } } });
@@ -369,7 +362,7 @@ describe('hubspot: transport', () => {
 
     const saved: Record<string, unknown>[] = [];
     const credentials = { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt, ...OAUTH };
-    const call: ConnectorCall = { fetch, conn: connection(emu, credentials, saved), requestLog: [], http: { backoffMs: 5 } };
+    const call = callFor(emu, credentials, {}, saved);
     expect((await findContactById(call, { id: firstId })).found).toBe(true);
     expect(saved).toHaveLength(0);
 

@@ -1,11 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unifiedContactSchema, type UnifiedContactInput } from '../../core/contact';
-import type { ConnectionHandle } from '../../core/define-block';
 import { HttpError } from '../../core/http-client';
 import { PatchbayError } from '../../core/errors';
 import { createTestContext } from '../../testing/run-fixture';
-import type { ConnectorCall } from '../kit/contact-source';
 import { syntheticPerson } from '../kit/synthetic';
 import { fillPathTemplate } from './client';
 import { phonebookConfigSchema, type PhonebookConfigInput } from './config';
@@ -19,6 +17,7 @@ import { fromPhonebookContact, samePhonebookContent, toPhonebookContact } from '
 import { routeCall, routeCallBlock } from './route-call';
 import { upsertContactBlock, upsertPhonebookContact } from './upsert-contact';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, verifyWebhookSignature } from './webhook-signature';
+import { connectorHarness } from '../../testing/connector-harness';
 
 const TOKEN = 'ps-test-token';
 const SEEDED = 7;
@@ -41,13 +40,7 @@ async function another(o: PhoneSystemEmulatorOptions): Promise<PhoneSystemEmulat
   return e;
 }
 
-function connection(e: PhoneSystemEmulator, credentials: Record<string, unknown> = { token: TOKEN }): ConnectionHandle {
-  return { id: 'conn-ps', system: 'phonesystem', baseUrl: e.url, credentials, saveCredentials: async () => {}, reportHealth: async () => {} };
-}
-
-function callFor(e: PhoneSystemEmulator, credentials?: Record<string, unknown>): ConnectorCall {
-  return { fetch, conn: connection(e, credentials), requestLog: [], http: { backoffMs: 5 } };
-}
+const { connection, callFor } = connectorHarness<PhoneSystemEmulator>('phonesystem', 'conn-ps', { token: TOKEN });
 
 function ctxFor(e: PhoneSystemEmulator, credentials: Record<string, unknown> = { token: TOKEN }, defaultCountry = 'US') {
   return createTestContext({ customer: { id: 'c1', defaultCountry }, connections: { phonesystem: { id: 'conn-ps', system: 'phonesystem', baseUrl: e.url, credentials } } });

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AnyBlock, ConnectionHandle, RunContext } from '../../core/define-block';
+import type { AnyBlock, RunContext } from '../../core/define-block';
 import { PatchbayError } from '../../core/errors';
 import { HttpError, type RateLimitInfo } from '../../core/http-client';
 import { createTestContext, runFixture } from '../../testing/run-fixture';
-import type { ConnectorCall } from '../kit/contact-source';
 import { buildAuthorizeUrl, exchangeCode } from '../kit/oauth2';
 import { phoneFor, syntheticPerson } from '../kit/synthetic';
 import { createContactBlock } from './create-contact';
@@ -20,6 +19,7 @@ import { logCallBlock } from './log-call';
 import { pipedriveConnector, pipedriveContactSource } from './manifest';
 import { countryToIso2 } from './map-contact';
 import { updateCallLogBlock } from './update-call-log';
+import { connectorHarness } from '../../testing/connector-harness';
 
 type Emu = Awaited<ReturnType<typeof startPipedriveEmulator>>;
 
@@ -27,13 +27,7 @@ const TOKEN = 'pd-test-token';
 const OAUTH = { clientId: 'pd-client', clientSecret: 'pd-secret' };
 const input = { trigger: {}, nodeId: 'n1' };
 
-function connection(e: Emu, credentials: Record<string, unknown> = { apiToken: TOKEN }, saved: Record<string, unknown>[] = []): ConnectionHandle {
-  return { id: 'conn-pd', system: 'pipedrive', baseUrl: e.url, credentials, saveCredentials: async (next) => { saved.push(next); }, reportHealth: async () => {} };
-}
-
-function callFor(e: Emu, credentials?: Record<string, unknown>, http: ConnectorCall['http'] = {}, saved?: Record<string, unknown>[]): ConnectorCall {
-  return { fetch, conn: connection(e, credentials, saved), requestLog: [], http: { backoffMs: 5, ...http } };
-}
+const { connection, callFor } = connectorHarness<Emu>('pipedrive', 'conn-pd', { apiToken: TOKEN });
 
 function ctxFor(e: Emu, o: { defaultCountry?: string; credentials?: Record<string, unknown>; now?: Date } = {}): RunContext {
   return createTestContext({

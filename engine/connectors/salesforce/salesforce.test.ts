@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectionHandle } from '../../core/define-block';
 import { PatchbayError } from '../../core/errors';
 import { HttpError } from '../../core/http-client';
 import { createTestContext, runFixture } from '../../testing/run-fixture';
@@ -23,6 +22,7 @@ import { salesforceConnector, salesforceContactSource } from './manifest';
 import { countryToIso2 } from './map-contact';
 import { phoneSearchTerms } from './search-by-phone';
 import { salesforceUpdateCallLog } from './update-call-log';
+import { connectorHarness } from '../../testing/connector-harness';
 
 const TOKEN = '00D5g000004ABCD!AQ4AQEmulatorSessionToken';
 const OAUTH = { clientId: '3MVG9sf-emulator-client', clientSecret: 'sf-secret' };
@@ -35,13 +35,7 @@ beforeAll(async () => {
 });
 afterAll(async () => { await emu?.close(); });
 
-function connection(e: SalesforceEmulator, credentials: Record<string, unknown> = { token: TOKEN }, saved: Record<string, unknown>[] = []): ConnectionHandle {
-  return { id: 'conn-sf', system: 'salesforce', baseUrl: e.url, credentials, saveCredentials: async (next) => { saved.push(next); }, reportHealth: async () => {} };
-}
-
-function callFor(e: SalesforceEmulator, credentials?: Record<string, unknown>, http: ConnectorCall['http'] = {}): ConnectorCall {
-  return { fetch, conn: connection(e, credentials), requestLog: [], http: { backoffMs: 5, ...http } };
-}
+const { connection, callFor } = connectorHarness<SalesforceEmulator>('salesforce', 'conn-sf', { token: TOKEN });
 
 function ctxFor(e: SalesforceEmulator, defaultCountry = 'US', credentials: Record<string, unknown> = { token: TOKEN }) {
   return createTestContext({ customer: { id: 'c1', defaultCountry }, connections: { salesforce: { id: 'conn-sf', system: 'salesforce', baseUrl: e.url, credentials } } });

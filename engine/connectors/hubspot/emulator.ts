@@ -2,23 +2,11 @@
 // and OAuth, with HubSpot's JSON shapes, error bodies, Bearer auth and X-HubSpot-RateLimit-* headers.
 // Seeded deterministically with synthetic people (phones stored as typed, like HubSpot does).
 import { randomUUID } from 'node:crypto';
-import { startEmulator, type EmuRequest, type EmuResponse, type RunningEmulator } from '../kit/emulator-server';
+import { startEmulator, type EmuRequest, type EmuResponse, type RunningEmulator, type CrmEmulatorOptions } from '../kit/emulator-server';
 import { HUBSPOT_SIGNATURE_HEADER, HUBSPOT_TIMESTAMP_HEADER, signHubspotRequest } from './webhooks';
 import { defaultAssociationType, hsError, HsHttpError, HubspotStore, OBJECT_TYPES, search, type EmuOwner, type EmuRecord, type ObjectType } from './emulator-store';
 
-export interface HubspotEmulatorOptions {
-  port?: number;
-  contacts?: number;
-  companies?: number;
-  /** HubSpot owners (the agents). */
-  users?: number;
-  /** Private app token accepted as Bearer. */
-  token?: string;
-  /** Requests per window; 0 = unlimited. */
-  rateLimit?: number;
-  rateWindowMs?: number;
-  oauth?: { clientId: string; clientSecret: string };
-  accessTokenTtlSec?: number;
+export interface HubspotEmulatorOptions extends CrmEmulatorOptions {
   portalId?: number;
   /**
    * The app's webhook subscription: every contact or company deletion (through the API or `store.remove`)

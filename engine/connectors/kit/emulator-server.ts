@@ -45,6 +45,23 @@ export interface OAuthEmulation {
   extraTokenFields?: (baseUrl: string) => Record<string, unknown>;
 }
 
+/** What every CRM emulator is started with; each adds its vendor's own knobs. */
+export interface CrmEmulatorOptions {
+  port?: number;
+  /** How many synthetic contacts, companies and users (agents) to seed. */
+  contacts?: number;
+  companies?: number;
+  users?: number;
+  /** The static token accepted (private app token, API token, session id); OAuth-issued tokens are added at run time. */
+  token?: string;
+  /** Requests per window before the vendor's rate-limit answer; 0 = unlimited. */
+  rateLimit?: number;
+  rateWindowMs?: number;
+  /** Emulate the vendor's OAuth authorize/token endpoints for this client. */
+  oauth?: { clientId: string; clientSecret: string };
+  accessTokenTtlSec?: number;
+}
+
 export interface EmulatorOptions {
   name: string;
   routes: [method: string, pattern: string, handler: EmuHandler][];

@@ -4,7 +4,7 @@
 // api_token / x-api-token / OAuth bearer auth, and its burst rate limit (x-ratelimit-* headers, 429 + Retry-After).
 // The data (seeded from syntheticPerson, indexed for 100,000 persons) lives in emulator-store.ts; this file is the
 // HTTP side: paging by binary search over the store's sorted views, search scoring, validation and error bodies.
-import { startEmulator, type EmuHandler, type EmuRequest, type EmuResponse, type RunningEmulator } from '../kit/emulator-server';
+import { startEmulator, type EmuHandler, type EmuRequest, type EmuResponse, type RunningEmulator, type CrmEmulatorOptions } from '../kit/emulator-server';
 import { ACTIVITY_TYPES, BadRequest, createStore, digitsOf, INFO, ORG_INDUSTRY_FIELD_KEY, ORG_PHONE_FIELD_KEY, rfc, v1Time, type EmuActivity, type EmuAddress, type EmuNote, type EmuOrganization, type EmuPerson, type PipedriveStore, type SortField, type Table } from './emulator-store';
 
 export { ORG_INDUSTRY_FIELD_KEY, ORG_PHONE_FIELD_KEY, type PipedriveStore } from './emulator-store';
@@ -47,17 +47,8 @@ function decodeCursor<T>(s: string): T {
 
 // ---------- the emulator ----------
 
-export interface PipedriveEmulatorOptions {
-  port?: number;
-  contacts?: number;
-  companies?: number;
-  users?: number;
-  token?: string;
-  /** Requests per window (0 = unlimited); Pipedrive's burst window is 2 s. */
-  rateLimit?: number;
-  rateWindowMs?: number;
-  oauth?: { clientId: string; clientSecret: string };
-  accessTokenTtlSec?: number;
+/** (Pipedrive's own rate-limit burst window, for `rateWindowMs`, is 2 s.) */
+export interface PipedriveEmulatorOptions extends CrmEmulatorOptions {
   companyDomain?: string;
 }
 

@@ -5,7 +5,7 @@
 // budget, and the OAuth web-server flow at /services/oauth2/authorize and /token (answering instance_url).
 // Phones are stored as a user typed them; SOSL phone search ignores formatting (see emulator-soql.ts).
 import { randomBytes } from 'node:crypto';
-import { startEmulator, type EmuHandler, type EmuRequest, type EmuResponse, type RunningEmulator } from '../kit/emulator-server';
+import { startEmulator, type EmuHandler, type EmuRequest, type EmuResponse, type RunningEmulator, type CrmEmulatorOptions } from '../kit/emulator-server';
 import { phoneFor, syntheticPerson } from '../kit/synthetic';
 import { executeSelect, executeSosl, parseSoql, parseSosl, projectRecord, SoqlError, toMs, type FieldType, type SObjectSchema, type SoqlDataSource, type SRecord } from './emulator-soql';
 
@@ -378,18 +378,7 @@ function seed(store: SalesforceStore, o: { contacts: number; companies: number; 
 
 // ---------- HTTP ----------
 
-export interface SalesforceEmulatorOptions {
-  port?: number;
-  contacts?: number;
-  companies?: number;
-  users?: number;
-  /** Static bearer token (a session id); default 'dev-token'. */
-  token?: string;
-  /** Requests per window before 429 REQUEST_LIMIT_EXCEEDED; 0 = unlimited. */
-  rateLimit?: number;
-  rateWindowMs?: number;
-  oauth?: { clientId: string; clientSecret: string };
-  accessTokenTtlSec?: number;
+export interface SalesforceEmulatorOptions extends CrmEmulatorOptions {
   /**
    * The org's API allocation for a rolling 24 hours (default 100,000), reported in Sforce-Limit-Info and
    * /limits; past it every API request answers 403 REQUEST_LIMIT_EXCEEDED, as Salesforce does.

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { normalizePhone } from '../../core/phone';
 import { syntheticPerson } from '../kit/synthetic';
-import { countryToIso2 } from './map-contact';
+import { countryToIso2 } from '../../core/country';
 
 export type ObjectType = 'contacts' | 'companies' | 'calls' | 'tasks' | 'notes';
 export const OBJECT_TYPES: ObjectType[] = ['contacts', 'companies', 'calls', 'tasks', 'notes'];

@@ -6,7 +6,8 @@ import { defineBlock, FOUND_PORTS } from '../../core/define-block';
 import { unifiedContactSchema, type UnifiedContact } from '../../core/contact';
 import type { ConnectorCall } from '../kit/contact-source';
 import { createHubspotClient, getPortal, searchObjects } from './client';
-import { COMPANY_PROPERTIES, countryToIso2, mapCompany } from './map-contact';
+import { countryToIso2 } from '../../core/country';
+import { COMPANY_PROPERTIES, mapCompany } from './map-contact';
 import { numbersMatch, phoneForms } from './find-contact-by-phone';
 import { findByPhoneParams } from '../kit/find-by-phone-params';
 

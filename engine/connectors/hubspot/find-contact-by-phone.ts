@@ -15,7 +15,8 @@ import { unifiedContactSchema, type UnifiedContact } from '../../core/contact';
 import { normalizePhone } from '../../core/phone';
 import type { ConnectorCall } from '../kit/contact-source';
 import { createHubspotClient, getPortal, searchObjects, type HubspotRecord, type HubspotSearchRequest } from './client';
-import { CONTACT_PROPERTIES, countryToIso2, mapContact } from './map-contact';
+import { countryToIso2 } from '../../core/country';
+import { CONTACT_PROPERTIES, mapContact } from './map-contact';
 import { findByPhoneParams } from '../kit/find-by-phone-params';
 
 export interface PhoneForms {

@@ -17,7 +17,7 @@ import { listCompaniesChangedBlock } from './list-companies-changed';
 import { listContactsChanged, listContactsChangedBlock } from './list-contacts-changed';
 import { logCallBlock } from './log-call';
 import { hubspotConnector, hubspotContactSource } from './manifest';
-import { countryToIso2 } from './map-contact';
+import { countryToIso2 } from '../../core/country';
 import { updateCallLogBlock } from './update-call-log';
 import { connectorHarness } from '../../testing/connector-harness';
 

@@ -1,6 +1,7 @@
 // HubSpot contact and company records → UnifiedContact. Phones stay as typed in HubSpot; the sync normalises.
 import type { UnifiedContact } from '../../core/contact';
 import type { HubspotPortal, HubspotRecord } from './client';
+import { countryToIso2 } from '../../core/country';
 
 /** Properties asked for on every contact read. */
 export const CONTACT_PROPERTIES = [
@@ -16,54 +17,6 @@ const MAPPED = new Set([
   'firstname', 'lastname', 'email', 'phone', 'mobilephone', 'company', 'name', 'country', 'hubspot_owner_id',
   'hs_calculated_phone_number_country_code', 'createdate', 'lastmodifieddate', 'hs_lastmodifieddate', 'hs_object_id',
 ]);
-
-let countryNames: Map<string, string> | null = null;
-const NOT_COUNTRIES = new Set(['EU', 'EZ', 'UN', 'QO', 'ZZ']);
-
-/** English country names (from the runtime's ICU data) and common aliases → ISO 3166-1 alpha-2. */
-function countryIndex(): Map<string, string> {
-  if (countryNames) return countryNames;
-  const map = new Map<string, string>();
-  const names = new Intl.DisplayNames(['en'], { type: 'region' });
-  for (let a = 65; a <= 90; a++) {
-    for (let b = 65; b <= 90; b++) {
-      const raw = String.fromCharCode(a, b);
-      let name: string | undefined;
-      let code = raw;
-      try {
-        name = names.of(raw);
-        // Deprecated and reserved codes (DD, UK, BU…) name their successor: keep the current code.
-        code = Intl.getCanonicalLocales(`und-${raw}`)[0].slice(4);
-      } catch { name = undefined; }
-      if (!name || name === raw || NOT_COUNTRIES.has(code) || !/^[A-Z]{2}$/.test(code)) continue;
-      const lower = name.toLowerCase();
-      const variants = [lower, lower.replace(/ & /g, ' and ')];
-      const paren = /^(.*?)\s*\((.*)\)$/.exec(lower);
-      if (paren) variants.push(paren[1], paren[2]);
-      for (const v of variants) if (!map.has(v)) map.set(v, code);
-    }
-  }
-  const aliases: Record<string, string> = {
-    usa: 'US', 'u.s.': 'US', 'u.s.a.': 'US', 'united states of america': 'US', america: 'US',
-    uk: 'GB', 'u.k.': 'GB', 'great britain': 'GB', england: 'GB', scotland: 'GB', wales: 'GB', 'northern ireland': 'GB', britain: 'GB',
-    deutschland: 'DE', allemagne: 'DE', frankreich: 'FR', españa: 'ES', espana: 'ES', italia: 'IT', österreich: 'AT', schweiz: 'CH', suisse: 'CH',
-    nederland: 'NL', holland: 'NL', 'the netherlands': 'NL', belgique: 'BE', belgië: 'BE', sverige: 'SE', norge: 'NO', danmark: 'DK', polska: 'PL',
-  };
-  for (const [k, v] of Object.entries(aliases)) map.set(k, v);
-  countryNames = map;
-  return map;
-}
-
-/** HubSpot's country property is free text ("United States", "Germany", "DE"); answers ISO-2 or null. */
-export function countryToIso2(value: string | null | undefined): string | null {
-  const v = (value ?? '').trim();
-  if (!v) return null;
-  if (/^[A-Za-z]{2}$/.test(v)) {
-    const code = v.toUpperCase();
-    return code === 'UK' ? 'GB' : code;
-  }
-  return countryIndex().get(v.toLowerCase().replace(/\s+/g, ' ')) ?? null;
-}
 
 function str(v: string | null | undefined): string | null {
   if (v === null || v === undefined) return null;

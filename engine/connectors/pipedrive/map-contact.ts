@@ -1,6 +1,7 @@
 // Pipedrive API v2 persons and organizations → UnifiedContact. Phones stay as the user typed them;
 // the sync normalises them. Countries come from the postal address, which Pipedrive stores as a name.
 import type { UnifiedContact } from '../../core/contact';
+import { countryToIso2 } from '../../core/country';
 
 export interface PipedriveLabeled {
   value: string;
@@ -57,51 +58,6 @@ export interface PipedriveOrganization {
   address?: PipedriveAddress | null;
   label_ids?: number[];
   custom_fields?: Record<string, unknown> | null;
-}
-
-// ---------- countries ----------
-
-let countryByName: Map<string, string> | null = null;
-
-/** Names Pipedrive users and Google's address autocomplete put in `country`, beyond the English ISO names. */
-const COUNTRY_ALIASES: Record<string, string> = {
-  usa: 'US', 'u.s.': 'US', 'u.s.a.': 'US', america: 'US', 'united states of america': 'US',
-  uk: 'GB', 'u.k.': 'GB', 'great britain': 'GB', britain: 'GB', england: 'GB', scotland: 'GB', wales: 'GB', 'northern ireland': 'GB', gbr: 'GB',
-  deutschland: 'DE', deu: 'DE', france: 'FR', fra: 'FR', españa: 'ES', esp: 'ES', italia: 'IT', ita: 'IT', nederland: 'NL', holland: 'NL', nld: 'NL',
-  österreich: 'AT', aut: 'AT', schweiz: 'CH', suisse: 'CH', che: 'CH', belgië: 'BE', belgique: 'BE', bel: 'BE', polska: 'PL', pol: 'PL',
-  eesti: 'EE', est: 'EE', sverige: 'SE', swe: 'SE', norge: 'NO', nor: 'NO', danmark: 'DK', dnk: 'DK', suomi: 'FI', fin: 'FI',
-  can: 'CA', aus: 'AU', irl: 'IE', prt: 'PT', bra: 'BR', brasil: 'BR', mex: 'MX', méxico: 'MX', ind: 'IN', jpn: 'JP', chn: 'CN',
-  'czech republic': 'CZ', myanmar: 'MM', burma: 'MM', czechia: 'CZ', russia: 'RU', 'south korea': 'KR', korea: 'KR', uae: 'AE', 'the netherlands': 'NL',
-};
-
-/** Reserved or withdrawn codes ICU still names, which would shadow the current code (UK → GB, DD → DE, …). */
-const RETIRED_CODES = new Set(['AN', 'BU', 'CS', 'DD', 'DY', 'FX', 'HV', 'NH', 'RH', 'SU', 'TP', 'UK', 'VD', 'YD', 'YU', 'ZR']);
-
-function buildCountryIndex(): Map<string, string> {
-  const map = new Map<string, string>();
-  const names = new Intl.DisplayNames(['en'], { type: 'region' });
-  const A = 'A'.charCodeAt(0);
-  for (let i = 0; i < 26; i++) {
-    for (let j = 0; j < 26; j++) {
-      const code = String.fromCharCode(A + i, A + j);
-      let name: string | undefined;
-      try { name = names.of(code); } catch { name = undefined; }
-      if (name && name !== code && name !== 'Unknown Region' && !RETIRED_CODES.has(code)) map.set(name.toLowerCase(), code);
-    }
-  }
-  for (const [alias, code] of Object.entries(COUNTRY_ALIASES)) map.set(alias, code);
-  return map;
-}
-
-/** "Germany", "USA", "gb", "United Kingdom" → ISO 3166-1 alpha-2, or null when it cannot tell. */
-export function countryToIso2(country: string | null | undefined): string | null {
-  const raw = country?.trim();
-  if (!raw) return null;
-  const alias = COUNTRY_ALIASES[raw.toLowerCase()];
-  if (alias) return alias;
-  if (/^[A-Za-z]{2}$/.test(raw)) return RETIRED_CODES.has(raw.toUpperCase()) ? null : raw.toUpperCase();
-  countryByName ??= buildCountryIndex();
-  return countryByName.get(raw.toLowerCase()) ?? null;
 }
 
 // ---------- mapping ----------

@@ -17,7 +17,7 @@ import { listCompaniesChangedBlock } from './list-companies-changed';
 import { listContactsChangedBlock } from './list-contacts-changed';
 import { logCallBlock } from './log-call';
 import { pipedriveConnector, pipedriveContactSource } from './manifest';
-import { countryToIso2 } from './map-contact';
+import { countryToIso2 } from '../../core/country';
 import { updateCallLogBlock } from './update-call-log';
 import { connectorHarness } from '../../testing/connector-harness';
 

@@ -1,8 +1,9 @@
 // Salesforce Contact / Account records → Patchbay's UnifiedContact. Phones are passed on as typed in
 // Salesforce (the CDP normalises them); the country comes from MailingCountry / BillingCountry, which
-// are free text unless the org enabled country picklists, so names are mapped to ISO-2 here.
+// are free text unless the org enabled country picklists, so names are mapped to ISO-2 (engine/core/country.ts).
 import type { UnifiedContact } from '../../core/contact';
 import { parseSalesforceDateTime } from './soql';
+import { countryToIso2 } from '../../core/country';
 
 export type SalesforceRecord = Record<string, unknown> & { Id: string; attributes?: { type: string; url: string } };
 
@@ -10,35 +11,6 @@ const CONTACT_PHONE_FIELDS = ['Phone', 'MobilePhone', 'HomePhone', 'OtherPhone',
 const ACCOUNT_PHONE_FIELDS = ['Phone'];
 /** Fields mapped to UnifiedContact's own properties (everything else scalar goes to `custom`). */
 const MAPPED = new Set(['attributes', 'Id', 'FirstName', 'LastName', 'Name', 'Email', 'OwnerId', 'LastModifiedDate', 'MailingCountry', 'BillingCountry', 'Account', 'AccountId', ...CONTACT_PHONE_FIELDS]);
-
-let countryIndex: Map<string, string> | null = null;
-/** Withdrawn or reserved codes ICU still names (DD = East Germany, FX = Metropolitan France, UK …). */
-const NOT_ISO = new Set(['AN', 'BU', 'CS', 'DD', 'DY', 'EU', 'EZ', 'FX', 'HV', 'NH', 'QO', 'RH', 'SU', 'TP', 'UK', 'UN', 'VD', 'XA', 'XB', 'YD', 'YU', 'ZR', 'ZZ']);
-
-/** "Germany", "germany", "DE", "USA", "United Kingdom" → ISO 3166-1 alpha-2; unknown → null. */
-export function countryToIso2(value: unknown): string | null {
-  if (typeof value !== 'string') return null;
-  const v = value.trim();
-  if (!v) return null;
-  if (!countryIndex) {
-    countryIndex = new Map();
-    const names = new Intl.DisplayNames(['en'], { type: 'region' });
-    const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-    for (const a of A) for (const b of A) {
-      const code = a + b;
-      if (NOT_ISO.has(code)) continue;
-      let name: string | undefined;
-      try { name = names.of(code); } catch { name = undefined; }
-      if (name && name !== code) { countryIndex.set(name.toLowerCase(), code); countryIndex.set(code.toLowerCase(), code); }
-    }
-    const aliases: Record<string, string> = {
-      usa: 'US', 'u.s.': 'US', 'u.s.a.': 'US', 'united states of america': 'US', america: 'US', uk: 'GB', 'u.k.': 'GB', 'great britain': 'GB', england: 'GB', scotland: 'GB', wales: 'GB',
-      deutschland: 'DE', germany: 'DE', frankreich: 'FR', espana: 'ES', 'españa': 'ES', italia: 'IT', 'the netherlands': 'NL', holland: 'NL', schweiz: 'CH', suisse: 'CH', 'österreich': 'AT', osterreich: 'AT',
-    };
-    for (const [k, code] of Object.entries(aliases)) countryIndex.set(k, code);
-  }
-  return countryIndex.get(v.toLowerCase()) ?? null;
-}
 
 export function recordUrl(instanceUrl: string, sobject: string, id: string): string {
   return `${instanceUrl}/lightning/r/${sobject}/${id}/view`;

@@ -19,7 +19,7 @@ import { salesforceListCompaniesChanged } from './list-companies-changed';
 import { salesforceListContactsChanged } from './list-contacts-changed';
 import { logCall, salesforceLogCall } from './log-call';
 import { salesforceConnector, salesforceContactSource } from './manifest';
-import { countryToIso2 } from './map-contact';
+import { countryToIso2 } from '../../core/country';
 import { phoneSearchTerms } from './search-by-phone';
 import { salesforceUpdateCallLog } from './update-call-log';
 import { connectorHarness } from '../../testing/connector-harness';

@@ -11,7 +11,8 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { normalizePhone } from '../../core/phone';
 import type { ConnectorCall } from '../kit/contact-source';
 import { createSalesforceClient } from './client';
-import { countryToIso2, type SalesforceRecord } from './map-contact';
+import { countryToIso2 } from '../../core/country';
+import type { SalesforceRecord } from './map-contact';
 import { ACCOUNT_FIELDS, API_BASE, CONTACT_FIELDS } from './soql';
 
 /** The digit strings to search for `phone` (empty when it has too few digits to search). */

@@ -12,6 +12,7 @@ import { createPipelinedPool } from './lib/db/pipelined-pool';
 import { EngineHost, setHost } from './lib/engine-host/host';
 import { handlePublicApi } from './lib/api/public-api';
 import { handlePortalRequest } from './lib/api/portal-api';
+import { guardRequest } from './lib/api/request-guard';
 import { seedDemo } from './lib/seed/demo';
 import { startJobs, type JobsRuntime } from './lib/jobs/runtime';
 import { registerRunRetention } from './lib/runs/retention';
@@ -63,7 +64,9 @@ async function main() {
     closeNext = () => app.close();
   }
 
+  const trustProxy = process.env.PATCHBAY_TRUST_PROXY === '1';
   const server = http.createServer((req, res) => {
+    if (guardRequest(req, res, { dev, trustProxy })) return;
     if (req.url?.startsWith('/api/v1/')) {
       void handlePublicApi(req, res, { sql, host, encryptionKey: secrets.encryptionKey });
       return;

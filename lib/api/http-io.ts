@@ -1,5 +1,6 @@
 // Small helpers for the framework-free public API: JSON in with limits, JSON out, errors in one shape.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseJsonBody } from './input-guard';
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string, readonly extra: Record<string, unknown> = {}) {
@@ -43,10 +44,12 @@ export async function readJson(req: IncomingMessage, limitBytes = 5 * 1024 * 102
   const type = req.headers['content-type'] ?? '';
   const text = (await readRaw(req, limitBytes)).toString('utf8');
   if (!text.trim()) throw new ApiError(400, 'invalid_json', 'The request body is empty; send a JSON object', { path: [] });
-  if (type && !type.includes('json')) throw new ApiError(415, 'unsupported_media_type', `Send the body as application/json (got ${type})`);
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new ApiError(400, 'invalid_json', `The request body is not valid JSON: ${(err as Error).message}`, { path: [] });
-  }
+  if (type && !type.includes('json')) throw new ApiError(415, 'unsupported_media_type', `Send the body as application/json (got ${type.slice(0, 100)})`);
+  return parseJsonBody(text);
+}
+
+/** Whether the request carries a body (Content-Length above 0, or chunked). */
+export function hasBody(req: IncomingMessage): boolean {
+  const len = req.headers['content-length'];
+  return (len !== undefined && len !== '0') || req.headers['transfer-encoding'] !== undefined;
 }

@@ -8,15 +8,15 @@ import type postgres from 'postgres';
 import { z } from 'zod';
 import { PatchbayError } from '@/engine';
 import { describeConnectionError } from '../connections/describe-connection-error';
-import { connectWithApiKey, disconnect, findConnector, listConnectorViews } from '../connections/manage-connections';
+import { connectWithApiKey, disconnect, findConnector, findCustomerConnector, listConnectorViews } from '../connections/manage-connections';
 import { finishOAuth, nonceMatches, OAUTH_CALLBACK_PATH, readOAuthState, startOAuth } from '../connections/oauth-connect';
 import { testConnection } from '../connections/test-connection';
 import type { EngineHost } from '../engine-host/host';
 import { createGuardedFetch } from '../engine-host/guarded-fetch';
-import { cookie, createSessionToken, OAUTH_NONCE_COOKIE, PORTAL_COOKIE, portalPath, readCookie, readPortalSession, SESSION_TTL_SEC, verifyPortalLink } from '../portal/portal-session';
+import { cookie, createSessionToken, OAUTH_NONCE_COOKIE, PORTAL_COOKIE, portalPath, readCookie, readLivePortalSession, revokePortalSession, SESSION_TTL_SEC, verifyPortalLink } from '../portal/portal-session';
 import { portalSecret } from '../portal/portal-tokens';
 import { resolveCustomer, type CustomerRef } from '../tenancy/customers';
-import { ApiError, readJson, sendError, sendJson } from './http-io';
+import { ApiError, hasBody, readJson, sendError, sendJson } from './http-io';
 import { publicBaseUrl } from '../config';
 
 export interface PortalApiDeps { sql: postgres.Sql; host: EngineHost }
@@ -52,7 +52,7 @@ function sendPage(res: ServerResponse, status: number, title: string, text: stri
 
 /** The customer named in the URL, if the portal session is that customer's; 401 without a session, 404 for any other customer. */
 async function sessionCustomer(ctx: Ctx, externalId: string): Promise<CustomerRef> {
-  const session = readPortalSession(portalSecret(), ctx.req.headers.cookie);
+  const session = await readLivePortalSession(ctx.deps.sql, portalSecret(), ctx.req.headers.cookie);
   if (!session) throw new ApiError(401, 'unauthenticated', 'Your portal session is missing or has expired: open the integrations page from your provider again');
   const customer = session.externalId === externalId ? await resolveCustomer(ctx.deps.sql, session.vendorId, externalId) : null;
   if (!customer || customer.id !== session.customerId) throw new ApiError(404, 'customer_not_found', `No customer "${externalId}"`);
@@ -70,7 +70,7 @@ function refuseCrossSite(req: IncomingMessage): void {
 
 function systemOf(raw: string): string {
   if (!SYSTEM.test(raw)) throw new ApiError(404, 'connector_not_found', `Patchbay has no connector "${raw}"`);
-  findConnector(raw);
+  findCustomerConnector(raw);
   return raw;
 }
 
@@ -130,8 +130,7 @@ route('POST', /^\/api\/portal\/([^/]+)\/connections\/([^/]+)\/oauth\/start$/, as
   refuseCrossSite(ctx.req);
   const customer = await sessionCustomer(ctx, ctx.params[0]);
   const system = systemOf(ctx.params[1]);
-  const hasBody = ctx.req.headers['content-length'] !== undefined && ctx.req.headers['content-length'] !== '0';
-  const body = startBody.safeParse(hasBody ? await readJson(ctx.req, 16 * 1024) : {});
+  const body = startBody.safeParse(hasBody(ctx.req) ? await readJson(ctx.req, 16 * 1024) : {});
   if (!body.success) throw invalid(body.error, 'body');
   const start = startOAuth(portalSecret(), {
     customerId: customer.id, vendorId: customer.vendorId, externalId: customer.externalId, system, baseUrl: body.data.baseUrl,
@@ -147,9 +146,11 @@ const callbackQuery = z.object({
   error_description: z.string().max(1000).optional(),
 });
 
-// Sign out: the session cookie is dropped; coming back takes a fresh link from the vendor's app.
+// Sign out: the session is revoked server-side (a copy of the cookie stops working too) and the cookie
+// dropped; coming back takes a fresh link from the vendor's app.
 route('POST', /^\/api\/portal\/([^/]+)\/sign-out$/, async (ctx) => {
   refuseCrossSite(ctx.req);
+  await revokePortalSession(ctx.deps.sql, portalSecret(), ctx.req.headers.cookie);
   ctx.res.writeHead(204, { 'set-cookie': [cookie(PORTAL_COOKIE, '', 0, secureCookies()), cookie(OAUTH_NONCE_COOKIE, '', 0, secureCookies())], 'cache-control': 'no-store' });
   ctx.res.end();
 });
@@ -157,11 +158,16 @@ route('POST', /^\/api\/portal\/([^/]+)\/sign-out$/, async (ctx) => {
 route('GET', new RegExp(`^${OAUTH_CALLBACK_PATH.replace(/\//g, '\\/')}$`), async (ctx) => {
   const { req, res, deps } = ctx;
   const secret = portalSecret();
-  const session = readPortalSession(secret, req.headers.cookie);
+  const session = await readLivePortalSession(deps.sql, secret, req.headers.cookie);
   if (!session) return sendPage(res, 401, 'Your portal session has expired', 'Open the integrations page from your provider again, then connect once more.');
   const back = (query: Record<string, string>) => `${portalPath(session.externalId)}/connections?${new URLSearchParams(query)}`;
   const clearNonce = cookie(OAUTH_NONCE_COOKIE, '', 0, secureCookies());
-  const q = callbackQuery.parse(Object.fromEntries(ctx.url.searchParams));
+  const parsed = callbackQuery.safeParse(Object.fromEntries(ctx.url.searchParams));
+  if (!parsed.success) {
+    const field = String(parsed.error.issues[0].path[0] ?? 'query');
+    return sendPage(res, 400, 'This sign-in answer is not valid', `The "${field}" parameter is malformed or too long. Start "Connect with OAuth" again from the portal.`);
+  }
+  const q = parsed.data;
   let state;
   try {
     state = readOAuthState(secret, q.state ?? null);

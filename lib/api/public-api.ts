@@ -6,7 +6,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type postgres from 'postgres';
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
-import { AUTOMATION_NAME, checkTriggerInput, unifiedContactSchema } from '@/engine';
+import { AUTOMATION_NAME, checkTriggerInput, PatchbayError, unifiedContactSchema } from '@/engine';
+import { phoneSystemConnectionSchema, provisionPhoneSystem, readPhoneSystemConnection } from '../connections/phone-system-connection';
+import { assertStorableText } from './input-guard';
 import { deleteContacts, upsertContacts } from '../cdp/pg-cdp';
 import { resolveAutomation } from '../engine-host/automation-cache';
 import type { EngineHost } from '../engine-host/host';
@@ -115,13 +117,13 @@ route('POST', /^\/api\/v1\/customers\/([^/]+)\/cdp\/contacts$/, async ({ req, re
   const index = new Map(contacts.map((c, i) => [`${c.source}\u0000${c.externalId}`, i]));
   return sendJson(res, 200, {
     received: contacts.length, inserted: r.inserted, updated: r.updated, unchanged: r.unchanged,
-    problems: r.problems.map((p) => ({ index: index.get(`${p.source}\u0000${p.externalId}`), source: p.source, externalId: p.externalId, phone: p.phone, reason: p.reason })),
+    problems: r.problems.map((p) => ({ index: p.index ?? index.get(`${p.source}\u0000${p.externalId}`), source: p.source, externalId: p.externalId, phone: p.phone, reason: p.reason })),
   });
 });
 
 route('DELETE', /^\/api\/v1\/customers\/([^/]+)\/cdp\/contacts\/([^/]+)\/([^/]+)$/, async ({ res, params, principal, deps }) => {
   const customer = await customerFor(deps, principal, params[0]);
-  const n = await deleteContacts(deps.sql, customer.id, params[1], [params[2]]);
+  const n = await deleteContacts(deps.sql, customer.id, assertStorableText(params[1], ['source']), [assertStorableText(params[2], ['externalId'])]);
   if (!n) throw new ApiError(404, 'contact_not_found', `No contact ${params[1]}/${params[2]}`);
   return sendJson(res, 200, { deleted: n });
 });
@@ -147,7 +149,7 @@ route('GET', /^\/api\/v1\/customers\/([^/]+)$/, async ({ res, params, principal,
 
 const integrationSchema = z.object({
   flowId: z.string().uuid('a flow id (uuid)'),
-  flowVersion: z.number().int().positive().nullish(),
+  flowVersion: z.number().int().positive().max(2_147_483_647, 'no flow has that many versions').nullish(),
   options: z.record(z.string(), z.unknown()).default({}),
 });
 
@@ -197,6 +199,27 @@ route('POST', /^\/api\/v1\/customers\/([^/]+)\/webhooks\/([^/]+)\/contacts-delet
     body.data.ids.map((id) => ({ id: String(id), kind: body.data.kind })),
   );
   return sendJson(res, 200, out);
+});
+
+// The customer's phone-system connection is the vendor's to set (the phone system is the vendor's product):
+// base URL, API credentials and the webhook secret that signs call events. Never answered back.
+route('PUT', /^\/api\/v1\/customers\/([^/]+)\/connections\/phonesystem$/, async ({ req, res, params, principal, deps }) => {
+  const customer = await customerFor(deps, principal, params[0]);
+  const body = phoneSystemConnectionSchema.safeParse(await readJson(req, 128 * 1024));
+  if (!body.success) throw zodProblem(body.error);
+  try {
+    return sendJson(res, 200, await provisionPhoneSystem(deps.sql, deps.encryptionKey, customer.id, body.data));
+  } catch (err) {
+    if (err instanceof PatchbayError && err.code === 'invalid_params') throw new ApiError(400, 'invalid_input', err.message, { path: err.path ?? [] });
+    throw err;
+  }
+});
+
+route('GET', /^\/api\/v1\/customers\/([^/]+)\/connections\/phonesystem$/, async ({ res, params, principal, deps }) => {
+  const customer = await customerFor(deps, principal, params[0]);
+  const view = await readPhoneSystemConnection(deps.sql, deps.encryptionKey, customer.id);
+  if (!view) throw new ApiError(404, 'connection_not_found', `Customer "${customer.externalId}" has no phone-system connection`);
+  return sendJson(res, 200, view);
 });
 
 /** For messages: an id as text people can read (control characters shown as ?). */

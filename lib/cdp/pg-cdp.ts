@@ -21,7 +21,7 @@ export interface PreparedContact {
   contentHash: string;
 }
 
-export interface PhoneProblem { externalId: string; source: string; phone: string; reason: string }
+export interface PhoneProblem { externalId: string; source: string; phone: string; reason: string; /** Position in the upserted list. */ index?: number }
 
 /** Normalises numbers (contact country, else the customer's) and fingerprints the content. */
 export function prepareContact(c: UnifiedContact, defaultCountry: string): { contact: PreparedContact; problems: PhoneProblem[] } {
@@ -70,10 +70,19 @@ export interface UpsertResult { inserted: number; updated: number; unchanged: nu
 export async function upsertContacts(sql: postgres.Sql, customerId: string, defaultCountry: string, list: UnifiedContact[]): Promise<UpsertResult & { problems: PhoneProblem[]; writtenIds: string[] }> {
   const problems: PhoneProblem[] = [];
   const byKey = new Map<string, PreparedContact>();
-  for (const c of list) {
+  const positions = new Map<string, number>();
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i];
     const p = prepareContact(c, defaultCountry);
-    problems.push(...p.problems);
-    byKey.set(`${c.source}\u0000${c.externalId}`, p.contact); // last one wins within a batch
+    const key = `${c.source}\u0000${c.externalId}`;
+    const earlier = positions.get(key);
+    if (earlier !== undefined) {
+      // The last one wins within a batch; the one it replaced is reported, not dropped silently.
+      problems.push({ externalId: c.externalId, source: c.source, phone: '', index: earlier, reason: `duplicate: the contact at index ${i} has the same source and externalId and replaced this one` });
+    }
+    positions.set(key, i);
+    problems.push(...p.problems.map((x) => ({ ...x, index: i })));
+    byKey.set(key, p.contact);
   }
   const rows = [...byKey.values()];
   let inserted = 0, updated = 0;

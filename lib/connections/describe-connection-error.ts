@@ -29,6 +29,8 @@ export function describeConnectionError(err: unknown, c: { name: string; authKin
       return `Patchbay could not reach ${name} at ${hostOf(c.baseUrl)}: check the base URL`;
     case 'not_found':
       return `${name} answered "not found" at ${hostOf(c.baseUrl)}: check the base URL`;
+    case 'timeout':
+      return message;
     case 'rate_limited':
       return `${name} is limiting requests right now: try again in a minute`;
     case 'upstream_error':

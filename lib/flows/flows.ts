@@ -2,6 +2,7 @@
 // Timestamps arrive as strings from the app's pool (drizzle replaces postgres.js's date parsing), so rows are read through new Date().
 import type postgres from 'postgres';
 import { flowSchema, registry, validateFlow, type Flow, type FlowIssue } from '@/engine';
+import { ApiError } from '../api/http-io';
 
 export class FlowValidationError extends Error {
   constructor(readonly issues: FlowIssue[]) {
@@ -67,6 +68,10 @@ export async function listFlows(sql: postgres.Sql, vendorId: string): Promise<Fl
 export async function enableIntegration(sql: postgres.Sql, p: { vendorId: string; customerId: string; flowId: string; flowVersion?: number | null; options?: Record<string, unknown> }): Promise<{ id: string; automation: string }> {
   const flow = await getFlow(sql, p.vendorId, p.flowId);
   if (!flow) throw new Error('flow not found');
+  // A version that does not exist would leave the customer's automation failing on every call until re-pointed.
+  if (p.flowVersion != null && !(await getFlowVersion(sql, p.vendorId, p.flowId, p.flowVersion))) {
+    throw new ApiError(400, 'version_not_found', `"flowVersion": flow ${p.flowId} has no version ${p.flowVersion}`, { path: ['flowVersion'] });
+  }
   const [row] = await sql<{ id: string }[]>`
     insert into integrations (customer_id, flow_id, automation, flow_version, options, enabled)
     values (${p.customerId}, ${p.flowId}, ${flow.automation}, ${p.flowVersion ?? null}, ${JSON.stringify(p.options ?? {})}::text::jsonb, true)

@@ -2,7 +2,9 @@
 // that name the field (or 404 for an id that cannot exist).
 import type { NextRequest } from 'next/server';
 import { z } from 'zod';
+import { isoInstantDate } from '@/engine';
 import { ApiError } from '@/lib/api/http-io';
+import { assertStorableText, parseJsonBody } from '@/lib/api/input-guard';
 import { URL_ID } from '../tenancy/customers';
 
 const MAX_BODY = 5 * 1024 * 1024;
@@ -21,18 +23,16 @@ export async function readBody<S extends z.ZodType>(req: NextRequest, schema: S)
   const text = await req.text();
   if (text.length > MAX_BODY) throw new ApiError(413, 'body_too_large', `The body is larger than ${MAX_BODY} bytes`);
   let data: unknown = {};
-  if (text.trim()) {
-    try { data = JSON.parse(text); } catch (err) {
-      throw new ApiError(400, 'invalid_json', `The request body is not valid JSON: ${(err as Error).message}`, { path: [] });
-    }
-  }
+  if (text.trim()) data = parseJsonBody(text);
   const r = schema.safeParse(data);
   if (!r.success) throw invalid(r.error, 'body');
   return r.data;
 }
 
 export function readQuery<S extends z.ZodType>(req: NextRequest, schema: S): z.infer<S> {
-  const r = schema.safeParse(Object.fromEntries(req.nextUrl.searchParams));
+  const query = Object.fromEntries(req.nextUrl.searchParams);
+  for (const [k, v] of Object.entries(query)) assertStorableText(v, [k]);
+  const r = schema.safeParse(query);
   if (!r.success) throw invalid(r.error, 'query');
   return r.data;
 }
@@ -48,4 +48,4 @@ export function requireUuid(id: string | undefined, what: 'flow' | 'run'): strin
 /** Query-string fields shared by the staff API's list endpoints. An empty value means "not set". */
 export const blankIsUnset = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === '' ? undefined : v), s.optional());
 export const customerParam = z.string().regex(URL_ID, "a customer's own id (letters, digits and . _ ~ -)");
-export const instantParam = z.coerce.date({ error: 'a date-time such as 2026-11-25T10:00:00Z' });
+export const instantParam = isoInstantDate;

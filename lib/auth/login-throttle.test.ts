@@ -65,7 +65,7 @@ describe('staff session revocation', () => {
     const user = await signIn(owner, 'secret-password', '198.51.100.21');
     const token = (await authOptions.callbacks!.jwt!({ token: { email: owner }, user: user as never, account: null, trigger: 'signIn' } as never)) as JWT;
     expect(token.sid).toMatch(/^[0-9a-f-]{36}$/);
-    const session = (t: JWT) => authOptions.callbacks!.session!({ session: { expires: '' } as never, token: t, user: undefined as never, newSession: undefined, trigger: 'update' } as never) as Promise<{ user: { id: string } }>;
+    const session = (t: JWT) => authOptions.callbacks!.session!({ session: { expires: '' } as never, token: t, user: undefined as never, newSession: undefined, trigger: 'update' } as never) as unknown as Promise<{ user: { id: string } }>;
     expect((await session(token)).user.id).toBe(staff.userId);
     const copy = { ...token, exp: Math.floor(Date.now() / 1000) + 3600 };
     await authOptions.events!.signOut!({ token: copy, session: undefined as never });

@@ -11,6 +11,7 @@ import { loadConnection } from '../engine-host/connections';
 import type { EngineHost } from '../engine-host/host';
 import { resolveCustomer, URL_ID } from '../tenancy/customers';
 import { ApiError, readRaw, sendJson } from './http-io';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from './input-guard';
 
 const vendorCache = new Map<string, { id: string | null; expires: number }>();
 
@@ -47,7 +48,11 @@ export async function handlePhoneWebhook(req: IncomingMessage, res: ServerRespon
   if (!verifyWebhookSignature(secret, raw, req.headers[SIGNATURE_HEADER])) throw new ApiError(401, 'bad_signature', `The ${SIGNATURE_HEADER} header does not match the body`);
   let body: Record<string, unknown>;
   try {
-    const parsed = JSON.parse(raw.toString('utf8'));
+    const text = raw.toString('utf8');
+    // NUL and unpaired surrogates are kept (the run record stores U+FFFD for them; a sender retries a refusal
+    // for days), but a body nested past MAX_JSON_DEPTH is refused before parsing.
+    if (jsonDepthExceeds(text)) throw new Error(`nested deeper than ${MAX_JSON_DEPTH} levels`);
+    const parsed = JSON.parse(text);
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('expected a JSON object');
     body = parsed;
   } catch (err) {

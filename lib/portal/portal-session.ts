@@ -32,7 +32,8 @@ export function verifyPortalLink(secret: string, token: string | null, nowMs = D
 }
 
 export function createSessionToken(secret: string, customer: PortalCustomer, nowMs = Date.now()): string {
-  return signPortalToken(secret, 'session', { c: customer.id, v: customer.vendorId, x: customer.externalId, e: Math.floor(nowMs / 1000) + SESSION_TTL_SEC });
+  // `n` makes every session its own token, so signing one out never signs out another opened the same second.
+  return signPortalToken(secret, 'session', { c: customer.id, v: customer.vendorId, x: customer.externalId, e: Math.floor(nowMs / 1000) + SESSION_TTL_SEC, n: randomBytes(12).toString('base64url') });
 }
 
 export function readPortalSession(secret: string, cookieHeader: string | null | undefined, nowMs = Date.now()): PortalSession | null {

@@ -156,7 +156,7 @@ beforeAll(async () => {
     await saveConnection(sql, key, { customerId: c, system: 'phonesystem', name: 'Phone system', authKind: 'apiKey', baseUrl: 'http://127.0.0.1:1', credentials: { token: 't', webhookSecret } });
   }
   const other = await createVendor(sql, { slug: `contract-other-${uniq}`, name: 'Other vendor' });
-  await createCustomer(sql, { vendorId: other.id, externalId: custA, name: 'Same id, other vendor', defaultCountry: 'US' });
+  await createCustomer(sql, { vendorId: other.id, externalId: `contract-other-c-${uniq}`, name: 'Other vendor\'s customer', defaultCountry: 'US' });
   otherVendorKey = (await createApiKey(sql, { vendorId: other.id, name: 'other' })).key;
   const lookup = await api('/api/v1/customers/demo/automations/caller_lookup', { body: { phone: '+1 415-200-0007' } });
   runId = lookup.headers.get('x-patchbay-run-id')!;

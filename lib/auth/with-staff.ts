@@ -5,6 +5,7 @@ import { getServerSession } from 'next-auth';
 import type { NextRequest } from 'next/server';
 import type postgres from 'postgres';
 import { errorReply } from '@/lib/api/error-reply';
+import type { RouteAuth } from '@/lib/api/route';
 import { getSql } from '@/lib/db/client';
 import { Forbidden, Unauthorized } from '@/lib/errors';
 import { authOptions } from './auth-options';
@@ -44,11 +45,14 @@ function crossSite(req: NextRequest): boolean {
   }
 }
 
+/** The route's auth kind, readable by tests: every staff handler must carry it (it went through withStaff). */
+export type StaffHandler<P> = ((req: NextRequest, ctx: RouteContext<P>) => Promise<Response>) & { auth: Extract<RouteAuth, { kind: 'staffSession' }> };
+
 export function withStaff<P = Record<string, never>>(
   handler: (r: StaffRequest<P>) => Promise<Response>,
   opts: { role?: 'editor' } = {},
-): (req: NextRequest, ctx: RouteContext<P>) => Promise<Response> {
-  return async (req, ctx) => {
+): StaffHandler<P> {
+  const wrapped = async (req: NextRequest, ctx: RouteContext<P>) => {
     try {
       const session = await getServerSession(authOptions);
       const sql = getSql();
@@ -63,4 +67,5 @@ export function withStaff<P = Record<string, never>>(
       return errorResponse(err);
     }
   };
+  return Object.assign(wrapped, { auth: { kind: 'staffSession' as const, role: opts.role ?? ('viewer' as const) } });
 }

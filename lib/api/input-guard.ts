@@ -2,7 +2,7 @@
 // reach PostgreSQL or a recursive serializer: bodies nested deeper than MAX_JSON_DEPTH, NUL characters and
 // unpaired UTF-16 surrogates (PostgreSQL refuses both in text and jsonb) and bad percent-escapes are refused
 // with a 400 that names the field, the same way on every route (public API, portal, staff API).
-import { ApiError } from './http-io';
+import { InvalidInput } from '../errors';
 
 /** Deepest nesting a JSON body may have (objects and arrays); flows and options need far less. */
 export const MAX_JSON_DEPTH = 64;
@@ -25,8 +25,8 @@ const PROBLEM_TEXT: Record<TextProblem, string> = {
 
 const label = (path: (string | number)[]) => (path.length ? `"${path.join('.')}"` : 'body');
 
-export function invalidText(path: (string | number)[], problem: TextProblem): ApiError {
-  return new ApiError(400, 'invalid_input', `${label(path)}: ${PROBLEM_TEXT[problem]}`, { path });
+export function invalidText(path: (string | number)[], problem: TextProblem): InvalidInput {
+  return new InvalidInput(`${label(path)}: ${PROBLEM_TEXT[problem]}`, path);
 }
 
 /** Throws a 400 naming `path` when `s` cannot be stored. */
@@ -85,16 +85,16 @@ const printableKey = (k: string) => k.replace(/[\u0000-\u001f\ud800-\udfff]/g, '
 
 /** Parses a JSON body: too deep, not JSON, or holding text that cannot be stored → 400 naming the field. */
 export function parseJsonBody(text: string): unknown {
-  if (jsonDepthExceeds(text)) throw new ApiError(400, 'invalid_input', `body: nested deeper than ${MAX_JSON_DEPTH} levels`, { path: [] });
+  if (jsonDepthExceeds(text)) throw new InvalidInput(`body: nested deeper than ${MAX_JSON_DEPTH} levels`, []);
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new ApiError(400, 'invalid_json', `The request body is not valid JSON: ${(err as Error).message}`, { path: [] });
+    throw new InvalidInput(`The request body is not valid JSON: ${(err as Error).message}`, [], {}, 'invalid_json');
   }
   const bad = findUnstorable(data);
   if (bad) {
-    if (bad.problem === 'depth') throw new ApiError(400, 'invalid_input', `${label(bad.path)}: nested deeper than ${MAX_JSON_DEPTH} levels`, { path: bad.path });
+    if (bad.problem === 'depth') throw new InvalidInput(`${label(bad.path)}: nested deeper than ${MAX_JSON_DEPTH} levels`, bad.path);
     throw invalidText(bad.path, bad.problem);
   }
   return data;
@@ -106,7 +106,7 @@ export function decodePathSegment(raw: string, name: string): string {
   try {
     s = decodeURIComponent(raw);
   } catch {
-    throw new ApiError(400, 'invalid_path', `The path segment "${raw.slice(0, 100)}" is not valid percent-encoding`, { path: [name] });
+    throw new InvalidInput(`The path segment "${raw.slice(0, 100)}" is not valid percent-encoding`, [name], {}, 'invalid_path');
   }
   return assertStorableText(s, [name]);
 }

@@ -61,7 +61,7 @@ async function call(h: Handler, o: { method?: string; query?: string; params?: R
   const req = new NextRequest(`http://localhost:3401/api/staff/x${o.query ?? ''}`, {
     method: o.method ?? (o.body === undefined ? 'GET' : 'POST'),
     headers: { 'content-type': 'application/json', host: 'localhost:3401' },
-    body: o.body === undefined ? undefined : typeof o.body === 'string' || Buffer.isBuffer(o.body) ? o.body : JSON.stringify(o.body),
+    body: (o.body === undefined ? undefined : typeof o.body === 'string' || Buffer.isBuffer(o.body) ? o.body : JSON.stringify(o.body)) as BodyInit | undefined,
   });
   const t = Date.now();
   const res = await h(req, { params: Promise.resolve(o.params ?? {}) });

@@ -53,7 +53,7 @@ async function send(r: Route, o: { path?: string; body?: string | Buffer; conten
     headers['x-phonesystem-delivery'] = `d-${Math.random().toString(36).slice(2)}`;
   }
   const t = Date.now();
-  const res = await fetch(baseUrl() + (o.path ?? r.path) + (o.query ?? ''), { method: r.method, headers, body: o.body, redirect: 'manual' });
+  const res = await fetch(baseUrl() + (o.path ?? r.path) + (o.query ?? ''), { method: r.method, headers, body: o.body as BodyInit | undefined, redirect: 'manual' });
   const text = await res.text();
   let body: any = text;
   try { body = JSON.parse(text); } catch { /* html page or empty */ }

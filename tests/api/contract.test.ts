@@ -26,7 +26,7 @@ type Json = Record<string, any>;
 const uniq = Math.random().toString(36).slice(2, 8);
 const custA = `contract-a-${uniq}`;
 const custB = `contract-b-${uniq}`;
-const webhookSecret = `whsec_${uniq}`;
+const webhookSecret = `whsec_${uniq}_contract_test`;
 let doc: Json;
 let vendorSlug = '';
 let otherVendorKey = '';

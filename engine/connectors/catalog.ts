@@ -5,6 +5,7 @@ import { hubspotConnector, hubspotContactSource } from './hubspot/manifest';
 import { pipedriveConnector, pipedriveContactSource } from './pipedrive/manifest';
 import { phonesystemConnector } from './phone-system/manifest';
 import { salesforceConnector, salesforceContactSource } from './salesforce/manifest';
+import { sugarcrmConnector, sugarcrmContactSource } from './sugarcrm/manifest';
 
 export interface CatalogEntry {
   connector: ConnectorDefinition;
@@ -17,6 +18,7 @@ export const catalog: Record<string, CatalogEntry> = {
   pipedrive: { connector: pipedriveConnector, contactSource: pipedriveContactSource },
   phonesystem: { connector: phonesystemConnector },
   salesforce: { connector: salesforceConnector, contactSource: salesforceContactSource },
+  sugarcrm: { connector: sugarcrmConnector, contactSource: sugarcrmContactSource },
 };
 
 export function connectorBlocks() {

@@ -5,6 +5,7 @@ import { startHubspotEmulator } from '../engine/connectors/hubspot/emulator';
 import { startPipedriveEmulator } from '../engine/connectors/pipedrive/emulator';
 import { startPhoneSystemEmulator } from '../engine/connectors/phone-system/emulator';
 import { startSalesforceEmulator } from '../engine/connectors/salesforce/emulator';
+import { startSugarEmulator, SUGAR_EMULATOR_USER } from '../engine/connectors/sugarcrm/emulator';
 import { DEMO_EMULATORS } from '../lib/connections/oauth-clients';
 
 export interface EmulatorCliOptions { port: number; contacts: number; token: string; rateLimit: number }
@@ -15,6 +16,8 @@ const emulators: Record<string, (o: EmulatorCliOptions) => Promise<RunningEmulat
   pipedrive: (o) => startPipedriveEmulator({ port: o.port, contacts: o.contacts, token: o.token, rateLimit: o.rateLimit, oauth: DEMO_EMULATORS.pipedrive }),
   phonesystem: (o) => startPhoneSystemEmulator({ port: o.port, contacts: o.contacts, token: o.token, rateLimit: o.rateLimit, webhookUrl: process.env.PHONESYSTEM_WEBHOOK_URL, webhookSecret: process.env.PHONESYSTEM_WEBHOOK_SECRET }),
   salesforce: (o) => startSalesforceEmulator({ port: o.port, contacts: o.contacts, token: o.token, rateLimit: o.rateLimit, oauth: DEMO_EMULATORS.salesforce }),
+  // Sign in as admin / patchbay-demo (Sugar's password grant), or use the static token as the connection's accessToken.
+  sugarcrm: (o) => startSugarEmulator({ port: o.port, contacts: o.contacts, token: o.token, rateLimit: o.rateLimit, oauth: DEMO_EMULATORS.sugarcrm, userName: SUGAR_EMULATOR_USER.userName, password: SUGAR_EMULATOR_USER.password }),
 };
 
 async function main() {

@@ -11,6 +11,8 @@ export const DEMO_EMULATORS: Record<string, { port: number; clientId: string; cl
   hubspot: { port: 4010, clientId: 'patchbay-demo-hubspot', clientSecret: 'patchbay-demo-hubspot-secret' },
   salesforce: { port: 4011, clientId: 'patchbay-demo-salesforce', clientSecret: 'patchbay-demo-salesforce-secret' },
   pipedrive: { port: 4012, clientId: 'patchbay-demo-pipedrive', clientSecret: 'patchbay-demo-pipedrive-secret' },
+  // Sugar's built-in OAuth key: "sugar" with no secret (the connection signs in with the password grant).
+  sugarcrm: { port: 4016, clientId: 'sugar', clientSecret: '' },
 };
 
 const envName = (system: string, part: 'CLIENT_ID' | 'CLIENT_SECRET') => `PATCHBAY_${system.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${part}`;

@@ -1,6 +1,7 @@
 // Every connector Patchbay ships, by id (hand-written: adding one is a line here).
 import type { ConnectorDefinition } from './kit/define-connector';
 import type { ContactSource } from './kit/contact-source';
+import { copperConnector, copperContactSource } from './copper/manifest';
 import { hubspotConnector, hubspotContactSource } from './hubspot/manifest';
 import { pipedriveConnector, pipedriveContactSource } from './pipedrive/manifest';
 import { phonesystemConnector } from './phone-system/manifest';
@@ -14,6 +15,7 @@ export interface CatalogEntry {
 }
 
 export const catalog: Record<string, CatalogEntry> = {
+  copper: { connector: copperConnector, contactSource: copperContactSource },
   hubspot: { connector: hubspotConnector, contactSource: hubspotContactSource },
   pipedrive: { connector: pipedriveConnector, contactSource: pipedriveContactSource },
   phonesystem: { connector: phonesystemConnector },

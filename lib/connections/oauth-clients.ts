@@ -13,6 +13,7 @@ export const DEMO_EMULATORS: Record<string, { port: number; clientId: string; cl
   pipedrive: { port: 4012, clientId: 'patchbay-demo-pipedrive', clientSecret: 'patchbay-demo-pipedrive-secret' },
   // Sugar's built-in OAuth key: "sugar" with no secret (the connection signs in with the password grant).
   sugarcrm: { port: 4016, clientId: 'sugar', clientSecret: '' },
+  copper: { port: 4017, clientId: 'patchbay-demo-copper', clientSecret: 'patchbay-demo-copper-secret' },
 };
 
 const envName = (system: string, part: 'CLIENT_ID' | 'CLIENT_SECRET') => `PATCHBAY_${system.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${part}`;

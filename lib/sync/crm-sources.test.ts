@@ -3,6 +3,7 @@
 // CRM arrives on the next incremental run, a delete on the next full comparison.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COPPER_EMULATOR_EMAIL, startCopperEmulator, type CopperEmulator } from '@/engine/connectors/copper/emulator';
 import { startPhoneSystemEmulator, type PhoneSystemEmulator } from '@/engine/connectors/phone-system/emulator';
 import { startSugarEmulator, type SugarEmulator } from '@/engine/connectors/sugarcrm/emulator';
 import { saveConnection } from '../engine-host/connections';
@@ -24,6 +25,7 @@ interface SourceTarget {
 }
 
 let sugar: SugarEmulator;
+let copper: CopperEmulator;
 const targets: SourceTarget[] = [
   {
     system: 'sugarcrm',
@@ -39,6 +41,22 @@ const targets: SourceTarget[] = [
       const id = sugar.store.list('Contacts')[i].id;
       sugar.store.remove('Contacts', id);
       return id;
+    },
+  },
+  {
+    system: 'copper',
+    start: async (o) => (copper = await startCopperEmulator({ ...o, users: 2 })),
+    credentials: (token) => ({ apiKey: token, email: COPPER_EMULATOR_EMAIL }),
+    sourceIds: () => [...copper.store.list('people').map((p) => String(p.id)), ...copper.store.list('companies').filter((c) => (c.phone_numbers as unknown[]).length).map((c) => `company:${c.id}`)].sort(),
+    edit(i) {
+      const id = copper.store.list('people')[i].id;
+      copper.store.update('people', id, { first_name: 'Edited', phone_numbers: [{ number: '020 7946 0123', category: 'work' }], address: { country: 'United Kingdom' } });
+      return String(id);
+    },
+    remove(i) {
+      const id = copper.store.list('people')[i].id;
+      copper.store.remove('people', id);
+      return String(id);
     },
   },
 ];

@@ -105,8 +105,10 @@ export function createCopperClient(call: ConnectorCall) {
       let lastDate: number | undefined;
       let atLast = new Set<number>();
       let full = false;
+      let inWindow = 0;
       for (let page = 1; ; page++) {
-        const { records } = await search<T & Record<string, unknown>>(entity, { ...o.extra, sort_by: o.dateField, sort_direction: 'asc', page_size: pageSize, page_number: page, ...(from !== undefined ? { [minKey]: from } : {}) });
+        const { records, total } = await search<T & Record<string, unknown>>(entity, { ...o.extra, sort_by: o.dateField, sort_direction: 'asc', page_size: pageSize, page_number: page, ...(from !== undefined ? { [minKey]: from } : {}) });
+        inWindow += records.length;
         const fresh = records.filter((r) => !(r[o.dateField] === from && seenAtFrom.has(r.id)));
         for (const r of records) {
           const d = r[o.dateField] as number;
@@ -114,7 +116,8 @@ export function createCopperClient(call: ConnectorCall) {
           atLast.add(r.id);
         }
         if (fresh.length) yield fresh;
-        if (records.length < pageSize) break;
+        // A short page ends the search, unless X-PW-TOTAL says more matched: then the cap cut it off.
+        if (records.length < pageSize) { full = total !== null && inWindow < total; break; }
         if (page * pageSize >= COPPER_SEARCH_CAP) { full = true; break; }
       }
       // A window that moved no further (more than 100,000 records with one date) cannot be paged past: stop.

@@ -115,7 +115,10 @@ function createStore(o: { contacts: number; companies: number; users: number; ba
 
 const digits = (s: unknown) => String(s ?? '').replace(/\D/g, '');
 
-export interface CopperEmulatorOptions extends CrmEmulatorOptions {}
+export interface CopperEmulatorOptions extends CrmEmulatorOptions {
+  /** Copper's search cap (100,000); tests lower it. */
+  searchCap?: number;
+}
 export type CopperEmulator = RunningEmulator & { store: CopperStore };
 
 export async function startCopperEmulator(o: CopperEmulatorOptions = {}): Promise<CopperEmulator> {
@@ -202,7 +205,7 @@ export async function startCopperEmulator(o: CopperEmulatorOptions = {}): Promis
       const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
       return (c || a.id - b2.id) * (dir === 'desc' ? -1 : 1);
     });
-    const capped = rows.slice(0, SEARCH_CAP);
+    const capped = rows.slice(0, o.searchCap ?? SEARCH_CAP);
     const start = (pageNumber - 1) * pageSize;
     return { status: 200, body: capped.slice(start, start + pageSize), headers: { 'x-pw-total': String(rows.length) } };
   }

@@ -238,7 +238,7 @@ export async function startCopperEmulator(o: CopperEmulatorOptions = {}): Promis
       const b = body(req);
       if (entity === 'people') peopleFields(b, true);
       else if (typeof b.name !== 'string' || !b.name) throw new CopperError(422, 'name: is required');
-      const rec = store.create(entity, { emails: [], phone_numbers: [], address: null, assignee_id: null, company_id: null, details: null, tags: [], socials: [], websites: [], custom_fields: [], title: null, ...b, assignee_id: b.assignee_id ?? null });
+      const rec = store.create(entity, { emails: [], phone_numbers: [], address: null, company_id: null, details: null, tags: [], socials: [], websites: [], custom_fields: [], title: null, ...b, assignee_id: b.assignee_id ?? null });
       return { status: 200, body: rec };
     })],
     ['PUT', `${V1}/${entity}/:id`, guard((req) => {

@@ -1,8 +1,8 @@
-// npm run bench:connectors — pulls every contact out of each CRM emulator (HubSpot, Salesforce, Pipedrive)
+// npm run bench:connectors — pulls every contact out of each CRM emulator (HubSpot, Salesforce, Pipedrive, SugarCRM, Copper)
 // through the connector's ContactSource.listChanged, the way contact sync reads them: page by page,
 // counting, never collecting. Each emulator runs in its own process with rate limits off; each pull runs
 // in a fresh process whose peak RSS (VmHWM) is reported, at 10k and 50k contacts, to show memory stays flat.
-// Options: --sizes 10000,50000  --systems hubspot,salesforce,pipedrive
+// Options: --sizes 10000,50000  --systems hubspot,salesforce,pipedrive,sugarcrm,copper
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,7 +13,9 @@ import { freePort } from '../tests/api/server-process';
 
 const TOKEN = 'bench-token';
 /** Each connector's largest page (HubSpot search: 200, Pipedrive v2: 500, Salesforce SOQL: 2000). */
-const PAGE_SIZE: Record<string, number> = { hubspot: 200, pipedrive: 500, salesforce: 2000 };
+const PAGE_SIZE: Record<string, number> = { hubspot: 200, pipedrive: 500, salesforce: 2000, sugarcrm: 1000, copper: 200 };
+/** Connections whose credentials are not a bare token (Copper's API key travels with its owner's email). */
+const CREDENTIALS: Record<string, Record<string, unknown>> = { copper: { apiKey: TOKEN, email: 'owner@patchbay-demo.example' } };
 
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
 function procKb(field: 'VmRSS' | 'VmHWM', pid: number | 'self' = 'self'): number {
@@ -27,7 +29,7 @@ async function pull(system: string, baseUrl: string): Promise<void> {
   const source = catalog[system]?.contactSource;
   if (!source) throw new Error(`${system} has no contact source`);
   const conn: ConnectionHandle = {
-    id: `bench-${system}`, system, baseUrl, credentials: { token: TOKEN },
+    id: `bench-${system}`, system, baseUrl, credentials: CREDENTIALS[system] ?? { token: TOKEN },
     saveCredentials: async () => {}, reportHealth: async () => {},
   };
   const requestLog: NonNullable<Parameters<typeof source.listChanged>[0]['requestLog']> = [];
@@ -60,7 +62,7 @@ function run(cmd: string, args: string[], until?: RegExp): Promise<{ out: string
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { sizes: { type: 'string', default: '10000,50000' }, systems: { type: 'string', default: 'hubspot,salesforce,pipedrive' }, pull: { type: 'string' }, base: { type: 'string' } } });
+  const { values } = parseArgs({ options: { sizes: { type: 'string', default: '10000,50000' }, systems: { type: 'string', default: 'hubspot,salesforce,pipedrive,sugarcrm,copper' }, pull: { type: 'string' }, base: { type: 'string' } } });
   if (values.pull) return pull(values.pull, values.base!);
 
   const sizes = values.sizes.split(',').map(Number);

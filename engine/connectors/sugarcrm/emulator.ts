@@ -141,6 +141,9 @@ function createStore(o: { contacts: number; companies: number; users: number; ba
 const OPERATORS = new Set(['$equals', '$not_equals', '$starts', '$ends', '$contains', '$not_contains', '$in', '$not_in', '$gt', '$gte', '$lt', '$lte', '$is_null', '$not_null']);
 
 function compare(a: unknown, b: unknown, field: string): number {
+  // Sugar's own date-times (sugarTime) sort as text; anything else is parsed.
+  const own = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$/;
+  if (field.startsWith('date') && typeof a === 'string' && typeof b === 'string' && own.test(a) && own.test(b)) return a < b ? -1 : a > b ? 1 : 0;
   if (field.startsWith('date') && typeof a === 'string' && typeof b === 'string') {
     const x = Date.parse(a), y = Date.parse(b);
     if (!Number.isFinite(y)) throw new SugarError(422, 'invalid_parameter', `Invalid date value for ${field}: ${b}`);

@@ -24,8 +24,7 @@ export const sugarcrmConnector = defineCrmConnector({
       fields: [
         { id: 'username', label: 'User name', secret: false },
         { id: 'password', label: 'Password', secret: true },
-        { id: 'clientId', label: 'OAuth key (default: sugar)', secret: false },
-        { id: 'clientSecret', label: 'OAuth secret (empty for the sugar key)', secret: true },
+        { id: 'clientId', label: 'OAuth key (default: sugar, which has no secret)', secret: false },
         { id: 'platform', label: `API platform (default: ${SUGAR_DEFAULT_PLATFORM})`, secret: false },
       ],
       help: `The base URL is your instance (https://acme.sugarondemand.com). Patchbay signs in as this user through Sugar's OAuth 2 password grant and refreshes its token; calls, notes and tasks are created in their name. Register the platform "${SUGAR_DEFAULT_PLATFORM}" under Admin → Configure API Platforms so browser logins do not end the API session.`,

@@ -5,11 +5,18 @@ import type { ContactSource } from '../kit/contact-source';
 import { defineCrmConnector } from '../kit/define-crm-connector';
 import { COPPER_DEFAULT_BASE_URL, COPPER_OAUTH_AUTHORIZE_URL, COPPER_OAUTH_TOKEN_URL, createCopperClient } from './client';
 import { copperCrmOperations } from './crm';
+import { COPPER_EMULATOR_EMAIL } from './emulator/owner';
 
 export const copperConnector = defineCrmConnector({
   id: 'copper',
   name: 'Copper',
   defaultBaseUrl: COPPER_DEFAULT_BASE_URL,
+  emulator: {
+    start: async (o) => (await import('./emulator')).startCopperEmulator(o),
+    demo: { port: 4017, oauthClient: { clientId: 'patchbay-demo-copper', clientSecret: 'patchbay-demo-copper-secret' } },
+    // An API key travels with its owner's email.
+    bench: { pageSize: 200, credentials: (token) => ({ apiKey: token, email: COPPER_EMULATOR_EMAIL }) },
+  },
   rateLimitHeaders: 'no rate-limit headers; 180 requests per minute (rolling), then 429',
   capabilities: {
     supportsCompanies: true,

@@ -10,6 +10,12 @@ export const sugarcrmConnector = defineCrmConnector({
   id: 'sugarcrm',
   name: 'SugarCRM',
   defaultBaseUrl: SUGAR_DEFAULT_BASE_URL,
+  emulator: {
+    start: async (o) => (await import('./emulator')).startSugarEmulator(o),
+    // Sign in as admin / patchbay-demo with the built-in "sugar" OAuth key (password grant).
+    demo: { port: 4016 },
+    bench: { pageSize: 1000, credentials: (token) => ({ accessToken: token }) },
+  },
   rateLimitHeaders: 'no rate-limit headers; 429 {"error":"too_many_requests"} with Retry-After',
   capabilities: {
     supportsCompanies: true,

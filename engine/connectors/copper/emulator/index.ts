@@ -6,10 +6,11 @@
 // written: Note id 0 and the account's Phone Call type; GET/PUT/DELETE by id; search by parent and type),
 // activity types, tasks, users, the account, `{ success: false, status, message }` errors and 429 when the
 // request budget (180 per minute) is spent.
-import { startEmulator, type CrmEmulatorOptions, type EmuHandler, type EmuRequest, type EmuResponse, type RunningEmulator } from '../kit/emulator-server';
-import { syntheticPerson } from '../kit/synthetic';
+import { startEmulator, type CrmEmulatorOptions, type EmuHandler, type EmuRequest, type EmuResponse, type RunningEmulator } from '../../kit/emulator-server';
+import { syntheticPerson } from '../../kit/synthetic';
+import { COPPER_EMULATOR_EMAIL } from './owner';
 
-export const COPPER_EMULATOR_EMAIL = 'owner@patchbay-demo.example';
+export { COPPER_EMULATOR_EMAIL } from './owner';
 /** Copper assigns the Phone Call activity type an id when the account is created; this one is the emulator's. */
 export const COPPER_PHONE_CALL_TYPE_ID = 190_711;
 export const COPPER_MEETING_TYPE_ID = 190_712;

@@ -7,8 +7,8 @@
 // `{ error, error_message }` and a 429 with Retry-After when the request budget is spent.
 // Seeded from syntheticPerson: contacts (with accounts), accounts with an office phone, users (user 1 signs in).
 import { randomUUID } from 'node:crypto';
-import { startEmulator, type CrmEmulatorOptions, type EmuHandler, type EmuRequest, type EmuResponse, type RunningEmulator } from '../kit/emulator-server';
-import { syntheticPerson } from '../kit/synthetic';
+import { startEmulator, type CrmEmulatorOptions, type EmuHandler, type EmuRequest, type EmuResponse, type RunningEmulator } from '../../kit/emulator-server';
+import { syntheticPerson } from '../../kit/synthetic';
 
 export const SUGAR_EMULATOR_USER = { userName: 'admin', password: 'patchbay-demo' };
 

@@ -9,3 +9,4 @@ export { runFlow, type RunResult, type RunState, type RunOptions } from './core/
 export { createHttpClient, HttpError, type HttpClient, type AuthStrategy } from './core/http-client';
 export { registry } from './registry';
 export { checkTriggerInput, type TriggerField } from './blocks/trigger-webhook/block';
+export * from './core/call-session';

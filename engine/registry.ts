@@ -4,6 +4,8 @@ import type { AnyBlock } from './core/define-block';
 import { cdpDelete } from './blocks/cdp-delete/block';
 import { cdpLookup } from './blocks/cdp-lookup/block';
 import { cdpUpsert } from './blocks/cdp-upsert/block';
+import { callSession } from './blocks/call-session/block';
+import { callWait } from './blocks/call-wait/block';
 import { condition } from './blocks/condition/block';
 import { delay } from './blocks/delay/block';
 import { httpRequest } from './blocks/http-request/block';
@@ -13,7 +15,7 @@ import { syncContacts } from './blocks/sync-contacts/block';
 import { triggerWebhook } from './blocks/trigger-webhook/block';
 import { connectorBlocks } from './connectors/catalog';
 
-const coreBlocks: AnyBlock[] = [triggerWebhook, phoneNormalize, cdpLookup, cdpUpsert, cdpDelete, syncContacts, condition, respondJson, delay, httpRequest] as AnyBlock[];
+const coreBlocks: AnyBlock[] = [triggerWebhook, phoneNormalize, cdpLookup, cdpUpsert, cdpDelete, syncContacts, condition, respondJson, delay, httpRequest, callSession, callWait] as AnyBlock[];
 
 const byId = new Map<string, AnyBlock>();
 

@@ -3,10 +3,14 @@
 import PgBoss from 'pg-boss';
 import type postgres from 'postgres';
 import { flowSchema } from '@/engine';
+import { dropCallWait } from '../calls/call-sessions';
 import { compileCached } from '../engine-host/automation-cache';
 import type { EngineHost } from '../engine-host/host';
 
-export const QUEUES = { resumeRun: 'run-resume', asyncRun: 'run-async' } as const;
+export const QUEUES = { resumeRun: 'run-resume', asyncRun: 'run-async', wakeRun: 'run-wake' } as const;
+
+/** Background runs (queued, resumed) may take this long: uploading a long recording is not a lookup. */
+const BACKGROUND_TIMEOUT_MS = 15 * 60_000;
 
 export interface JobsRuntime {
   boss: PgBoss;
@@ -63,7 +67,17 @@ export async function startJobs(o: { databaseUrl: string; host: EngineHost; sql:
   o.host.opts.scheduleResume = async (runId, resumeAt) => {
     await runtime.send(QUEUES.resumeRun, { runId }, { startAfter: resumeAt, singletonKey: `resume:${runId}:${resumeAt.getTime()}`, retryLimit: 5, retryBackoff: true });
   };
-  await runtime.work<{ runId: string }>(QUEUES.resumeRun, async ({ runId }) => resumeRun(o.sql, o.host, runId), { pollingIntervalSeconds: 0.5 });
+  await runtime.work<{ runId: string }>(QUEUES.resumeRun, async ({ runId }) => { await resumeRun(o.sql, o.host, runId); }, { pollingIntervalSeconds: 0.5 });
+  // Runs waiting on a call session, woken by the event they waited for. The wake-up can overtake the run's own
+  // suspension (still 'running'): then the job fails and pg-boss retries it a second later.
+  o.host.opts.wakeRun = async (runId) => {
+    await runtime.send(QUEUES.wakeRun, { runId }, { singletonKey: `wake:${runId}`, retryLimit: 20, retryDelay: 1 });
+  };
+  await runtime.work<{ runId: string }>(QUEUES.wakeRun, async ({ runId }) => {
+    if (await resumeRun(o.sql, o.host, runId)) return;
+    const [r] = await o.sql<{ status: string }[]>`select status from runs where id = ${runId}`;
+    if (r?.status === 'running') throw new Error(`run ${runId} is still suspending; waking it again shortly`);
+  }, { pollingIntervalSeconds: 0.5 });
   // ?async=true runs: queued in Postgres, so a run accepted with 202 survives a restart.
   o.host.opts.enqueueRun = async (runId) => { await runtime.send(QUEUES.asyncRun, { runId }, { singletonKey: `async:${runId}`, retryLimit: 3, retryBackoff: true }); };
   await runtime.work<{ runId: string }>(QUEUES.asyncRun, async ({ runId }) => startQueuedRun(o.sql, o.host, runId), { pollingIntervalSeconds: 0.5 });
@@ -95,7 +109,7 @@ async function continueRun(sql: postgres.Sql, host: EngineHost, runId: string, r
   const compiled = compileCached(r.flow_id, r.flow_version, flowSchema.parse(v.definition));
   await host.execute({
     vendorId: r.vendor_id, customer: { id: r.customer_id, defaultCountry: r.default_country.trim() }, flowId: r.flow_id, flowVersion: r.flow_version,
-    compiled, options: { ...compiled.flow.options, ...(r.options ?? {}) }, runId, recordNow: true,
+    compiled, options: { ...compiled.flow.options, ...(r.options ?? {}) }, runId, recordNow: true, timeoutMs: BACKGROUND_TIMEOUT_MS,
     trigger: resume ? r.state.trigger : r.trigger, resume: resume ? r.state : undefined,
   });
 }
@@ -106,8 +120,11 @@ export async function startQueuedRun(sql: postgres.Sql, host: EngineHost, runId:
   if (r) await continueRun(sql, host, runId, r, false);
 }
 
-/** Continues a run that waited on a durable delay. */
-export async function resumeRun(sql: postgres.Sql, host: EngineHost, runId: string): Promise<void> {
+/** Continues a run that waited on a durable delay or a call; false when it was not waiting (someone else resumed it). */
+export async function resumeRun(sql: postgres.Sql, host: EngineHost, runId: string): Promise<boolean> {
   const r = await claimRun(sql, runId, 'waiting');
-  if (r) await continueRun(sql, host, runId, r, true);
+  if (!r) return false;
+  await dropCallWait(sql, runId);
+  await continueRun(sql, host, runId, r, true);
+  return true;
 }

@@ -4,6 +4,7 @@ import type { ContactSource } from './kit/contact-source';
 import { hubspotConnector, hubspotContactSource } from './hubspot/manifest';
 import { pipedriveConnector, pipedriveContactSource } from './pipedrive/manifest';
 import { phonesystemConnector } from './phone-system/manifest';
+import { s3Connector } from './s3/manifest';
 import { salesforceConnector, salesforceContactSource } from './salesforce/manifest';
 
 export interface CatalogEntry {
@@ -17,6 +18,7 @@ export const catalog: Record<string, CatalogEntry> = {
   pipedrive: { connector: pipedriveConnector, contactSource: pipedriveContactSource },
   phonesystem: { connector: phonesystemConnector },
   salesforce: { connector: salesforceConnector, contactSource: salesforceContactSource },
+  s3: { connector: s3Connector },
 };
 
 export function connectorBlocks() {

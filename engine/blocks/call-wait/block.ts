@@ -13,7 +13,8 @@ export const callWait = defineBlock({
   icon: 'clock',
   params: z.object({
     callId: z.string().min(1).max(200),
-    until: z.enum(['ended', 'recording']).default('recording'),
+    /** recording: until the recording is ready; ended: until the call is over; delay: just the minutes. */
+    until: z.enum(['ended', 'recording', 'delay']).default('recording'),
     minutes: z.number().min(0).max(60 * 24 * 7).default(10),
   }),
   output: z.object({ satisfied: z.boolean(), waitedUntil: z.string().nullable() }),
@@ -21,7 +22,7 @@ export const callWait = defineBlock({
   summarize: (p) => `${String(p.until ?? 'recording')} or ${String(p.minutes ?? 10)} min`,
   async run(ctx, params) {
     const resumeAt = new Date(ctx.clock.now().getTime() + params.minutes * 60_000);
-    const waited = ctx.calls ? await ctx.calls.waitFor(params.callId, params.until, resumeAt) : { satisfied: false };
+    const waited = ctx.calls && params.until !== 'delay' ? await ctx.calls.waitFor(params.callId, params.until, resumeAt) : { satisfied: false };
     if (waited.satisfied) return { output: { satisfied: true, waitedUntil: null } };
     if (params.minutes === 0) return { output: { satisfied: false, waitedUntil: null } };
     // Woken early or at the deadline, the run goes on after this step: read the session again (call.session) to see which.

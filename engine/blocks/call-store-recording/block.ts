@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { defineBlock } from '../../core/define-block';
 import { PatchbayError } from '../../core/errors';
 import { openRecording } from '../../connectors/phone-system/fetch-recording';
-import { MAX_LINK_LIFETIME_SEC, safeKey, storedObjectSchema, uploadObject, type StoredObjectRef } from '../../connectors/s3/manifest';
+import { linkObject, MAX_LINK_LIFETIME_SEC, safeKey, storedObjectSchema, uploadObject, type StoredObjectRef } from '../../connectors/s3/manifest';
 
 const EXT: Record<string, string> = { 'audio/wav': 'wav', 'audio/x-wav': 'wav', 'audio/wave': 'wav', 'audio/mpeg': 'mp3', 'audio/mp3': 'mp3', 'audio/ogg': 'ogg', 'audio/mp4': 'm4a', 'audio/webm': 'webm' };
 
@@ -32,7 +32,15 @@ export const callStoreRecording = defineBlock({
     const source = p.recordingUrl || session?.call.recordingUrl;
     if (!source) return { output: { stored: false }, port: 'none' };
     const prior = session?.records.recording as (StoredObjectRef & { source?: string }) | undefined;
-    if (prior?.source === source && (!prior.expiresAt || Date.parse(prior.expiresAt) > ctx.clock.now().getTime() + 3600_000)) {
+    if (prior?.source === source && prior.key) {
+      // Stored already (a retried run, a later event): never upload twice; only renew a link past half its life.
+      const halfLife = p.linkLifetimeSec * 500;
+      if (prior.expiresAt && Date.parse(prior.expiresAt) < ctx.clock.now().getTime() + halfLife) {
+        const link = await linkObject(await ctx.connections.get('s3'), prior, p.linkLifetimeSec);
+        const renewed = { ...prior, ...link };
+        await ctx.calls?.saveRecord(p.callId, 'recording', renewed);
+        return { output: { stored: true, ...renewed, reused: true }, port: 'stored' };
+      }
       return { output: { stored: true, ...prior, reused: true }, port: 'stored' };
     }
     const phone = await ctx.connections.get('phonesystem');

@@ -5,7 +5,7 @@ import { defineConnector } from '../kit/define-connector';
 import { AWS_DEFAULT_ENDPOINT, s3ForConnection } from './client';
 import { uploadFromUrlBlock } from './upload-object';
 
-export { uploadObject, safeKey, storedObjectSchema, MAX_LINK_LIFETIME_SEC, type StoredObjectRef } from './upload-object';
+export { uploadObject, linkObject, safeKey, storedObjectSchema, MAX_LINK_LIFETIME_SEC, type StoredObjectRef } from './upload-object';
 
 export const s3Connector = defineConnector({
   id: 's3',

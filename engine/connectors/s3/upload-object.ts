@@ -78,6 +78,16 @@ export async function uploadObject(conn: ConnectionHandle, a: UploadArgs): Promi
   }
 }
 
+/** A fresh link to an object already stored (a pre-signed URL about to expire), without uploading it again. */
+export async function linkObject(conn: ConnectionHandle, ref: Pick<StoredObjectRef, 'bucket' | 'key'>, linkLifetimeSec: number): Promise<{ url: string; expiresAt: string | null }> {
+  const t = s3ForConnection(conn, ref.bucket);
+  const lifetime = Math.min(MAX_LINK_LIFETIME_SEC, Math.max(0, Math.round(linkLifetimeSec)));
+  try {
+    const url = lifetime > 0 ? await getSignedUrl(t.client, new GetObjectCommand({ Bucket: t.bucket, Key: ref.key }), { expiresIn: lifetime }) : objectUrl(t, ref.key);
+    return { url, expiresAt: lifetime > 0 ? new Date(Date.now() + lifetime * 1000).toISOString() : null };
+  } finally { t.client.destroy(); }
+}
+
 function abortFrom(signal: AbortSignal): AbortController {
   const ac = new AbortController();
   if (signal.aborted) ac.abort(); else signal.addEventListener('abort', () => ac.abort(), { once: true });

@@ -1,20 +1,22 @@
 // Runs one emulator standalone: npm run emulator -- hubspot --port 4010 --contacts 10000 --token T
 import { parseArgs } from 'node:util';
-import type { RunningEmulator } from '../engine/connectors/kit/emulator-server';
 import { startHubspotEmulator } from '../engine/connectors/hubspot/emulator';
 import { startPipedriveEmulator } from '../engine/connectors/pipedrive/emulator';
 import { startPhoneSystemEmulator } from '../engine/connectors/phone-system/emulator';
+import { startS3Emulator } from '../engine/connectors/s3/emulator';
 import { startSalesforceEmulator } from '../engine/connectors/salesforce/emulator';
 import { DEMO_EMULATORS } from '../lib/connections/oauth-clients';
 
 export interface EmulatorCliOptions { port: number; contacts: number; token: string; rateLimit: number }
 
-const emulators: Record<string, (o: EmulatorCliOptions) => Promise<RunningEmulator>> = {
+const emulators: Record<string, (o: EmulatorCliOptions) => Promise<{ url: string; close(): Promise<void> }>> = {
   // The CRMs also accept Patchbay's demo OAuth app, so the portal's "Connect with OAuth" works against them.
   hubspot: (o) => startHubspotEmulator({ port: o.port, contacts: o.contacts, token: o.token, rateLimit: o.rateLimit, oauth: DEMO_EMULATORS.hubspot }),
   pipedrive: (o) => startPipedriveEmulator({ port: o.port, contacts: o.contacts, token: o.token, rateLimit: o.rateLimit, oauth: DEMO_EMULATORS.pipedrive }),
   phonesystem: (o) => startPhoneSystemEmulator({ port: o.port, contacts: o.contacts, token: o.token, rateLimit: o.rateLimit, webhookUrl: process.env.PHONESYSTEM_WEBHOOK_URL, webhookSecret: process.env.PHONESYSTEM_WEBHOOK_SECRET }),
   salesforce: (o) => startSalesforceEmulator({ port: o.port, contacts: o.contacts, token: o.token, rateLimit: o.rateLimit, oauth: DEMO_EMULATORS.salesforce }),
+  // Access key id S3_EMULATOR_KEY_ID (default AKIAPATCHBAYDEMO), the token as its secret, bucket "recordings".
+  s3: (o) => startS3Emulator({ port: o.port, credentials: { [process.env.S3_EMULATOR_KEY_ID ?? 'AKIAPATCHBAYDEMO']: o.token }, buckets: ['recordings'] }),
 };
 
 async function main() {

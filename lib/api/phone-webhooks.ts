@@ -33,8 +33,6 @@ const PRINTABLE = /^[\x21-\x7e]+$/;
 const CALL_LOGGING_EVENTS = new Set(['call.ended', 'call.missed', 'call.declined', 'recording.ready', 'notes.updated']);
 const CALL_EVENT_NAMES = new Set<string>(CALL_EVENTS);
 
-export const HOOK_PATH = /^\/api\/v1\/hooks\/([^/]+)\/([^/]+)\/phone-system$/;
-
 export async function handlePhoneWebhook(req: IncomingMessage, res: ServerResponse, params: string[], deps: { sql: postgres.Sql; host: EngineHost; encryptionKey: Buffer }): Promise<unknown> {
   const [vendorSlug, customerExternalId] = params;
   const raw = await readRaw(req);

@@ -17,7 +17,8 @@ const nullableString = (max: number) => z.string().max(max).nullish();
 /** One event body as the phone system sends it (unknown fields are ignored). */
 export const callEventSchema = z.object({
   event: z.enum(CALL_EVENTS),
-  callId: z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable characters without spaces'),
+  // NUL cannot be stored in PostgreSQL text: it becomes U+FFFD, as it does in run records.
+  callId: z.string().trim().min(1).max(200).transform((s) => s.replace(/\u0000/g, '\ufffd')),
   direction: z.enum(['inbound', 'outbound']).nullish(),
   from: nullableString(64),
   to: nullableString(64),

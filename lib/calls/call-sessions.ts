@@ -1,6 +1,7 @@
 // Call sessions in PostgreSQL: one row per (customer, call id), changed only under its row lock, so events
 // arriving at once, a run registering a wait and a run storing a record never overwrite each other.
 import type postgres from 'postgres';
+import { storableJson } from '../engine-host/run-recorder';
 import { applyCallEvent, waitSatisfied, type CallEventBody, type CallSessionPort, type CallSessionView, type CallWaitUntil } from '@/engine';
 
 interface SessionRow { id: string; call_id: string; state: CallSessionView['state']; call: CallSessionView['call']; events: CallSessionView['events']; records: Record<string, unknown> }
@@ -18,7 +19,7 @@ export async function recordCallEvent(sql: postgres.Sql, customerId: string, ev:
     const fresh = row.events.length === 0;
     const { session, changed } = applyCallEvent(fresh ? null : toView(row), ev, deliveryId, new Date());
     if (!changed) return { session, changed, wake: [] };
-    await tx`update call_sessions set state = ${session.state}, call = ${JSON.stringify(session.call)}::text::jsonb, events = ${JSON.stringify(session.events)}::text::jsonb,
+    await tx`update call_sessions set state = ${session.state}, call = ${storableJson(JSON.stringify(session.call))}::text::jsonb, events = ${storableJson(JSON.stringify(session.events))}::text::jsonb,
       run_ids = case when ${runId}::uuid is null then run_ids else run_ids || jsonb_build_array(${runId}::text) end, updated_at = now()
       where id = ${row.id}`;
     const waits = await tx<{ run_id: string; until: CallWaitUntil }[]>`select run_id, until from call_session_waits where session_id = ${row.id}`;
@@ -49,11 +50,11 @@ export function createCallSessionPort(sql: postgres.Sql, customerId: string, run
       });
     },
     async saveRecord(callId, role, record) {
-      const n = await sql`update call_sessions set records = records || jsonb_build_object(${role}::text, ${JSON.stringify(record)}::text::jsonb), updated_at = now()
+      const n = await sql`update call_sessions set records = records || jsonb_build_object(${role}::text, ${storableJson(JSON.stringify(record))}::text::jsonb), updated_at = now()
         where customer_id = ${customerId} and call_id = ${callId}`;
       if (!n.count) {
         // A run for a call the phone system never reported (a test run): keep the record all the same.
-        await sql`insert into call_sessions (customer_id, call_id, state, records) values (${customerId}, ${callId}, 'ringing', jsonb_build_object(${role}::text, ${JSON.stringify(record)}::text::jsonb))
+        await sql`insert into call_sessions (customer_id, call_id, state, records) values (${customerId}, ${callId}, 'ringing', jsonb_build_object(${role}::text, ${storableJson(JSON.stringify(record))}::text::jsonb))
           on conflict (customer_id, call_id) do update set records = call_sessions.records || excluded.records, updated_at = now()`;
       }
     },

@@ -279,7 +279,7 @@ describe('call_logging: one template, every CRM', () => {
     expect((await post(signWebhookBody('not-the-secret', body))).status).toBe(401);
     expect((await post(signWebhookBody(tenants.salesforce.secret, body))).status).toBe(401);
     expect(await session('hubspot', 'forged-1')).toBeUndefined();
-    const bad = JSON.stringify({ event: 'call.ended', callId: 'has space', deliveryId: 'd-bad' });
+    const bad = JSON.stringify({ event: 'call.ended', callId: 'x'.repeat(201), deliveryId: 'd-bad' });
     const r = await fetch(tenants.hubspot.hook, { method: 'POST', headers: { 'content-type': 'application/json', 'x-phonesystem-signature': signWebhookBody(tenants.hubspot.secret, bad) }, body: bad });
     expect(r.status).toBe(400);
     expect((await r.json()).error.path).toEqual(['callId']);

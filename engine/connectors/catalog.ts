@@ -8,6 +8,7 @@ import { copperConnector } from './copper/manifest';
 import { hubspotConnector } from './hubspot/manifest';
 import { phonesystemConnector } from './phone-system/manifest';
 import { pipedriveConnector } from './pipedrive/manifest';
+import { s3Connector } from './s3/manifest';
 import { salesforceConnector } from './salesforce/manifest';
 import { sugarcrmConnector } from './sugarcrm/manifest';
 
@@ -18,6 +19,7 @@ const connectors: ConnectorDefinition[] = [
   salesforceConnector,
   sugarcrmConnector,
   copperConnector,
+  s3Connector,
 ];
 
 export interface CatalogEntry {

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import type postgres from 'postgres';
 import { syntheticPerson } from '@/engine/connectors';
-import { callerLookupFlow } from '@/engine';
+import { callerLookupFlow, callLoggingFlow } from '@/engine';
 import type { UnifiedContact } from '@/engine';
 import { upsertContacts } from '../cdp/pg-cdp';
 import { enableIntegration, publishFlow, saveFlowVersion } from '../flows/flows';
@@ -62,6 +62,13 @@ export async function seedDemo(sql: postgres.Sql, o: { dataDir: string; contacts
   }
   const integ = await sql`select 1 from integrations where customer_id = ${customer.id} and automation = 'caller_lookup'`;
   if (!integ.length) await enableIntegration(sql, { vendorId, customerId: customer.id, flowId });
+  // The call_logging template, published for the vendor: a customer enables it once their CRM, storage and phone
+  // system are connected (npm run demo:call does it against the emulators).
+  const logging = await sql`select 1 from flows where vendor_id = ${vendorId} and automation = 'call_logging' and deleted_at is null`;
+  if (!logging.length) {
+    const saved = await saveFlowVersion(sql, { vendorId, definition: callLoggingFlow, message: 'Call logging template' });
+    await publishFlow(sql, vendorId, saved.flowId, saved.version);
+  }
   const sample = syntheticPerson(7);
   const info: DemoInfo = { vendorId, apiKey, staffEmail, staffPassword, customerId: customer.id, samplePhone: sample.phoneAsTyped, sampleName: `${sample.firstName} ${sample.lastName}`, portalPath: demoPortalPath(customer) };
   fs.mkdirSync(o.dataDir, { recursive: true });

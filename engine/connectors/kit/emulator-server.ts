@@ -18,6 +18,8 @@ export interface EmuResponse {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** A streamed body (a recording, a file) instead of `body`: piped, never held in memory. */
+  stream?: NodeJS.ReadableStream;
 }
 
 export type EmuHandler = (req: EmuRequest) => EmuResponse | Promise<EmuResponse>;
@@ -118,6 +120,11 @@ export async function startEmulator(opts: EmulatorOptions, port = 0, host = '127
 
   const send = (res: ServerResponse, r: EmuResponse) => {
     const headers: Record<string, string> = { ...r.headers };
+    if (r.stream) {
+      res.writeHead(r.status, headers);
+      r.stream.pipe(res);
+      return;
+    }
     let payload = '';
     if (r.body !== undefined) {
       if (typeof r.body === 'string' && headers['content-type']) payload = r.body;

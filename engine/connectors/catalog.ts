@@ -2,6 +2,7 @@
 import type { ConnectorDefinition } from './kit/define-connector';
 import type { ContactSource } from './kit/contact-source';
 import { hubspotConnector, hubspotContactSource } from './hubspot/manifest';
+import { dynamicsConnector, dynamicsContactSource } from './dynamics/manifest';
 import { pipedriveConnector, pipedriveContactSource } from './pipedrive/manifest';
 import { phonesystemConnector } from './phone-system/manifest';
 import { salesforceConnector, salesforceContactSource } from './salesforce/manifest';
@@ -13,6 +14,7 @@ export interface CatalogEntry {
 }
 
 export const catalog: Record<string, CatalogEntry> = {
+  dynamics: { connector: dynamicsConnector, contactSource: dynamicsContactSource },
   hubspot: { connector: hubspotConnector, contactSource: hubspotContactSource },
   pipedrive: { connector: pipedriveConnector, contactSource: pipedriveContactSource },
   phonesystem: { connector: phonesystemConnector },

@@ -43,6 +43,8 @@ export interface OAuthEmulation {
   accessTokenTtlSec?: number;
   /** Extra fields in the token response (Salesforce's instance_url, …). */
   extraTokenFields?: (baseUrl: string) => Record<string, unknown>;
+  /** Also grant `client_credentials` (server-to-server apps, e.g. Microsoft Entra ID): an access token, no refresh token. */
+  clientCredentials?: boolean;
 }
 
 /** What every CRM emulator is started with; each adds its vendor's own knobs. */
@@ -146,10 +148,11 @@ export async function startEmulator(opts: EmulatorOptions, port = 0, host = '127
         oauthCodes.delete(f.code);
       } else if (f.grant_type === 'refresh_token') {
         if (!refreshTokens.has(f.refresh_token)) return { status: 400, body: { error: 'invalid_grant', error_description: 'refresh token is invalid' } };
-      } else return { status: 400, body: { error: 'unsupported_grant_type' } };
+      } else if (f.grant_type !== 'client_credentials' || !o.clientCredentials) return { status: 400, body: { error: 'unsupported_grant_type' } };
       const ttl = o.accessTokenTtlSec ?? 1800;
       const access = 'at_' + randomBytes(16).toString('hex');
       oauthAccess.set(access, Date.now() + ttl * 1000);
+      if (f.grant_type === 'client_credentials') return { status: 200, body: { access_token: access, token_type: 'Bearer', expires_in: ttl, ...o.extraTokenFields?.(baseUrl) } };
       const refresh = f.grant_type === 'refresh_token' ? f.refresh_token : 'rt_' + randomBytes(16).toString('hex');
       refreshTokens.add(refresh);
       return { status: 200, body: { access_token: access, refresh_token: refresh, token_type: 'bearer', expires_in: ttl, ...o.extraTokenFields?.(baseUrl) } };

@@ -1,6 +1,7 @@
 // Runs one emulator standalone: npm run emulator -- hubspot --port 4010 --contacts 10000 --token T
 import { parseArgs } from 'node:util';
 import type { RunningEmulator } from '../engine/connectors/kit/emulator-server';
+import { startDynamicsEmulator } from '../engine/connectors/dynamics/emulator';
 import { startHubspotEmulator } from '../engine/connectors/hubspot/emulator';
 import { startPipedriveEmulator } from '../engine/connectors/pipedrive/emulator';
 import { startPhoneSystemEmulator } from '../engine/connectors/phone-system/emulator';
@@ -11,6 +12,7 @@ export interface EmulatorCliOptions { port: number; contacts: number; token: str
 
 const emulators: Record<string, (o: EmulatorCliOptions) => Promise<RunningEmulator>> = {
   // The CRMs also accept Patchbay's demo OAuth app, so the portal's "Connect with OAuth" works against them.
+  dynamics: (o) => startDynamicsEmulator({ port: o.port, contacts: o.contacts, token: o.token, rateLimit: o.rateLimit, oauth: DEMO_EMULATORS.dynamics }),
   hubspot: (o) => startHubspotEmulator({ port: o.port, contacts: o.contacts, token: o.token, rateLimit: o.rateLimit, oauth: DEMO_EMULATORS.hubspot }),
   pipedrive: (o) => startPipedriveEmulator({ port: o.port, contacts: o.contacts, token: o.token, rateLimit: o.rateLimit, oauth: DEMO_EMULATORS.pipedrive }),
   phonesystem: (o) => startPhoneSystemEmulator({ port: o.port, contacts: o.contacts, token: o.token, rateLimit: o.rateLimit, webhookUrl: process.env.PHONESYSTEM_WEBHOOK_URL, webhookSecret: process.env.PHONESYSTEM_WEBHOOK_SECRET }),

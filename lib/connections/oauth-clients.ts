@@ -11,6 +11,7 @@ export const DEMO_EMULATORS: Record<string, { port: number; clientId: string; cl
   hubspot: { port: 4010, clientId: 'patchbay-demo-hubspot', clientSecret: 'patchbay-demo-hubspot-secret' },
   salesforce: { port: 4011, clientId: 'patchbay-demo-salesforce', clientSecret: 'patchbay-demo-salesforce-secret' },
   pipedrive: { port: 4012, clientId: 'patchbay-demo-pipedrive', clientSecret: 'patchbay-demo-pipedrive-secret' },
+  dynamics: { port: 4016, clientId: 'patchbay-demo-dynamics', clientSecret: 'patchbay-demo-dynamics-secret' },
 };
 
 const envName = (system: string, part: 'CLIENT_ID' | 'CLIENT_SECRET') => `PATCHBAY_${system.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${part}`;

@@ -6,6 +6,7 @@ import { startHubspotEmulator } from '../engine/connectors/hubspot/emulator';
 import { startPipedriveEmulator } from '../engine/connectors/pipedrive/emulator';
 import { startPhoneSystemEmulator } from '../engine/connectors/phone-system/emulator';
 import { startSalesforceEmulator } from '../engine/connectors/salesforce/emulator';
+import { startZohoEmulator } from '../engine/connectors/zoho/emulator';
 import { DEMO_EMULATORS } from '../lib/connections/oauth-clients';
 
 export interface EmulatorCliOptions { port: number; contacts: number; token: string; rateLimit: number }
@@ -17,6 +18,7 @@ const emulators: Record<string, (o: EmulatorCliOptions) => Promise<RunningEmulat
   pipedrive: (o) => startPipedriveEmulator({ port: o.port, contacts: o.contacts, token: o.token, rateLimit: o.rateLimit, oauth: DEMO_EMULATORS.pipedrive }),
   phonesystem: (o) => startPhoneSystemEmulator({ port: o.port, contacts: o.contacts, token: o.token, rateLimit: o.rateLimit, webhookUrl: process.env.PHONESYSTEM_WEBHOOK_URL, webhookSecret: process.env.PHONESYSTEM_WEBHOOK_SECRET }),
   salesforce: (o) => startSalesforceEmulator({ port: o.port, contacts: o.contacts, token: o.token, rateLimit: o.rateLimit, oauth: DEMO_EMULATORS.salesforce }),
+  zoho: (o) => startZohoEmulator({ port: o.port, contacts: o.contacts, token: o.token, rateLimit: o.rateLimit, oauth: DEMO_EMULATORS.zoho }),
 };
 
 async function main() {

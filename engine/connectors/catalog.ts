@@ -2,6 +2,7 @@
 import type { ConnectorDefinition } from './kit/define-connector';
 import type { ContactSource } from './kit/contact-source';
 import { hubspotConnector, hubspotContactSource } from './hubspot/manifest';
+import { zohoConnector, zohoContactSource } from './zoho/manifest';
 import { dynamicsConnector, dynamicsContactSource } from './dynamics/manifest';
 import { pipedriveConnector, pipedriveContactSource } from './pipedrive/manifest';
 import { phonesystemConnector } from './phone-system/manifest';
@@ -19,6 +20,7 @@ export const catalog: Record<string, CatalogEntry> = {
   pipedrive: { connector: pipedriveConnector, contactSource: pipedriveContactSource },
   phonesystem: { connector: phonesystemConnector },
   salesforce: { connector: salesforceConnector, contactSource: salesforceContactSource },
+  zoho: { connector: zohoConnector, contactSource: zohoContactSource },
 };
 
 export function connectorBlocks() {

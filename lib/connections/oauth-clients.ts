@@ -12,6 +12,7 @@ export const DEMO_EMULATORS: Record<string, { port: number; clientId: string; cl
   salesforce: { port: 4011, clientId: 'patchbay-demo-salesforce', clientSecret: 'patchbay-demo-salesforce-secret' },
   pipedrive: { port: 4012, clientId: 'patchbay-demo-pipedrive', clientSecret: 'patchbay-demo-pipedrive-secret' },
   dynamics: { port: 4016, clientId: 'patchbay-demo-dynamics', clientSecret: 'patchbay-demo-dynamics-secret' },
+  zoho: { port: 4017, clientId: 'patchbay-demo-zoho', clientSecret: 'patchbay-demo-zoho-secret' },
 };
 
 const envName = (system: string, part: 'CLIENT_ID' | 'CLIENT_SECRET') => `PATCHBAY_${system.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${part}`;

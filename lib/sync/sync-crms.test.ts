@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '@/engine/connectors/kit/emulator-server';
 import { startDynamicsEmulator, type DynamicsEmulator } from '@/engine/connectors/dynamics/emulator';
 import { startPhoneSystemEmulator, type PhoneSystemEmulator } from '@/engine/connectors/phone-system/emulator';
+import { startZohoEmulator, type ZohoEmulator } from '@/engine/connectors/zoho/emulator';
 import { saveConnection } from '../engine-host/connections';
 import { createScratchDb, seedVendor, type ScratchDb } from '../testing/scratch-db';
 import { executeSyncRun, type SyncEngineDeps } from './run-sync';
@@ -37,6 +38,20 @@ const dynamics: SyncTarget<DynamicsEmulator> = {
   edit: (emu, id, firstName, phone) => { emu.store.update('contacts', id, { firstname: firstName, telephone1: phone, mobilephone: null, address1_country: 'United Kingdom' }); },
   remove: (emu, id) => { emu.store.delete('contacts', id); },
   personIds: (emu) => emu.store.list('contacts').map((r) => String(r.contactid)),
+};
+
+const zoho: SyncTarget<ZohoEmulator> = {
+  system: 'zoho',
+  name: 'Zoho CRM',
+  start: () => startZohoEmulator({ contacts: 40, companies: 6, users: 2, token: 'zoho-sync' }),
+  credentials: { token: 'zoho-sync' },
+  sourceIds: (emu) => [
+    ...emu.store.list('Contacts').map((r) => r.id),
+    ...emu.store.list('Accounts').filter((r) => r.Phone).map((r) => `company:${r.id}`),
+  ].sort(),
+  edit: (emu, id, firstName, phone) => { emu.store.update('Contacts', id, { First_Name: firstName, Phone: phone, Mobile: null, Mailing_Country: 'United Kingdom' }); },
+  remove: (emu, id) => { emu.store.remove('Contacts', id); },
+  personIds: (emu) => emu.store.list('Contacts').map((r) => r.id),
 };
 
 const key = randomBytes(32);
@@ -115,3 +130,4 @@ function describeSync<E extends RunningEmulator>(t: SyncTarget<E>) {
 }
 
 describeSync(dynamics);
+describeSync(zoho);

@@ -1,8 +1,8 @@
-// npm run bench:connectors — pulls every contact out of each CRM emulator (HubSpot, Salesforce, Pipedrive)
+// npm run bench:connectors — pulls every contact out of each CRM emulator (HubSpot, Salesforce, Pipedrive, Dynamics 365, Zoho CRM)
 // through the connector's ContactSource.listChanged, the way contact sync reads them: page by page,
 // counting, never collecting. Each emulator runs in its own process with rate limits off; each pull runs
 // in a fresh process whose peak RSS (VmHWM) is reported, at 10k and 50k contacts, to show memory stays flat.
-// Options: --sizes 10000,50000  --systems hubspot,salesforce,pipedrive
+// Options: --sizes 10000,50000  --systems hubspot,salesforce,pipedrive,dynamics,zoho
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,8 +12,8 @@ import { catalog } from '../engine/connectors/catalog';
 import { freePort } from '../tests/api/server-process';
 
 const TOKEN = 'bench-token';
-/** Each connector's largest page (HubSpot search: 200, Pipedrive v2: 500, Salesforce SOQL: 2000). */
-const PAGE_SIZE: Record<string, number> = { hubspot: 200, pipedrive: 500, salesforce: 2000 };
+/** Each connector's largest page (HubSpot search: 200, Pipedrive v2: 500, Salesforce SOQL: 2000, Dataverse: 5000, Zoho: 200). */
+const PAGE_SIZE: Record<string, number> = { hubspot: 200, pipedrive: 500, salesforce: 2000, dynamics: 5000, zoho: 200 };
 
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
 function procKb(field: 'VmRSS' | 'VmHWM', pid: number | 'self' = 'self'): number {
@@ -60,7 +60,7 @@ function run(cmd: string, args: string[], until?: RegExp): Promise<{ out: string
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { sizes: { type: 'string', default: '10000,50000' }, systems: { type: 'string', default: 'hubspot,salesforce,pipedrive' }, pull: { type: 'string' }, base: { type: 'string' } } });
+  const { values } = parseArgs({ options: { sizes: { type: 'string', default: '10000,50000' }, systems: { type: 'string', default: 'hubspot,salesforce,pipedrive,dynamics,zoho' }, pull: { type: 'string' }, base: { type: 'string' } } });
   if (values.pull) return pull(values.pull, values.base!);
 
   const sizes = values.sizes.split(',').map(Number);

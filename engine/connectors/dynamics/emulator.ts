@@ -84,6 +84,8 @@ export class DataverseStore {
   /** The application user the token acts as (default owner). */
   apiUserId = '';
   organizationId = guid('0f0f0f0f', 1);
+  /** Bumped on every write: query results are cached per version while a client pages through them. */
+  writes = 0;
   private version = 1000;
 
   table(set: string): Map<string, ODataRow> { return this.tables.get(set)!; }
@@ -100,6 +102,7 @@ export class DataverseStore {
     if (set === 'annotations') row.objecttypecode = row.__lk_objectid ?? null;
     this.computeName(set, row);
     this.table(set).set(id, row);
+    this.writes++;
     return row;
   }
 
@@ -110,10 +113,11 @@ export class DataverseStore {
     this.computeName(set, row);
     row.modifiedon = stamp(Date.now());
     row.versionnumber = ++this.version;
+    this.writes++;
     return row;
   }
 
-  delete(set: string, id: string): boolean { return this.table(set).delete(id); }
+  delete(set: string, id: string): boolean { this.writes++; return this.table(set).delete(id); }
 
   private setLookup(row: ODataRow, nav: string, logical: string, target: string) {
     row[`_${nav}_value`] = target;
@@ -187,6 +191,7 @@ export async function startDynamicsEmulator(o: DynamicsEmulatorOptions = {}): Pr
   const tenant = o.tenant ?? EMULATOR_TENANT;
   let origin = '';
 
+  const results = new Map<string, ODataRow[]>();
   const fieldExists = (def: EntityDef) => (f: string) => f === def.key || def.fields.includes(f) || def.lookups.some((l) => f === `_${l.nav}_value`);
 
   /** A row as the Web API shows it: $select'ed columns, the etag, lookups and (asked for) their annotations. */
@@ -217,14 +222,21 @@ export async function startDynamicsEmulator(o: DynamicsEmulatorOptions = {}): Pr
   function list(def: EntityDef, req: EmuRequest): EmuResponse {
     const q = req.query;
     const select = parseSelect(def, q);
-    let rows = [...store.table(def.set).values()];
     const filter = q.get('$filter');
-    if (filter) {
-      const expr = parseFilter(filter, fieldExists(def));
-      rows = rows.filter((r) => evaluate(expr, r));
-    }
     const orderby = q.get('$orderby');
-    rows = sortRows(rows, orderby ? parseOrderBy(orderby, fieldExists(def)) : [{ field: def.key, desc: false }]);
+    // The same query paged through with nextLink is evaluated once per store version.
+    const cacheKey = `${def.set}|${filter}|${orderby}|${store.writes}`;
+    let rows = results.get(cacheKey);
+    if (!rows) {
+      rows = [...store.table(def.set).values()];
+      if (filter) {
+        const expr = parseFilter(filter, fieldExists(def));
+        rows = rows.filter((r) => evaluate(expr, r));
+      }
+      rows = sortRows(rows, orderby ? parseOrderBy(orderby, fieldExists(def)) : [{ field: def.key, desc: false }]);
+      if (results.size > 20) results.clear();
+      results.set(cacheKey, rows);
+    }
     const total = rows.length;
     const top = q.get('$top');
     if (top !== null) {

@@ -59,6 +59,8 @@ export class ZohoStore {
   readonly modules = new Map<string, Map<string, ZohoRecord>>(Object.keys(MODULES).map((m) => [m, new Map()]));
   readonly users: { id: string; first_name: string; last_name: string; full_name: string; email: string; status: 'active' | 'disabled'; role: Ref; profile: Ref }[] = [];
   currentUserId = '';
+  /** Bumped on every write: sorted views are cached per version. */
+  version = 0;
   private seq = 0;
 
   newId(): string { return `5725767${String(++this.seq).padStart(12, '0')}`; }
@@ -80,6 +82,7 @@ export class ZohoStore {
     const rec: ZohoRecord = { id, Owner: this.userRef(by), ...fields, Created_Time: zohoTime(at), Modified_Time: zohoTime(at), Created_By: this.userRef(by), Modified_By: this.userRef(by) };
     this.derive(module, rec);
     this.table(module).set(id, rec);
+    this.version++;
     return rec;
   }
 
@@ -87,10 +90,11 @@ export class ZohoStore {
     const rec = this.table(module).get(id)!;
     Object.assign(rec, fields, { Modified_Time: zohoTime(Date.now()), Modified_By: this.userRef(by) });
     this.derive(module, rec);
+    this.version++;
     return rec;
   }
 
-  remove(module: string, id: string): boolean { return this.table(module).delete(id); }
+  remove(module: string, id: string): boolean { this.version++; return this.table(module).delete(id); }
 
   private derive(module: string, rec: ZohoRecord) {
     if (module === 'Contacts') rec.Full_Name = [rec.First_Name, rec.Last_Name].filter(Boolean).join(' ');
@@ -255,12 +259,21 @@ export async function startZohoEmulator(o: ZohoEmulatorOptions = {}): Promise<Zo
     };
   }
 
-  function sorted(rows: ZohoRecord[], q: URLSearchParams): ZohoRecord[] | EmuResponse {
+  /** A module's records in the asked order (id, or a time then id), cached until the next write. */
+  const views = new Map<string, ZohoRecord[]>();
+  function sorted(module: string, q: URLSearchParams): ZohoRecord[] | EmuResponse {
     const by = q.get('sort_by') ?? 'id';
     if (!['id', 'Created_Time', 'Modified_Time'].includes(by)) return err(400, 'INVALID_DATA', 'invalid data', { param_name: 'sort_by', supported_values: ['id', 'Created_Time', 'Modified_Time'] });
     const desc = (q.get('sort_order') ?? 'desc') === 'desc';
-    const key = (r: ZohoRecord) => (by === 'id' ? r.id.padStart(24, '0') : `${String(Date.parse(String(r[by]))).padStart(15, '0')}|${r.id.padStart(24, '0')}`);
-    return [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0) * (desc ? -1 : 1));
+    const cacheKey = `${module}|${by}|${desc}|${store.version}`;
+    const cached = views.get(cacheKey);
+    if (cached) return cached;
+    const keyed = [...store.table(module).values()].map((r) => ({ r, k: by === 'id' ? r.id.padStart(24, '0') : `${String(Date.parse(String(r[by]))).padStart(15, '0')}|${r.id.padStart(24, '0')}` }));
+    keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0) * (desc ? -1 : 1));
+    const out = keyed.map((x) => x.r);
+    views.clear();
+    views.set(cacheKey, out);
+    return out;
   }
 
   /** Body {"data":[{…}]} → checked fields with lookups as {id}; the first problem in Zoho's per-record words. */
@@ -386,7 +399,9 @@ export async function startZohoEmulator(o: ZohoEmulatorOptions = {}): Promise<Zo
         if ('status' in def) return def;
         const fields = fieldsParam(def, req.query, true);
         if (fields && 'status' in fields) return fields;
-        let rows = [...store.table(def.name).values()];
+        const s = sorted(def.name, req.query);
+        if (!Array.isArray(s)) return s;
+        let rows = s;
         const since = req.headers['if-modified-since'];
         if (since) {
           const ms = Date.parse(String(since));
@@ -394,9 +409,7 @@ export async function startZohoEmulator(o: ZohoEmulatorOptions = {}): Promise<Zo
           rows = rows.filter((r) => Date.parse(String(r.Modified_Time)) >= ms);
           if (!rows.length) return { status: 304 };
         }
-        const s = sorted(rows, req.query);
-        if (!Array.isArray(s)) return s;
-        return page(def, s, req.query, fields as string[]);
+        return page(def, rows, req.query, fields as string[]);
       }],
       ['GET', '/crm/:ver/:module/:id', (req) => {
         const def = moduleOf(req);

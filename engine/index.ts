@@ -7,5 +7,6 @@ export * from './core/phone';
 export { compileFlow, validateFlow, type CompiledFlow, type FlowIssue } from './core/compile-flow';
 export { runFlow, type RunResult, type RunState, type RunOptions } from './core/runner';
 export { createHttpClient, HttpError, type HttpClient, type AuthStrategy } from './core/http-client';
-export { registry } from './registry';
+export { registry, migrateStoredFlow } from './registry';
+export { migrateFlow, type BlockMigration } from './core/migrate-flow';
 export { checkTriggerInput, type TriggerField } from './blocks/trigger-webhook/block';

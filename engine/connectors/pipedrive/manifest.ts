@@ -4,17 +4,9 @@ import type { ContactSource } from '../kit/contact-source';
 import { defineCrmConnector } from '../kit/define-crm-connector';
 import { pipedriveCrmOperations } from './crm';
 import { createPipedriveClient, PIPEDRIVE_DEFAULT_BASE_URL, PIPEDRIVE_OAUTH_AUTHORIZE_URL, PIPEDRIVE_OAUTH_TOKEN_URL } from './client';
-import { createContactBlock } from './create-contact';
-import { createTaskBlock } from './create-task';
-import { findCompanyByPhoneBlock } from './find-company-by-phone';
-import { findContactByIdBlock } from './find-contact-by-id';
-import { findContactByPhoneBlock } from './find-contact-by-phone';
-import { findUserByEmailBlock } from './find-user-by-email';
 import { listAllIdsBlock } from './list-all-ids';
 import { listCompaniesChangedBlock } from './list-companies-changed';
 import { listContactsChangedBlock } from './list-contacts-changed';
-import { logCallBlock } from './log-call';
-import { updateCallLogBlock } from './update-call-log';
 
 interface CurrentUser {
   id: number;
@@ -54,19 +46,8 @@ export const pipedriveConnector = defineCrmConnector({
       help: 'Install the Patchbay app from the Pipedrive Marketplace (or your private app); set the connection base URL to the api_domain answered with the tokens.',
     },
   ],
-  blocks: [
-    findContactByPhoneBlock,
-    findContactByIdBlock,
-    findCompanyByPhoneBlock,
-    findUserByEmailBlock,
-    listContactsChangedBlock,
-    listCompaniesChangedBlock,
-    listAllIdsBlock,
-    createContactBlock,
-    logCallBlock,
-    updateCallLogBlock,
-    createTaskBlock,
-  ] as AnyBlock[],
+  // Lookups and writes are the generic crm.* blocks (crm-blocks.ts); these pages have no generic block yet.
+  blocks: [listContactsChangedBlock, listCompaniesChangedBlock, listAllIdsBlock] as AnyBlock[],
   async testConnection(conn: ConnectionHandle, fetchImpl: typeof fetch) {
     const client = createPipedriveClient({ fetch: fetchImpl, conn, requestLog: [] });
     const me = await client.get<CurrentUser>('/v1/users/me');

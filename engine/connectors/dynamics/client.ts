@@ -76,7 +76,7 @@ function clientCredentialsAuth(conn: ConnectionHandle, fetchImpl: typeof fetch):
     });
     const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
     if (!res.ok || typeof body.access_token !== 'string') {
-      throw new PatchbayError('connection_auth', `Microsoft Entra ID refused the app registration's credentials (${dynamicsErrorMessage(res.status, body) ?? res.status}): check the tenant id, client id and secret, then reconnect ${DYNAMICS_NAME}`, { details: { status: res.status } });
+      throw new PatchbayError('connection_auth', `Microsoft Entra ID refused the app registration's credentials (${dynamicsErrorMessage(res.status, body) ?? res.status}): check the tenant id, client id and secret, then reconnect ${DYNAMICS_NAME}`, { details: { tokenEndpointStatus: res.status } });
     }
     creds.accessToken = body.access_token;
     creds.expiresAt = Date.now() + Number(body.expires_in ?? 3599) * 1000;

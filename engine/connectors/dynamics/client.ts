@@ -30,7 +30,8 @@ export interface DynamicsCredentials {
   token?: string;
 }
 
-function isDynamicsHost(baseUrl: string): boolean {
+/** A Dataverse environment of Microsoft's clouds (commercial, GCC, China …), not an emulator or proxy. */
+export function isDynamicsHost(baseUrl: string): boolean {
   try { return /\.(dynamics\.com|crm\d*\.dynamics\.com|dynamics\.cn|microsoftdynamics\.us|appsplatform\.us)$/i.test(new URL(baseUrl).hostname); } catch { return false; }
 }
 

@@ -4,7 +4,7 @@
 import type { ConnectionHandle } from '../../core/define-block';
 import type { ContactSource } from '../kit/contact-source';
 import { defineCrmConnector } from '../kit/define-crm-connector';
-import { createDynamicsClient, ENTRA_AUTHORITY } from './client';
+import { createDynamicsClient, ENTRA_AUTHORITY, isDynamicsHost } from './client';
 import { dynamicsCrmOperations } from './crm';
 
 export const dynamicsConnector = defineCrmConnector({
@@ -34,7 +34,13 @@ export const dynamicsConnector = defineCrmConnector({
       type: 'oauth2',
       authorizePath: `${ENTRA_AUTHORITY}/organizations/oauth2/v2.0/authorize`,
       tokenPath: `${ENTRA_AUTHORITY}/organizations/oauth2/v2.0/token`,
-      scopes: ['https://org.crm.dynamics.com/user_impersonation', 'offline_access'],
+      scopes: ['user_impersonation', 'offline_access'],
+      // A real environment: Entra ID's multi-tenant endpoints, with the environment's own user_impersonation scope.
+      forBaseUrl: (baseUrl) => (isDynamicsHost(baseUrl) ? {
+        authorizeUrl: `${ENTRA_AUTHORITY}/organizations/oauth2/v2.0/authorize`,
+        tokenUrl: `${ENTRA_AUTHORITY}/organizations/oauth2/v2.0/token`,
+        scopes: [`${baseUrl.replace(/\/+$/, '')}/user_impersonation`, 'offline_access'],
+      } : undefined),
       help: 'Signs in as a Dynamics 365 user; records and activities are created in their name. Use your environment URL as the base URL.',
     },
   ],

@@ -26,6 +26,11 @@ export const zohoConnector = defineCrmConnector({
       authorizePath: `${ZOHO_DATA_CENTRES.us.accounts}/oauth/v2/auth?access_type=offline&prompt=consent`,
       tokenPath: `${ZOHO_DATA_CENTRES.us.accounts}/oauth/v2/token`,
       scopes: ['ZohoCRM.modules.ALL', 'ZohoCRM.users.READ', 'ZohoCRM.org.READ'],
+      // A Zoho API domain signs in and exchanges codes at its own data centre's accounts server.
+      forBaseUrl: (baseUrl) => {
+        const dc = Object.values(ZOHO_DATA_CENTRES).find((d) => d.api === baseUrl.replace(/\/+$/, ''));
+        return dc ? { authorizeUrl: `${dc.accounts}/oauth/v2/auth?access_type=offline&prompt=consent`, tokenUrl: `${dc.accounts}/oauth/v2/token` } : undefined;
+      },
       help: 'Signs in at Zoho; calls, tasks and notes are created as that user. Outside the US data centre, use its API domain (https://www.zohoapis.eu, .in, .com.au …) as the base URL.',
     },
     {

@@ -10,3 +10,6 @@ export { createHttpClient, HttpError, type HttpClient, type AuthStrategy } from 
 export { registry, migrateStoredFlow } from './registry';
 export { migrateFlow, type BlockMigration } from './core/migrate-flow';
 export { checkTriggerInput, type TriggerField } from './blocks/trigger-webhook/block';
+export type { RateLimitInfo } from './core/http-client';
+export { default as callerLookupFlow } from './fixtures/caller-lookup.flow.json';
+export { default as contactSyncFlow } from './fixtures/contact-sync.flow.json';

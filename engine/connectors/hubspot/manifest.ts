@@ -12,6 +12,11 @@ export const hubspotConnector = defineCrmConnector({
   id: 'hubspot',
   name: 'HubSpot',
   defaultBaseUrl: HUBSPOT_API_BASE,
+  emulator: {
+    start: async (o) => (await import('./emulator')).startHubspotEmulator(o),
+    demo: { port: 4010, oauthClient: { clientId: 'patchbay-demo-hubspot', clientSecret: 'patchbay-demo-hubspot-secret' } },
+    bench: { pageSize: 200, credentials: (token) => ({ token }) },
+  },
   rateLimitHeaders: 'X-HubSpot-RateLimit-Max, X-HubSpot-RateLimit-Remaining, X-HubSpot-RateLimit-Interval-Milliseconds; 429 with Retry-After',
   capabilities: {
     supportsCompanies: true,

@@ -20,6 +20,11 @@ export const pipedriveConnector = defineCrmConnector({
   id: 'pipedrive',
   name: 'Pipedrive',
   defaultBaseUrl: PIPEDRIVE_DEFAULT_BASE_URL,
+  emulator: {
+    start: async (o) => (await import('./emulator')).startPipedriveEmulator(o),
+    demo: { port: 4012, oauthClient: { clientId: 'patchbay-demo-pipedrive', clientSecret: 'patchbay-demo-pipedrive-secret' } },
+    bench: { pageSize: 500, credentials: (token) => ({ apiToken: token }) },
+  },
   rateLimitHeaders: 'x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset (2-second burst window); 429 with Retry-After',
   capabilities: {
     supportsCompanies: true,

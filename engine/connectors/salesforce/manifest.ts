@@ -23,6 +23,11 @@ export const salesforceConnector = defineCrmConnector({
   // OAuth starts at login.salesforce.com (test.salesforce.com for sandboxes); API calls then go to the
   // org's instance_url from the token answer, which becomes the connection's base URL.
   defaultBaseUrl: 'https://login.salesforce.com',
+  emulator: {
+    start: async (o) => (await import('./emulator')).startSalesforceEmulator(o),
+    demo: { port: 4011, oauthClient: { clientId: 'patchbay-demo-salesforce', clientSecret: 'patchbay-demo-salesforce-secret' } },
+    bench: { pageSize: 2000, credentials: (token) => ({ token }) },
+  },
   auth: [
     {
       type: 'oauth2',

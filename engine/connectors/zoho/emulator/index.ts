@@ -9,8 +9,8 @@
 // {"code","details","message","status"}; 429 TOO_MANY_REQUESTS past the configured budget (with Retry-After);
 // and the accounts server's /oauth/v2/auth and /oauth/v2/token (answering api_domain) on the same host, as one
 // data centre. The phone search compares digits, ignoring formatting.
-import { startEmulator, type CrmEmulatorOptions, type EmuRequest, type EmuResponse, type RunningEmulator } from '../kit/emulator-server';
-import { phoneFor, syntheticPerson } from '../kit/synthetic';
+import { startEmulator, type CrmEmulatorOptions, type EmuRequest, type EmuResponse, type RunningEmulator } from '../../kit/emulator-server';
+import { phoneFor, syntheticPerson } from '../../kit/synthetic';
 
 export type ZohoRecord = Record<string, unknown> & { id: string };
 interface Ref { id: string; name?: string | null; email?: string }

@@ -12,9 +12,9 @@
 // code, refresh and client credentials) on the same host. Phones are stored as typed; $filter compares text
 // case-insensitively, as Dataverse's SQL collation does.
 import { randomUUID } from 'node:crypto';
-import { startEmulator, type CrmEmulatorOptions, type EmuRequest, type EmuResponse, type RunningEmulator } from '../kit/emulator-server';
-import { phoneFor, syntheticPerson } from '../kit/synthetic';
-import { evaluate, ODataError, parseFilter, parseOrderBy, sortRows, type ODataRow } from './emulator-odata';
+import { startEmulator, type CrmEmulatorOptions, type EmuRequest, type EmuResponse, type RunningEmulator } from '../../kit/emulator-server';
+import { phoneFor, syntheticPerson } from '../../kit/synthetic';
+import { evaluate, ODataError, parseFilter, parseOrderBy, sortRows, type ODataRow } from './odata';
 
 export const DATAVERSE_API = '/api/data/v9.2';
 /** The directory (tenant) the emulator's Entra ID endpoints answer for. */

@@ -4,11 +4,13 @@
 import type { ConnectorDefinition } from './kit/define-connector';
 import type { ContactSource } from './kit/contact-source';
 import type { CrmConnectorDefinition } from './kit/define-crm-connector';
+import { copperConnector } from './copper/manifest';
 import { dynamicsConnector } from './dynamics/manifest';
 import { hubspotConnector } from './hubspot/manifest';
 import { phonesystemConnector } from './phone-system/manifest';
 import { pipedriveConnector } from './pipedrive/manifest';
 import { salesforceConnector } from './salesforce/manifest';
+import { sugarcrmConnector } from './sugarcrm/manifest';
 import { zohoConnector } from './zoho/manifest';
 
 const connectors: ConnectorDefinition[] = [
@@ -17,6 +19,8 @@ const connectors: ConnectorDefinition[] = [
   pipedriveConnector,
   phonesystemConnector,
   salesforceConnector,
+  sugarcrmConnector,
+  copperConnector,
   zohoConnector,
 ];
 

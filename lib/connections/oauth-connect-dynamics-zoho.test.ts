@@ -17,7 +17,7 @@ describe('OAuth endpoints of Dynamics 365 and Zoho CRM', () => {
       authorizeUrl: 'https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize', tokenUrl: 'https://login.microsoftonline.com/organizations/oauth2/v2.0/token',
     });
     expect(start('dynamics', 'https://contoso.crm4.dynamics.com/').searchParams.get('scope')).toBe('https://contoso.crm4.dynamics.com/user_impersonation offline_access');
-    expect(endpoints('dynamics', 'http://127.0.0.1:4016')).toEqual({ authorizeUrl: 'http://127.0.0.1:4016/organizations/oauth2/v2.0/authorize', tokenUrl: 'http://127.0.0.1:4016/organizations/oauth2/v2.0/token' });
+    expect(endpoints('dynamics', 'http://127.0.0.1:4018')).toEqual({ authorizeUrl: 'http://127.0.0.1:4018/organizations/oauth2/v2.0/authorize', tokenUrl: 'http://127.0.0.1:4018/organizations/oauth2/v2.0/token' });
   });
 
   it('Zoho CRM: the accounts server of the API domain\'s data centre, asking for a refresh token', () => {
@@ -27,6 +27,6 @@ describe('OAuth endpoints of Dynamics 365 and Zoho CRM', () => {
     expect(url.origin + url.pathname).toBe('https://accounts.zoho.in/oauth/v2/auth');
     expect(url.searchParams.get('access_type')).toBe('offline');
     expect(url.searchParams.get('scope')).toBe('ZohoCRM.modules.ALL ZohoCRM.users.READ ZohoCRM.org.READ');
-    expect(endpoints('zoho', 'http://127.0.0.1:4017')).toEqual({ authorizeUrl: 'http://127.0.0.1:4017/oauth/v2/auth', tokenUrl: 'http://127.0.0.1:4017/oauth/v2/token' });
+    expect(endpoints('zoho', 'http://127.0.0.1:4019')).toEqual({ authorizeUrl: 'http://127.0.0.1:4019/oauth/v2/auth', tokenUrl: 'http://127.0.0.1:4019/oauth/v2/token' });
   });
 });

@@ -66,11 +66,11 @@ describe('Dynamics 365 and Zoho CRM in the customer portal', () => {
     const r = await browse(`/api/portal/${cust}/connections`, { cookie });
     const byId = Object.fromEntries(r.body.connectors.map((c: { system: string }) => [c.system, c]));
     expect(byId.dynamics).toMatchObject({
-      name: 'Microsoft Dynamics 365', suggestedBaseUrl: 'http://127.0.0.1:4016', canTest: true,
+      name: 'Microsoft Dynamics 365', suggestedBaseUrl: 'http://127.0.0.1:4018', canTest: true,
       auth: [{ type: 'apiKey', fields: [{ id: 'tenantId' }, { id: 'clientId' }, { id: 'clientSecret', secret: true }] }, { type: 'oauth2', available: true }],
     });
     expect(byId.zoho).toMatchObject({
-      name: 'Zoho CRM', defaultBaseUrl: 'https://www.zohoapis.com', suggestedBaseUrl: 'http://127.0.0.1:4017',
+      name: 'Zoho CRM', defaultBaseUrl: 'https://www.zohoapis.com', suggestedBaseUrl: 'http://127.0.0.1:4019',
       auth: [{ type: 'oauth2', available: true }, { type: 'apiKey', fields: [{ id: 'clientId' }, { id: 'clientSecret', secret: true }, { id: 'refreshToken', secret: true }] }],
     });
   });

@@ -14,7 +14,7 @@ export const dynamicsConnector = defineCrmConnector({
   defaultBaseUrl: 'https://org.crm.dynamics.com',
   emulator: {
     start: async (o) => (await import('./emulator')).startDynamicsEmulator(o),
-    demo: { port: 4016, oauthClient: { clientId: 'patchbay-demo-dynamics', clientSecret: 'patchbay-demo-dynamics-secret' } },
+    demo: { port: 4018, oauthClient: { clientId: 'patchbay-demo-dynamics', clientSecret: 'patchbay-demo-dynamics-secret' } },
     bench: { pageSize: 5000, credentials: (token) => ({ token }) },
   },
   rateLimitHeaders: 'x-ms-ratelimit-burst-remaining-xrm-requests, x-ms-ratelimit-time-remaining-xrm-requests (service protection, 5-minute sliding window); 429 with Retry-After',

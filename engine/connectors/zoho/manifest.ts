@@ -13,7 +13,7 @@ export const zohoConnector = defineCrmConnector({
   defaultBaseUrl: ZOHO_DEFAULT_BASE_URL,
   emulator: {
     start: async (o) => (await import('./emulator')).startZohoEmulator(o),
-    demo: { port: 4017, oauthClient: { clientId: 'patchbay-demo-zoho', clientSecret: 'patchbay-demo-zoho-secret' } },
+    demo: { port: 4019, oauthClient: { clientId: 'patchbay-demo-zoho', clientSecret: 'patchbay-demo-zoho-secret' } },
     bench: { pageSize: 200, credentials: (token) => ({ token }) },
   },
   rateLimitHeaders: 'none documented per answer; API credits per rolling 24 hours and a concurrency cap; 429 TOO_MANY_REQUESTS',

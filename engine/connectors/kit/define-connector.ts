@@ -3,7 +3,15 @@ import type { AnyBlock } from '../../core/define-block';
 
 export type AuthKind =
   | { type: 'apiKey'; fields: { id: string; label: string; secret: boolean }[]; help?: string }
-  | { type: 'oauth2'; authorizePath: string; tokenPath: string; scopes: string[]; help?: string };
+  | {
+      type: 'oauth2'; authorizePath: string; tokenPath: string; scopes: string[]; help?: string;
+      /**
+       * Where the authorization host depends on the account (a Dynamics environment signs in at Entra ID with
+       * scopes of its own URL, a Zoho account at its data centre's accounts server): the endpoints (and scopes) for
+       * a base URL, or undefined to use the paths above.
+       */
+      forBaseUrl?: (baseUrl: string) => { authorizeUrl: string; tokenUrl: string; scopes?: string[] } | undefined;
+    };
 
 /** What `npm run emulator`, the tests and the benchmarks need to run a local stand-in for the system. */
 export interface ConnectorEmulator {

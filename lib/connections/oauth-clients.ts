@@ -1,17 +1,17 @@
 // Which OAuth app Patchbay signs customers in with, per connector: PATCHBAY_<SYSTEM>_CLIENT_ID and
 // PATCHBAY_<SYSTEM>_CLIENT_SECRET from the environment, or in demo mode the fixed demo app that
 // `npm run emulator` registers, so "Connect with OAuth" works against a local emulator out of the box.
+import { catalog } from '@/engine/connectors';
+
 /** The environment variables read here (process.env, or a plain object in tests). */
 export type Env = Record<string, string | undefined>;
 
 export interface OAuthClient { clientId: string; clientSecret: string; demo: boolean }
 
-/** The demo OAuth apps and the ports the README's emulator commands use. */
-export const DEMO_EMULATORS: Record<string, { port: number; clientId: string; clientSecret: string }> = {
-  hubspot: { port: 4010, clientId: 'patchbay-demo-hubspot', clientSecret: 'patchbay-demo-hubspot-secret' },
-  salesforce: { port: 4011, clientId: 'patchbay-demo-salesforce', clientSecret: 'patchbay-demo-salesforce-secret' },
-  pipedrive: { port: 4012, clientId: 'patchbay-demo-pipedrive', clientSecret: 'patchbay-demo-pipedrive-secret' },
-};
+/** The demo OAuth apps and the ports the README's emulator commands use, as each connector declares them. */
+export const DEMO_EMULATORS: Record<string, { port: number; clientId: string; clientSecret: string }> = Object.fromEntries(
+  Object.values(catalog).flatMap(({ connector: c }) => (c.emulator?.demo.oauthClient ? [[c.id, { port: c.emulator.demo.port, ...c.emulator.demo.oauthClient }]] : [])),
+);
 
 const envName = (system: string, part: 'CLIENT_ID' | 'CLIENT_SECRET') => `PATCHBAY_${system.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${part}`;
 
@@ -26,8 +26,9 @@ export function oauthClientFor(system: string, env: Env = process.env): OAuthCli
 
 /** What the portal offers as the base URL: the local emulator in demo mode, the real service otherwise. */
 export function suggestedBaseUrl(system: string, defaultBaseUrl: string, env: Env = process.env): string {
-  const demo = DEMO_EMULATORS[system];
-  return env.PATCHBAY_MODE !== 'production' && demo ? `http://127.0.0.1:${demo.port}` : defaultBaseUrl;
+  // Every emulator's demo port, not only those with a demo OAuth app (SugarCRM signs in with a password).
+  const port = Object.prototype.hasOwnProperty.call(catalog, system) ? catalog[system].connector.emulator?.demo.port : undefined;
+  return env.PATCHBAY_MODE !== 'production' && port ? `http://127.0.0.1:${port}` : defaultBaseUrl;
 }
 
 export function oauthEnvNames(system: string): [string, string] {

@@ -43,14 +43,16 @@ describe('EngineHost', () => {
         compiled: flowCalling(`http://127.0.0.1:${(hang.address() as { port: number }).port}/slow`), options: {}, trigger: { n: 1 },
       });
       const took = Date.now() - t0;
+      // The endpoint never answers, so only the 150 ms deadline can have ended the run (no upper wall-clock bound:
+      // on a loaded machine timers fire late; a missing deadline fails by the test's own timeout).
       expect(out.status).toBe('timeout');
       expect(took).toBeGreaterThanOrEqual(150);
-      expect(took).toBeLessThan(1000);
-      // the hanging call is cancelled, not left running
-      await Promise.race([requestAborted, new Promise((_, no) => setTimeout(() => no(new Error('the request was not aborted')), 2000))]);
-      await new Promise((r) => setTimeout(r, 100));
+      // the hanging call is cancelled, not left running: the endpoint sees its connection close
+      await requestAborted;
+      // The partial run is recorded once the engine notices the abort: wait for the record, not a fixed time.
+      let run = await readRun(db.sql, vendorId, out.runId);
+      while (!run) { await new Promise((r) => setTimeout(r, 50)); run = await readRun(db.sql, vendorId, out.runId); }
       await host.close();
-      const run = await readRun(db.sql, vendorId, out.runId);
       expect(run!.status).toBe('timeout');
       expect(run!.steps.map((s) => [s.nodeId, s.status])).toEqual([['trigger', 'succeeded'], ['call', 'failed']]);
       expect(run!.steps[0].output).toEqual({ n: 1 });

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
@@ -28,6 +29,34 @@ async function until<T>(what: string, fn: () => Promise<T | null | undefined | f
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await wait(100);
   }
+}
+
+/**
+ * A pass-through proxy in front of an emulator that can hold requests: the test stops the CRM answering at a
+ * moment it chooses (mid-sync, a request in flight), instead of racing the sync's speed on a loaded machine.
+ */
+async function gatedProxy(target: string, holdAfter: number) {
+  let held = false;
+  let heldCount = 0;
+  let forwarded = 0;
+  const waiting: (() => void)[] = [];
+  const server = http.createServer((req, res) => {
+    const forward = () => {
+      if (req.socket.destroyed) return; // its worker was killed while the request was held
+      const up = http.request(new URL(req.url!, target), { method: req.method, headers: req.headers }, (r) => { res.writeHead(r.statusCode!, r.headers); r.pipe(res); });
+      up.on('error', () => { res.destroy(); });
+      req.pipe(up);
+    };
+    if (!held && forwarded >= holdAfter) held = true;
+    if (held) { heldCount++; waiting.push(forward); } else { forwarded++; forward(); }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    heldRequests: () => heldCount,
+    release() { held = false; holdAfter = Infinity; for (const f of waiting.splice(0)) f(); },
+    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
 }
 
 interface Worker { proc: ChildProcess; out: () => string; stop(): Promise<void> }
@@ -62,11 +91,12 @@ describe.skipIf(inject('dbKind') !== 'embedded')('contact sync: kill and resume 
   let sql: postgres.Sql | undefined;
   let hs: HubspotEmulator | undefined;
   let pb: PhoneSystemEmulator | undefined;
+  let gate: Awaited<ReturnType<typeof gatedProxy>> | undefined;
   const workers: Worker[] = [];
 
   afterAll(async () => {
     for (const w of workers) await w.stop();
-    await Promise.all([hs?.close(), pb?.close()]);
+    await Promise.all([hs?.close(), pb?.close(), gate?.close()]);
     await sql?.end({ timeout: 2 });
     if (url) await dropScratchDatabase(url);
   });
@@ -75,11 +105,13 @@ describe.skipIf(inject('dbKind') !== 'embedded')('contact sync: kill and resume 
     url = await createScratchDatabase('patchbay_sync_kill');
     await runMigrations(url);
     sql = postgres(url, { max: 3, onnotice: () => {} });
-    // A rate limit paces the sync (the budget leaves 30% of each window), so it is still running when killed.
+    // A rate limit paces the sync (the budget leaves 30% of each window); the gate in front of HubSpot then stops
+    // it answering after 15 requests (about half the sync), so the worker is surely mid-sync when it is killed.
     [hs, pb] = await Promise.all([startHubspotEmulator({ contacts: 600, companies: 0, token: 'hs', rateLimit: 5, rateWindowMs: 150 }), startPhoneSystemEmulator({ token: 'pb' })]);
+    gate = await gatedProxy(hs.url, 15);
     const key = randomBytes(32);
     const { customerId } = await seedVendor(sql, `kill${Date.now().toString(36)}`);
-    await saveConnection(sql, key, { customerId, system: 'hubspot', name: 'HubSpot', authKind: 'apiKey', baseUrl: hs.url, credentials: { token: 'hs' } });
+    await saveConnection(sql, key, { customerId, system: 'hubspot', name: 'HubSpot', authKind: 'apiKey', baseUrl: gate.url, credentials: { token: 'hs' } });
     await saveConnection(sql, key, { customerId, system: 'phonesystem', name: 'Phone system', authKind: 'apiKey', baseUrl: pb.url, credentials: { token: 'pb' } });
     // Due now: the worker's scheduler tick starts it.
     const state = await ensureSyncState(sql, customerId, 'hubspot', { kinds: ['person'], destinations: ['cdp', 'phonebook'], pageSize: 20 });
@@ -91,15 +123,16 @@ describe.skipIf(inject('dbKind') !== 'embedded')('contact sync: kill and resume 
     };
     const a = await startWorker(env);
     workers.push(a);
-    const run = await until('the sync to be well under way', async () => {
+    const run = await until('the sync to be under way and waiting on HubSpot', async () => {
       const [r] = await sql!<{ id: string; read: number; status: string }[]>`select id, read, status from sync_runs where customer_id = ${customerId}`;
-      return r && r.read >= 200 ? r : null;
-    });
+      return r && r.read > 0 && gate!.heldRequests() > 0 ? r : null;
+    }, 60_000);
     a.proc.kill('SIGKILL');
     await new Promise((r) => a.proc.once('exit', r));
     const [mid] = await sql<{ read: number; status: string }[]>`select read, status from sync_runs where id = ${run.id}`;
     expect(mid.status).toBe('running');
     expect(mid.read).toBeLessThan(600);
+    gate.release(); // the killed worker's held request is answered to a closed socket; the next worker reads freely
 
     const b = await startWorker(env);
     workers.push(b);

@@ -399,7 +399,9 @@ async function main() {
         assert(['customer', 'from'].includes(body.error.path[0]), `${q} names the field`);
       }
       const nul = await page.request.post(`/api/staff/flows/${flowId}/test-run`, { data: { definition: {}, input: {}, customer: '\u0000' } });
-      assertEqual([nul.status(), (await nul.json()).error.code], [400, 'customer_not_found'], 'a test run for a customer id nobody can have');
+      // NUL cannot be stored: the input guard refuses it with a 400 naming the field, before any customer lookup.
+      const nulError = (await nul.json()).error as { code: string; path: string[] };
+      assertEqual([nul.status(), nulError.code, nulError.path], [400, 'invalid_input', ['customer']], 'a test run for a customer id with a NUL in it');
       await row.getByTestId('run-link').click();
       await page.waitForURL(new RegExp(`/runs/${liveRunId}$`));
       await page.getByTestId('run-page').waitFor();

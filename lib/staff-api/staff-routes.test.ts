@@ -170,7 +170,9 @@ describe('staff API', () => {
     as('owner');
     const c = await call(flows.POST, { body: { definition: newFlowDefinition({ name: 'Mine', automation: 'caller_lookup' }) } });
     as('other');
-    for (const [h, o] of [[flow.GET, {}], [flow.DELETE, { method: 'DELETE' }], [duplicate.POST, { body: {} }], [exportRoute.GET, {}], [publish.POST, { body: { version: 1 } }]] as [Handler, object][]) {
+    for (const [h, o] of [[flow.GET, {}], [flow.DELETE, { method: 'DELETE' }], [duplicate.POST, { body: {} }], [exportRoute.GET, {}], [publish.POST, { body: { version: 1 } }],
+      // a test run is refused for the flow first, whatever its body says (no customer, no definition)
+      [testRun.POST, { body: { definition: {}, input: {}, customer: 'nobody-has-this' } }]] as [Handler, object][]) {
       expect((await call(h, { ...o, params: { id: c.json.id } })).status).toBe(404);
     }
     expect((await call(flow.GET, { params: { id: 'nope' } })).json.error.code).toBe('flow_not_found');

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { json, withStaff } from '@/lib/auth/with-staff';
 import { getHost } from '@/lib/engine-host/host';
-import { InvalidInput } from '@/lib/errors';
+import { InvalidInput, NotFound } from '@/lib/errors';
+import { getFlow } from '@/lib/flows/flows';
 import { compileForTest, pickTestCustomer, runTestFlow, triggerProblems } from '@/lib/runs/test-run';
 import { readBody, requireUuid } from '@/lib/staff-api/parse-input';
 import type { TestRunResult } from '@/lib/staff-api/contract';
@@ -12,6 +13,8 @@ const Body = z.object({ definition: z.unknown(), input: z.unknown().default({}),
 // Runs with real connections (a CRM step may write), so it needs editor rights like saving does.
 export const POST = withStaff<{ id: string }>(async ({ req, params, sql, vendorId }) => {
   const id = requireUuid(params.id, 'flow');
+  // Another vendor's flow is a 404 before anything about the body or this vendor's customers is said.
+  if (!(await getFlow(sql, vendorId, id))) throw new NotFound('flow_not_found', `No flow "${id}"`);
   const body = await readBody(req, Body);
   const customer = await pickTestCustomer(sql, vendorId, body.customer);
   if (!customer) {

@@ -7,9 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import { demoContact } from '../lib/seed/demo';
+import { demoContact, demoPerson } from '../lib/seed/demo';
 import { upsertContacts } from '../lib/cdp/pg-cdp';
-import { syntheticPerson } from '../engine/connectors/kit/synthetic';
 import { bundledEntry, createScratchDatabase, dropScratchDatabase, freePort, startServer } from '../tests/api/server-process';
 
 const { values } = parseArgs({ options: { db: { type: 'string', default: 'both' }, duration: { type: 'string', default: '10' }, contacts: { type: 'string', default: '100000' }, ui: { type: 'boolean', default: false }, sustain: { type: 'string', default: '0' } } });
@@ -102,7 +101,7 @@ async function seed(databaseUrl: string): Promise<{ customerId: string; phones: 
   // 80% hits in mixed formats, 20% misses.
   const phones: string[] = [];
   for (let k = 0; k < 200; k++) {
-    const p = syntheticPerson((k * 4999) % nContacts);
+    const p = demoPerson((k * 4999) % nContacts);
     if (k % 5 === 4) phones.push(`+1 202 555 ${String(1000 + k).slice(-4)}`);
     else phones.push(k % 2 ? p.phoneAsTyped : p.e164);
   }

@@ -16,7 +16,7 @@ const PORT = Number(process.env.E2E_PORT ?? 3499);
 const API_KEY = process.env.E2E_API_KEY ?? 'pb_e2e_demo_key';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const STAFF_EMAIL = 'admin@demo.patchbay.dev';
-const CALLER = { phone: '(415) 200-0007', name: 'Barbara Lovelace' };
+const CALLER = { phone: '(415) 704-0007', name: 'Barbara Lovelace' };
 
 // ---------------------------------------------------------------- tiny runner
 type Result = { name: string; ok: boolean; ms: number; error?: string };

@@ -12,6 +12,7 @@ import { createPipelinedPool } from './lib/db/pipelined-pool';
 import { EngineHost, setHost } from './lib/engine-host/host';
 import { handlePublicApi } from './lib/api/public-api';
 import { handlePortalRequest } from './lib/api/portal-api';
+import { watchKeyChanges } from './lib/tenancy/api-keys';
 import { seedDemo } from './lib/seed/demo';
 import { startJobs, type JobsRuntime } from './lib/jobs/runtime';
 import { registerRunRetention } from './lib/runs/retention';
@@ -43,6 +44,8 @@ async function main() {
   const lookupPool = createPipelinedPool(databaseUrl);
   const host = new EngineHost({ sql, recorderSql, lookupSql: lookupPool.next, encryptionKey: secrets.encryptionKey, flowTimeoutMs: cfg.flowTimeoutMs, allowPrivateHosts });
   setHost(host);
+  // API key cache invalidation (revocations take effect at once in every process).
+  const stopKeyWatch = await watchKeyChanges(sql);
 
   const demo = cfg.seedDemo ? await seedDemo(sql, { dataDir: cfg.dataDir, contacts: cfg.demoContacts, apiKey: cfg.demoApiKey, log }) : null;
 
@@ -111,6 +114,7 @@ async function main() {
     await step('job engine', () => jobs?.stop());
     await step('run recorder', async () => { await host.close(); await recorderSql.end({ timeout: 5 }); });
     await step('lookup connections', () => lookupPool.end());
+    await step('key listener', () => stopKeyWatch());
     await step('web app', () => closeNext?.());
     await step('database pool', () => closeDb());
     await step('embedded database', () => embedded?.stop());

@@ -5,16 +5,17 @@ import { startHubspotEmulator } from '../engine/connectors/hubspot/emulator';
 import { startPipedriveEmulator } from '../engine/connectors/pipedrive/emulator';
 import { startPhoneSystemEmulator } from '../engine/connectors/phone-system/emulator';
 import { startSalesforceEmulator } from '../engine/connectors/salesforce/emulator';
-import { DEMO_EMULATORS } from '../lib/connections/oauth-clients';
+import { dataDirOf, demoApp } from '../lib/connections/oauth-clients';
 
 export interface EmulatorCliOptions { port: number; contacts: number; token: string; rateLimit: number }
 
 const emulators: Record<string, (o: EmulatorCliOptions) => Promise<RunningEmulator>> = {
-  // The CRMs also accept Patchbay's demo OAuth app, so the portal's "Connect with OAuth" works against them.
-  hubspot: (o) => startHubspotEmulator({ port: o.port, contacts: o.contacts, token: o.token, rateLimit: o.rateLimit, oauth: DEMO_EMULATORS.hubspot }),
-  pipedrive: (o) => startPipedriveEmulator({ port: o.port, contacts: o.contacts, token: o.token, rateLimit: o.rateLimit, oauth: DEMO_EMULATORS.pipedrive }),
+  // The CRMs also accept Patchbay's demo OAuth app (its secret from the data folder, PATCHBAY_DATA_DIR or ./data,
+  // as the server reads it), so the portal's "Connect with OAuth" works against them.
+  hubspot: (o) => startHubspotEmulator({ port: o.port, contacts: o.contacts, token: o.token, rateLimit: o.rateLimit, oauth: demoApp('hubspot', dataDirOf())! }),
+  pipedrive: (o) => startPipedriveEmulator({ port: o.port, contacts: o.contacts, token: o.token, rateLimit: o.rateLimit, oauth: demoApp('pipedrive', dataDirOf())! }),
   phonesystem: (o) => startPhoneSystemEmulator({ port: o.port, contacts: o.contacts, token: o.token, rateLimit: o.rateLimit, webhookUrl: process.env.PHONESYSTEM_WEBHOOK_URL, webhookSecret: process.env.PHONESYSTEM_WEBHOOK_SECRET }),
-  salesforce: (o) => startSalesforceEmulator({ port: o.port, contacts: o.contacts, token: o.token, rateLimit: o.rateLimit, oauth: DEMO_EMULATORS.salesforce }),
+  salesforce: (o) => startSalesforceEmulator({ port: o.port, contacts: o.contacts, token: o.token, rateLimit: o.rateLimit, oauth: demoApp('salesforce', dataDirOf())! }),
 };
 
 async function main() {

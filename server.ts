@@ -40,7 +40,9 @@ async function main() {
   await runMigrations(databaseUrl);
   const sql = getSql();
   const allowPrivateHosts = process.env.PATCHBAY_ALLOW_PRIVATE_HOSTS ? process.env.PATCHBAY_ALLOW_PRIVATE_HOSTS === '1' : cfg.mode === 'demo';
-  const recorderSql = connect(databaseUrl, 1).sql;
+  // The run recorder's own connection commits asynchronously: only batches of finished live runs go through it
+  // (history; durable runs are written on the shared pool). ARCHITECTURE.md, "Durability".
+  const recorderSql = connect(databaseUrl, 1, { synchronous_commit: 'off' }).sql;
   const lookupPool = createPipelinedPool(databaseUrl);
   const host = new EngineHost({ sql, recorderSql, lookupSql: lookupPool.next, encryptionKey: secrets.encryptionKey, flowTimeoutMs: cfg.flowTimeoutMs, allowPrivateHosts });
   setHost(host);

@@ -139,7 +139,7 @@ export class EngineHost {
   private readonly deadlines = new Deadlines();
 
   constructor(readonly opts: HostOptions) {
-    this.recorder = new RunRecorder(opts.recorderSql ?? opts.sql);
+    this.recorder = new RunRecorder(opts.recorderSql ?? opts.sql, { durableSql: opts.sql });
     this.fetchImpl = createGuardedFetch(opts.allowPrivateHosts);
   }
 

@@ -10,8 +10,8 @@ import { runMigrations } from './lib/db/migrate';
 import { closeDb, connect, getSql } from './lib/db/client';
 import { createPipelinedPool } from './lib/db/pipelined-pool';
 import { EngineHost, setHost } from './lib/engine-host/host';
-import { handlePublicApi } from './lib/api/public-api';
-import { handlePortalRequest } from './lib/api/portal-api';
+import { createEdge } from './lib/api/edge';
+import { routes } from './lib/api/routes';
 import { watchKeyChanges } from './lib/tenancy/api-keys';
 import { seedDemo } from './lib/seed/demo';
 import { startJobs, type JobsRuntime } from './lib/jobs/runtime';
@@ -68,19 +68,9 @@ async function main() {
     closeNext = () => app.close();
   }
 
+  const edge = createEdge(routes, { sql, host, encryptionKey: secrets.encryptionKey });
   const server = http.createServer((req, res) => {
-    if (req.url?.startsWith('/api/v1/')) {
-      void handlePublicApi(req, res, { sql, host, encryptionKey: secrets.encryptionKey });
-      return;
-    }
-    if (req.url?.startsWith('/api/portal/') || req.url?.startsWith('/portal/')) {
-      void handlePortalRequest(req, res, { sql, host }).then((handled) => {
-        if (handled) return;
-        if (nextHandler) void nextHandler(req, res);
-        else { res.writeHead(404, { 'content-type': 'text/plain' }); res.end('UI disabled (PATCHBAY_NO_UI=1)'); }
-      }).catch((err) => { console.error('[patchbay] portal error', err); if (!res.headersSent) { res.writeHead(500); res.end(); } });
-      return;
-    }
+    if (edge(req, res)) return;
     if (nextHandler) void nextHandler(req, res);
     else { res.writeHead(404, { 'content-type': 'text/plain' }); res.end('UI disabled (PATCHBAY_NO_UI=1)'); }
   });

@@ -16,7 +16,6 @@ import { ApiError, readRaw, sendJson } from './http-io';
 import { publicBaseUrl } from '../config';
 import { URL_ID } from '../tenancy/customers';
 
-export const CRM_HOOK_PATH = /^\/api\/v1\/hooks\/([^/]+)\/hubspot$/;
 const DISCOVERY_BUDGET_MS = 2500;
 
 
@@ -49,7 +48,6 @@ async function customersOfPortal(sql: postgres.Sql, deps: { encryptionKey: Buffe
 }
 
 export async function handleHubspotWebhook(req: IncomingMessage, res: ServerResponse, vendorSlug: string, deps: { sql: postgres.Sql; host: EngineHost; encryptionKey: Buffer }): Promise<void> {
-  if (req.method !== 'POST') throw new ApiError(405, 'method_not_allowed', 'Webhooks are POSTed');
   const raw = (await readRaw(req, 1024 * 1024)).toString('utf8');
   const app = oauthClientFor('hubspot');
   if (!app) throw new ApiError(503, 'webhook_not_configured', 'Set PATCHBAY_HUBSPOT_CLIENT_SECRET (the HubSpot app\'s client secret) to receive HubSpot webhooks');

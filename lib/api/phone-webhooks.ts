@@ -25,8 +25,6 @@ async function vendorIdBySlug(sql: postgres.Sql, slug: string): Promise<string |
 
 const PRINTABLE = /^[\x21-\x7e]+$/;
 
-export const HOOK_PATH = /^\/api\/v1\/hooks\/([^/]+)\/([^/]+)\/phone-system$/;
-
 export async function handlePhoneWebhook(req: IncomingMessage, res: ServerResponse, params: string[], deps: { sql: postgres.Sql; host: EngineHost; encryptionKey: Buffer }): Promise<unknown> {
   const [vendorSlug, customerExternalId] = params;
   const raw = await readRaw(req);

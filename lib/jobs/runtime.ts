@@ -5,6 +5,7 @@ import type postgres from 'postgres';
 import { flowSchema } from '@/engine';
 import { compileCached } from '../engine-host/automation-cache';
 import type { EngineHost } from '../engine-host/host';
+import { Unavailable } from '../errors';
 
 export const QUEUES = { resumeRun: 'run-resume', asyncRun: 'run-async' } as const;
 
@@ -24,7 +25,7 @@ export function registerJobHandlers(fn: WorkHandlerRegistration): void { registr
 
 const g = globalThis as unknown as { __patchbayJobs?: JobsRuntime };
 export function getJobs(): JobsRuntime {
-  if (!g.__patchbayJobs) throw new Error('The job engine is not started');
+  if (!g.__patchbayJobs) throw new Unavailable('jobs_unavailable', 'The job engine is not running; try again shortly');
   return g.__patchbayJobs;
 }
 

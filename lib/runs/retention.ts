@@ -34,7 +34,7 @@ export async function pruneRuns(sql: postgres.Sql, before: Date, batch = 5000): 
   return total;
 }
 
-/** Opened portal links are remembered until they expire (lib/api/portal-api.ts); then they can go. */
+/** Opened portal links are remembered until they expire (lib/api/portal/session.ts); then they can go. */
 export async function pruneUsedPortalLinks(sql: postgres.Sql): Promise<number> {
   return (await sql`delete from portal_link_uses where expires_at < now()`).count;
 }

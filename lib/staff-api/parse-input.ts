@@ -2,18 +2,13 @@
 // that name the field (or 404 for an id that cannot exist).
 import type { NextRequest } from 'next/server';
 import { z } from 'zod';
-import { ApiError } from '@/lib/api/http-io';
+import { invalidInputFromZod } from '@/lib/api/error-reply';
+import { ApiError, InvalidInput, NotFound } from '@/lib/errors';
 import { URL_ID } from '../tenancy/customers';
 
 const MAX_BODY = 5 * 1024 * 1024;
 
-function invalid(err: z.ZodError, what: string): ApiError {
-  const i = err.issues[0];
-  const path = i.path as (string | number)[];
-  return new ApiError(400, 'invalid_input', `${path.length ? `"${path.join('.')}"` : what}: ${i.message}`, {
-    path, issues: err.issues.slice(0, 50).map((x) => ({ path: x.path as (string | number)[], message: x.message })),
-  });
-}
+const invalid = (err: z.ZodError, what: string) => invalidInputFromZod(err, [], what);
 
 export async function readBody<S extends z.ZodType>(req: NextRequest, schema: S): Promise<z.infer<S>> {
   const length = Number(req.headers.get('content-length') ?? 0);
@@ -23,7 +18,7 @@ export async function readBody<S extends z.ZodType>(req: NextRequest, schema: S)
   let data: unknown = {};
   if (text.trim()) {
     try { data = JSON.parse(text); } catch (err) {
-      throw new ApiError(400, 'invalid_json', `The request body is not valid JSON: ${(err as Error).message}`, { path: [] });
+      throw new InvalidInput(`The request body is not valid JSON: ${(err as Error).message}`, [], {}, 'invalid_json');
     }
   }
   const r = schema.safeParse(data);
@@ -41,7 +36,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A path id that is not a uuid names nothing: 404, like another vendor's object. */
 export function requireUuid(id: string | undefined, what: 'flow' | 'run'): string {
-  if (!id || !UUID.test(id)) throw new ApiError(404, `${what}_not_found`, `No ${what} "${id ?? ''}"`);
+  if (!id || !UUID.test(id)) throw new NotFound(`${what}_not_found`, `No ${what} "${id ?? ''}"`);
   return id;
 }
 

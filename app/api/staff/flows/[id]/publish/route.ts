@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { ApiError } from '@/lib/api/http-io';
 import { json, withStaff } from '@/lib/auth/with-staff';
-import { getFlowVersion, publishFlow } from '@/lib/flows/flows';
+import { publishFlow } from '@/lib/flows/flows';
 import { readBody, requireUuid } from '@/lib/staff-api/parse-input';
 
 const Body = z.object({ version: z.number().int().positive() });
@@ -10,7 +9,6 @@ const Body = z.object({ version: z.number().int().positive() });
 export const POST = withStaff<{ id: string }>(async ({ req, params, sql, vendorId }) => {
   const id = requireUuid(params.id, 'flow');
   const { version } = await readBody(req, Body);
-  if (!(await getFlowVersion(sql, vendorId, id, version))) throw new ApiError(404, 'version_not_found', `Flow "${id}" has no version ${version}`);
   await publishFlow(sql, vendorId, id, version);
   return json({ publishedVersion: version });
 }, { role: 'editor' });

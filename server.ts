@@ -12,6 +12,7 @@ import { createPipelinedPool } from './lib/db/pipelined-pool';
 import { EngineHost, setHost } from './lib/engine-host/host';
 import { createEdge } from './lib/api/edge';
 import { routes } from './lib/api/routes';
+import { guardRequest } from './lib/api/request-guard';
 import { watchKeyChanges } from './lib/tenancy/api-keys';
 import { seedDemo } from './lib/seed/demo';
 import { startJobs, type JobsRuntime } from './lib/jobs/runtime';
@@ -69,7 +70,9 @@ async function main() {
   }
 
   const edge = createEdge(routes, { sql, host, encryptionKey: secrets.encryptionKey });
+  const trustProxy = process.env.PATCHBAY_TRUST_PROXY === '1';
   const server = http.createServer((req, res) => {
+    if (guardRequest(req, res, { dev, trustProxy })) return;
     if (edge(req, res)) return;
     if (nextHandler) void nextHandler(req, res);
     else { res.writeHead(404, { 'content-type': 'text/plain' }); res.end('UI disabled (PATCHBAY_NO_UI=1)'); }

@@ -11,6 +11,7 @@ import type postgres from 'postgres';
 import { HttpError, PatchbayError } from '@/engine';
 import { catalog } from '@/engine/connectors/catalog';
 import type { ChangedPage, ConnectorCall, ContactSource, ObjectKind } from '@/engine/connectors/kit/contact-source';
+import { clientMessage } from '../db/database-error';
 import { loadConnection } from '../engine-host/connections';
 import { createCdpDestination } from './destinations/cdp-destination';
 import type { PageOutcome, RecordOutcome, SyncDestination } from './destinations/destination';
@@ -125,7 +126,7 @@ export async function executeSyncRun(deps: SyncEngineDeps, runId: string, opts: 
       await sql`update sync_runs set stats = ${JSON.stringify(stats)}::text::jsonb, updated_at = now() where id = ${runId} and status = 'running'`.catch(() => {});
       return { status: 'interrupted', runId };
     }
-    const message = err instanceof Error ? err.message : String(err);
+    const message = clientMessage(err, 'a sync run');
     deps.log?.(`sync ${state.sync_key} for ${state.customer_id}: run ${runId} failed: ${message}`);
     try {
       await finishSyncRun(sql, state, runId, workerId, { status: 'failed', error: message, stats, comparedFully: false });

@@ -2,8 +2,9 @@
 // the whole attempt — retries and backoff included — runs against one deadline, its requests are aborted
 // when it passes, and the error says so in plain words ("HubSpot did not answer in 10 s").
 import { PatchbayError } from '@/engine';
+import { envValue } from '@/lib/config';
 
-export const ANSWER_DEADLINE_MS = Number(process.env.PATCHBAY_CONNECTION_DEADLINE_MS ?? 10_000);
+export const ANSWER_DEADLINE_MS = envValue('PATCHBAY_CONNECTION_DEADLINE_MS') ?? 10_000;
 
 export function deadlineMessage(name: string, ms: number): string {
   return `${name} did not answer in ${Math.round(ms / 1000)} s: check the base URL, or try again later`;

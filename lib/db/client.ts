@@ -2,6 +2,7 @@
 import postgres from 'postgres';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import * as schema from './schema';
+import { envValue } from '../config';
 
 export type Db = PostgresJsDatabase<typeof schema>;
 
@@ -9,7 +10,7 @@ interface Holder { sql: postgres.Sql; db: Db; url: string }
 const g = globalThis as unknown as { __patchbayDb?: Holder };
 
 /** `connection`: run-time parameters every connection starts with (e.g. synchronous_commit for the run recorder's). */
-export function connect(url: string, max = Number(process.env.PATCHBAY_DB_POOL ?? 10), connection?: Record<string, string>): Holder {
+export function connect(url: string, max = envValue('PATCHBAY_DB_POOL') ?? 10, connection?: Record<string, string>): Holder {
   const sql = postgres(url, { max, onnotice: () => {}, idle_timeout: 60, connect_timeout: 15, ...(connection ? { connection } : {}) });
   const db = drizzle(sql, { schema });
   restoreSerializers(sql);

@@ -14,6 +14,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { envValue } from '../config';
 
 async function freePort(preferred: number): Promise<number> {
   const tryPort = (p: number) => new Promise<number | null>((resolve) => {
@@ -50,6 +51,7 @@ export async function startEmbeddedPostgres(dataDir: string, password: string, l
   const EmbeddedPostgres = await importEmbeddedPostgres();
   const dir = path.join(dataDir, 'postgres');
   const isRoot = process.getuid?.() === 0;
+  const debugDb = envValue('PATCHBAY_DEBUG_DB') ?? false;
   fs.mkdirSync(dataDir, { recursive: true });
   await takeOverCluster(dataDir, dir, log);
   const recent: string[] = [];
@@ -66,10 +68,10 @@ export async function startEmbeddedPostgres(dataDir: string, password: string, l
     // synchronous_commit stays on (the default): an answered write is on disk. Only the run recorder's
     // batches of finished runs commit asynchronously, per transaction (ARCHITECTURE.md, "Durability").
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'shared_buffers=128MB'],
-    onLog: (m) => { const s = remember(m); if (process.env.PATCHBAY_DEBUG_DB) log(s); },
-    onError: (m) => { const s = remember(m); if (s && process.env.PATCHBAY_DEBUG_DB) log(s); },
+    onLog: (m) => { const s = remember(m); if (debugDb) log(s); },
+    onError: (m) => { const s = remember(m); if (s && debugDb) log(s); },
   });
-  let port = await freePort(Number(process.env.PATCHBAY_EMBEDDED_DB_PORT ?? 54329));
+  let port = await freePort(envValue('PATCHBAY_EMBEDDED_DB_PORT') ?? 54329);
   let pg = create(port);
   if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) {
     if (isRoot) fs.chmodSync(dataDir, 0o755);

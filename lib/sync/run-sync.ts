@@ -21,6 +21,7 @@ import { budgetFor } from './rate-budget';
 import { readSyncConfig, type SyncConfig } from './sync-config';
 import { prepareSyncRecord, type SyncProblem } from './sync-record';
 import { claimSyncRun, finishSyncRun, LeaseLost, releaseLease, renewLease, type SyncRunRow, type SyncStateRow } from './sync-store';
+import { envValue } from '../config';
 
 export interface SyncEngineDeps {
   sql: postgres.Sql;
@@ -56,8 +57,7 @@ export function newWorkerId(): string {
 }
 
 export function leaseMsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const v = Number(env.PATCHBAY_SYNC_LEASE_MS);
-  return Number.isFinite(v) && v >= 500 ? v : 60_000;
+  return envValue('PATCHBAY_SYNC_LEASE_MS', env) ?? 60_000;
 }
 
 /** Errors that a later attempt may not meet: rate limits, 5xx, network. Anything else fails the run. */

@@ -12,6 +12,13 @@ const engineBoundary = {
   ],
 };
 
+// lib/ reaches the engine only through its entry points, so the engine's internals can move freely.
+const libEngineEntry = {
+  patterns: [
+    { group: ['@/engine/**', '!@/engine/connectors', '**/engine/**', '!**/engine/connectors', '!**/engine/index'], message: 'lib/ imports the engine only from @/engine (engine/index.ts) and @/engine/connectors (engine/connectors/index.ts)' },
+  ],
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/', '.next/', 'dist/', 'data/', 'test-results/', 'drizzle/', 'next-env.d.ts', '**/*.d.mts'] },
   {
@@ -29,5 +36,10 @@ export default tseslint.config(
   {
     files: ['engine/**/*.{ts,tsx}'],
     rules: { 'no-restricted-imports': ['error', engineBoundary] },
+  },
+  {
+    files: ['lib/**/*.{ts,tsx}'],
+    ignores: ['lib/**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', libEngineEntry] },
   },
 );

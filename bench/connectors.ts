@@ -8,12 +8,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ConnectionHandle } from '../engine';
-import { catalog } from '../engine/connectors/catalog';
+import { catalog } from '../engine/connectors';
 import { freePort } from '../tests/api/server-process';
 
 const TOKEN = 'bench-token';
-/** Each connector's largest page (HubSpot search: 200, Pipedrive v2: 500, Salesforce SOQL: 2000). */
-const PAGE_SIZE: Record<string, number> = { hubspot: 200, pipedrive: 500, salesforce: 2000 };
 
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
 function procKb(field: 'VmRSS' | 'VmHWM', pid: number | 'self' = 'self'): number {
@@ -25,9 +23,11 @@ interface PullResult { system: string; contacts: number; pages: number; requests
 /** Child process: pull everything from one emulator and print one JSON line. */
 async function pull(system: string, baseUrl: string): Promise<void> {
   const source = catalog[system]?.contactSource;
-  if (!source) throw new Error(`${system} has no contact source`);
+  // Each connector declares its largest page (HubSpot search: 200, Pipedrive v2: 500, Salesforce SOQL: 2000) and its token credentials.
+  const bench = catalog[system]?.connector.emulator?.bench;
+  if (!source || !bench) throw new Error(`${system} has no contact source or benchmark settings`);
   const conn: ConnectionHandle = {
-    id: `bench-${system}`, system, baseUrl, credentials: { token: TOKEN },
+    id: `bench-${system}`, system, baseUrl, credentials: bench.credentials(TOKEN),
     saveCredentials: async () => {}, reportHealth: async () => {},
   };
   const requestLog: NonNullable<Parameters<typeof source.listChanged>[0]['requestLog']> = [];
@@ -35,7 +35,7 @@ async function pull(system: string, baseUrl: string): Promise<void> {
   const rssBefore = procKb('VmRSS');
   let contacts = 0, pages = 0, requests = 0;
   const t0 = performance.now();
-  for await (const page of source.listChanged({ fetch, conn, requestLog }, { kind: 'person', cursor: null, pageSize: PAGE_SIZE[system] })) {
+  for await (const page of source.listChanged({ fetch, conn, requestLog }, { kind: 'person', cursor: null, pageSize: bench.pageSize })) {
     contacts += page.contacts.length;
     pages++;
     // A sync worker keeps only the current page's request log.
@@ -60,7 +60,7 @@ function run(cmd: string, args: string[], until?: RegExp): Promise<{ out: string
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { sizes: { type: 'string', default: '10000,50000' }, systems: { type: 'string', default: 'hubspot,salesforce,pipedrive' }, pull: { type: 'string' }, base: { type: 'string' } } });
+  const { values } = parseArgs({ options: { sizes: { type: 'string', default: '10000,50000' }, systems: { type: 'string', default: Object.values(catalog).filter((e) => e.contactSource && e.connector.emulator?.bench).map((e) => e.connector.id).join(',') }, pull: { type: 'string' }, base: { type: 'string' } } });
   if (values.pull) return pull(values.pull, values.base!);
 
   const sizes = values.sizes.split(',').map(Number);
@@ -92,7 +92,7 @@ async function main() {
   console.log('\n| Connector | Contacts | Pull time | Contacts/s | Pages | Peak RSS (puller) |');
   console.log('|---|---:|---:|---:|---:|---:|');
   for (const r of rows) console.log(`| ${catalog[r.system].connector.name} | ${r.size.toLocaleString('en-US')} | ${(r.ms / 1000).toFixed(2)} s | ${Math.round(r.contacts / (r.ms / 1000)).toLocaleString('en-US')} | ${r.pages} | ${mb(r.peakRss)} MB |`);
-  console.log(`\nNode ${process.version}, ${process.platform}/${process.arch}; emulators in their own processes, rate limits off, page sizes ${JSON.stringify(PAGE_SIZE)}.`);
+  console.log(`\nNode ${process.version}, ${process.platform}/${process.arch}; emulators in their own processes, rate limits off, page sizes ${JSON.stringify(Object.fromEntries(systems.map((s) => [s, catalog[s]?.connector.emulator?.bench?.pageSize])))}.`);
   if (rows.some((r) => r.contacts !== r.size)) process.exitCode = 1;
 }
 

@@ -13,6 +13,8 @@ import { syncContacts } from './blocks/sync-contacts/block';
 import { triggerWebhook } from './blocks/trigger-webhook/block';
 import { connectorBlocks } from './connectors/catalog';
 import { crmBlocks } from './connectors/crm-blocks';
+import { legacyCrmBlockMigrations } from './connectors/legacy-blocks';
+import { migrateFlow } from './core/migrate-flow';
 
 const coreBlocks: AnyBlock[] = [triggerWebhook, phoneNormalize, cdpLookup, cdpUpsert, cdpDelete, syncContacts, condition, respondJson, delay, httpRequest] as AnyBlock[];
 
@@ -34,6 +36,8 @@ registerBlocks(crmBlocks);
 
 /** `type` is `id` (latest version) or `id@version` (pinned). */
 export const registry = {
+  /** Flows saved with the per-CRM blocks the CRM contract replaced are migrated when loaded. */
+  migrations: legacyCrmBlockMigrations,
   get(type: string): AnyBlock | undefined {
     return byId.get(type);
   },
@@ -41,3 +45,8 @@ export const registry = {
     return [...byId.entries()].filter(([k]) => !k.includes('@')).map(([, b]) => b);
   },
 };
+
+/** Rewrites a stored flow's retired blocks to their successors; `changes` says what moved, one line per node. */
+export function migrateStoredFlow<T>(definition: T) {
+  return migrateFlow(definition, legacyCrmBlockMigrations);
+}

@@ -1,24 +1,42 @@
-// Every connector Patchbay ships, by id (hand-written: adding one is a line here).
+// Every connector Patchbay ships: the one list to edit. Adding a CRM is its folder (engine/connectors/<system>/,
+// declared with defineCrmConnector, emulator in emulator/) and one line here; the registry, the generic crm.*
+// blocks, contact sync, `npm run emulator`, the portal's OAuth apps and the benchmarks all read this list.
 import type { ConnectorDefinition } from './kit/define-connector';
 import type { ContactSource } from './kit/contact-source';
-import { hubspotConnector, hubspotContactSource } from './hubspot/manifest';
-import { pipedriveConnector, pipedriveContactSource } from './pipedrive/manifest';
+import type { CrmConnectorDefinition } from './kit/define-crm-connector';
+import { copperConnector } from './copper/manifest';
+import { hubspotConnector } from './hubspot/manifest';
 import { phonesystemConnector } from './phone-system/manifest';
-import { salesforceConnector, salesforceContactSource } from './salesforce/manifest';
+import { pipedriveConnector } from './pipedrive/manifest';
+import { salesforceConnector } from './salesforce/manifest';
+import { sugarcrmConnector } from './sugarcrm/manifest';
+
+const connectors: ConnectorDefinition[] = [
+  hubspotConnector,
+  pipedriveConnector,
+  phonesystemConnector,
+  salesforceConnector,
+  sugarcrmConnector,
+  copperConnector,
+];
 
 export interface CatalogEntry {
   connector: ConnectorDefinition;
-  /** CRM connectors that can feed contact sync. */
+  /** CRM connectors (the contract's listChanged / listAllIds) feed contact sync. */
   contactSource?: ContactSource;
 }
 
-export const catalog: Record<string, CatalogEntry> = {
-  hubspot: { connector: hubspotConnector, contactSource: hubspotContactSource },
-  pipedrive: { connector: pipedriveConnector, contactSource: pipedriveContactSource },
-  phonesystem: { connector: phonesystemConnector },
-  salesforce: { connector: salesforceConnector, contactSource: salesforceContactSource },
-};
+const isCrm = (c: ConnectorDefinition): c is CrmConnectorDefinition => 'crm' in c;
+
+export const catalog: Record<string, CatalogEntry> = Object.fromEntries(
+  connectors.map((c) => [c.id, isCrm(c) ? { connector: c, contactSource: c.contactSource } : { connector: c }]),
+);
+
+/** The connectors that implement the CRM contract, by id. */
+export function crmCatalog(): Record<string, CrmConnectorDefinition> {
+  return Object.fromEntries(connectors.filter(isCrm).map((c) => [c.id, c]));
+}
 
 export function connectorBlocks() {
-  return Object.values(catalog).flatMap((e) => e.connector.blocks);
+  return connectors.flatMap((c) => c.blocks);
 }

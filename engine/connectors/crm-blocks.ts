@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { defineBlock, FOUND_PORTS, OUT_PORT, type AnyBlock, type RunContext } from '../core/define-block';
 import { PatchbayError } from '../core/errors';
-import { catalog } from './catalog';
+import { crmCatalog } from './catalog';
 import {
   callLogChangesSchema, callLogSchema, crmContactSchema, crmUserSchema, newContactSchema, noteSchema, recordRefSchema, taskSchema,
 } from './kit/crm-contract';
@@ -14,12 +14,12 @@ import type { ConnectorCall } from './kit/contact-source';
 
 /** Every catalog connector that implements the CRM contract. */
 export function crmSystems(): string[] {
-  return Object.entries(catalog).filter(([, e]) => 'crm' in e.connector).map(([id]) => id);
+  return Object.keys(crmCatalog());
 }
 
 export function crmApiOf(system: string): CrmApi {
-  const c = catalog[system]?.connector as { crm?: CrmApi } | undefined;
-  if (!c?.crm) throw new PatchbayError('invalid_params', `"${system}" is not a CRM Patchbay knows (one of: ${crmSystems().join(', ')})`, { path: ['crm'] });
+  const c = crmCatalog()[system];
+  if (!c) throw new PatchbayError('invalid_params', `"${system}" is not a CRM Patchbay knows (one of: ${crmSystems().join(', ')})`, { path: ['crm'] });
   return c.crm;
 }
 

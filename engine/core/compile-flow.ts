@@ -5,9 +5,12 @@ import type { AnyBlock } from './define-block';
 import { PatchbayError } from './errors';
 import { compileValue, isExpression, type CompiledValue } from './expressions';
 import { flowSchema, type Flow } from './flow-schema';
+import { migrateFlow, type BlockMigration } from './migrate-flow';
 
 export interface BlockLookup {
   get(type: string): AnyBlock | undefined;
+  /** Retired block ids and their successors: a stored flow using them is migrated before validation. */
+  migrations?: Record<string, BlockMigration>;
 }
 
 export interface CompiledNode {
@@ -33,8 +36,9 @@ export interface FlowIssue {
 }
 
 /** Every problem in a flow, for the editor to mark; empty when the flow can run. */
-export function validateFlow(input: unknown, registry: BlockLookup): { flow?: Flow; issues: FlowIssue[] } {
-  const parsed = flowSchema.safeParse(input);
+export function validateFlow(input: unknown, registry: BlockLookup): { flow?: Flow; issues: FlowIssue[]; migrations?: string[] } {
+  const migrated = registry.migrations ? migrateFlow(input, registry.migrations) : { flow: input, changes: [] };
+  const parsed = flowSchema.safeParse(migrated.flow);
   if (!parsed.success) {
     return { issues: parsed.error.issues.map((i) => ({ path: i.path as (string | number)[], message: i.message })) };
   }
@@ -75,7 +79,7 @@ export function validateFlow(input: unknown, registry: BlockLookup): { flow?: Fl
     const cycle = findCycle(flow);
     if (cycle) issues.push({ path: ['edges'], nodeId: cycle, message: `The flow loops back into "${cycle}"; loops are not allowed` });
   }
-  return { flow, issues };
+  return { flow, issues, ...(migrated.changes.length ? { migrations: migrated.changes } : {}) };
 }
 
 function checkParams(block: AnyBlock, params: Record<string, unknown>, path: (string | number)[], nodeId: string): FlowIssue[] {

@@ -6,7 +6,7 @@
 //   phonebook at once, as with the relayed delete webhook. Deleting is idempotent, so HubSpot's retries are harmless.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type postgres from 'postgres';
-import { HUBSPOT_SIGNATURE_HEADER, HUBSPOT_TIMESTAMP_HEADER, verifyHubspotRequest, deletionsByPortal, type HubspotWebhookEvent } from '@/engine/connectors/hubspot/webhooks';
+import { HUBSPOT_SIGNATURE_HEADER, HUBSPOT_TIMESTAMP_HEADER, verifyHubspotRequest, deletionsByPortal, type HubspotWebhookEvent } from '@/engine/connectors';
 import { oauthClientFor } from '../connections/oauth-clients';
 import { testConnection } from '../connections/test-connection';
 import { createGuardedFetch } from '../engine-host/guarded-fetch';

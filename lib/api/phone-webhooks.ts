@@ -5,7 +5,7 @@
 import { newRunId } from '../runs/run-id';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type postgres from 'postgres';
-import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, verifyWebhookSignature } from '@/engine/connectors/phone-system/webhook-signature';
+import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, verifyWebhookSignature } from '@/engine/connectors';
 import { resolveAutomation } from '../engine-host/automation-cache';
 import { loadConnection } from '../engine-host/connections';
 import type { EngineHost } from '../engine-host/host';

@@ -3,8 +3,8 @@
 // Credentials go in encrypted (lib/engine-host/connections.ts) and never come back out of this module.
 import type postgres from 'postgres';
 import { PatchbayError } from '@/engine';
-import { catalog } from '@/engine/connectors/catalog';
-import type { AuthKind, ConnectorDefinition } from '@/engine/connectors/kit/define-connector';
+import { catalog } from '@/engine/connectors';
+import type { AuthKind, ConnectorDefinition } from '@/engine/connectors';
 import { saveConnection, type ConnectionRow } from '../engine-host/connections';
 import type { AuthOptionView, ConnectionView, ConnectorView } from '../portal/contract';
 import { type Env, oauthClientFor, oauthEnvNames, suggestedBaseUrl } from './oauth-clients';

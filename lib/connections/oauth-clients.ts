@@ -7,20 +7,27 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { catalog } from '@/engine/connectors';
+
 /** The environment variables read here (process.env, or a plain object in tests). */
 export type Env = Record<string, string | undefined>;
 
 export interface OAuthClient { clientId: string; clientSecret: string; demo: boolean }
 
-/** The demo OAuth apps (their client ids are public; their secrets come from demoApp) and the ports the README's emulator commands use. */
-export const DEMO_EMULATORS: Record<string, { port: number; clientId: string }> = {
-  hubspot: { port: 4010, clientId: 'patchbay-demo-hubspot' },
-  salesforce: { port: 4011, clientId: 'patchbay-demo-salesforce' },
-  pipedrive: { port: 4012, clientId: 'patchbay-demo-pipedrive' },
-};
+/**
+ * The demo OAuth apps and the ports the README's emulator commands use, as each connector declares them. Their
+ * client ids are public; the secret a connector declares is public too and never used: demoApp gives the
+ * installation's own.
+ */
+export const DEMO_EMULATORS: Record<string, { port: number; clientId: string; clientSecret: string }> = Object.fromEntries(
+  Object.values(catalog).flatMap(({ connector: c }) => (c.emulator?.demo.oauthClient ? [[c.id, { port: c.emulator.demo.port, ...c.emulator.demo.oauthClient }]] : [])),
+);
 
 /** The demo apps' client secrets when they were public constants (before 2026-11): never a valid secret. */
-export const PUBLIC_DEMO_SECRETS: readonly string[] = Object.keys(DEMO_EMULATORS).map((s) => `patchbay-demo-${s}-secret`);
+export const PUBLIC_DEMO_SECRETS: readonly string[] = [...new Set([
+  ...Object.keys(DEMO_EMULATORS).map((s) => `patchbay-demo-${s}-secret`),
+  ...Object.values(DEMO_EMULATORS).map((d) => d.clientSecret),
+])];
 
 export interface DemoApp { port: number; clientId: string; clientSecret: string }
 
@@ -49,6 +56,14 @@ export function demoAppSecrets(dataDir: string): Record<string, string> {
       try { secrets = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>; break; } catch (e) { if (i > 50) throw e; Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20); }
     }
   }
+  // A connector added since the file was written gets its secret now.
+  const missing = Object.keys(DEMO_EMULATORS).filter((k) => !secrets![k]);
+  if (missing.length) {
+    for (const k of missing) secrets[k] = `pbdemo_${randomBytes(24).toString('base64url')}`;
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+    fs.renameSync(tmp, file);
+  }
   loaded.set(file, secrets);
   return secrets;
 }
@@ -57,7 +72,7 @@ export function demoAppSecrets(dataDir: string): Record<string, string> {
 export function demoApp(system: string, dataDir: string): DemoApp | null {
   const d = DEMO_EMULATORS[system];
   const secret = d ? demoAppSecrets(dataDir)[system] : undefined;
-  return d && secret ? { ...d, clientSecret: secret } : null;
+  return d && secret ? { port: d.port, clientId: d.clientId, clientSecret: secret } : null;
 }
 
 const envName = (system: string, part: 'CLIENT_ID' | 'CLIENT_SECRET') => `PATCHBAY_${system.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${part}`;
@@ -73,8 +88,9 @@ export function oauthClientFor(system: string, env: Env = process.env): OAuthCli
 
 /** What the portal offers as the base URL: the local emulator in demo mode, the real service otherwise. */
 export function suggestedBaseUrl(system: string, defaultBaseUrl: string, env: Env = process.env): string {
-  const demo = DEMO_EMULATORS[system];
-  return env.PATCHBAY_MODE !== 'production' && demo ? `http://127.0.0.1:${demo.port}` : defaultBaseUrl;
+  // Every emulator's demo port, not only those with a demo OAuth app (SugarCRM signs in with a password).
+  const port = Object.prototype.hasOwnProperty.call(catalog, system) ? catalog[system].connector.emulator?.demo.port : undefined;
+  return env.PATCHBAY_MODE !== 'production' && port ? `http://127.0.0.1:${port}` : defaultBaseUrl;
 }
 
 export function oauthEnvNames(system: string): [string, string] {

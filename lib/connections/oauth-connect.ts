@@ -4,8 +4,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type postgres from 'postgres';
 import { PatchbayError } from '@/engine';
-import { buildAuthorizeUrl, exchangeCode } from '@/engine/connectors/kit/oauth2';
-import type { AuthKind, ConnectorDefinition } from '@/engine/connectors/kit/define-connector';
+import { buildAuthorizeUrl, exchangeCode } from '@/engine/connectors';
+import type { AuthKind, ConnectorDefinition } from '@/engine/connectors';
 import { saveConnection } from '../engine-host/connections';
 import { withAnswerDeadline } from './answer-deadline';
 import { signPortalToken, verifyPortalToken } from '../portal/portal-tokens';

@@ -10,19 +10,20 @@ import { healthFromSteps } from './connection-health';
 import { saveConnection } from './connections';
 import { EngineHost } from './host';
 
-const step = (blockId: string, status: StepRecord['status'], code?: string): StepRecord => ({
-  seq: 0, nodeId: blockId, blockId, status, input: null, output: null, port: null, startedAt: '', durationMs: 1, ...(code ? { error: { code, message: code } } : {}),
+const step = (blockId: string, status: StepRecord['status'], code?: string, input: unknown = null): StepRecord => ({
+  seq: 0, nodeId: blockId, blockId, status, input, output: null, port: null, startedAt: '', durationMs: 1, ...(code ? { error: { code, message: code } } : {}),
 });
 
 describe('healthFromSteps', () => {
   it('marks connectors whose steps succeeded OK and connection_auth failures broken (failure wins)', () => {
     const h = healthFromSteps([
       step('trigger.webhook', 'succeeded'),
-      step('hubspot.findContactByPhone', 'succeeded'),
-      step('hubspot.logCall', 'failed', 'connection_auth'),
-      step('hubspot.findContactById', 'succeeded'),
-      step('pipedrive.findContactByPhone@1', 'succeeded'),
-      step('salesforce.logCall', 'failed', 'upstream_error'),
+      // Generic crm.* steps count for the CRM their crm param named.
+      step('crm.findContactByPhone', 'succeeded', undefined, { crm: 'hubspot', phone: '+1' }),
+      step('crm.logCall', 'failed', 'connection_auth', { crm: 'hubspot' }),
+      step('hubspot.listAllIds', 'succeeded'),
+      step('pipedrive.listContactsChanged@1', 'succeeded'),
+      step('crm.logCall', 'failed', 'upstream_error', { crm: 'salesforce' }),
     ]);
     expect([...h.keys()].sort()).toEqual(['hubspot', 'pipedrive']);
     expect(h.get('hubspot')).toMatchObject({ ok: false, error: { code: 'connection_auth' } });

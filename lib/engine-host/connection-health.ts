@@ -2,7 +2,7 @@
 // failed with connection_auth marks it broken with the reason in plain words. Only connections the run
 // actually loaded are touched, after the run, off its critical path.
 import { PatchbayError, registry, type ConnectionHandle, type StepRecord } from '@/engine';
-import { catalog } from '@/engine/connectors/catalog';
+import { catalog } from '@/engine/connectors';
 import { describeConnectionError } from '../connections/describe-connection-error';
 
 export type HealthVerdict = { ok: true } | { ok: false; message: string };

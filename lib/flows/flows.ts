@@ -1,7 +1,7 @@
 // Flows are versioned: every save is a new immutable version; publishing marks the one the named URL runs.
 // Timestamps arrive as strings from the app's pool (drizzle replaces postgres.js's date parsing), so rows are read through new Date().
 import type postgres from 'postgres';
-import { flowSchema, registry, validateFlow, type Flow, type FlowIssue } from '@/engine';
+import { flowSchema, migrateStoredFlow, registry, validateFlow, type Flow, type FlowIssue } from '@/engine';
 import { InvalidInput, NotFound } from '../errors';
 
 /** 400 invalid_flow: the definition cannot be saved or published; `issues` says where. */
@@ -54,11 +54,41 @@ export async function getFlow(sql: postgres.Sql, vendorId: string, flowId: strin
   return rows.length ? toSummary(rows[0]) : null;
 }
 
-export async function getFlowVersion(sql: postgres.Sql, vendorId: string, flowId: string, version?: number): Promise<{ version: number; definition: Flow; createdAt: Date; message: string | null } | null> {
+/**
+ * One version of a flow; the latest when `version` is left out. A definition saved with blocks that were since
+ * replaced (the per-CRM blocks before the CRM contract) is migrated on load. Loading the latest version records
+ * the migration in the flow's history: a new version whose message says what moved (older versions stay as
+ * they were stored and are migrated in memory only).
+ */
+export async function getFlowVersion(sql: postgres.Sql, vendorId: string, flowId: string, version?: number): Promise<{ version: number; definition: Flow; createdAt: Date; message: string | null; migrated?: string[] } | null> {
   const rows = await sql<{ version: number; definition: Flow; created_at: Date | string; message: string | null }[]>`
     select v.version, v.definition, v.created_at, v.message from flow_versions v join flows f on f.id = v.flow_id
     where f.id = ${flowId} and f.vendor_id = ${vendorId} and f.deleted_at is null and v.version = coalesce(${version ?? null}::int, f.latest_version)`;
-  return rows.length ? { version: rows[0].version, definition: flowSchema.parse(rows[0].definition), createdAt: new Date(rows[0].created_at), message: rows[0].message } : null;
+  if (!rows.length) return null;
+  const row = rows[0];
+  const { flow, changes } = migrateStoredFlow(row.definition as unknown);
+  if (!changes.length) return { version: row.version, definition: flowSchema.parse(row.definition), createdAt: new Date(row.created_at), message: row.message };
+  const definition = flowSchema.parse(flow);
+  if (version === undefined) {
+    const recorded = await recordMigration(sql, vendorId, flowId, row.version, definition, changes);
+    if (recorded) return { ...recorded, definition, migrated: changes };
+  }
+  return { version: row.version, definition, createdAt: new Date(row.created_at), message: row.message, migrated: changes };
+}
+
+/** Stores the migrated definition as the next version, unless someone saved a newer one meanwhile. */
+async function recordMigration(sql: postgres.Sql, vendorId: string, flowId: string, fromVersion: number, definition: Flow, changes: string[]): Promise<{ version: number; createdAt: Date; message: string } | null> {
+  const message = `Migrated on load from version ${fromVersion} to the generic CRM blocks: ${changes.join('; ')}`.slice(0, 2000);
+  return sql.begin(async (tx) => {
+    const [f] = await tx<{ latest_version: number }[]>`
+      update flows set latest_version = latest_version + 1, updated_at = now()
+      where id = ${flowId} and vendor_id = ${vendorId} and deleted_at is null and latest_version = ${fromVersion} returning latest_version`;
+    if (!f) return null;
+    const [v] = await tx<{ created_at: Date | string }[]>`
+      insert into flow_versions (flow_id, version, definition, message, created_by) values (${flowId}, ${f.latest_version}, ${JSON.stringify(definition)}::text::json, ${message}, null)
+      returning created_at`;
+    return { version: f.latest_version, createdAt: new Date(v.created_at), message };
+  });
 }
 
 export async function listFlows(sql: postgres.Sql, vendorId: string): Promise<FlowSummary[]> {

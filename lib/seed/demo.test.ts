@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizePhone } from '@/engine';
-import { HubspotStore } from '@/engine/connectors/hubspot/emulator-store';
+import { HubspotStore } from '@/engine/connectors/hubspot/emulator/store';
 import { lookupByPhone } from '../cdp/pg-cdp';
 import { createScratchDb, type ScratchDb } from '../testing/scratch-db';
 import { authenticateKey, forgetKeyCache } from '../tenancy/api-keys';

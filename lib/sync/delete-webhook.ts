@@ -2,7 +2,7 @@
 // removed from every destination of that customer's sync at once, without waiting for the full comparison.
 // Recorded as a sync run of kind "webhook" so the history shows them.
 import type postgres from 'postgres';
-import type { ObjectKind } from '@/engine/connectors/kit/contact-source';
+import type { ObjectKind } from '@/engine/connectors';
 import { clientMessage } from '../db/database-error';
 import { loadConnection } from '../engine-host/connections';
 import { createCdpDestination } from './destinations/cdp-destination';

@@ -5,7 +5,7 @@
 // sync's threshold: above it, nothing is deleted and the run carries an alert for a person to look at
 // (a CRM answering an empty list through a wrong or narrowed connection looks exactly like a mass delete).
 import type postgres from 'postgres';
-import type { ConnectorCall, ContactSource, ObjectKind } from '@/engine/connectors/kit/contact-source';
+import type { ConnectorCall, ContactSource, ObjectKind } from '@/engine/connectors';
 import type { SyncDestination } from './destinations/destination';
 import { syncedExternalId } from './sync-record';
 import { LeaseLost } from './sync-store';

@@ -5,7 +5,7 @@
 // room. The headers count every client of that CRM account, so real-time traffic slows the sync down too.
 // A 429 that gets through anyway is waited out by the HTTP client (Retry-After) and, past its retries,
 // by the sync's page retry: it costs time, never records.
-import type { RateLimitInfo } from '@/engine/core/http-client';
+import type { RateLimitInfo } from '@/engine';
 
 export interface RateBudgetStats {
   /** Times the sync paused to leave the reserve alone. */

@@ -3,7 +3,7 @@
 // sync), then its job is queued in pg-boss for whichever worker is free.
 import type postgres from 'postgres';
 import { PatchbayError } from '@/engine';
-import { catalog } from '@/engine/connectors/catalog';
+import { catalog } from '@/engine/connectors';
 import type { SyncConfigInput, SyncMode, SyncTrigger } from './sync-config';
 import { createSyncRun, ensureSyncState, failQueuedRun } from './sync-store';
 

@@ -6,7 +6,7 @@
 // them apart in the CDP and the phonebook for every CRM, while `source` stays the system's id, which
 // lookups, delete webhooks and the CDP's per-source queries use. The raw CRM id is the part after the prefix.
 import { normalizePhone, type UnifiedContact } from '@/engine';
-import type { ObjectKind } from '@/engine/connectors/kit/contact-source';
+import type { ObjectKind } from '@/engine/connectors';
 
 export const COMPANY_ID_PREFIX = 'company:';
 

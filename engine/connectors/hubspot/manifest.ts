@@ -4,22 +4,19 @@ import { defineCrmConnector } from '../kit/define-crm-connector';
 import type { ContactSource } from '../kit/contact-source';
 import { hubspotCrmOperations } from './crm';
 import { createHubspotClient, HUBSPOT_API_BASE, HUBSPOT_AUTHORIZE_URL, HUBSPOT_SCOPES, HUBSPOT_TOKEN_PATH } from './client';
-import { createContactBlock } from './create-contact';
-import { createTaskBlock } from './create-task';
-import { findCompanyByPhoneBlock } from './find-company-by-phone';
-import { findContactByIdBlock } from './find-contact-by-id';
-import { findContactByPhoneBlock } from './find-contact-by-phone';
-import { findUserByEmailBlock } from './find-user-by-email';
 import { listAllIdsBlock } from './list-all-ids';
 import { listCompaniesChangedBlock } from './list-companies-changed';
 import { listContactsChangedBlock } from './list-contacts-changed';
-import { logCallBlock } from './log-call';
-import { updateCallLogBlock } from './update-call-log';
 
 export const hubspotConnector = defineCrmConnector({
   id: 'hubspot',
   name: 'HubSpot',
   defaultBaseUrl: HUBSPOT_API_BASE,
+  emulator: {
+    start: async (o) => (await import('./emulator')).startHubspotEmulator(o),
+    demo: { port: 4010, oauthClient: { clientId: 'patchbay-demo-hubspot', clientSecret: 'patchbay-demo-hubspot-secret' } },
+    bench: { pageSize: 200, credentials: (token) => ({ token }) },
+  },
   rateLimitHeaders: 'X-HubSpot-RateLimit-Max, X-HubSpot-RateLimit-Remaining, X-HubSpot-RateLimit-Interval-Milliseconds; 429 with Retry-After',
   capabilities: {
     supportsCompanies: true,
@@ -43,11 +40,8 @@ export const hubspotConnector = defineCrmConnector({
       help: 'Users authorize on https://app.hubspot.com/oauth/authorize (the UI host); the code is exchanged at https://api.hubapi.com/oauth/v1/token.',
     },
   ],
-  blocks: [
-    findContactByPhoneBlock, findContactByIdBlock, findCompanyByPhoneBlock, findUserByEmailBlock,
-    listContactsChangedBlock, listCompaniesChangedBlock, listAllIdsBlock,
-    createContactBlock, logCallBlock, updateCallLogBlock, createTaskBlock,
-  ] as AnyBlock[],
+  // Lookups and writes are the generic crm.* blocks (crm-blocks.ts); these pages have no generic block yet.
+  blocks: [listContactsChangedBlock, listCompaniesChangedBlock, listAllIdsBlock] as AnyBlock[],
   async testConnection(conn: ConnectionHandle, fetchImpl: typeof fetch) {
     // Always a live call (never the cached portal): this is the health check.
     const http = createHubspotClient({ fetch: fetchImpl, conn, requestLog: [] });

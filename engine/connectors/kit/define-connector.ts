@@ -5,6 +5,16 @@ export type AuthKind =
   | { type: 'apiKey'; fields: { id: string; label: string; secret: boolean }[]; help?: string }
   | { type: 'oauth2'; authorizePath: string; tokenPath: string; scopes: string[]; help?: string };
 
+/** What `npm run emulator`, the tests and the benchmarks need to run a local stand-in for the system. */
+export interface ConnectorEmulator {
+  /** Starts the emulator (loaded on first use, so serving processes never load it). `env` carries the CLI's extra settings. */
+  start(o: { port?: number; contacts?: number; token?: string; rateLimit?: number; oauth?: { clientId: string; clientSecret: string }; env?: Record<string, string | undefined> }): Promise<import('./emulator-server').RunningEmulator>;
+  /** Demo mode: the port the README's emulator command uses, and the demo OAuth app it accepts (Patchbay's "Connect with OAuth"). */
+  demo: { port: number; oauthClient?: { clientId: string; clientSecret: string } };
+  /** Benchmarks (bench:connectors): the largest page the contact source reads, and a static-token connection's credentials. */
+  bench?: { pageSize: number; credentials(token: string): Record<string, unknown> };
+}
+
 export interface ConnectorDefinition {
   id: string;
   name: string;
@@ -12,6 +22,8 @@ export interface ConnectorDefinition {
   defaultBaseUrl: string;
   auth: AuthKind[];
   blocks: AnyBlock[];
+  /** Its local emulator, demo OAuth app and benchmark settings. */
+  emulator?: ConnectorEmulator;
   /** Cheap authenticated call used by the connection health check. */
   /** `account` names the account for people; `accountId` identifies it for the CRM's own webhooks (a HubSpot portal id). */
   testConnection?: (conn: import('../../core/define-block').ConnectionHandle, fetchImpl: typeof fetch) => Promise<{ ok: true; account?: string; accountId?: string }>;

@@ -29,6 +29,12 @@ export const phonesystemConnector = defineConnector({
   id: 'phonesystem',
   name: 'Phone system',
   defaultBaseUrl: 'http://127.0.0.1:4020',
+  emulator: {
+    start: async (o) => (await import('./emulator')).startPhoneSystemEmulator({
+      port: o.port, contacts: o.contacts, token: o.token, rateLimit: o.rateLimit, webhookUrl: o.env?.PHONESYSTEM_WEBHOOK_URL, webhookSecret: o.env?.PHONESYSTEM_WEBHOOK_SECRET,
+    }),
+    demo: { port: 4020 },
+  },
   auth: [
     {
       type: 'apiKey',

@@ -4,17 +4,9 @@ import type { ContactSource } from '../kit/contact-source';
 import { defineCrmConnector } from '../kit/define-crm-connector';
 import { pipedriveCrmOperations } from './crm';
 import { createPipedriveClient, PIPEDRIVE_DEFAULT_BASE_URL, PIPEDRIVE_OAUTH_AUTHORIZE_URL, PIPEDRIVE_OAUTH_TOKEN_URL } from './client';
-import { createContactBlock } from './create-contact';
-import { createTaskBlock } from './create-task';
-import { findCompanyByPhoneBlock } from './find-company-by-phone';
-import { findContactByIdBlock } from './find-contact-by-id';
-import { findContactByPhoneBlock } from './find-contact-by-phone';
-import { findUserByEmailBlock } from './find-user-by-email';
 import { listAllIdsBlock } from './list-all-ids';
 import { listCompaniesChangedBlock } from './list-companies-changed';
 import { listContactsChangedBlock } from './list-contacts-changed';
-import { logCallBlock } from './log-call';
-import { updateCallLogBlock } from './update-call-log';
 
 interface CurrentUser {
   id: number;
@@ -28,6 +20,11 @@ export const pipedriveConnector = defineCrmConnector({
   id: 'pipedrive',
   name: 'Pipedrive',
   defaultBaseUrl: PIPEDRIVE_DEFAULT_BASE_URL,
+  emulator: {
+    start: async (o) => (await import('./emulator')).startPipedriveEmulator(o),
+    demo: { port: 4012, oauthClient: { clientId: 'patchbay-demo-pipedrive', clientSecret: 'patchbay-demo-pipedrive-secret' } },
+    bench: { pageSize: 500, credentials: (token) => ({ apiToken: token }) },
+  },
   rateLimitHeaders: 'x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset (2-second burst window); 429 with Retry-After',
   capabilities: {
     supportsCompanies: true,
@@ -54,19 +51,8 @@ export const pipedriveConnector = defineCrmConnector({
       help: 'Install the Patchbay app from the Pipedrive Marketplace (or your private app); set the connection base URL to the api_domain answered with the tokens.',
     },
   ],
-  blocks: [
-    findContactByPhoneBlock,
-    findContactByIdBlock,
-    findCompanyByPhoneBlock,
-    findUserByEmailBlock,
-    listContactsChangedBlock,
-    listCompaniesChangedBlock,
-    listAllIdsBlock,
-    createContactBlock,
-    logCallBlock,
-    updateCallLogBlock,
-    createTaskBlock,
-  ] as AnyBlock[],
+  // Lookups and writes are the generic crm.* blocks (crm-blocks.ts); these pages have no generic block yet.
+  blocks: [listContactsChangedBlock, listCompaniesChangedBlock, listAllIdsBlock] as AnyBlock[],
   async testConnection(conn: ConnectionHandle, fetchImpl: typeof fetch) {
     const client = createPipedriveClient({ fetch: fetchImpl, conn, requestLog: [] });
     const me = await client.get<CurrentUser>('/v1/users/me');

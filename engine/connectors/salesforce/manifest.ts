@@ -3,18 +3,10 @@ import { defineCrmConnector } from '../kit/define-crm-connector';
 import { salesforceCrmOperations } from './crm';
 import type { ContactSource } from '../kit/contact-source';
 import { AUTHORIZE_PATH, createSalesforceClient, TOKEN_PATH } from './client';
-import { salesforceCreateContact } from './create-contact';
-import { salesforceCreateTask } from './create-task';
-import { salesforceFindCompanyByPhone } from './find-company-by-phone';
-import { salesforceFindContactById } from './find-contact-by-id';
-import { salesforceFindContactByPhone } from './find-contact-by-phone';
-import { salesforceFindUserByEmail } from './find-user-by-email';
 import { salesforceListAllIds } from './list-all-ids';
 import { salesforceListCompaniesChanged } from './list-companies-changed';
 import { salesforceListContactsChanged } from './list-contacts-changed';
-import { salesforceLogCall } from './log-call';
 import { API_BASE } from './soql';
-import { salesforceUpdateCallLog } from './update-call-log';
 import type { AnyBlock } from '../../core/define-block';
 
 export const salesforceConnector = defineCrmConnector({
@@ -31,6 +23,11 @@ export const salesforceConnector = defineCrmConnector({
   // OAuth starts at login.salesforce.com (test.salesforce.com for sandboxes); API calls then go to the
   // org's instance_url from the token answer, which becomes the connection's base URL.
   defaultBaseUrl: 'https://login.salesforce.com',
+  emulator: {
+    start: async (o) => (await import('./emulator')).startSalesforceEmulator(o),
+    demo: { port: 4011, oauthClient: { clientId: 'patchbay-demo-salesforce', clientSecret: 'patchbay-demo-salesforce-secret' } },
+    bench: { pageSize: 2000, credentials: (token) => ({ token }) },
+  },
   auth: [
     {
       type: 'oauth2',
@@ -45,11 +42,8 @@ export const salesforceConnector = defineCrmConnector({
       help: 'A session ID or access token (e.g. from `sf org display`), sent as a Bearer token; set the base URL to the org\'s My Domain URL. It expires with the session.',
     },
   ],
-  blocks: [
-    salesforceFindContactByPhone, salesforceFindContactById, salesforceFindCompanyByPhone, salesforceFindUserByEmail,
-    salesforceListContactsChanged, salesforceListCompaniesChanged, salesforceListAllIds,
-    salesforceCreateContact, salesforceLogCall, salesforceUpdateCallLog, salesforceCreateTask,
-  ] as AnyBlock[],
+  // Lookups and writes are the generic crm.* blocks (crm-blocks.ts); these pages have no generic block yet.
+  blocks: [salesforceListContactsChanged, salesforceListCompaniesChanged, salesforceListAllIds] as AnyBlock[],
   async testConnection(conn, fetchImpl) {
     const sf = createSalesforceClient({ fetch: fetchImpl, conn, requestLog: [], http: { maxRetries: 1 } });
     await sf.request({ path: `${API_BASE}/limits` });

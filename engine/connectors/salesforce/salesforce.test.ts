@@ -548,8 +548,8 @@ describe('salesforce: helpers', () => {
 
   it('declares every block under the salesforce connector', () => {
     expect(salesforceConnector.blocks.map((b) => b.id).sort()).toEqual([
-      'salesforce.createContact', 'salesforce.createTask', 'salesforce.findCompanyByPhone', 'salesforce.findContactById', 'salesforce.findContactByPhone',
-      'salesforce.findUserByEmail', 'salesforce.listAllIds', 'salesforce.listCompaniesChanged', 'salesforce.listContactsChanged', 'salesforce.logCall', 'salesforce.updateCallLog',
+      // Lookups and writes are the generic crm.* blocks; only the change pages stay per CRM.
+      'salesforce.listAllIds', 'salesforce.listCompaniesChanged', 'salesforce.listContactsChanged',
     ]);
     expect(salesforceConnector.auth.map((a) => a.type)).toEqual(['oauth2', 'apiKey']);
   });

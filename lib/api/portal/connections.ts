@@ -2,7 +2,7 @@
 // against the portal session cookie and scoped to the customer it names; writes must come from the portal's
 // own pages. lib/connections does the work.
 import { z } from 'zod';
-import { catalog } from '@/engine/connectors/catalog';
+import { catalog } from '@/engine/connectors';
 import { NotFound } from '../../errors';
 import { connectWithApiKey, disconnect, findConnector, listConnectorViews, VENDOR_MANAGED_SYSTEMS } from '../../connections/manage-connections';
 import { OAUTH_CALLBACK_PATH, startOAuth } from '../../connections/oauth-connect';

@@ -2,7 +2,7 @@
 // page is committed: `push` makes the calls to remote systems (idempotent: replaying a page after a crash
 // writes nothing twice), then `commit` runs inside the page's transaction together with the cursor.
 import type postgres from 'postgres';
-import type { ObjectKind } from '@/engine/connectors/kit/contact-source';
+import type { ObjectKind } from '@/engine/connectors';
 import type { SyncDestinationName } from '../sync-config';
 import type { SyncProblem, SyncRecord } from '../sync-record';
 

@@ -6,12 +6,12 @@
 import { createHash } from 'node:crypto';
 import type postgres from 'postgres';
 import { HttpError, type UnifiedContact } from '@/engine';
-import type { ConnectorCall } from '@/engine/connectors/kit/contact-source';
-import { createPhonebookClient, type PhonebookClient } from '@/engine/connectors/phone-system/client';
-import { deletePhonebookContact } from '@/engine/connectors/phone-system/delete-contact';
-import { listAllPhonebookIds } from '@/engine/connectors/phone-system/list-contacts';
-import { toPhonebookContact } from '@/engine/connectors/phone-system/map-contact';
-import { upsertPhonebookEntry } from '@/engine/connectors/phone-system/upsert-contact';
+import type { ConnectorCall } from '@/engine/connectors';
+import { createPhonebookClient, type PhonebookClient } from '@/engine/connectors';
+import { deletePhonebookContact } from '@/engine/connectors';
+import { listAllPhonebookIds } from '@/engine/connectors';
+import { toPhonebookContact } from '@/engine/connectors';
+import { upsertPhonebookEntry } from '@/engine/connectors';
 import { COMPANY_ID_PREFIX, type SyncProblem, type SyncRecord } from '../sync-record';
 import type { ComparisonScope, PageOutcome, RecordOutcome, SyncDestination } from './destination';
 

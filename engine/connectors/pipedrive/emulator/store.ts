@@ -1,7 +1,7 @@
 // The Pipedrive emulator's data: persons, organizations, activities, notes and users in the API's own shapes,
 // seeded deterministically from syntheticPerson, indexed by id, with sorted views rebuilt lazily (once per batch
 // of changes) and a digit n-gram index for phone search, so 100,000 persons page and search quickly.
-import { phoneFor, syntheticPerson } from '../kit/synthetic';
+import { phoneFor, syntheticPerson } from '../../kit/synthetic';
 
 // ---------- records (the API's own shapes) ----------
 

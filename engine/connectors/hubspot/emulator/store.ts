@@ -4,9 +4,9 @@
 // change burst) and by the phone/email properties that lookups filter on.
 import { randomUUID } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { normalizePhone } from '../../core/phone';
-import { syntheticPerson } from '../kit/synthetic';
-import { countryToIso2 } from '../../core/country';
+import { normalizePhone } from '../../../core/phone';
+import { syntheticPerson } from '../../kit/synthetic';
+import { countryToIso2 } from '../../../core/country';
 
 export type ObjectType = 'contacts' | 'companies' | 'calls' | 'tasks' | 'notes';
 export const OBJECT_TYPES: ObjectType[] = ['contacts', 'companies', 'calls', 'tasks', 'notes'];

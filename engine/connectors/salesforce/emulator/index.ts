@@ -3,11 +3,11 @@
 // (create, read, PATCH, DELETE) for Contact, Account, User and Task, /limits, bearer auth with Salesforce's
 // INVALID_SESSION_ID body, Sforce-Limit-Info on every answer, 429 REQUEST_LIMIT_EXCEEDED past the configured
 // budget, and the OAuth web-server flow at /services/oauth2/authorize and /token (answering instance_url).
-// Phones are stored as a user typed them; SOSL phone search ignores formatting (see emulator-soql.ts).
+// Phones are stored as a user typed them; SOSL phone search ignores formatting (see soql.ts).
 import { randomBytes } from 'node:crypto';
-import { startEmulator, type EmuHandler, type EmuRequest, type EmuResponse, type RunningEmulator, type CrmEmulatorOptions } from '../kit/emulator-server';
-import { phoneFor, syntheticPerson } from '../kit/synthetic';
-import { executeSelect, executeSosl, parseSoql, parseSosl, projectRecord, SoqlError, toMs, type FieldType, type SObjectSchema, type SoqlDataSource, type SRecord } from './emulator-soql';
+import { startEmulator, type EmuHandler, type EmuRequest, type EmuResponse, type RunningEmulator, type CrmEmulatorOptions } from '../../kit/emulator-server';
+import { phoneFor, syntheticPerson } from '../../kit/synthetic';
+import { executeSelect, executeSosl, parseSoql, parseSosl, projectRecord, SoqlError, toMs, type FieldType, type SObjectSchema, type SoqlDataSource, type SRecord } from './soql';
 
 // ---------- schema ----------
 
@@ -406,7 +406,7 @@ function sfError(status: number, errorCode: string, message: string, fields?: st
 
 const NOT_FOUND = () => sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
 
-interface Locator { sobject: string; records: SRecord[]; fields: import('./emulator-soql').FieldPath[]; batch: number; apiBase: string }
+interface Locator { sobject: string; records: SRecord[]; fields: import('./soql').FieldPath[]; batch: number; apiBase: string }
 
 export async function startSalesforceEmulator(o: SalesforceEmulatorOptions = {}): Promise<SalesforceEmulator> {
   const store = new SalesforceStore();

@@ -2,12 +2,12 @@
 // sorting and filters, persons/organizations search with Pipedrive's phone-digit matching) and the v1 users,
 // notes, organization fields and activity types endpoints, with Pipedrive's envelopes and error bodies, its
 // api_token / x-api-token / OAuth bearer auth, and its burst rate limit (x-ratelimit-* headers, 429 + Retry-After).
-// The data (seeded from syntheticPerson, indexed for 100,000 persons) lives in emulator-store.ts; this file is the
+// The data (seeded from syntheticPerson, indexed for 100,000 persons) lives in store.ts; this file is the
 // HTTP side: paging by binary search over the store's sorted views, search scoring, validation and error bodies.
-import { startEmulator, type EmuHandler, type EmuRequest, type EmuResponse, type RunningEmulator, type CrmEmulatorOptions } from '../kit/emulator-server';
-import { ACTIVITY_TYPES, BadRequest, createStore, digitsOf, INFO, ORG_INDUSTRY_FIELD_KEY, ORG_PHONE_FIELD_KEY, rfc, v1Time, type EmuActivity, type EmuAddress, type EmuNote, type EmuOrganization, type EmuPerson, type PipedriveStore, type SortField, type Table } from './emulator-store';
+import { startEmulator, type EmuHandler, type EmuRequest, type EmuResponse, type RunningEmulator, type CrmEmulatorOptions } from '../../kit/emulator-server';
+import { ACTIVITY_TYPES, BadRequest, createStore, digitsOf, INFO, ORG_INDUSTRY_FIELD_KEY, ORG_PHONE_FIELD_KEY, rfc, v1Time, type EmuActivity, type EmuAddress, type EmuNote, type EmuOrganization, type EmuPerson, type PipedriveStore, type SortField, type Table } from './store';
 
-export { ORG_INDUSTRY_FIELD_KEY, ORG_PHONE_FIELD_KEY, type PipedriveStore } from './emulator-store';
+export { ORG_INDUSTRY_FIELD_KEY, ORG_PHONE_FIELD_KEY, type PipedriveStore } from './store';
 
 // ---------- responses ----------
 

@@ -7,9 +7,9 @@
 // /rest/addressbook/entries, page/per_page paging, `{ entry: … }` envelopes, snake_case and nested field
 // names, PATCH updates, problem+json errors) to prove the connector works from configuration alone.
 import { randomUUID } from 'node:crypto';
-import { startEmulator, type EmuRequest, type EmuResponse, type RunningEmulator } from '../kit/emulator-server';
-import { EmuError, Phonebook, validateContact, type ContactInput, type StoredContact } from './emulator-store';
-import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signWebhookBody } from './webhook-signature';
+import { startEmulator, type EmuRequest, type EmuResponse, type RunningEmulator } from '../../kit/emulator-server';
+import { EmuError, Phonebook, validateContact, type ContactInput, type StoredContact } from './store';
+import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signWebhookBody } from '../webhook-signature';
 
 export type EmulatorAuth =
   | { kind: 'bearer' }

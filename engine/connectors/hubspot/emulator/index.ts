@@ -2,9 +2,9 @@
 // and OAuth, with HubSpot's JSON shapes, error bodies, Bearer auth and X-HubSpot-RateLimit-* headers.
 // Seeded deterministically with synthetic people (phones stored as typed, like HubSpot does).
 import { randomUUID } from 'node:crypto';
-import { startEmulator, type EmuRequest, type EmuResponse, type RunningEmulator, type CrmEmulatorOptions } from '../kit/emulator-server';
-import { HUBSPOT_SIGNATURE_HEADER, HUBSPOT_TIMESTAMP_HEADER, signHubspotRequest } from './webhooks';
-import { defaultAssociationType, hsError, HsHttpError, HubspotStore, OBJECT_TYPES, search, type EmuOwner, type EmuRecord, type ObjectType } from './emulator-store';
+import { startEmulator, type EmuRequest, type EmuResponse, type RunningEmulator, type CrmEmulatorOptions } from '../../kit/emulator-server';
+import { HUBSPOT_SIGNATURE_HEADER, HUBSPOT_TIMESTAMP_HEADER, signHubspotRequest } from '../webhooks';
+import { defaultAssociationType, hsError, HsHttpError, HubspotStore, OBJECT_TYPES, search, type EmuOwner, type EmuRecord, type ObjectType } from './store';
 
 export interface HubspotEmulatorOptions extends CrmEmulatorOptions {
   portalId?: number;

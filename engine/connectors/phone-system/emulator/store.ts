@@ -1,6 +1,6 @@
 // The emulator's phonebook: entries by id in a Map, indexes by E.164 number and by external id, and ids
 // in creation order for cursor paging, so 100,000 entries stay fast (no scans per request).
-import { syntheticPerson } from '../kit/synthetic';
+import { syntheticPerson } from '../../kit/synthetic';
 
 export interface StoredPhone {
   number: string;

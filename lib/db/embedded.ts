@@ -127,6 +127,11 @@ export function processAlive(pid: number): boolean {
   return !st || (st[0] !== 'Z' && st[0] !== 'X');
 }
 
+/** The pid names some process, a zombie included (what PostgreSQL's own check sees). */
+function pidExists(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
 function readOwner(dataDir: string): Owner | null {
   try { return JSON.parse(fs.readFileSync(ownerFile(dataDir), 'utf8')) as Owner; } catch { return null; }
 }
@@ -200,11 +205,12 @@ async function takeOverCluster(dataDir: string, dir: string, log: (m: string) =>
     await stopOrphan(dir, pmPid && procs.includes(pmPid) ? pmPid : null, () => clusterProcesses(dir) ?? [], log);
     procs = clusterProcesses(dir) ?? [];
   }
-  // No process of the cluster runs. A pid file naming a live process now names a recycled pid: PostgreSQL
-  // would refuse to start on it, and nothing of the cluster can be using the file.
+  // No process of the cluster runs. A pid file naming a process that exists names a recycled pid or a killed
+  // postmaster nobody has reaped yet (a zombie: no init reaping in a container): PostgreSQL would refuse to start
+  // on it, and nothing of the cluster can be using the file.
   const stalePid = postmasterPid(dir);
-  if (stalePid && processAlive(stalePid) && !procs.length) {
-    log(`Removing ${path.join(dir, 'postmaster.pid')}: its pid ${stalePid} now belongs to another program and no process of the database runs`);
+  if (stalePid && pidExists(stalePid) && !procs.length) {
+    log(`Removing ${path.join(dir, 'postmaster.pid')}: its pid ${stalePid} is a zombie or another program, and no process of the database runs`);
     fs.rmSync(path.join(dir, 'postmaster.pid'), { force: true });
   }
 }

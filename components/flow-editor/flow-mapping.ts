@@ -1,38 +1,17 @@
 // Flow JSON ⇄ React Flow nodes and edges, and the graph rules the canvas enforces while editing.
 // Pure: no React, no fetch. Lossless: canvasToFlow(flowToCanvas(f)) equals f (with the schema's defaults filled in).
 import type { Edge, Node, XYPosition } from '@xyflow/react';
+import type { Flow, FlowEdge, FlowInput, FlowNode } from '@/engine';
 import { findBlock, type BlockInfo, type JsonSchema } from './block-catalog';
 
-export interface FlowMeta {
-  schemaVersion: 1;
-  name: string;
-  automation: string;
-  description?: string;
-  options: Record<string, unknown>;
-}
-
-export interface FlowNodeJson {
-  id: string;
-  type: string;
-  label?: string;
-  params: Record<string, unknown>;
-  position: { x: number; y: number };
-}
-
-export interface FlowEdgeJson { id: string; source: string; sourcePort: string; target: string }
-
-export interface FlowJson extends FlowMeta { nodes: FlowNodeJson[]; edges: FlowEdgeJson[] }
-
-/** What a flow file may leave out (the flow schema's defaults). */
-export interface FlowJsonInput {
-  schemaVersion?: 1;
-  name: string;
-  automation: string;
-  description?: string;
-  options?: Record<string, unknown>;
-  nodes: { id: string; type: string; label?: string; params?: Record<string, unknown>; position?: { x: number; y: number } }[];
-  edges?: { id: string; source: string; sourcePort?: string; target: string }[];
-}
+// The flow's own types come from the engine's schema (one source): Flow as stored, FlowInput as a file may
+// leave it (the schema's defaults unset).
+export type FlowJson = Flow;
+export type FlowJsonInput = FlowInput;
+export type FlowNodeJson = FlowNode;
+export type FlowEdgeJson = FlowEdge;
+/** The flow without its graph: what the canvas keeps beside its nodes and edges. */
+export type FlowMeta = Omit<Flow, 'nodes' | 'edges'>;
 
 export type BlockNodeData = {
   /** Block id, optionally pinned: `cdp.lookup` or `cdp.lookup@1`. */

@@ -4,7 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import type postgres from 'postgres';
 import { Forbidden, NotFound, Unauthorized } from '../errors';
-import { readPortalSession } from '../portal/portal-session';
+import { readLivePortalSession } from '../portal/portal-session';
 import { portalSecret } from '../portal/portal-tokens';
 import { authenticateKey, type KeyPrincipal } from '../tenancy/api-keys';
 import { resolveCustomer, type CustomerRef } from '../tenancy/customers';
@@ -29,7 +29,7 @@ export async function keyCustomer(sql: postgres.Sql, principal: KeyPrincipal, ex
 
 /** The customer named in the URL, if the portal session is that customer's; 401 without a session, 404 for any other customer. */
 export async function portalCustomer(sql: postgres.Sql, cookieHeader: string | undefined, externalId: string): Promise<CustomerRef> {
-  const session = readPortalSession(portalSecret(), cookieHeader);
+  const session = await readLivePortalSession(sql, portalSecret(), cookieHeader);
   if (!session) throw new Unauthorized('Your portal session is missing or has expired: open the integrations page from your provider again', 'unauthenticated');
   const customer = session.externalId === externalId ? await resolveCustomer(sql, session.vendorId, externalId) : null;
   if (!customer || customer.id !== session.customerId) throw new NotFound('customer_not_found', `No customer "${printable(externalId)}"`);

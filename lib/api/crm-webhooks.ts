@@ -13,6 +13,7 @@ import { createGuardedFetch } from '../engine-host/guarded-fetch';
 import type { EngineHost } from '../engine-host/host';
 import { deleteFromWebhook } from '../sync/delete-webhook';
 import { ApiError, readRaw, sendJson } from './http-io';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from './input-guard';
 import { publicBaseUrl } from '../config';
 import { URL_ID } from '../tenancy/customers';
 
@@ -60,6 +61,7 @@ export async function handleHubspotWebhook(req: IncomingMessage, res: ServerResp
   }
   let events: HubspotWebhookEvent[];
   try {
+    if (jsonDepthExceeds(raw)) throw new Error(`nested deeper than ${MAX_JSON_DEPTH} levels`);
     const parsed = JSON.parse(raw) as unknown;
     if (!Array.isArray(parsed)) throw new Error('expected an array of events');
     events = parsed.filter((e): e is HubspotWebhookEvent => !!e && typeof e === 'object' && Number.isSafeInteger((e as HubspotWebhookEvent).portalId) && Number.isSafeInteger((e as HubspotWebhookEvent).objectId) && typeof (e as HubspotWebhookEvent).subscriptionType === 'string');

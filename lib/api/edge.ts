@@ -21,7 +21,11 @@ export type EdgeHandler = (req: IncomingMessage, res: ServerResponse) => boolean
 
 export function createEdge(routes: readonly RouteDef[], deps: ApiDeps): EdgeHandler {
   const router = FindMyWay({ ignoreTrailingSlash: true, maxParamLength: 1000 });
-  for (const r of routes) router.on(r.method, r.path, noop, r);
+  for (const r of routes) {
+    // A route whose query is all optional parses an absent query string once, here, not per request.
+    const empty = r.query?.safeParse({});
+    router.on(r.method, r.path, noop, { route: r, emptyQuery: empty?.success ? Object.freeze(empty.data) : undefined });
+  }
 
   function miss(req: IncomingMessage, res: ServerResponse, pathname: string): void {
     try {
@@ -49,10 +53,10 @@ export function createEdge(routes: readonly RouteDef[], deps: ApiDeps): EdgeHand
       miss(req, res, pathname);
       return true;
     }
-    const route = (found as unknown as { store: RouteDef }).store;
+    const { route, emptyQuery } = (found as unknown as { store: Registered }).store;
     const rawQuery = q < 0 ? '' : raw.slice(q + 1);
     if (route.claim && !route.claim(rawQuery)) return false;
-    serve(route, found.params as Record<string, string>, rawQuery, req, res, deps).catch((err) => {
+    serve(route, found.params as Record<string, string>, rawQuery, emptyQuery, req, res, deps).catch((err) => {
       if (res.headersSent) res.end();
       else sendError(res, err);
     });
@@ -66,7 +70,9 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, onError: (e: z.ZodError)
   return r.data;
 }
 
-async function serve(route: RouteDef, rawParams: Record<string, string>, rawQuery: string, req: IncomingMessage, res: ServerResponse, deps: ApiDeps): Promise<void> {
+interface Registered { route: RouteDef; emptyQuery: unknown }
+
+async function serve(route: RouteDef, rawParams: Record<string, string>, rawQuery: string, emptyQuery: unknown, req: IncomingMessage, res: ServerResponse, deps: ApiDeps): Promise<void> {
   const auth = route.auth.kind;
   let principal = null;
   if (auth === 'apiKey') principal = await apiKeyPrincipal(deps.sql, req.headers.authorization);
@@ -79,7 +85,9 @@ async function serve(route: RouteDef, rawParams: Record<string, string>, rawQuer
     if (principal) customer = await keyCustomer(deps.sql, principal, customerId);
     else if (auth === 'portalSession') customer = await portalCustomer(deps.sql, req.headers.cookie, customerId);
   }
-  const query = route.query ? parse(route.query, rawQuery ? Object.fromEntries(new URLSearchParams(rawQuery)) : EMPTY, (e) => invalidInputFromZod(e, [], 'query')) : EMPTY;
+  const query = !route.query ? EMPTY
+    : !rawQuery && emptyQuery ? emptyQuery
+      : parse(route.query, Object.fromEntries(new URLSearchParams(rawQuery)), (e) => invalidInputFromZod(e, [], 'query'));
   let body: unknown;
   if (route.body && !route.rawBody) {
     const hasBody = !route.bodyOptional || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;

@@ -12,6 +12,7 @@ import { health } from './v1/health';
 import { hubspotHook, phoneSystemHook } from './v1/hooks';
 import { enableIntegrationRoute } from './v1/integrations';
 import { createPortalLinkRoute } from './v1/portal-links';
+import { getPhoneSystemConnection, putPhoneSystemConnection } from './v1/phone-system';
 import { getRun } from './v1/runs';
 import { contactsDeleted } from './v1/webhooks';
 
@@ -25,6 +26,8 @@ export const routes: readonly RouteDef[] = [
   enableIntegrationRoute,
   createPortalLinkRoute,
   contactsDeleted,
+  putPhoneSystemConnection,
+  getPhoneSystemConnection,
   phoneSystemHook,
   hubspotHook,
   health,

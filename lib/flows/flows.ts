@@ -100,6 +100,10 @@ export async function listFlows(sql: postgres.Sql, vendorId: string): Promise<Fl
 export async function enableIntegration(sql: postgres.Sql, p: { vendorId: string; customerId: string; flowId: string; flowVersion?: number | null; options?: Record<string, unknown> }): Promise<{ id: string; automation: string }> {
   const flow = await getFlow(sql, p.vendorId, p.flowId);
   if (!flow) throw flowNotFound(p.flowId, ['flowId']);
+  // A version that does not exist would leave the customer's automation failing on every call until re-pointed.
+  if (p.flowVersion != null && !(await getFlowVersion(sql, p.vendorId, p.flowId, p.flowVersion))) {
+    throw new InvalidInput(`"flowVersion": flow ${p.flowId} has no version ${p.flowVersion}`, ['flowVersion'], {}, 'version_not_found');
+  }
   const [row] = await sql<{ id: string }[]>`
     insert into integrations (customer_id, flow_id, automation, flow_version, options, enabled)
     values (${p.customerId}, ${p.flowId}, ${flow.automation}, ${p.flowVersion ?? null}, ${JSON.stringify(p.options ?? {})}::text::jsonb, true)

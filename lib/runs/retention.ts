@@ -5,14 +5,12 @@
 // are kept whatever their age. The same hourly job forgets opened portal links once they have expired.
 import type postgres from 'postgres';
 import { registerJobHandlers, type JobsRuntime } from '../jobs/runtime';
+import { envValue } from '../config';
 
 export const PRUNE_QUEUE = 'runs-prune';
 
 export function retentionDaysFromEnv(env: Record<string, string | undefined> = process.env): number {
-  const v = env.PATCHBAY_RUN_RETENTION_DAYS;
-  const days = v === undefined || v === '' ? 30 : Number(v);
-  if (!Number.isFinite(days) || days < 0) throw new Error(`PATCHBAY_RUN_RETENTION_DAYS must be a number of days (0 keeps runs forever), got "${v}"`);
-  return days;
+  return envValue('PATCHBAY_RUN_RETENTION_DAYS', env) ?? 30;
 }
 
 /** Deletes finished runs started before `before`; returns how many went. */

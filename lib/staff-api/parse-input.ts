@@ -3,7 +3,9 @@
 import type { NextRequest } from 'next/server';
 import { z } from 'zod';
 import { invalidInputFromZod } from '@/lib/api/error-reply';
-import { ApiError, InvalidInput, NotFound } from '@/lib/errors';
+import { isoInstantDate } from '@/engine';
+import { assertStorableText, parseJsonBody } from '@/lib/api/input-guard';
+import { ApiError, NotFound } from '@/lib/errors';
 import { URL_ID } from '../tenancy/customers';
 
 const MAX_BODY = 5 * 1024 * 1024;
@@ -16,18 +18,16 @@ export async function readBody<S extends z.ZodType>(req: NextRequest, schema: S)
   const text = await req.text();
   if (text.length > MAX_BODY) throw new ApiError(413, 'body_too_large', `The body is larger than ${MAX_BODY} bytes`);
   let data: unknown = {};
-  if (text.trim()) {
-    try { data = JSON.parse(text); } catch (err) {
-      throw new InvalidInput(`The request body is not valid JSON: ${(err as Error).message}`, [], {}, 'invalid_json');
-    }
-  }
+  if (text.trim()) data = parseJsonBody(text);
   const r = schema.safeParse(data);
   if (!r.success) throw invalid(r.error, 'body');
   return r.data;
 }
 
 export function readQuery<S extends z.ZodType>(req: NextRequest, schema: S): z.infer<S> {
-  const r = schema.safeParse(Object.fromEntries(req.nextUrl.searchParams));
+  const query = Object.fromEntries(req.nextUrl.searchParams);
+  for (const [k, v] of Object.entries(query)) assertStorableText(v, [k]);
+  const r = schema.safeParse(query);
   if (!r.success) throw invalid(r.error, 'query');
   return r.data;
 }
@@ -43,4 +43,5 @@ export function requireUuid(id: string | undefined, what: 'flow' | 'run'): strin
 /** Query-string fields shared by the staff API's list endpoints. An empty value means "not set". */
 export const blankIsUnset = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === '' ? undefined : v), s.optional());
 export const customerParam = z.string().regex(URL_ID, "a customer's own id (letters, digits and . _ ~ -)");
-export const instantParam = z.coerce.date({ error: 'a date-time such as 2026-11-25T10:00:00Z' });
+/** ISO 8601 only, a real date, years 1900–9999 (engine/core/iso-instant.ts). */
+export const instantParam = isoInstantDate;

@@ -26,7 +26,7 @@ type Json = Record<string, any>;
 const uniq = Math.random().toString(36).slice(2, 8);
 const custA = `contract-a-${uniq}`;
 const custB = `contract-b-${uniq}`;
-const webhookSecret = `whsec_${uniq}`;
+const webhookSecret = `whsec_${uniq}_contract_test`;
 let doc: Json;
 let vendorSlug = '';
 let otherVendorKey = '';
@@ -93,6 +93,8 @@ const samples: Record<string, (customer: string) => Promise<Call> | Call> = {
   enableIntegration: (c) => ({ method: 'POST', path: `/api/v1/customers/${c}/integrations`, body: { flowId, options: { tier: 'gold' } } }),
   createPortalLink: (c) => ({ method: 'POST', path: `/api/v1/customers/${c}/portal-links`, body: { expiresInSeconds: 120 } }),
   contactsDeleted: (c) => ({ method: 'POST', path: `/api/v1/customers/${c}/webhooks/hubspot/contacts-deleted`, body: { ids: ['1', 2], kind: 'person' } }),
+  putPhoneSystemConnection: (c) => ({ method: 'PUT', path: `/api/v1/customers/${c}/connections/phonesystem`, body: { baseUrl: 'http://127.0.0.1:1', credentials: { token: 't' }, webhookSecret } }),
+  getPhoneSystemConnection: (c) => ({ method: 'GET', path: `/api/v1/customers/${c}/connections/phonesystem` }),
   phoneSystemWebhook: (c) => phoneHook(c),
   hubspotWebhook: () => hubspotHook(),
   health: () => ({ method: 'GET', path: '/api/v1/health' }),

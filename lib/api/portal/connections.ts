@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { catalog } from '@/engine/connectors';
 import { NotFound } from '../../errors';
-import { connectWithApiKey, disconnect, findConnector, listConnectorViews } from '../../connections/manage-connections';
+import { connectWithApiKey, disconnect, findConnector, listConnectorViews, VENDOR_MANAGED_SYSTEMS } from '../../connections/manage-connections';
 import { OAUTH_CALLBACK_PATH, startOAuth } from '../../connections/oauth-connect';
 import { testConnection } from '../../connections/test-connection';
 import { createGuardedFetch } from '../../engine-host/guarded-fetch';
@@ -17,7 +17,8 @@ import { secureCookies } from './page';
 const SYSTEM = /^[a-z][a-z0-9-]{0,39}$/;
 const systemParams = z.object({
   customerId: z.string(),
-  system: z.string().refine((s) => SYSTEM.test(s) && Object.prototype.hasOwnProperty.call(catalog, s), { error: (iss) => `Patchbay has no connector "${String(iss.input).slice(0, 60)}"` }).describe('A connector id: hubspot, salesforce, pipedrive …'),
+  // Vendor-managed connectors (the phone system) are not the customer's to connect: they look like missing ones.
+  system: z.string().refine((s) => SYSTEM.test(s) && Object.prototype.hasOwnProperty.call(catalog, s) && !VENDOR_MANAGED_SYSTEMS.has(s), { error: (iss) => `Patchbay has no connector "${String(iss.input).slice(0, 60)}"` }).describe('A connector id: hubspot, salesforce, pipedrive …'),
 });
 
 const outboundFetch = (deps: ApiDeps) => createGuardedFetch(deps.host.opts.allowPrivateHosts);

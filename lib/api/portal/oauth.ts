@@ -8,7 +8,7 @@ import { findConnector } from '../../connections/manage-connections';
 import { finishOAuth, nonceMatches, OAUTH_CALLBACK_PATH, readOAuthState } from '../../connections/oauth-connect';
 import { testConnection } from '../../connections/test-connection';
 import { createGuardedFetch } from '../../engine-host/guarded-fetch';
-import { cookie, OAUTH_NONCE_COOKIE, portalPath, readCookie, readPortalSession } from '../../portal/portal-session';
+import { cookie, OAUTH_NONCE_COOKIE, portalPath, readCookie, readLivePortalSession } from '../../portal/portal-session';
 import { portalSecret } from '../../portal/portal-tokens';
 import { publicBaseUrl } from '../../config';
 import { defineRoute } from '../route';
@@ -34,7 +34,7 @@ export const oauthCallback = defineRoute({
   },
   async handler({ req, res, query: q, deps }) {
     const secret = portalSecret();
-    const session = readPortalSession(secret, req.headers.cookie);
+    const session = await readLivePortalSession(deps.sql, secret, req.headers.cookie);
     if (!session) return sendPage(res, 401, 'Your portal session has expired', 'Open the integrations page from your provider again, then connect once more.');
     const key = deps.host.opts.encryptionKey;
     const outboundFetch = createGuardedFetch(deps.host.opts.allowPrivateHosts);

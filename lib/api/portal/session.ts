@@ -1,7 +1,7 @@
 // The portal session's two ends: opening a signed portal link (GET /portal/{customerId}?token=…) swaps it,
 // once, for the httpOnly session cookie; sign-out drops it.
 import { z } from 'zod';
-import { cookie, createSessionToken, OAUTH_NONCE_COOKIE, PORTAL_COOKIE, portalPath, SESSION_TTL_SEC, verifyPortalLink } from '../../portal/portal-session';
+import { cookie, createSessionToken, OAUTH_NONCE_COOKIE, PORTAL_COOKIE, portalPath, revokePortalSession, SESSION_TTL_SEC, verifyPortalLink } from '../../portal/portal-session';
 import { portalSecret } from '../../portal/portal-tokens';
 import { refuseCrossSite } from '../auth';
 import { defineRoute } from '../route';
@@ -49,18 +49,20 @@ export const openPortalLink = defineRoute({
   },
 });
 
-// Sign out: the session cookie is dropped; coming back takes a fresh link from the vendor's app.
+// Sign out: the session is revoked server-side at once (a copy of the cookie stops working too) and the
+// cookie dropped; coming back takes a fresh link from the vendor's app.
 export const signOut = defineRoute({
   operationId: 'portalSignOut',
   method: 'POST',
   path: '/api/portal/:customerId/sign-out',
   tag: 'Portal',
-  summary: 'Sign out: drops the portal session cookie on this browser',
+  summary: 'Sign out: revokes the portal session server-side and drops its cookie',
   auth: { kind: 'none' },
   responses: { 204: { description: 'Signed out', headers: { 'set-cookie': 'expired pb_portal and pb_portal_oauth cookies' } } },
   errors: { 403: 'cross_site: only from the portal\'s own pages' },
-  async handler({ req }) {
+  async handler({ req, deps }) {
     refuseCrossSite(req);
+    await revokePortalSession(deps.sql, portalSecret(), req.headers.cookie);
     return { status: 204, headers: { 'set-cookie': [cookie(PORTAL_COOKIE, '', 0, secureCookies()), cookie(OAUTH_NONCE_COOKIE, '', 0, secureCookies())], 'cache-control': 'no-store' } };
   },
 });

@@ -22,7 +22,7 @@ export const phoneSystemHook = defineRoute({
     202: { description: 'Accepted (runId null when no automation handles the event)', schema: z.object({ accepted: z.literal(true), deliveryId: z.string(), runId: z.string().nullable(), note: z.string().optional() }) },
     200: { description: 'A re-delivery: nothing runs twice', schema: z.object({ duplicate: z.literal(true), deliveryId: z.string(), runId: z.string().nullable() }) },
   },
-  errors: { 400: 'invalid_json / invalid_input (event, deliveryId)', 401: 'bad_signature / webhook_not_configured', 404: 'customer_not_found', 413: 'body_too_large' },
+  errors: { 400: 'invalid_json / invalid_input (event, deliveryId)', 401: 'bad_signature / webhook_not_configured (also for an unknown vendor or customer: the hook tells nobody which customers exist)', 413: 'body_too_large' },
   async handler({ req, res, params, deps }) {
     await handlePhoneWebhook(req, res, [params.vendorSlug, params.customerId], deps);
   },

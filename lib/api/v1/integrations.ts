@@ -12,11 +12,11 @@ export const enableIntegrationRoute = defineRoute({
   auth: { kind: 'apiKey' },
   body: z.object({
     flowId: z.string().uuid('a flow id (uuid)'),
-    flowVersion: z.number().int().positive().nullish(),
+    flowVersion: z.number().int().positive().max(2_147_483_647, 'no flow has that many versions').nullish(),
     options: z.record(z.string(), z.unknown()).default({}),
   }),
   responses: { 200: { description: 'Enabled', schema: z.object({ id: z.string(), automation: z.string(), enabled: z.literal(true) }) } },
-  errors: { 404: 'flow_not_found (path flowId)' },
+  errors: { 400: 'version_not_found (path flowVersion): the flow has no such version', 404: 'flow_not_found (path flowId)' },
   async handler({ body, principal, customer, deps }) {
     const r = await enableIntegration(deps.sql, { vendorId: principal.vendorId, customerId: customer.id, ...body });
     return { status: 200, body: { id: r.id, automation: r.automation, enabled: true } };

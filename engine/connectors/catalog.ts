@@ -4,16 +4,20 @@
 import type { ConnectorDefinition } from './kit/define-connector';
 import type { ContactSource } from './kit/contact-source';
 import type { CrmConnectorDefinition } from './kit/define-crm-connector';
+import { copperConnector } from './copper/manifest';
 import { hubspotConnector } from './hubspot/manifest';
 import { phonesystemConnector } from './phone-system/manifest';
 import { pipedriveConnector } from './pipedrive/manifest';
 import { salesforceConnector } from './salesforce/manifest';
+import { sugarcrmConnector } from './sugarcrm/manifest';
 
 const connectors: ConnectorDefinition[] = [
   hubspotConnector,
   pipedriveConnector,
   phonesystemConnector,
   salesforceConnector,
+  sugarcrmConnector,
+  copperConnector,
 ];
 
 export interface CatalogEntry {

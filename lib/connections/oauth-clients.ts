@@ -26,8 +26,9 @@ export function oauthClientFor(system: string, env: Env = process.env): OAuthCli
 
 /** What the portal offers as the base URL: the local emulator in demo mode, the real service otherwise. */
 export function suggestedBaseUrl(system: string, defaultBaseUrl: string, env: Env = process.env): string {
-  const demo = DEMO_EMULATORS[system];
-  return env.PATCHBAY_MODE !== 'production' && demo ? `http://127.0.0.1:${demo.port}` : defaultBaseUrl;
+  // Every emulator's demo port, not only those with a demo OAuth app (SugarCRM signs in with a password).
+  const port = Object.prototype.hasOwnProperty.call(catalog, system) ? catalog[system].connector.emulator?.demo.port : undefined;
+  return env.PATCHBAY_MODE !== 'production' && port ? `http://127.0.0.1:${port}` : defaultBaseUrl;
 }
 
 export function oauthEnvNames(system: string): [string, string] {

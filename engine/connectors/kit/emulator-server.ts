@@ -43,6 +43,10 @@ export interface OAuthEmulation {
   accessTokenTtlSec?: number;
   /** Extra fields in the token response (Salesforce's instance_url, …). */
   extraTokenFields?: (baseUrl: string) => Record<string, unknown>;
+  /** Accept the resource-owner password grant (SugarCRM): true when the form's username/password are valid. */
+  passwordGrant?: (form: Record<string, string>) => boolean;
+  /** The vendor's token-endpoint error body (default: RFC 6749's `{ error, error_description }`). */
+  tokenError?: (status: number, error: string, description: string) => EmuResponse;
 }
 
 /** What every CRM emulator is started with; each adds its vendor's own knobs. */
@@ -139,14 +143,17 @@ export async function startEmulator(opts: EmulatorOptions, port = 0, host = '127
     }
     if (req.path === o.tokenPath && req.method === 'POST') {
       const f = typeof req.body === 'object' && req.body ? req.body : Object.fromEntries(new URLSearchParams(req.rawBody));
-      if (f.client_id !== o.clientId || f.client_secret !== o.clientSecret) return { status: 401, body: { error: 'invalid_client', error_description: 'client authentication failed' } };
+      const fail = o.tokenError ?? ((status: number, error: string, description: string) => ({ status, body: { error, error_description: description } }));
+      if (f.client_id !== o.clientId || (f.client_secret ?? '') !== o.clientSecret) return fail(401, 'invalid_client', 'client authentication failed');
       if (f.grant_type === 'authorization_code') {
         const redirect = oauthCodes.get(f.code);
-        if (!redirect || redirect !== f.redirect_uri) return { status: 400, body: { error: 'invalid_grant', error_description: 'authorization code is invalid or expired' } };
+        if (!redirect || redirect !== f.redirect_uri) return fail(400, 'invalid_grant', 'authorization code is invalid or expired');
         oauthCodes.delete(f.code);
       } else if (f.grant_type === 'refresh_token') {
-        if (!refreshTokens.has(f.refresh_token)) return { status: 400, body: { error: 'invalid_grant', error_description: 'refresh token is invalid' } };
-      } else return { status: 400, body: { error: 'unsupported_grant_type' } };
+        if (!refreshTokens.has(f.refresh_token)) return fail(400, 'invalid_grant', 'refresh token is invalid');
+      } else if (f.grant_type === 'password' && o.passwordGrant) {
+        if (!o.passwordGrant(f)) return fail(401, 'need_login', 'You must specify a valid username and password.');
+      } else return fail(400, 'unsupported_grant_type', `grant_type ${String(f.grant_type)} is not supported`);
       const ttl = o.accessTokenTtlSec ?? 1800;
       const access = 'at_' + randomBytes(16).toString('hex');
       oauthAccess.set(access, Date.now() + ttl * 1000);

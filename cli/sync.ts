@@ -52,7 +52,7 @@ export function progressLine(run: Pick<SyncRunRow, 'status' | 'read' | 'written'
 
 export async function syncCommand(o: SyncCommandOptions): Promise<number> {
   if (!o.customer || !o.source) {
-    console.error('usage: patchbay sync --customer <customer id> --source <hubspot|salesforce|pipedrive> [--full] [--vendor <slug>] [--allow-mass-delete] [--no-wait]');
+    console.error('usage: patchbay sync --customer <customer id> --source <hubspot|salesforce|pipedrive|dynamics|zoho> [--full] [--vendor <slug>] [--allow-mass-delete] [--no-wait]');
     return 2;
   }
   const url = databaseUrl();

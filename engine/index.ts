@@ -14,3 +14,5 @@ export { checkTriggerInput, type TriggerField } from './blocks/trigger-webhook/b
 export type { RateLimitInfo } from './core/http-client';
 export { default as callerLookupFlow } from './fixtures/caller-lookup.flow.json';
 export { default as contactSyncFlow } from './fixtures/contact-sync.flow.json';
+export { default as callLoggingFlow } from './fixtures/call-logging.flow.json';
+export * from './core/call-session';

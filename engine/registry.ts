@@ -4,6 +4,11 @@ import type { AnyBlock } from './core/define-block';
 import { cdpDelete } from './blocks/cdp-delete/block';
 import { cdpLookup } from './blocks/cdp-lookup/block';
 import { cdpUpsert } from './blocks/cdp-upsert/block';
+import { callCreateTask } from './blocks/call-create-task/block';
+import { callLogToCrm } from './blocks/call-log-to-crm/block';
+import { callSession } from './blocks/call-session/block';
+import { callStoreRecording } from './blocks/call-store-recording/block';
+import { callWait } from './blocks/call-wait/block';
 import { condition } from './blocks/condition/block';
 import { delay } from './blocks/delay/block';
 import { httpRequest } from './blocks/http-request/block';
@@ -16,7 +21,7 @@ import { crmBlocks } from './connectors/crm-blocks';
 import { legacyCrmBlockMigrations } from './connectors/legacy-blocks';
 import { migrateFlow } from './core/migrate-flow';
 
-const coreBlocks: AnyBlock[] = [triggerWebhook, phoneNormalize, cdpLookup, cdpUpsert, cdpDelete, syncContacts, condition, respondJson, delay, httpRequest] as AnyBlock[];
+const coreBlocks: AnyBlock[] = [triggerWebhook, phoneNormalize, cdpLookup, cdpUpsert, cdpDelete, syncContacts, condition, respondJson, delay, httpRequest, callSession, callWait, callStoreRecording, callLogToCrm, callCreateTask] as AnyBlock[];
 
 const byId = new Map<string, AnyBlock>();
 

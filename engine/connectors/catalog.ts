@@ -5,19 +5,25 @@ import type { ConnectorDefinition } from './kit/define-connector';
 import type { ContactSource } from './kit/contact-source';
 import type { CrmConnectorDefinition } from './kit/define-crm-connector';
 import { copperConnector } from './copper/manifest';
+import { dynamicsConnector } from './dynamics/manifest';
 import { hubspotConnector } from './hubspot/manifest';
 import { phonesystemConnector } from './phone-system/manifest';
 import { pipedriveConnector } from './pipedrive/manifest';
+import { s3Connector } from './s3/manifest';
 import { salesforceConnector } from './salesforce/manifest';
 import { sugarcrmConnector } from './sugarcrm/manifest';
+import { zohoConnector } from './zoho/manifest';
 
 const connectors: ConnectorDefinition[] = [
+  dynamicsConnector,
   hubspotConnector,
   pipedriveConnector,
   phonesystemConnector,
   salesforceConnector,
   sugarcrmConnector,
   copperConnector,
+  zohoConnector,
+  s3Connector,
 ];
 
 export interface CatalogEntry {

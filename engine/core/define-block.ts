@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import type { CdpContact, UnifiedContact } from './contact';
 import type { SerializedError } from './errors';
+import type { CallSessionPort } from './call-session';
 
 export interface HttpRequestLogEntry {
   method: string;
@@ -67,6 +68,8 @@ export interface RunContext {
   requestLog: HttpRequestLogEntry[];
   /** Durable contact sync; absent where no job engine runs (the CLI, engine tests without a fake). */
   sync?: SyncPort;
+  /** The customer's call sessions (built from the phone system's call events); absent without a database. */
+  calls?: CallSessionPort;
 }
 
 export interface BlockResult<O = unknown> {

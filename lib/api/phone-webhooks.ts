@@ -1,11 +1,15 @@
 // Call webhooks from the phone system: POST /api/v1/hooks/{vendor}/{customer}/phone-system
 // Signed with HMAC-SHA256 (the secret is `webhookSecret` in the customer's phone-system connection),
 // deduplicated by delivery id (a re-delivered webhook runs nothing twice), and handed to the customer's
-// automation named after the event (call.ended → call_ended, else call_events) as a durable queued run.
+// automation named after the event (call.ended → call_ended, else call_logging for the events that end a call or
+// change it afterwards, else call_events) as a durable queued run. Call events are also folded into the
+// customer's call session (lib/calls/), which wakes runs waiting on that call.
 import { newRunId } from '../runs/run-id';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type postgres from 'postgres';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, verifyWebhookSignature } from '@/engine/connectors';
+import { CALL_EVENTS, callEventSchema, type CallEventBody } from '@/engine';
+import { recordCallEvent } from '../calls/call-sessions';
 import { resolveAutomation } from '../engine-host/automation-cache';
 import { loadConnection } from '../engine-host/connections';
 import type { EngineHost } from '../engine-host/host';
@@ -25,6 +29,10 @@ async function vendorIdBySlug(sql: postgres.Sql, slug: string): Promise<string |
 }
 
 const PRINTABLE = /^[\x21-\x7e]+$/;
+
+/** Events the call_logging template handles: the call is over, or something about it changed afterwards. */
+const CALL_LOGGING_EVENTS = new Set(['call.ended', 'call.missed', 'call.declined', 'recording.ready', 'notes.updated']);
+const CALL_EVENT_NAMES = new Set<string>(CALL_EVENTS);
 
 export async function handlePhoneWebhook(req: IncomingMessage, res: ServerResponse, params: string[], deps: { sql: postgres.Sql; host: EngineHost; encryptionKey: Buffer }): Promise<unknown> {
   const [vendorSlug, customerExternalId] = params;
@@ -61,8 +69,20 @@ export async function handlePhoneWebhook(req: IncomingMessage, res: ServerRespon
   if (!/^[a-z]+(\.[a-z_]+)+$/.test(event)) throw new ApiError(400, 'invalid_input', `"event" must look like call.ended (got "${event}")`, { path: ['event'] });
   if (!deliveryId || deliveryId.length > 200 || !PRINTABLE.test(deliveryId)) throw new ApiError(400, 'invalid_input', `The ${DELIVERY_HEADER} header (or "deliveryId") is required: up to 200 printable characters`, { path: ['deliveryId'] });
 
+  let callEvent: CallEventBody | null = null;
+  if (CALL_EVENT_NAMES.has(event)) {
+    const parsed = callEventSchema.safeParse({ ...body, event });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new ApiError(400, 'invalid_input', `${issue.path.join('.') || 'body'}: ${issue.message}`, { path: issue.path.map((p) => (typeof p === 'number' ? p : String(p))) });
+    }
+    callEvent = parsed.data;
+  }
+
   const automationName = event.replace(/\./g, '_');
-  const automation = (await resolveAutomation(deps.sql, customer.id, automationName)) ?? (await resolveAutomation(deps.sql, customer.id, 'call_events'));
+  const candidates = [automationName, ...(CALL_LOGGING_EVENTS.has(event) ? ['call_logging'] : []), 'call_events'];
+  let automation: Awaited<ReturnType<typeof resolveAutomation>> = null;
+  for (const name of candidates) if ((automation = await resolveAutomation(deps.sql, customer.id, name))) break;
   const runId = automation ? newRunId() : null;
   const claimed = await deps.sql<{ run_id: string | null }[]>`
     insert into webhook_deliveries (customer_id, source, delivery_id, event, run_id) values (${customer.id}, 'phonesystem', ${deliveryId}, ${event}, ${runId})
@@ -71,7 +91,17 @@ export async function handlePhoneWebhook(req: IncomingMessage, res: ServerRespon
     const [prev] = await deps.sql<{ run_id: string | null }[]>`select run_id from webhook_deliveries where customer_id = ${customer.id} and source = 'phonesystem' and delivery_id = ${deliveryId}`;
     return sendJson(res, 200, { duplicate: true, deliveryId, runId: prev?.run_id ?? null });
   }
-  if (!automation || !runId) return sendJson(res, 202, { accepted: true, deliveryId, runId: null, note: `No automation "${automationName}" or "call_events" is enabled for this customer` });
+  let wake: string[] = [];
+  try {
+    // The session first: a run started by this event (or woken by it) reads the call as it now stands.
+    if (callEvent) wake = (await recordCallEvent(deps.sql, customer.id, callEvent, deliveryId, runId)).wake;
+  } catch (err) {
+    await deps.sql`delete from webhook_deliveries where customer_id = ${customer.id} and source = 'phonesystem' and delivery_id = ${deliveryId}`;
+    throw err;
+  }
+  // Waking is best effort: a run whose wake-up is lost still resumes at its deadline.
+  for (const id of wake) await deps.host.opts.wakeRun?.(id).catch((e) => console.error('[patchbay] could not wake run', id, (e as Error).message));
+  if (!automation || !runId) return sendJson(res, 202, { accepted: true, deliveryId, runId: null, note: `No automation ${candidates.map((c) => `"${c}"`).join(', ')} is enabled for this customer` });
   try {
     await deps.host.recorder.recordNow({
       id: runId, vendorId, customerId: customer.id, flowId: automation.flowId, flowVersion: automation.version, automation: automation.compiled.flow.automation,

@@ -31,6 +31,8 @@ function parentDomain(host: string): string | null {
  */
 export function oauthEndpoints(def: ConnectorDefinition, auth: Extract<AuthKind, { type: 'oauth2' }>, baseUrl: string): { authorizeUrl: string; tokenUrl: string } {
   const base = normalizeBaseUrl(baseUrl);
+  const own = auth.forBaseUrl?.(base);
+  if (own) return { authorizeUrl: own.authorizeUrl, tokenUrl: own.tokenUrl };
   const baseHost = new URL(base).hostname;
   const resolve = (p: string): string => {
     if (!isAbsolute(p)) return base + (p.startsWith('/') ? p : `/${p}`);
@@ -62,7 +64,7 @@ export function startOAuth(
   const nonce = randomBytes(16).toString('base64url');
   const exp = Math.floor((p.nowMs ?? Date.now()) / 1000) + STATE_TTL_SEC;
   const state = signPortalToken(secret, 'oauth', { c: p.customerId, v: p.vendorId, x: p.externalId, e: exp, s: def.id, b: baseUrl, n: nonce });
-  return { authorizeUrl: buildAuthorizeUrl(authorizeUrl, { clientId: client.clientId, redirectUri: p.redirectUri, state, scopes: auth.scopes }), nonce, maxAgeSec: STATE_TTL_SEC };
+  return { authorizeUrl: buildAuthorizeUrl(authorizeUrl, { clientId: client.clientId, redirectUri: p.redirectUri, state, scopes: auth.forBaseUrl?.(baseUrl)?.scopes ?? auth.scopes }), nonce, maxAgeSec: STATE_TTL_SEC };
 }
 
 export interface OAuthState { customerId: string; vendorId: string; externalId: string; system: string; baseUrl: string; nonce: string }

@@ -268,3 +268,40 @@ export const loginThrottle = pgTable('login_throttle', {
   windowStart: ts('window_start').notNull(),
   blockedUntil: ts('blocked_until'),
 }, (t) => [index('login_throttle_window_idx').on(t.windowStart)]);
+
+/**
+ * One phone call of a customer, built from the phone system's call events (which arrive out of order, minutes
+ * apart, and more than once): its state, the events seen (by delivery id), and the records written for it
+ * elsewhere (the CRM call log, a call-back task, the stored recording), so a retried flow updates instead of
+ * writing a second one. lib/calls/.
+ */
+export const callSessions = pgTable('call_sessions', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
+  callId: text('call_id').notNull(),
+  /** ringing | answered | transferred | ended | missed | declined */
+  state: text('state').notNull(),
+  /** The merged call: direction, from, to, agentEmail, startedAt, answeredAt, endedAt, durationSec, status, recordingUrl, notes … */
+  call: jsonb('call').notNull().default({}),
+  /** Every event accepted for the call: { event, deliveryId, occurredAt, receivedAt }. */
+  events: jsonb('events').notNull().default([]),
+  /** Records written for this call, by role: { log: {system,type,id,url}, task: …, recording: {bucket,key,url,…} }. */
+  records: jsonb('records').notNull().default({}),
+  /** Runs this call started (by webhook), newest last. */
+  runIds: jsonb('run_ids').notNull().default([]),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+}, (t) => [
+  uniqueIndex('call_sessions_customer_call_uq').on(t.customerId, t.callId),
+  index('call_sessions_customer_updated_idx').on(t.customerId, t.updatedAt),
+]);
+
+/** Runs waiting on a call (until it has ended, or its recording is ready), woken by the event or at their deadline. */
+export const callSessionWaits = pgTable('call_session_waits', {
+  runId: uuid('run_id').primaryKey(),
+  sessionId: uuid('session_id').notNull().references(() => callSessions.id, { onDelete: 'cascade' }),
+  /** ended | recording */
+  until: text('until').notNull(),
+  resumeAt: ts('resume_at').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+}, (t) => [index('call_session_waits_session_idx').on(t.sessionId)]);

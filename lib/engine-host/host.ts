@@ -4,6 +4,7 @@ import { newRunId } from '../runs/run-id';
 import type postgres from 'postgres';
 import { runFlow, type CdpPort, type CompiledFlow, type ConnectionHandle, type HttpRequestLogEntry, type RunContext, type RunResult, type RunState, type SyncStartRequest, type SerializedError } from '@/engine';
 import { createPgCdp } from '../cdp/pg-cdp';
+import { createCallSessionPort } from '../calls/call-sessions';
 import { reportRunHealth } from './connection-health';
 import { loadConnection } from './connections';
 import { createGuardedFetch } from './guarded-fetch';
@@ -20,6 +21,8 @@ export interface HostOptions {
   allowPrivateHosts: boolean;
   /** Hands a suspended run to the job engine (set once the job engine runs). */
   scheduleResume?: (runId: string, resumeAt: Date) => Promise<void>;
+  /** Resumes a run waiting on a call session now (the event it waited for came); set by the job engine. */
+  wakeRun?: (runId: string) => Promise<void>;
   /** Hands a queued (async) run to the job engine. */
   enqueueRun?: (runId: string) => Promise<void>;
   /** Starts a durable contact sync for the customer (set by lib/sync when the job engine runs): ctx.sync. */
@@ -39,6 +42,8 @@ export interface ExecuteRequest {
   resume?: RunState;
   /** Wait for the run record to be written before returning (test runs, async runs). */
   recordNow?: boolean;
+  /** Overrides the flow timeout (background runs of the job engine may upload a recording for minutes). */
+  timeoutMs?: number;
 }
 
 export interface ExecuteOutcome {
@@ -89,6 +94,7 @@ class HostRunContext implements RunContext {
   private cancelled = false;
   private ac: AbortController | null = null;
   private cdpPort: CdpPort | null = null;
+  private callsPort: RunContext['calls'] | null = null;
   private connectionsPort: RunContext['connections'] | null = null;
 
   constructor(
@@ -105,6 +111,7 @@ class HostRunContext implements RunContext {
     if (!this.ac) { this.ac = new AbortController(); if (this.cancelled) this.ac.abort(); }
     return this.ac.signal;
   }
+  get calls(): RunContext['calls'] { return (this.callsPort ??= createCallSessionPort(this.host.opts.sql, this.customer.id, this.runId)); }
   get sync(): RunContext['sync'] {
     const start = this.host.opts.startSync;
     return start ? { start: (req) => start(this.customer, req) } : undefined;
@@ -159,7 +166,7 @@ export class EngineHost {
     const ctx = this.createContext(runId, mode, req.customer, req.options);
     const running = runFlow(req.compiled, req.trigger, ctx, { resume: req.resume });
     const winner = await new Promise<RunResult | 'timeout'>((resolve, reject) => {
-      const deadline = { at: startedAt.getTime() + this.opts.flowTimeoutMs, fire: () => resolve('timeout') };
+      const deadline = { at: startedAt.getTime() + (req.timeoutMs ?? this.opts.flowTimeoutMs), fire: () => resolve('timeout') };
       this.deadlines.add(deadline);
       running.then((r) => { this.deadlines.delete(deadline); resolve(r); }, (err) => { this.deadlines.delete(deadline); reject(err); });
     });
@@ -167,7 +174,7 @@ export class EngineHost {
     const automation = req.compiled.flow.automation;
     if (winner === 'timeout') {
       ctx.cancel();
-      const error: SerializedError = { code: 'timeout', message: `The flow did not finish within ${this.opts.flowTimeoutMs} ms` };
+      const error: SerializedError = { code: 'timeout', message: `The flow did not finish within ${req.timeoutMs ?? this.opts.flowTimeoutMs} ms` };
       const durationMs = Date.now() - startedAt.getTime();
       // Record the partial steps once the run notices the abort.
       void running.then((r) => {

@@ -3,11 +3,15 @@
 import PgBoss from 'pg-boss';
 import type postgres from 'postgres';
 import { flowSchema } from '@/engine';
+import { dropCallWait } from '../calls/call-sessions';
 import { compileCached } from '../engine-host/automation-cache';
 import type { EngineHost, HostOptions } from '../engine-host/host';
 import { Unavailable } from '../errors';
 
-export const QUEUES = { resumeRun: 'run-resume', asyncRun: 'run-async' } as const;
+export const QUEUES = { resumeRun: 'run-resume', asyncRun: 'run-async', wakeRun: 'run-wake' } as const;
+
+/** Background runs (queued, resumed) may take this long: uploading a long recording is not a lookup. */
+const BACKGROUND_TIMEOUT_MS = 15 * 60_000;
 
 export interface JobsRuntime {
   boss: PgBoss;
@@ -70,7 +74,7 @@ export async function startJobEngine(o: { databaseUrl: string; worker: boolean }
 const stopHooksOf = new WeakMap<JobsRuntime, (() => Promise<void> | void)[]>();
 
 /** What the engine host hands to the job engine, given to its constructor. */
-export function jobPorts(jobs: JobsRuntime): Pick<HostOptions, 'scheduleResume' | 'enqueueRun'> {
+export function jobPorts(jobs: JobsRuntime): Pick<HostOptions, 'scheduleResume' | 'enqueueRun' | 'wakeRun'> {
   return {
     // Durable delays: a suspended run is resumed by whichever worker picks the job at resumeAt.
     scheduleResume: async (runId, resumeAt) => {
@@ -78,12 +82,21 @@ export function jobPorts(jobs: JobsRuntime): Pick<HostOptions, 'scheduleResume' 
     },
     // ?async=true runs: queued in Postgres, so a run accepted with 202 survives a restart.
     enqueueRun: async (runId) => { await jobs.send(QUEUES.asyncRun, { runId }, { singletonKey: `async:${runId}`, retryLimit: 3, retryBackoff: true }); },
+    // A run waiting on a call session, woken now by the event it waited for.
+    wakeRun: async (runId) => { await jobs.send(QUEUES.wakeRun, { runId }, { singletonKey: `wake:${runId}`, retryLimit: 20, retryDelay: 1 }); },
   };
 }
 
 /** Runs the queues (resumes, async runs, and every registered feature's) on this process when it is a worker. */
 export async function startWorkers(jobs: JobsRuntime, o: { host: EngineHost; sql: postgres.Sql; log: (m: string) => void; worker: boolean }): Promise<void> {
-  await jobs.work<{ runId: string }>(QUEUES.resumeRun, async ({ runId }) => resumeRun(o.sql, o.host, runId), { pollingIntervalSeconds: 0.5 });
+  await jobs.work<{ runId: string }>(QUEUES.resumeRun, async ({ runId }) => { await resumeRun(o.sql, o.host, runId); }, { pollingIntervalSeconds: 0.5 });
+  // Runs waiting on a call session, woken by the event they waited for. The wake-up can overtake the run's own
+  // suspension (still 'running'): then the job fails and pg-boss retries it a second later.
+  await jobs.work<{ runId: string }>(QUEUES.wakeRun, async ({ runId }) => {
+    if (await resumeRun(o.sql, o.host, runId)) return;
+    const [r] = await o.sql<{ status: string }[]>`select status from runs where id = ${runId}`;
+    if (r?.status === 'running') throw new Error(`run ${runId} is still suspending; waking it again shortly`);
+  }, { pollingIntervalSeconds: 0.5 });
   await jobs.work<{ runId: string }>(QUEUES.asyncRun, async ({ runId }) => startQueuedRun(o.sql, o.host, runId), { pollingIntervalSeconds: 0.5 });
   const stopHooks = stopHooksOf.get(jobs) ?? [];
   for (const r of registrations) {
@@ -113,7 +126,7 @@ async function continueRun(sql: postgres.Sql, host: EngineHost, runId: string, r
   const compiled = compileCached(r.flow_id, r.flow_version, flowSchema.parse(v.definition));
   await host.execute({
     vendorId: r.vendor_id, customer: { id: r.customer_id, defaultCountry: r.default_country.trim() }, flowId: r.flow_id, flowVersion: r.flow_version,
-    compiled, options: { ...compiled.flow.options, ...(r.options ?? {}) }, runId, recordNow: true,
+    compiled, options: { ...compiled.flow.options, ...(r.options ?? {}) }, runId, recordNow: true, timeoutMs: BACKGROUND_TIMEOUT_MS,
     trigger: resume ? r.state.trigger : r.trigger, resume: resume ? r.state : undefined,
   });
 }
@@ -124,8 +137,11 @@ export async function startQueuedRun(sql: postgres.Sql, host: EngineHost, runId:
   if (r) await continueRun(sql, host, runId, r, false);
 }
 
-/** Continues a run that waited on a durable delay. */
-export async function resumeRun(sql: postgres.Sql, host: EngineHost, runId: string): Promise<void> {
+/** Continues a run that waited on a durable delay or a call; false when it was not waiting (someone else resumed it). */
+export async function resumeRun(sql: postgres.Sql, host: EngineHost, runId: string): Promise<boolean> {
   const r = await claimRun(sql, runId, 'waiting');
-  if (r) await continueRun(sql, host, runId, r, true);
+  if (!r) return false;
+  await dropCallWait(sql, runId);
+  await continueRun(sql, host, runId, r, true);
+  return true;
 }

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import type postgres from 'postgres';
 import { syntheticPerson } from '@/engine/connectors';
-import { callerLookupFlow, displayNameOf } from '@/engine';
+import { callerLookupFlow, callLoggingFlow, displayNameOf } from '@/engine';
 import type { UnifiedContact } from '@/engine';
 import { upsertContacts } from '../cdp/pg-cdp';
 import { enableIntegration, publishFlow, saveFlowVersion } from '../flows/flows';
@@ -82,6 +82,13 @@ export async function seedDemo(sql: postgres.Sql, o: { dataDir: string; contacts
   }
   const integ = await sql`select 1 from integrations where customer_id = ${customer.id} and automation = 'caller_lookup'`;
   if (!integ.length) await enableIntegration(sql, { vendorId, customerId: customer.id, flowId });
+  // The call_logging template, published for the vendor: a customer enables it once their CRM, storage and phone
+  // system are connected (npm run demo:call does it against the emulators).
+  const logging = await sql`select 1 from flows where vendor_id = ${vendorId} and automation = 'call_logging' and deleted_at is null`;
+  if (!logging.length) {
+    const saved = await saveFlowVersion(sql, { vendorId, definition: callLoggingFlow, message: 'Call logging template' });
+    await publishFlow(sql, vendorId, saved.flowId, saved.version);
+  }
   const sample = await sampleContact(sql, customer.id);
   const info: DemoInfo = { vendorId, apiKey, apiKeyRevoked, staffEmail, staffPassword, customerId: customer.id, samplePhone: sample?.phone ?? demoPerson(7).phoneAsTyped, sampleName: sample?.name ?? null, portalPath: demoPortalPath(customer) };
   fs.mkdirSync(o.dataDir, { recursive: true });

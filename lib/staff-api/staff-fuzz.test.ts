@@ -112,6 +112,25 @@ describe('staff API: issue 15 item 7', () => {
   });
 });
 
+describe('staff API: the phone-system connection (issue 15 item 13)', () => {
+  it('an editor sets it for a customer; credentials never come back; a viewer cannot', async () => {
+    expect((await call(phoneSystem.GET, { params: { id: 'fuzz-c1' } })).json).toEqual({ customer: 'fuzz-c1', connection: null });
+    const put = await call(phoneSystem.PUT, { method: 'PUT', params: { id: 'fuzz-c1' }, body: { baseUrl: 'https://phones.example.com/', credentials: { username: 'api', password: 'pw-secret' }, webhookSecret: 'whsec_0123456789abcdef' } });
+    expect(put.status).toBe(200);
+    expect(put.json).toMatchObject({ customer: 'fuzz-c1', connection: { baseUrl: 'https://phones.example.com', authKind: 'apiKey', webhookSecretSet: true } });
+    expect(JSON.stringify(put.json)).not.toMatch(/pw-secret|whsec_/);
+    expect((await call(phoneSystem.GET, { params: { id: 'fuzz-c1' } })).json.connection.webhookSecretSet).toBe(true);
+    expect((await call(phoneSystem.GET, { params: { id: 'nobody' } })).status).toBe(404);
+    const [viewer] = await db.sql<{ id: string }[]>`insert into staff_users (vendor_id, email, name, password_hash, role) values (${owner.vendorId}, 'viewer@fuzz.test', 'v', 'x', 'viewer') returning id`;
+    session.current = { user: { id: viewer.id } };
+    try {
+      expect((await call(phoneSystem.PUT, { method: 'PUT', params: { id: 'fuzz-c1' }, body: { baseUrl: 'https://x.example', credentials: { token: 't' } } })).status).toBe(403);
+    } finally {
+      session.current = { user: { id: owner.userId } };
+    }
+  });
+});
+
 describe('staff API fuzz: every route', () => {
   const def = () => newFlowDefinition({ name: 'Fuzz', automation: 'caller_lookup' });
   const bodyRoutes = (): [string, Handler, Record<string, string>, unknown][] => [

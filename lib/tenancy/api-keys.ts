@@ -1,6 +1,6 @@
 // API keys: shown once, stored as SHA-256. Lookups are cached in the process so the hot path rarely touches the
 // table; a revocation reaches every process at once: a trigger on api_keys NOTIFYs `patchbay_api_keys` at commit
-// (migration 0009) and each server's listener (watchKeyChanges) empties its cache. The cache is used only while
+// (migration 0010) and each server's listener (watchKeyChanges) empties its cache. The cache is used only while
 // that listener is known to be alive: each process pings itself through the channel every 5 s, and one that has
 // heard nothing for 15 s (connection lost) asks the database on every request until it listens again.
 import { createHash, randomBytes } from 'node:crypto';

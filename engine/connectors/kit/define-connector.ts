@@ -3,12 +3,20 @@ import type { AnyBlock } from '../../core/define-block';
 
 export type AuthKind =
   | { type: 'apiKey'; fields: { id: string; label: string; secret: boolean }[]; help?: string }
-  | { type: 'oauth2'; authorizePath: string; tokenPath: string; scopes: string[]; help?: string };
+  | {
+      type: 'oauth2'; authorizePath: string; tokenPath: string; scopes: string[]; help?: string;
+      /**
+       * Where the authorization host depends on the account (a Dynamics environment signs in at Entra ID with
+       * scopes of its own URL, a Zoho account at its data centre's accounts server): the endpoints (and scopes) for
+       * a base URL, or undefined to use the paths above.
+       */
+      forBaseUrl?: (baseUrl: string) => { authorizeUrl: string; tokenUrl: string; scopes?: string[] } | undefined;
+    };
 
 /** What `npm run emulator`, the tests and the benchmarks need to run a local stand-in for the system. */
 export interface ConnectorEmulator {
   /** Starts the emulator (loaded on first use, so serving processes never load it). `env` carries the CLI's extra settings. */
-  start(o: { port?: number; contacts?: number; token?: string; rateLimit?: number; oauth?: { clientId: string; clientSecret: string }; env?: Record<string, string | undefined> }): Promise<import('./emulator-server').RunningEmulator>;
+  start(o: { port?: number; contacts?: number; token?: string; rateLimit?: number; oauth?: { clientId: string; clientSecret: string }; env?: Record<string, string | undefined> }): Promise<{ url: string; close(): Promise<void> }>;
   /** Demo mode: the port the README's emulator command uses, and the demo OAuth app it accepts (Patchbay's "Connect with OAuth"). */
   demo: { port: number; oauthClient?: { clientId: string; clientSecret: string } };
   /** Benchmarks (bench:connectors): the largest page the contact source reads, and a static-token connection's credentials. */

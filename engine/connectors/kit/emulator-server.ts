@@ -18,6 +18,8 @@ export interface EmuResponse {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** A streamed body (a recording, a file) instead of `body`: piped, never held in memory. */
+  stream?: NodeJS.ReadableStream;
 }
 
 export type EmuHandler = (req: EmuRequest) => EmuResponse | Promise<EmuResponse>;
@@ -43,6 +45,8 @@ export interface OAuthEmulation {
   accessTokenTtlSec?: number;
   /** Extra fields in the token response (Salesforce's instance_url, …). */
   extraTokenFields?: (baseUrl: string) => Record<string, unknown>;
+  /** Also grant `client_credentials` (server-to-server apps, e.g. Microsoft Entra ID): an access token, no refresh token. */
+  clientCredentials?: boolean;
   /** Accept the resource-owner password grant (SugarCRM): true when the form's username/password are valid. */
   passwordGrant?: (form: Record<string, string>) => boolean;
   /** The vendor's token-endpoint error body (default: RFC 6749's `{ error, error_description }`). */
@@ -118,6 +122,11 @@ export async function startEmulator(opts: EmulatorOptions, port = 0, host = '127
 
   const send = (res: ServerResponse, r: EmuResponse) => {
     const headers: Record<string, string> = { ...r.headers };
+    if (r.stream) {
+      res.writeHead(r.status, headers);
+      r.stream.pipe(res);
+      return;
+    }
     let payload = '';
     if (r.body !== undefined) {
       if (typeof r.body === 'string' && headers['content-type']) payload = r.body;
@@ -153,10 +162,11 @@ export async function startEmulator(opts: EmulatorOptions, port = 0, host = '127
         if (!refreshTokens.has(f.refresh_token)) return fail(400, 'invalid_grant', 'refresh token is invalid');
       } else if (f.grant_type === 'password' && o.passwordGrant) {
         if (!o.passwordGrant(f)) return fail(401, 'need_login', 'You must specify a valid username and password.');
-      } else return fail(400, 'unsupported_grant_type', `grant_type ${String(f.grant_type)} is not supported`);
+      } else if (f.grant_type !== 'client_credentials' || !o.clientCredentials) return fail(400, 'unsupported_grant_type', `grant_type ${String(f.grant_type)} is not supported`);
       const ttl = o.accessTokenTtlSec ?? 1800;
       const access = 'at_' + randomBytes(16).toString('hex');
       oauthAccess.set(access, Date.now() + ttl * 1000);
+      if (f.grant_type === 'client_credentials') return { status: 200, body: { access_token: access, token_type: 'Bearer', expires_in: ttl, ...o.extraTokenFields?.(baseUrl) } };
       const refresh = f.grant_type === 'refresh_token' ? f.refresh_token : 'rt_' + randomBytes(16).toString('hex');
       refreshTokens.add(refresh);
       return { status: 200, body: { access_token: access, refresh_token: refresh, token_type: 'bearer', expires_in: ttl, ...o.extraTokenFields?.(baseUrl) } };

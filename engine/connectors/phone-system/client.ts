@@ -33,7 +33,7 @@ export function phonebookErrorMessage(_status: number, body: unknown): string | 
   return typeof code === 'string' && code !== text ? `${text} [${code}]` : text;
 }
 
-function authStrategy(config: PhonebookConfig, creds: Record<string, unknown>): AuthStrategy {
+export function authStrategy(config: PhonebookConfig, creds: Record<string, unknown>): AuthStrategy {
   const token = typeof creds.token === 'string' && creds.token ? creds.token : typeof creds.apiKey === 'string' && creds.apiKey ? creds.apiKey : null;
   const missing = (what: string) => new PatchbayError('connection_auth', `The phone system connection has no ${what}: reconnect the phone system`);
   const a = config.auth;

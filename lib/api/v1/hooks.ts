@@ -1,8 +1,7 @@
 // Webhooks other systems send straight to Patchbay, authenticated by a signature over the raw body:
 // the phone system's call events and the vendor's HubSpot app's deletion events.
 import { z } from 'zod';
-import { HUBSPOT_SIGNATURE_HEADER } from '@/engine/connectors';
-import { SIGNATURE_HEADER } from '@/engine/connectors';
+import { HUBSPOT_SIGNATURE_HEADER, SIGNATURE_HEADER } from '@/engine/connectors';
 import { handleHubspotWebhook } from '../crm-webhooks';
 import { handlePhoneWebhook } from '../phone-webhooks';
 import { defineRoute } from '../route';

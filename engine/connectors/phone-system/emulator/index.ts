@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { startEmulator, type EmuRequest, type EmuResponse, type RunningEmulator } from '../../kit/emulator-server';
 import { EmuError, Phonebook, validateContact, type ContactInput, type StoredContact } from './store';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signWebhookBody } from '../webhook-signature';
+import { recordingStream } from './recordings';
 
 export type EmulatorAuth =
   | { kind: 'bearer' }
@@ -36,7 +37,7 @@ export interface PhoneSystemEmulatorOptions {
   auth?: EmulatorAuth;
 }
 
-export type CallEventName = 'call.ringing' | 'call.answered' | 'call.ended' | 'recording.ready';
+export type CallEventName = 'call.ringing' | 'call.answered' | 'call.transferred' | 'call.ended' | 'call.missed' | 'call.declined' | 'recording.ready' | 'notes.updated';
 
 export interface CallEvent {
   event: CallEventName;
@@ -49,8 +50,42 @@ export interface CallEvent {
   /** ISO time the call started. */
   startedAt: string;
   durationSec?: number;
-  status?: 'ringing' | 'answered' | 'missed' | 'busy' | 'failed' | 'voicemail' | 'completed';
+  status?: 'ringing' | 'answered' | 'missed' | 'declined' | 'busy' | 'failed' | 'voicemail' | 'completed' | 'transferred';
   recordingUrl?: string;
+  transferredTo?: string;
+  notes?: string;
+  /** When the event happened (default now). */
+  occurredAt?: string;
+}
+
+/** A whole call as the phone system reports it, for placeCall. */
+export interface CallScenario {
+  callId?: string;
+  outcome: 'answered' | 'missed' | 'declined' | 'transferred';
+  direction?: 'inbound' | 'outbound';
+  from: string;
+  to: string;
+  agentEmail?: string | null;
+  durationSec?: number;
+  /** Size of the recording in bytes (answered and transferred calls); 0 or absent: no recording. */
+  recordingBytes?: number;
+  /** Notes sent with notes.updated after the call (one event per entry, in order). */
+  notes?: string[];
+  transferredTo?: string;
+  /** Order the events are delivered in. */
+  order?: 'forward' | 'reverse';
+  /** Each delivery is sent this many times (same delivery id), as a sender retrying after a lost answer would. */
+  deliveries?: number;
+  /** When the call started (default now minus its duration). */
+  startedAt?: string;
+}
+
+export interface PlacedCall {
+  callId: string;
+  startedAt: string;
+  recordingUrl: string | null;
+  recordingId: string | null;
+  deliveries: WebhookDelivery[];
 }
 
 export interface WebhookDelivery {
@@ -82,6 +117,9 @@ export interface PhoneSystemEmulatorStore {
   remove(id: string): boolean;
   routes(): RouteDecision[];
   deliveries(): WebhookDelivery[];
+  /** Makes a recording downloadable (GET /api/v1/recordings/{id}, Bearer auth): its URL. */
+  addRecording(id: string, bytes: number): string;
+  recordings(): { id: string; bytes: number; seed: number; downloads: number }[];
 }
 
 export interface PhoneSystemStats {
@@ -99,6 +137,10 @@ export type PhoneSystemEmulator = Omit<RunningEmulator, 'stats'> & {
   store: PhoneSystemEmulatorStore;
   /** POSTs a signed call event to the webhook URL; resolves once delivered or after the last re-delivery. */
   emitCall(ev: CallEvent): Promise<WebhookDelivery>;
+  /** Sends an earlier delivery again, byte for byte (same delivery id and signature); the answer's status. */
+  redeliver(d: WebhookDelivery): Promise<number | null>;
+  /** Places a whole call: its events (ringing … ended / missed / declined, recording.ready, notes.updated), signed and delivered in the order asked. */
+  placeCall(s: CallScenario): Promise<PlacedCall>;
   setWebhook(w: { url?: string; secret?: string; retryDelayMs?: number }): void;
 };
 
@@ -162,6 +204,13 @@ export async function startPhoneSystemEmulator(o: PhoneSystemEmulatorOptions = {
   const book = new Phonebook(o.contacts ?? 0);
   const routed: RouteDecision[] = [];
   const deliveries: WebhookDelivery[] = [];
+  const recordings = new Map<string, { bytes: number; seed: number; downloads: number }>();
+  const serveRecording = (id: string): EmuResponse => {
+    const r = recordings.get(id);
+    if (!r) throw new EmuError(404, 'not_found', `Recording ${id} not found`);
+    r.downloads++;
+    return { status: 200, headers: { 'content-type': 'audio/wav', 'content-length': String(r.bytes), 'content-disposition': `attachment; filename="${id}.wav"` }, stream: recordingStream(r.seed, r.bytes) };
+  };
   let webhook = { url: o.webhookUrl, secret: o.webhookSecret ?? '', retryDelayMs: o.webhookRetryDelayMs ?? 1000 };
 
   const errorBody = (status: number, code: string, message: string): unknown =>
@@ -221,6 +270,7 @@ export async function startPhoneSystemEmulator(o: PhoneSystemEmulatorOptions = {
       return { status: 204 };
     })],
     ['POST', '/api/v1/calls/:callId/route', h((req) => recordRoute(req.params.callId, req.body, 'target', 'targetType'))],
+    ['GET', '/api/v1/recordings/:id', h((req) => serveRecording(req.params.id))],
   ];
 
   const L = '/rest/addressbook/entries';
@@ -297,11 +347,19 @@ export async function startPhoneSystemEmulator(o: PhoneSystemEmulatorOptions = {
     const id = 'dlv_' + randomUUID();
     const body = JSON.stringify({
       deliveryId: id, event: ev.event, callId: ev.callId, direction: ev.direction, from: ev.from, to: ev.to, agentEmail: ev.agentEmail ?? null,
-      startedAt: ev.startedAt, durationSec: ev.durationSec ?? null, status: ev.status ?? null, recordingUrl: ev.recordingUrl ?? null, occurredAt: new Date().toISOString(),
+      startedAt: ev.startedAt, durationSec: ev.durationSec ?? null, status: ev.status ?? null, recordingUrl: ev.recordingUrl ?? null,
+      ...(ev.transferredTo ? { transferredTo: ev.transferredTo } : {}), ...(ev.notes !== undefined ? { notes: ev.notes } : {}),
+      occurredAt: ev.occurredAt ?? new Date().toISOString(),
     });
     const signature = signWebhookBody(webhook.secret, body);
     const delivery: WebhookDelivery = { id, event: ev.event, body, signature, attempts: [], delivered: false };
     deliveries.push(delivery);
+    return deliver(delivery);
+  }
+
+  async function deliver(delivery: WebhookDelivery): Promise<WebhookDelivery> {
+    if (!webhook.url) throw new Error('The phone system emulator has no webhookUrl');
+    const { id, body, signature } = delivery;
     for (let attempt = 0; attempt <= MAX_REDELIVERIES; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, webhook.retryDelayMs * 2 ** (attempt - 1)));
       stats.webhookAttempts++;
@@ -309,7 +367,7 @@ export async function startPhoneSystemEmulator(o: PhoneSystemEmulatorOptions = {
       try {
         const res = await fetch(webhook.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'user-agent': 'phonesystem-webhooks/1.0', [SIGNATURE_HEADER]: signature, [EVENT_HEADER]: ev.event, [DELIVERY_HEADER]: id },
+          headers: { 'content-type': 'application/json', 'user-agent': 'phonesystem-webhooks/1.0', [SIGNATURE_HEADER]: signature, [EVENT_HEADER]: delivery.event, [DELIVERY_HEADER]: id },
           body,
           signal: AbortSignal.timeout(10_000),
         });
@@ -323,10 +381,58 @@ export async function startPhoneSystemEmulator(o: PhoneSystemEmulatorOptions = {
     return delivery;
   }
 
+  async function redeliver(d: WebhookDelivery): Promise<number | null> {
+    const before = d.attempts.length;
+    d.delivered = false;
+    await deliver(d);
+    return d.attempts[before]?.status ?? null;
+  }
+
+  async function placeCall(sc: CallScenario): Promise<PlacedCall> {
+    const callId = sc.callId ?? `call_${randomUUID()}`;
+    const dur = sc.outcome === 'answered' || sc.outcome === 'transferred' ? (sc.durationSec ?? 95) : 0;
+    const t0 = sc.startedAt ? Date.parse(sc.startedAt) : Date.now() - (dur + 10) * 1000;
+    const at = (s: number) => new Date(t0 + s * 1000).toISOString();
+    const base = { callId, direction: sc.direction ?? 'inbound', from: sc.from, to: sc.to, agentEmail: sc.agentEmail ?? null, startedAt: at(0) } as const;
+    let recordingUrl: string | null = null;
+    let recordingId: string | null = null;
+    const evs: CallEvent[] = [{ ...base, event: 'call.ringing', status: 'ringing', occurredAt: at(0) }];
+    if (sc.outcome === 'answered' || sc.outcome === 'transferred') {
+      evs.push({ ...base, event: 'call.answered', status: 'answered', occurredAt: at(5) });
+      if (sc.outcome === 'transferred') evs.push({ ...base, event: 'call.transferred', transferredTo: sc.transferredTo ?? 'queue:support', occurredAt: at(20) });
+      evs.push({ ...base, event: 'call.ended', durationSec: dur, status: sc.outcome === 'transferred' ? 'transferred' : 'completed', occurredAt: at(5 + dur) });
+      if (sc.recordingBytes) {
+        recordingId = `rec_${callId}`;
+        recordingUrl = addRecording(recordingId, sc.recordingBytes);
+        evs.push({ ...base, event: 'recording.ready', recordingUrl, occurredAt: at(8 + dur) });
+      }
+    } else {
+      evs.push({ ...base, event: sc.outcome === 'missed' ? 'call.missed' : 'call.declined', status: sc.outcome, durationSec: 0, occurredAt: at(25) });
+    }
+    (sc.notes ?? []).forEach((n, i) => evs.push({ ...base, event: 'notes.updated', notes: n, occurredAt: at(30 + dur + i * 60) }));
+    if (sc.order === 'reverse') evs.reverse();
+    const sent: WebhookDelivery[] = [];
+    for (const ev of evs) {
+      const d = await emitCall(ev);
+      sent.push(d);
+      for (let i = 1; i < (sc.deliveries ?? 1); i++) await redeliver(d);
+    }
+    return { callId, startedAt: at(0), recordingUrl, recordingId, deliveries: sent };
+  }
+
+  function addRecording(id: string, bytes: number): string {
+    let seed = 0;
+    for (const ch of id) seed = (seed * 31 + ch.charCodeAt(0)) >>> 0;
+    recordings.set(id, { bytes, seed, downloads: 0 });
+    return `${emu.url}/api/v1/recordings/${encodeURIComponent(id)}`;
+  }
+
   return {
     ...emu,
     stats,
     emitCall,
+    redeliver,
+    placeCall,
     setWebhook(w) { webhook = { url: w.url ?? webhook.url, secret: w.secret ?? webhook.secret, retryDelayMs: w.retryDelayMs ?? webhook.retryDelayMs }; },
     store: {
       phonebook: book,
@@ -337,6 +443,8 @@ export async function startPhoneSystemEmulator(o: PhoneSystemEmulatorOptions = {
       remove: (id) => { if (!book.byId.has(id)) return false; book.remove(id); return true; },
       routes: () => [...routed],
       deliveries: () => [...deliveries],
+      addRecording,
+      recordings: () => [...recordings.entries()].map(([id, r]) => ({ id, bytes: r.bytes, seed: r.seed, downloads: r.downloads })),
     },
   };
 }

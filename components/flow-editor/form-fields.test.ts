@@ -9,7 +9,7 @@ const fieldsOf = (id: string) => deriveFields(findBlock(blocks, id)!.params);
 describe('schema → form fields', () => {
   it('string, optional string with pattern', () => {
     expect(fieldsOf('phone.normalize')).toEqual([
-      { name: 'phone', label: 'Phone', kind: 'text', required: true, nullable: false, description: 'The number as received' },
+      { name: 'phone', label: 'Phone', kind: 'text', required: true, nullable: true, description: 'The number as received' },
       { name: 'country', label: 'Country', kind: 'text', required: false, nullable: false, description: "Country for numbers without a country code (default: the customer's)", pattern: '^[A-Za-z]{2}$' },
     ]);
   });

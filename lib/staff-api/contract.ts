@@ -50,6 +50,8 @@ export interface BlockInfo {
   isTrigger: boolean;
   connector?: string;
   example?: unknown;
+  /** Safe to run twice: a flow may give it retries. */
+  idempotent?: boolean;
   /** JSON schema (draft 2020-12) of the block's params, input side (defaults are optional). */
   params: Record<string, unknown>;
   output: Record<string, unknown>;

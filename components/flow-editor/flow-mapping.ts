@@ -9,7 +9,17 @@ export interface FlowMeta {
   automation: string;
   description?: string;
   options: Record<string, unknown>;
+  /** What a synchronous automation answers when a run fails before a respond block answered. */
+  fallback?: FlowFallback;
 }
+
+export interface FlowFallback { status: number; body?: unknown }
+/** A node's error path (the flow schema's `onError`): stop, continue through `port` with `output`, or the `error` port. */
+export interface NodeOnError { action: 'stop' | 'continue' | 'error'; output?: unknown; port?: string }
+export interface NodeRetry { count: number; backoffMs?: number }
+
+/** The output port every node gets when its on-error action is `error`. */
+export const ERROR_PORT = 'error';
 
 export interface FlowNodeJson {
   id: string;
@@ -17,6 +27,8 @@ export interface FlowNodeJson {
   label?: string;
   params: Record<string, unknown>;
   position: { x: number; y: number };
+  onError?: NodeOnError;
+  retry?: NodeRetry;
 }
 
 export interface FlowEdgeJson { id: string; source: string; sourcePort: string; target: string }
@@ -30,7 +42,8 @@ export interface FlowJsonInput {
   automation: string;
   description?: string;
   options?: Record<string, unknown>;
-  nodes: { id: string; type: string; label?: string; params?: Record<string, unknown>; position?: { x: number; y: number } }[];
+  fallback?: FlowFallback;
+  nodes: { id: string; type: string; label?: string; params?: Record<string, unknown>; position?: { x: number; y: number }; onError?: NodeOnError; retry?: NodeRetry }[];
   edges?: { id: string; source: string; sourcePort?: string; target: string }[];
 }
 
@@ -39,6 +52,8 @@ export type BlockNodeData = {
   type: string;
   label?: string;
   params: Record<string, unknown>;
+  onError?: NodeOnError;
+  retry?: NodeRetry;
 };
 
 export type BlockNode = Node<BlockNodeData, 'block'>;
@@ -51,11 +66,12 @@ export interface CanvasDoc { meta: FlowMeta; nodes: BlockNode[]; edges: PortEdge
 export function flowToCanvas(flow: FlowJsonInput): CanvasDoc {
   const meta: FlowMeta = { schemaVersion: 1, name: flow.name, automation: flow.automation, options: flow.options ?? {} };
   if (flow.description !== undefined) meta.description = flow.description;
+  if (flow.fallback !== undefined) meta.fallback = flow.fallback;
   const nodes: BlockNode[] = flow.nodes.map((n) => ({
     id: n.id,
     type: 'block',
     position: { x: n.position?.x ?? 0, y: n.position?.y ?? 0 },
-    data: { type: n.type, ...(n.label !== undefined ? { label: n.label } : {}), params: n.params ?? {} },
+    data: { type: n.type, ...(n.label !== undefined ? { label: n.label } : {}), params: n.params ?? {}, ...(n.onError ? { onError: n.onError } : {}), ...(n.retry ? { retry: n.retry } : {}) },
   }));
   const edges: PortEdge[] = (flow.edges ?? []).map((e) => ({
     id: e.id, source: e.source, sourceHandle: e.sourcePort ?? 'out', target: e.target, targetHandle: TARGET_HANDLE,
@@ -76,9 +92,12 @@ export function canvasToFlow(doc: CanvasDoc): FlowJson {
       ...(n.data.label !== undefined ? { label: n.data.label } : {}),
       params: n.data.params,
       position: { x: n.position.x, y: n.position.y },
+      ...(n.data.onError ? { onError: n.data.onError } : {}),
+      ...(n.data.retry ? { retry: n.data.retry } : {}),
     })),
     edges: doc.edges.map((e) => ({ id: e.id, source: e.source, sourcePort: e.sourceHandle ?? 'out', target: e.target })),
     options: meta.options,
+    ...(meta.fallback ? { fallback: meta.fallback } : {}),
   };
   return flow;
 }
@@ -126,6 +145,13 @@ export function createNode(block: BlockInfo, position: XYPosition, takenIds: Ite
   return { id: newNodeId(block.id, takenIds), type: 'block', position, data: { type: block.id, params: defaultParams(block) } };
 }
 
+/** The node's output ports: its block's, plus `error` when its on-error setting routes failures there. */
+export function nodePorts(block: BlockInfo | undefined, data: Pick<BlockNodeData, 'onError'>): { id: string; label: string }[] {
+  const ports = block?.ports ?? [{ id: 'out', label: 'next' }];
+  if (data.onError?.action !== 'error' || ports.some((p) => p.id === ERROR_PORT)) return ports;
+  return [...ports, { id: ERROR_PORT, label: 'on error' }];
+}
+
 export interface ConnectionAttempt { source: string; sourceHandle?: string | null; target: string }
 
 export function nodeName(n: { id: string; data: BlockNodeData } | undefined, fallback = '?'): string {
@@ -141,9 +167,10 @@ export function checkConnection(doc: Pick<CanvasDoc, 'nodes' | 'edges'>, blocks:
   if (c.source === c.target) return `"${nodeName(src)}" cannot connect to itself`;
   if (findBlock(blocks, tgt.data.type)?.isTrigger) return `Nothing can connect into a trigger ("${nodeName(tgt)}" starts the flow)`;
   const srcBlock = findBlock(blocks, src.data.type);
-  if (srcBlock && !srcBlock.ports.some((p) => p.id === port)) return `"${nodeName(src)}" has no output "${port}"`;
+  const ports = nodePorts(srcBlock, src.data);
+  if (srcBlock && !ports.some((p) => p.id === port)) return `"${nodeName(src)}" has no output "${port}"`;
   if (doc.edges.some((e) => e.source === c.source && (e.sourceHandle ?? 'out') === port && e.target === c.target)) {
-    const label = srcBlock?.ports.find((p) => p.id === port)?.label ?? port;
+    const label = ports.find((p) => p.id === port)?.label ?? port;
     return `The "${label}" output of "${nodeName(src)}" is already wired to "${nodeName(tgt)}"`;
   }
   if (reaches(doc.edges, c.target, c.source)) return `That would make a loop: "${nodeName(tgt)}" already leads to "${nodeName(src)}"`;

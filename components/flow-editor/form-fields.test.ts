@@ -82,6 +82,21 @@ describe('field text ⇄ value', () => {
     expect(parseFieldValue(f, '{ "a": ')).toMatchObject({ ok: false });
   });
 
+  it('json fields: {{ }} inside a JSON body is a value or a template, not a string of the whole body', () => {
+    const f = { kind: 'json' as const };
+    expect(parseFieldValue(f, '{ "route": "vip", "count": {{ trigger.n }}, "greeting": "Hi {{ trigger.name }}", "list": [{{steps.lookup.contact}}] }')).toEqual({
+      ok: true, value: { route: 'vip', count: '=trigger.n', greeting: 'Hi {{ trigger.name }}', list: ['=steps.lookup.contact'] },
+    });
+    // Invalid JSON is refused whole (the editor keeps the previous value and says so), even with templates in it.
+    const bad = parseFieldValue(f, '{ "name": "{{ trigger.name }}", }');
+    expect(bad).toMatchObject({ ok: false });
+    expect((bad as { error: string }).error).toMatch(/^Not valid JSON: .*Nothing was applied/);
+    expect(parseFieldValue(f, '{ "a": {{ trigger.x }')).toMatchObject({ ok: false });
+    // A plain template and a bare expression stay what they were.
+    expect(parseFieldValue(f, 'Hi {{ trigger.name }}')).toEqual({ ok: true, value: 'Hi {{ trigger.name }}' });
+    expect(parseFieldValue(f, '{{ trigger.name }}')).toEqual({ ok: true, value: '{{ trigger.name }}' });
+  });
+
   it('key/value rows', () => {
     expect(recordToRows({ a: '1', b: 2 })).toEqual([['a', '1'], ['b', '2']]);
     expect(rowsToRecord([['a', '1'], ['', 'x'], [' b ', '=trigger.x']])).toEqual({ a: '1', b: '=trigger.x' });

@@ -33,9 +33,9 @@ export interface FlowVersionDetail { version: number; definition: Flow; createdA
 
 export type { FlowIssue };
 export interface ValidateResult { issues: FlowIssue[] }
-export interface CreatedFlow { id: string; version: number }
+export interface CreatedFlow { id: string; version: number; automation?: string; renamedFrom?: string }
 /** `issues` lists what keeps the draft from being published (a draft may be saved with issues). */
-export interface SavedVersion { version: number; issues: FlowIssue[] }
+export interface SavedVersion { version: number; issues: FlowIssue[]; publishedVersion?: number }
 export interface PublishedFlow { publishedVersion: number }
 export interface DuplicatedFlow { id: string }
 
@@ -69,6 +69,10 @@ export interface RunStep {
   startedAt: string;
   durationMs: number;
   requestLog: HttpRequestLogEntry[] | null;
+  /** Runs of the block when retries were used. */
+  attempts?: number;
+  /** The step failed and its on-error setting let the run go on. */
+  errorHandled?: 'continue' | 'error';
 }
 
 export interface TestRunResult {

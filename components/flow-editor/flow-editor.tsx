@@ -27,6 +27,7 @@ import { BLOCK_DRAG_TYPE, Palette } from './palette';
 import { TestRunPanel } from './test-run-panel';
 import { Toasts, useToasts } from './toasts';
 import { useEditorDoc } from './use-editor-doc';
+import type { ExpressionScope } from '@/engine/core/expressions';
 import styles from './flow-editor.module.css';
 
 
@@ -128,6 +129,13 @@ function EditorWorkspace({ flowId, detail, me, blocks }: { flowId: string; detai
     if (list?.length && !list.some((c) => c.externalId === customer)) setCustomer(list[0].externalId);
   }, [customersQ.data, customer]);
   const stepsByNode = useMemo(() => new Map((testResult?.steps ?? []).map((s) => [s.nodeId, s])), [testResult]);
+  // The data of the last test run, as expressions see it: previews of expression params evaluate on it.
+  const previewScope = useMemo<ExpressionScope | null>(() => {
+    if (!testResult) return null;
+    const trig = testResult.steps.find((s) => s.seq === 1);
+    const steps = Object.fromEntries(testResult.steps.filter((s) => s.output !== null).map((s) => [s.nodeId, s.output]));
+    return { trigger: trig?.output ?? {}, steps, options: doc.meta.options, customer: { id: customer, defaultCountry: customersQ.data?.find((c) => c.externalId === customer)?.defaultCountry ?? '' }, run: { id: testResult.runId, mode: 'test' } };
+  }, [customer, customersQ.data, doc.meta.options, testResult]);
 
   // Fields whose typed text does not parse: the flow still holds the previous value, so nothing runs or saves until fixed.
   const [draftErrors, setDraftErrors] = useState<Map<string, string>>(() => new Map());
@@ -514,7 +522,7 @@ function EditorWorkspace({ flowId, detail, me, blocks }: { flowId: string; detai
                 <NodeInspector
                   node={selectedNode} blocks={blocks} issues={nodeIssues(selectedNode.id)} paths={paths} readOnly={readOnly}
                   onParam={(name, v) => setParam(selectedNode.id, name, v)} onLabel={(l) => setLabel(selectedNode.id, l)}
-                  onErrorSettings={(next) => setErrorSettings(selectedNode.id, next)}
+                  onErrorSettings={(next) => setErrorSettings(selectedNode.id, next)} previewScope={previewScope}
                   onDelete={() => void rf.deleteElements({ nodes: [{ id: selectedNode.id }] })}
                 />
               ) : selected.length > 1 ? (

@@ -130,4 +130,4 @@ export interface RunDetail {
   steps: RunStep[];
 }
 
-export interface CustomerListItem { id: string; externalId: string; name: string }
+export interface CustomerListItem { id: string; externalId: string; name: string; defaultCountry: string }

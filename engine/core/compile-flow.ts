@@ -209,7 +209,10 @@ export function compileFlow(input: unknown, registry: BlockLookup): CompiledFlow
   const { flow, issues } = validateFlow(input, registry);
   if (!flow || issues.length) {
     const first = issues[0];
-    throw new PatchbayError('invalid_flow', `Invalid flow: ${first.message}${first.path.length ? ` (at ${first.path.join('.')})` : ''}`, { path: first.path, nodeId: first.nodeId, details: issues });
+    // A message that names its step says where it is; only flow-level problems get their path.
+    const where = first.nodeId || !first.path.length ? '' : ` (at ${first.path.join('.')})`;
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+    throw new PatchbayError('invalid_flow', `Invalid flow: ${first.message}${where}${more}`, { path: first.path, nodeId: first.nodeId, details: issues });
   }
   const nodes = new Map<string, CompiledNode>();
   let triggerId = '';

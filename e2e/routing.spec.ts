@@ -34,12 +34,13 @@ test('starts a blank flow for call routing', async ({ staff: page }) => {
 });
 
 test('drags lookup, condition and two Respond blocks and wires them', async ({ staff: page }) => {
-  await dropBlock(page, 'cdp.lookup', { x: 380, y: 160 }, 'lookup');
+  // The canvas is about 720 px wide at this window size; the trigger sits in its middle.
+  await dropBlock(page, 'cdp.lookup', { x: 160, y: 120 }, 'lookup');
   await page.getByTestId('palette-search').fill('condition');
-  await dropBlock(page, 'condition', { x: 640, y: 160 }, 'condition');
+  await dropBlock(page, 'condition', { x: 420, y: 120 }, 'condition');
   await page.getByTestId('palette-search').fill('respond');
-  await dropBlock(page, 'respond.json', { x: 900, y: 60 }, 'respond');
-  await dropBlock(page, 'respond.json', { x: 900, y: 380 }, 'respond_2');
+  await dropBlock(page, 'respond.json', { x: 620, y: 250 }, 'respond');
+  await dropBlock(page, 'respond.json', { x: 620, y: 450 }, 'respond_2');
   await page.getByTestId('palette-search').fill('');
   await page.locator('.react-flow__controls-fitview').click();
   await expect(node(page, 'respond_2')).toBeInViewport();

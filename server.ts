@@ -1,60 +1,29 @@
-// Patchbay's process: starts the database (embedded PostgreSQL unless DATABASE_URL is set), migrates,
-// seeds the demo tenant, runs the job worker, and serves the public API (fast path) and the Next.js app.
+// Patchbay's process: boots (lib/boot.ts: configuration, database — embedded PostgreSQL unless DATABASE_URL is
+// set —, migrations, job engine and worker, engine host), seeds the demo tenant, and serves the HTTP edge
+// (lib/api/edge.ts: public API, portal, API docs) before the Next.js app.
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { readConfig } from './lib/config';
-import { loadSecrets } from './lib/secrets';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './lib/db/embedded';
-import { runMigrations } from './lib/db/migrate';
-import { closeDb, connect, getSql } from './lib/db/client';
-import { createPipelinedPool } from './lib/db/pipelined-pool';
-import { EngineHost, setHost } from './lib/engine-host/host';
-import { handlePublicApi } from './lib/api/public-api';
-import { handlePortalRequest } from './lib/api/portal-api';
+import { createEdge } from './lib/api/edge';
+import { routes } from './lib/api/routes';
+import { guardRequest } from './lib/api/request-guard';
+import { boot, type Booted } from './lib/boot';
 import { seedDemo } from './lib/seed/demo';
-import { startJobs, type JobsRuntime } from './lib/jobs/runtime';
-import { registerRunRetention } from './lib/runs/retention';
-import { registerSyncJobs } from './lib/sync/sync-jobs';
 
 const log = (m: string) => console.log(`[patchbay] ${m}`);
+let debug = false;
 
 async function main() {
   const dev = process.argv.includes('--dev');
-  const cfg = readConfig();
-  const secrets = loadSecrets(cfg);
-  let embedded: EmbeddedDatabase | null = null;
-  let databaseUrl = cfg.databaseUrl;
-  if (!databaseUrl) {
-    const t0 = Date.now();
-    embedded = await startEmbeddedPostgres(cfg.dataDir, secrets.embeddedDbPassword, log);
-    databaseUrl = embedded.url;
-    log(`Embedded PostgreSQL running from ${path.join(cfg.dataDir, 'postgres')} (${Date.now() - t0} ms)`);
-  }
-  process.env.DATABASE_URL = databaseUrl;
-  process.env.NEXTAUTH_SECRET ??= secrets.authSecret;
-  process.env.NEXTAUTH_URL ??= `http://${cfg.host === '0.0.0.0' ? 'localhost' : cfg.host}:${cfg.port}`;
-  process.env.PATCHBAY_ENCRYPTION_KEY_RUNTIME = secrets.encryptionKey.toString('hex');
-
-  await runMigrations(databaseUrl);
-  const sql = getSql();
-  const allowPrivateHosts = process.env.PATCHBAY_ALLOW_PRIVATE_HOSTS ? process.env.PATCHBAY_ALLOW_PRIVATE_HOSTS === '1' : cfg.mode === 'demo';
-  const recorderSql = connect(databaseUrl, 1).sql;
-  const lookupPool = createPipelinedPool(databaseUrl);
-  const host = new EngineHost({ sql, recorderSql, lookupSql: lookupPool.next, encryptionKey: secrets.encryptionKey, flowTimeoutMs: cfg.flowTimeoutMs, allowPrivateHosts });
-  setHost(host);
+  const b: Booted = await boot({ role: 'server', log });
+  const { cfg, sql, host } = b;
+  debug = cfg.debug;
 
   const demo = cfg.seedDemo ? await seedDemo(sql, { dataDir: cfg.dataDir, contacts: cfg.demoContacts, apiKey: cfg.demoApiKey, log }) : null;
 
-  let jobs: JobsRuntime | null = null;
-  registerSyncJobs({ sql, host, log });
-  registerRunRetention({ sql, log });
-  if (cfg.runWorker) jobs = await startJobs({ databaseUrl, host, sql, log, worker: true });
-  else jobs = await startJobs({ databaseUrl, host, sql, log, worker: false });
-
   let nextHandler: ((req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>) | null = null;
   let closeNext: (() => Promise<void>) | null = null;
-  if (process.env.PATCHBAY_NO_UI !== '1') {
+  if (cfg.ui) {
     const { default: next } = await import('next');
     const app = next({ dev, dir: process.cwd(), hostname: cfg.host, port: cfg.port });
     await app.prepare();
@@ -63,29 +32,22 @@ async function main() {
     closeNext = () => app.close();
   }
 
+  const edge = createEdge(routes, { sql, host, encryptionKey: b.secrets.encryptionKey });
+  const trustProxy = cfg.trustProxy;
   const server = http.createServer((req, res) => {
-    if (req.url?.startsWith('/api/v1/')) {
-      void handlePublicApi(req, res, { sql, host, encryptionKey: secrets.encryptionKey });
-      return;
-    }
-    if (req.url?.startsWith('/api/portal/') || req.url?.startsWith('/portal/')) {
-      void handlePortalRequest(req, res, { sql, host }).then((handled) => {
-        if (handled) return;
-        if (nextHandler) void nextHandler(req, res);
-        else { res.writeHead(404, { 'content-type': 'text/plain' }); res.end('UI disabled (PATCHBAY_NO_UI=1)'); }
-      }).catch((err) => { console.error('[patchbay] portal error', err); if (!res.headersSent) { res.writeHead(500); res.end(); } });
-      return;
-    }
+    if (guardRequest(req, res, { dev, trustProxy })) return;
+    if (edge(req, res)) return;
     if (nextHandler) void nextHandler(req, res);
     else { res.writeHead(404, { 'content-type': 'text/plain' }); res.end('UI disabled (PATCHBAY_NO_UI=1)'); }
   });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(cfg.port, cfg.host, resolve); });
   const base = `http://${cfg.host === '0.0.0.0' ? 'localhost' : cfg.host}:${cfg.port}`;
-  fs.writeFileSync(path.join(cfg.dataDir, 'runtime.json'), JSON.stringify({ pid: process.pid, url: base, databaseUrl, embedded: !!embedded }, null, 2), { mode: 0o600 });
+  fs.writeFileSync(path.join(cfg.dataDir, 'runtime.json'), JSON.stringify({ pid: process.pid, url: base, databaseUrl: b.databaseUrl, embedded: !!b.embedded }, null, 2), { mode: 0o600 });
 
   console.log('');
-  log(`Ready on ${base}  (database: ${embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'})`);
+  log(`Ready on ${base}  (database: ${b.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'})`);
+  log(`API reference: ${base}/api/docs`);
   if (demo) {
     log(`Sign in: ${base}/login  as ${demo.staffEmail} / ${demo.staffPassword}`);
     log(`Demo API key: ${demo.apiKey}`);
@@ -108,12 +70,8 @@ async function main() {
     };
     server.close();
     server.closeAllConnections();
-    await step('job engine', () => jobs?.stop());
-    await step('run recorder', async () => { await host.close(); await recorderSql.end({ timeout: 5 }); });
-    await step('lookup connections', () => lookupPool.end());
     await step('web app', () => closeNext?.());
-    await step('database pool', () => closeDb());
-    await step('embedded database', () => embedded?.stop());
+    await b.stop(step);
     log('stopped');
     process.exit(0);
   };
@@ -123,6 +81,6 @@ async function main() {
 
 main().catch((err) => {
   console.error('[patchbay] failed to start:', err instanceof Error ? err.message : err);
-  if (process.env.PATCHBAY_DEBUG) console.error(err);
+  if (debug || process.env.PATCHBAY_DEBUG === '1') console.error(err);
   process.exit(1);
 });

@@ -10,6 +10,7 @@ import { syncProgress } from '../lib/sync/progress';
 import { startSync } from '../lib/sync/start-sync';
 import { createSyncQueues, enqueueWith } from '../lib/sync/sync-jobs';
 import type { SyncRunRow } from '../lib/sync/sync-store';
+import { envValue } from '../lib/config';
 
 export interface SyncCommandOptions {
   customer?: string;
@@ -24,8 +25,9 @@ const tty = process.stdout.isTTY;
 const color = (c: number, s: string) => (tty ? `\x1b[${c}m${s}\x1b[0m` : s);
 
 function databaseUrl(): string {
-  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
-  const file = path.join(path.resolve(process.env.PATCHBAY_DATA_DIR ?? 'data'), 'runtime.json');
+  const given = envValue('DATABASE_URL');
+  if (given) return given;
+  const file = path.join(path.resolve(envValue('PATCHBAY_DATA_DIR') ?? 'data'), 'runtime.json');
   if (fs.existsSync(file)) {
     const url = (JSON.parse(fs.readFileSync(file, 'utf8')) as { databaseUrl?: string }).databaseUrl;
     if (url) return url;

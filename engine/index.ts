@@ -3,6 +3,7 @@ export * from './core/flow-schema';
 export * from './core/define-block';
 export * from './core/errors';
 export * from './core/contact';
+export * from './core/iso-instant';
 export * from './core/phone';
 export { compileFlow, validateFlow, type CompiledFlow, type FlowIssue } from './core/compile-flow';
 export { runFlow, type RunResult, type RunState, type RunOptions } from './core/runner';

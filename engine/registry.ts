@@ -12,6 +12,7 @@ import { respondJson } from './blocks/respond-json/block';
 import { syncContacts } from './blocks/sync-contacts/block';
 import { triggerWebhook } from './blocks/trigger-webhook/block';
 import { connectorBlocks } from './connectors/catalog';
+import { crmBlocks } from './connectors/crm-blocks';
 
 const coreBlocks: AnyBlock[] = [triggerWebhook, phoneNormalize, cdpLookup, cdpUpsert, cdpDelete, syncContacts, condition, respondJson, delay, httpRequest] as AnyBlock[];
 
@@ -29,6 +30,7 @@ export function registerBlocks(list: AnyBlock[]): void {
 
 registerBlocks(coreBlocks);
 registerBlocks(connectorBlocks());
+registerBlocks(crmBlocks);
 
 /** `type` is `id` (latest version) or `id@version` (pinned). */
 export const registry = {

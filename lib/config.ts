@@ -1,5 +1,77 @@
-// Process configuration from the environment, read once.
+// Every environment variable Patchbay reads, declared once with its zod schema, default and meaning, read and
+// validated once at start (lib/boot.ts): a wrong value stops the start with a message naming the variable and
+// what it expects. The README's configuration table lists exactly these (lib/config.test.ts compares them).
+import os from 'node:os';
 import path from 'node:path';
+import { z } from 'zod';
+
+/** An empty value is the same as an unset one. */
+const unsetIfEmpty = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === '' ? undefined : v), s.optional());
+const whole = (min: number, max: number) => z.string()
+  .regex(/^\d+$/, 'must be a whole number')
+  .transform(Number)
+  .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+const flag = z.enum(['0', '1'], { error: 'must be 0 or 1' }).transform((v) => v === '1');
+const httpUrl = z.string().refine((v) => { try { return /^https?:$/.test(new URL(v).protocol); } catch { return false; } }, 'must be an http(s) URL such as https://patchbay.example.com');
+
+/** 32 bytes as 64 hex characters or base64 (AES-256-GCM). */
+export function decodeKey(value: string): Buffer | null {
+  const buf = /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+  return buf.length === 32 ? buf : null;
+}
+
+/** Name → schema of its raw value (undefined when unset). */
+export const VARIABLES = {
+  PORT: whole(0, 65535),
+  HOST: z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or IP address to listen on'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL'),
+  PATCHBAY_DATA_DIR: z.string().refine((p) => !/[\n\r\0]/.test(p), 'must be a folder path'),
+  PATCHBAY_MODE: z.enum(['demo', 'production'], { error: 'must be demo or production' }),
+  PATCHBAY_ENCRYPTION_KEY: z.string().refine((v) => decodeKey(v) !== null, 'must be 32 bytes, as 64 hex characters or base64'),
+  NEXTAUTH_SECRET: z.string().min(8, 'must be at least 8 characters (use 32 random bytes)'),
+  NEXTAUTH_URL: httpUrl,
+  PATCHBAY_DEMO_API_KEY: z.string().min(8, 'must be at least 8 characters').max(200, 'must be at most 200 characters').regex(/^\S+$/, 'must not contain spaces'),
+  PATCHBAY_DEMO_CONTACTS: whole(0, 10_000_000),
+  PATCHBAY_SEED_DEMO: flag,
+  PATCHBAY_FLOW_TIMEOUT_MS: whole(10, 600_000),
+  PATCHBAY_ALLOW_PRIVATE_HOSTS: flag,
+  PATCHBAY_WORKER: flag,
+  PATCHBAY_NO_UI: flag,
+  PATCHBAY_SYNC_LEASE_MS: whole(500, 86_400_000),
+  PATCHBAY_RUN_RETENTION_DAYS: z.string().regex(/^\d+(\.\d+)?$/, 'must be a number of days (0 keeps runs forever)').transform(Number),
+  PATCHBAY_LOOKUP_CONNECTIONS: whole(1, 64),
+  PATCHBAY_DB_POOL: whole(1, 1000),
+  PATCHBAY_AUTOMATION_CACHE_MS: whole(0, 3_600_000),
+  PATCHBAY_EMBEDDED_DB_PORT: whole(1, 65535),
+  PATCHBAY_EMBEDDED_DB_PASSWORD: z.string().min(8, 'must be at least 8 characters'),
+  PATCHBAY_DEBUG: flag,
+  PATCHBAY_DEBUG_DB: flag,
+  PATCHBAY_TRUST_PROXY: flag,
+  PATCHBAY_CONNECTION_DEADLINE_MS: whole(100, 600_000),
+} as const;
+
+export type VariableName = keyof typeof VARIABLES;
+
+/** The OAuth apps, one pair per connector that connects with OAuth: PATCHBAY_HUBSPOT_CLIENT_ID … */
+export const OAUTH_VARIABLE = /^PATCHBAY_([A-Z0-9]+)_CLIENT_(ID|SECRET)$/;
+/** As the README's table names them. */
+export const CONFIG_VARIABLES: readonly string[] = [...Object.keys(VARIABLES), 'PATCHBAY_<SYSTEM>_CLIENT_ID', 'PATCHBAY_<SYSTEM>_CLIENT_SECRET'];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { name: string; message: string }[]) {
+    super(`Invalid configuration: ${problems.map((p) => `${p.name} ${p.message}`).join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** One variable, parsed (undefined when unset or empty); throws ConfigError naming it when its value is wrong. */
+export function envValue<N extends VariableName>(name: N, env: Env = process.env): z.output<(typeof VARIABLES)[N]> | undefined {
+  const r = unsetIfEmpty(VARIABLES[name]).safeParse(env[name]);
+  if (!r.success) throw new ConfigError([{ name, message: `${r.error.issues[0].message} (got "${String(env[name]).slice(0, 60)}")` }]);
+  return r.data as z.output<(typeof VARIABLES)[N]> | undefined;
+}
 
 export interface PatchbayConfig {
   port: number;
@@ -13,22 +85,74 @@ export interface PatchbayConfig {
   seedDemo: boolean;
   demoContacts: number;
   runWorker: boolean;
+  allowPrivateHosts: boolean;
+  ui: boolean;
+  syncLeaseMs: number;
+  runRetentionDays: number;
+  lookupConnections: number;
+  dbPool: number;
+  automationCacheMs: number;
+  embeddedDbPort: number;
+  debug: boolean;
+  debugDb: boolean;
+  /** Sign-in throttling takes the client address from X-Forwarded-For (behind the operator's own proxy only). */
+  trustProxy: boolean;
+  /** How long "Test connection" and the OAuth code exchange wait for the other system. */
+  connectionDeadlineMs: number;
+  /** Raw secret values from the environment (lib/secrets.ts generates the missing ones in demo mode). */
+  secrets: { encryptionKey: string | null; authSecret: string | null; embeddedDbPassword: string | null };
+  nextauthUrl: string | null;
+  /** OAuth apps from PATCHBAY_<SYSTEM>_CLIENT_ID / _SECRET, by lower-case system id. */
+  oauthApps: Record<string, { clientId: string; clientSecret: string }>;
 }
 
-export function readConfig(env: NodeJS.ProcessEnv = process.env): PatchbayConfig {
-  const mode = env.PATCHBAY_MODE === 'production' ? 'production' : 'demo';
-  return {
-    port: Number(env.PORT ?? 3000),
-    host: env.HOST ?? '127.0.0.1',
-    databaseUrl: env.DATABASE_URL || null,
-    dataDir: path.resolve(env.PATCHBAY_DATA_DIR ?? path.join(process.cwd(), 'data')),
-    mode,
-    flowTimeoutMs: Number(env.PATCHBAY_FLOW_TIMEOUT_MS ?? 5000),
-    demoApiKey: env.PATCHBAY_DEMO_API_KEY || null,
-    seedDemo: env.PATCHBAY_SEED_DEMO ? env.PATCHBAY_SEED_DEMO !== '0' : mode === 'demo',
-    demoContacts: Number(env.PATCHBAY_DEMO_CONTACTS ?? 5000),
-    runWorker: env.PATCHBAY_WORKER !== '0',
+/** Reads and checks every variable; every wrong one is named in the one error. */
+export function readConfig(env: Env = process.env): PatchbayConfig {
+  const problems: { name: string; message: string }[] = [];
+  const get = <N extends VariableName>(name: N) => {
+    try { return envValue(name, env); } catch (err) { problems.push(...(err as ConfigError).problems); return undefined; }
   };
+  const mode = get('PATCHBAY_MODE') ?? 'demo';
+  const demo = mode === 'demo';
+  const oauthApps: PatchbayConfig['oauthApps'] = {};
+  for (const [name, value] of Object.entries(env)) {
+    const m = OAUTH_VARIABLE.exec(name);
+    if (!m || !value) continue;
+    const other = `PATCHBAY_${m[1]}_CLIENT_${m[2] === 'ID' ? 'SECRET' : 'ID'}`;
+    if (!env[other]) { problems.push({ name: other, message: `must be set too: ${name} is set (an OAuth app needs both)` }); continue; }
+    if (/\s/.test(value) || value.length > 500) { problems.push({ name, message: 'must be up to 500 characters without spaces' }); continue; }
+    const app = (oauthApps[m[1].toLowerCase()] ??= { clientId: '', clientSecret: '' });
+    if (m[2] === 'ID') app.clientId = value; else app.clientSecret = value;
+  }
+  const cfg: PatchbayConfig = {
+    port: get('PORT') ?? 3000,
+    host: get('HOST') ?? '127.0.0.1',
+    databaseUrl: get('DATABASE_URL') ?? null,
+    dataDir: path.resolve(get('PATCHBAY_DATA_DIR') ?? path.join(process.cwd(), 'data')),
+    mode,
+    flowTimeoutMs: get('PATCHBAY_FLOW_TIMEOUT_MS') ?? 5000,
+    demoApiKey: get('PATCHBAY_DEMO_API_KEY') ?? null,
+    seedDemo: get('PATCHBAY_SEED_DEMO') ?? demo,
+    demoContacts: get('PATCHBAY_DEMO_CONTACTS') ?? 5000,
+    runWorker: get('PATCHBAY_WORKER') ?? true,
+    allowPrivateHosts: get('PATCHBAY_ALLOW_PRIVATE_HOSTS') ?? demo,
+    ui: !(get('PATCHBAY_NO_UI') ?? false),
+    syncLeaseMs: get('PATCHBAY_SYNC_LEASE_MS') ?? 60_000,
+    runRetentionDays: get('PATCHBAY_RUN_RETENTION_DAYS') ?? 30,
+    lookupConnections: get('PATCHBAY_LOOKUP_CONNECTIONS') ?? Math.max(2, Math.min(8, os.availableParallelism())),
+    dbPool: get('PATCHBAY_DB_POOL') ?? 10,
+    automationCacheMs: get('PATCHBAY_AUTOMATION_CACHE_MS') ?? 2000,
+    embeddedDbPort: get('PATCHBAY_EMBEDDED_DB_PORT') ?? 54329,
+    debug: get('PATCHBAY_DEBUG') ?? false,
+    debugDb: get('PATCHBAY_DEBUG_DB') ?? false,
+    trustProxy: get('PATCHBAY_TRUST_PROXY') ?? false,
+    connectionDeadlineMs: get('PATCHBAY_CONNECTION_DEADLINE_MS') ?? 10_000,
+    secrets: { encryptionKey: get('PATCHBAY_ENCRYPTION_KEY') ?? null, authSecret: get('NEXTAUTH_SECRET') ?? null, embeddedDbPassword: get('PATCHBAY_EMBEDDED_DB_PASSWORD') ?? null },
+    nextauthUrl: get('NEXTAUTH_URL') ?? null,
+    oauthApps,
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return cfg;
 }
 
 /** Patchbay's public address (NEXTAUTH_URL, set by the server at start): OAuth redirects, signed webhook URLs. */

@@ -18,29 +18,29 @@ describe('loadSecrets', () => {
     const env = envOf({ PATCHBAY_MODE: 'production', PATCHBAY_DATA_DIR: tmp(), NEXTAUTH_SECRET: 's'.repeat(32) });
     const cfg = readConfig(env);
     expect(cfg.mode).toBe('production');
-    expect(() => loadSecrets(cfg, env)).toThrow(/Missing required secret\(s\) in production mode: PATCHBAY_ENCRYPTION_KEY\b/);
+    expect(() => loadSecrets(cfg)).toThrow(/Missing required secret\(s\) in production mode: PATCHBAY_ENCRYPTION_KEY\b/);
     const file = path.join(cfg.dataDir, 'secrets.json');
     if (fs.existsSync(file)) expect(JSON.parse(fs.readFileSync(file, 'utf8')).encryptionKey).toBeUndefined();
   });
 
   it('names every missing production secret at once', () => {
     const env = envOf({ PATCHBAY_MODE: 'production', PATCHBAY_DATA_DIR: tmp() });
-    expect(() => loadSecrets(readConfig(env), env)).toThrow(/PATCHBAY_ENCRYPTION_KEY, NEXTAUTH_SECRET/);
+    expect(() => loadSecrets(readConfig(env))).toThrow(/PATCHBAY_ENCRYPTION_KEY, NEXTAUTH_SECRET/);
   });
 
   it('takes the production key from the environment (hex or base64) and never stores it', () => {
     const dir = tmp();
     const env = envOf({ PATCHBAY_MODE: 'production', PATCHBAY_DATA_DIR: dir, PATCHBAY_ENCRYPTION_KEY: key, NEXTAUTH_SECRET: 'auth-secret' });
-    const s = loadSecrets(readConfig(env), env);
+    const s = loadSecrets(readConfig(env));
     expect(s.encryptionKey.toString('hex')).toBe(key);
     expect(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8')).not.toContain(key);
     const b64 = envOf({ ...env, PATCHBAY_ENCRYPTION_KEY: Buffer.from(key, 'hex').toString('base64') });
-    expect(loadSecrets(readConfig(b64), b64).encryptionKey.toString('hex')).toBe(key);
+    expect(loadSecrets(readConfig(b64)).encryptionKey.toString('hex')).toBe(key);
   });
 
   it('rejects a key that is not 32 bytes', () => {
     const env = envOf({ PATCHBAY_MODE: 'production', PATCHBAY_DATA_DIR: tmp(), PATCHBAY_ENCRYPTION_KEY: 'abcd', NEXTAUTH_SECRET: 'x' });
-    expect(() => loadSecrets(readConfig(env), env)).toThrow(/PATCHBAY_ENCRYPTION_KEY must be 32 bytes/);
+    expect(() => loadSecrets(readConfig(env))).toThrow(/PATCHBAY_ENCRYPTION_KEY must be 32 bytes/);
   });
 
   it('in demo mode generates a key, keeps it (0600) in the data folder, and reuses it on restart', () => {
@@ -48,14 +48,14 @@ describe('loadSecrets', () => {
     const env = envOf({ PATCHBAY_DATA_DIR: dir });
     const cfg = readConfig(env);
     expect(cfg.mode).toBe('demo');
-    const first = loadSecrets(cfg, env);
+    const first = loadSecrets(cfg);
     expect(first.encryptionKey).toHaveLength(32);
     const file = path.join(dir, 'secrets.json');
     expect(JSON.parse(fs.readFileSync(file, 'utf8')).encryptionKey).toBe(first.encryptionKey.toString('hex'));
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-    expect(loadSecrets(cfg, env).encryptionKey.equals(first.encryptionKey)).toBe(true);
+    expect(loadSecrets(cfg).encryptionKey.equals(first.encryptionKey)).toBe(true);
     // Another data folder is another install: another key.
     const other = tmp();
-    expect(loadSecrets(readConfig(envOf({ PATCHBAY_DATA_DIR: other })), envOf({ PATCHBAY_DATA_DIR: other })).encryptionKey.equals(first.encryptionKey)).toBe(false);
+    expect(loadSecrets(readConfig(envOf({ PATCHBAY_DATA_DIR: other }))).encryptionKey.equals(first.encryptionKey)).toBe(false);
   });
 });

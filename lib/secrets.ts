@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { PatchbayConfig } from './config';
+import { decodeKey, type PatchbayConfig } from './config';
 
 export interface Secrets {
   /** 32-byte key for AES-256-GCM credential encryption. */
@@ -12,19 +12,15 @@ export interface Secrets {
   embeddedDbPassword: string;
 }
 
-function decodeKey(value: string, name: string): Buffer {
-  const buf = /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
-  if (buf.length !== 32) throw new Error(`${name} must be 32 bytes, as 64 hex characters or base64 (got ${buf.length} bytes)`);
-  return buf;
-}
-
-export function loadSecrets(cfg: PatchbayConfig, env: NodeJS.ProcessEnv = process.env): Secrets {
+/** The secrets from the checked configuration; in demo mode the missing ones are generated and kept. */
+export function loadSecrets(cfg: PatchbayConfig): Secrets {
   const file = path.join(cfg.dataDir, 'secrets.json');
   let stored: Record<string, string> = {};
   if (fs.existsSync(file)) stored = JSON.parse(fs.readFileSync(file, 'utf8'));
   const missing: string[] = [];
-  const pick = (envName: string, key: string, make: () => string): string => {
-    if (env[envName]) return env[envName]!;
+  const pick = (envName: string, key: 'encryptionKey' | 'authSecret' | 'embeddedDbPassword', make: () => string): string => {
+    const given = cfg.secrets[key];
+    if (given) return given;
     if (cfg.mode === 'production' && key !== 'embeddedDbPassword') { missing.push(envName); return ''; }
     if (!stored[key]) stored[key] = make();
     return stored[key];
@@ -35,5 +31,7 @@ export function loadSecrets(cfg: PatchbayConfig, env: NodeJS.ProcessEnv = proces
   if (missing.length) throw new Error(`Missing required secret(s) in production mode: ${missing.join(', ')}. Set them in the environment (see README, Configuration).`);
   fs.mkdirSync(cfg.dataDir, { recursive: true });
   fs.writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
-  return { encryptionKey: decodeKey(enc, 'PATCHBAY_ENCRYPTION_KEY'), authSecret: auth, embeddedDbPassword: dbPass };
+  const encryptionKey = decodeKey(enc);
+  if (!encryptionKey) throw new Error(`PATCHBAY_ENCRYPTION_KEY must be 32 bytes, as 64 hex characters or base64 (the one in ${file} is not)`);
+  return { encryptionKey, authSecret: auth, embeddedDbPassword: dbPass };
 }

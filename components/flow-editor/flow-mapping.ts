@@ -1,51 +1,24 @@
 // Flow JSON ⇄ React Flow nodes and edges, and the graph rules the canvas enforces while editing.
 // Pure: no React, no fetch. Lossless: canvasToFlow(flowToCanvas(f)) equals f (with the schema's defaults filled in).
 import type { Edge, Node, XYPosition } from '@xyflow/react';
+import type { Flow, FlowEdge, FlowInput, FlowNode, OnError, RetryPolicy } from '@/engine';
 import { findBlock, type BlockInfo, type JsonSchema } from './block-catalog';
 
-export interface FlowMeta {
-  schemaVersion: 1;
-  name: string;
-  automation: string;
-  description?: string;
-  options: Record<string, unknown>;
-  /** What a synchronous automation answers when a run fails before a respond block answered. */
-  fallback?: FlowFallback;
-}
-
-export interface FlowFallback { status: number; body?: unknown }
+// The flow's own types come from the engine's schema (one source): Flow as stored, FlowInput as a file may
+// leave it (the schema's defaults unset).
+export type FlowJson = Flow;
+export type FlowJsonInput = FlowInput;
+export type FlowNodeJson = FlowNode;
+export type FlowEdgeJson = FlowEdge;
+/** The flow without its graph: what the canvas keeps beside its nodes and edges. */
+export type FlowMeta = Omit<Flow, 'nodes' | 'edges'>;
+export type FlowFallback = NonNullable<Flow['fallback']>;
 /** A node's error path (the flow schema's `onError`): stop, continue through `port` with `output`, or the `error` port. */
-export interface NodeOnError { action: 'stop' | 'continue' | 'error'; output?: unknown; port?: string }
-export interface NodeRetry { count: number; backoffMs?: number }
+export type NodeOnError = OnError;
+export type NodeRetry = RetryPolicy;
 
 /** The output port every node gets when its on-error action is `error`. */
 export const ERROR_PORT = 'error';
-
-export interface FlowNodeJson {
-  id: string;
-  type: string;
-  label?: string;
-  params: Record<string, unknown>;
-  position: { x: number; y: number };
-  onError?: NodeOnError;
-  retry?: NodeRetry;
-}
-
-export interface FlowEdgeJson { id: string; source: string; sourcePort: string; target: string }
-
-export interface FlowJson extends FlowMeta { nodes: FlowNodeJson[]; edges: FlowEdgeJson[] }
-
-/** What a flow file may leave out (the flow schema's defaults). */
-export interface FlowJsonInput {
-  schemaVersion?: 1;
-  name: string;
-  automation: string;
-  description?: string;
-  options?: Record<string, unknown>;
-  fallback?: FlowFallback;
-  nodes: { id: string; type: string; label?: string; params?: Record<string, unknown>; position?: { x: number; y: number }; onError?: NodeOnError; retry?: NodeRetry }[];
-  edges?: { id: string; source: string; sourcePort?: string; target: string }[];
-}
 
 export type BlockNodeData = {
   /** Block id, optionally pinned: `cdp.lookup` or `cdp.lookup@1`. */
@@ -66,12 +39,12 @@ export interface CanvasDoc { meta: FlowMeta; nodes: BlockNode[]; edges: PortEdge
 export function flowToCanvas(flow: FlowJsonInput): CanvasDoc {
   const meta: FlowMeta = { schemaVersion: 1, name: flow.name, automation: flow.automation, options: flow.options ?? {} };
   if (flow.description !== undefined) meta.description = flow.description;
-  if (flow.fallback !== undefined) meta.fallback = flow.fallback;
+  if (flow.fallback !== undefined) meta.fallback = { ...flow.fallback, status: flow.fallback.status ?? 200 };
   const nodes: BlockNode[] = flow.nodes.map((n) => ({
     id: n.id,
     type: 'block',
     position: { x: n.position?.x ?? 0, y: n.position?.y ?? 0 },
-    data: { type: n.type, ...(n.label !== undefined ? { label: n.label } : {}), params: n.params ?? {}, ...(n.onError ? { onError: n.onError } : {}), ...(n.retry ? { retry: n.retry } : {}) },
+    data: { type: n.type, ...(n.label !== undefined ? { label: n.label } : {}), params: n.params ?? {}, ...(n.onError ? { onError: { ...n.onError, action: n.onError.action ?? 'stop' } } : {}), ...(n.retry ? { retry: { ...n.retry, backoffMs: n.retry.backoffMs ?? 200 } } : {}) },
   }));
   const edges: PortEdge[] = (flow.edges ?? []).map((e) => ({
     id: e.id, source: e.source, sourceHandle: e.sourcePort ?? 'out', target: e.target, targetHandle: TARGET_HANDLE,

@@ -12,6 +12,7 @@ import { RelativeTime } from '../ui/relative-time';
 import { StatusBadge } from '../ui/status-badge';
 import { formatDuration } from '../ui/time-format';
 import { layoutHistory } from './history-layout';
+import { PhoneSystemForm } from './phone-system-form';
 import styles from './syncs.module.css';
 
 const SYNCS_KEY = ['syncs'] as const;
@@ -45,6 +46,7 @@ export function SyncsView() {
         {list.map((s) => <SyncCard key={s.id} sync={s} />)}
       </div>
       <DeleteWebhooks />
+      <PhoneSystemForm />
     </div>
   );
 }

@@ -1,5 +1,6 @@
 // Patchbay's unified contact: what every CRM's find/list block maps into, what the CDP stores and caller_lookup answers.
 import { z } from 'zod';
+import { isoInstantString } from './iso-instant';
 
 export const customValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
@@ -18,7 +19,8 @@ export const unifiedContactSchema = z.object({
   crmUrl: z.string().max(2048).nullish(),
   ownerId: z.string().max(256).nullish(),
   custom: z.record(z.string(), customValueSchema).default({}),
-  updatedAt: z.string().nullish(),
+  /** When the source last changed it: ISO 8601 (see iso-instant.ts). */
+  updatedAt: isoInstantString.nullish(),
 });
 
 export type UnifiedContact = z.infer<typeof unifiedContactSchema>;

@@ -99,6 +99,8 @@ export interface BlockDefinition<P extends z.ZodType = z.ZodType, O extends z.Zo
   ports: PortDeclaration[];
   /** Connector this block belongs to; the host must supply a connection of this system. */
   connector?: string;
+  /** Generic blocks (crm.*): the param that names the connector at run time ("crm" → hubspot, salesforce …). */
+  connectorParam?: string;
   /** Triggers only: a sample payload used by the test panel and for autocomplete. */
   example?: unknown;
   isTrigger?: boolean;

@@ -13,10 +13,10 @@ import { createGuardedFetch } from '../engine-host/guarded-fetch';
 import type { EngineHost } from '../engine-host/host';
 import { deleteFromWebhook } from '../sync/delete-webhook';
 import { ApiError, readRaw, sendJson } from './http-io';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from './input-guard';
 import { publicBaseUrl } from '../config';
 import { URL_ID } from '../tenancy/customers';
 
-export const CRM_HOOK_PATH = /^\/api\/v1\/hooks\/([^/]+)\/hubspot$/;
 const DISCOVERY_BUDGET_MS = 2500;
 
 
@@ -49,7 +49,6 @@ async function customersOfPortal(sql: postgres.Sql, deps: { encryptionKey: Buffe
 }
 
 export async function handleHubspotWebhook(req: IncomingMessage, res: ServerResponse, vendorSlug: string, deps: { sql: postgres.Sql; host: EngineHost; encryptionKey: Buffer }): Promise<void> {
-  if (req.method !== 'POST') throw new ApiError(405, 'method_not_allowed', 'Webhooks are POSTed');
   const raw = (await readRaw(req, 1024 * 1024)).toString('utf8');
   const app = oauthClientFor('hubspot');
   if (!app) throw new ApiError(503, 'webhook_not_configured', 'Set PATCHBAY_HUBSPOT_CLIENT_SECRET (the HubSpot app\'s client secret) to receive HubSpot webhooks');
@@ -62,6 +61,7 @@ export async function handleHubspotWebhook(req: IncomingMessage, res: ServerResp
   }
   let events: HubspotWebhookEvent[];
   try {
+    if (jsonDepthExceeds(raw)) throw new Error(`nested deeper than ${MAX_JSON_DEPTH} levels`);
     const parsed = JSON.parse(raw) as unknown;
     if (!Array.isArray(parsed)) throw new Error('expected an array of events');
     events = parsed.filter((e): e is HubspotWebhookEvent => !!e && typeof e === 'object' && Number.isSafeInteger((e as HubspotWebhookEvent).portalId) && Number.isSafeInteger((e as HubspotWebhookEvent).objectId) && typeof (e as HubspotWebhookEvent).subscriptionType === 'string');

@@ -1,22 +1,23 @@
-// Small helpers for the framework-free public API: JSON in with limits, JSON out, errors in one shape.
+// Small helpers for the node:http edge: JSON in with limits, JSON out, errors in one shape.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError, InvalidInput } from '../errors';
+import { errorReply } from './error-reply';
+import { parseJsonBody } from './input-guard';
 
-export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly extra: Record<string, unknown> = {}) {
-    super(message);
-  }
-}
+export { ApiError };
 
 /** Answers with `body` as JSON; returns the text sent. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): string {
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): string {
   const payload = JSON.stringify(body) ?? 'null';
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), 'cache-control': 'no-store', ...headers });
   res.end(payload);
   return payload;
 }
 
-export function sendError(res: ServerResponse, err: ApiError): void {
-  sendJson(res, err.status, { error: { code: err.code, message: err.message, ...err.extra } });
+/** Answers with the documented error body for whatever was thrown (see error-reply.ts). */
+export function sendError(res: ServerResponse, err: unknown): void {
+  const r = errorReply(err);
+  sendJson(res, r.status, r.body, r.headers);
 }
 
 /** The raw request body (webhook signatures are computed over the exact bytes). */
@@ -42,11 +43,8 @@ export function readRaw(req: IncomingMessage, limitBytes = 5 * 1024 * 1024): Pro
 export async function readJson(req: IncomingMessage, limitBytes = 5 * 1024 * 1024): Promise<unknown> {
   const type = req.headers['content-type'] ?? '';
   const text = (await readRaw(req, limitBytes)).toString('utf8');
-  if (!text.trim()) throw new ApiError(400, 'invalid_json', 'The request body is empty; send a JSON object', { path: [] });
-  if (type && !type.includes('json')) throw new ApiError(415, 'unsupported_media_type', `Send the body as application/json (got ${type})`);
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new ApiError(400, 'invalid_json', `The request body is not valid JSON: ${(err as Error).message}`, { path: [] });
-  }
+  if (!text.trim()) throw new InvalidInput('The request body is empty; send a JSON object', [], {}, 'invalid_json');
+  if (type && !type.includes('json')) throw new ApiError(415, 'unsupported_media_type', `Send the body as application/json (got ${type.slice(0, 100)})`);
+  // Too deep, not JSON, or holding text PostgreSQL cannot store: 400 naming the field (input-guard.ts).
+  return parseJsonBody(text);
 }

@@ -11,6 +11,7 @@ import { loadConnection } from '../engine-host/connections';
 import type { EngineHost } from '../engine-host/host';
 import { resolveCustomer, URL_ID } from '../tenancy/customers';
 import { ApiError, readRaw, sendJson } from './http-io';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from './input-guard';
 
 const vendorCache = new Map<string, { id: string | null; expires: number }>();
 
@@ -25,26 +26,31 @@ async function vendorIdBySlug(sql: postgres.Sql, slug: string): Promise<string |
 
 const PRINTABLE = /^[\x21-\x7e]+$/;
 
-export const HOOK_PATH = /^\/api\/v1\/hooks\/([^/]+)\/([^/]+)\/phone-system$/;
-
 export async function handlePhoneWebhook(req: IncomingMessage, res: ServerResponse, params: string[], deps: { sql: postgres.Sql; host: EngineHost; encryptionKey: Buffer }): Promise<unknown> {
   const [vendorSlug, customerExternalId] = params;
   const raw = await readRaw(req);
-  // Ids no vendor or customer can have are not looked up (and never reach PostgreSQL as a NUL).
-  if (!URL_ID.test(vendorSlug) || !URL_ID.test(customerExternalId)) throw new ApiError(404, 'customer_not_found', 'No such customer');
+  // A missing vendor or customer answers exactly like a customer without a webhook secret: the sender learns
+  // nothing about which customers exist (ids no customer can have are not looked up, nor reach PostgreSQL).
+  const notConfigured = () => new ApiError(401, 'webhook_not_configured', 'No webhook secret is set for this phone-system connection');
+  if (!URL_ID.test(vendorSlug) || !URL_ID.test(customerExternalId)) throw notConfigured();
   const vendorId = await vendorIdBySlug(deps.sql, vendorSlug);
   const customer = vendorId ? await resolveCustomer(deps.sql, vendorId, customerExternalId) : null;
-  if (!vendorId || !customer) throw new ApiError(404, 'customer_not_found', `No customer "${customerExternalId}"`);
   let secret: string | undefined;
-  try {
-    const conn = await loadConnection(deps.sql, deps.encryptionKey, customer.id, 'phonesystem');
-    secret = typeof conn.credentials.webhookSecret === 'string' ? conn.credentials.webhookSecret : undefined;
-  } catch { /* no connection */ }
-  if (!secret) throw new ApiError(401, 'webhook_not_configured', 'No webhook secret is set in this customer\'s phone-system connection');
+  if (vendorId && customer) {
+    try {
+      const conn = await loadConnection(deps.sql, deps.encryptionKey, customer.id, 'phonesystem');
+      secret = typeof conn.credentials.webhookSecret === 'string' ? conn.credentials.webhookSecret : undefined;
+    } catch { /* no connection */ }
+  }
+  if (!vendorId || !customer || !secret) throw notConfigured();
   if (!verifyWebhookSignature(secret, raw, req.headers[SIGNATURE_HEADER])) throw new ApiError(401, 'bad_signature', `The ${SIGNATURE_HEADER} header does not match the body`);
   let body: Record<string, unknown>;
   try {
-    const parsed = JSON.parse(raw.toString('utf8'));
+    const text = raw.toString('utf8');
+    // NUL and unpaired surrogates are kept (the run record stores U+FFFD for them; a sender retries a refusal
+    // for days), but a body nested past MAX_JSON_DEPTH is refused before parsing.
+    if (jsonDepthExceeds(text)) throw new Error(`nested deeper than ${MAX_JSON_DEPTH} levels`);
+    const parsed = JSON.parse(text);
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('expected a JSON object');
     body = parsed;
   } catch (err) {

@@ -9,5 +9,5 @@ declare module 'next-auth' {
 }
 
 declare module 'next-auth/jwt' {
-  interface JWT { uid?: string; vendorId?: string; role?: StaffRole }
+  interface JWT { uid?: string; vendorId?: string; role?: StaffRole; /** This sign-in's id: sign-out revokes it (session_revocations). */ sid?: string }
 }

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScratchDb, seedVendor, type ScratchDb } from '../testing/scratch-db';
-import { isLoginBlocked, noteLoginResult } from './login-throttle';
 import { canWrite, hasRole } from './roles';
 import { createStaffUser, getStaffMe, loadStaffPrincipal, verifyStaffCredentials } from './staff-users';
 
@@ -42,18 +41,5 @@ describe('roles', () => {
     expect([canWrite('owner'), canWrite('editor'), canWrite('viewer')]).toEqual([true, true, false]);
     expect(hasRole('owner', 'editor')).toBe(true);
     expect(hasRole('viewer', 'editor')).toBe(false);
-  });
-});
-
-describe('login throttle', () => {
-  it('blocks an email after 10 failures within 15 minutes, and a success clears it', () => {
-    const t = 1_000_000;
-    for (let i = 0; i < 9; i++) noteLoginResult('x@y.test', false, t);
-    expect(isLoginBlocked('X@y.test', t)).toBe(false);
-    noteLoginResult('x@y.test', false, t);
-    expect(isLoginBlocked('x@y.test', t + 1000)).toBe(true);
-    expect(isLoginBlocked('x@y.test', t + 15 * 60_000)).toBe(false);
-    noteLoginResult('x@y.test', true, t);
-    expect(isLoginBlocked('x@y.test', t + 1000)).toBe(false);
   });
 });

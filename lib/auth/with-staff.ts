@@ -1,12 +1,13 @@
-// Every staff route handler goes through `withStaff`: it resolves the session to a staff member of one
-// vendor (401 without), refuses writes to viewers (403), and turns thrown errors into the API's error shape.
+// Every staff route handler goes through `withStaff`, the staff-session auth kind of the route declarations
+// (lib/api/route.ts): it resolves the session to a staff member of one vendor (401 without), refuses writes
+// to viewers and from other sites (403), and turns thrown errors into the API's one error body (lib/api/error-reply.ts).
 import { getServerSession } from 'next-auth';
 import type { NextRequest } from 'next/server';
 import type postgres from 'postgres';
-import { PatchbayError } from '@/engine';
-import { ApiError } from '@/lib/api/http-io';
+import { errorReply } from '@/lib/api/error-reply';
+import type { RouteAuth } from '@/lib/api/route';
 import { getSql } from '@/lib/db/client';
-import { FlowValidationError } from '@/lib/flows/flows';
+import { Forbidden, Unauthorized } from '@/lib/errors';
 import { authOptions } from './auth-options';
 import { canWrite, VIEWER_REASON } from './roles';
 import { loadStaffPrincipal, type StaffPrincipal } from './staff-users';
@@ -27,15 +28,8 @@ export function json(body: unknown, status = 200, headers: Record<string, string
 }
 
 export function errorResponse(err: unknown): Response {
-  if (err instanceof ApiError) return json({ error: { code: err.code, message: err.message, ...err.extra } }, err.status);
-  if (err instanceof FlowValidationError) {
-    return json({ error: { code: 'invalid_flow', message: err.message, path: err.issues[0]?.path ?? [], issues: err.issues } }, 400);
-  }
-  if (err instanceof PatchbayError && err.code === 'invalid_flow') {
-    return json({ error: { code: 'invalid_flow', message: err.message, path: err.path ?? [], issues: Array.isArray(err.details) ? err.details : [] } }, 400);
-  }
-  console.error('[patchbay] staff API error:', err);
-  return json({ error: { code: 'internal', message: 'Something went wrong on the server; its log has the details.' } }, 500);
+  const r = errorReply(err, (m, e) => console.error('[patchbay] staff API error:', e));
+  return json(r.body, r.status, r.headers);
 }
 
 /** A write whose Origin is another site is refused: session cookies must not act for a foreign page. */
@@ -51,23 +45,27 @@ function crossSite(req: NextRequest): boolean {
   }
 }
 
+/** The route's auth kind, readable by tests: every staff handler must carry it (it went through withStaff). */
+export type StaffHandler<P> = ((req: NextRequest, ctx: RouteContext<P>) => Promise<Response>) & { auth: Extract<RouteAuth, { kind: 'staffSession' }> };
+
 export function withStaff<P = Record<string, never>>(
   handler: (r: StaffRequest<P>) => Promise<Response>,
   opts: { role?: 'editor' } = {},
-): (req: NextRequest, ctx: RouteContext<P>) => Promise<Response> {
-  return async (req, ctx) => {
+): StaffHandler<P> {
+  const wrapped = async (req: NextRequest, ctx: RouteContext<P>) => {
     try {
       const session = await getServerSession(authOptions);
       const sql = getSql();
       const staff = session?.user?.id ? await loadStaffPrincipal(sql, session.user.id) : null;
-      if (!staff) throw new ApiError(401, 'unauthenticated', 'Sign in first: this API needs a staff session.');
+      if (!staff) throw new Unauthorized('Sign in first: this API needs a staff session.', 'unauthenticated');
       const writes = opts.role === 'editor';
-      if (writes && crossSite(req)) throw new ApiError(403, 'cross_site', 'Writes are only accepted from Patchbay’s own pages.');
-      if (writes && !canWrite(staff.role)) throw new ApiError(403, 'forbidden', VIEWER_REASON);
+      if (writes && crossSite(req)) throw new Forbidden('Writes are only accepted from Patchbay’s own pages.', 'cross_site');
+      if (writes && !canWrite(staff.role)) throw new Forbidden(VIEWER_REASON);
       const params = ((await ctx?.params) ?? {}) as P;
       return await handler({ req, params, staff, vendorId: staff.vendorId, sql });
     } catch (err) {
       return errorResponse(err);
     }
   };
+  return Object.assign(wrapped, { auth: { kind: 'staffSession' as const, role: opts.role ?? ('viewer' as const) } });
 }

@@ -1,7 +1,8 @@
 // The CDP on Postgres: Patchbay's shadow copy of CRM contacts, read by caller_lookup in one index probe.
 import { createHash } from 'node:crypto';
 import type postgres from 'postgres';
-import { displayNameOf, normalizePhone, type CdpContact, type CdpPort, type UnifiedContact } from '@/engine';
+import { displayNameOf, normalizePhone, PatchbayError, type CdpContact, type CdpPort, type UnifiedContact } from '@/engine';
+import { clientMessage, isDatabaseError } from '../db/database-error';
 
 export interface PreparedContact {
   source: string;
@@ -21,7 +22,7 @@ export interface PreparedContact {
   contentHash: string;
 }
 
-export interface PhoneProblem { externalId: string; source: string; phone: string; reason: string }
+export interface PhoneProblem { externalId: string; source: string; phone: string; reason: string; /** Position in the upserted list. */ index?: number }
 
 /** Normalises numbers (contact country, else the customer's) and fingerprints the content. */
 export function prepareContact(c: UnifiedContact, defaultCountry: string): { contact: PreparedContact; problems: PhoneProblem[] } {
@@ -70,10 +71,19 @@ export interface UpsertResult { inserted: number; updated: number; unchanged: nu
 export async function upsertContacts(sql: postgres.Sql, customerId: string, defaultCountry: string, list: UnifiedContact[]): Promise<UpsertResult & { problems: PhoneProblem[]; writtenIds: string[] }> {
   const problems: PhoneProblem[] = [];
   const byKey = new Map<string, PreparedContact>();
-  for (const c of list) {
+  const positions = new Map<string, number>();
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i];
     const p = prepareContact(c, defaultCountry);
-    problems.push(...p.problems);
-    byKey.set(`${c.source}\u0000${c.externalId}`, p.contact); // last one wins within a batch
+    const key = `${c.source}\u0000${c.externalId}`;
+    const earlier = positions.get(key);
+    if (earlier !== undefined) {
+      // The last one wins within a batch; the one it replaced is reported, not dropped silently.
+      problems.push({ externalId: c.externalId, source: c.source, phone: '', index: earlier, reason: `duplicate: the contact at index ${i} has the same source and externalId and replaced this one` });
+    }
+    positions.set(key, i);
+    problems.push(...p.problems.map((x) => ({ ...x, index: i })));
+    byKey.set(key, p.contact);
   }
   const rows = [...byKey.values()];
   let inserted = 0, updated = 0;
@@ -129,10 +139,16 @@ export async function deleteContacts(sql: postgres.Sql, customerId: string, sour
 
 /** `readSql` serves the hot-path lookups (lib/db/pipelined-pool.ts); everything else uses `sql`. */
 export function createPgCdp(sql: postgres.Sql, customer: { id: string; defaultCountry: string }, readSql: () => postgres.Sql = () => sql): CdpPort {
+  // A step's error reaches the caller of the automation: the database's own text stays in the log.
+  const guard = <A extends unknown[], R>(what: string, f: (...a: A) => Promise<R>) => (...a: A): Promise<R> => f(...a).catch((err: unknown) => {
+    if (isDatabaseError(err)) throw new PatchbayError('block_failed', `The CDP could not ${what}: ${clientMessage(err, `CDP ${what}`)}`);
+    throw err;
+  });
   return {
+    // Unwrapped: the hot path, and its only input is an E.164 number.
     lookupByPhone: (e164) => lookupByPhone(readSql(), customer.id, e164),
-    findByExternalId: (source, id) => findByExternalId(sql, customer.id, source, id),
-    upsert: async (list) => { const { problems: _p, writtenIds: _w, ...r } = await upsertContacts(sql, customer.id, customer.defaultCountry, list); return r; },
-    delete: (source, ids) => deleteContacts(sql, customer.id, source, ids),
+    findByExternalId: guard('find the contact', (source: string, id: string) => findByExternalId(sql, customer.id, source, id)),
+    upsert: guard('store the contacts', async (list: UnifiedContact[]) => { const { problems: _p, writtenIds: _w, ...r } = await upsertContacts(sql, customer.id, customer.defaultCountry, list); return r; }),
+    delete: guard('delete the contacts', (source: string, ids: string[]) => deleteContacts(sql, customer.id, source, ids)),
   };
 }

@@ -2,6 +2,7 @@
 // ("HubSpot rejected the token: reconnect HubSpot"); the technical detail stays in the server log / run.
 import { PatchbayError } from '@/engine';
 import { DecryptionError } from '../crypto/credentials';
+import { clientMessage } from '../db/database-error';
 
 function hostOf(url: string): string {
   try { return new URL(url).host; } catch { return url; }
@@ -10,7 +11,7 @@ function hostOf(url: string): string {
 export function describeConnectionError(err: unknown, c: { name: string; authKind: string; baseUrl: string }): string {
   const { name } = c;
   if (err instanceof DecryptionError) return `Patchbay cannot read the stored ${name} credentials (the encryption key changed): reconnect ${name}`;
-  const message = err instanceof Error ? err.message : String(err);
+  const message = clientMessage(err, `${name} connection`);
   if (/Refusing to call/.test(message)) return `Patchbay does not call private or local addresses (${hostOf(c.baseUrl)}): use ${name}'s public address as the base URL`;
   if (!(err instanceof PatchbayError)) return `${name} could not be checked: ${message}`;
   const details = (err.details ?? {}) as { status?: number | null };
@@ -29,6 +30,8 @@ export function describeConnectionError(err: unknown, c: { name: string; authKin
       return `Patchbay could not reach ${name} at ${hostOf(c.baseUrl)}: check the base URL`;
     case 'not_found':
       return `${name} answered "not found" at ${hostOf(c.baseUrl)}: check the base URL`;
+    case 'timeout':
+      return message;
     case 'rate_limited':
       return `${name} is limiting requests right now: try again in a minute`;
     case 'upstream_error':

@@ -9,6 +9,18 @@ import { saveConnection, type ConnectionRow } from '../engine-host/connections';
 import type { AuthOptionView, ConnectionView, ConnectorView } from '../portal/contract';
 import { type Env, oauthClientFor, oauthEnvNames, suggestedBaseUrl } from './oauth-clients';
 
+/**
+ * Connections the vendor provisions for its customers (API, staff app), never the customer in the portal:
+ * the phone system is the vendor's own product.
+ */
+export const VENDOR_MANAGED_SYSTEMS: ReadonlySet<string> = new Set(['phonesystem']);
+
+/** A connector the customer may connect in the portal (vendor-managed ones look like missing ones). */
+export function findCustomerConnector(system: string): ConnectorDefinition {
+  if (VENDOR_MANAGED_SYSTEMS.has(system)) throw new PatchbayError('connector_not_found', `Patchbay has no connector "${system}"`);
+  return findConnector(system);
+}
+
 export function findConnector(system: string): ConnectorDefinition {
   const entry = Object.prototype.hasOwnProperty.call(catalog, system) ? catalog[system] : undefined;
   if (!entry) throw new PatchbayError('connector_not_found', `Patchbay has no connector "${system}"`);
@@ -43,7 +55,7 @@ export async function listConnectorViews(sql: postgres.Sql, customerId: string, 
     select id, customer_id, system, name, auth_kind, base_url, status, last_success_at, last_error_at, last_error, updated_at
     from connections where customer_id = ${customerId}`;
   const bySystem = new Map(rows.map((r) => [r.system, r]));
-  return Object.values(catalog).map(({ connector: def }) => {
+  return Object.values(catalog).filter(({ connector: def }) => !VENDOR_MANAGED_SYSTEMS.has(def.id)).map(({ connector: def }) => {
     const row = bySystem.get(def.id);
     return {
       system: def.id,
@@ -79,6 +91,12 @@ export async function connectWithApiKey(
   key: Buffer,
   p: { customerId: string; system: string; option?: number; baseUrl?: string | null; credentials: Record<string, string> },
 ): Promise<void> {
+  const { def, baseUrl, credentials } = checkApiKeyForm(p);
+  await saveConnection(sql, key, { customerId: p.customerId, system: def.id, name: def.name, authKind: 'apiKey', baseUrl, credentials });
+}
+
+/** The API-key form's fields checked against the manifest: required secrets present, no control characters, no unknown fields. */
+export function checkApiKeyForm(p: { system: string; option?: number; baseUrl?: string | null; credentials: Record<string, string> }): { def: ConnectorDefinition; baseUrl: string; credentials: Record<string, string> } {
   const def = findConnector(p.system);
   const auth = apiKeyAuth(def, p.option);
   if (!auth) {
@@ -96,8 +114,7 @@ export async function connectWithApiKey(
   }
   const unknown = Object.keys(p.credentials).filter((k) => !auth.fields.some((f) => f.id === k));
   if (unknown.length) throw new PatchbayError('invalid_params', `${def.name} has no field "${unknown[0]}"`, { path: ['credentials', unknown[0]] });
-  const baseUrl = normalizeBaseUrl(p.baseUrl || def.defaultBaseUrl);
-  await saveConnection(sql, key, { customerId: p.customerId, system: def.id, name: def.name, authKind: 'apiKey', baseUrl, credentials });
+  return { def, baseUrl: normalizeBaseUrl(p.baseUrl || def.defaultBaseUrl), credentials };
 }
 
 export async function disconnect(sql: postgres.Sql, customerId: string, system: string): Promise<boolean> {

@@ -7,6 +7,7 @@ import { PatchbayError } from '@/engine';
 import { buildAuthorizeUrl, exchangeCode } from '@/engine/connectors/kit/oauth2';
 import type { AuthKind, ConnectorDefinition } from '@/engine/connectors/kit/define-connector';
 import { saveConnection } from '../engine-host/connections';
+import { withAnswerDeadline } from './answer-deadline';
 import { signPortalToken, verifyPortalToken } from '../portal/portal-tokens';
 import { findConnector, normalizeBaseUrl, oauthAuth } from './manage-connections';
 import { type Env, oauthClientFor } from './oauth-clients';
@@ -97,7 +98,7 @@ export async function finishOAuth(
   const client = oauthClientFor(def.id, p.env);
   if (!auth || !client) throw new PatchbayError('oauth_unavailable', `OAuth for ${def.name} is not set up on this Patchbay`);
   const { tokenUrl } = oauthEndpoints(def, auth, p.state.baseUrl);
-  const tokens = await exchangeCode(fetchImpl, { tokenUrl, clientId: client.clientId, clientSecret: client.clientSecret }, p.code, p.redirectUri);
+  const tokens = await withAnswerDeadline(def.name, fetchImpl, (f) => exchangeCode(f, { tokenUrl, clientId: client.clientId, clientSecret: client.clientSecret }, p.code, p.redirectUri));
   const { raw, ...rest } = tokens;
   // Salesforce answers the org's instance_url and Pipedrive the company's api_domain: API calls go there.
   const instanceUrl = typeof raw.instance_url === 'string' ? normalizeBaseUrl(raw.instance_url) : undefined;

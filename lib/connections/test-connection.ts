@@ -3,6 +3,7 @@
 import type postgres from 'postgres';
 import { PatchbayError } from '@/engine';
 import { connectionHandle, type ConnectionRow } from '../engine-host/connections';
+import { withAnswerDeadline } from './answer-deadline';
 import { describeConnectionError } from './describe-connection-error';
 import type { ConnectionTestResult } from '../portal/contract';
 import { findConnector, toConnectionView } from './manage-connections';
@@ -17,7 +18,7 @@ export async function testConnection(sql: postgres.Sql, key: Buffer, fetchImpl: 
   let error: string | null = null;
   try {
     const conn = connectionHandle(sql, key, row);
-    const r = await def.testConnection(conn, fetchImpl);
+    const r = await withAnswerDeadline(def.name, fetchImpl, (f) => def.testConnection!(conn, f));
     account = r.account ?? null;
     await sql`update connections set status = 'ok', last_success_at = now(), external_account = coalesce(${r.accountId ?? null}, external_account) where id = ${row.id}`;
   } catch (err) {

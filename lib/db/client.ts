@@ -2,13 +2,14 @@
 import postgres from 'postgres';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import * as schema from './schema';
+import { envValue } from '../config';
 
 export type Db = PostgresJsDatabase<typeof schema>;
 
 interface Holder { sql: postgres.Sql; db: Db; url: string }
 const g = globalThis as unknown as { __patchbayDb?: Holder };
 
-export function connect(url: string, max = Number(process.env.PATCHBAY_DB_POOL ?? 10)): Holder {
+export function connect(url: string, max = envValue('PATCHBAY_DB_POOL') ?? 10): Holder {
   const sql = postgres(url, { max, onnotice: () => {}, idle_timeout: 60, connect_timeout: 15 });
   const db = drizzle(sql, { schema });
   restoreSerializers(sql);

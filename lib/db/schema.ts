@@ -250,3 +250,21 @@ export const portalLinkUses = pgTable('portal_link_uses', {
   usedAt: ts('used_at').notNull().defaultNow(),
   expiresAt: ts('expires_at').notNull(),
 }, (t) => [index('portal_link_uses_expires_idx').on(t.expiresAt)]);
+
+/**
+ * Sessions signed out before they expire (portal cookies by token hash, staff sessions by their `sid`):
+ * every request checks its session here, so a sign-out takes effect at once on every process.
+ */
+export const sessionRevocations = pgTable('session_revocations', {
+  id: text('id').primaryKey(),
+  revokedAt: ts('revoked_at').notNull().defaultNow(),
+  expiresAt: ts('expires_at').notNull(),
+}, (t) => [index('session_revocations_expires_idx').on(t.expiresAt)]);
+
+/** Failed staff sign-ins per source address, per account and per (account, address), shared by every process. */
+export const loginThrottle = pgTable('login_throttle', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull(),
+  windowStart: ts('window_start').notNull(),
+  blockedUntil: ts('blocked_until'),
+}, (t) => [index('login_throttle_window_idx').on(t.windowStart)]);

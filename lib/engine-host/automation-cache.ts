@@ -2,6 +2,7 @@
 // immutable) and the customer's automation → version binding is re-read at most every few seconds.
 import type postgres from 'postgres';
 import { compileFlow, registry, type CompiledFlow, type TriggerField } from '@/engine';
+import { envValue } from '../config';
 
 export interface ResolvedAutomation {
   flowId: string;
@@ -11,7 +12,7 @@ export interface ResolvedAutomation {
   triggerFields: TriggerField[];
 }
 
-const BINDING_TTL_MS = Number(process.env.PATCHBAY_AUTOMATION_CACHE_MS ?? 2000);
+let bindingTtlMs: number | undefined;
 const compiledCache = new Map<string, CompiledFlow>();
 const bindings = new Map<string, { value: ResolvedAutomation | null; expires: number }>();
 
@@ -56,7 +57,7 @@ export async function resolveAutomation(sql: postgres.Sql, customerId: string, a
     };
   }
   if (bindings.size > 50_000) bindings.clear();
-  bindings.set(k, { value, expires: now + BINDING_TTL_MS });
+  bindings.set(k, { value, expires: now + (bindingTtlMs ??= envValue('PATCHBAY_AUTOMATION_CACHE_MS') ?? 2000) });
   return value;
 }
 

@@ -8,10 +8,20 @@ import { describeConnectionError } from '../connections/describe-connection-erro
 export type HealthVerdict = { ok: true } | { ok: false; message: string };
 
 /** Per connector system used by the steps: OK, or the first connection_auth failure (failures win). */
-export function healthFromSteps(steps: StepRecord[], connectorOf: (blockId: string) => string | undefined = (id) => registry.get(id)?.connector): Map<string, { ok: true } | { ok: false; error: NonNullable<StepRecord['error']> }> {
+/** The connector a step used: the block's own, or for a generic crm.* block the system its `crm` param named. */
+function stepConnector(step: StepRecord): string | undefined {
+  const block = registry.get(step.blockId);
+  if (!block) return undefined;
+  if (block.connector) return block.connector;
+  if (!block.connectorParam || !step.input || typeof step.input !== 'object') return undefined;
+  const v = (step.input as Record<string, unknown>)[block.connectorParam];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function healthFromSteps(steps: StepRecord[], connectorOf?: (blockId: string) => string | undefined): Map<string, { ok: true } | { ok: false; error: NonNullable<StepRecord['error']> }> {
   const out = new Map<string, { ok: true } | { ok: false; error: NonNullable<StepRecord['error']> }>();
   for (const step of steps) {
-    const system = connectorOf(step.blockId);
+    const system = connectorOf ? connectorOf(step.blockId) : stepConnector(step);
     if (!system) continue;
     if (step.status === 'failed' && step.error?.code === 'connection_auth') out.set(system, { ok: false, error: step.error });
     else if (step.status === 'succeeded' && !out.has(system)) out.set(system, { ok: true });

@@ -3,6 +3,7 @@
 // readable through `pending`.
 import type postgres from 'postgres';
 import type { SerializedError, StepRecord } from '@/engine';
+import { clientMessage } from '../db/database-error';
 
 export interface RunRecord {
   id: string;
@@ -73,7 +74,7 @@ const validDate = (d: Date | null | undefined) => !d || Number.isFinite(d.getTim
 
 /** What can still be kept of a run whose record was refused: its outline, with the payloads replaced by the reason. */
 function outlineOf(r: RunRecord, err: unknown): RunRecord {
-  const note = { unstorable: `The run's data could not be stored: ${(err as Error).message ?? String(err)}` };
+  const note = { unstorable: `The run's data could not be stored: ${clientMessage(err, 'run recording')}` };
   return {
     ...r,
     flowId: null,

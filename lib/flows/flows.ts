@@ -2,19 +2,22 @@
 // Timestamps arrive as strings from the app's pool (drizzle replaces postgres.js's date parsing), so rows are read through new Date().
 import type postgres from 'postgres';
 import { flowSchema, registry, validateFlow, type Flow, type FlowIssue } from '@/engine';
-import { ApiError } from '@/lib/api/http-io';
+import { Conflict, InvalidInput, NotFound } from '../errors';
 import { suggestAutomationName } from './templates';
 
-export class FlowValidationError extends Error {
+/** 400 invalid_flow: the definition cannot be saved or published; `issues` says where. */
+export class FlowValidationError extends InvalidInput {
   constructor(readonly issues: FlowIssue[]) {
-    super(`The flow has ${issues.length} problem(s): ${issues.slice(0, 3).map((i) => i.message).join('; ')}`);
+    super(`The flow has ${issues.length} problem(s): ${issues.slice(0, 3).map((i) => i.message).join('; ')}`, issues[0]?.path ?? [], { issues }, 'invalid_flow');
   }
 }
 
+const flowNotFound = (flowId: string, path?: (string | number)[]) => new NotFound('flow_not_found', `No flow "${flowId}"`, path ? { path } : {});
+
 /** Another flow of the vendor answers to this automation name already: the named URL would be ambiguous. */
-export class AutomationTakenError extends ApiError {
+export class AutomationTakenError extends Conflict {
   constructor(readonly automation: string, readonly takenBy: { id: string; name: string }) {
-    super(409, 'automation_taken', `Another flow ("${takenBy.name}") already answers to the automation "${automation}": choose another automation name`, { path: ['automation'], flowId: takenBy.id });
+    super('automation_taken', `Another flow ("${takenBy.name}") already answers to the automation "${automation}": choose another automation name`, { path: ['automation'], flowId: takenBy.id });
   }
 }
 
@@ -61,7 +64,7 @@ export async function saveFlowVersion(sql: postgres.Sql, p: { vendorId: string; 
     const [f] = await tx<{ latest_version: number }[]>`
       update flows set latest_version = latest_version + 1, name = ${flow.name}, automation = ${flow.automation}, description = ${flow.description ?? null}, updated_at = now()
       where id = ${flowId} and vendor_id = ${p.vendorId} and deleted_at is null returning latest_version`;
-    if (!f) throw new Error('flow not found');
+    if (!f) throw flowNotFound(flowId);
     await tx`insert into flow_versions (flow_id, version, definition, message, created_by) values (${flowId}, ${f.latest_version}, ${JSON.stringify(flow)}::text::json, ${p.message ?? null}, ${p.userId ?? null})`;
     if (p.publish) await tx`update flows set published_version = ${f.latest_version} where id = ${flowId}`;
     return { flowId, version: f.latest_version, issues };
@@ -69,10 +72,9 @@ export async function saveFlowVersion(sql: postgres.Sql, p: { vendorId: string; 
 }
 
 export async function publishFlow(sql: postgres.Sql, vendorId: string, flowId: string, version: number): Promise<void> {
-  const rows = await sql`select 1 from flow_versions v join flows f on f.id = v.flow_id where f.id = ${flowId} and f.vendor_id = ${vendorId} and v.version = ${version}`;
-  if (!rows.length) throw new Error('version not found');
   const def = await getFlowVersion(sql, vendorId, flowId, version);
-  const { issues } = validateFlow(def!.definition, registry);
+  if (!def) throw new NotFound('version_not_found', `Flow "${flowId}" has no version ${version}`, { path: ['version'] });
+  const { issues } = validateFlow(def.definition, registry);
   if (issues.length) throw new FlowValidationError(issues);
   await sql`update flows set published_version = ${version}, updated_at = now() where id = ${flowId} and vendor_id = ${vendorId}`;
 }
@@ -97,7 +99,11 @@ export async function listFlows(sql: postgres.Sql, vendorId: string): Promise<Fl
 /** Enables (or re-points) a customer's automation to a flow of the same vendor. */
 export async function enableIntegration(sql: postgres.Sql, p: { vendorId: string; customerId: string; flowId: string; flowVersion?: number | null; options?: Record<string, unknown> }): Promise<{ id: string; automation: string }> {
   const flow = await getFlow(sql, p.vendorId, p.flowId);
-  if (!flow) throw new Error('flow not found');
+  if (!flow) throw flowNotFound(p.flowId, ['flowId']);
+  // A version that does not exist would leave the customer's automation failing on every call until re-pointed.
+  if (p.flowVersion != null && !(await getFlowVersion(sql, p.vendorId, p.flowId, p.flowVersion))) {
+    throw new InvalidInput(`"flowVersion": flow ${p.flowId} has no version ${p.flowVersion}`, ['flowVersion'], {}, 'version_not_found');
+  }
   const [row] = await sql<{ id: string }[]>`
     insert into integrations (customer_id, flow_id, automation, flow_version, options, enabled)
     values (${p.customerId}, ${p.flowId}, ${flow.automation}, ${p.flowVersion ?? null}, ${JSON.stringify(p.options ?? {})}::text::jsonb, true)

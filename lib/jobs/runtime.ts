@@ -4,7 +4,8 @@ import PgBoss from 'pg-boss';
 import type postgres from 'postgres';
 import { flowSchema } from '@/engine';
 import { compileCached } from '../engine-host/automation-cache';
-import type { EngineHost } from '../engine-host/host';
+import type { EngineHost, HostOptions } from '../engine-host/host';
+import { Unavailable } from '../errors';
 
 export const QUEUES = { resumeRun: 'run-resume', asyncRun: 'run-async' } as const;
 
@@ -24,11 +25,15 @@ export function registerJobHandlers(fn: WorkHandlerRegistration): void { registr
 
 const g = globalThis as unknown as { __patchbayJobs?: JobsRuntime };
 export function getJobs(): JobsRuntime {
-  if (!g.__patchbayJobs) throw new Error('The job engine is not started');
+  if (!g.__patchbayJobs) throw new Unavailable('jobs_unavailable', 'The job engine is not running; try again shortly');
   return g.__patchbayJobs;
 }
 
-export async function startJobs(o: { databaseUrl: string; host: EngineHost; sql: postgres.Sql; log: (m: string) => void; worker: boolean }): Promise<JobsRuntime> {
+/**
+ * Starts pg-boss (its schema migrated) without any worker: the engine host is built after it with the job
+ * ports (jobPorts) in its options, then startWorkers runs the queues that need the host.
+ */
+export async function startJobEngine(o: { databaseUrl: string; worker: boolean }): Promise<JobsRuntime> {
   const boss = new PgBoss({ connectionString: o.databaseUrl, schema: 'pgboss', max: 4, supervise: o.worker, schedule: o.worker, migrate: true });
   boss.on('error', (err) => console.error('[patchbay] job engine error:', err.message));
   await boss.start();
@@ -58,21 +63,34 @@ export async function startJobs(o: { databaseUrl: string; host: EngineHost; sql:
   };
   const stopHooks: (() => Promise<void> | void)[] = [];
   g.__patchbayJobs = runtime;
+  stopHooksOf.set(runtime, stopHooks);
+  return runtime;
+}
 
-  // Durable delays: a suspended run is resumed by whichever worker picks the job at resumeAt.
-  o.host.opts.scheduleResume = async (runId, resumeAt) => {
-    await runtime.send(QUEUES.resumeRun, { runId }, { startAfter: resumeAt, singletonKey: `resume:${runId}:${resumeAt.getTime()}`, retryLimit: 5, retryBackoff: true });
+const stopHooksOf = new WeakMap<JobsRuntime, (() => Promise<void> | void)[]>();
+
+/** What the engine host hands to the job engine, given to its constructor. */
+export function jobPorts(jobs: JobsRuntime): Pick<HostOptions, 'scheduleResume' | 'enqueueRun'> {
+  return {
+    // Durable delays: a suspended run is resumed by whichever worker picks the job at resumeAt.
+    scheduleResume: async (runId, resumeAt) => {
+      await jobs.send(QUEUES.resumeRun, { runId }, { startAfter: resumeAt, singletonKey: `resume:${runId}:${resumeAt.getTime()}`, retryLimit: 5, retryBackoff: true });
+    },
+    // ?async=true runs: queued in Postgres, so a run accepted with 202 survives a restart.
+    enqueueRun: async (runId) => { await jobs.send(QUEUES.asyncRun, { runId }, { singletonKey: `async:${runId}`, retryLimit: 3, retryBackoff: true }); },
   };
-  await runtime.work<{ runId: string }>(QUEUES.resumeRun, async ({ runId }) => resumeRun(o.sql, o.host, runId), { pollingIntervalSeconds: 0.5 });
-  // ?async=true runs: queued in Postgres, so a run accepted with 202 survives a restart.
-  o.host.opts.enqueueRun = async (runId) => { await runtime.send(QUEUES.asyncRun, { runId }, { singletonKey: `async:${runId}`, retryLimit: 3, retryBackoff: true }); };
-  await runtime.work<{ runId: string }>(QUEUES.asyncRun, async ({ runId }) => startQueuedRun(o.sql, o.host, runId), { pollingIntervalSeconds: 0.5 });
+}
+
+/** Runs the queues (resumes, async runs, and every registered feature's) on this process when it is a worker. */
+export async function startWorkers(jobs: JobsRuntime, o: { host: EngineHost; sql: postgres.Sql; log: (m: string) => void; worker: boolean }): Promise<void> {
+  await jobs.work<{ runId: string }>(QUEUES.resumeRun, async ({ runId }) => resumeRun(o.sql, o.host, runId), { pollingIntervalSeconds: 0.5 });
+  await jobs.work<{ runId: string }>(QUEUES.asyncRun, async ({ runId }) => startQueuedRun(o.sql, o.host, runId), { pollingIntervalSeconds: 0.5 });
+  const stopHooks = stopHooksOf.get(jobs) ?? [];
   for (const r of registrations) {
-    const hook = await r(runtime);
+    const hook = await r(jobs);
     if (hook) stopHooks.push(hook);
   }
   if (o.worker) o.log('Job worker running (pg-boss)');
-  return runtime;
 }
 
 interface ClaimedRun { vendor_id: string; customer_id: string; flow_id: string; flow_version: number; trigger: unknown; state: any; default_country: string; options: Record<string, unknown> | null }

@@ -2,6 +2,9 @@
 // /api/v1/customers/{id}/portal-links); opening it swaps the link token for an httpOnly cookie that
 // names that one customer. Everything under /api/portal checks the cookie against the customer in the URL.
 import { randomBytes } from 'node:crypto';
+import type postgres from 'postgres';
+import { tryDecodeURIComponent } from '../api/input-guard';
+import { isSessionRevoked, portalSessionId, revokeSession } from '../auth/session-revocations';
 import { signPortalToken, verifyPortalToken, type VerifyResult } from './portal-tokens';
 
 export const PORTAL_COOKIE = 'pb_portal';
@@ -29,7 +32,8 @@ export function verifyPortalLink(secret: string, token: string | null, nowMs = D
 }
 
 export function createSessionToken(secret: string, customer: PortalCustomer, nowMs = Date.now()): string {
-  return signPortalToken(secret, 'session', { c: customer.id, v: customer.vendorId, x: customer.externalId, e: Math.floor(nowMs / 1000) + SESSION_TTL_SEC });
+  // `n` makes every session its own token, so signing one out never signs out another opened the same second.
+  return signPortalToken(secret, 'session', { c: customer.id, v: customer.vendorId, x: customer.externalId, e: Math.floor(nowMs / 1000) + SESSION_TTL_SEC, n: randomBytes(12).toString('base64url') });
 }
 
 export function readPortalSession(secret: string, cookieHeader: string | null | undefined, nowMs = Date.now()): PortalSession | null {
@@ -38,11 +42,27 @@ export function readPortalSession(secret: string, cookieHeader: string | null | 
   return { customerId: r.payload.c, vendorId: r.payload.v, externalId: String(r.payload.x ?? ''), expiresAt: new Date(r.payload.e * 1000) };
 }
 
+/** readPortalSession, and not signed out (server-side revocation, checked on every request). */
+export async function readLivePortalSession(sql: postgres.Sql, secret: string, cookieHeader: string | null | undefined, nowMs = Date.now()): Promise<PortalSession | null> {
+  const session = readPortalSession(secret, cookieHeader, nowMs);
+  if (!session) return null;
+  return (await isSessionRevoked(sql, portalSessionId(readCookie(cookieHeader, PORTAL_COOKIE)!))) ? null : session;
+}
+
+/** Signs the session in `cookieHeader` out everywhere at once (the cookie stops working even if copied). */
+export async function revokePortalSession(sql: postgres.Sql, secret: string, cookieHeader: string | null | undefined): Promise<boolean> {
+  const session = readPortalSession(secret, cookieHeader);
+  if (!session) return false;
+  await revokeSession(sql, portalSessionId(readCookie(cookieHeader, PORTAL_COOKIE)!), session.expiresAt);
+  return true;
+}
+
 export function readCookie(header: string | null | undefined, name: string): string | null {
   if (!header) return null;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    // A value with a bad percent-escape is no cookie of ours: treated as absent, never a 500.
+    if (eq > 0 && part.slice(0, eq).trim() === name) return tryDecodeURIComponent(part.slice(eq + 1).trim());
   }
   return null;
 }

@@ -2,6 +2,7 @@
 // one of the runs indexes (vendor / vendor+status / customer / flow, each with started_at), so a page
 // costs the same on the first screen and the thousandth, whatever the table holds.
 import type postgres from 'postgres';
+import { parseIsoInstant } from '@/engine';
 
 export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'waiting', 'timeout'] as const;
 export type RunStatusName = (typeof RUN_STATUSES)[number];
@@ -36,7 +37,7 @@ export function encodeRunCursor(c: RunCursor): string {
 
 export function decodeRunCursor(s: string): RunCursor | null {
   const [startedAt, id, extra] = Buffer.from(s, 'base64url').toString('utf8').split('|');
-  if (extra !== undefined || !CURSOR_TS.test(startedAt ?? '') || !UUID.test(id ?? '')) return null;
+  if (extra !== undefined || !CURSOR_TS.test(startedAt ?? '') || !UUID.test(id ?? '') || !parseIsoInstant(startedAt)) return null;
   return { startedAt, id };
 }
 

@@ -5,14 +5,12 @@
 // are kept whatever their age. The same hourly job forgets opened portal links once they have expired.
 import type postgres from 'postgres';
 import { registerJobHandlers, type JobsRuntime } from '../jobs/runtime';
+import { envValue } from '../config';
 
 export const PRUNE_QUEUE = 'runs-prune';
 
 export function retentionDaysFromEnv(env: Record<string, string | undefined> = process.env): number {
-  const v = env.PATCHBAY_RUN_RETENTION_DAYS;
-  const days = v === undefined || v === '' ? 30 : Number(v);
-  if (!Number.isFinite(days) || days < 0) throw new Error(`PATCHBAY_RUN_RETENTION_DAYS must be a number of days (0 keeps runs forever), got "${v}"`);
-  return days;
+  return envValue('PATCHBAY_RUN_RETENTION_DAYS', env) ?? 30;
 }
 
 /** Deletes finished runs started before `before`; returns how many went. */
@@ -34,7 +32,7 @@ export async function pruneRuns(sql: postgres.Sql, before: Date, batch = 5000): 
   return total;
 }
 
-/** Opened portal links are remembered until they expire (lib/api/portal-api.ts); then they can go. */
+/** Opened portal links are remembered until they expire (lib/api/portal/session.ts); then they can go. */
 export async function pruneUsedPortalLinks(sql: postgres.Sql): Promise<number> {
   return (await sql`delete from portal_link_uses where expires_at < now()`).count;
 }

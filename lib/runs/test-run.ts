@@ -3,6 +3,8 @@
 import type postgres from 'postgres';
 import { checkTriggerInput, compileFlow, registry, type CompiledFlow, type StepRecord, type TriggerField } from '@/engine';
 import type { EngineHost, ExecuteOutcome } from '../engine-host/host';
+import { NotFound } from '../errors';
+import { getFlow } from '../flows/flows';
 import { resolveCustomer, type CustomerRef } from '../tenancy/customers';
 
 /** The named customer, else "demo", else the vendor's oldest customer; null when the vendor has none. */
@@ -18,7 +20,9 @@ export function compileForTest(definition: unknown): CompiledFlow {
   return compileFlow(definition, registry);
 }
 
+/** Throws NotFound flow_not_found when the flow is not the vendor's. */
 export async function runTestFlow(sql: postgres.Sql, host: EngineHost, p: { vendorId: string; flowId: string; compiled: CompiledFlow; input: unknown; customer: CustomerRef }): Promise<ExecuteOutcome & { steps: StepRecord[] }> {
+  if (!(await getFlow(sql, p.vendorId, p.flowId))) throw new NotFound('flow_not_found', `No flow "${p.flowId}"`);
   const [integ] = await sql<{ options: Record<string, unknown> }[]>`
     select options from integrations where customer_id = ${p.customer.id} and automation = ${p.compiled.flow.automation}`;
   const out = await host.execute({

@@ -1,5 +1,7 @@
 // The Staff API route handlers in-process, on a real database, with the next-auth session stubbed:
 // the contract's shapes, vendor scoping (404 for others' objects), and role enforcement (401 / 403).
+import fs from 'node:fs';
+import path from 'node:path';
 import { NextRequest } from 'next/server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import callerLookup from '@/engine/fixtures/caller-lookup.flow.json';
@@ -233,5 +235,44 @@ describe('staff API', () => {
     expect(trigger).toMatchObject({ isTrigger: true, category: 'Triggers', ports: [{ id: 'out' }] });
     expect(trigger.params.type).toBe('object');
     expect(Object.keys(trigger.params.properties)).toEqual(['fields', 'example']);
+  });
+
+  it('every staff route goes through withStaff: 401 without a session, 403 for a viewer where an editor is needed, 404 for another vendor’s flow', async () => {
+    as('owner');
+    const mine = (await call(flows.POST, { body: { definition: callerLookup } })).json.id as string;
+    const dir = path.resolve('app/api/staff');
+    const files = (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('route.ts'));
+    expect(files.length).toBeGreaterThan(15);
+    const body = { definition: callerLookup, input: { phone: '+12025550123' }, version: 1, customer: 'beta-c1' };
+    let checked = 0;
+    for (const file of files) {
+      const mod = await import(path.join(dir, file));
+      const names = Object.keys(mod).filter((k) => ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(k));
+      expect(names.length, file).toBeGreaterThan(0);
+      const params = Object.fromEntries([...file.matchAll(/\[(\w+)\]/g)].map((m) => [m[1], m[1] === 'id' ? mine : '1']));
+      for (const name of names) {
+        const h = mod[name] as Handler & { auth?: { kind: string; role: string } };
+        expect(h.auth, `${file} ${name} does not go through withStaff`).toMatchObject({ kind: 'staffSession' });
+        const o = { method: name, params, body: name === 'GET' || name === 'DELETE' ? undefined : body };
+        as(null);
+        const anon = await call(h, o);
+        expect(anon.status, `${file} ${name} without a session`).toBe(401);
+        expect(anon.json).toEqual({ error: { code: 'unauthenticated', message: expect.any(String) } });
+        if (h.auth!.role === 'editor') {
+          as('viewer');
+          const viewer = await call(h, o);
+          expect(viewer.status, `${file} ${name} as a viewer`).toBe(403);
+          expect(viewer.json.error.code).toBe('forbidden');
+        }
+        if (file.startsWith('flows/[id]')) {
+          as('other');
+          const other = await call(h, o);
+          expect(other.status, `${file} ${name} for another vendor: ${JSON.stringify(other.json)}`).toBe(404);
+          expect(Object.keys(other.json)).toEqual(['error']);
+        }
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(18);
   });
 });

@@ -3,6 +3,7 @@
 // Recorded as a sync run of kind "webhook" so the history shows them.
 import type postgres from 'postgres';
 import type { ObjectKind } from '@/engine/connectors/kit/contact-source';
+import { clientMessage } from '../db/database-error';
 import { loadConnection } from '../engine-host/connections';
 import { createCdpDestination } from './destinations/cdp-destination';
 import type { SyncDestination } from './destinations/destination';
@@ -34,7 +35,7 @@ export async function deleteFromWebhook(
       const conn = await loadConnection(sql, deps.encryptionKey, customer.id, PHONE_SYSTEM);
       destinations.push(createPhonebookDestination(sql, { customerId: customer.id, defaultCountry: customer.defaultCountry, source: system, call: { fetch: deps.fetch, conn, requestLog: [] } }));
     } catch (err) {
-      problems.push({ destination: 'phonebook', message: (err as Error).message });
+      problems.push({ destination: 'phonebook', message: clientMessage(err, 'a delete webhook') });
     }
   }
   const externalIds = [...new Set(ids.map((x) => syncedExternalId(x.kind, x.id)))];
@@ -45,7 +46,7 @@ export async function deleteFromWebhook(
     } catch (err) {
       // The next full comparison removes what a failed call left behind.
       deleted[d.name] = 0;
-      problems.push({ destination: d.name, message: (err as Error).message });
+      problems.push({ destination: d.name, message: clientMessage(err, 'a delete webhook') });
     }
   }
   const total = Math.max(0, ...Object.values(deleted));

@@ -11,6 +11,7 @@ import type postgres from 'postgres';
 import { HttpError, PatchbayError } from '@/engine';
 import { catalog } from '@/engine/connectors/catalog';
 import type { ChangedPage, ConnectorCall, ContactSource, ObjectKind } from '@/engine/connectors/kit/contact-source';
+import { clientMessage } from '../db/database-error';
 import { loadConnection } from '../engine-host/connections';
 import { createCdpDestination } from './destinations/cdp-destination';
 import type { PageOutcome, RecordOutcome, SyncDestination } from './destinations/destination';
@@ -20,6 +21,7 @@ import { budgetFor } from './rate-budget';
 import { readSyncConfig, type SyncConfig } from './sync-config';
 import { prepareSyncRecord, type SyncProblem } from './sync-record';
 import { claimSyncRun, finishSyncRun, LeaseLost, releaseLease, renewLease, type SyncRunRow, type SyncStateRow } from './sync-store';
+import { envValue } from '../config';
 
 export interface SyncEngineDeps {
   sql: postgres.Sql;
@@ -55,8 +57,7 @@ export function newWorkerId(): string {
 }
 
 export function leaseMsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const v = Number(env.PATCHBAY_SYNC_LEASE_MS);
-  return Number.isFinite(v) && v >= 500 ? v : 60_000;
+  return envValue('PATCHBAY_SYNC_LEASE_MS', env) ?? 60_000;
 }
 
 /** Errors that a later attempt may not meet: rate limits, 5xx, network. Anything else fails the run. */
@@ -125,7 +126,7 @@ export async function executeSyncRun(deps: SyncEngineDeps, runId: string, opts: 
       await sql`update sync_runs set stats = ${JSON.stringify(stats)}::text::jsonb, updated_at = now() where id = ${runId} and status = 'running'`.catch(() => {});
       return { status: 'interrupted', runId };
     }
-    const message = err instanceof Error ? err.message : String(err);
+    const message = clientMessage(err, 'a sync run');
     deps.log?.(`sync ${state.sync_key} for ${state.customer_id}: run ${runId} failed: ${message}`);
     try {
       await finishSyncRun(sql, state, runId, workerId, { status: 'failed', error: message, stats, comparedFully: false });

@@ -27,11 +27,19 @@ export type StartSyncResult =
 /** Queues the run's job; answers the pg-boss job id (null when an identical job is already queued). */
 export type EnqueueSyncRun = (run: { runId: string; customerId: string; syncKey: string }) => Promise<string | null>;
 
+/** Whether a catalog system can feed a contact sync (it declares a contactSource). */
+export function isSyncSource(source: string): boolean {
+  return Object.prototype.hasOwnProperty.call(catalog, source) && !!catalog[source].contactSource;
+}
+
+/** Why `source` cannot feed a sync, naming the ones that can (for 400/404 messages). */
+export function notASyncSource(source: string): string {
+  const known = Object.entries(catalog).filter(([, e]) => e.contactSource).map(([id]) => id).join(', ');
+  return `"${String(source).slice(0, 64)}" cannot feed a contact sync (sources: ${known})`;
+}
+
 export function assertSyncSource(source: string): void {
-  if (!catalog[source]?.contactSource) {
-    const known = Object.entries(catalog).filter(([, e]) => e.contactSource).map(([id]) => id).join(', ');
-    throw new PatchbayError('invalid_params', `"${source}" cannot feed a contact sync (sources: ${known})`);
-  }
+  if (!isSyncSource(source)) throw new PatchbayError('invalid_params', notASyncSource(source));
 }
 
 export async function startSync(sql: postgres.Sql, enqueue: EnqueueSyncRun, req: StartSyncRequest): Promise<StartSyncResult> {

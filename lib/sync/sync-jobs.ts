@@ -5,7 +5,7 @@
 import type PgBoss from 'pg-boss';
 import type postgres from 'postgres';
 import { createGuardedFetch } from '../engine-host/guarded-fetch';
-import type { EngineHost } from '../engine-host/host';
+import type { EngineHost, HostOptions } from '../engine-host/host';
 import { registerJobHandlers, type JobsRuntime } from '../jobs/runtime';
 import { executeSyncRun, leaseMsFromEnv, newWorkerId, type SyncEngineDeps } from './run-sync';
 import { startSync, type EnqueueSyncRun } from './start-sync';
@@ -74,20 +74,24 @@ export interface SyncJobDeps {
   engine?: Partial<SyncEngineDeps>;
 }
 
+/** The engine host's ctx.sync: a flow's sync.contacts block starts a durable sync through the job engine. */
+export function syncStarter(sql: postgres.Sql, jobs: JobsRuntime): NonNullable<HostOptions['startSync']> {
+  const enqueue = enqueueWith(jobs.boss);
+  return (customer, req) => startSync(sql, enqueue, {
+    customerId: customer.id, source: req.source, mode: req.mode, trigger: 'flow',
+    config: { kinds: req.kinds, destinations: req.destinations, incrementalEveryMinutes: req.incrementalEveryMinutes, fullEveryHours: req.fullEveryHours, deleteThreshold: req.deleteThreshold },
+  }).then((r) => ({ syncRunId: r.syncRunId, status: r.status }));
+}
+
 /** Wires syncs into a started job runtime; answers the stop hook that interrupts running syncs. */
 export async function installSyncJobs(jobs: JobsRuntime, o: SyncJobDeps): Promise<() => Promise<void>> {
   const { boss } = jobs;
   await createSyncQueues(boss);
-  const enqueue = enqueueWith(boss);
   const leaseMs = o.leaseMs ?? leaseMsFromEnv();
   const engine: SyncEngineDeps = {
     sql: o.sql, encryptionKey: o.host.opts.encryptionKey, fetch: createGuardedFetch(o.host.opts.allowPrivateHosts),
     workerId: o.workerId ?? newWorkerId(), leaseMs, log: o.log, ...o.engine,
   };
-  o.host.opts.startSync = (customer, req) => startSync(o.sql, enqueue, {
-    customerId: customer.id, source: req.source, mode: req.mode, trigger: 'flow',
-    config: { kinds: req.kinds, destinations: req.destinations, incrementalEveryMinutes: req.incrementalEveryMinutes, fullEveryHours: req.fullEveryHours, deleteThreshold: req.deleteThreshold },
-  }).then((r) => ({ syncRunId: r.syncRunId, status: r.status }));
 
   const stopping = new AbortController();
   const running = new Set<Promise<unknown>>();

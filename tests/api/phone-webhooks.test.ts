@@ -83,10 +83,16 @@ describe('phone-system call webhooks', () => {
     expect((await r.json()).error.path).toEqual(['deliveryId']);
   });
 
-  it('404 for an unknown customer, also for ids no customer can have', async () => {
-    const r = await fetch(hookUrl.replace(cust, 'nobody'), { method: 'POST', body: '{}' });
-    expect(r.status).toBe(404);
-    expect((await fetch(hookUrl.replace(cust, '%00'), { method: 'POST', body: '{}' })).status).toBe(404);
+  it('answers an unknown customer (or vendor, or an id no customer can have) exactly like a customer without a webhook secret', async () => {
+    const other = `nosecret-${Math.random().toString(36).slice(2, 8)}`;
+    expect((await api('/api/v1/customers', { body: { externalId: other, name: 'No secret' } })).status).toBe(201);
+    const answer = async (url: string) => { const r = await fetch(url, { method: 'POST', body: '{}' }); return { status: r.status, body: await r.json() }; };
+    const noSecret = await answer(hookUrl.replace(cust, other));
+    expect(noSecret.status).toBe(401);
+    expect(noSecret.body.error.code).toBe('webhook_not_configured');
+    expect(await answer(hookUrl.replace(cust, 'nobody'))).toEqual(noSecret);
+    expect(await answer(hookUrl.replace(cust, '%00'))).toEqual(noSecret);
+    expect(await answer(hookUrl.replace(/hooks\/[^/]+\//, 'hooks/no-such-vendor/'))).toEqual(noSecret);
   });
 
   it('400 for a delivery id that is not printable text; a body with NUL is accepted and its run recorded', async () => {

@@ -5,7 +5,8 @@ import { PortalProviders } from '@/components/portal/portal-providers';
 import styles from '@/components/portal/portal.module.css';
 import { SignOutButton } from '@/components/portal/sign-out-button';
 import { getSql } from '@/lib/db/client';
-import { PORTAL_COOKIE, readPortalSession } from '@/lib/portal/portal-session';
+import { tryDecodeURIComponent } from '@/lib/api/input-guard';
+import { PORTAL_COOKIE, readLivePortalSession } from '@/lib/portal/portal-session';
 import { portalSecret } from '@/lib/portal/portal-tokens';
 import { resolveCustomer } from '@/lib/tenancy/customers';
 
@@ -14,10 +15,10 @@ export const metadata = { title: 'Connections – Patchbay' };
 
 export default async function PortalLayout({ children, params }: { children: React.ReactNode; params: Promise<{ customerId: string }> }) {
   const { customerId } = await params;
-  const externalId = decodeURIComponent(customerId);
+  const externalId = tryDecodeURIComponent(customerId) ?? '';
   const jar = await cookies();
   const token = jar.get(PORTAL_COOKIE)?.value;
-  const session = token ? readPortalSession(portalSecret(), `${PORTAL_COOKIE}=${encodeURIComponent(token)}`) : null;
+  const session = token ? await readLivePortalSession(getSql(), portalSecret(), `${PORTAL_COOKIE}=${encodeURIComponent(token)}`) : null;
   const customer = session && session.externalId === externalId ? await resolveCustomer(getSql(), session.vendorId, externalId) : null;
   if (!session || !customer || customer.id !== session.customerId) {
     return (

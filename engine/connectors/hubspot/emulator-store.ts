@@ -51,7 +51,7 @@ const badRequest = (message: string, extra?: Record<string, unknown>) => new HsH
 const WRITABLE: Record<ObjectType, string[]> = {
   contacts: ['firstname', 'lastname', 'email', 'phone', 'mobilephone', 'fax', 'company', 'country', 'city', 'state', 'zip', 'address', 'jobtitle', 'website', 'lifecyclestage', 'hs_lead_status', 'hubspot_owner_id'],
   companies: ['name', 'domain', 'phone', 'country', 'city', 'state', 'zip', 'address', 'industry', 'website', 'description', 'numberofemployees', 'annualrevenue', 'lifecyclestage', 'hubspot_owner_id'],
-  calls: ['hs_timestamp', 'hs_call_title', 'hs_call_body', 'hs_call_direction', 'hs_call_disposition', 'hs_call_duration', 'hs_call_from_number', 'hs_call_to_number', 'hs_call_recording_url', 'hs_call_status', 'hs_call_callee_object_id', 'hs_call_callee_object_type', 'hs_call_source', 'hs_activity_type', 'hs_attachment_ids', 'hubspot_owner_id'],
+  calls: ['hs_timestamp', 'hs_call_title', 'hs_call_body', 'hs_call_direction', 'hs_call_disposition', 'hs_call_duration', 'hs_call_from_number', 'hs_call_to_number', 'hs_call_recording_url', 'hs_call_status', 'hs_call_callee_object_id', 'hs_call_callee_object_type', 'hs_call_source', 'hs_call_external_id', 'hs_call_external_account_id', 'hs_activity_type', 'hs_attachment_ids', 'hubspot_owner_id'],
   tasks: ['hs_timestamp', 'hs_task_subject', 'hs_task_body', 'hs_task_status', 'hs_task_priority', 'hs_task_type', 'hs_task_reminders', 'hubspot_owner_id'],
   notes: ['hs_timestamp', 'hs_note_body', 'hs_attachment_ids', 'hubspot_owner_id'],
 };

@@ -27,13 +27,17 @@ export const CALL_OUTCOME = {
   wrongNumber: '17b47fee-58de-441e-a44c-c6300d46f273',
 } as const;
 
-export const callStatusSchema = z.enum(['answered', 'missed', 'busy', 'voicemail', 'failed', 'canceled']);
+export const callStatusSchema = z.enum(['answered', 'missed', 'declined', 'busy', 'voicemail', 'transferred', 'failed', 'canceled']);
 export type CallStatus = z.infer<typeof callStatusSchema>;
 
 /** Patchbay's call status → HubSpot's hs_call_status and call outcome. */
 export function hubspotCallStatus(status: CallStatus): { hs_call_status: string; hs_call_disposition?: string } {
   switch (status) {
     case 'answered': return { hs_call_status: 'COMPLETED', hs_call_disposition: CALL_OUTCOME.connected };
+    // Answered, then handed to someone else: a connected call (the title says "transferred").
+    case 'transferred': return { hs_call_status: 'COMPLETED', hs_call_disposition: CALL_OUTCOME.connected };
+    // Rejected by the agent: the call was never connected.
+    case 'declined': return { hs_call_status: 'CANCELED', hs_call_disposition: CALL_OUTCOME.noAnswer };
     case 'voicemail': return { hs_call_status: 'COMPLETED', hs_call_disposition: CALL_OUTCOME.leftVoicemail };
     case 'missed': return { hs_call_status: 'NO_ANSWER', hs_call_disposition: CALL_OUTCOME.noAnswer };
     case 'busy': return { hs_call_status: 'BUSY', hs_call_disposition: CALL_OUTCOME.busy };
@@ -74,6 +78,7 @@ export const logCallParams = z.object({
   recordingUrl: z.string().max(2048).optional(),
   notes: z.string().max(65_000).optional(),
   title: z.string().max(512).optional(),
+  externalId: z.string().max(255).optional().describe("The phone system's call id (hs_call_external_id)"),
 });
 
 export type LogCallArgs = z.input<typeof logCallParams>;
@@ -95,6 +100,7 @@ export async function logCall(call: ConnectorCall, input: LogCallArgs, now: () =
   if (args.recordingUrl) properties.hs_call_recording_url = args.recordingUrl;
   if (args.notes) properties.hs_call_body = notesToHtml(args.notes);
   if (args.ownerId) properties.hubspot_owner_id = args.ownerId;
+  if (args.externalId) properties.hs_call_external_id = args.externalId;
   const http = createHubspotClient(call);
   const res = await http.request<HubspotRecord>({
     method: 'POST',

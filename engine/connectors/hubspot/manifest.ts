@@ -1,8 +1,8 @@
 // HubSpot CRM: connection kinds (private app token, OAuth), the blocks, and the contact source for sync.
 import type { AnyBlock, ConnectionHandle } from '../../core/define-block';
-import { defineConnector } from '../kit/define-connector';
+import { defineCrmConnector } from '../kit/define-crm-connector';
 import type { ContactSource } from '../kit/contact-source';
-import { countChangedSince, fetchChangedPage } from './changed-since';
+import { hubspotCrmOperations } from './crm';
 import { createHubspotClient, HUBSPOT_API_BASE, HUBSPOT_AUTHORIZE_URL, HUBSPOT_SCOPES, HUBSPOT_TOKEN_PATH } from './client';
 import { createContactBlock } from './create-contact';
 import { createTaskBlock } from './create-task';
@@ -10,16 +10,24 @@ import { findCompanyByPhoneBlock } from './find-company-by-phone';
 import { findContactByIdBlock } from './find-contact-by-id';
 import { findContactByPhoneBlock } from './find-contact-by-phone';
 import { findUserByEmailBlock } from './find-user-by-email';
-import { iterateAllIds, listAllIdsBlock } from './list-all-ids';
+import { listAllIdsBlock } from './list-all-ids';
 import { listCompaniesChangedBlock } from './list-companies-changed';
 import { listContactsChangedBlock } from './list-contacts-changed';
 import { logCallBlock } from './log-call';
 import { updateCallLogBlock } from './update-call-log';
 
-export const hubspotConnector = defineConnector({
+export const hubspotConnector = defineCrmConnector({
   id: 'hubspot',
   name: 'HubSpot',
   defaultBaseUrl: HUBSPOT_API_BASE,
+  rateLimitHeaders: 'X-HubSpot-RateLimit-Max, X-HubSpot-RateLimit-Remaining, X-HubSpot-RateLimit-Interval-Milliseconds; 429 with Retry-After',
+  capabilities: {
+    supportsCompanies: true,
+    callLogUpdate: 'in_place',
+    nativeCallObject: 'Call engagement (crm/v3/objects/calls) on the contact and company timelines',
+    callIdField: 'hs_call_external_id',
+  },
+  operations: hubspotCrmOperations,
   auth: [
     {
       type: 'apiKey',
@@ -48,23 +56,4 @@ export const hubspotConnector = defineConnector({
   },
 });
 
-export const hubspotContactSource: ContactSource = {
-  system: 'hubspot',
-  async *listChanged(call, opts) {
-    let cursor = opts.cursor;
-    for (;;) {
-      const page = await fetchChangedPage(call, { kind: opts.kind, cursor, pageSize: opts.pageSize });
-      if (page.contacts.length && page.cursor) {
-        cursor = page.cursor;
-        yield { kind: opts.kind, contacts: page.contacts, cursor: page.cursor };
-      }
-      if (page.done || !page.contacts.length) return;
-    }
-  },
-  listAllIds(call, opts) {
-    return iterateAllIds(call, opts);
-  },
-  countChanged(call, opts) {
-    return countChangedSince(call, opts);
-  },
-};
+export const hubspotContactSource: ContactSource = hubspotConnector.contactSource;

@@ -1,11 +1,11 @@
 // What a logged call looks like in Pipedrive: the call activity's subject, its HH:MM duration, and the HTML
 // (Pipedrive notes and activity notes are sanitised HTML) for the activity note and the note on the person.
-export const CALL_STATUSES = ['answered', 'missed', 'busy', 'no_answer', 'voicemail', 'failed', 'cancelled'] as const;
+export const CALL_STATUSES = ['answered', 'missed', 'declined', 'busy', 'no_answer', 'voicemail', 'transferred', 'failed', 'cancelled'] as const;
 export type CallStatus = (typeof CALL_STATUSES)[number];
 export type CallDirection = 'inbound' | 'outbound';
 
-const STATUS_LABEL: Record<CallStatus, string> = {
-  answered: 'answered', missed: 'missed', busy: 'busy', no_answer: 'no answer', voicemail: 'voicemail', failed: 'failed', cancelled: 'cancelled',
+export const STATUS_LABEL: Record<CallStatus, string> = {
+  answered: 'answered', missed: 'missed', declined: 'declined', transferred: 'transferred', busy: 'busy', no_answer: 'no answer', voicemail: 'voicemail', failed: 'failed', cancelled: 'cancelled',
 };
 
 export function escapeHtml(s: string): string {
@@ -40,7 +40,7 @@ function humanDuration(seconds: number): string {
   return [h ? `${h}h` : '', m ? `${m}m` : '', `${s % 60}s`].filter(Boolean).join(' ');
 }
 
-function paragraphs(text: string): string {
+export function paragraphs(text: string): string {
   return text.split(/\n{2,}/).map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`).join('');
 }
 
@@ -53,9 +53,16 @@ export interface CallDetails {
   durationSec: number;
   recordingUrl?: string | null;
   notes?: string | null;
+  /** The phone system's call id, kept in the activity note so a retried log can find the activity. */
+  callId?: string | null;
 }
 
-function recordingLink(url: string): string {
+/** The line of the activity note that carries the phone system's call id. */
+export function callIdLine(callId: string): string {
+  return `Call id: ${escapeHtml(callId)}`;
+}
+
+export function recordingLink(url: string): string {
   return `<a href="${escapeHtml(url)}">${escapeHtml(url)}</a>`;
 }
 
@@ -67,6 +74,7 @@ export function callDetailsHtml(d: CallDetails): string {
     `Result: ${STATUS_LABEL[d.status]}`,
     `Started: ${d.startedAt.toISOString()}`,
     `Duration: ${humanDuration(d.durationSec)}`,
+    d.callId ? callIdLine(d.callId) : '',
   ].filter(Boolean);
   let html = `<p><b>Call details</b></p><ul>${rows.map((r) => `<li>${r}</li>`).join('')}`;
   if (d.recordingUrl) html += `<li>Recording: ${recordingLink(d.recordingUrl)}</li>`;

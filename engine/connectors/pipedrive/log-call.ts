@@ -20,6 +20,8 @@ export interface LogCallArgs {
   recordingUrl?: string | null;
   notes?: string | null;
   subject?: string | null;
+  /** The phone system's call id (kept in the activity note). */
+  callId?: string | null;
   /** Also add a note on the person (or organization) with the recording link and the notes (default true). */
   addNote?: boolean;
 }
@@ -44,7 +46,7 @@ export async function logCall(call: ConnectorCall, args: LogCallArgs): Promise<L
   if (Number.isNaN(startedAt.getTime())) throw new PatchbayError('invalid_params', `startedAt is not a date: "${String(args.startedAt)}"`);
   const personId = toPipedriveId(args.personId, 'personId');
   const orgId = toPipedriveId(args.orgId, 'orgId');
-  const details = { direction: args.direction, status: args.status, from: args.from, to: args.to, startedAt, durationSec: args.durationSec, recordingUrl: args.recordingUrl, notes: args.notes };
+  const details = { direction: args.direction, status: args.status, from: args.from, to: args.to, startedAt, durationSec: args.durationSec, recordingUrl: args.recordingUrl, notes: args.notes, callId: args.callId };
   const subject = args.subject?.trim() || callSubject(args);
   const iso = startedAt.toISOString();
   const activity = await client.send<Activity>('POST', '/api/v2/activities', {

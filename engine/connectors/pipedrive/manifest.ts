@@ -1,7 +1,8 @@
 // Pipedrive: persons and organizations for caller lookup and contact sync, call activities and notes for call logging.
 import type { AnyBlock, ConnectionHandle } from '../../core/define-block';
 import type { ContactSource } from '../kit/contact-source';
-import { defineConnector } from '../kit/define-connector';
+import { defineCrmConnector } from '../kit/define-crm-connector';
+import { pipedriveCrmOperations } from './crm';
 import { createPipedriveClient, PIPEDRIVE_DEFAULT_BASE_URL, PIPEDRIVE_OAUTH_AUTHORIZE_URL, PIPEDRIVE_OAUTH_TOKEN_URL } from './client';
 import { createContactBlock } from './create-contact';
 import { createTaskBlock } from './create-task';
@@ -10,7 +11,6 @@ import { findContactByIdBlock } from './find-contact-by-id';
 import { findContactByPhoneBlock } from './find-contact-by-phone';
 import { findUserByEmailBlock } from './find-user-by-email';
 import { listAllIdsBlock } from './list-all-ids';
-import { listAllIds, listChanged } from './list-changed';
 import { listCompaniesChangedBlock } from './list-companies-changed';
 import { listContactsChangedBlock } from './list-contacts-changed';
 import { logCallBlock } from './log-call';
@@ -24,10 +24,18 @@ interface CurrentUser {
   company_domain?: string;
 }
 
-export const pipedriveConnector = defineConnector({
+export const pipedriveConnector = defineCrmConnector({
   id: 'pipedrive',
   name: 'Pipedrive',
   defaultBaseUrl: PIPEDRIVE_DEFAULT_BASE_URL,
+  rateLimitHeaders: 'x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset (2-second burst window); 429 with Retry-After',
+  capabilities: {
+    supportsCompanies: true,
+    callLogUpdate: 'in_place',
+    nativeCallObject: 'Activity of type call (done, linked to the person/organization, owned by the agent) plus a note on the person',
+    callIdField: 'a "Call id:" line in the activity note',
+  },
+  operations: pipedriveCrmOperations,
   auth: [
     {
       type: 'apiKey',
@@ -66,8 +74,4 @@ export const pipedriveConnector = defineConnector({
   },
 });
 
-export const pipedriveContactSource: ContactSource = {
-  system: 'pipedrive',
-  listChanged: (call, opts) => listChanged(call, opts),
-  listAllIds: (call, opts) => listAllIds(call, opts),
-};
+export const pipedriveContactSource: ContactSource = pipedriveConnector.contactSource;

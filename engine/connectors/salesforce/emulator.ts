@@ -74,6 +74,16 @@ const SCHEMAS: Record<string, SObjectSchema & { required: string[]; createOnly: 
       Type: ['Call', 'Email', 'Meeting', 'Other'],
     },
   },
+  // The classic Note (key prefix 002): a title and body attached to one record through ParentId.
+  Note: {
+    name: 'Note', keyPrefix: '002',
+    fields: { ...SYSTEM_FIELDS, ParentId: 'reference', Title: 'string', Body: 'textarea', IsPrivate: 'boolean', OwnerId: 'reference' },
+    relationships: { Parent: { field: 'ParentId', to: 'Contact' }, Owner: { field: 'OwnerId', to: 'User' } },
+    phoneFields: [],
+    nameFields: ['Title'],
+    emailFields: [],
+    required: ['ParentId', 'Title'], createOnly: ['ParentId'], picklists: {},
+  },
 };
 
 const SCHEMA_BY_LOWER = new Map(Object.values(SCHEMAS).map((s) => [s.name.toLowerCase(), s]));

@@ -9,11 +9,11 @@ import { connectorCall, createSalesforceClient } from './client';
 import { recordUrl } from './map-contact';
 import { API_BASE } from './soql';
 
-export const CALL_STATUSES = ['answered', 'missed', 'busy', 'failed', 'voicemail', 'no-answer', 'cancelled'] as const;
+export const CALL_STATUSES = ['answered', 'missed', 'declined', 'busy', 'failed', 'voicemail', 'transferred', 'no-answer', 'cancelled'] as const;
 export type CallStatus = (typeof CALL_STATUSES)[number];
 
 const DISPOSITION: Record<CallStatus, string> = {
-  answered: 'Answered', missed: 'Missed', busy: 'Busy', failed: 'Failed', voicemail: 'Left voicemail', 'no-answer': 'No answer', cancelled: 'Cancelled',
+  answered: 'Answered', missed: 'Missed', declined: 'Declined', transferred: 'Transferred', busy: 'Busy', failed: 'Failed', voicemail: 'Left voicemail', 'no-answer': 'No answer', cancelled: 'Cancelled',
 };
 
 export function dispositionOf(status: CallStatus): string {

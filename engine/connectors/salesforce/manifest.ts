@@ -1,5 +1,6 @@
 // Salesforce: the connector declaration (auth, blocks, health check) and its contact source for sync.
-import { defineConnector } from '../kit/define-connector';
+import { defineCrmConnector } from '../kit/define-crm-connector';
+import { salesforceCrmOperations } from './crm';
 import type { ContactSource } from '../kit/contact-source';
 import { AUTHORIZE_PATH, createSalesforceClient, TOKEN_PATH } from './client';
 import { salesforceCreateContact } from './create-contact';
@@ -8,7 +9,6 @@ import { salesforceFindCompanyByPhone } from './find-company-by-phone';
 import { salesforceFindContactById } from './find-contact-by-id';
 import { salesforceFindContactByPhone } from './find-contact-by-phone';
 import { salesforceFindUserByEmail } from './find-user-by-email';
-import { countChanged, listAllIds, listChanged } from './list-changed';
 import { salesforceListAllIds } from './list-all-ids';
 import { salesforceListCompaniesChanged } from './list-companies-changed';
 import { salesforceListContactsChanged } from './list-contacts-changed';
@@ -17,9 +17,17 @@ import { API_BASE } from './soql';
 import { salesforceUpdateCallLog } from './update-call-log';
 import type { AnyBlock } from '../../core/define-block';
 
-export const salesforceConnector = defineConnector({
+export const salesforceConnector = defineCrmConnector({
   id: 'salesforce',
   name: 'Salesforce',
+  rateLimitHeaders: 'Sforce-Limit-Info: api-usage=used/limit (rolling 24 hours); 403 REQUEST_LIMIT_EXCEEDED when used up',
+  capabilities: {
+    supportsCompanies: true,
+    callLogUpdate: 'in_place',
+    nativeCallObject: 'Task with TaskSubtype Call (completed, CallType, CallDurationInSeconds, CallDisposition), WhoId = contact, OwnerId = agent',
+    callIdField: 'Task.CallObject',
+  },
+  operations: salesforceCrmOperations,
   // OAuth starts at login.salesforce.com (test.salesforce.com for sandboxes); API calls then go to the
   // org's instance_url from the token answer, which becomes the connection's base URL.
   defaultBaseUrl: 'https://login.salesforce.com',
@@ -49,9 +57,4 @@ export const salesforceConnector = defineConnector({
   },
 });
 
-export const salesforceContactSource: ContactSource = {
-  system: 'salesforce',
-  listChanged: (call, opts) => listChanged(call, opts),
-  listAllIds: (call, opts) => listAllIds(call, opts),
-  countChanged: (call, opts) => countChanged(call, opts),
-};
+export const salesforceContactSource: ContactSource = salesforceConnector.contactSource;

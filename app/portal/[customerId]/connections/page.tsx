@@ -1,3 +1,4 @@
+import { tryDecodeURIComponent } from '@/lib/api/input-guard';
 import { ConnectionsPage } from '@/components/portal/connections-page';
 
 // ?connected=<system> or ?error=<plain words> come back from the OAuth callback.
@@ -5,5 +6,5 @@ export default async function Connections({ params, searchParams }: { params: Pr
   const { customerId } = await params;
   const q = await searchParams;
   const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
-  return <ConnectionsPage customerId={decodeURIComponent(customerId)} connected={one(q.connected)} error={one(q.error)?.slice(0, 500)} />;
+  return <ConnectionsPage customerId={tryDecodeURIComponent(customerId) ?? customerId} connected={one(q.connected)} error={one(q.error)?.slice(0, 500)} />;
 }

@@ -1,4 +1,4 @@
-import { ApiError } from '@/lib/api/http-io';
+import { NotFound } from '@/lib/errors';
 import { json, withStaff } from '@/lib/auth/with-staff';
 import { getHost } from '@/lib/engine-host/host';
 import { readRunDetail } from '@/lib/runs/run-detail';
@@ -8,6 +8,6 @@ import { runToWire } from '@/lib/staff-api/wire-shapes';
 export const GET = withStaff<{ id: string }>(async ({ params, sql, vendorId }) => {
   const id = requireUuid(params.id, 'run');
   const run = await readRunDetail(sql, vendorId, id, getHost().recorder.pending.get(id));
-  if (!run) throw new ApiError(404, 'run_not_found', `No run "${id}"`);
+  if (!run) throw new NotFound('run_not_found', `No run "${id}"`);
   return json(runToWire(run));
 });

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { ApiError } from '@/lib/api/http-io';
 import { json, withStaff } from '@/lib/auth/with-staff';
 import { getHost } from '@/lib/engine-host/host';
-import { getFlow } from '@/lib/flows/flows';
+import { InvalidInput } from '@/lib/errors';
 import { compileForTest, pickTestCustomer, runTestFlow, triggerProblems } from '@/lib/runs/test-run';
 import { readBody, requireUuid } from '@/lib/staff-api/parse-input';
 import type { TestRunResult } from '@/lib/staff-api/contract';
@@ -14,17 +13,16 @@ const Body = z.object({ definition: z.unknown(), input: z.unknown().default({}),
 export const POST = withStaff<{ id: string }>(async ({ req, params, sql, vendorId }) => {
   const id = requireUuid(params.id, 'flow');
   const body = await readBody(req, Body);
-  if (!(await getFlow(sql, vendorId, id))) throw new ApiError(404, 'flow_not_found', `No flow "${id}"`);
   const customer = await pickTestCustomer(sql, vendorId, body.customer);
   if (!customer) {
     throw body.customer
-      ? new ApiError(400, 'customer_not_found', `No customer "${body.customer}": test runs use one of your customers' connections`, { path: ['customer'] })
-      : new ApiError(400, 'no_customer', 'Test runs use a customer’s connections, and this workspace has no customer yet: create one first', { path: ['customer'] });
+      ? new InvalidInput(`No customer "${body.customer}": test runs use one of your customers' connections`, ['customer'], {}, 'customer_not_found')
+      : new InvalidInput('Test runs use a customer’s connections, and this workspace has no customer yet: create one first', ['customer'], {}, 'no_customer');
   }
   const compiled = compileForTest(body.definition);
   const problems = triggerProblems(compiled, body.input);
   if (problems.length) {
-    throw new ApiError(400, 'invalid_input', `Test input: ${problems[0].message}`, { path: ['input', ...(problems[0].path ? problems[0].path.split('.') : [])], issues: problems.map((p) => ({ path: ['input', ...p.path.split('.').filter(Boolean)], message: p.message })) });
+    throw new InvalidInput(`Test input: ${problems[0].message}`, ['input', ...(problems[0].path ? problems[0].path.split('.') : [])], { issues: problems.map((p) => ({ path: ['input', ...p.path.split('.').filter(Boolean)], message: p.message })) });
   }
   const out = await runTestFlow(sql, getHost(), { vendorId, flowId: id, compiled, input: body.input, customer });
   const result: TestRunResult = { runId: out.runId, status: out.status, response: out.response ?? null, error: out.error ?? null, steps: out.steps.map(stepToWire) };

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { ApiError } from '@/lib/api/http-io';
 import { json, withStaff } from '@/lib/auth/with-staff';
-import { getFlow, saveFlowVersion } from '@/lib/flows/flows';
+import { saveFlowVersion } from '@/lib/flows/flows';
 import { readBody, requireUuid } from '@/lib/staff-api/parse-input';
 
 const Body = z.object({ definition: z.unknown(), message: z.string().max(500).regex(/^[^\u0000]*$/, 'no NUL characters').optional(), publish: z.boolean().optional() });
@@ -12,7 +11,6 @@ const Body = z.object({ definition: z.unknown(), message: z.string().max(500).re
 export const POST = withStaff<{ id: string }>(async ({ req, params, sql, vendorId, staff }) => {
   const id = requireUuid(params.id, 'flow');
   const { definition, message, publish } = await readBody(req, Body);
-  if (!(await getFlow(sql, vendorId, id))) throw new ApiError(404, 'flow_not_found', `No flow "${id}"`);
   const saved = await saveFlowVersion(sql, { vendorId, flowId: id, definition, message, userId: staff.userId, allowIssues: !publish, publish });
   return json({ version: saved.version, issues: saved.issues, ...(publish ? { publishedVersion: saved.version } : {}) }, 201);
 }, { role: 'editor' });

@@ -1,0 +1,101 @@
+// Patchbay's HTTP edge in the custom node:http server, before Next.js: the declared routes (routes.ts)
+// matched by find-my-way, each request authenticated by its route's auth kind, its path params, query and
+// body checked with the route's zod schemas, then handed to the handler; whatever is thrown becomes the
+// documented error body (error-reply.ts). The hot path (caller_lookup) is: match, cached key, cached
+// customer, handler — no URL object, no query parsing unless the route has a query.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import FindMyWay from 'find-my-way';
+import type { z } from 'zod';
+import { InvalidInput, NotFound, ApiError } from '../errors';
+import { apiKeyPrincipal, keyCustomer, portalCustomer, refuseCrossSite } from './auth';
+import { invalidInputFromZod } from './error-reply';
+import { readJson, sendError, sendJson } from './http-io';
+import type { ApiDeps, RouteDef } from './route';
+
+/** Paths the edge answers; everything else (and /portal/… pages without a route) goes to Next.js. */
+const OWNED = ['/api/v1/', '/api/portal/', '/api/docs', '/portal/'];
+const EMPTY = Object.freeze({});
+const noop = () => {};
+
+export type EdgeHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+export function createEdge(routes: readonly RouteDef[], deps: ApiDeps): EdgeHandler {
+  const router = FindMyWay({ ignoreTrailingSlash: true, maxParamLength: 1000 });
+  for (const r of routes) {
+    // A route whose query is all optional parses an absent query string once, here, not per request.
+    const empty = r.query?.safeParse({});
+    router.on(r.method, r.path, noop, { route: r, emptyQuery: empty?.success ? Object.freeze(empty.data) : undefined });
+  }
+
+  function miss(req: IncomingMessage, res: ServerResponse, pathname: string): void {
+    try {
+      try { decodeURIComponent(pathname); } catch {
+        throw new InvalidInput(`The path "${pathname.slice(0, 200)}" is not valid percent-encoding`, ['url'], {}, 'invalid_path');
+      }
+      const allowed = (['GET', 'POST', 'PUT', 'DELETE'] as const).filter((m) => m !== req.method && router.find(m, pathname));
+      if (allowed.length) throw new ApiError(405, 'method_not_allowed', `${req.method} is not allowed here (use ${allowed.join(', ')})`, { allow: allowed });
+      throw new NotFound('not_found', `No API route ${pathname.slice(0, 200)}`);
+    } catch (err) {
+      sendError(res, err);
+    }
+  }
+
+  return function handle(req, res) {
+    const raw = req.url ?? '/';
+    const q = raw.indexOf('?');
+    const pathname = q < 0 ? raw : raw.slice(0, q);
+    let owned = false;
+    for (const prefix of OWNED) if (pathname.startsWith(prefix)) { owned = true; break; }
+    if (!owned) return false;
+    const found = router.find(req.method as 'GET', pathname);
+    if (!found) {
+      if (pathname.startsWith('/portal/')) return false;
+      miss(req, res, pathname);
+      return true;
+    }
+    const { route, emptyQuery } = (found as unknown as { store: Registered }).store;
+    const rawQuery = q < 0 ? '' : raw.slice(q + 1);
+    if (route.claim && !route.claim(rawQuery)) return false;
+    serve(route, found.params as Record<string, string>, rawQuery, emptyQuery, req, res, deps).catch((err) => {
+      if (res.headersSent) res.end();
+      else sendError(res, err);
+    });
+    return true;
+  };
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, onError: (e: z.ZodError) => Error): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw onError(r.error);
+  return r.data;
+}
+
+interface Registered { route: RouteDef; emptyQuery: unknown }
+
+async function serve(route: RouteDef, rawParams: Record<string, string>, rawQuery: string, emptyQuery: unknown, req: IncomingMessage, res: ServerResponse, deps: ApiDeps): Promise<void> {
+  const auth = route.auth.kind;
+  let principal = null;
+  if (auth === 'apiKey') principal = await apiKeyPrincipal(deps.sql, req.headers.authorization);
+  else if (auth === 'portalSession' && req.method !== 'GET') refuseCrossSite(req);
+  // A path parameter that fails its schema names nothing: 404, like a missing object.
+  const params = route.params ? parse(route.params, rawParams, (e) => new NotFound(route.paramsNotFound ?? 'not_found', e.issues[0].message, { path: e.issues[0].path })) : rawParams;
+  let customer = null;
+  const customerId = rawParams.customerId;
+  if (customerId !== undefined) {
+    if (principal) customer = await keyCustomer(deps.sql, principal, customerId);
+    else if (auth === 'portalSession') customer = await portalCustomer(deps.sql, req.headers.cookie, customerId);
+  }
+  const query = !route.query ? EMPTY
+    : !rawQuery && emptyQuery ? emptyQuery
+      : parse(route.query, Object.fromEntries(new URLSearchParams(rawQuery)), (e) => invalidInputFromZod(e, [], 'query'));
+  let body: unknown;
+  if (route.body && !route.rawBody) {
+    const hasBody = !route.bodyOptional || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;
+    body = parse(route.body, hasBody ? await readJson(req, route.bodyLimit) : {}, (e) => invalidInputFromZod(e));
+  }
+  const reply = await route.handler({ req, res, params, query, body, deps, principal: principal!, customer: customer! } as never);
+  if (reply) {
+    if (reply.body === undefined) { res.writeHead(reply.status, { 'cache-control': 'no-store', ...reply.headers }); res.end(); }
+    else sendJson(res, reply.status, reply.body, reply.headers);
+  }
+}

@@ -1,0 +1,63 @@
+// POST /api/v1/customers/{customerId}/automations/{name}: runs the customer's enabled automation. The hot
+// path (caller_lookup): key and customer from the edge's caches, compiled flow from the automation cache,
+// one indexed CDP query, the respond.json body out.
+import { z } from 'zod';
+import { AUTOMATION_NAME, checkTriggerInput } from '@/engine';
+import { ApiError, InvalidInput, NotFound, Unavailable } from '../../errors';
+import { resolveAutomation } from '../../engine-host/automation-cache';
+import { newRunId } from '../../runs/run-id';
+import { sendJson } from '../http-io';
+import { defineRoute, type Reply } from '../route';
+
+const queued = z.object({ runId: z.string(), status: z.enum(['queued', 'waiting']), links: z.object({ run: z.string() }).optional() });
+
+export const runAutomation = defineRoute({
+  operationId: 'runAutomation',
+  method: 'POST',
+  path: '/api/v1/customers/:customerId/automations/:name',
+  tag: 'Automations',
+  summary: 'Run a named automation',
+  description: 'Runs the customer\'s enabled automation synchronously and answers with what its respond.json block produced (any JSON). '
+    + 'The body is the trigger input; its declared fields are checked. `?async=true` queues the run and answers 202 with its id.',
+  auth: { kind: 'apiKey' },
+  params: z.object({ customerId: z.string().describe("The vendor's own id of the customer"), name: z.string().regex(AUTOMATION_NAME, 'automation names are lower_snake_case').describe('Automation name, e.g. caller_lookup') }),
+  paramsNotFound: 'automation_not_found',
+  query: z.object({ async: z.enum(['true', 'false'], { error: 'true or false' }).optional().describe('true: queue the run and answer 202 at once') }),
+  body: z.record(z.string(), z.unknown()).describe('The trigger input, e.g. {"phone":"+1 415-200-0007"} for caller_lookup'),
+  responses: {
+    200: { description: 'What the flow\'s respond.json block produced (its status may differ), or {runId,status} when the flow responds nothing', schema: z.unknown(), headers: { 'x-patchbay-run-id': 'The run\'s id' } },
+    202: { description: 'Queued (async=true) or waiting on a durable step', schema: queued },
+  },
+  errors: { 404: 'automation_not_found / customer_not_found', 502: 'run_failed: the flow failed without an answer', 503: 'jobs_unavailable', 504: 'timeout: the flow ran past PATCHBAY_FLOW_TIMEOUT_MS (runId given)' },
+  async handler({ res, params, query, body, principal, customer, deps }): Promise<Reply | void> {
+    const { name } = params;
+    const automation = await resolveAutomation(deps.sql, customer.id, name);
+    if (!automation) throw new NotFound('automation_not_found', `Customer "${customer.externalId}" has no enabled automation "${name}"`);
+    const problems = checkTriggerInput(automation.triggerFields, body);
+    if (problems.length) throw new InvalidInput(problems[0].message, problems[0].path ? problems[0].path.split('.') : [], { issues: problems });
+    if (query.async === 'true') {
+      const runId = newRunId();
+      await deps.host.recorder.recordNow({
+        id: runId, vendorId: principal.vendorId, customerId: customer.id, flowId: automation.flowId, flowVersion: automation.version, automation: name,
+        mode: 'live', status: 'queued', trigger: body, response: null, error: null, startedAt: new Date(), finishedAt: null, durationMs: null, steps: [],
+      });
+      if (!deps.host.opts.enqueueRun) throw new Unavailable('jobs_unavailable', 'The job engine is not running; try again shortly');
+      await deps.host.opts.enqueueRun(runId);
+      return { status: 202, body: { runId, status: 'queued', links: { run: `/api/v1/runs/${runId}` } }, headers: { location: `/api/v1/runs/${runId}` } };
+    }
+    const out = await deps.host.execute({
+      vendorId: principal.vendorId, customer: { id: customer.id, defaultCountry: customer.defaultCountry },
+      flowId: automation.flowId, flowVersion: automation.version, compiled: automation.compiled, options: automation.options, trigger: body,
+    });
+    if (out.status === 'timeout') throw new ApiError(504, 'timeout', out.error!.message, { runId: out.runId });
+    if (out.response) {
+      const sent = sendJson(res, out.response.status, out.response.body, { 'x-patchbay-run-id': out.runId, ...out.response.headers });
+      // The run record stores the body as sent instead of serialising it again.
+      if (out.record && out.record.response === out.response) out.record.responseBodyJson = sent;
+      return;
+    }
+    if (out.status === 'failed') throw new ApiError(502, out.error?.code ?? 'run_failed', out.error?.message ?? 'The flow failed', { runId: out.runId, nodeId: out.error?.nodeId });
+    if (out.status === 'waiting') return { status: 202, body: { runId: out.runId, status: 'waiting' }, headers: { 'x-patchbay-run-id': out.runId } };
+    return { status: 200, body: { runId: out.runId, status: out.status }, headers: { 'x-patchbay-run-id': out.runId } };
+  },
+});

@@ -1,0 +1,95 @@
+// One boot for both processes (server.ts, worker.ts): the configuration read and checked once, the secrets,
+// the database (embedded PostgreSQL, DATABASE_URL, or — for a worker — the app's embedded server named in
+// runtime.json), migrations, the job engine, and the engine host built once with every option it needs (job
+// ports, sync starter) — nothing is assigned into it afterwards. Then the queues this process works.
+import fs from 'node:fs';
+import path from 'node:path';
+import type postgres from 'postgres';
+import { readConfig, type PatchbayConfig } from './config';
+import { closeDb, connect, getSql } from './db/client';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded';
+import { runMigrations } from './db/migrate';
+import { createPipelinedPool, type PipelinedPool } from './db/pipelined-pool';
+import { EngineHost, setHost } from './engine-host/host';
+import { jobPorts, startJobEngine, startWorkers, type JobsRuntime } from './jobs/runtime';
+import { registerRunRetention } from './runs/retention';
+import { loadSecrets, type Secrets } from './secrets';
+import { registerSyncJobs, syncStarter } from './sync/sync-jobs';
+
+export interface Booted {
+  cfg: PatchbayConfig;
+  secrets: Secrets;
+  databaseUrl: string;
+  embedded: EmbeddedDatabase | null;
+  sql: postgres.Sql;
+  host: EngineHost;
+  jobs: JobsRuntime;
+  /** Server only: pipelined connections for caller lookups. */
+  lookupPool: PipelinedPool | null;
+  /** Stops what boot started, in order (job engine, run recorder, connections, embedded database). */
+  stop(step: (name: string, fn: () => Promise<unknown> | undefined) => Promise<void>): Promise<void>;
+}
+
+/** A worker without DATABASE_URL uses the app's embedded database, whose URL `npm start` wrote to runtime.json. */
+function workerDatabaseUrl(cfg: PatchbayConfig): string {
+  if (cfg.databaseUrl) return cfg.databaseUrl;
+  const file = path.join(cfg.dataDir, 'runtime.json');
+  if (fs.existsSync(file)) {
+    const runtime = JSON.parse(fs.readFileSync(file, 'utf8')) as { databaseUrl?: string };
+    if (runtime.databaseUrl) return runtime.databaseUrl;
+  }
+  throw new Error(`No database: set DATABASE_URL, or start the app first (npm start) so ${file} names its embedded database`);
+}
+
+export async function boot(o: { role: 'server' | 'worker'; log: (m: string) => void; env?: NodeJS.ProcessEnv }): Promise<Booted> {
+  const cfg = readConfig(o.env);
+  // The encryption key decrypts the connections' credentials on every machine (in production it must come
+  // from PATCHBAY_ENCRYPTION_KEY; in demo mode it is kept in the shared data folder).
+  const secrets = loadSecrets(cfg);
+  let embedded: EmbeddedDatabase | null = null;
+  let databaseUrl: string;
+  if (o.role === 'worker') databaseUrl = workerDatabaseUrl(cfg);
+  else if (cfg.databaseUrl) databaseUrl = cfg.databaseUrl;
+  else {
+    const t0 = Date.now();
+    embedded = await startEmbeddedPostgres(cfg.dataDir, secrets.embeddedDbPassword, o.log);
+    databaseUrl = embedded.url;
+    o.log(`Embedded PostgreSQL running from ${path.join(cfg.dataDir, 'postgres')} (${Date.now() - t0} ms)`);
+  }
+  // The Next.js route handlers in this process read these (getSql, next-auth, publicBaseUrl).
+  process.env.DATABASE_URL = databaseUrl;
+  process.env.NEXTAUTH_SECRET ??= secrets.authSecret;
+  if (o.role === 'server') process.env.NEXTAUTH_URL ??= `http://${cfg.host === '0.0.0.0' ? 'localhost' : cfg.host}:${cfg.port}`;
+
+  await runMigrations(databaseUrl);
+  const sql = getSql();
+  const recorderSql = o.role === 'server' ? connect(databaseUrl, 1).sql : null;
+  const lookupPool = o.role === 'server' ? createPipelinedPool(databaseUrl, cfg.lookupConnections) : null;
+  const worker = o.role === 'worker' || cfg.runWorker;
+  const jobs = await startJobEngine({ databaseUrl, worker });
+  const host = new EngineHost({
+    sql,
+    recorderSql: recorderSql ?? undefined,
+    lookupSql: lookupPool?.next,
+    encryptionKey: secrets.encryptionKey,
+    flowTimeoutMs: cfg.flowTimeoutMs,
+    allowPrivateHosts: cfg.allowPrivateHosts,
+    ...jobPorts(jobs),
+    startSync: syncStarter(sql, jobs),
+  });
+  setHost(host);
+  registerSyncJobs({ sql, host, log: o.log, leaseMs: cfg.syncLeaseMs });
+  registerRunRetention({ sql, log: o.log, days: cfg.runRetentionDays });
+  await startWorkers(jobs, { host, sql, log: o.log, worker });
+
+  return {
+    cfg, secrets, databaseUrl, embedded, sql, host, jobs, lookupPool,
+    async stop(step) {
+      await step('job engine', () => jobs.stop());
+      await step('run recorder', async () => { await host.close(); await recorderSql?.end({ timeout: 5 }); });
+      await step('lookup connections', () => lookupPool?.end());
+      await step('database pool', () => closeDb());
+      await step('embedded database', () => embedded?.stop());
+    },
+  };
+}

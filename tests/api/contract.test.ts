@@ -1,0 +1,264 @@
+// The OpenAPI document against the running server: it is a valid OpenAPI 3.1 document; every declared route is
+// in it; every documented route called with valid input answers a documented status with a body that matches
+// the documented schema; and every route called with the wrong credentials (none, another vendor's key,
+// another customer's portal session, no signature, a foreign Origin for cookie writes) answers a documented
+// 401/403/404 with the error body, never data.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { startHubspotEmulator, type HubspotEmulator } from '@/engine/connectors/hubspot/emulator';
+import { HUBSPOT_SIGNATURE_HEADER, HUBSPOT_TIMESTAMP_HEADER, signHubspotRequest } from '@/engine/connectors/hubspot/webhooks';
+import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signWebhookBody } from '@/engine/connectors/phone-system/webhook-signature';
+import { routes } from '@/lib/api/routes';
+import { DEMO_EMULATORS } from '@/lib/connections/oauth-clients';
+import { saveConnection } from '@/lib/engine-host/connections';
+import { createApiKey } from '@/lib/tenancy/api-keys';
+import { createCustomer } from '@/lib/tenancy/customers';
+import { createVendor } from '@/lib/tenancy/vendors';
+import { api, apiKey, baseUrl, db } from './helpers';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
+type Json = Record<string, any>;
+
+const uniq = Math.random().toString(36).slice(2, 8);
+const custA = `contract-a-${uniq}`;
+const custB = `contract-b-${uniq}`;
+const webhookSecret = `whsec_${uniq}_contract_test`;
+let doc: Json;
+let vendorSlug = '';
+let otherVendorKey = '';
+let flowId = '';
+let runId = '';
+let emu: HubspotEmulator;
+const sessions: Record<'a' | 'b', string> = { a: '', b: '' };
+
+interface Call { method: string; path: string; body?: unknown; raw?: string; headers?: Record<string, string> }
+interface Answer { status: number; contentType: string; text: string; json: unknown }
+
+async function send(c: Call, auth: { key?: string | null; cookie?: string | null } = {}): Promise<Answer> {
+  const headers: Record<string, string> = { ...c.headers };
+  if (auth.key) headers.authorization = `Bearer ${auth.key}`;
+  if (auth.cookie) headers.cookie = auth.cookie;
+  let body = c.raw;
+  if (c.body !== undefined) body = JSON.stringify(c.body);
+  if (body !== undefined) headers['content-type'] ??= 'application/json';
+  const res = await fetch(baseUrl() + c.path, { method: c.method, headers, body, redirect: 'manual' });
+  const text = await res.text();
+  let json: unknown = null;
+  try { json = text ? JSON.parse(text) : null; } catch { json = undefined; }
+  return { status: res.status, contentType: res.headers.get('content-type') ?? '', text, json };
+}
+
+const cookieOf = (res: Response, name: string) => res.headers.getSetCookie().find((c) => c.startsWith(`${name}=`))?.split(';')[0] ?? '';
+
+async function openSession(customer: string): Promise<string> {
+  const link = await api(`/api/v1/customers/${customer}/portal-links`, { method: 'POST' });
+  expect(link.status).toBe(201);
+  const res = await fetch(baseUrl() + link.body.url, { redirect: 'manual' });
+  expect(res.status).toBe(303);
+  return cookieOf(res, 'pb_portal');
+}
+
+function phoneHook(customer: string, signed = true): Call {
+  const raw = JSON.stringify({ event: 'call.ringing', callId: `c-${Math.random()}`, from: '+14155550100' });
+  const headers: Record<string, string> = { [EVENT_HEADER]: 'call.ringing', [DELIVERY_HEADER]: `d-${Math.random().toString(36).slice(2)}` };
+  if (signed) headers[SIGNATURE_HEADER] = signWebhookBody(webhookSecret, raw);
+  return { method: 'POST', path: `/api/v1/hooks/${vendorSlug}/${customer}/phone-system`, raw, headers };
+}
+
+function hubspotHook(signed = true): Call {
+  const p = `/api/v1/hooks/${vendorSlug}/hubspot`;
+  const raw = JSON.stringify([{ portalId: 1, objectId: 1, subscriptionType: 'contact.propertyChange', eventId: 1, occurredAt: Date.now() }]);
+  const ts = String(Date.now());
+  const headers: Record<string, string> = signed
+    ? { [HUBSPOT_TIMESTAMP_HEADER]: ts, [HUBSPOT_SIGNATURE_HEADER]: signHubspotRequest(DEMO_EMULATORS.hubspot.clientSecret, 'POST', baseUrl() + p, raw, ts) }
+    : {};
+  return { method: 'POST', path: p, raw, headers };
+}
+
+/** One valid request per documented operation, for customer A (built fresh each time: some consume state). */
+const samples: Record<string, (customer: string) => Promise<Call> | Call> = {
+  runAutomation: () => ({ method: 'POST', path: '/api/v1/customers/demo/automations/caller_lookup', body: { phone: '+1 415-200-0007' } }),
+  getRun: () => ({ method: 'GET', path: `/api/v1/runs/${runId}` }),
+  createCustomer: () => ({ method: 'POST', path: '/api/v1/customers', body: { externalId: `contract-new-${Math.random().toString(36).slice(2, 8)}`, name: 'New', defaultCountry: 'GB' } }),
+  getCustomer: (c) => ({ method: 'GET', path: `/api/v1/customers/${c}` }),
+  upsertCdpContacts: (c) => ({ method: 'POST', path: `/api/v1/customers/${c}/cdp/contacts`, body: { contacts: [{ source: 'crm', externalId: 'k1', firstName: 'Ada', phones: ['+44 20 7946 0000', 'not a number'] }] } }),
+  deleteCdpContact: async (c) => {
+    await api(`/api/v1/customers/${c}/cdp/contacts`, { body: { contacts: [{ source: 'crm', externalId: 'gone', phones: ['+12025550111'] }] } });
+    return { method: 'DELETE', path: `/api/v1/customers/${c}/cdp/contacts/crm/gone` };
+  },
+  enableIntegration: (c) => ({ method: 'POST', path: `/api/v1/customers/${c}/integrations`, body: { flowId, options: { tier: 'gold' } } }),
+  createPortalLink: (c) => ({ method: 'POST', path: `/api/v1/customers/${c}/portal-links`, body: { expiresInSeconds: 120 } }),
+  contactsDeleted: (c) => ({ method: 'POST', path: `/api/v1/customers/${c}/webhooks/hubspot/contacts-deleted`, body: { ids: ['1', 2], kind: 'person' } }),
+  putPhoneSystemConnection: (c) => ({ method: 'PUT', path: `/api/v1/customers/${c}/connections/phonesystem`, body: { baseUrl: 'http://127.0.0.1:1', credentials: { token: 't' }, webhookSecret } }),
+  getPhoneSystemConnection: (c) => ({ method: 'GET', path: `/api/v1/customers/${c}/connections/phonesystem` }),
+  phoneSystemWebhook: (c) => phoneHook(c),
+  hubspotWebhook: () => hubspotHook(),
+  health: () => ({ method: 'GET', path: '/api/v1/health' }),
+  openApiDocument: () => ({ method: 'GET', path: '/api/v1/openapi.json' }),
+  docsPage: () => ({ method: 'GET', path: '/api/docs' }),
+  portalListConnections: (c) => ({ method: 'GET', path: `/api/portal/${c}/connections` }),
+  portalConnect: (c) => ({ method: 'PUT', path: `/api/portal/${c}/connections/hubspot`, body: { baseUrl: emu.url, credentials: { token: 'hs-contract' } } }),
+  portalTestConnection: (c) => ({ method: 'POST', path: `/api/portal/${c}/connections/hubspot/test` }),
+  portalStartOAuth: (c) => ({ method: 'POST', path: `/api/portal/${c}/connections/hubspot/oauth/start`, body: { baseUrl: emu.url } }),
+  portalDisconnect: async (c) => {
+    await send({ method: 'PUT', path: `/api/portal/${c}/connections/pipedrive`, body: { credentials: { apiToken: 'pd-contract' } } }, { cookie: sessions.a });
+    return { method: 'DELETE', path: `/api/portal/${c}/connections/pipedrive` };
+  },
+  portalSignOut: (c) => ({ method: 'POST', path: `/api/portal/${c}/sign-out` }),
+  portalOAuthCallback: () => ({ method: 'GET', path: '/api/portal/oauth/callback?code=x' }),
+  openPortalLink: async (c) => {
+    const link = await api(`/api/v1/customers/${c}/portal-links`, { method: 'POST' });
+    return { method: 'GET', path: link.body.url };
+  },
+};
+
+/** Every operation in the document: [path template, method, operation]. */
+function operations(): [string, string, Json][] {
+  const out: [string, string, Json][] = [];
+  for (const [p, item] of Object.entries(doc.paths as Json)) for (const [m, op] of Object.entries(item as Json)) out.push([p, m.toUpperCase(), op as Json]);
+  return out;
+}
+
+const securityOf = (op: Json): string | null => (op.security?.[0] ? Object.keys(op.security[0])[0] : null);
+
+let ajv: Ajv2020;
+/** Checks an answer against the operation's documented responses: the status is listed and the JSON body matches. */
+function checkAgainstDocument(op: Json, a: Answer): void {
+  const documented = op.responses[String(a.status)];
+  expect(documented, `${op.operationId} answered ${a.status}, which the document does not list (${Object.keys(op.responses).join(', ')}): ${a.text.slice(0, 300)}`).toBeDefined();
+  const json = documented.content?.['application/json'];
+  if (json) {
+    expect(a.contentType).toMatch(/application\/json/);
+    const validate = ajv.compile(json.schema.$ref ? doc.components.schemas.Error : json.schema);
+    expect(validate(a.json), `${op.operationId} ${a.status} body does not match the document: ${ajv.errorsText(validate.errors)}\n${a.text.slice(0, 300)}`).toBe(true);
+  } else if (documented.content?.['text/html']) {
+    expect(a.contentType).toMatch(/text\/html/);
+  }
+}
+
+beforeAll(async () => {
+  const res = await fetch(`${baseUrl()}/api/v1/openapi.json`);
+  expect(res.status).toBe(200);
+  doc = await res.json();
+  ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+
+  for (const id of [custA, custB]) expect((await api('/api/v1/customers', { body: { externalId: id, name: `Customer ${id}` } })).status).toBe(201);
+  const sql = db();
+  const [a] = await sql`select c.id, c.vendor_id, v.slug from customers c join vendors v on v.id = c.vendor_id where c.external_id = ${custA}`;
+  vendorSlug = a.slug;
+  const [f] = await sql`select id from flows where vendor_id = ${a.vendor_id} and automation = 'caller_lookup' and deleted_at is null limit 1`;
+  flowId = f.id;
+  const key = Buffer.from(JSON.parse(fs.readFileSync(path.join(inject('dataDir'), 'secrets.json'), 'utf8')).encryptionKey, 'hex');
+  for (const c of [a.id, (await sql`select id from customers where external_id = ${custB}`)[0].id]) {
+    await saveConnection(sql, key, { customerId: c, system: 'phonesystem', name: 'Phone system', authKind: 'apiKey', baseUrl: 'http://127.0.0.1:1', credentials: { token: 't', webhookSecret } });
+  }
+  const other = await createVendor(sql, { slug: `contract-other-${uniq}`, name: 'Other vendor' });
+  await createCustomer(sql, { vendorId: other.id, externalId: `contract-other-c-${uniq}`, name: 'Other vendor\'s customer', defaultCountry: 'US' });
+  otherVendorKey = (await createApiKey(sql, { vendorId: other.id, name: 'other' })).key;
+  const lookup = await api('/api/v1/customers/demo/automations/caller_lookup', { body: { phone: '+1 415-200-0007' } });
+  runId = lookup.headers.get('x-patchbay-run-id')!;
+  emu = await startHubspotEmulator({ contacts: 3, token: 'hs-contract', oauth: DEMO_EMULATORS.hubspot });
+  sessions.a = await openSession(custA);
+  sessions.b = await openSession(custB);
+});
+
+afterAll(async () => { await emu?.close(); });
+
+describe('the OpenAPI document', () => {
+  it('is a valid OpenAPI 3.1 document', async () => {
+    const validator = new Validator();
+    const r = await validator.validate(doc);
+    expect(r.errors ?? [], JSON.stringify(r.errors)?.slice(0, 2000)).toEqual([]);
+    expect(r.valid).toBe(true);
+    expect(validator.version).toBe('3.1');
+  });
+
+  it('describes every route the server declares, and the test has a valid call for every documented route', () => {
+    const documented = new Set(operations().map(([, , op]) => op.operationId as string));
+    for (const r of routes) {
+      if (r.undocumented) continue;
+      expect(documented.has(r.operationId), `route ${r.method} ${r.path} is not in the document`).toBe(true);
+    }
+    expect([...documented].sort()).toEqual(Object.keys(samples).sort());
+    expect(Object.keys(doc.paths)).toContain('/api/v1/customers/{customerId}/automations/{name}');
+  });
+
+  it('is served with a docs page whose assets come from this server', async () => {
+    const page = await send({ method: 'GET', path: '/api/docs' });
+    expect(page.status).toBe(200);
+    for (const asset of [...page.text.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1])) {
+      expect(asset.startsWith('/api/docs/'), asset).toBe(true);
+      const r = await fetch(baseUrl() + asset);
+      expect(r.status, asset).toBe(200);
+      expect((await r.arrayBuffer()).byteLength).toBeGreaterThan(10);
+    }
+    expect((await send({ method: 'GET', path: '/api/docs/../package.json' })).status).toBe(404);
+  });
+
+  it('an undeclared route answers the documented error body (404), a wrong method 405', async () => {
+    const none = await send({ method: 'GET', path: '/api/v1/customers/demo/nothing-here' }, { key: apiKey() });
+    expect(none.status).toBe(404);
+    expect(none.json).toMatchObject({ error: { code: 'not_found' } });
+    const wrong = await send({ method: 'DELETE', path: '/api/v1/health' });
+    expect(wrong.status).toBe(405);
+  });
+});
+
+describe('every documented route', () => {
+  it('answers valid input with a documented status and a body matching the document', async () => {
+    for (const [, method, op] of operations()) {
+      const call = await samples[op.operationId](custA);
+      expect(call.method).toBe(method);
+      const sec = securityOf(op);
+      const a = await send(call, { key: sec === 'apiKey' ? apiKey() : null, cookie: sec === 'portalSession' || op.operationId === 'portalOAuthCallback' ? sessions.a : null });
+      expect(a.status, `${op.operationId}: ${a.text.slice(0, 300)}`).toBeLessThan(400);
+      checkAgainstDocument(op, a);
+    }
+    // signing out dropped nothing server-side; the session cookie still names customer A for the next tests
+  });
+
+  it('refuses the wrong credentials with a documented 401/403/404 and the error body, never data', async () => {
+    let checked = 0;
+    for (const [, , op] of operations()) {
+      const sec = securityOf(op);
+      const id = op.operationId as string;
+      const attempts: { what: string; call: Call; auth: { key?: string | null; cookie?: string | null } }[] = [];
+      if (sec === 'apiKey') {
+        attempts.push({ what: 'no key', call: await samples[id](custA), auth: {} });
+        attempts.push({ what: 'a revoked or mistyped key', call: await samples[id](custA), auth: { key: 'pb_not_a_key' } });
+        // Another vendor's key reaches only that vendor's objects: A's customer and run are not found for it.
+        if (op.parameters.some((p: Json) => p.name === 'customerId' || p.name === 'runId')) attempts.push({ what: "another vendor's key", call: await samples[id](custA), auth: { key: otherVendorKey } });
+      } else if (sec === 'portalSession') {
+        attempts.push({ what: 'no session', call: await samples[id](custA), auth: {} });
+        attempts.push({ what: "another customer's session", call: await samples[id](custA), auth: { cookie: sessions.b } });
+        const call = await samples[id](custA);
+        if (call.method !== 'GET') attempts.push({ what: 'a foreign Origin', call: { ...call, headers: { ...call.headers, origin: 'https://evil.example' } }, auth: { cookie: sessions.a } });
+      } else if (sec?.startsWith('signature_')) {
+        const call = id === 'hubspotWebhook' ? hubspotHook(false) : phoneHook(custA, false);
+        attempts.push({ what: 'no signature', call, auth: {} });
+        const forged = id === 'hubspotWebhook' ? hubspotHook() : phoneHook(custA);
+        attempts.push({ what: 'a signature over another body', call: { ...forged, raw: forged.raw!.replace('}', ',"x":1}') }, auth: {} });
+      } else if (id === 'portalOAuthCallback') {
+        attempts.push({ what: 'no session', call: await samples[id](custA), auth: {} });
+      } else if (id === 'openPortalLink') {
+        const call = await samples[id](custA);
+        attempts.push({ what: 'an altered token', call: { ...call, path: call.path.replace(/token=(.)/, (_m, c: string) => `token=${c === 'A' ? 'B' : 'A'}`) }, auth: {} });
+      } else if (id === 'portalSignOut') {
+        attempts.push({ what: 'a foreign Origin', call: { ...(await samples[id](custA)), headers: { origin: 'https://evil.example' } }, auth: {} });
+      }
+      for (const t of attempts) {
+        const a = await send(t.call, t.auth);
+        expect([401, 403, 404, 410], `${id} with ${t.what} answered ${a.status}: ${a.text.slice(0, 200)}`).toContain(a.status);
+        checkAgainstDocument(op, a);
+        if (a.contentType.includes('json')) expect(Object.keys(a.json as Json)).toEqual(['error']);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(30);
+  });
+});

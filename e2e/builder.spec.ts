@@ -235,7 +235,9 @@ test('opens the run from the runs list and sees its steps', async ({ staff: page
     expect(['customer', 'from']).toContain(((await r.json()) as { error: { path: string[] } }).error.path[0]);
   }
   const nul = await page.request.post(`/api/staff/flows/${flowId}/test-run`, { data: { definition: {}, input: {}, customer: '\u0000' } });
-  expect([nul.status(), (await nul.json()).error.code]).toEqual([400, 'customer_not_found']);
+  // A customer id nobody can have (NUL) is refused naming the field.
+  expect(nul.status()).toBe(400);
+  expect((await nul.json()).error.path).toEqual(['customer']);
   await row.getByTestId('run-link').click();
   await page.waitForURL(new RegExp(`/runs/${liveRunId}$`));
   await expect(page.getByTestId('run-page')).toBeVisible();

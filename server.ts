@@ -50,9 +50,9 @@ async function main() {
   log(`API reference: ${base}/api/docs`);
   if (demo) {
     log(`Sign in: ${base}/login  as ${demo.staffEmail} / ${demo.staffPassword}`);
-    log(`Demo API key: ${demo.apiKey}`);
+    log(demo.apiKeyRevoked ? `Demo API key: ${demo.apiKey.slice(0, 8)}… was revoked (the seed does not re-activate it; set PATCHBAY_DEMO_API_KEY to a new key)` : `Demo API key: ${demo.apiKey}`);
     log(`Customer portal (connect a CRM; link valid 24 h): ${base}${demo.portalPath}`);
-    log(`Try it:\n  curl -s -X POST ${base}/api/v1/customers/demo/automations/caller_lookup \\\n    -H 'Authorization: Bearer ${demo.apiKey}' -H 'Content-Type: application/json' \\\n    -d '{"phone":"${demo.samplePhone}"}'\n  → ${demo.sampleName}`);
+    log(`Try it:\n  curl -s -X POST ${base}/api/v1/customers/demo/automations/caller_lookup \\\n    -H 'Authorization: Bearer ${demo.apiKey}' -H 'Content-Type: application/json' \\\n    -d '{"phone":"${demo.samplePhone}"}'\n  → ${demo.sampleName ?? '{"found":false} (customer "demo" has no contacts yet: add some with POST /api/v1/customers/demo/cdp/contacts)'}`);
   }
   console.log('');
 

@@ -1,15 +1,14 @@
 // npm run bench:lookup — caller_lookup over HTTP under wrk, against Patchbay and a bare node:http server
 // doing the same work, on the embedded PostgreSQL and on a real PostgreSQL server. Prints req/s, p50, p99,
-// server RSS and the Patchbay/bare ratio.  Options: --db embedded|url|both  --duration 10  --contacts 100000  --sustain 0
+// server RSS, CPU per request (server process; embedded database processes separately) and the Patchbay/bare ratio.  Options: --db embedded|url|both  --duration 10  --contacts 100000  --sustain 0
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import { demoContact } from '../lib/seed/demo';
+import { demoContact, demoPerson } from '../lib/seed/demo';
 import { upsertContacts } from '../lib/cdp/pg-cdp';
-import { syntheticPerson } from '../engine/connectors/kit/synthetic';
 import { bundledEntry, createScratchDatabase, dropScratchDatabase, freePort, startServer } from '../tests/api/server-process';
 
 const { values } = parseArgs({ options: { db: { type: 'string', default: 'both' }, duration: { type: 'string', default: '10' }, contacts: { type: 'string', default: '100000' }, ui: { type: 'boolean', default: false }, sustain: { type: 'string', default: '0' } } });
@@ -27,7 +26,29 @@ function rssOf(pid: number): number {
   try { return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024; } catch { return 0; }
 }
 
-interface Load { rps: number; p50: number; p99: number; errors: number; peakRss: number }
+interface Load { rps: number; p50: number; p99: number; errors: number; peakRss: number; cpuMsPerReq: number; dbCpuMsPerReq: number }
+
+const TICK_MS = 1000 / (Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100);
+/** CPU time (ms) of a process (utime + stime) from /proc. */
+function cpuOf(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * TICK_MS;
+  } catch { return 0; }
+}
+/** The process's descendants (the embedded PostgreSQL's postmaster and backends, for Patchbay's server). */
+function descendantsOf(pid: number): number[] {
+  const parent = new Map<number, number>();
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try { const s = fs.readFileSync(`/proc/${d}/stat`, 'utf8'); parent.set(Number(d), Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[1])); } catch { /* gone */ }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => { for (const [c, pp] of parent) if (pp === p) { out.push(c); walk(c); } };
+  walk(pid);
+  return out;
+}
 
 function wrkScript(phones: string[]): string {
   const file = path.join(os.tmpdir(), `patchbay-wrk-${process.pid}.lua`);
@@ -46,6 +67,8 @@ const ms = (v: string, unit: string) => Number(v) * (unit === 'us' ? 0.001 : uni
 
 async function load(url: string, auth: string, script: string, connections: number, pid: number): Promise<Load> {
   let peakRss = rssOf(pid);
+  const dbPids = descendantsOf(pid);
+  const cpu0 = cpuOf(pid), db0 = dbPids.reduce((a, p) => a + cpuOf(p), 0);
   const sampler = setInterval(() => { peakRss = Math.max(peakRss, rssOf(pid)); }, 250);
   const out = await new Promise<string>((resolve) => {
     const p = spawn('wrk', ['-t', '2', '-c', String(connections), '-d', `${duration}s`, '--latency', '-s', script, url], { env: { ...process.env, BENCH_AUTH: auth } });
@@ -54,11 +77,13 @@ async function load(url: string, auth: string, script: string, connections: numb
     p.on('exit', () => resolve(s));
   });
   clearInterval(sampler);
+  const cpu = cpuOf(pid) - cpu0, dbCpu = dbPids.reduce((a, p) => a + cpuOf(p), 0) - db0;
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
   const p50 = /\s50%\s+([\d.]+)(us|ms|s)/.exec(out);
   const p99 = /\s99%\s+([\d.]+)(us|ms|s)/.exec(out);
   const errors = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0) + Number(/Socket errors:.*?timeout (\d+)/.exec(out)?.[1] ?? 0);
-  return { rps, p50: p50 ? ms(p50[1], p50[2]) : NaN, p99: p99 ? ms(p99[1], p99[2]) : NaN, errors, peakRss };
+  return { rps, p50: p50 ? ms(p50[1], p50[2]) : NaN, p99: p99 ? ms(p99[1], p99[2]) : NaN, errors, peakRss, cpuMsPerReq: requests ? cpu / requests : NaN, dbCpuMsPerReq: requests ? dbCpu / requests : NaN };
 }
 
 async function seed(databaseUrl: string): Promise<{ customerId: string; phones: string[] }> {
@@ -76,7 +101,7 @@ async function seed(databaseUrl: string): Promise<{ customerId: string; phones: 
   // 80% hits in mixed formats, 20% misses.
   const phones: string[] = [];
   for (let k = 0; k < 200; k++) {
-    const p = syntheticPerson((k * 4999) % nContacts);
+    const p = demoPerson((k * 4999) % nContacts);
     if (k % 5 === 4) phones.push(`+1 202 555 ${String(1000 + k).slice(-4)}`);
     else phones.push(k % 2 ? p.phoneAsTyped : p.e164);
   }
@@ -84,7 +109,7 @@ async function seed(databaseUrl: string): Promise<{ customerId: string; phones: 
 }
 
 function fmt(l: Load) {
-  return `${l.rps.toFixed(0).padStart(7)} req/s   p50 ${l.p50.toFixed(2).padStart(6)} ms   p99 ${l.p99.toFixed(2).padStart(6)} ms   RSS ${(l.peakRss / 1048576).toFixed(0).padStart(4)} MB${l.errors ? `   ERRORS ${l.errors}` : ''}`;
+  return `${l.rps.toFixed(0).padStart(7)} req/s   p50 ${l.p50.toFixed(2).padStart(6)} ms   p99 ${l.p99.toFixed(2).padStart(6)} ms   RSS ${(l.peakRss / 1048576).toFixed(0).padStart(4)} MB   CPU/req ${(l.cpuMsPerReq * 1000).toFixed(0)} µs server${l.dbCpuMsPerReq ? ` + ${(l.dbCpuMsPerReq * 1000).toFixed(0)} µs embedded db` : ''}${l.errors ? `   ERRORS ${l.errors}` : ''}`;
 }
 
 async function benchOne(kind: 'embedded' | 'url') {

@@ -1,8 +1,10 @@
 // Runs one connector's emulator standalone: npm run emulator -- hubspot --port 4010 --contacts 10000 --token T
 // Which emulators exist comes from the catalog (each connector declares its own); CRMs also accept Patchbay's
-// demo OAuth app, so the portal's "Connect with OAuth" works against them.
+// demo OAuth app (its secret from this installation's data folder, PATCHBAY_DATA_DIR or ./data, as the server
+// reads it), so the portal's "Connect with OAuth" works against them.
 import { parseArgs } from 'node:util';
 import { catalog } from '../engine/connectors';
+import { dataDirOf, demoApp } from '../lib/connections/oauth-clients';
 
 async function main() {
   const { positionals, values } = parseArgs({
@@ -18,7 +20,7 @@ async function main() {
   }
   const emu = await emulator.start({
     port: Number(values.port), contacts: Number(values.contacts), token: String(values.token), rateLimit: Number(values['rate-limit']),
-    oauth: emulator.demo.oauthClient, env: process.env,
+    oauth: emulator.demo.oauthClient && name ? { clientId: emulator.demo.oauthClient.clientId, clientSecret: demoApp(name, dataDirOf())!.clientSecret } : undefined, env: process.env,
   });
   console.log(`${name} emulator listening on ${emu.url} (token: ${values.token}, contacts: ${values.contacts})`);
   const stop = () => emu.close().then(() => process.exit(0));

@@ -82,7 +82,7 @@ export const staffApi = {
 
   createFlow: (definition: FlowInput | unknown) => apiSend<CreatedFlow>('POST', '/api/staff/flows', { definition }),
   importFlow: (definition: unknown) => apiSend<CreatedFlow>('POST', '/api/staff/flows/import', { definition }),
-  saveVersion: (id: string, v: { definition: FlowInput | unknown; message?: string }) => apiSend<SavedVersion>('POST', `${flowPath(id)}/versions`, v),
+  saveVersion: (id: string, v: { definition: FlowInput | unknown; message?: string; publish?: boolean }) => apiSend<SavedVersion>('POST', `${flowPath(id)}/versions`, v),
   publish: (id: string, version: number) => apiSend<PublishedFlow>('POST', `${flowPath(id)}/publish`, { version }),
   duplicate: (id: string) => apiSend<DuplicatedFlow>('POST', `${flowPath(id)}/duplicate`),
   deleteFlow: (id: string) => apiSend<void>('DELETE', flowPath(id)),

@@ -15,6 +15,7 @@ import { jobPorts, startJobEngine, startWorkers, type JobsRuntime } from './jobs
 import { registerRunRetention } from './runs/retention';
 import { loadSecrets, type Secrets } from './secrets';
 import { registerSyncJobs, syncStarter } from './sync/sync-jobs';
+import { watchKeyChanges } from './tenancy/api-keys';
 
 export interface Booted {
   cfg: PatchbayConfig;
@@ -63,7 +64,9 @@ export async function boot(o: { role: 'server' | 'worker'; log: (m: string) => v
 
   await runMigrations(databaseUrl);
   const sql = getSql();
-  const recorderSql = o.role === 'server' ? connect(databaseUrl, 1).sql : null;
+  // The run recorder's own connection commits asynchronously: only batches of finished live runs go through it
+  // (history; durable runs are written on the shared pool). ARCHITECTURE.md, "Durability".
+  const recorderSql = o.role === 'server' ? connect(databaseUrl, 1, { synchronous_commit: 'off' }).sql : null;
   const lookupPool = o.role === 'server' ? createPipelinedPool(databaseUrl, cfg.lookupConnections) : null;
   const worker = o.role === 'worker' || cfg.runWorker;
   const jobs = await startJobEngine({ databaseUrl, worker });
@@ -78,6 +81,8 @@ export async function boot(o: { role: 'server' | 'worker'; log: (m: string) => v
     startSync: syncStarter(sql, jobs),
   });
   setHost(host);
+  // API keys: revocations empty every server's key cache at once (LISTEN/NOTIFY).
+  const stopKeyWatch = o.role === 'server' ? await watchKeyChanges(sql) : null;
   registerSyncJobs({ sql, host, log: o.log, leaseMs: cfg.syncLeaseMs });
   registerRunRetention({ sql, log: o.log, days: cfg.runRetentionDays });
   await startWorkers(jobs, { host, sql, log: o.log, worker });
@@ -88,6 +93,7 @@ export async function boot(o: { role: 'server' | 'worker'; log: (m: string) => v
       await step('job engine', () => jobs.stop());
       await step('run recorder', async () => { await host.close(); await recorderSql?.end({ timeout: 5 }); });
       await step('lookup connections', () => lookupPool?.end());
+      await step('key listener', () => stopKeyWatch?.());
       await step('database pool', () => closeDb());
       await step('embedded database', () => embedded?.stop());
     },

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readConfig } from './config';
 import { loadSecrets } from './secrets';
+import { demoApp, PUBLIC_DEMO_SECRETS } from './connections/oauth-clients';
 
 const envOf = (e: Record<string, string>) => e as unknown as NodeJS.ProcessEnv;
 
@@ -57,5 +58,29 @@ describe('loadSecrets', () => {
     // Another data folder is another install: another key.
     const other = tmp();
     expect(loadSecrets(readConfig(envOf({ PATCHBAY_DATA_DIR: other }))).encryptionKey.equals(first.encryptionKey)).toBe(false);
+  });
+
+  it('generates the demo OAuth apps\' secrets per installation, kept in the data folder (0600)', () => {
+    const a = tmp(), b = tmp();
+    loadSecrets(readConfig(envOf({ PATCHBAY_DATA_DIR: a })));
+    loadSecrets(readConfig(envOf({ PATCHBAY_DATA_DIR: b })));
+    const file = path.join(a, 'demo-apps.json');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    const sa = demoApp('hubspot', a)!.clientSecret;
+    expect(sa).toBe(JSON.parse(fs.readFileSync(file, 'utf8')).hubspot);
+    expect(sa).not.toBe(demoApp('hubspot', b)!.clientSecret);
+    expect(PUBLIC_DEMO_SECRETS).not.toContain(sa);
+    expect(sa.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('refuses to start in production with a demo app secret: a public one, or the installation\'s own', () => {
+    const dir = tmp();
+    loadSecrets(readConfig(envOf({ PATCHBAY_DATA_DIR: dir })));
+    const prod = { PATCHBAY_MODE: 'production', PATCHBAY_DATA_DIR: dir, PATCHBAY_ENCRYPTION_KEY: key, NEXTAUTH_SECRET: 's'.repeat(32) };
+    const withSecret = (v: string) => envOf({ ...prod, PATCHBAY_HUBSPOT_CLIENT_ID: 'real-app', PATCHBAY_HUBSPOT_CLIENT_SECRET: v });
+    expect(() => loadSecrets(readConfig(withSecret('patchbay-demo-hubspot-secret')))).toThrow(/PATCHBAY_HUBSPOT_CLIENT_SECRET holds a demo secret/);
+    const own = demoApp('salesforce', dir)!.clientSecret;
+    expect(() => loadSecrets(readConfig(withSecret(own)))).toThrow(/PATCHBAY_HUBSPOT_CLIENT_SECRET holds a demo secret/);
+    expect(() => loadSecrets(readConfig(withSecret('a-real-hubspot-app-secret')))).not.toThrow();
   });
 });

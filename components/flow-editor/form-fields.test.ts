@@ -9,7 +9,7 @@ const fieldsOf = (id: string) => deriveFields(findBlock(blocks, id)!.params);
 describe('schema → form fields', () => {
   it('string, optional string with pattern', () => {
     expect(fieldsOf('phone.normalize')).toEqual([
-      { name: 'phone', label: 'Phone', kind: 'text', required: true, nullable: false, description: 'The number as received' },
+      { name: 'phone', label: 'Phone', kind: 'text', required: true, nullable: true, description: 'The number as received' },
       { name: 'country', label: 'Country', kind: 'text', required: false, nullable: false, description: "Country for numbers without a country code (default: the customer's)", pattern: '^[A-Za-z]{2}$' },
     ]);
   });
@@ -80,6 +80,21 @@ describe('field text ⇄ value', () => {
     expect(formatFieldValue(f, 'plain text')).toBe('plain text');
     expect(formatFieldValue(f, '123')).toBe('"123"');
     expect(parseFieldValue(f, '{ "a": ')).toMatchObject({ ok: false });
+  });
+
+  it('json fields: {{ }} inside a JSON body is a value or a template, not a string of the whole body', () => {
+    const f = { kind: 'json' as const };
+    expect(parseFieldValue(f, '{ "route": "vip", "count": {{ trigger.n }}, "greeting": "Hi {{ trigger.name }}", "list": [{{steps.lookup.contact}}] }')).toEqual({
+      ok: true, value: { route: 'vip', count: '=trigger.n', greeting: 'Hi {{ trigger.name }}', list: ['=steps.lookup.contact'] },
+    });
+    // Invalid JSON is refused whole (the editor keeps the previous value and says so), even with templates in it.
+    const bad = parseFieldValue(f, '{ "name": "{{ trigger.name }}", }');
+    expect(bad).toMatchObject({ ok: false });
+    expect((bad as { error: string }).error).toMatch(/^Not valid JSON: .*Nothing was applied/);
+    expect(parseFieldValue(f, '{ "a": {{ trigger.x }')).toMatchObject({ ok: false });
+    // A plain template and a bare expression stay what they were.
+    expect(parseFieldValue(f, 'Hi {{ trigger.name }}')).toEqual({ ok: true, value: 'Hi {{ trigger.name }}' });
+    expect(parseFieldValue(f, '{{ trigger.name }}')).toEqual({ ok: true, value: '{{ trigger.name }}' });
   });
 
   it('key/value rows', () => {

@@ -145,8 +145,46 @@ export function formatFieldValue(field: Pick<FormField, 'kind'>, value: unknown)
 
 export type ParseResult = { ok: true; value: unknown } | { ok: false; error: string };
 
+/**
+ * JSON with `{{ … }}` where a value goes (`{"count": {{ trigger.n }}}`), as people type it coming from other tools:
+ * each bare `{{ expr }}` becomes the expression value `"=expr"`; inside a string it stays a template. Null when a
+ * `{{` is not closed.
+ */
+export function embedTemplates(text: string): string | null {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      out += c;
+      if (c === '\\') out += text[++i] ?? '';
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') { inString = true; out += c; continue; }
+    if (c === '{' && text[i + 1] === '{') {
+      const end = text.indexOf('}}', i + 2);
+      if (end < 0) return null;
+      out += JSON.stringify(`=${text.slice(i + 2, end).trim()}`);
+      i = end + 1;
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
 /** The value a field's text means. Empty text clears the param (undefined) so defaults apply. */
 export function parseFieldValue(field: Pick<FormField, 'kind' | 'integer'>, text: string): ParseResult {
+  if (field.kind === 'json' && /^\s*[[{]/.test(text) && !text.trimStart().startsWith('{{')) {
+    // JSON: parsed as a whole (templates inside strings and bare {{ }} values included), or refused as a whole,
+    // never kept as one string that merely looks like JSON.
+    try { return { ok: true, value: JSON.parse(text) }; } catch (err) {
+      const embedded = text.includes('{{') ? embedTemplates(text) : null;
+      if (embedded !== null) { try { return { ok: true, value: JSON.parse(embedded) }; } catch { /* reported below */ } }
+      return { ok: false, error: `Not valid JSON: ${(err as Error).message}. Nothing was applied: the flow still has the previous value.` };
+    }
+  }
   if (isExpressionValue(text)) return { ok: true, value: text };
   if (text === '') return { ok: true, value: undefined };
   switch (field.kind) {

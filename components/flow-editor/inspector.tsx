@@ -6,8 +6,11 @@ import type { FlowIssue } from '@/lib/staff-api/contract';
 import { blockIcon, findBlock, type BlockInfo } from './block-catalog';
 import type { DataPath } from './data-paths';
 import { deriveFields, type FormField } from './form-fields';
-import type { BlockNode, FlowMeta } from './flow-mapping';
+import { FlowFallbackSettings, NodeErrorSettings } from './error-settings';
+import type { BlockNode, FlowMeta, NodeOnError, NodeRetry } from './flow-mapping';
 import { ParamField } from './param-field';
+import { ExpressionHelp, ParamPreview } from './param-preview';
+import type { ExpressionScope } from '@/engine/core/expressions';
 import styles from './flow-editor.module.css';
 
 const OPTIONS_FIELD: FormField = { name: 'options', label: 'Options', kind: 'json', required: false, nullable: false, description: 'Defaults for the options a customer sets when enabling the integration (options.* in expressions).' };
@@ -20,10 +23,13 @@ interface NodeProps {
   readOnly: boolean;
   onParam: (name: string, value: unknown) => void;
   onLabel: (label: string) => void;
+  onErrorSettings: (next: { onError?: NodeOnError; retry?: NodeRetry }) => void;
   onDelete: () => void;
+  /** The last test run's data, for previews of expression params (null before a test run). */
+  previewScope: ExpressionScope | null;
 }
 
-export function NodeInspector({ node, blocks, issues, paths, readOnly, onParam, onLabel, onDelete }: NodeProps) {
+export function NodeInspector({ node, blocks, issues, paths, readOnly, onParam, onLabel, onErrorSettings, onDelete, previewScope }: NodeProps) {
   const block = findBlock(blocks, node.data.type);
   const fields = useMemo(() => (block ? deriveFields(block.params) : []), [block]);
   const fieldIssues = (name: string) => issues.filter((i) => i.path[2] === 'params' && i.path[3] === name).map((i) => i.message);
@@ -52,10 +58,17 @@ export function NodeInspector({ node, blocks, issues, paths, readOnly, onParam, 
       )}
       <form onSubmit={(e) => e.preventDefault()} aria-label="Parameters">
         {fields.map((f) => (
-          <ParamField key={`${node.id}:${f.name}`} field={f} value={node.data.params[f.name]} paths={paths} testId={`param-${f.name}`} disabled={readOnly}
-            issues={fieldIssues(f.name)} onChange={(v) => onParam(f.name, v)} />
+          <div key={`${node.id}:${f.name}`}>
+            <ParamField field={f} value={node.data.params[f.name]} paths={paths} testId={`param-${f.name}`} disabled={readOnly}
+              issues={fieldIssues(f.name)} onChange={(v) => onParam(f.name, v)} />
+            {!block?.isTrigger && <ParamPreview value={node.data.params[f.name]} scope={previewScope} testId={`param-${f.name}`} />}
+          </div>
         ))}
       </form>
+      {!block?.isTrigger && <ExpressionHelp />}
+      {block && !block.isTrigger && (
+        <NodeErrorSettings block={block} onError={node.data.onError} retry={node.data.retry} paths={paths} readOnly={readOnly} onChange={onErrorSettings} />
+      )}
       {block && block.ports.length > 0 && (
         <div className={styles.field}>
           <div className={styles.fieldLabel}>Outputs</div>
@@ -94,6 +107,7 @@ export function FlowInspector({ meta, issues, nodeCount, readOnly, paths, onMeta
       </div>
       <ParamField field={OPTIONS_FIELD} value={meta.options} paths={paths} testId="flow-options" disabled={readOnly}
         onChange={(v) => onMeta({ options: v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {} })} />
+      <FlowFallbackSettings fallback={meta.fallback} paths={paths} readOnly={readOnly} onChange={(fallback) => onMeta({ fallback })} />
       <div className={styles.field}>
         <div className={styles.fieldLabel}>Problems</div>
         {issues.length === 0 ? <div className={styles.okText} data-testid="flow-valid">No problems: this flow can be published.</div> : (

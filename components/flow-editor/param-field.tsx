@@ -2,6 +2,7 @@
 // One inspector field, rendered from its FormField (see form-fields.ts): text, number, select, checkbox,
 // editable list rows, key/value rows, nested groups, JSON. Scalars can switch to an expression (fx).
 import { useEffect, useState } from 'react';
+import { useEditorContext } from './editor-context';
 import type { DataPath } from './data-paths';
 import { ExpressionInput } from './expression-input';
 import {
@@ -107,9 +108,14 @@ function FieldControl(props: FieldProps) {
 }
 
 /** Keeps the typed text while it does not parse, so a half-typed number or JSON is not lost. */
-function useDraft(field: FormField, value: unknown) {
+function useDraft(field: FormField, value: unknown, key: string) {
   const [text, setText] = useState(() => formatFieldValue(field, value));
   const [error, setError] = useState<string | null>(null);
+  const { reportDraftError } = useEditorContext();
+  useEffect(() => {
+    reportDraftError?.(key, error ? `${field.label}: ${error}` : null);
+    return () => reportDraftError?.(key, null);
+  }, [error, field.label, key, reportDraftError]);
   useEffect(() => {
     // The value changed from outside (undo, version load): show it unless the draft already means it.
     const r = parseFieldValue(field, text);
@@ -119,7 +125,7 @@ function useDraft(field: FormField, value: unknown) {
 }
 
 function NumberInput({ id, field, value, onChange, testId, disabled }: { id: string; field: FormField; value: unknown; onChange: (v: unknown) => void; testId: string; disabled?: boolean }) {
-  const d = useDraft(field, value);
+  const d = useDraft(field, value, testId);
   return (
     <div className={styles.grow}>
       <input
@@ -134,7 +140,7 @@ function NumberInput({ id, field, value, onChange, testId, disabled }: { id: str
 }
 
 function JsonInput({ id, field, value, onChange, paths, testId, disabled }: { id: string; field: FormField; value: unknown; onChange: (v: unknown) => void; paths: readonly DataPath[]; testId: string; disabled?: boolean }) {
-  const d = useDraft(field, value);
+  const d = useDraft(field, value, testId);
   return (
     <div>
       <ExpressionInput

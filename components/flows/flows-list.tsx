@@ -33,7 +33,7 @@ export function FlowsList() {
   });
   const importFlow = useStaffMutation((f: { definition: unknown; fileName: string }) => staffApi.importFlow(f.definition), {
     invalidate: [queryKeys.flows],
-    onSuccess: (_d, f) => setNotice({ tone: 'ok', text: `Imported "${f.fileName}" as a new draft at the top of the list.` }),
+    onSuccess: (d, f) => setNotice({ tone: 'ok', text: `Imported "${f.fileName}" as a new draft at the top of the list.${d.renamedFrom ? ` Another flow answers to "${d.renamedFrom}" already, so this one answers to "${d.automation}".` : ''}` }),
     onError: (e, f) => setNotice(e.issues?.length
       ? { tone: 'err', text: `"${f.fileName}" is not a flow Patchbay can load:`, issues: e.issues }
       : { tone: 'err', text: `Import of "${f.fileName}" failed: ${e.message}` }),

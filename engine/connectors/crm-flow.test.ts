@@ -2,7 +2,7 @@
 // HubSpot, one on Salesforce, one on Pipedrive (the integration's options say which). Each CRM emulator then holds
 // exactly one call log, in that CRM's native shape, linked to the caller and the agent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runFixture } from '../testing/run-fixture';
+import { runFixture, type FixtureOptions } from '../testing/run-fixture';
 import { syntheticPerson } from './kit/synthetic';
 import { startHubspotEmulator, type HubspotEmulator } from './hubspot/emulator';
 import { startSalesforceEmulator, type SalesforceEmulator } from './salesforce/emulator';
@@ -60,7 +60,7 @@ describe('one call-logging flow, three CRMs', () => {
     const hsAgent = hs.store.owners[1];
     const sfAgent = sf.store.list('User').find((u) => u.Id !== sf.store.apiUserId)!;
     const pdAgent = pd.store.users.get(2)!;
-    const customers: { crm: string; connections: Record<string, { id: string; system: string; baseUrl: string; credentials: Record<string, unknown> }>; agentEmail: string }[] = [
+    const customers: { crm: string; connections: FixtureOptions['connections']; agentEmail: string }[] = [
       { crm: 'hubspot', connections: { hubspot: { id: 'c-hs', system: 'hubspot', baseUrl: hs.url, credentials: { token: TOKEN } } }, agentEmail: hsAgent.email },
       { crm: 'salesforce', connections: { salesforce: { id: 'c-sf', system: 'salesforce', baseUrl: sf.url, credentials: { token: TOKEN } } }, agentEmail: String(sfAgent.Email) },
       { crm: 'pipedrive', connections: { pipedrive: { id: 'c-pd', system: 'pipedrive', baseUrl: pd.url, credentials: { apiToken: TOKEN } } }, agentEmail: pdAgent.email },

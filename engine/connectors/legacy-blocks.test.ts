@@ -61,6 +61,9 @@ describe('flows saved with the per-CRM block ids', () => {
     expect(nodes.log).toMatchObject({ type: 'crm.logCall', params: { crm: 'salesforce', contactId: '=steps.lookup.contact.id', status: 'missed', callId: 'legacy-1' } });
     expect(nodes.done.params).toEqual({ body: { logged: '=steps.log.ref.id', who: '=steps.lookup.contact.lastName', crmId: '=steps.lookup.contact.id', link: '=steps.lookup.contact.url', phones: '=steps.lookup.contact.phones.number' } });
     expect(validateFlow(oldFlow('salesforce'), registry)).toMatchObject({ issues: [], migrations: changes });
+    // Pipedrive took numeric ids; the contract takes strings.
+    const pd = migrateStoredFlow({ nodes: [{ id: 'u', type: 'pipedrive.updateCallLog', params: { activityId: 42, notes: 'x' } }], edges: [] });
+    expect(pd.flow.nodes[0].params).toMatchObject({ crm: 'pipedrive', ref: { system: 'pipedrive', type: 'activity', id: '42' }, notesMode: 'append' });
     // A flow with nothing to migrate is returned as it is.
     const current = { ...flow };
     expect(migrateStoredFlow(current)).toEqual({ flow: current, changes: [] });

@@ -21,6 +21,8 @@ const CONTACT_OUTPUTS = (key: string): [string, string][] => [
 const STATUS: Record<string, string> = { canceled: 'declined', cancelled: 'declined', 'no-answer': 'missed', no_answer: 'missed' };
 const status = (v: unknown) => (typeof v === 'string' && STATUS[v] ? STATUS[v] : v);
 const NOW = '=$now()';
+/** Pipedrive took numeric ids; the contract's ids are strings. */
+const idOf = (v: unknown) => (typeof v === 'number' ? String(v) : v);
 
 function find(crm: string, kind: 'person' | 'company'): BlockMigration {
   return {
@@ -32,7 +34,7 @@ function find(crm: string, kind: 'person' | 'company'): BlockMigration {
 }
 
 function byId(crm: string): BlockMigration {
-  return { to: 'crm.findContactById', params: (p: P) => ({ crm, id: p.id, kind: p.kind }), outputs: CONTACT_OUTPUTS('contact') };
+  return { to: 'crm.findContactById', params: (p: P) => ({ crm, id: idOf(p.id), kind: p.kind }), outputs: CONTACT_OUTPUTS('contact') };
 }
 
 function user(crm: string): BlockMigration {
@@ -121,14 +123,14 @@ export const legacyCrmBlockMigrations: Record<string, BlockMigration> = {
   'pipedrive.findUserByEmail': user('pipedrive'),
   'pipedrive.createContact': {
     to: 'crm.createContact',
-    params: (p) => ({ crm: 'pipedrive', firstName: p.firstName ?? p.name, lastName: p.lastName, email: p.email, phone: p.phone, mobile: p.mobile, owner: p.ownerId }),
+    params: (p) => ({ crm: 'pipedrive', firstName: p.firstName ?? p.name, lastName: p.lastName, email: p.email, phone: p.phone, mobile: p.mobile, owner: idOf(p.ownerId) }),
     outputs: [['id', 'ref.id']],
     lost: lostKeys(['orgId']),
   },
   'pipedrive.logCall': {
     to: 'crm.logCall',
     params: (p) => ({
-      crm: 'pipedrive', contactId: p.personId, companyId: p.orgId, agent: p.ownerId, direction: p.direction, status: status(p.status), startedAt: p.startedAt ?? NOW,
+      crm: 'pipedrive', contactId: idOf(p.personId), companyId: idOf(p.orgId), agent: idOf(p.ownerId), direction: p.direction, status: status(p.status), startedAt: p.startedAt ?? NOW,
       durationSec: p.durationSec, from: p.from, to: p.to, recordingUrl: p.recordingUrl, notes: p.notes, subject: p.subject,
     }),
     outputs: [['activityId', 'ref.id']],
@@ -137,14 +139,14 @@ export const legacyCrmBlockMigrations: Record<string, BlockMigration> = {
   'pipedrive.updateCallLog': {
     to: 'crm.updateCallLog',
     params: (p) => ({
-      crm: 'pipedrive', ref: { system: 'pipedrive', type: 'activity', id: p.activityId }, notes: p.notes, notesMode: 'append', status: status(p.status),
+      crm: 'pipedrive', ref: { system: 'pipedrive', type: 'activity', id: idOf(p.activityId) }, notes: p.notes, notesMode: 'append', status: status(p.status),
       recordingUrl: p.recordingUrl, subject: p.subject, durationSec: p.durationSec,
     }),
     outputs: [['activityId', 'ref.id']],
   },
   'pipedrive.createTask': {
     to: 'crm.createTask',
-    params: (p) => ({ crm: 'pipedrive', subject: p.subject, contactId: p.personId, companyId: p.orgId, owner: p.ownerId, notes: p.note, due: p.dueDate }),
+    params: (p) => ({ crm: 'pipedrive', subject: p.subject, contactId: idOf(p.personId), companyId: idOf(p.orgId), owner: idOf(p.ownerId), notes: p.note, due: p.dueDate }),
     outputs: [['activityId', 'ref.id']],
     lost: lostKeys(['dealId', 'type', 'dueTime', 'dueInMinutes']),
   },

@@ -107,6 +107,16 @@ export interface BlockDefinition<P extends z.ZodType = z.ZodType, O extends z.Zo
   /** Triggers only: a sample payload used by the test panel and for autocomplete. */
   example?: unknown;
   isTrigger?: boolean;
+  /**
+   * Running it twice with the same params does no harm (a lookup, an upsert): only such blocks may be given
+   * retries in a flow.
+   */
+  idempotent?: boolean;
+  /**
+   * Params the editor insists on even though the schema lets a run go on without them, because an expression
+   * may yield nothing at run time (a condition on a missing field is false, a lookup of no number finds nobody).
+   */
+  required?: string[];
   /** One-line summary of params for the canvas node. */
   summarize?: (params: Record<string, unknown>) => string;
   run(ctx: RunContext, params: z.infer<P>, input: { trigger: unknown; nodeId: string }): Promise<BlockResult<z.infer<O>>>;
@@ -140,4 +150,14 @@ export interface StepRecord {
   durationMs: number;
   error?: SerializedError;
   requestLog?: HttpRequestLogEntry[];
+  /** How many times the block ran when its retries were used (absent: once). */
+  attempts?: number;
+  /** The step failed and its on-error setting let the run go on (`continue` or `error`). */
+  errorHandled?: 'continue' | 'error';
+}
+
+/** "externalIds" → "External ids", "timeoutMs" → "Timeout ms": param names as people read them. */
+export function humanizeParam(name: string): string {
+  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase().trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }

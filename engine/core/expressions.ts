@@ -183,3 +183,15 @@ export function compileValue(value: unknown, path: (string | number)[] = []): Co
     },
   };
 }
+
+/** Every expression source in a value (`=…` and each `{{ … }}`), with where it sits. */
+export function expressionSources(value: unknown, path: (string | number)[] = []): [string, (string | number)[]][] {
+  if (typeof value === 'string') {
+    if (value.startsWith('=')) return [[value.slice(1), path]];
+    if (value.includes('{{')) return [...value.matchAll(TEMPLATE)].map((m) => [m[1], path] as [string, (string | number)[]]);
+    return [];
+  }
+  if (Array.isArray(value)) return value.flatMap((v, i) => expressionSources(v, [...path, i]));
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => expressionSources(v, [...path, k]));
+  return [];
+}

@@ -8,6 +8,27 @@ const text = (max: number) => z.string().max(max).regex(/^[^\u0000-\u001f\u007f]
 
 export const positionSchema = z.object({ x: z.number(), y: z.number() });
 
+/**
+ * What happens when a node's block fails (after its retries): `stop` fails the run (the flow's fallback, if any,
+ * answers); `continue` records the error and goes on through `port` (default: the block's first port) with
+ * `output` (default `{ error }`) as the step's output; `error` goes on through the node's `error` output port with
+ * `{ error: { code, message } }` as its output.
+ */
+export const onErrorSchema = z.object({
+  action: z.enum(['stop', 'continue', 'error']).default('stop'),
+  output: z.unknown().optional(),
+  port: z.string().min(1).optional(),
+});
+
+/** Retries for idempotent blocks: `count` more attempts, waiting `backoffMs`, then twice that, … */
+export const retrySchema = z.object({
+  count: z.number().int().min(0).max(5),
+  backoffMs: z.number().int().min(0).max(30_000).default(200),
+});
+
+/** The port every node gets when its on-error action is `error`. */
+export const ERROR_PORT = 'error';
+
 export const flowNodeSchema = z.object({
   id: z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, 'node ids are letters, digits, _ and -, starting with a letter or _'),
   /** Block id, optionally pinned to a version: `cdp.lookup` or `cdp.lookup@1`. */
@@ -15,6 +36,8 @@ export const flowNodeSchema = z.object({
   label: text(120).optional(),
   params: z.record(z.string(), z.unknown()).default({}),
   position: positionSchema.default({ x: 0, y: 0 }),
+  onError: onErrorSchema.optional(),
+  retry: retrySchema.optional(),
 });
 
 export const flowEdgeSchema = z.object({
@@ -35,9 +58,16 @@ export const flowSchema = z.object({
   edges: z.array(flowEdgeSchema).default([]),
   /** Options a customer sets when enabling the integration (defaults here). */
   options: z.record(z.string(), z.unknown()).default({}),
+  /**
+   * What a synchronous automation answers when a run fails before a respond block answered: a phone system
+   * gets this instead of a 502. `body` may hold expressions over trigger, steps, options and customer.
+   */
+  fallback: z.object({ status: z.number().int().min(200).max(599).default(200), body: z.unknown().optional() }).optional(),
 });
 
 export type FlowNode = z.infer<typeof flowNodeSchema>;
 export type FlowEdge = z.infer<typeof flowEdgeSchema>;
 export type Flow = z.infer<typeof flowSchema>;
 export type FlowInput = z.input<typeof flowSchema>;
+export type OnError = z.infer<typeof onErrorSchema>;
+export type RetryPolicy = z.infer<typeof retrySchema>;

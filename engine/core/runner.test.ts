@@ -161,7 +161,7 @@ describe('flow schema', () => {
     ['bad port', (f: any) => { f.edges[2].sourcePort = 'maybe'; }, /has no output "maybe"/],
     ['no trigger', (f: any) => { f.nodes = f.nodes.slice(1); f.edges = f.edges.slice(1); }, /no trigger/],
     ['unreachable node', (f: any) => { f.nodes.push({ id: 'orphan', type: 'respond.json', params: { body: {} } }); }, /not connected/],
-    ['missing required param', (f: any) => { delete f.nodes[1].params.phone; }, /"phone" is required/],
+    ['missing required param', (f: any) => { delete f.nodes[1].params.phone; }, /Normalise phone number → Phone is required/],
     ['bad automation name', (f: any) => { f.automation = 'Caller Lookup'; }, /lower_snake_case/],
     ['cycle', (f: any) => { f.edges.push({ id: 'loop', source: 'respond_found', sourcePort: 'out', target: 'normalize' }); }, /loops/],
     ['broken expression', (f: any) => { f.nodes[1].params.phone = '=trigger.(('; }, /does not parse/],

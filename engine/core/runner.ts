@@ -2,9 +2,10 @@
 // validates them with the block's schema, runs the block, records the step, follows the chosen port.
 import type { ZodError } from 'zod';
 import type { CompiledFlow, CompiledNode } from './compile-flow';
-import type { BlockResult, RunContext, StepRecord } from './define-block';
+import { humanizeParam, type BlockResult, type RunContext, type StepRecord } from './define-block';
 import { PatchbayError, serializeError, type SerializedError } from './errors';
 import type { ExpressionScope } from './expressions';
+import { ERROR_PORT } from './flow-schema';
 
 export interface RunState {
   trigger: unknown;
@@ -18,6 +19,8 @@ export interface RunResult {
   response?: { status: number; body: unknown; headers?: Record<string, string> };
   steps: StepRecord[];
   error?: SerializedError;
+  /** The run failed and the flow's fallback answer is the response. */
+  fallback?: boolean;
   /** Present when status is `waiting`: persist it and resume at `resumeAt`. */
   state?: RunState;
   resumeAt?: Date;
@@ -35,17 +38,24 @@ export interface RunOptions {
 
 const parsedStatic = new WeakMap<CompiledNode, unknown>();
 
-function formatZod(err: ZodError): { message: string; path: (string | number)[] } {
+function formatZod(node: CompiledNode, raw: unknown, err: ZodError): { message: string; path: (string | number)[] } {
   const i = err.issues[0];
   const path = i.path as (string | number)[];
-  return { message: `${path.length ? `"${path.join('.')}"` : 'params'}: ${i.message}`, path };
+  const [key, ...rest] = path;
+  const missing = key !== undefined && rest.length === 0 && (raw === null || typeof raw !== 'object' || (raw as Record<string, unknown>)[String(key)] === undefined);
+  const field = key === undefined ? 'Params' : `${humanizeParam(String(key))}${rest.length ? ` (${rest.join('.')})` : ''}`;
+  return { message: `${node.name} → ${field} ${missing ? 'has no value' : `: ${i.message}`}`.replace(' : ', ': '), path };
+}
+
+class ParamsError extends PatchbayError {
+  constructor(message: string, readonly raw: unknown, extra: ConstructorParameters<typeof PatchbayError>[2]) { super('invalid_params', message, extra); }
 }
 
 function checkParams(node: CompiledNode, raw: unknown): unknown {
   const r = node.block.params.safeParse(raw ?? {});
   if (!r.success) {
-    const { message, path } = formatZod(r.error);
-    throw new PatchbayError('invalid_params', `${node.block.title} (${node.id}) got invalid params: ${message}`, { nodeId: node.id, path, details: raw });
+    const { message, path } = formatZod(node, raw, r.error);
+    throw new ParamsError(message, raw, { nodeId: node.id, path, details: raw });
   }
   if (node.staticParams) parsedStatic.set(node, r.data);
   return r.data;
@@ -79,7 +89,7 @@ export async function runFlow(compiled: CompiledFlow, trigger: unknown, ctx: Run
       return { status: 'failed', steps, response, error: { code: 'cancelled', message: 'The run was cancelled (timeout or shutdown)' }, durationMs: performance.now() - t0 };
     }
     if (state.seq >= maxSteps) {
-      return { status: 'failed', steps, response, error: { code: 'block_failed', message: `The run exceeded ${maxSteps} steps` }, durationMs: performance.now() - t0 };
+      return fail(compiled, scope, { status: 'failed', steps, response, error: { code: 'block_failed', message: `The run exceeded ${maxSteps} steps` }, durationMs: performance.now() - t0 }, opts);
     }
     const nodeId = state.queue.shift()!;
     const node = compiled.nodes.get(nodeId)!;
@@ -90,22 +100,44 @@ export async function runFlow(compiled: CompiledFlow, trigger: unknown, ctx: Run
     if (!ctx.requestLog || ctx.requestLog.length) ctx.requestLog = [];
     let params: unknown;
     let result: BlockResult;
+    let attempts = 1;
     try {
-      const resolved = resolveParams(node, scope);
-      params = resolved instanceof Promise ? await resolved : resolved;
-      result = await node.block.run(ctx, params, { trigger: state.trigger, nodeId });
+      for (;;) {
+        try {
+          const resolved = resolveParams(node, scope);
+          params = resolved instanceof Promise ? await resolved : resolved;
+          result = await node.block.run(ctx, params, { trigger: state.trigger, nodeId });
+          break;
+        } catch (err) {
+          if (!node.retry || attempts > node.retry.count || !isRetryable(err) || (ctx.isCancelled ? ctx.isCancelled() : ctx.signal?.aborted)) throw err;
+          await sleep(node.retry.backoffMs * 2 ** (attempts - 1), ctx.signal);
+          attempts++;
+        }
+      }
     } catch (err) {
       const error = serializeError(err, nodeId);
-      steps.push({
+      // The failing step's input is what its params evaluated to, even when they did not fit the block.
+      if (params === undefined && err instanceof ParamsError) params = err.raw;
+      const step: StepRecord = {
         seq, nodeId, blockId: node.block.id, status: 'failed', input: params, output: null, port: null,
         startedAt: startedAt.toISOString(), durationMs: performance.now() - s0, error,
         requestLog: ctx.requestLog.length ? ctx.requestLog : undefined,
-      });
-      return { status: 'failed', steps, response, error, durationMs: performance.now() - t0 };
+        ...(attempts > 1 ? { attempts } : {}),
+      };
+      steps.push(step);
+      const handled = await handleError(node, error, scope);
+      if (!handled) return fail(compiled, scope, { status: 'failed', steps, response, error, durationMs: performance.now() - t0 }, opts);
+      step.output = handled.output;
+      step.port = handled.port;
+      step.errorHandled = node.onError === 'continue' ? 'continue' : 'error';
+      state.outputs[nodeId] = handled.output;
+      state.queue.push(...(node.next.get(handled.port) ?? []));
+      continue;
     }
     const port = result.port ?? node.block.ports[0]?.id ?? null;
     state.outputs[nodeId] = result.output;
     steps.push({
+      ...(attempts > 1 ? { attempts } : {}),
       // A trigger's params are flow configuration, not data: its output (the payload) is what matters.
       seq, nodeId, blockId: node.block.id, status: result.suspend ? 'suspended' : 'succeeded', input: node.block.isTrigger ? null : params, output: result.output, port,
       startedAt: startedAt.toISOString(), durationMs: performance.now() - s0,
@@ -122,4 +154,51 @@ export async function runFlow(compiled: CompiledFlow, trigger: unknown, ctx: Run
     }
   }
   return { status: 'succeeded', steps, response, durationMs: performance.now() - t0 };
+}
+
+/** Errors worth another attempt: not the ones the same params would raise again. */
+function isRetryable(err: unknown): boolean {
+  const code = err instanceof PatchbayError ? err.code : 'block_failed';
+  return !['invalid_params', 'expression_error', 'invalid_input', 'invalid_flow', 'unknown_block', 'connection_missing', 'connection_auth', 'cancelled'].includes(code);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (ms <= 0 || signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() { clearTimeout(t); signal?.removeEventListener('abort', done); resolve(); }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** The node's on-error setting: where the run goes on, with what output; null when it stops. */
+async function handleError(node: CompiledNode, error: SerializedError, scope: ExpressionScope): Promise<{ output: unknown; port: string } | null> {
+  const summary = { error: { code: error.code, message: error.message } };
+  if (node.onError === 'error') return { output: summary, port: ERROR_PORT };
+  if (node.onError !== 'continue' || !node.errorContinuePort) return null;
+  let output: unknown = summary;
+  if (node.errorOutput) {
+    try {
+      const v = node.errorOutput.evaluate(scope);
+      output = (v instanceof Promise ? await v : v) ?? summary;
+    } catch {
+      output = summary;
+    }
+  }
+  return { output, port: node.errorContinuePort };
+}
+
+/** A failed run answers the flow's fallback when nothing answered yet (a phone system must not get a 502). */
+async function fail(compiled: CompiledFlow, scope: ExpressionScope, result: RunResult, opts: RunOptions): Promise<RunResult> {
+  if (result.response || !compiled.fallback) return result;
+  let body: unknown = null;
+  try {
+    const v = compiled.fallback.body.evaluate(scope);
+    body = (v instanceof Promise ? await v : v) ?? null;
+  } catch {
+    // A fallback whose expression fails still answers: with no body rather than not at all.
+  }
+  const response = { status: compiled.fallback.status, body };
+  opts.onRespond?.(response);
+  return { ...result, response, fallback: true };
 }

@@ -1,8 +1,14 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalog } from '@/engine/connectors/catalog';
 import { oauthAuth } from './manage-connections';
 import { nonceMatches, oauthEndpoints, readOAuthState, startOAuth } from './oauth-connect';
-import { oauthClientFor } from './oauth-clients';
+import { demoApp, oauthClientFor } from './oauth-clients';
+
+// The demo apps' secrets live in the data folder: a fresh one for these tests.
+const demoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-oauth-'));
 
 const endpoints = (system: string, baseUrl: string) => {
   const def = catalog[system].connector;
@@ -29,15 +35,16 @@ describe('OAuth endpoints per base URL', () => {
 describe('OAuth clients', () => {
   it('come from PATCHBAY_<SYSTEM>_CLIENT_ID/_SECRET, else the demo app in demo mode only', () => {
     expect(oauthClientFor('hubspot', { PATCHBAY_HUBSPOT_CLIENT_ID: 'id', PATCHBAY_HUBSPOT_CLIENT_SECRET: 'sec', PATCHBAY_MODE: 'production' })).toEqual({ clientId: 'id', clientSecret: 'sec', demo: false });
-    expect(oauthClientFor('hubspot', {})).toMatchObject({ clientId: 'patchbay-demo-hubspot', demo: true });
+    expect(oauthClientFor('hubspot', { PATCHBAY_DATA_DIR: demoDir })).toEqual({ clientId: 'patchbay-demo-hubspot', clientSecret: demoApp('hubspot', demoDir)!.clientSecret, demo: true });
+    expect(demoApp('hubspot', demoDir)!.clientSecret).not.toBe(demoApp('hubspot', fs.mkdtempSync(path.join(os.tmpdir(), 'pb-oauth-')))!.clientSecret);
     expect(oauthClientFor('hubspot', { PATCHBAY_MODE: 'production' })).toBeNull();
-    expect(oauthClientFor('phonesystem', {})).toBeNull();
+    expect(oauthClientFor('phonesystem', { PATCHBAY_DATA_DIR: demoDir })).toBeNull();
   });
 });
 
 describe('OAuth state', () => {
   const secret = 's3cret';
-  const p = { customerId: 'c-uuid', vendorId: 'v-uuid', externalId: 'acme', system: 'hubspot', baseUrl: 'http://127.0.0.1:4010/', redirectUri: 'http://localhost:3000/api/portal/oauth/callback', env: {} };
+  const p = { customerId: 'c-uuid', vendorId: 'v-uuid', externalId: 'acme', system: 'hubspot', baseUrl: 'http://127.0.0.1:4010/', redirectUri: 'http://localhost:3000/api/portal/oauth/callback', env: { PATCHBAY_DATA_DIR: demoDir } };
 
   it('carries customer, connector and base URL through the authorize page, bound to a nonce', () => {
     const start = startOAuth(secret, p);

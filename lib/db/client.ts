@@ -9,8 +9,9 @@ export type Db = PostgresJsDatabase<typeof schema>;
 interface Holder { sql: postgres.Sql; db: Db; url: string }
 const g = globalThis as unknown as { __patchbayDb?: Holder };
 
-export function connect(url: string, max = envValue('PATCHBAY_DB_POOL') ?? 10): Holder {
-  const sql = postgres(url, { max, onnotice: () => {}, idle_timeout: 60, connect_timeout: 15 });
+/** `connection`: run-time parameters every connection starts with (e.g. synchronous_commit for the run recorder's). */
+export function connect(url: string, max = envValue('PATCHBAY_DB_POOL') ?? 10, connection?: Record<string, string>): Holder {
+  const sql = postgres(url, { max, onnotice: () => {}, idle_timeout: 60, connect_timeout: 15, ...(connection ? { connection } : {}) });
   const db = drizzle(sql, { schema });
   restoreSerializers(sql);
   return { sql, db, url };

@@ -146,7 +146,7 @@ export class EngineHost {
   private readonly deadlines = new Deadlines();
 
   constructor(readonly opts: HostOptions) {
-    this.recorder = new RunRecorder(opts.recorderSql ?? opts.sql);
+    this.recorder = new RunRecorder(opts.recorderSql ?? opts.sql, { durableSql: opts.sql });
     this.fetchImpl = createGuardedFetch(opts.allowPrivateHosts);
   }
 
@@ -178,10 +178,13 @@ export class EngineHost {
       const durationMs = Date.now() - startedAt.getTime();
       // Record the partial steps once the run notices the abort.
       void running.then((r) => {
-        this.recorder.record({
+        const record: RunRecord = {
           id: runId, vendorId: req.vendorId, customerId: req.customer.id, flowId: req.flowId, flowVersion: req.flowVersion, automation, mode, trigger, startedAt,
           status: 'timeout', response: r.response ?? null, error, finishedAt: new Date(), durationMs, steps: r.steps,
-        });
+        };
+        // A queued run's end is written durably (its earlier 'running' row must not outlive a crash as the last word).
+        if (req.recordNow) void this.recorder.recordNow(record).catch((e) => console.error('[patchbay] recording a timed-out run failed:', (e as Error).message));
+        else this.recorder.record(record);
         this.reportHealth(r, ctx);
       });
       return { runId, status: 'timeout', result: null, error, durationMs };

@@ -133,6 +133,11 @@ export interface RecorderOptions {
   highWater?: number;
   /** Pause after a failed write before the next attempt. */
   retryMs?: number;
+  /**
+   * Where `recordNow` writes (runs something depends on), when `sql` commits asynchronously (the server gives
+   * the recorder a connection of its own with synchronous_commit off). Default: `sql`.
+   */
+  durableSql?: postgres.Sql;
 }
 
 export class RunRecorder {
@@ -147,9 +152,11 @@ export class RunRecorder {
   private readonly maxBatch: number;
   private readonly highWater: number;
   private readonly retryMs: number;
+  private readonly durableSql: postgres.Sql;
 
   constructor(private sql: postgres.Sql, opts: RecorderOptions | number = {}) {
     const o = typeof opts === 'number' ? { intervalMs: opts } : opts;
+    this.durableSql = o.durableSql ?? sql;
     this.intervalMs = o.intervalMs ?? 50;
     this.maxBatch = o.maxBatch ?? 300;
     this.highWater = o.highWater ?? 20_000;
@@ -177,7 +184,7 @@ export class RunRecorder {
 
   /** Writes immediately (async runs must be readable before we answer 202). */
   async recordNow(run: RunRecord): Promise<void> {
-    await this.write([run]);
+    await this.write([run], true);
   }
 
   /** Writes everything buffered; stops (keeping the rest buffered and a retry armed) when a write fails. */
@@ -249,8 +256,13 @@ export class RunRecorder {
     }
   }
 
-  private async write(batch: RunRecord[]): Promise<void> {
-    const sql = this.sql;
+  /**
+   * `durable`: on `durableSql`, committed synchronously: runs that others depend on — a queued run answered 202,
+   * a run waiting on a delay, a run a worker finished. The batches of finished live runs (`record`) go through
+   * `sql`, which in the server commits asynchronously: a crash may lose the last ~0.6 s of them, which loses
+   * history only; nothing was promised on them and nothing resumes from them (ARCHITECTURE.md, "Durability").
+   */
+  private async write(batch: RunRecord[], durable = false): Promise<void> {
     // The same run may appear twice in a batch (running → finished); keep the last.
     const last = new Map<string, RunRecord>();
     for (const r of batch) last.set(r.id, r);
@@ -263,6 +275,10 @@ export class RunRecorder {
       rowsJson += (i ? ',' : '') + runJson(runs[i]);
     }
     rowsJson = storableJson(rowsJson + ']');
+    await this.insert(durable ? this.durableSql : this.sql, rowsJson);
+  }
+
+  private async insert(sql: postgres.Sql, rowsJson: string): Promise<void> {
     // One row per run, one statement per batch: recording stays a small fraction of the hot path's cost.
     await sql`
       insert into runs (id, vendor_id, customer_id, flow_id, flow_version, automation, mode, status, trigger, response, error, state, steps, resume_at, started_at, finished_at, duration_ms)

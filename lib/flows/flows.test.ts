@@ -1,7 +1,7 @@
 // The flow store as the staff API uses it: list with last run, versions with authors, duplicate, soft delete.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScratchDb, seedVendor, type ScratchDb } from '../testing/scratch-db';
-import { deleteFlow, duplicateFlow, getFlow, getFlowVersion, listFlowsWithActivity, listFlowVersions, publishFlow, saveFlowVersion } from './flows';
+import { AutomationTakenError, deleteFlow, duplicateFlow, freeAutomationName, getFlow, getFlowVersion, listFlowsWithActivity, listFlowVersions, publishFlow, saveFlowVersion } from './flows';
 import { newFlowDefinition } from './new-flow';
 
 let db: ScratchDb;
@@ -27,7 +27,7 @@ describe('flows for the staff API', () => {
 
   it('lists the last run and the customers using each flow, newest edit first, only for its vendor', async () => {
     const one = await saveFlowVersion(db.sql, { vendorId: a.vendorId, definition: newFlowDefinition({ name: 'One', automation: 'call_logging' }) });
-    const two = await saveFlowVersion(db.sql, { vendorId: a.vendorId, definition: newFlowDefinition({ name: 'Two', automation: 'call_logging' }) });
+    const two = await saveFlowVersion(db.sql, { vendorId: a.vendorId, definition: newFlowDefinition({ name: 'Two', automation: 'call_logging_eu' }) });
     await db.sql`insert into runs (id, vendor_id, flow_id, automation, status, started_at) values
       (gen_random_uuid(), ${a.vendorId}, ${one.flowId}, 'call_logging', 'succeeded', now() - interval '2 hours'),
       (gen_random_uuid(), ${a.vendorId}, ${one.flowId}, 'call_logging', 'failed', now() - interval '1 hour')`;
@@ -44,25 +44,54 @@ describe('flows for the staff API', () => {
   });
 
   it('lists versions newest first with their author', async () => {
-    const s = await saveFlowVersion(db.sql, { vendorId: a.vendorId, definition: newFlowDefinition({ name: 'Versions', automation: 'caller_lookup' }), userId: a.userId, message: 'first' });
-    await saveFlowVersion(db.sql, { vendorId: a.vendorId, flowId: s.flowId, definition: newFlowDefinition({ name: 'Versions', automation: 'caller_lookup' }), message: 'second' });
+    const s = await saveFlowVersion(db.sql, { vendorId: a.vendorId, definition: newFlowDefinition({ name: 'Versions', automation: 'versions_test' }), userId: a.userId, message: 'first' });
+    await saveFlowVersion(db.sql, { vendorId: a.vendorId, flowId: s.flowId, definition: newFlowDefinition({ name: 'Versions', automation: 'versions_test' }), message: 'second' });
     const v = await listFlowVersions(db.sql, a.vendorId, s.flowId);
     expect(v.map((x) => [x.version, x.message, x.createdBy])).toEqual([[2, 'second', null], [1, 'first', 'owner of alpha']]);
     expect(await listFlowVersions(db.sql, b.vendorId, s.flowId)).toEqual([]);
   });
 
   it('duplicates the latest version into a new draft, and not across vendors', async () => {
-    const s = await saveFlowVersion(db.sql, { vendorId: a.vendorId, definition: newFlowDefinition({ name: 'Original', automation: 'caller_lookup' }) });
+    const s = await saveFlowVersion(db.sql, { vendorId: a.vendorId, definition: newFlowDefinition({ name: 'Original', automation: 'original' }) });
     await publishFlow(db.sql, a.vendorId, s.flowId, 1);
     const copy = await duplicateFlow(db.sql, { vendorId: a.vendorId, flowId: s.flowId, userId: a.userId });
     expect(copy).not.toBeNull();
     const f = await getFlow(db.sql, a.vendorId, copy!.flowId);
-    expect(f).toMatchObject({ name: 'Original (copy)', automation: 'caller_lookup', latestVersion: 1, publishedVersion: null });
+    expect(f).toMatchObject({ name: 'Original (copy)', automation: 'original_copy', latestVersion: 1, publishedVersion: null });
     expect(await duplicateFlow(db.sql, { vendorId: b.vendorId, flowId: s.flowId })).toBeNull();
+    const again = await duplicateFlow(db.sql, { vendorId: a.vendorId, flowId: s.flowId });
+    expect((await getFlow(db.sql, a.vendorId, again!.flowId))?.automation).toBe('original_copy_2');
+  });
+
+  it('automation names are unique per vendor: a second flow with a taken name is refused, nothing written', async () => {
+    const first = await saveFlowVersion(db.sql, { vendorId: a.vendorId, definition: newFlowDefinition({ name: 'Routing', automation: 'call_routing' }) });
+    const before = await db.sql`select count(*)::int as n from flows where vendor_id = ${a.vendorId}`;
+    const err = await saveFlowVersion(db.sql, { vendorId: a.vendorId, definition: newFlowDefinition({ name: 'Routing 2', automation: 'call_routing' }) }).catch((e) => e);
+    expect(err).toBeInstanceOf(AutomationTakenError);
+    expect(err).toMatchObject({ status: 409, code: 'automation_taken', message: 'Another flow ("Routing") already answers to the automation "call_routing": choose another automation name' });
+    expect((await db.sql`select count(*)::int as n from flows where vendor_id = ${a.vendorId}`)[0].n).toBe(before[0].n);
+    // Renaming an existing flow onto a taken name is refused too; saving the flow itself again is fine.
+    const other = await saveFlowVersion(db.sql, { vendorId: a.vendorId, definition: newFlowDefinition({ name: 'Other', automation: 'other_routing' }) });
+    await expect(saveFlowVersion(db.sql, { vendorId: a.vendorId, flowId: other.flowId, definition: newFlowDefinition({ name: 'Other', automation: 'call_routing' }) })).rejects.toBeInstanceOf(AutomationTakenError);
+    expect((await saveFlowVersion(db.sql, { vendorId: a.vendorId, flowId: first.flowId, definition: newFlowDefinition({ name: 'Routing', automation: 'call_routing' }) })).version).toBe(2);
+    // Another vendor may use the same name.
+    expect((await saveFlowVersion(db.sql, { vendorId: b.vendorId, definition: newFlowDefinition({ name: 'Routing', automation: 'call_routing' }) })).version).toBe(1);
+    expect(await freeAutomationName(db.sql, a.vendorId, 'call_routing')).toBe('call_routing_2');
+    expect(await freeAutomationName(db.sql, a.vendorId, 'missed_call_task')).toBe('missed_call_task');
+  });
+
+  it('save-and-publish with problems writes nothing; without problems it saves and publishes at once', async () => {
+    const s = await saveFlowVersion(db.sql, { vendorId: a.vendorId, definition: newFlowDefinition({ name: 'Pub', automation: 'pub_test' }) });
+    const broken = { ...newFlowDefinition({ name: 'Pub', automation: 'pub_test' }), nodes: [...newFlowDefinition({ name: 'Pub', automation: 'pub_test' }).nodes, { id: 'c', type: 'condition', params: {} }], edges: [{ id: 'e', source: 'trigger', target: 'c' }] };
+    const err = await saveFlowVersion(db.sql, { vendorId: a.vendorId, flowId: s.flowId, definition: broken, allowIssues: true, publish: true }).catch((e) => e);
+    expect(err.issues.map((i: { message: string }) => i.message)).toEqual(['Condition → Left is required']);
+    expect(await getFlow(db.sql, a.vendorId, s.flowId)).toMatchObject({ latestVersion: 1, publishedVersion: null });
+    const ok = await saveFlowVersion(db.sql, { vendorId: a.vendorId, flowId: s.flowId, definition: newFlowDefinition({ name: 'Pub', automation: 'pub_test' }), publish: true });
+    expect(await getFlow(db.sql, a.vendorId, s.flowId)).toMatchObject({ latestVersion: 2, publishedVersion: ok.version });
   });
 
   it('soft-deletes: gone from lists and reads, kept in the table, not deletable by another vendor', async () => {
-    const s = await saveFlowVersion(db.sql, { vendorId: a.vendorId, definition: newFlowDefinition({ name: 'Doomed', automation: 'caller_lookup' }) });
+    const s = await saveFlowVersion(db.sql, { vendorId: a.vendorId, definition: newFlowDefinition({ name: 'Doomed', automation: 'doomed' }) });
     expect(await deleteFlow(db.sql, b.vendorId, s.flowId)).toBe(false);
     expect(await deleteFlow(db.sql, a.vendorId, s.flowId)).toBe(true);
     expect(await deleteFlow(db.sql, a.vendorId, s.flowId)).toBe(false);

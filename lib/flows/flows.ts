@@ -2,7 +2,8 @@
 // Timestamps arrive as strings from the app's pool (drizzle replaces postgres.js's date parsing), so rows are read through new Date().
 import type postgres from 'postgres';
 import { flowSchema, migrateStoredFlow, registry, validateFlow, type Flow, type FlowIssue } from '@/engine';
-import { InvalidInput, NotFound } from '../errors';
+import { Conflict, InvalidInput, NotFound } from '../errors';
+import { suggestAutomationName } from './templates';
 
 /** 400 invalid_flow: the definition cannot be saved or published; `issues` says where. */
 export class FlowValidationError extends InvalidInput {
@@ -13,6 +14,24 @@ export class FlowValidationError extends InvalidInput {
 
 const flowNotFound = (flowId: string, path?: (string | number)[]) => new NotFound('flow_not_found', `No flow "${flowId}"`, path ? { path } : {});
 
+/** Another flow of the vendor answers to this automation name already: the named URL would be ambiguous. */
+export class AutomationTakenError extends Conflict {
+  constructor(readonly automation: string, readonly takenBy: { id: string; name: string }) {
+    super('automation_taken', `Another flow ("${takenBy.name}") already answers to the automation "${automation}": choose another automation name`, { path: ['automation'], flowId: takenBy.id });
+  }
+}
+
+/** The vendor's automation names in use (by flows other than `exceptFlowId`). */
+export async function automationNamesInUse(sql: postgres.Sql, vendorId: string, exceptFlowId?: string): Promise<string[]> {
+  const rows = await sql<{ automation: string }[]>`select automation from flows where vendor_id = ${vendorId} and deleted_at is null ${exceptFlowId ? sql`and id <> ${exceptFlowId}` : sql``}`;
+  return rows.map((r) => r.automation);
+}
+
+/** `base`, else `base_2`, `base_3` …: the first automation name no other flow of the vendor uses. */
+export async function freeAutomationName(sql: postgres.Sql, vendorId: string, base: string): Promise<string> {
+  return suggestAutomationName(base, await automationNamesInUse(sql, vendorId));
+}
+
 export interface FlowSummary {
   id: string; vendorId: string; name: string; automation: string; description: string | null;
   latestVersion: number; publishedVersion: number | null; updatedAt: Date; createdAt: Date;
@@ -21,12 +40,22 @@ export interface FlowSummary {
 interface FlowRow { id: string; vendor_id: string; name: string; automation: string; description: string | null; latest_version: number; published_version: number | null; updated_at: Date | string; created_at: Date | string }
 const toSummary = (r: FlowRow): FlowSummary => ({ id: r.id, vendorId: r.vendor_id, name: r.name, automation: r.automation, description: r.description, latestVersion: r.latest_version, publishedVersion: r.published_version, updatedAt: new Date(r.updated_at), createdAt: new Date(r.created_at) });
 
-/** Validates strictly (drafts may be saved with issues when `allowIssues`), then stores a new version. */
-export async function saveFlowVersion(sql: postgres.Sql, p: { vendorId: string; flowId?: string; definition: unknown; message?: string; userId?: string | null; allowIssues?: boolean }): Promise<{ flowId: string; version: number; issues: FlowIssue[] }> {
+/**
+ * Validates strictly (drafts may be saved with issues when `allowIssues`), then stores a new version; with
+ * `publish` it is published in the same transaction, and a flow with problems writes nothing at all.
+ * An automation name another flow of the vendor answers to is refused (409).
+ */
+export async function saveFlowVersion(sql: postgres.Sql, p: { vendorId: string; flowId?: string; definition: unknown; message?: string; userId?: string | null; allowIssues?: boolean; publish?: boolean }): Promise<{ flowId: string; version: number; issues: FlowIssue[] }> {
   const { flow, issues } = validateFlow(p.definition, registry);
   if (!flow) throw new FlowValidationError(issues);
-  if (issues.length && !p.allowIssues) throw new FlowValidationError(issues);
+  if (issues.length && (!p.allowIssues || p.publish)) throw new FlowValidationError(issues);
   return sql.begin(async (tx) => {
+    // One writer per (vendor, automation name) at a time, so two saves cannot both take a free name.
+    await tx`select pg_advisory_xact_lock(hashtext(${`${p.vendorId}:${flow.automation}`}))`;
+    const [taken] = await tx<{ id: string; name: string }[]>`
+      select id, name from flows where vendor_id = ${p.vendorId} and automation = ${flow.automation} and deleted_at is null
+      ${p.flowId ? tx`and id <> ${p.flowId}` : tx``} limit 1`;
+    if (taken) throw new AutomationTakenError(flow.automation, taken);
     let flowId = p.flowId;
     if (!flowId) {
       const [row] = await tx<{ id: string }[]>`insert into flows (vendor_id, name, automation, description) values (${p.vendorId}, ${flow.name}, ${flow.automation}, ${flow.description ?? null}) returning id`;
@@ -37,6 +66,7 @@ export async function saveFlowVersion(sql: postgres.Sql, p: { vendorId: string; 
       where id = ${flowId} and vendor_id = ${p.vendorId} and deleted_at is null returning latest_version`;
     if (!f) throw flowNotFound(flowId);
     await tx`insert into flow_versions (flow_id, version, definition, message, created_by) values (${flowId}, ${f.latest_version}, ${JSON.stringify(flow)}::text::json, ${p.message ?? null}, ${p.userId ?? null})`;
+    if (p.publish) await tx`update flows set published_version = ${f.latest_version} where id = ${flowId}`;
     return { flowId, version: f.latest_version, issues };
   });
 }
@@ -158,7 +188,7 @@ export async function listFlowVersions(sql: postgres.Sql, vendorId: string, flow
 export async function duplicateFlow(sql: postgres.Sql, p: { vendorId: string; flowId: string; userId?: string | null }): Promise<{ flowId: string; version: number } | null> {
   const src = await getFlowVersion(sql, p.vendorId, p.flowId);
   if (!src) return null;
-  const definition = { ...src.definition, name: `${src.definition.name} (copy)`.slice(0, 200) };
+  const definition = { ...src.definition, name: `${src.definition.name} (copy)`.slice(0, 200), automation: await freeAutomationName(sql, p.vendorId, `${src.definition.automation}_copy`.slice(0, 63)) };
   const saved = await saveFlowVersion(sql, { vendorId: p.vendorId, definition, message: `Duplicated from "${src.definition.name}" v${src.version}`, userId: p.userId, allowIssues: true });
   return { flowId: saved.flowId, version: saved.version };
 }

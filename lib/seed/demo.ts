@@ -6,19 +6,33 @@ import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import type postgres from 'postgres';
 import { syntheticPerson } from '@/engine/connectors';
-import { callerLookupFlow, callLoggingFlow } from '@/engine';
+import { callerLookupFlow, callLoggingFlow, displayNameOf } from '@/engine';
 import type { UnifiedContact } from '@/engine';
 import { upsertContacts } from '../cdp/pg-cdp';
 import { enableIntegration, publishFlow, saveFlowVersion } from '../flows/flows';
-import { createApiKey } from '../tenancy/api-keys';
+import { createApiKey, hashKey } from '../tenancy/api-keys';
 import { createCustomer } from '../tenancy/customers';
 import { createVendor } from '../tenancy/vendors';
 import { demoPortalPath } from './demo-portal';
 
-export interface DemoInfo { vendorId: string; apiKey: string; staffEmail: string; staffPassword: string; customerId: string; samplePhone: string; sampleName: string; portalPath: string }
+export interface DemoInfo {
+  vendorId: string; apiKey: string; staffEmail: string; staffPassword: string; customerId: string; portalPath: string;
+  /** A number of a contact that is in the demo customer's CDP, and whom it finds (null: the CDP is empty). */
+  samplePhone: string; sampleName: string | null;
+  /** The demo key was revoked (the seed never re-activates a key). */
+  apiKeyRevoked: boolean;
+}
+
+/**
+ * The demo CRM's people are synthetic people from an index range no emulator seeds (the CRM emulators use
+ * 0…N, HubSpot's companies 3,000,000+ and 9,000,000+): after a demo sync from an emulator, no number belongs
+ * to two contacts. (An offset that is a multiple of 90,000 keeps names, companies and cities as at 0…N.)
+ */
+export const DEMO_PERSON_OFFSET = 5_040_000;
+export const demoPerson = (i: number) => syntheticPerson(DEMO_PERSON_OFFSET + i);
 
 export function demoContact(i: number): UnifiedContact {
-  const p = syntheticPerson(i);
+  const p = demoPerson(i);
   return {
     source: 'demo-crm', externalId: String(100000 + i), kind: 'person', firstName: p.firstName, lastName: p.lastName, company: p.company,
     email: p.email, phones: p.mobileAsTyped ? [p.phoneAsTyped, p.mobileAsTyped] : [p.phoneAsTyped], country: p.country,
@@ -33,7 +47,10 @@ export async function seedDemo(sql: postgres.Sql, o: { dataDir: string; contacts
   const saved: Partial<DemoInfo> = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
   const { id: vendorId, created } = await createVendor(sql, { slug: 'demo', name: 'Demo Telecom' });
   const apiKey = o.apiKey ?? saved.apiKey ?? `pb_demo_${randomBytes(18).toString('base64url')}`;
-  await createApiKey(sql, { vendorId, name: 'Demo vendor key', key: apiKey });
+  // Created once; a key someone revoked stays revoked (createApiKey would re-activate it).
+  const [existingKey] = await sql<{ revoked: boolean }[]>`select revoked_at is not null as revoked from api_keys where key_hash = ${hashKey(apiKey)}`;
+  if (!existingKey) await createApiKey(sql, { vendorId, name: 'Demo vendor key', key: apiKey });
+  const apiKeyRevoked = !!existingKey?.revoked;
 
   const staffEmail = 'admin@demo.patchbay.dev';
   const staffPassword = saved.staffPassword ?? randomBytes(9).toString('base64url');
@@ -46,7 +63,10 @@ export async function seedDemo(sql: postgres.Sql, o: { dataDir: string; contacts
   }
   const { ref: customer } = await createCustomer(sql, { vendorId, externalId: 'demo', name: 'Demo Customer Inc.', defaultCountry: 'US' });
   const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from cdp_contacts where customer_id = ${customer.id}`;
-  if (n < o.contacts) {
+  // Folders seeded before DEMO_PERSON_OFFSET hold numbers the emulators also use: rewritten in place.
+  const [first] = await sql<{ phones: string[] }[]>`select phones from cdp_contacts where customer_id = ${customer.id} and source = 'demo-crm' and external_id = '100000' and deleted_at is null`;
+  const outdated = !!first && o.contacts > 0 && first.phones[0] !== demoPerson(0).e164;
+  if (n < o.contacts || outdated) {
     log(`Seeding ${o.contacts} synthetic contacts for customer "demo" …`);
     for (let i = 0; i < o.contacts; i += 2000) {
       const batch = Array.from({ length: Math.min(2000, o.contacts - i) }, (_, k) => demoContact(i + k));
@@ -69,10 +89,21 @@ export async function seedDemo(sql: postgres.Sql, o: { dataDir: string; contacts
     const saved = await saveFlowVersion(sql, { vendorId, definition: callLoggingFlow, message: 'Call logging template' });
     await publishFlow(sql, vendorId, saved.flowId, saved.version);
   }
-  const sample = syntheticPerson(7);
-  const info: DemoInfo = { vendorId, apiKey, staffEmail, staffPassword, customerId: customer.id, samplePhone: sample.phoneAsTyped, sampleName: `${sample.firstName} ${sample.lastName}`, portalPath: demoPortalPath(customer) };
+  const sample = await sampleContact(sql, customer.id);
+  const info: DemoInfo = { vendorId, apiKey, apiKeyRevoked, staffEmail, staffPassword, customerId: customer.id, samplePhone: sample?.phone ?? demoPerson(7).phoneAsTyped, sampleName: sample?.name ?? null, portalPath: demoPortalPath(customer) };
   fs.mkdirSync(o.dataDir, { recursive: true });
   fs.writeFileSync(file, JSON.stringify({ apiKey, staffPassword }, null, 2), { mode: 0o600 });
   if (created) log('Demo tenant created.');
   return info;
+}
+
+/** What the start-up banner's curl finds: demo contact 100007 when it is there, else any contact with a number. */
+async function sampleContact(sql: postgres.Sql, customerId: string): Promise<{ phone: string; name: string } | null> {
+  const [r] = await sql<{ first_name: string | null; last_name: string | null; company: string | null; e164: string; demo: boolean }[]>`
+    select first_name, last_name, company, phones[1] as e164, (source = 'demo-crm' and external_id = '100007') as demo
+    from cdp_contacts where customer_id = ${customerId} and deleted_at is null and cardinality(phones) > 0
+    order by (source = 'demo-crm' and external_id = '100007') desc, id limit 1`;
+  if (!r) return null;
+  const phone = r.demo && r.e164 === demoPerson(7).e164 ? demoPerson(7).phoneAsTyped : r.e164;
+  return { phone, name: displayNameOf({ firstName: r.first_name, lastName: r.last_name, company: r.company }) };
 }

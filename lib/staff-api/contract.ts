@@ -33,9 +33,9 @@ export interface FlowVersionDetail { version: number; definition: Flow; createdA
 
 export type { FlowIssue };
 export interface ValidateResult { issues: FlowIssue[] }
-export interface CreatedFlow { id: string; version: number }
+export interface CreatedFlow { id: string; version: number; automation?: string; renamedFrom?: string }
 /** `issues` lists what keeps the draft from being published (a draft may be saved with issues). */
-export interface SavedVersion { version: number; issues: FlowIssue[] }
+export interface SavedVersion { version: number; issues: FlowIssue[]; publishedVersion?: number }
 export interface PublishedFlow { publishedVersion: number }
 export interface DuplicatedFlow { id: string }
 
@@ -50,6 +50,8 @@ export interface BlockInfo {
   isTrigger: boolean;
   connector?: string;
   example?: unknown;
+  /** Safe to run twice: a flow may give it retries. */
+  idempotent?: boolean;
   /** JSON schema (draft 2020-12) of the block's params, input side (defaults are optional). */
   params: Record<string, unknown>;
   output: Record<string, unknown>;
@@ -67,6 +69,10 @@ export interface RunStep {
   startedAt: string;
   durationMs: number;
   requestLog: HttpRequestLogEntry[] | null;
+  /** Runs of the block when retries were used. */
+  attempts?: number;
+  /** The step failed and its on-error setting let the run go on. */
+  errorHandled?: 'continue' | 'error';
 }
 
 export interface TestRunResult {
@@ -124,4 +130,4 @@ export interface RunDetail {
   steps: RunStep[];
 }
 
-export interface CustomerListItem { id: string; externalId: string; name: string }
+export interface CustomerListItem { id: string; externalId: string; name: string; defaultCountry: string }

@@ -81,7 +81,7 @@ describe('staff API', () => {
 
   it('lets a viewer read but not create, save, publish, duplicate, delete, import or test-run', async () => {
     as('owner');
-    const created = await call(flows.POST, { body: { definition: newFlowDefinition({ name: 'Viewer test', automation: 'caller_lookup' }) } });
+    const created = await call(flows.POST, { body: { definition: newFlowDefinition({ name: 'Viewer test', automation: 'viewer_test' }) } });
     expect(created.status).toBe(201);
     const params = { id: created.json.id };
     as('viewer');
@@ -109,11 +109,11 @@ describe('staff API', () => {
 
   it('creates, saves drafts with issues, refuses to publish them, publishes a good version', async () => {
     as('editor');
-    const c = await call(flows.POST, { body: { definition: newFlowDefinition({ name: 'Lookup', automation: 'caller_lookup' }) } });
+    const c = await call(flows.POST, { body: { definition: newFlowDefinition({ name: 'Lookup', automation: 'lookup_test' }) } });
     expect(c).toMatchObject({ status: 201, json: { version: 1 } });
     const params = { id: c.json.id };
     const d = await call(flow.GET, { params });
-    expect(d.json).toMatchObject({ version: 1, flow: { id: c.json.id, name: 'Lookup', automation: 'caller_lookup', latestVersion: 1, publishedVersion: null, lastRun: null }, versions: [{ version: 1, message: 'Created', createdBy: 'editor' }] });
+    expect(d.json).toMatchObject({ version: 1, flow: { id: c.json.id, name: 'Lookup', automation: 'lookup_test', latestVersion: 1, publishedVersion: null, lastRun: null }, versions: [{ version: 1, message: 'Created', createdBy: 'editor' }] });
     expect(d.json.definition.nodes).toHaveLength(1);
 
     const broken = { ...d.json.definition, nodes: [...d.json.definition.nodes, { id: 'lonely', type: 'respond.json', params: { status: 200, body: {} } }] };
@@ -157,8 +157,13 @@ describe('staff API', () => {
     expect(exp.json.nodes).toHaveLength(callerLookup.nodes.length);
     const imported = await call(flowImport.POST, { body: exp.json });
     expect(imported.status).toBe(201);
+    // Automation names are unique per vendor: the import answers to the next free name, and says so.
+    expect(imported.json).toMatchObject({ automation: 'caller_lookup_2', renamedFrom: 'caller_lookup' });
     const again = await call(flow.GET, { params: { id: imported.json.id } });
-    expect(again.json.definition).toEqual(exp.json);
+    expect(again.json.definition).toEqual({ ...exp.json, automation: 'caller_lookup_2' });
+    const dupAuto = await call(flows.POST, { body: { definition: { ...callerLookup, name: 'Second lookup' } } });
+    expect(dupAuto.status).toBe(409);
+    expect(dupAuto.json.error).toMatchObject({ code: 'automation_taken', path: ['automation'], message: 'Another flow ("Caller lookup") already answers to the automation "caller_lookup": choose another automation name' });
     expect((await call(flowImport.POST, { body: { hello: 'world' } })).status).toBe(400);
 
     expect((await call(flow.DELETE, { params, method: 'DELETE' })).status).toBe(204);
@@ -168,7 +173,7 @@ describe('staff API', () => {
 
   it('answers 404 for another vendor’s flow or run and for ids that are not ids', async () => {
     as('owner');
-    const c = await call(flows.POST, { body: { definition: newFlowDefinition({ name: 'Mine', automation: 'caller_lookup' }) } });
+    const c = await call(flows.POST, { body: { definition: newFlowDefinition({ name: 'Mine', automation: 'mine_test' }) } });
     as('other');
     for (const [h, o] of [[flow.GET, {}], [flow.DELETE, { method: 'DELETE' }], [duplicate.POST, { body: {} }], [exportRoute.GET, {}], [publish.POST, { body: { version: 1 } }],
       // a test run is refused for the flow first, whatever its body says (no customer, no definition)

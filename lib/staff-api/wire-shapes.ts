@@ -24,6 +24,8 @@ export const stepToWire = (s: AnyStep): RunStep => ({
   seq: s.seq, nodeId: s.nodeId, blockId: s.blockId, status: s.status, input: s.input ?? null, output: s.output ?? null, port: s.port ?? null,
   error: (s.error as SerializedError | undefined) ?? null, startedAt: s.startedAt, durationMs: s.durationMs,
   requestLog: Array.isArray(s.requestLog) ? s.requestLog : null,
+  ...(s.attempts ? { attempts: s.attempts } : {}),
+  ...(s.errorHandled ? { errorHandled: s.errorHandled } : {}),
 });
 
 export const runToWire = (r: RunDetailView): RunDetail => ({

@@ -54,7 +54,7 @@ describe('caller_lookup', () => {
   });
 
   it('finds the seeded demo contacts for customer "demo" in US national format', async () => {
-    const r = await lookup('demo', { phone: '(415) 200-0007' });
+    const r = await lookup('demo', { phone: '(415) 704-0007' });
     expect(r.body).toMatchObject({ found: true, contact: { firstName: 'Barbara', lastName: 'Lovelace' } });
   });
 
@@ -157,7 +157,7 @@ describe('tenancy', () => {
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ found: false });
     expect((await lookup(custB, { phone: '+442079460000' }, otherKey)).status).toBe(404);
-    expect((await lookup('demo', { phone: '(415) 200-0007' }, otherKey)).status).toBe(404);
+    expect((await lookup('demo', { phone: '(415) 704-0007' }, otherKey)).status).toBe(404);
   });
 
   it('a customer-scoped key reaches only its customer', async () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { startHubspotEmulator, type HubspotEmulator } from '@/engine/connectors/hubspot/emulator';
 import { decryptJson } from '@/lib/crypto/credentials';
-import { DEMO_EMULATORS } from '@/lib/connections/oauth-clients';
+import { demoApp } from '@/lib/connections/oauth-clients';
 import { signPortalToken } from '@/lib/portal/portal-tokens';
 import { api, baseUrl, db } from './helpers';
 
@@ -59,7 +59,7 @@ async function storedRow(customer: string, system: string) {
 
 beforeAll(async () => {
   for (const id of [custA, custB]) expect((await api('/api/v1/customers', { body: { externalId: id, name: `Customer ${id}` } })).status).toBe(201);
-  emu = await startHubspotEmulator({ contacts: 10, token: 'hs-good-token', oauth: DEMO_EMULATORS.hubspot });
+  emu = await startHubspotEmulator({ contacts: 10, token: 'hs-good-token', oauth: demoApp('hubspot', inject('dataDir'))! });
 });
 
 afterAll(async () => { await emu?.close(); });
@@ -206,7 +206,7 @@ describe('connections in the portal', () => {
     expect(start.status).toBe(200);
     const authorize = new URL(start.body.authorizeUrl);
     expect(authorize.origin + authorize.pathname).toBe(`${emu.url}/oauth/authorize`);
-    expect(authorize.searchParams.get('client_id')).toBe(DEMO_EMULATORS.hubspot.clientId);
+    expect(authorize.searchParams.get('client_id')).toBe(demoApp('hubspot', inject('dataDir'))!.clientId);
     expect(authorize.searchParams.get('redirect_uri')).toBe(`${baseUrl()}/api/portal/oauth/callback`);
     const nonce = cookieValue(start.setCookies, 'pb_portal_oauth')!;
 
@@ -225,7 +225,7 @@ describe('connections in the portal', () => {
     const creds = decryptJson<Record<string, string>>(serverSecrets().encryptionKey, row!.credentials_enc);
     expect(creds.accessToken).toMatch(/^at_/);
     expect(creds.refreshToken).toMatch(/^rt_/);
-    for (const secret of [creds.accessToken, creds.refreshToken, DEMO_EMULATORS.hubspot.clientSecret]) expect(row!.row_text).not.toContain(secret);
+    for (const secret of [creds.accessToken, creds.refreshToken, demoApp('hubspot', inject('dataDir'))!.clientSecret]) expect(row!.row_text).not.toContain(secret);
 
     // The connection works: a test call with the OAuth access token succeeds.
     const test = await browse(`/api/portal/${custA}/connections/hubspot/test`, { method: 'POST', cookie: cookies.a });

@@ -13,7 +13,7 @@ import { startHubspotEmulator, type HubspotEmulator } from '@/engine/connectors/
 import { HUBSPOT_SIGNATURE_HEADER, HUBSPOT_TIMESTAMP_HEADER, signHubspotRequest } from '@/engine/connectors/hubspot/webhooks';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signWebhookBody } from '@/engine/connectors/phone-system/webhook-signature';
 import { routes } from '@/lib/api/routes';
-import { DEMO_EMULATORS } from '@/lib/connections/oauth-clients';
+import { demoApp } from '@/lib/connections/oauth-clients';
 import { saveConnection } from '@/lib/engine-host/connections';
 import { createApiKey } from '@/lib/tenancy/api-keys';
 import { createCustomer } from '@/lib/tenancy/customers';
@@ -74,14 +74,14 @@ function hubspotHook(signed = true): Call {
   const raw = JSON.stringify([{ portalId: 1, objectId: 1, subscriptionType: 'contact.propertyChange', eventId: 1, occurredAt: Date.now() }]);
   const ts = String(Date.now());
   const headers: Record<string, string> = signed
-    ? { [HUBSPOT_TIMESTAMP_HEADER]: ts, [HUBSPOT_SIGNATURE_HEADER]: signHubspotRequest(DEMO_EMULATORS.hubspot.clientSecret, 'POST', baseUrl() + p, raw, ts) }
+    ? { [HUBSPOT_TIMESTAMP_HEADER]: ts, [HUBSPOT_SIGNATURE_HEADER]: signHubspotRequest(demoApp('hubspot', inject('dataDir'))!.clientSecret, 'POST', baseUrl() + p, raw, ts) }
     : {};
   return { method: 'POST', path: p, raw, headers };
 }
 
 /** One valid request per documented operation, for customer A (built fresh each time: some consume state). */
 const samples: Record<string, (customer: string) => Promise<Call> | Call> = {
-  runAutomation: () => ({ method: 'POST', path: '/api/v1/customers/demo/automations/caller_lookup', body: { phone: '+1 415-200-0007' } }),
+  runAutomation: () => ({ method: 'POST', path: '/api/v1/customers/demo/automations/caller_lookup', body: { phone: '+1 415-704-0007' } }),
   getRun: () => ({ method: 'GET', path: `/api/v1/runs/${runId}` }),
   createCustomer: () => ({ method: 'POST', path: '/api/v1/customers', body: { externalId: `contract-new-${Math.random().toString(36).slice(2, 8)}`, name: 'New', defaultCountry: 'GB' } }),
   getCustomer: (c) => ({ method: 'GET', path: `/api/v1/customers/${c}` }),
@@ -160,9 +160,9 @@ beforeAll(async () => {
   const other = await createVendor(sql, { slug: `contract-other-${uniq}`, name: 'Other vendor' });
   await createCustomer(sql, { vendorId: other.id, externalId: `contract-other-c-${uniq}`, name: 'Other vendor\'s customer', defaultCountry: 'US' });
   otherVendorKey = (await createApiKey(sql, { vendorId: other.id, name: 'other' })).key;
-  const lookup = await api('/api/v1/customers/demo/automations/caller_lookup', { body: { phone: '+1 415-200-0007' } });
+  const lookup = await api('/api/v1/customers/demo/automations/caller_lookup', { body: { phone: '+1 415-704-0007' } });
   runId = lookup.headers.get('x-patchbay-run-id')!;
-  emu = await startHubspotEmulator({ contacts: 3, token: 'hs-contract', oauth: DEMO_EMULATORS.hubspot });
+  emu = await startHubspotEmulator({ contacts: 3, token: 'hs-contract', oauth: demoApp('hubspot', inject('dataDir'))! });
   sessions.a = await openSession(custA);
   sessions.b = await openSession(custB);
 });

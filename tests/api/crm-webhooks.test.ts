@@ -8,14 +8,15 @@ import { api, baseUrl, db } from './helpers';
 import { saveConnection } from '@/lib/engine-host/connections';
 import { createVendor } from '@/lib/tenancy/vendors';
 import { createCustomer } from '@/lib/tenancy/customers';
-import { DEMO_EMULATORS } from '@/lib/connections/oauth-clients';
+import { demoApp, PUBLIC_DEMO_SECRETS } from '@/lib/connections/oauth-clients';
 import { startHubspotEmulator, type HubspotEmulator } from '@/engine/connectors/hubspot/emulator';
 import { HUBSPOT_SIGNATURE_HEADER, HUBSPOT_TIMESTAMP_HEADER, signHubspotRequest } from '@/engine/connectors/hubspot/webhooks';
 
 const uniq = Math.random().toString(36).slice(2, 8);
 const cust = `hs-hooks-${uniq}`;
 const TOKEN = 'pat-hooks';
-const appSecret = DEMO_EMULATORS.hubspot.clientSecret;
+// The installation's demo app secret, from the server's data folder (generated at its first start).
+const appSecret = demoApp('hubspot', inject('dataDir'))!.clientSecret;
 let emu: HubspotEmulator;
 let hookUrl = '';
 let vendorSlug = '';
@@ -79,6 +80,9 @@ describe('HubSpot deletion webhooks', () => {
     const body = JSON.stringify([{ eventId: 1, subscriptionId: 1, portalId: emu.store.portalId, appId: 1, occurredAt: Date.now(), subscriptionType: 'contact.deletion', attemptNumber: 0, objectId: Number(emu.store.list('contacts')[0].id) }]);
     expect((await fetch(hookUrl, { method: 'POST', body, headers: { 'content-type': 'application/json' } })).status).toBe(401);
     expect((await signed(body, { secret: 'not-the-app-secret' })).status).toBe(401);
+    // The demo app's secret was a public constant: anyone could sign with it. Now it is this installation's own.
+    for (const secret of PUBLIC_DEMO_SECRETS) expect((await signed(body, { secret })).status).toBe(401);
+    expect(appSecret).not.toMatch(/^patchbay-demo-/);
     const replay = await signed(body, { timestamp: Date.now() - 6 * 60_000 });
     expect(replay.status).toBe(401);
     expect((await replay.json()).error.message).toMatch(/more than 5 minutes/);

@@ -11,12 +11,16 @@ export const cdpDelete = defineBlock({
   icon: 'trash',
   params: z.object({
     source: z.string().min(1).max(64).describe('The system the contacts came from: hubspot, salesforce …'),
-    externalIds: z.array(z.string().min(1).max(256)).min(1).max(5000).describe("The contacts' ids in that system"),
+    externalIds: z.array(z.string().min(1).max(256)).max(5000).nullish().describe("The contacts' ids in that system"),
   }),
   output: z.object({ deleted: z.number() }),
+  // No ids (an expression that yields nothing) deletes nothing.
+  required: ['externalIds'],
+  idempotent: true,
   ports: OUT_PORT,
   summarize: (p) => `${String(p.source ?? '')}${Array.isArray(p.externalIds) ? ` × ${p.externalIds.length}` : ''}`,
   async run(ctx, params) {
+    if (!params.externalIds?.length) return { output: { deleted: 0 } };
     return { output: { deleted: await ctx.cdp.delete(params.source, params.externalIds) } };
   },
 });

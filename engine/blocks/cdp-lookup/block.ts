@@ -28,12 +28,16 @@ export const cdpLookup = defineBlock({
   category: 'CDP',
   icon: 'search',
   params: z.object({
-    phone: z.string().describe('Phone number in any format'),
+    phone: z.string().nullish().describe('Phone number in any format'),
   }),
   output: z.object({ found: z.boolean(), phone: z.string().nullable(), contact: contactOutputSchema.nullable() }),
+  // No number (an expression over a field the caller did not send) finds nobody: the notFound branch.
+  required: ['phone'],
+  idempotent: true,
   ports: FOUND_PORTS,
   summarize: (p) => `by phone ${String(p.phone ?? '')}`,
   async run(ctx, params) {
+    if (params.phone == null || params.phone.trim() === '') return { output: { found: false, phone: null, contact: null }, port: 'notFound' };
     const e164 = params.phone.startsWith('+') && /^\+[1-9]\d{6,14}$/.test(params.phone) ? params.phone : normalizePhone(params.phone, ctx.customer.defaultCountry).e164;
     if (!e164) return { output: { found: false, phone: null, contact: null }, port: 'notFound' };
     const contact = await ctx.cdp.lookupByPhone(e164);

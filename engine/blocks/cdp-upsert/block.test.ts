@@ -26,7 +26,7 @@ describe('cdp.upsert / cdp.delete', () => {
   it('deletes by source and external id', async () => {
     const cdp = createMemoryCdp('US');
     const ctx = createTestContext({ cdp });
-    await cdp.upsert([cdpUpsert.params.parse({ contacts: [ada] }).contacts[0]]);
+    await cdp.upsert([cdpUpsert.params.parse({ contacts: [ada] }).contacts![0]]);
     expect((await cdpDelete.run(ctx, { source: 'hubspot', externalIds: ['1', 'nope'] }, input)).output).toEqual({ deleted: 1 });
     expect(cdp.contacts.size).toBe(0);
   });

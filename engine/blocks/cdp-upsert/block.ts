@@ -11,7 +11,7 @@ export const cdpUpsert = defineBlock({
   category: 'CDP',
   icon: 'database',
   params: z.object({
-    contacts: z.array(unifiedContactSchema).max(5000).describe('Contacts, e.g. the output of a CRM list block'),
+    contacts: z.array(unifiedContactSchema).max(5000).nullish().describe('Contacts, e.g. the output of a CRM list block'),
   }),
   output: z.object({
     inserted: z.number(),
@@ -19,9 +19,13 @@ export const cdpUpsert = defineBlock({
     unchanged: z.number(),
     rejected: z.array(z.object({ externalId: z.string(), reason: z.string() })),
   }),
+  // An expression that yields no list (a CRM step that found nothing) saves nothing.
+  required: ['contacts'],
+  idempotent: true,
   ports: OUT_PORT,
   summarize: (p) => (Array.isArray(p.contacts) ? `${p.contacts.length} contact(s)` : String(p.contacts ?? '')),
   async run(ctx, params) {
+    if (!params.contacts?.length) return { output: { inserted: 0, updated: 0, unchanged: 0, rejected: [] } };
     return { output: await ctx.cdp.upsert(params.contacts) };
   },
 });

@@ -24,10 +24,13 @@ export const condition = defineBlock({
   category: 'Logic',
   icon: 'split',
   params: z.object({
-    left: z.unknown().describe('Value to test (usually an expression such as =trigger.direction)'),
+    left: z.unknown().optional().describe('Value to test (usually an expression such as =trigger.direction)'),
     operator: z.enum(operators).default('isTrue'),
     right: z.unknown().optional().describe('Value to compare with'),
   }),
+  // A missing value is a value: `equals` is false, `isEmpty` true, and the run goes on.
+  required: ['left'],
+  idempotent: true,
   output: z.object({ result: z.boolean() }),
   ports: [
     { id: 'true', label: 'true' },

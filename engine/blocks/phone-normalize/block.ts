@@ -10,7 +10,7 @@ export const phoneNormalize = defineBlock({
   category: 'Data',
   icon: 'phone',
   params: z.object({
-    phone: z.string().describe('The number as received'),
+    phone: z.string().nullish().describe('The number as received'),
     country: z.string().regex(/^[A-Za-z]{2}$/, 'a two-letter country code such as US').optional().describe('Country for numbers without a country code (default: the customer\'s)'),
   }),
   output: z.object({
@@ -21,13 +21,16 @@ export const phoneNormalize = defineBlock({
     national: z.string().nullable(),
     reason: z.string().optional(),
   }),
+  // No number at all is an invalid one: the invalid branch, not a failed run.
+  required: ['phone'],
+  idempotent: true,
   ports: [
     { id: 'valid', label: 'valid' },
     { id: 'invalid', label: 'invalid' },
   ],
   summarize: (p) => `phone: ${String(p.phone ?? '')}`,
   async run(ctx, params) {
-    const out = normalizePhone(params.phone, params.country ?? ctx.customer.defaultCountry);
+    const out = normalizePhone(params.phone ?? '', params.country ?? ctx.customer.defaultCountry);
     return { output: out, port: out.valid ? 'valid' : 'invalid' };
   },
 });

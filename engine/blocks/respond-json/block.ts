@@ -10,8 +10,10 @@ export const respondJson = defineBlock({
   icon: 'reply',
   params: z.object({
     status: z.number().int().min(200).max(599).default(200),
-    body: z.unknown().describe('JSON body: an object whose values may be expressions'),
+    body: z.unknown().optional().describe('JSON body: an object whose values may be expressions'),
   }),
+  required: ['body'],
+  idempotent: true,
   output: z.object({ status: z.number(), body: z.unknown() }),
   ports: [{ id: 'out', label: 'then' }],
   summarize: (p) => `HTTP ${String(p.status ?? 200)}`,

@@ -23,7 +23,7 @@ export const runAutomation = defineRoute({
   params: z.object({ customerId: z.string().describe("The vendor's own id of the customer"), name: z.string().regex(AUTOMATION_NAME, 'automation names are lower_snake_case').describe('Automation name, e.g. caller_lookup') }),
   paramsNotFound: 'automation_not_found',
   query: z.object({ async: z.enum(['true', 'false'], { error: 'true or false' }).optional().describe('true: queue the run and answer 202 at once') }),
-  body: z.record(z.string(), z.unknown()).describe('The trigger input, e.g. {"phone":"+1 415-200-0007"} for caller_lookup'),
+  body: z.record(z.string(), z.unknown()).describe('The trigger input, e.g. {"phone":"+1 415-704-0007"} for caller_lookup'),
   responses: {
     200: { description: 'What the flow\'s respond.json block produced (its status may differ), or {runId,status} when the flow responds nothing', schema: z.unknown(), headers: { 'x-patchbay-run-id': 'The run\'s id' } },
     202: { description: 'Queued (async=true) or waiting on a durable step', schema: queued },

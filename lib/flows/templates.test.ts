@@ -40,14 +40,17 @@ describe('flow templates', () => {
     expect((await runFixture(def('missed_call_task'), { from: '+14152000007', status: 'answered' }, { cdp })).response?.body).toEqual({ task: false, reason: 'the call was not missed' });
     const r = await runFixture(def('missed_call_task'), { from: '+14152000007', status: 'missed' }, { cdp });
     expect(r.status).toBe('succeeded');
-    expect(r.byNode.task).toMatchObject({ status: 'failed', errorHandled: 'error', input: { subject: 'Call back Barbara Lovelace', body: 'Missed call from +14152000007', priority: 'HIGH' } });
+    // The fixture's hubspot.createTask is migrated to the contract's crm.createTask (body → notes; priority is not in the contract).
+    expect(r.byNode.task).toMatchObject({ blockId: 'crm.createTask', status: 'failed', errorHandled: 'error', input: { crm: 'hubspot', subject: 'Call back Barbara Lovelace', notes: 'Missed call from +14152000007' } });
     expect(r.response?.body).toEqual({ task: false, reason: 'No hubspot connection: connect hubspot first' });
   });
 
   it('missed-call task with HubSpot connected creates the task for a HubSpot contact', async () => {
     const calls: { url: string; body: unknown }[] = [];
     const fakeFetch = (async (url: string, init: RequestInit) => {
-      calls.push({ url: String(url), body: JSON.parse(String(init.body)) });
+      calls.push({ url: String(url), body: init.body === undefined ? undefined : JSON.parse(String(init.body)) });
+      // After the task, the contract's HubSpot asks the account's portal id for the record URL.
+      if (String(url).endsWith('/account-info/v3/details')) return new Response(JSON.stringify({ portalId: 24681357 }), { status: 200, headers: { 'content-type': 'application/json' } });
       return new Response(JSON.stringify({ id: '9001', properties: {} }), { status: 201, headers: { 'content-type': 'application/json' } });
     }) as unknown as typeof fetch;
     const r = await runFixture(def('missed_call_task'), { from: '+14152000008', status: 'missed' }, {

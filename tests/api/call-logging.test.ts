@@ -68,7 +68,10 @@ beforeAll(async () => {
     await saveConnection(sql, key, { customerId: c.id, system: crm, name: crm, authKind: 'apiKey', baseUrl: emu.url, credentials });
     await saveConnection(sql, key, { customerId: c.id, system: 's3', name: 'S3', authKind: 'apiKey', baseUrl: s3.url, credentials: { ...S3_KEYS, region: 'eu-west-1', bucket: 'call-recordings' } });
     if (!flowId) {
-      const saved = await saveFlowVersion(sql, { vendorId: c.vendor_id, definition });
+      // The demo seed may already have a flow answering to call_logging (automation names are unique per vendor):
+      // this definition becomes its new version.
+      const [existing] = await sql<{ id: string }[]>`select id from flows where vendor_id = ${c.vendor_id} and automation = ${(definition as { automation: string }).automation} and deleted_at is null`;
+      const saved = await saveFlowVersion(sql, { vendorId: c.vendor_id, flowId: existing?.id, definition });
       ({ flowId, version } = saved);
       await publishFlow(sql, c.vendor_id, flowId, version);
     }

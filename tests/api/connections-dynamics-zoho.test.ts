@@ -8,8 +8,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startDynamicsEmulator, type DynamicsEmulator } from '@/engine/connectors/dynamics/emulator';
 import { startZohoEmulator, type ZohoEmulator } from '@/engine/connectors/zoho/emulator';
 import { decryptJson } from '@/lib/crypto/credentials';
-import { DEMO_EMULATORS } from '@/lib/connections/oauth-clients';
+import { DEMO_EMULATORS, demoApp } from '@/lib/connections/oauth-clients';
 import { api, baseUrl, db } from './helpers';
+
+// The installation's demo OAuth apps: their secrets are generated per data folder (demo-apps.json), not the declared constants.
+const app = (system: string) => demoApp(system, inject('dataDir'))!;
 
 const cust = `portal-dz-${Math.random().toString(36).slice(2, 8)}`;
 let dyn: DynamicsEmulator;
@@ -53,8 +56,8 @@ async function oauthRoundTrip(system: string, emuUrl: string) {
 beforeAll(async () => {
   expect((await api('/api/v1/customers', { body: { externalId: cust, name: 'DZ customer' } })).status).toBe(201);
   [dyn, zoho] = await Promise.all([
-    startDynamicsEmulator({ contacts: 5, oauth: DEMO_EMULATORS.dynamics }),
-    startZohoEmulator({ contacts: 5, oauth: DEMO_EMULATORS.zoho }),
+    startDynamicsEmulator({ contacts: 5, oauth: app('dynamics') }),
+    startZohoEmulator({ contacts: 5, oauth: app('zoho') }),
   ]);
   const link = await api(`/api/v1/customers/${cust}/portal-links`, { method: 'POST' });
   cookie = cookieValue((await browse(link.body.url)).setCookies, 'pb_portal')!;
@@ -76,12 +79,12 @@ describe('Dynamics 365 and Zoho CRM in the customer portal', () => {
   });
 
   it('Dynamics 365 connects with an app registration (client credentials); the test call names the organisation', async () => {
-    const put = await browse(`/api/portal/${cust}/connections/dynamics`, { method: 'PUT', cookie, body: { baseUrl: dyn.url, credentials: { tenantId: 'organizations', ...DEMO_EMULATORS.dynamics, port: undefined } } });
+    const put = await browse(`/api/portal/${cust}/connections/dynamics`, { method: 'PUT', cookie, body: { baseUrl: dyn.url, credentials: { tenantId: 'organizations', ...app('dynamics'), port: undefined } } });
     expect(put.status, JSON.stringify(put.body)).toBe(200);
     const test = await browse(`/api/portal/${cust}/connections/dynamics/test`, { method: 'POST', cookie });
     expect(test.body).toMatchObject({ ok: true, account: 'Contoso (emulated)', connection: { status: 'ok' } });
     // A wrong secret is a plain-words connection problem.
-    await browse(`/api/portal/${cust}/connections/dynamics`, { method: 'PUT', cookie, body: { baseUrl: dyn.url, credentials: { tenantId: 'organizations', clientId: DEMO_EMULATORS.dynamics.clientId, clientSecret: 'wrong' } } });
+    await browse(`/api/portal/${cust}/connections/dynamics`, { method: 'PUT', cookie, body: { baseUrl: dyn.url, credentials: { tenantId: 'organizations', clientId: app('dynamics').clientId, clientSecret: 'wrong' } } });
     const bad = await browse(`/api/portal/${cust}/connections/dynamics/test`, { method: 'POST', cookie });
     expect(bad.body).toMatchObject({ ok: false, connection: { status: 'error' } });
     expect(bad.body.error).toMatch(/Entra ID refused/);
@@ -98,10 +101,10 @@ describe('Dynamics 365 and Zoho CRM in the customer portal', () => {
 
   it('Zoho CRM connects with a Self Client refresh token; the test call names the organisation and user', async () => {
     const redirect = 'http://127.0.0.1/self-client';
-    const auth = await fetch(`${zoho.url}/oauth/v2/auth?client_id=${DEMO_EMULATORS.zoho.clientId}&redirect_uri=${encodeURIComponent(redirect)}&response_type=code`, { redirect: 'manual' });
+    const auth = await fetch(`${zoho.url}/oauth/v2/auth?client_id=${app('zoho').clientId}&redirect_uri=${encodeURIComponent(redirect)}&response_type=code`, { redirect: 'manual' });
     const code = new URL(auth.headers.get('location')!).searchParams.get('code')!;
-    const tokens = await (await fetch(`${zoho.url}/oauth/v2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirect, client_id: DEMO_EMULATORS.zoho.clientId, client_secret: DEMO_EMULATORS.zoho.clientSecret }) })).json() as { refresh_token: string };
-    const put = await browse(`/api/portal/${cust}/connections/zoho`, { method: 'PUT', cookie, body: { baseUrl: zoho.url, credentials: { clientId: DEMO_EMULATORS.zoho.clientId, clientSecret: DEMO_EMULATORS.zoho.clientSecret, refreshToken: tokens.refresh_token } } });
+    const tokens = await (await fetch(`${zoho.url}/oauth/v2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirect, client_id: app('zoho').clientId, client_secret: app('zoho').clientSecret }) })).json() as { refresh_token: string };
+    const put = await browse(`/api/portal/${cust}/connections/zoho`, { method: 'PUT', cookie, body: { baseUrl: zoho.url, credentials: { clientId: app('zoho').clientId, clientSecret: app('zoho').clientSecret, refreshToken: tokens.refresh_token } } });
     expect(put.status, JSON.stringify(put.body)).toBe(200);
     const test = await browse(`/api/portal/${cust}/connections/zoho/test`, { method: 'POST', cookie });
     expect(test.body).toMatchObject({ ok: true, account: 'Zylker (emulated) — integration@zylker.example.com', connection: { status: 'ok' } });

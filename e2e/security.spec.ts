@@ -1,103 +1,85 @@
 // End-to-end, in Chromium: the pages run under Patchbay's Content-Security-Policy without a single violation
 // (sign-in, flows, editor, runs, syncs, portal), the sign-in page cannot be framed, the vendor sets a
 // customer's phone-system connection on the Syncs page, and staff sign-out revokes the session server-side
-// (a copied session cookie stops working at once). Starts its own server (embedded PostgreSQL, the web app
-// built by an earlier spec or `npm start`). Prints "N passed, N failed"; exits non-zero on a failure.
-import fs from 'node:fs';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer } from '../tests/api/server-process';
+// (a copied session cookie stops working at once). Uses its own signed-in browser context (it signs out at the
+// end), not the shared staff page of the other specs.
+import type { Page } from '@playwright/test';
+import { expect, signIn, test } from './fixtures';
 
-const root = path.resolve(import.meta.dirname, '..');
-const results: { name: string; ok: boolean }[] = [];
-async function test(name: string, fn: () => Promise<void>) {
-  const t0 = Date.now();
-  try { await fn(); results.push({ name, ok: true }); console.log(`  ✓ ${name} (${Date.now() - t0} ms)`); } catch (err) {
-    results.push({ name, ok: false }); console.log(`  ✗ ${name}\n    ${(err as Error).message.split('\n').join('\n    ')}`);
-  }
-}
-function assert(cond: unknown, message: string): asserts cond { if (!cond) throw new Error(message); }
+test.describe.configure({ mode: 'serial' });
 
-if (!fs.existsSync(path.join(root, '.next', 'BUILD_ID'))) {
-  console.log('  - the web app is not built (run npm start or the builder spec first): skipped\n0 passed, 1 failed');
-  process.exit(1);
-}
-const server = await startServer({ dbKind: 'embedded', env: { PATCHBAY_NO_UI: '0' } });
-const creds = /Sign in: \S+ {2}as (\S+) \/ (\S+)/.exec(server.output());
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+let page: Page;
 const violations: string[] = [];
-try {
-  const page = await browser.newPage();
+
+test.beforeAll(async ({ browser, app }) => {
+  page = await signIn(browser, app, app.staffEmail, app.staffPassword);
   page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(`${page.url()}: ${m.text().slice(0, 300)}`); });
   page.on('pageerror', (e) => violations.push(`${page.url()}: ${e.message}`));
+});
 
-  await test('the sign-in page carries the security headers and signs in', async () => {
-    const r = await page.goto(`${server.baseUrl}/login`, { waitUntil: 'networkidle', timeout: 120_000 });
-    const h = r!.headers();
-    assert(/frame-ancestors 'none'/.test(h['content-security-policy'] ?? ''), `CSP: ${h['content-security-policy']}`);
-    assert(h['x-frame-options'] === 'DENY' && h['x-content-type-options'] === 'nosniff' && h['referrer-policy'] === 'strict-origin-when-cross-origin', JSON.stringify(h));
-    assert(creds, 'the demo sign-in is printed at start');
-    await page.getByTestId('login-email').fill(creds[1]);
-    await page.getByTestId('login-password').fill(creds[2]);
-    await page.getByTestId('login-submit').click();
-    await page.waitForURL(/\/flows/, { timeout: 60_000 });
-  });
+test.afterAll(async () => { await page?.context().close(); });
 
-  await test('a page of another site cannot frame the sign-in page', async () => {
-    const framer = await browser.newPage();
-    await framer.setContent(`<iframe id="f" src="${server.baseUrl}/login"></iframe>`);
-    await framer.waitForTimeout(1500);
-    const frame = framer.frames().find((f) => f.url().includes('/login'));
-    const loaded = frame ? await frame.locator('[data-testid="login-email"]').count().catch(() => 0) : 0;
-    await framer.close();
-    assert(loaded === 0, 'the sign-in form rendered inside a foreign frame');
-  });
+test('the sign-in page carries the security headers', async ({ app }) => {
+  const r = await fetch(`${app.base}/login`);
+  expect(r.headers.get('content-security-policy') ?? '').toMatch(/frame-ancestors 'none'/);
+  expect(r.headers.get('x-frame-options')).toBe('DENY');
+  expect(r.headers.get('x-content-type-options')).toBe('nosniff');
+  expect(r.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
+});
 
-  await test('the staff pages and the editor run under the CSP', async () => {
-    for (const p of ['/flows', '/runs', '/syncs']) assert((await page.goto(server.baseUrl + p, { waitUntil: 'networkidle', timeout: 60_000 }))?.status() === 200, p);
-    await page.goto(server.baseUrl + '/flows', { waitUntil: 'networkidle' });
-    const href = await page.locator('a[href^="/flows/"]').first().getAttribute('href');
-    assert(href, 'a flow to open');
-    await page.goto(server.baseUrl + href, { waitUntil: 'networkidle', timeout: 60_000 });
-    await page.waitForTimeout(1000);
-  });
+test('a page of another site cannot frame the sign-in page', async ({ browser, app }) => {
+  const framer = await browser.newPage();
+  await framer.setContent(`<iframe id="f" src="${app.base}/login"></iframe>`);
+  // Give the frame time to load if it were allowed to; the form must never render inside it.
+  await framer.waitForLoadState('networkidle');
+  const frame = framer.frames().find((f) => f.url().includes('/login'));
+  const loaded = frame ? await frame.locator('[data-testid="login-email"]').count().catch(() => 0) : 0;
+  await framer.close();
+  expect(loaded, 'the sign-in form rendered inside a foreign frame').toBe(0);
+});
 
-  await test('the vendor sets a customer\'s phone-system connection on the Syncs page', async () => {
-    await page.goto(server.baseUrl + '/syncs', { waitUntil: 'networkidle' });
-    await page.getByTestId('phone-system-base-url').fill('http://127.0.0.1:4020');
-    await page.getByTestId('phone-system-token').fill('tok');
-    await page.getByTestId('phone-system-webhook-secret').fill('whsec_0123456789abcdef');
-    await page.getByTestId('phone-system-save').click();
-    await page.getByTestId('phone-system-notice').waitFor({ timeout: 30_000 });
-    const status = await page.getByTestId('phone-system-status').textContent();
-    assert(/webhook secret set/.test(status ?? ''), `status: ${status}`);
-  });
+test('the staff pages and the editor run under the CSP', async ({ app }) => {
+  for (const p of ['/flows', '/runs', '/syncs', '/calls']) expect((await page.goto(app.base + p, { waitUntil: 'networkidle' }))?.status(), p).toBe(200);
+  await page.goto(app.base + '/flows', { waitUntil: 'networkidle' });
+  const href = await page.locator('a[href^="/flows/"]').first().getAttribute('href');
+  expect(href, 'a flow to open').toBeTruthy();
+  await page.goto(app.base + href, { waitUntil: 'networkidle' });
+  await expect(page.locator('.react-flow__node').first()).toBeVisible();
+});
 
-  await test('staff sign-out revokes the session server-side: a copied cookie stops working', async () => {
-    const token = (await page.context().cookies()).find((c) => c.name === 'next-auth.session-token')!.value;
-    const me = async () => (await fetch(`${server.baseUrl}/api/staff/me`, { headers: { cookie: `next-auth.session-token=${token}` } })).status;
-    assert((await me()) === 200, 'the session works before sign-out');
-    await page.goto(server.baseUrl + '/flows', { waitUntil: 'networkidle' });
-    await page.getByTestId('user-menu').click();
-    await page.getByTestId('sign-out').click();
-    await page.waitForURL(/\/login/, { timeout: 30_000 });
-    assert((await me()) === 401, 'the copied session cookie still works after sign-out');
-  });
+test('the vendor sets a customer\'s phone-system connection on the Syncs page', async ({ app }) => {
+  await page.goto(app.base + '/syncs', { waitUntil: 'networkidle' });
+  await page.getByTestId('phone-system-base-url').fill('http://127.0.0.1:4020');
+  await page.getByTestId('phone-system-token').fill('tok');
+  await page.getByTestId('phone-system-webhook-secret').fill('whsec_0123456789abcdef');
+  await page.getByTestId('phone-system-save').click();
+  await expect(page.getByTestId('phone-system-notice')).toBeVisible();
+  await expect(page.getByTestId('phone-system-status')).toContainText('webhook secret set');
+});
 
-  await test('the customer portal runs under the CSP', async () => {
-    const link = /Customer portal \(connect a CRM; link valid 24 h\): (\S+)/.exec(server.output());
-    assert(link, 'the demo portal link is printed at start');
-    await page.goto(link[1], { waitUntil: 'networkidle', timeout: 60_000 });
-    await page.getByTestId('portal-customer').waitFor({ timeout: 30_000 });
-  });
+test('the customer portal runs under the CSP', async ({ browser, app }) => {
+  const r = await fetch(`${app.base}/api/v1/customers/demo/portal-links`, { method: 'POST', headers: { authorization: `Bearer ${app.apiKey}`, 'content-type': 'application/json' }, body: '{}' });
+  expect(r.status).toBe(201);
+  const { url } = await r.json() as { url: string };
+  const portal = await browser.newPage();
+  portal.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(`${portal.url()}: ${m.text().slice(0, 300)}`); });
+  portal.on('pageerror', (e) => violations.push(`${portal.url()}: ${e.message}`));
+  await portal.goto(app.base + url, { waitUntil: 'networkidle' });
+  await expect(portal.getByTestId('portal-customer')).toBeVisible();
+  await portal.close();
+});
 
-  await test('no Content-Security-Policy violation or page error on any of those pages', async () => {
-    assert(violations.length === 0, violations.join('\n'));
-  });
-} finally {
-  await browser.close();
-  await server.stop();
-}
-const failed = results.filter((r) => !r.ok).length;
-console.log(`\n${results.length - failed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+test('staff sign-out revokes the session server-side: a copied cookie stops working', async ({ app }) => {
+  const token = (await page.context().cookies()).find((c) => c.name === 'next-auth.session-token')!.value;
+  const me = async () => (await fetch(`${app.base}/api/staff/me`, { headers: { cookie: `next-auth.session-token=${token}` } })).status;
+  expect(await me(), 'the session works before sign-out').toBe(200);
+  await page.goto(app.base + '/flows', { waitUntil: 'networkidle' });
+  await page.getByTestId('user-menu').click();
+  await page.getByTestId('sign-out').click();
+  await page.waitForURL(/\/login/);
+  expect(await me(), 'the copied session cookie still works after sign-out').toBe(401);
+});
+
+test('no Content-Security-Policy violation or page error on any of those pages', async () => {
+  expect(violations, violations.join('\n')).toEqual([]);
+});

@@ -9,7 +9,7 @@ beforeAll(async () => {
   const sql = db();
   const [c] = await sql`select id, vendor_id from customers where external_id = ${cust}`;
   const saved = await saveFlowVersion(sql, { vendorId: c.vendor_id, definition: {
-    name: 'Log after a pause', automation: 'call_logging',
+    name: 'Log after a pause', automation: 'log_after_pause',
     nodes: [
       { id: 't', type: 'trigger.webhook', params: { fields: [{ path: 'callId', type: 'string' }] } },
       { id: 'wait', type: 'delay', params: { minutes: 0.02 } },
@@ -23,7 +23,7 @@ beforeAll(async () => {
 
 describe('durable delay', () => {
   it('persists the run at the delay and a job-engine worker resumes it with all its steps', async () => {
-    const r = await api(`/api/v1/customers/${cust}/automations/call_logging`, { body: { callId: 'call-42' } });
+    const r = await api(`/api/v1/customers/${cust}/automations/log_after_pause`, { body: { callId: 'call-42' } });
     expect(r.status).toBe(202);
     expect(r.body.status).toBe('waiting');
     const runId = r.body.runId;

@@ -8,6 +8,7 @@ import { normalizePhone } from '../../core/phone';
 import { PatchbayError } from '../../core/errors';
 import type { CrmOperations, ResolvedCallLog } from '../kit/define-crm-connector';
 import { defaultCallSubject, notesWithTranscript, type RecordRef } from '../kit/crm-contract';
+import { splitCallDescription, joinCallDescription, setDescriptionLine, mergeCallNotes, durationText } from '../kit/call-description';
 import type { ChangedPage, ConnectorCall, ObjectKind } from '../kit/contact-source';
 import { copperId, createCopperClient, COPPER_MAX_PAGE, type CopperClient } from './client';
 import { mapCompany, mapPerson, type CopperCompany, type CopperPerson } from './map-contact';
@@ -36,9 +37,6 @@ async function phoneCallType(client: CopperClient, call: ConnectorCall): Promise
   return { category: 'user', id: phone.id };
 }
 
-function durationText(sec: number): string {
-  return sec >= 60 ? `${Math.floor(sec / 60)} min ${sec % 60} s` : `${sec} s`;
-}
 
 function callDetails(log: ResolvedCallLog): string {
   return [
@@ -53,10 +51,6 @@ function callDetails(log: ResolvedCallLog): string {
   ].filter(Boolean).join('\n');
 }
 
-function setLine(head: string, label: string, value: string): string {
-  const re = new RegExp(`^${label}: .*$`, 'm');
-  return re.test(head) ? head.replace(re, `${label}: ${value}`) : `${head}\n${label}: ${value}`;
-}
 
 function parentOf(x: { contactId?: string; companyId?: string }): { type: 'person' | 'company'; id: number } | null {
   const person = copperId(x.contactId, 'contactId');
@@ -187,19 +181,16 @@ export const copperCrmOperations: CrmOperations = {
     const client = createCopperClient(call);
     const id = copperId(r.id, 'ref.id')!;
     const current = await client.get<Activity>(`/activities/${id}`);
-    const split = current.details.indexOf('\n\n');
-    let head = split < 0 ? current.details : current.details.slice(0, split);
-    let notes = split < 0 ? '' : current.details.slice(split + 2);
+    let { head, notes } = splitCallDescription(current.details);
     if (ch.subject) head = [ch.subject, ...head.split('\n').slice(1)].join('\n');
     if (ch.status) {
-      head = setLine(head, 'Result', ch.status);
+      head = setDescriptionLine(head, 'Result', ch.status);
       if (!ch.subject) head = head.replace(/^([^\n]*?)(?: \([a-z]+\))?(\n|$)/, (_m, title: string, nl: string) => `${title}${ch.status === 'answered' ? '' : ` (${ch.status})`}${nl}`);
     }
-    if (ch.durationSec !== undefined) head = setLine(head, 'Duration', durationText(ch.durationSec));
-    if (ch.recordingUrl) head = setLine(head, 'Recording', ch.recordingUrl);
-    const newNotes = notesWithTranscript(ch.notes, ch.transcript);
-    if (newNotes) notes = ch.notesMode === 'append' && notes ? `${notes}\n\n${newNotes}` : newNotes;
-    const details = notes ? `${head}\n\n${notes}` : head;
+    if (ch.durationSec !== undefined) head = setDescriptionLine(head, 'Duration', durationText(ch.durationSec));
+    if (ch.recordingUrl) head = setDescriptionLine(head, 'Recording', ch.recordingUrl);
+    notes = mergeCallNotes(notes, ch);
+    const details = joinCallDescription(head, notes);
     if (details !== current.details) await client.send('PUT', `/activities/${id}`, { details });
     return { ref: r, note: null };
   },

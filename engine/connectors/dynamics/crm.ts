@@ -9,6 +9,7 @@ import { PatchbayError } from '../../core/errors';
 import { normalizePhone } from '../../core/phone';
 import type { CrmOperations, ResolvedCallLog } from '../kit/define-crm-connector';
 import { defaultCallSubject, notesWithTranscript, type CallStatus, type RecordRef } from '../kit/crm-contract';
+import { splitCallDescription, joinCallDescription, setDescriptionLine, mergeCallNotes, subjectWithStatus } from '../kit/call-description';
 import type { ChangedPage, ConnectorCall, ObjectKind } from '../kit/contact-source';
 import { createDynamicsClient, isGuid, odataString, toGuid, type DynamicsClient } from './client';
 import { ACCOUNT_PHONE_FIELDS, ACCOUNT_SELECT, CONTACT_PHONE_FIELDS, CONTACT_SELECT, mapAccount, mapContact, type DataverseRow } from './map-contact';
@@ -39,10 +40,6 @@ function details(d: { status: CallStatus; recordingUrl?: string; callId?: string
   ].filter(Boolean).join('\n');
 }
 
-function splitDescription(description: string): { head: string; notes: string } {
-  const i = description.indexOf('\n\n');
-  return i < 0 ? { head: description, notes: '' } : { head: description.slice(0, i), notes: description.slice(i + 2) };
-}
 
 function regardingBind(contactId?: string, companyId?: string): Record<string, string> {
   const contact = toGuid(contactId, 'contactId');
@@ -83,7 +80,7 @@ async function logCall(call: ConnectorCall, log: ResolvedCallLog): Promise<Recor
   const other = outgoing ? log.to : log.from;
   const id = await client.create('phonecalls', {
     subject: subject.slice(0, 200),
-    description: notes ? `${head}\n\n${notes}` : head,
+    description: joinCallDescription(head, notes),
     directioncode: outgoing,
     phonenumber: other ? (normalizePhone(other).e164 ?? other).slice(0, 200) : null,
     actualstart: new Date(start).toISOString(),
@@ -180,16 +177,15 @@ export const dynamicsCrmOperations: CrmOperations = {
     const id = toGuid(r.id, 'ref.id')!;
     const pc = await client.get<DataverseRow>(`/phonecalls(${id})`, { $select: PHONECALL_SELECT.join(',') });
     const description = String(pc.description ?? '');
-    let { head, notes } = splitDescription(description);
+    let { head, notes } = splitCallDescription(description);
     if (ch.status) head = /^Result: .*$/m.test(head) ? head.replace(/^Result: .*$/m, `Result: ${ch.status}`) : `Result: ${ch.status}\n${head}`;
-    if (ch.recordingUrl) head = /^Recording: .*$/m.test(head) ? head.replace(/^Recording: .*$/m, `Recording: ${ch.recordingUrl}`) : `${head}\nRecording: ${ch.recordingUrl}`;
-    const newNotes = notesWithTranscript(ch.notes, ch.transcript);
-    if (newNotes) notes = ch.notesMode === 'append' && notes ? `${notes}\n\n${newNotes}` : newNotes;
+    if (ch.recordingUrl) head = setDescriptionLine(head, 'Recording', ch.recordingUrl);
+    notes = mergeCallNotes(notes, ch);
     const patch: Record<string, unknown> = {};
-    const nextDescription = notes ? `${head}\n\n${notes}` : head;
+    const nextDescription = joinCallDescription(head, notes);
     if (nextDescription !== description) patch.description = nextDescription;
     if (ch.subject) patch.subject = ch.subject.slice(0, 200);
-    else if (ch.status) patch.subject = String(pc.subject ?? '').replace(/ \((missed|declined|busy|voicemail|transferred|failed)\)$/, '') + (ch.status === 'answered' ? '' : ` (${ch.status})`);
+    else if (ch.status) patch.subject = subjectWithStatus(String(pc.subject ?? ''), ch.status);
     if (ch.durationSec !== undefined) patch.actualdurationminutes = Math.ceil(ch.durationSec / 60);
     if (ch.endedAt) patch.actualend = new Date(ch.endedAt).toISOString();
     if (ch.status) patch.leftvoicemail = ch.status === 'voicemail';

@@ -8,6 +8,7 @@ import { normalizePhone } from '../../core/phone';
 import { PatchbayError } from '../../core/errors';
 import type { CrmOperations, ResolvedCallLog } from '../kit/define-crm-connector';
 import { defaultCallSubject, notesWithTranscript, type CallStatus, type RecordRef } from '../kit/crm-contract';
+import { splitCallDescription, joinCallDescription, setDescriptionLine, durationText } from '../kit/call-description';
 import type { ChangedPage, ConnectorCall, ObjectKind } from '../kit/contact-source';
 import { createSugarClient, sugarId, SUGAR_MAX_PAGE, type SugarClient } from './client';
 import { ACCOUNT_FIELDS, ACCOUNT_PHONE_FIELDS, CONTACT_FIELDS, CONTACT_PHONE_FIELDS, mapAccount, mapContact, type SugarAccount, type SugarContact } from './map-contact';
@@ -24,9 +25,6 @@ const SUGAR_STATUS: Record<CallStatus, 'Held' | 'Not Held'> = { answered: 'Held'
 
 export const callIdLine = (callId: string) => `Call id: ${callId}`;
 
-function durationText(sec: number): string {
-  return sec >= 60 ? `${Math.floor(sec / 60)} min ${sec % 60} s` : `${sec} s`;
-}
 
 /** The details block of a call's description; the notes follow after a blank line. */
 function callDetails(log: ResolvedCallLog): string {
@@ -41,15 +39,7 @@ function callDetails(log: ResolvedCallLog): string {
   ].filter(Boolean).join('\n');
 }
 
-function splitDescription(d: string): { head: string; notes: string } {
-  const i = d.indexOf('\n\n');
-  return i < 0 ? { head: d, notes: '' } : { head: d.slice(0, i), notes: d.slice(i + 2) };
-}
 
-function setLine(head: string, label: string, value: string): string {
-  const re = new RegExp(`^${label}: .*$`, 'm');
-  return re.test(head) ? head.replace(re, `${label}: ${value}`) : `${head}\n${label}: ${value}`;
-}
 
 /** Groupings a typed number's last four digits take ("0142", "01 42", "01-42", "01.42"). */
 function lastFourVariants(e164: string): string[] {
@@ -220,22 +210,22 @@ export const sugarCrmOperations: CrmOperations = {
     const id = sugarId(r.id, 'ref.id')!;
     const current = await client.get<SugarCall>(`/Calls/${id}`, { fields: 'id,name,status,description,parent_type,parent_id' });
     const put: Record<string, unknown> = {};
-    let { head, notes } = splitDescription(current.description ?? '');
+    let { head, notes } = splitCallDescription(current.description ?? '');
     if (ch.status) {
       put.status = SUGAR_STATUS[ch.status];
-      head = setLine(head, 'Result', ch.status);
+      head = setDescriptionLine(head, 'Result', ch.status);
       if (!ch.subject) put.name = current.name.replace(/ \([a-z]+\)$/, '') + (ch.status === 'answered' ? '' : ` (${ch.status})`);
     }
     if (ch.subject) put.name = ch.subject;
     if (ch.durationSec !== undefined) {
       put.duration_hours = Math.floor(ch.durationSec / 3600);
       put.duration_minutes = Math.round((ch.durationSec % 3600) / 60);
-      head = setLine(head, 'Duration', durationText(ch.durationSec));
+      head = setDescriptionLine(head, 'Duration', durationText(ch.durationSec));
     }
-    if (ch.recordingUrl) head = setLine(head, 'Recording', ch.recordingUrl);
+    if (ch.recordingUrl) head = setDescriptionLine(head, 'Recording', ch.recordingUrl);
     const newNotes = notesWithTranscript(ch.notes, ch.transcript);
     if (newNotes) notes = ch.notesMode === 'append' && notes ? `${notes}\n\n${newNotes}` : newNotes;
-    if (ch.status || ch.durationSec !== undefined || ch.recordingUrl || newNotes) put.description = notes ? `${head}\n\n${notes}` : head;
+    if (ch.status || ch.durationSec !== undefined || ch.recordingUrl || newNotes) put.description = joinCallDescription(head, notes);
     if (Object.keys(put).length) await client.send('PUT', `/Calls/${id}`, put);
     if (newNotes || ch.recordingUrl) {
       const note = await callNote(client, id);

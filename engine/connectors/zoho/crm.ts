@@ -9,6 +9,7 @@ import { normalizePhone } from '../../core/phone';
 import { countryToIso2 } from '../../core/country';
 import type { CrmOperations, ResolvedCallLog } from '../kit/define-crm-connector';
 import { defaultCallSubject, notesWithTranscript, type CallStatus, type RecordRef } from '../kit/crm-contract';
+import { splitCallDescription, joinCallDescription, setDescriptionLine, mergeCallNotes, subjectWithStatus } from '../kit/call-description';
 import type { ChangedPage, ConnectorCall, ObjectKind } from '../kit/contact-source';
 import { createZohoClient, criteriaValue, toZohoId, zohoDateTime, type ZohoClient } from './client';
 import { ACCOUNT_FIELDS, ACCOUNT_PHONE_FIELDS, CONTACT_FIELDS, CONTACT_PHONE_FIELDS, mapAccount, mapContact, type ZohoRow } from './map-contact';
@@ -29,10 +30,6 @@ function details(d: { status: CallStatus; from?: string; to?: string; recordingU
   return [`Result: ${d.status}`, d.from ? `From: ${d.from}` : null, d.to ? `To: ${d.to}` : null, d.recordingUrl ? `Recording: ${d.recordingUrl}` : null, d.callId ? callIdLine(d.callId) : null].filter(Boolean).join('\n');
 }
 
-function splitDescription(description: string): { head: string; notes: string } {
-  const i = description.indexOf('\n\n');
-  return i < 0 ? { head: description, notes: '' } : { head: description.slice(0, i), notes: description.slice(i + 2) };
-}
 
 /** Where a call, task or note hangs: Who_Id (a contact) or What_Id + $se_module (an account). */
 function linkTo(contactId?: string, companyId?: string): Record<string, unknown> {
@@ -89,7 +86,7 @@ async function logCall(call: ConnectorCall, log: ResolvedCallLog): Promise<Recor
     Call_Type: type,
     Call_Start_Time: zohoDateTime(Date.parse(log.startedAt)),
     ...(type === 'Missed' && !log.durationSec ? {} : { Call_Duration: mmss(log.durationSec) }),
-    Description: notes ? `${head}\n\n${notes}` : head,
+    Description: joinCallDescription(head, notes),
     ...linkTo(log.contactId, log.companyId),
     ...owner(log.agentId),
   });
@@ -199,16 +196,15 @@ export const zohoCrmOperations: CrmOperations = {
     const current = res?.data?.[0];
     if (!current) throw new PatchbayError('not_found', `Zoho CRM has no call ${id} (deleted?)`, { path: ['ref', 'id'] });
     const description = String(current.Description ?? '');
-    let { head, notes } = splitDescription(description);
+    let { head, notes } = splitCallDescription(description);
     if (ch.status) head = /^Result: .*$/m.test(head) ? head.replace(/^Result: .*$/m, `Result: ${ch.status}`) : `Result: ${ch.status}\n${head}`;
-    if (ch.recordingUrl) head = /^Recording: .*$/m.test(head) ? head.replace(/^Recording: .*$/m, `Recording: ${ch.recordingUrl}`) : `${head}\nRecording: ${ch.recordingUrl}`;
-    const newNotes = notesWithTranscript(ch.notes, ch.transcript);
-    if (newNotes) notes = ch.notesMode === 'append' && notes ? `${notes}\n\n${newNotes}` : newNotes;
+    if (ch.recordingUrl) head = setDescriptionLine(head, 'Recording', ch.recordingUrl);
+    notes = mergeCallNotes(notes, ch);
     const patch: Record<string, unknown> = {};
-    const next = notes ? `${head}\n\n${notes}` : head;
+    const next = joinCallDescription(head, notes);
     if (next !== description) patch.Description = next;
     if (ch.subject) patch.Subject = ch.subject.slice(0, 255);
-    else if (ch.status) patch.Subject = String(current.Subject ?? '').replace(/ \((missed|declined|busy|voicemail|transferred|failed)\)$/, '') + (ch.status === 'answered' ? '' : ` (${ch.status})`);
+    else if (ch.status) patch.Subject = subjectWithStatus(String(current.Subject ?? ''), ch.status);
     if (ch.status && current.Call_Type !== 'Outbound') patch.Call_Type = callType('inbound', ch.status);
     if (ch.durationSec !== undefined) patch.Call_Duration = mmss(ch.durationSec);
     else if (patch.Call_Type && patch.Call_Type !== 'Missed' && !current.Call_Duration) patch.Call_Duration = '00:00';

@@ -3,34 +3,12 @@
 // call log linked to the caller and the agent; a re-delivered event logs nothing twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFixture } from '../testing/run-fixture';
+import { crmCallLoggingFlow } from '../testing/crm-call-flow';
 import { syntheticPerson } from './kit/synthetic';
 import { startDynamicsEmulator, type DynamicsEmulator } from './dynamics/emulator';
 import { startZohoEmulator, type ZohoEmulator } from './zoho/emulator';
 
 const TOKEN = 'flow-token-dz';
-
-const callLoggingFlow = {
-  name: 'Log every call in the CRM', automation: 'call_ended',
-  nodes: [
-    { id: 'trigger', type: 'trigger.webhook' },
-    { id: 'lookup', type: 'crm.findContactByPhone', params: { crm: '=options.crm', phone: '=trigger.from' } },
-    {
-      id: 'log', type: 'crm.logCall',
-      params: {
-        crm: '=options.crm', callId: '=trigger.callId', direction: 'inbound', status: '=trigger.status', startedAt: '=trigger.startedAt', endedAt: '=trigger.endedAt',
-        from: '=trigger.from', to: '=trigger.to', agent: '=trigger.agentEmail', contactId: '=steps.lookup.contact.id', notes: '=trigger.notes',
-      },
-    },
-    { id: 'done', type: 'respond.json', params: { body: { logged: '=steps.log.ref', contact: '=steps.lookup.contact.displayName' } } },
-    { id: 'unknown', type: 'respond.json', params: { body: { logged: null } } },
-  ],
-  edges: [
-    { id: 'a', source: 'trigger', target: 'lookup' },
-    { id: 'b', source: 'lookup', sourcePort: 'found', target: 'log' },
-    { id: 'c', source: 'log', target: 'done' },
-    { id: 'd', source: 'lookup', sourcePort: 'notFound', target: 'unknown' },
-  ],
-};
 
 let dyn: DynamicsEmulator;
 let zoho: ZohoEmulator;
@@ -53,7 +31,7 @@ async function logBoth(crm: string, connection: Record<string, unknown>, agentEm
   for (const c of calls) {
     // Each event is delivered twice: the callId finds the first log.
     for (let attempt = 0; attempt < 2; attempt++) {
-      const r = await runFixture(callLoggingFlow, { ...c, from: caller.e164, to: '+14155550100', agentEmail }, { options: { crm }, connections: { [crm]: connection as never } });
+      const r = await runFixture(crmCallLoggingFlow, { ...c, from: caller.e164, to: '+14155550100', agentEmail }, { options: { crm }, connections: { [crm]: connection as never } });
       expect(r.status, `${crm}: ${JSON.stringify(r.error)}`).toBe('succeeded');
       expect(r.steps.map((s) => s.nodeId)).toEqual(['trigger', 'lookup', 'log', 'done']);
       const body = r.response!.body as { logged: { system: string; id: string }; contact: string };

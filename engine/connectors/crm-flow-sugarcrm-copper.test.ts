@@ -3,34 +3,12 @@
 // call logs in its native shape (Sugar: Calls Held / Not Held with a Note; Copper: Phone Call activities).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFixture } from '../testing/run-fixture';
+import { crmCallLoggingFlow } from '../testing/crm-call-flow';
 import { syntheticPerson } from './kit/synthetic';
 import { COPPER_EMULATOR_EMAIL, COPPER_PHONE_CALL_TYPE_ID, startCopperEmulator, type CopperEmulator } from './copper/emulator';
 import { startSugarEmulator, type SugarEmulator } from './sugarcrm/emulator';
 
 const TOKEN = 'flow-token-sc-0123456789';
-
-const callLoggingFlow = {
-  name: 'Log every call in the CRM', automation: 'call_logging',
-  nodes: [
-    { id: 'trigger', type: 'trigger.webhook' },
-    { id: 'lookup', type: 'crm.findContactByPhone', params: { crm: '=options.crm', phone: '=trigger.from' } },
-    {
-      id: 'log', type: 'crm.logCall',
-      params: {
-        crm: '=options.crm', callId: '=trigger.callId', direction: 'inbound', status: '=trigger.status', startedAt: '=trigger.startedAt', endedAt: '=trigger.endedAt',
-        from: '=trigger.from', to: '=trigger.to', agent: '=trigger.agentEmail', contactId: '=steps.lookup.contact.id', notes: '=trigger.notes',
-      },
-    },
-    { id: 'done', type: 'respond.json', params: { body: { logged: '=steps.log.ref', contact: '=steps.lookup.contact.displayName' } } },
-    { id: 'unknown', type: 'respond.json', params: { body: { logged: null } } },
-  ],
-  edges: [
-    { id: 'a', source: 'trigger', target: 'lookup' },
-    { id: 'b', source: 'lookup', sourcePort: 'found', target: 'log' },
-    { id: 'c', source: 'log', target: 'done' },
-    { id: 'd', source: 'lookup', sourcePort: 'notFound', target: 'unknown' },
-  ],
-};
 
 let sugar: SugarEmulator;
 let copper: CopperEmulator;
@@ -51,7 +29,7 @@ const trigger = (status: 'answered' | 'missed', agentEmail: string) => ({
 async function runTwice(crm: string, connections: Record<string, { id: string; system: string; baseUrl: string; credentials: Record<string, unknown> }>, status: 'answered' | 'missed', agentEmail: string) {
   let body: { logged: { system: string; id: string; type: string }; contact: string } | undefined;
   for (let attempt = 0; attempt < 2; attempt++) {
-    const r = await runFixture(callLoggingFlow, trigger(status, agentEmail), { options: { crm }, connections });
+    const r = await runFixture(crmCallLoggingFlow, trigger(status, agentEmail), { options: { crm }, connections });
     expect(r.status, `${crm}: ${JSON.stringify(r.error)}`).toBe('succeeded');
     expect(r.steps.map((s) => s.nodeId)).toEqual(['trigger', 'lookup', 'log', 'done']);
     const next = r.response!.body as NonNullable<typeof body>;

@@ -3,35 +3,13 @@
 // exactly one call log, in that CRM's native shape, linked to the caller and the agent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFixture, type FixtureOptions } from '../testing/run-fixture';
+import { crmCallLoggingFlow } from '../testing/crm-call-flow';
 import { syntheticPerson } from './kit/synthetic';
 import { startHubspotEmulator, type HubspotEmulator } from './hubspot/emulator';
 import { startSalesforceEmulator, type SalesforceEmulator } from './salesforce/emulator';
 import { startPipedriveEmulator } from './pipedrive/emulator';
 
 const TOKEN = 'flow-token-0123456789';
-
-export const callLoggingFlow = {
-  name: 'Log every call in the CRM', automation: 'call_ended',
-  nodes: [
-    { id: 'trigger', type: 'trigger.webhook' },
-    { id: 'lookup', type: 'crm.findContactByPhone', params: { crm: '=options.crm', phone: '=trigger.from' } },
-    {
-      id: 'log', type: 'crm.logCall',
-      params: {
-        crm: '=options.crm', callId: '=trigger.callId', direction: 'inbound', status: '=trigger.status', startedAt: '=trigger.startedAt', endedAt: '=trigger.endedAt',
-        from: '=trigger.from', to: '=trigger.to', agent: '=trigger.agentEmail', contactId: '=steps.lookup.contact.id', notes: '=trigger.notes',
-      },
-    },
-    { id: 'done', type: 'respond.json', params: { body: { logged: '=steps.log.ref', contact: '=steps.lookup.contact.displayName' } } },
-    { id: 'unknown', type: 'respond.json', params: { body: { logged: null } } },
-  ],
-  edges: [
-    { id: 'a', source: 'trigger', target: 'lookup' },
-    { id: 'b', source: 'lookup', sourcePort: 'found', target: 'log' },
-    { id: 'c', source: 'log', target: 'done' },
-    { id: 'd', source: 'lookup', sourcePort: 'notFound', target: 'unknown' },
-  ],
-};
 
 let hs: HubspotEmulator;
 let sf: SalesforceEmulator;
@@ -69,7 +47,7 @@ describe('one call-logging flow, three CRMs', () => {
     for (const c of customers) {
       // A retried webhook runs the flow twice: the callId finds the first log.
       for (let attempt = 0; attempt < 2; attempt++) {
-        const r = await runFixture(callLoggingFlow, trigger(c.agentEmail), { options: { crm: c.crm }, connections: c.connections });
+        const r = await runFixture(crmCallLoggingFlow, trigger(c.agentEmail), { options: { crm: c.crm }, connections: c.connections });
         expect(r.status, `${c.crm}: ${JSON.stringify(r.error)}`).toBe('succeeded');
         expect(r.steps.map((s) => s.nodeId)).toEqual(['trigger', 'lookup', 'log', 'done']);
         answers[c.crm] = r.response!.body as (typeof answers)[string];
@@ -108,7 +86,7 @@ describe('one call-logging flow, three CRMs', () => {
   });
 
   it('refuses a CRM nobody knows, naming the param', async () => {
-    const r = await runFixture(callLoggingFlow, trigger('a@example.com'), { options: { crm: 'nosuchcrm' }, connections: {} });
+    const r = await runFixture(crmCallLoggingFlow, trigger('a@example.com'), { options: { crm: 'nosuchcrm' }, connections: {} });
     expect(r.status).toBe('failed');
     expect(r.error).toMatchObject({ code: 'invalid_params', nodeId: 'lookup' });
     expect(JSON.stringify(r.error)).toContain('crm');

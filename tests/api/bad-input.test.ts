@@ -2,7 +2,7 @@
 // field — never a 500, a hang, a database message or a silent loss.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, baseUrl, db } from './helpers';
+import { api, baseUrl, browse, db } from './helpers';
 
 const uniq = Math.random().toString(36).slice(2, 8);
 const cust = `badin-${uniq}`;
@@ -10,17 +10,6 @@ let hanging: net.Server;
 let hangingUrl = '';
 const sockets = new Set<net.Socket>();
 
-/** Requests as a browser makes them: no automatic redirects, cookies explicit. */
-async function browse(p: string, o: { method?: string; cookie?: string; body?: unknown; headers?: Record<string, string> } = {}) {
-  const headers: Record<string, string> = { ...o.headers };
-  if (o.cookie) headers.cookie = o.cookie;
-  if (o.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(p.startsWith('http') ? p : baseUrl() + p, { method: o.method ?? 'GET', headers, body: o.body === undefined ? undefined : JSON.stringify(o.body), redirect: 'manual' });
-  const text = await res.text();
-  let json: any = null;
-  try { json = text ? JSON.parse(text) : null; } catch { json = text; }
-  return { status: res.status, body: json, text, location: res.headers.get('location'), setCookies: res.headers.getSetCookie() };
-}
 
 async function portalCookie(customer: string): Promise<string> {
   const link = await api(`/api/v1/customers/${customer}/portal-links`, { method: 'POST' });

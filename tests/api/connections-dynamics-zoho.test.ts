@@ -9,7 +9,7 @@ import { startDynamicsEmulator, type DynamicsEmulator } from '@/engine/connector
 import { startZohoEmulator, type ZohoEmulator } from '@/engine/connectors/zoho/emulator';
 import { decryptJson } from '@/lib/crypto/credentials';
 import { DEMO_EMULATORS, demoApp } from '@/lib/connections/oauth-clients';
-import { api, baseUrl, db } from './helpers';
+import { api, baseUrl, browse, db } from './helpers';
 
 // The installation's demo OAuth apps: their secrets are generated per data folder (demo-apps.json), not the declared constants.
 const app = (system: string) => demoApp(system, inject('dataDir'))!;
@@ -24,16 +24,6 @@ function encryptionKey(): Buffer {
   return Buffer.from(process.env.PATCHBAY_ENCRYPTION_KEY ?? s.encryptionKey, 'hex');
 }
 
-async function browse(p: string, o: { method?: string; cookie?: string; body?: unknown } = {}) {
-  const headers: Record<string, string> = {};
-  if (o.cookie) headers.cookie = o.cookie;
-  if (o.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(p.startsWith('http') ? p : baseUrl() + p, { method: o.method ?? 'GET', headers, body: o.body === undefined ? undefined : JSON.stringify(o.body), redirect: 'manual' });
-  const text = await res.text();
-  let json: any = null;
-  try { json = text ? JSON.parse(text) : null; } catch { json = text; }
-  return { status: res.status, body: json, location: res.headers.get('location'), setCookies: res.headers.getSetCookie() };
-}
 const cookieValue = (setCookies: string[], name: string) => setCookies.find((c) => c.startsWith(`${name}=`))?.split(';')[0];
 
 async function storedCredentials(system: string) {

@@ -9,7 +9,7 @@ import { startHubspotEmulator, type HubspotEmulator } from '@/engine/connectors/
 import { decryptJson } from '@/lib/crypto/credentials';
 import { demoApp } from '@/lib/connections/oauth-clients';
 import { signPortalToken } from '@/lib/portal/portal-tokens';
-import { api, baseUrl, db } from './helpers';
+import { api, baseUrl, browse, db } from './helpers';
 
 const uniq = Math.random().toString(36).slice(2, 8);
 const custA = `portal-a-${uniq}`;
@@ -22,17 +22,6 @@ function serverSecrets(): { authSecret: string; encryptionKey: Buffer } {
   return { authSecret: process.env.NEXTAUTH_SECRET ?? s.authSecret, encryptionKey: Buffer.from(process.env.PATCHBAY_ENCRYPTION_KEY ?? s.encryptionKey, 'hex') };
 }
 
-/** Requests as a browser would make them: no automatic redirects, cookies sent explicitly. */
-async function browse(p: string, o: { method?: string; cookie?: string; body?: unknown; headers?: Record<string, string> } = {}) {
-  const headers: Record<string, string> = { ...o.headers };
-  if (o.cookie) headers.cookie = o.cookie;
-  if (o.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(p.startsWith('http') ? p : baseUrl() + p, { method: o.method ?? 'GET', headers, body: o.body === undefined ? undefined : JSON.stringify(o.body), redirect: 'manual' });
-  const text = await res.text();
-  let json: any = null;
-  try { json = text ? JSON.parse(text) : null; } catch { json = text; }
-  return { status: res.status, body: json, text, location: res.headers.get('location'), setCookies: res.headers.getSetCookie() };
-}
 
 const cookieValue = (setCookies: string[], name: string) => setCookies.find((c) => c.startsWith(`${name}=`))?.split(';')[0];
 

@@ -30,3 +30,15 @@ export async function closeDbHelper(): Promise<void> {
   sql = undefined;
   await s?.end({ timeout: 2 });
 }
+
+/** Requests as a browser would make them (portal, OAuth, staff pages): no automatic redirects, cookies sent explicitly. */
+export async function browse(p: string, o: { method?: string; cookie?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+  const headers: Record<string, string> = { ...o.headers };
+  if (o.cookie) headers.cookie = o.cookie;
+  if (o.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(p.startsWith('http') ? p : baseUrl() + p, { method: o.method ?? 'GET', headers, body: o.body === undefined ? undefined : JSON.stringify(o.body), redirect: 'manual' });
+  const text = await res.text();
+  let json: any = null;
+  try { json = text ? JSON.parse(text) : null; } catch { json = text; }
+  return { status: res.status, body: json, text, headers: res.headers, location: res.headers.get('location'), setCookies: res.headers.getSetCookie() };
+}

@@ -3,20 +3,10 @@
 // once, and every page carries the security headers.
 import { describe, expect, it } from 'vitest';
 import { signWebhookBody } from '@/engine/connectors/phone-system/webhook-signature';
-import { api, baseUrl, db } from './helpers';
+import { api, baseUrl, browse, db } from './helpers';
 
 const uniq = Math.random().toString(36).slice(2, 8);
 
-async function browse(p: string, o: { method?: string; cookie?: string; body?: unknown } = {}) {
-  const headers: Record<string, string> = {};
-  if (o.cookie) headers.cookie = o.cookie;
-  if (o.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(baseUrl() + p, { method: o.method ?? 'GET', headers, body: o.body === undefined ? undefined : JSON.stringify(o.body), redirect: 'manual' });
-  const text = await res.text();
-  let json: any = null;
-  try { json = text ? JSON.parse(text) : null; } catch { json = text; }
-  return { status: res.status, body: json, headers: res.headers, setCookies: res.headers.getSetCookie() };
-}
 
 async function newCustomer(prefix: string): Promise<string> {
   const id = `${prefix}-${uniq}`;

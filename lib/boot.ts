@@ -14,6 +14,8 @@ import { EngineHost, setHost } from './engine-host/host';
 import { jobPorts, startJobEngine, startWorkers, type JobsRuntime } from './jobs/runtime';
 import { registerRunRetention } from './runs/retention';
 import { loadSecrets, type Secrets } from './secrets';
+import { useJsonLogs } from './log';
+import { PatchbayMetrics } from './metrics/metrics';
 import { registerSyncJobs, syncStarter } from './sync/sync-jobs';
 import { watchKeyChanges } from './tenancy/api-keys';
 
@@ -27,6 +29,8 @@ export interface Booted {
   jobs: JobsRuntime;
   /** Server only: pipelined connections for caller lookups. */
   lookupPool: PipelinedPool | null;
+  /** Counters and gauges for GET /metrics. */
+  metrics: PatchbayMetrics;
   /** Stops what boot started, in order (job engine, run recorder, connections, embedded database). */
   stop(step: (name: string, fn: () => Promise<unknown> | undefined) => Promise<void>): Promise<void>;
 }
@@ -44,6 +48,7 @@ function workerDatabaseUrl(cfg: PatchbayConfig): string {
 
 export async function boot(o: { role: 'server' | 'worker'; log: (m: string) => void; env?: NodeJS.ProcessEnv }): Promise<Booted> {
   const cfg = readConfig(o.env);
+  if (cfg.logFormat === 'json') useJsonLogs();
   // The encryption key decrypts the connections' credentials on every machine (in production it must come
   // from PATCHBAY_ENCRYPTION_KEY; in demo mode it is kept in the shared data folder).
   const secrets = loadSecrets(cfg);
@@ -70,8 +75,10 @@ export async function boot(o: { role: 'server' | 'worker'; log: (m: string) => v
   const lookupPool = o.role === 'server' ? createPipelinedPool(databaseUrl, cfg.lookupConnections) : null;
   const worker = o.role === 'worker' || cfg.runWorker;
   const jobs = await startJobEngine({ databaseUrl, worker });
-  const host = new EngineHost({
+  const metrics = new PatchbayMetrics({ sql, dataDir: cfg.dataDir, recorderBacklog: () => host.recorder.backlog });
+  const host: EngineHost = new EngineHost({
     sql,
+    metrics,
     recorderSql: recorderSql ?? undefined,
     lookupSql: lookupPool?.next,
     encryptionKey: secrets.encryptionKey,
@@ -84,11 +91,14 @@ export async function boot(o: { role: 'server' | 'worker'; log: (m: string) => v
   // API keys: revocations empty every server's key cache at once (LISTEN/NOTIFY).
   const stopKeyWatch = o.role === 'server' ? await watchKeyChanges(sql) : null;
   registerSyncJobs({ sql, host, log: o.log, leaseMs: cfg.syncLeaseMs });
-  registerRunRetention({ sql, log: o.log, days: cfg.runRetentionDays });
+  registerRunRetention({
+    sql, log: o.log, days: cfg.runRetentionDays,
+    budget: { maxBytes: cfg.runMaxMb * 1048576, minAgeMs: cfg.runMinAgeHours * 3_600_000, dataDir: cfg.dataDir, diskWarnPercent: cfg.diskWarnPercent },
+  });
   await startWorkers(jobs, { host, sql, log: o.log, worker });
 
   return {
-    cfg, secrets, databaseUrl, embedded, sql, host, jobs, lookupPool,
+    cfg, secrets, databaseUrl, embedded, sql, host, jobs, lookupPool, metrics,
     async stop(step) {
       await step('job engine', () => jobs.stop());
       await step('run recorder', async () => { await host.close(); await recorderSql?.end({ timeout: 5 }); });

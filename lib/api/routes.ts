@@ -7,7 +7,7 @@ import { openPortalLink, signOut } from './portal/session';
 import type { RouteDef } from './route';
 import { runAutomation } from './v1/automations';
 import { deleteCdpContact, upsertCdpContacts } from './v1/cdp';
-import { createCustomerRoute, getCustomer } from './v1/customers';
+import { createCustomerRoute, getCustomer, setCustomerTrace } from './v1/customers';
 import { health } from './v1/health';
 import { hubspotHook, phoneSystemHook } from './v1/hooks';
 import { enableIntegrationRoute } from './v1/integrations';
@@ -21,6 +21,7 @@ export const routes: readonly RouteDef[] = [
   getRun,
   createCustomerRoute,
   getCustomer,
+  setCustomerTrace,
   upsertCdpContacts,
   deleteCdpContact,
   enableIntegrationRoute,

@@ -1,7 +1,7 @@
 // The hot path never parses a flow: compiled flows are cached by (flow, version) forever (versions are
 // immutable) and the customer's automation → version binding is re-read at most every few seconds.
 import type postgres from 'postgres';
-import { compileFlow, registry, type CompiledFlow, type TriggerField } from '@/engine';
+import { compileFlow, recordingSchema, registry, type CompiledFlow, type RecordingPolicy, type TriggerField } from '@/engine';
 import { envValue } from '../config';
 
 export interface ResolvedAutomation {
@@ -10,6 +10,10 @@ export interface ResolvedAutomation {
   compiled: CompiledFlow;
   options: Record<string, unknown>;
   triggerFields: TriggerField[];
+  /** Recording policy: the integration's override, else the flow's; null: the default (lib/runs/recording-policy.ts). */
+  recording: RecordingPolicy | null;
+  /** The customer's "trace the next N runs" switch as the database had it (lib/runs/trace-switch.ts). */
+  trace: { runs: number; setAt: Date | null };
 }
 
 let bindingTtlMs: number | undefined;
@@ -32,9 +36,9 @@ export async function resolveAutomation(sql: postgres.Sql, customerId: string, a
   const now = Date.now();
   const hit = bindings.get(k);
   if (hit && hit.expires > now) return hit.value;
-  const rows = await sql<{ flow_id: string; version: number; options: Record<string, unknown> }[]>`
-    select i.flow_id, coalesce(i.flow_version, f.published_version) as version, i.options
-    from integrations i join flows f on f.id = i.flow_id
+  const rows = await sql<{ flow_id: string; version: number; options: Record<string, unknown>; recording: unknown; trace_runs: number; trace_set_at: Date | null }[]>`
+    select i.flow_id, coalesce(i.flow_version, f.published_version) as version, i.options, i.recording, c.trace_runs, c.trace_set_at
+    from integrations i join flows f on f.id = i.flow_id join customers c on c.id = i.customer_id
     where i.customer_id = ${customerId} and i.automation = ${automation} and i.enabled and f.deleted_at is null
       and coalesce(i.flow_version, f.published_version) is not null`;
   let value: ResolvedAutomation | null = null;
@@ -54,6 +58,8 @@ export async function resolveAutomation(sql: postgres.Sql, customerId: string, a
       compiled,
       options: { ...compiled.flow.options, ...r.options },
       triggerFields: parsed.success ? ((parsed.data as { fields?: TriggerField[] }).fields ?? []) : [],
+      recording: (r.recording ? recordingSchema.safeParse(r.recording).data : undefined) ?? compiled.flow.recording ?? null,
+      trace: { runs: r.trace_runs, setAt: r.trace_set_at },
     };
   }
   if (bindings.size > 50_000) bindings.clear();

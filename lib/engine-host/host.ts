@@ -9,6 +9,10 @@ import { reportRunHealth } from './connection-health';
 import { loadConnection } from './connections';
 import { createGuardedFetch } from './guarded-fetch';
 import { RunRecorder, type RunRecord } from './run-recorder';
+import { RecordingPolicies, type RecordingPolicy } from '../runs/recording-policy';
+import { RunAggregates, type RunOutcome } from '../runs/run-aggregates';
+import { TraceSwitch } from '../runs/trace-switch';
+import { jsonLogs, runLog } from '../log';
 
 export interface HostOptions {
   sql: postgres.Sql;
@@ -27,6 +31,12 @@ export interface HostOptions {
   enqueueRun?: (runId: string) => Promise<void>;
   /** Starts a durable contact sync for the customer (set by lib/sync when the job engine runs): ctx.sync. */
   startSync?: (customer: { id: string; defaultCountry: string }, req: SyncStartRequest) => Promise<{ syncRunId: string; status: 'queued' | 'already_running' }>;
+  /** Counts every finished run for /metrics (lib/metrics/metrics.ts). */
+  metrics?: { observeRun(o: RunOutcome, recorded: boolean): void };
+  /** How often the per-minute aggregates are added into the database (default 5000 ms). */
+  aggregateFlushMs?: number;
+  /** Decides which successful runs are recorded in full (tests pass a seeded one). */
+  policies?: RecordingPolicies;
 }
 
 export interface ExecuteRequest {
@@ -44,6 +54,12 @@ export interface ExecuteRequest {
   recordNow?: boolean;
   /** Overrides the flow timeout (background runs of the job engine may upload a recording for minutes). */
   timeoutMs?: number;
+  /** The recording policy (integration's override, else the flow's); null/absent: the default. */
+  recording?: RecordingPolicy | null;
+  /** A synchronous call of the named URL: the hot path's default policy applies (lib/runs/recording-policy.ts). */
+  synchronous?: boolean;
+  /** Record this run in full whatever the policy (X-Patchbay-Trace, the customer's trace switch). */
+  traced?: boolean;
 }
 
 export interface ExecuteOutcome {
@@ -53,7 +69,7 @@ export interface ExecuteOutcome {
   response?: { status: number; body: unknown; headers?: Record<string, string> };
   error?: SerializedError;
   durationMs: number;
-  /** The run record handed to the recorder (finished runs). */
+  /** The run record handed to the recorder (finished runs the recording policy keeps). */
   record?: RunRecord;
 }
 
@@ -134,19 +150,30 @@ class HostRunContext implements RunContext {
   isCancelled(): boolean { return this.cancelled; }
   cancel(): void { this.cancelled = true; this.ac?.abort(); }
 
+  /** Set by the host: the automation, for log lines. */
+  automation = '';
+
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: unknown): void {
-    if (level === 'error' || level === 'warn') console[level](`[run ${this.runId}] ${message}`, data ?? '');
+    if (level === 'error' || level === 'warn') runLog(level, message, { runId: this.runId, automation: this.automation, customerId: this.customer.id }, data);
   }
 }
 
 export class EngineHost {
   readonly recorder: RunRecorder;
+  /** Every finished live run counted per customer, automation and minute (whatever is recorded in detail). */
+  readonly aggregates: RunAggregates;
+  readonly policies: RecordingPolicies;
+  /** The customers' "trace the next N runs" switches. */
+  readonly trace: TraceSwitch;
   /** @internal used by run contexts */
   readonly fetchImpl: typeof fetch;
   private readonly deadlines = new Deadlines();
 
   constructor(readonly opts: HostOptions) {
     this.recorder = new RunRecorder(opts.recorderSql ?? opts.sql, { durableSql: opts.sql });
+    this.aggregates = new RunAggregates(opts.recorderSql ?? opts.sql, opts.aggregateFlushMs);
+    this.policies = opts.policies ?? new RecordingPolicies();
+    this.trace = new TraceSwitch(opts.sql);
     this.fetchImpl = createGuardedFetch(opts.allowPrivateHosts);
   }
 
@@ -158,12 +185,33 @@ export class EngineHost {
     if (ctx.used) void reportRunHealth(r.steps, ctx.used).catch((e) => console.error('[patchbay] connection health report failed:', (e as Error).message));
   }
 
-  /** Runs a flow to its end (or suspension), bounded by the flow timeout; the run is always recorded. */
+  /**
+   * Counts a finished run (aggregates, metrics, a log line when it failed) and tells whether the recording
+   * policy keeps it in full. Runs that others depend on (queued, waiting, recordNow) are always written.
+   */
+  private count(r: RunRecord, fallback: boolean | undefined, req: ExecuteRequest): boolean {
+    const keep = !!req.recordNow || r.status === 'waiting' || this.policies.keep({
+      mode: r.mode, status: r.status, fallback, traced: req.traced, policy: req.recording, synchronous: req.synchronous, customerId: r.customerId, automation: r.automation,
+    });
+    if (r.mode === 'live' && r.status !== 'waiting') {
+      const o: RunOutcome = { vendorId: r.vendorId, customerId: r.customerId, automation: r.automation, status: r.status, fallback, durationMs: r.durationMs, startedAt: r.startedAt };
+      this.aggregates.add(o);
+      this.opts.metrics?.observeRun(o, keep);
+    }
+    // One JSON line per run that went wrong (plain-text logs stay as they were: quiet on the hot path).
+    if ((r.status === 'failed' || r.status === 'timeout' || fallback) && jsonLogs()) {
+      runLog('warn', `run ${r.status}${fallback ? ' (fallback answered)' : ''}: ${r.error?.code ?? ''} ${r.error?.message ?? ''}`.trim(), { runId: r.id, automation: r.automation, customerId: r.customerId });
+    }
+    return keep;
+  }
+
+  /** Runs a flow to its end (or suspension), bounded by the flow timeout; the recording policy decides what is stored. */
   async execute(req: ExecuteRequest): Promise<ExecuteOutcome> {
     const runId = req.runId ?? newRunId();
     const mode = req.mode ?? 'live';
     const startedAt = new Date();
     const ctx = this.createContext(runId, mode, req.customer, req.options);
+    ctx.automation = req.compiled.flow.automation;
     const running = runFlow(req.compiled, req.trigger, ctx, { resume: req.resume });
     const winner = await new Promise<RunResult | 'timeout'>((resolve, reject) => {
       const deadline = { at: startedAt.getTime() + (req.timeoutMs ?? this.opts.flowTimeoutMs), fire: () => resolve('timeout') };
@@ -182,6 +230,7 @@ export class EngineHost {
           id: runId, vendorId: req.vendorId, customerId: req.customer.id, flowId: req.flowId, flowVersion: req.flowVersion, automation, mode, trigger, startedAt,
           status: 'timeout', response: r.response ?? null, error, finishedAt: new Date(), durationMs, steps: r.steps,
         };
+        this.count(record, r.fallback, req);
         // A queued run's end is written durably (its earlier 'running' row must not outlive a crash as the last word).
         if (req.recordNow) void this.recorder.recordNow(record).catch((e) => console.error('[patchbay] recording a timed-out run failed:', (e as Error).message));
         else this.recorder.record(record);
@@ -198,7 +247,9 @@ export class EngineHost {
       state: result.state ?? null, resumeAt: result.resumeAt ?? null,
       finishedAt: status === 'waiting' ? null : new Date(), durationMs: result.durationMs, steps: result.steps,
     };
+    const keep = this.count(record, result.fallback, req);
     if (req.recordNow || status === 'waiting') await this.recorder.recordNow(record);
+    else if (!keep) return { runId, status, result, response: result.response, error: result.error, durationMs: result.durationMs };
     else {
       // Waits only when the record backlog is past its high-water mark (backpressure, nothing dropped).
       const backlog = this.recorder.record(record);
@@ -213,6 +264,8 @@ export class EngineHost {
 
   async close(): Promise<void> {
     await this.recorder.close();
+    await this.aggregates.close();
+    await this.trace.close();
   }
 }
 

@@ -1,7 +1,7 @@
 // Flows are versioned: every save is a new immutable version; publishing marks the one the named URL runs.
 // Timestamps arrive as strings from the app's pool (drizzle replaces postgres.js's date parsing), so rows are read through new Date().
 import type postgres from 'postgres';
-import { flowSchema, migrateStoredFlow, registry, validateFlow, type Flow, type FlowIssue } from '@/engine';
+import { flowSchema, migrateStoredFlow, registry, validateFlow, type Flow, type FlowIssue, type RecordingPolicy } from '@/engine';
 import { Conflict, InvalidInput, NotFound } from '../errors';
 import { suggestAutomationName } from './templates';
 
@@ -127,7 +127,7 @@ export async function listFlows(sql: postgres.Sql, vendorId: string): Promise<Fl
 }
 
 /** Enables (or re-points) a customer's automation to a flow of the same vendor. */
-export async function enableIntegration(sql: postgres.Sql, p: { vendorId: string; customerId: string; flowId: string; flowVersion?: number | null; options?: Record<string, unknown> }): Promise<{ id: string; automation: string }> {
+export async function enableIntegration(sql: postgres.Sql, p: { vendorId: string; customerId: string; flowId: string; flowVersion?: number | null; options?: Record<string, unknown>; recording?: RecordingPolicy | null }): Promise<{ id: string; automation: string }> {
   const flow = await getFlow(sql, p.vendorId, p.flowId);
   if (!flow) throw flowNotFound(p.flowId, ['flowId']);
   // A version that does not exist would leave the customer's automation failing on every call until re-pointed.
@@ -135,9 +135,9 @@ export async function enableIntegration(sql: postgres.Sql, p: { vendorId: string
     throw new InvalidInput(`"flowVersion": flow ${p.flowId} has no version ${p.flowVersion}`, ['flowVersion'], {}, 'version_not_found');
   }
   const [row] = await sql<{ id: string }[]>`
-    insert into integrations (customer_id, flow_id, automation, flow_version, options, enabled)
-    values (${p.customerId}, ${p.flowId}, ${flow.automation}, ${p.flowVersion ?? null}, ${JSON.stringify(p.options ?? {})}::text::jsonb, true)
-    on conflict (customer_id, automation) do update set flow_id = excluded.flow_id, flow_version = excluded.flow_version, options = excluded.options, enabled = true, updated_at = now()
+    insert into integrations (customer_id, flow_id, automation, flow_version, options, recording, enabled)
+    values (${p.customerId}, ${p.flowId}, ${flow.automation}, ${p.flowVersion ?? null}, ${JSON.stringify(p.options ?? {})}::text::jsonb, ${p.recording ? JSON.stringify(p.recording) : null}::text::jsonb, true)
+    on conflict (customer_id, automation) do update set flow_id = excluded.flow_id, flow_version = excluded.flow_version, options = excluded.options, recording = excluded.recording, enabled = true, updated_at = now()
     returning id`;
   return { id: row.id, automation: flow.automation };
 }

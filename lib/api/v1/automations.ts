@@ -29,7 +29,7 @@ export const runAutomation = defineRoute({
     202: { description: 'Queued (async=true) or waiting on a durable step', schema: queued },
   },
   errors: { 404: 'automation_not_found / customer_not_found', 502: 'run_failed: the flow failed without an answer', 503: 'jobs_unavailable', 504: 'timeout: the flow ran past PATCHBAY_FLOW_TIMEOUT_MS (runId given)' },
-  async handler({ res, params, query, body, principal, customer, deps }): Promise<Reply | void> {
+  async handler({ req, res, params, query, body, principal, customer, deps }): Promise<Reply | void> {
     const { name } = params;
     const automation = await resolveAutomation(deps.sql, customer.id, name);
     if (!automation) throw new NotFound('automation_not_found', `Customer "${customer.externalId}" has no enabled automation "${name}"`);
@@ -45,9 +45,14 @@ export const runAutomation = defineRoute({
       await deps.host.opts.enqueueRun(runId);
       return { status: 202, body: { runId, status: 'queued', links: { run: `/api/v1/runs/${runId}` } }, headers: { location: `/api/v1/runs/${runId}` } };
     }
+    // Traced runs are recorded in full whatever the policy: on request (X-Patchbay-Trace: 1 with the vendor's
+    // key) or while the customer's "trace the next N runs" switch lasts (lib/runs/trace-switch.ts).
+    const trace = deps.host.trace;
+    trace.observe(customer.id, automation.trace.runs, automation.trace.setAt);
     const out = await deps.host.execute({
       vendorId: principal.vendorId, customer: { id: customer.id, defaultCountry: customer.defaultCountry },
       flowId: automation.flowId, flowVersion: automation.version, compiled: automation.compiled, options: automation.options, trigger: body,
+      synchronous: true, recording: automation.recording, traced: (req.headers['x-patchbay-trace'] === '1' && !principal.customerId) || trace.take(customer.id),
     });
     if (out.status === 'timeout') throw new ApiError(504, 'timeout', out.error!.message, { runId: out.runId });
     if (out.response) {

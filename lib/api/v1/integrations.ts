@@ -1,5 +1,6 @@
 // A customer's integrations: an automation pointed at a flow of the vendor.
 import { z } from 'zod';
+import { recordingSchema } from '@/engine';
 import { enableIntegration } from '../../flows/flows';
 import { defineRoute } from '../route';
 
@@ -14,6 +15,7 @@ export const enableIntegrationRoute = defineRoute({
     flowId: z.string().uuid('a flow id (uuid)'),
     flowVersion: z.number().int().positive().max(2_147_483_647, 'no flow has that many versions').nullish(),
     options: z.record(z.string(), z.unknown()).default({}),
+    recording: recordingSchema.nullish().describe('Overrides the flow\'s recording policy for this customer: {"policy":"all"|"errors"|"sampled","share":0.01}; null: the flow\'s'),
   }),
   responses: { 200: { description: 'Enabled', schema: z.object({ id: z.string(), automation: z.string(), enabled: z.literal(true) }) } },
   errors: { 400: 'version_not_found (path flowVersion): the flow has no such version', 404: 'flow_not_found (path flowId)' },

@@ -102,3 +102,12 @@ export async function storageStatus(sql: postgres.Sql, o: { dataDir: string; max
   }
   return { disk, runs, warnings };
 }
+
+let cached: { at: number; value: Promise<StorageStatus['warnings']> } | null = null;
+/** The warnings for the staff app, read at most once a minute per process (a failure shows none). */
+export function currentStorageWarnings(sql: postgres.Sql, o: { dataDir: string; maxBytes: number; diskWarnPercent: number }): Promise<StorageStatus['warnings']> {
+  if (!cached || cached.at < Date.now() - 60_000) {
+    cached = { at: Date.now(), value: storageStatus(sql, o).then((s) => s.warnings, () => []) };
+  }
+  return cached.value;
+}

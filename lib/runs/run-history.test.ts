@@ -16,6 +16,8 @@ import { RecordingPolicies } from './recording-policy';
 import { RunAggregates } from './run-aggregates';
 import { newRunId } from './run-id';
 import { pruneRuns } from './retention';
+import { readRun } from './read-run';
+import { saveFlowVersion } from '../flows/flows';
 import { runStats } from './run-stats';
 import { diskOf, pruneToBudget, storageStatus } from './storage-budget';
 
@@ -238,5 +240,25 @@ describe('storage warnings', () => {
     // the real disk of a real folder
     const disk = diskOf(os.tmpdir())!;
     expect(disk.totalBytes).toBeGreaterThan(disk.freeBytes);
+  });
+});
+
+describe('compact records', () => {
+  it('a stored lookup leaves out what it repeats and reads back as the full run', async () => {
+    const saved = await saveFlowVersion(sql, { vendorId, definition: lookup.flow, publish: true });
+    const host = hostFor();
+    const p = demoPerson(3);
+    const out = await host.execute({ vendorId, customer: { id: customerId, defaultCountry: 'US' }, flowId: saved.flowId, flowVersion: saved.version, compiled: lookup, options: {}, trigger: { phone: p.e164 }, recording: { policy: 'all' } });
+    await host.close();
+    const [raw] = await sql<{ steps: string }[]>`select steps::text as steps from runs where id = ${out.runId}`;
+    // the contact is stored once (in the response), no block ids, no ISO start per step, no "succeeded"
+    expect(raw.steps.split(p.e164).length - 1).toBe(2); // the lookup's input and output.phone; the contact's phones only in the response
+    expect(raw.steps).not.toMatch(/blockId|startedAt|succeeded/);
+    expect(raw.steps).toContain('"$body":"contact"');
+    const run = (await readRun(sql, vendorId, out.runId))!;
+    const expected = out.result!.steps.map((st) => ({ seq: st.seq, nodeId: st.nodeId, blockId: st.blockId, status: st.status, port: st.port, startedAt: st.startedAt, output: st.output }));
+    expect(run.steps.map((st) => ({ seq: st.seq, nodeId: st.nodeId, blockId: st.blockId, status: st.status, port: st.port, startedAt: st.startedAt, output: st.output })))
+      .toEqual(JSON.parse(JSON.stringify(expected)));
+    expect(run.steps[1].output).toMatchObject({ found: true, contact: { displayName: expect.any(String) } });
   });
 });

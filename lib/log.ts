@@ -7,6 +7,13 @@ import pino, { type Logger } from 'pino';
 export interface RunFields { runId: string; automation: string; customerId: string | null }
 
 let json: Logger | null = null;
+const plainConsole = { log: console.log, info: console.info, warn: console.warn, error: console.error };
+
+/** Back to plain lines (tests). */
+export function usePlainLogs(): void {
+  json = null;
+  Object.assign(console, plainConsole);
+}
 
 /** Switches to JSON lines (boot calls it once when PATCHBAY_LOG_FORMAT=json). */
 export function useJsonLogs(destination?: pino.DestinationStream): Logger {

@@ -93,7 +93,8 @@ async function drive(seconds: number, tick?: (minute: number) => Promise<void>):
   }
   const t = performance.now();
   while (inFlight > 0 && performance.now() - t < 10_000) await new Promise((r) => setTimeout(r, 20));
-  if (tick && (seconds * 1000) % 60_000 !== 0) await tick(seconds / 60);
+  // the last (possibly partial) minute
+  if (tick && nextMinute - 60_000 < seconds * 1000) await tick(seconds / 60);
 }
 
 const pct = (a: number[], q: number) => { if (!a.length) return NaN; const s = [...a].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor(q * s.length))]; };

@@ -17,6 +17,23 @@ export function cpuOf(pid: number): number {
   } catch { return 0; }
 }
 
+/**
+ * CPU time (ms) of a process tree below `pid` (not counting `pid` itself): every live descendant's own time plus
+ * what their exited children used (cutime + cstime, counted once a child is reaped), so backends that come and go
+ * between two readings are not lost. Take the difference of two readings.
+ */
+export function treeCpuOf(pid: number): number {
+  let total = 0;
+  for (const d of descendantsOf(pid)) {
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * TICK_MS;
+    } catch { /* gone */ }
+  }
+  return total;
+}
+
 export function descendantsOf(pid: number): number[] {
   const parent = new Map<number, number>();
   for (const d of fs.readdirSync('/proc')) {

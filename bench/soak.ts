@@ -13,7 +13,7 @@ import postgres from 'postgres';
 import { upsertContacts } from '../lib/cdp/pg-cdp';
 import { demoContact, demoPerson } from '../lib/seed/demo';
 import { startServer } from '../tests/api/server-process';
-import { cpuOf, descendantsOf, loadAverage, rssOf } from './proc-stats';
+import { cpuOf, loadAverage, rssOf, treeCpuOf } from './proc-stats';
 
 const { values } = parseArgs({ options: {
   minutes: { type: 'string', default: '30' }, rate: { type: 'string', default: '500' }, policy: { type: 'string', default: 'default' },
@@ -134,12 +134,11 @@ console.log(' policy          stored/lookup   bytes/lookup   GB/day at rate   CP
 for (const p of ['all', 'errors', 'sampled', 'default'] as Policy[]) {
   await setPolicy(p);
   await new Promise((r) => setTimeout(r, 6000)); // earlier phases' records and aggregates written
-  const dbPids = descendantsOf(pid);
   const s0 = await historySize(), r0 = await runsStored();
-  const c0 = cpuOf(pid), d0 = dbPids.reduce((a, q) => a + cpuOf(q), 0);
+  const c0 = cpuOf(pid), d0 = treeCpuOf(pid);
   win = { sent: 0, ok: 0, errors: 0, lat: [] };
   await drive(compareSeconds);
-  const c1 = cpuOf(pid), d1 = dbPids.reduce((a, q) => a + cpuOf(q), 0);
+  const c1 = cpuOf(pid), d1 = treeCpuOf(pid);
   const w = win;
   await new Promise((r) => setTimeout(r, 6000)); // the recorder's batches and the aggregates (every 5 s) land
   const s1 = await historySize(), r1 = await runsStored();

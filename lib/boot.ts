@@ -8,7 +8,7 @@ import type postgres from 'postgres';
 import { readConfig, type PatchbayConfig } from './config';
 import { closeDb, connect, getSql } from './db/client';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded';
-import { runMigrations } from './db/migrate';
+import { BOOT_LOCK, runMigrations, withAdvisoryLock } from './db/migrate';
 import { createPipelinedPool, type PipelinedPool } from './db/pipelined-pool';
 import { EngineHost, setHost } from './engine-host/host';
 import { jobPorts, startJobEngine, startWorkers, type JobsRuntime } from './jobs/runtime';
@@ -74,28 +74,35 @@ export async function boot(o: { role: 'server' | 'worker'; log: (m: string) => v
   const recorderSql = o.role === 'server' ? connect(databaseUrl, 1, { synchronous_commit: 'off' }).sql : null;
   const lookupPool = o.role === 'server' ? createPipelinedPool(databaseUrl, cfg.lookupConnections) : null;
   const worker = o.role === 'worker' || cfg.runWorker;
-  const jobs = await startJobEngine({ databaseUrl, worker });
-  const metrics = new PatchbayMetrics({ sql, dataDir: cfg.dataDir, recorderBacklog: () => host.recorder.backlog });
-  const host: EngineHost = new EngineHost({
-    sql,
-    metrics,
-    recorderSql: recorderSql ?? undefined,
-    lookupSql: lookupPool?.next,
-    encryptionKey: secrets.encryptionKey,
-    flowTimeoutMs: cfg.flowTimeoutMs,
-    allowPrivateHosts: cfg.allowPrivateHosts,
-    ...jobPorts(jobs),
-    startSync: syncStarter(sql, jobs),
+  // Job engine set-up (pg-boss schema, queues, schedules, workers) one process at a time: pg-boss's create_queue
+  // deadlocks when several processes starting together create the same queues.
+  let built: EngineHost | null = null;
+  const metrics = new PatchbayMetrics({ sql, dataDir: cfg.dataDir, recorderBacklog: () => built?.recorder.backlog ?? 0 });
+  const { jobs, host } = await withAdvisoryLock(sql, BOOT_LOCK, async () => {
+    const jobs = await startJobEngine({ databaseUrl, worker });
+    const host = new EngineHost({
+      sql,
+      metrics,
+      recorderSql: recorderSql ?? undefined,
+      lookupSql: lookupPool?.next,
+      encryptionKey: secrets.encryptionKey,
+      flowTimeoutMs: cfg.flowTimeoutMs,
+      allowPrivateHosts: cfg.allowPrivateHosts,
+      ...jobPorts(jobs),
+      startSync: syncStarter(sql, jobs),
+    });
+    setHost(host);
+    built = host;
+    registerSyncJobs({ sql, host, log: o.log, leaseMs: cfg.syncLeaseMs });
+    registerRunRetention({
+      sql, log: o.log, days: cfg.runRetentionDays,
+      budget: { maxBytes: cfg.runMaxMb * 1048576, minAgeMs: cfg.runMinAgeHours * 3_600_000, dataDir: cfg.dataDir, diskWarnPercent: cfg.diskWarnPercent },
+    });
+    await startWorkers(jobs, { host, sql, log: o.log, worker });
+    return { jobs, host };
   });
-  setHost(host);
   // API keys: revocations empty every server's key cache at once (LISTEN/NOTIFY).
   const stopKeyWatch = o.role === 'server' ? await watchKeyChanges(sql) : null;
-  registerSyncJobs({ sql, host, log: o.log, leaseMs: cfg.syncLeaseMs });
-  registerRunRetention({
-    sql, log: o.log, days: cfg.runRetentionDays,
-    budget: { maxBytes: cfg.runMaxMb * 1048576, minAgeMs: cfg.runMinAgeHours * 3_600_000, dataDir: cfg.dataDir, diskWarnPercent: cfg.diskWarnPercent },
-  });
-  await startWorkers(jobs, { host, sql, log: o.log, worker });
 
   return {
     cfg, secrets, databaseUrl, embedded, sql, host, jobs, lookupPool, metrics,

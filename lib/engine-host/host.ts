@@ -224,13 +224,17 @@ export class EngineHost {
       ctx.cancel();
       const error: SerializedError = { code: 'timeout', message: `The flow did not finish within ${req.timeoutMs ?? this.opts.flowTimeoutMs} ms` };
       const durationMs = Date.now() - startedAt.getTime();
-      // Record the partial steps once the run notices the abort.
+      // Counted now (a run that never notices the abort still counts); recorded with its partial steps once it does
+      // (a timed-out run is always kept in full).
+      this.count({
+        id: runId, vendorId: req.vendorId, customerId: req.customer.id, flowId: req.flowId, flowVersion: req.flowVersion, automation, mode, trigger, startedAt,
+        status: 'timeout', response: null, error, finishedAt: new Date(), durationMs, steps: [],
+      }, undefined, req);
       void running.then((r) => {
         const record: RunRecord = {
           id: runId, vendorId: req.vendorId, customerId: req.customer.id, flowId: req.flowId, flowVersion: req.flowVersion, automation, mode, trigger, startedAt,
           status: 'timeout', response: r.response ?? null, error, finishedAt: new Date(), durationMs, steps: r.steps,
         };
-        this.count(record, r.fallback, req);
         // A queued run's end is written durably (its earlier 'running' row must not outlive a crash as the last word).
         if (req.recordNow) void this.recorder.recordNow(record).catch((e) => console.error('[patchbay] recording a timed-out run failed:', (e as Error).message));
         else this.recorder.record(record);

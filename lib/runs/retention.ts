@@ -6,7 +6,7 @@
 import type postgres from 'postgres';
 import { registerJobHandlers, type JobsRuntime } from '../jobs/runtime';
 import { envValue } from '../config';
-import { AGGREGATE_RETENTION_DAYS, pruneAggregates } from './run-aggregates';
+import { AGGREGATE_RETENTION_DAYS, MINUTE_ROWS_DAYS, pruneAggregates, rollUpAggregates } from './run-aggregates';
 import { pruneToBudget, storageStatus } from './storage-budget';
 
 export const PRUNE_QUEUE = 'runs-prune';
@@ -50,7 +50,8 @@ export async function installRunRetention(jobs: JobsRuntime, o: { sql: postgres.
       const n = await pruneRuns(o.sql, new Date(Date.now() - o.days * 86_400_000));
       if (n) o.log(`deleted ${n} run(s) older than ${o.days} days`);
     }
-    // The per-minute aggregates outlive the detailed runs: 13 months.
+    // The per-minute aggregates outlive the detailed runs: minute rows for a week, then hour rows, 13 months.
+    await rollUpAggregates(o.sql, new Date(Date.now() - MINUTE_ROWS_DAYS * 86_400_000));
     await pruneAggregates(o.sql, new Date(Date.now() - AGGREGATE_RETENTION_DAYS * 86_400_000));
     await pruneUsedPortalLinks(o.sql);
   });

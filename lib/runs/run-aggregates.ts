@@ -3,7 +3,8 @@
 // Counted in memory (a Map lookup and a few additions per run) and added into `run_aggregates` every few
 // seconds with one additive upsert, so any number of processes add into the same rows. A crash loses at most
 // the counts of the last flush interval (5 s by default) of that process; a failed write keeps its counts for
-// the next one. The rows outlive detailed run records (13 months: lib/runs/retention.ts).
+// the next one. The rows outlive detailed run records: minute rows for 7 days, then folded into hour rows, kept
+// 13 months (the hourly housekeeping in lib/runs/retention.ts).
 import type postgres from 'postgres';
 import { BUCKET_COUNT, bucketOf } from './latency-buckets';
 
@@ -110,6 +111,42 @@ export class RunAggregates {
     if (this.timer) { clearTimeout(this.timer); this.timer = null; }
     await this.flush();
   }
+}
+
+/** Minute rows older than this are rolled up into hour rows (the hourly housekeeping). */
+export const MINUTE_ROWS_DAYS = 7;
+
+/**
+ * Folds the minute rows before `before` into one row per hour (at the hour's first minute, added into it), so
+ * 13 months of aggregates stay about 20,000 rows per customer and automation instead of 570,000. Counts and
+ * latency buckets add up exactly; only the time resolution of old figures becomes an hour. Returns rows folded.
+ */
+export async function rollUpAggregates(sql: postgres.Sql, before: Date): Promise<number> {
+  const [r] = await sql<{ n: number }[]>`
+    with moved as (
+      delete from run_aggregates where minute < ${before.toISOString()}::timestamptz and date_trunc('hour', minute) <> minute returning *),
+    sums as (
+      select date_trunc('hour', minute) as h, vendor_id, customer_id, automation, sum(runs)::int as runs, sum(failures)::int as failures,
+        sum(timeouts)::int as timeouts, sum(fallbacks)::int as fallbacks, sum(duration_sum_ms) as duration_sum_ms, max(duration_max_ms) as duration_max_ms
+      from moved group by 1, 2, 3, 4),
+    per_bucket as (
+      select date_trunc('hour', m.minute) as h, m.customer_id, m.automation, u.i, sum(u.b)::int as n
+      from moved m, unnest(m.buckets) with ordinality u(b, i) group by 1, 2, 3, 4),
+    buckets as (select h, customer_id, automation, array_agg(n order by i) as buckets from per_bucket group by 1, 2, 3),
+    ins as (
+      insert into run_aggregates (minute, vendor_id, customer_id, automation, runs, failures, timeouts, fallbacks, duration_sum_ms, duration_max_ms, buckets)
+      select s.h, s.vendor_id, s.customer_id, s.automation, s.runs, s.failures, s.timeouts, s.fallbacks, s.duration_sum_ms, s.duration_max_ms, b.buckets
+      from sums s join buckets b using (h, customer_id, automation)
+      on conflict (customer_id, automation, minute) do update set
+        runs = run_aggregates.runs + excluded.runs, failures = run_aggregates.failures + excluded.failures,
+        timeouts = run_aggregates.timeouts + excluded.timeouts, fallbacks = run_aggregates.fallbacks + excluded.fallbacks,
+        duration_sum_ms = run_aggregates.duration_sum_ms + excluded.duration_sum_ms,
+        duration_max_ms = greatest(run_aggregates.duration_max_ms, excluded.duration_max_ms),
+        buckets = (select array_agg(coalesce(u.a, 0) + coalesce(u.b, 0) order by u.i)
+                   from unnest(run_aggregates.buckets, excluded.buckets) with ordinality as u(a, b, i))
+      returning 1)
+    select (select count(*)::int from moved) as n`;
+  return r.n;
 }
 
 /** Aggregates older than this many days are deleted (13 months). */

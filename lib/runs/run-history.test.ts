@@ -13,7 +13,7 @@ import { demoContact, demoPerson } from '../seed/demo';
 import { createScratchDb, seedVendor, type ScratchDb } from '../testing/scratch-db';
 import { LATENCY_BOUNDS_MS, bucketOf, bucketRange } from './latency-buckets';
 import { RecordingPolicies } from './recording-policy';
-import { RunAggregates } from './run-aggregates';
+import { RunAggregates, pruneAggregates, rollUpAggregates } from './run-aggregates';
 import { newRunId } from './run-id';
 import { pruneRuns } from './retention';
 import { readRun } from './read-run';
@@ -184,6 +184,29 @@ describe('aggregates agree with the runs that happened, after the detailed recor
     expect(row.buckets[bucketOf(3)]).toBe(40);
     expect(row.buckets[bucketOf(700)]).toBe(60);
     expect(row.buckets.length).toBe(LATENCY_BOUNDS_MS.length + 1);
+  });
+});
+
+describe('aggregates over 13 months', () => {
+  it('old minute rows fold into hour rows with the same counts and percentiles; past 13 months they go', async () => {
+    await sql`delete from run_aggregates`;
+    const hour = Date.UTC(2026, 0, 10, 9, 0, 0);
+    const agg = new RunAggregates(sql);
+    for (let m = 0; m < 60; m += 7) for (let i = 0; i < 20; i++) {
+      agg.add({ vendorId, customerId, automation: 'roll', status: i === 0 ? 'failed' : 'succeeded', durationMs: 1 + ((m * 20 + i) % 90), startedAt: new Date(hour + m * 60_000 + i) });
+    }
+    agg.add({ vendorId, customerId, automation: 'roll', status: 'succeeded', durationMs: 4, startedAt: new Date(hour + 3_600_000 + 5) });
+    await agg.close();
+    const window = { automation: 'roll', from: new Date(hour), to: new Date(hour + 2 * 3_600_000) };
+    const before = await runStats(sql, vendorId, window);
+    const rows0 = (await sql`select 1 from run_aggregates where automation = 'roll'`).length;
+    expect(await rollUpAggregates(sql, new Date(hour + 3_600_000 + 60_000))).toBe(rows0 - 2); // all but 09:00 and 10:00
+    const rows = await sql<{ minute: string; runs: number }[]>`select minute::text, runs from run_aggregates where automation = 'roll' order by minute`;
+    expect(rows.map((r) => new Date(r.minute).getTime())).toEqual([hour, hour + 3_600_000]);
+    const after = await runStats(sql, vendorId, window);
+    expect(after.total).toEqual(before.total);
+    expect(after.total).toMatchObject({ count: 181, failed: 9 });
+    expect(await pruneAggregates(sql, new Date(hour + 1))).toBe(1);
   });
 });
 

@@ -275,6 +275,8 @@ export class EngineHost {
 
 const g = globalThis as unknown as { __patchbayHost?: EngineHost };
 export function setHost(h: EngineHost | undefined): void { g.__patchbayHost = h; }
+/** The process's host when one runs (the staff API in the server process), else undefined. */
+export function currentHost(): EngineHost | undefined { return g.__patchbayHost; }
 export function getHost(): EngineHost {
   if (!g.__patchbayHost) throw new Error('The engine host is not started (run Patchbay through server.ts)');
   return g.__patchbayHost;

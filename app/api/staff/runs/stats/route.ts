@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AUTOMATION_NAME } from '@/engine';
 import { json, withStaff } from '@/lib/auth/with-staff';
 import { runStats } from '@/lib/runs/run-stats';
+import { currentHost } from '@/lib/engine-host/host';
 import { blankIsUnset, customerParam, instantParam, readQuery } from '@/lib/staff-api/parse-input';
 
 const DAY = 86_400_000;
@@ -20,5 +21,7 @@ export const GET = withStaff(async ({ req, sql, vendorId }) => {
   const q = readQuery(req, Query);
   const to = q.to ?? new Date();
   const from = q.from ?? new Date(to.getTime() - DAY);
+  // This process's counts of the last few seconds first (they are added every 5 s otherwise): a run just made shows.
+  await currentHost()?.aggregates.flush();
   return json(await runStats(sql, vendorId, { automation: q.automation, customer: q.customer, flowId: q.flowId, from, to }));
 });

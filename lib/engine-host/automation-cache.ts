@@ -62,3 +62,20 @@ export async function resolveAutomation(sql: postgres.Sql, customerId: string, a
 }
 
 export function invalidateAutomations(): void { bindings.clear(); }
+
+/** A change made by this process applies to its next request at once (others re-read within the cache time). */
+export function invalidateAutomation(customerId: string, automation: string): void { bindings.delete(`${customerId}|${automation}`); }
+
+/**
+ * Why a customer has no runnable automation of that name (asked only after resolveAutomation found none, never
+ * on the hot path): disabled, its flow deleted, never published, or no such integration at all.
+ */
+export async function whyNoAutomation(sql: postgres.Sql, customerId: string, automation: string): Promise<'disabled' | 'flow_deleted' | 'not_published' | 'none'> {
+  const [r] = await sql<{ enabled: boolean; deleted: boolean; version: number | null }[]>`
+    select i.enabled, f.deleted_at is not null as deleted, coalesce(i.flow_version, f.published_version) as version
+    from integrations i join flows f on f.id = i.flow_id where i.customer_id = ${customerId} and i.automation = ${automation}`;
+  if (!r) return 'none';
+  if (r.deleted) return 'flow_deleted';
+  if (!r.enabled) return 'disabled';
+  return r.version == null ? 'not_published' : 'none';
+}

@@ -3,7 +3,7 @@
 // the same answer every time, in the one lookup query, with the count of matches; the in-memory CDP agrees.
 // (engine/blocks/cdp-lookup/block.test.ts: the step shows the count and the rule.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CdpPort, UnifiedContactInput } from '@/engine';
+import type { CdpPort, UnifiedContact } from '@/engine';
 import { createMemoryCdp } from '@/engine/testing/memory-cdp';
 import { createScratchDb, seedVendor, type ScratchDb } from '../testing/scratch-db';
 import { createPgCdp, deleteContacts } from './pg-cdp';
@@ -20,8 +20,8 @@ beforeAll(async () => {
 });
 afterAll(async () => { await db?.drop(); });
 
-const person = (source: string, externalId: string, updatedAt: string | null, kind: 'person' | 'company' = 'person'): UnifiedContactInput => ({
-  source, externalId, kind, firstName: `${source}-${externalId}`, phones: ['(415) 555-0177'], ...(updatedAt ? { updatedAt } : {}),
+const person = (source: string, externalId: string, updatedAt: string | null, kind: 'person' | 'company' = 'person'): UnifiedContact => ({
+  source, externalId, kind, firstName: `${source}-${externalId}`, phones: ['(415) 555-0177'], custom: {}, ...(updatedAt ? { updatedAt } : {}),
 });
 
 /** Runs the same scenario on a CDP port, returning who answered after each step. */

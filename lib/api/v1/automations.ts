@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { AUTOMATION_NAME, checkTriggerInput } from '@/engine';
 import { ApiError, InvalidInput, NotFound, Unavailable } from '../../errors';
-import { resolveAutomation, whyNoAutomation } from '../../engine-host/automation-cache';
+import { isAutomationDisabled, resolveAutomation } from '../../engine-host/automation-cache';
 import { newRunId } from '../../runs/run-id';
 import { sendJson } from '../http-io';
 import { defineRoute, type Reply } from '../route';
@@ -33,8 +33,7 @@ export const runAutomation = defineRoute({
     const { name } = params;
     const automation = await resolveAutomation(deps.sql, customer.id, name);
     if (!automation) {
-      // Off the hot path: only a call that finds nothing asks why.
-      if (await whyNoAutomation(deps.sql, customer.id, name) === 'disabled') throw new NotFound('automation_disabled', `Customer "${customer.externalId}"'s automation "${name}" is disabled (POST /api/v1/customers/${customer.externalId}/integrations/${name}/enable turns it back on)`);
+      if (isAutomationDisabled(customer.id, name)) throw new NotFound('automation_disabled', `Customer "${customer.externalId}"'s automation "${name}" is disabled (POST /api/v1/customers/${customer.externalId}/integrations/${name}/enable turns it back on)`);
       throw new NotFound('automation_not_found', `Customer "${customer.externalId}" has no enabled automation "${name}"`);
     }
     const problems = checkTriggerInput(automation.triggerFields, body);

@@ -6,7 +6,7 @@ export * from './core/contact';
 export * from './core/iso-instant';
 export * from './core/phone';
 export { compileFlow, validateFlow, type CompiledFlow, type FlowIssue } from './core/compile-flow';
-export { runFlow, type RunResult, type RunState, type RunOptions } from './core/runner';
+export { runFlow, fallbackResponse, newRunProgress, type RunResult, type RunState, type RunOptions, type RunProgress } from './core/runner';
 export { createHttpClient, HttpError, type HttpClient, type AuthStrategy } from './core/http-client';
 export { registry, migrateStoredFlow } from './registry';
 export { migrateFlow, type BlockMigration } from './core/migrate-flow';

@@ -127,7 +127,13 @@ export async function listFlows(sql: postgres.Sql, vendorId: string): Promise<Fl
 }
 
 /** Enables (or re-points) a customer's automation to a flow of the same vendor. */
-export async function enableIntegration(sql: postgres.Sql, p: { vendorId: string; customerId: string; flowId: string; flowVersion?: number | null; options?: Record<string, unknown> }): Promise<{ id: string; automation: string }> {
+export async function enableIntegration(sql: postgres.Sql, p: {
+  vendorId: string; customerId: string; flowId: string; flowVersion?: number | null; options?: Record<string, unknown>;
+  /** Overrides the flow's deadline (synchronous automations). */
+  deadlineMs?: number | null;
+  /** Phone-system events whose webhook this automation answers synchronously (e.g. call.ringing). */
+  answerEvents?: string[];
+}): Promise<{ id: string; automation: string }> {
   const flow = await getFlow(sql, p.vendorId, p.flowId);
   if (!flow) throw flowNotFound(p.flowId, ['flowId']);
   // A version that does not exist would leave the customer's automation failing on every call until re-pointed.
@@ -135,9 +141,10 @@ export async function enableIntegration(sql: postgres.Sql, p: { vendorId: string
     throw new InvalidInput(`"flowVersion": flow ${p.flowId} has no version ${p.flowVersion}`, ['flowVersion'], {}, 'version_not_found');
   }
   const [row] = await sql<{ id: string }[]>`
-    insert into integrations (customer_id, flow_id, automation, flow_version, options, enabled)
-    values (${p.customerId}, ${p.flowId}, ${flow.automation}, ${p.flowVersion ?? null}, ${JSON.stringify(p.options ?? {})}::text::jsonb, true)
-    on conflict (customer_id, automation) do update set flow_id = excluded.flow_id, flow_version = excluded.flow_version, options = excluded.options, enabled = true, updated_at = now()
+    insert into integrations (customer_id, flow_id, automation, flow_version, options, enabled, deadline_ms, answer_events)
+    values (${p.customerId}, ${p.flowId}, ${flow.automation}, ${p.flowVersion ?? null}, ${JSON.stringify(p.options ?? {})}::text::jsonb, true, ${p.deadlineMs ?? null}, ${[...new Set(p.answerEvents ?? [])]}::text[])
+    on conflict (customer_id, automation) do update set flow_id = excluded.flow_id, flow_version = excluded.flow_version, options = excluded.options, enabled = true,
+      deadline_ms = excluded.deadline_ms, answer_events = excluded.answer_events, updated_at = now()
     returning id`;
   return { id: row.id, automation: flow.automation };
 }

@@ -15,4 +15,5 @@ export type { RateLimitInfo } from './core/http-client';
 export { default as callerLookupFlow } from './fixtures/caller-lookup.flow.json';
 export { default as contactSyncFlow } from './fixtures/contact-sync.flow.json';
 export { default as callLoggingFlow } from './fixtures/call-logging.flow.json';
+export { default as callRoutingFlow } from './fixtures/call-routing.flow.json';
 export * from './core/call-session';

@@ -7,7 +7,7 @@
 // Prints req/s, p50/p99, CPU per request (server + its embedded PostgreSQL), the share of fallback answers and
 // whether p99 stays under the deadline. Every request is a full durable webhook: delivery claimed, call session
 // folded, run, answer stored before it is sent.
-// Options: --duration 10  --connections 50  --contacts 20000  --slow-ms 2000  --only cdp|slow
+// Options: --duration 10  --connections 50 (a list, e.g. 50,10)  --contacts 20000  --slow-ms 2000  --only cdp|slow
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -26,7 +26,7 @@ const { values } = parseArgs({ options: {
   'slow-ms': { type: 'string', default: '2000' }, only: { type: 'string' },
 } });
 const duration = Number(values.duration);
-const connections = Number(values.connections);
+const connectionCounts = String(values.connections).split(',').map(Number).filter((n) => n > 0);
 const nContacts = Number(values.contacts);
 const slowMs = Number(values['slow-ms']);
 const DEADLINE_MS = 800;
@@ -149,7 +149,7 @@ function fmt(l: Load) {
     + `   fallbacks ${l.fallbacks}/${l.answered} (${share.toFixed(1)} %)${l.errors ? `   ERRORS ${l.errors}` : ''}   p99 ${l.p99 < DEADLINE_MS ? '<' : '≥'} ${DEADLINE_MS} ms deadline`;
 }
 
-console.log(`=== bench:routing — call.ringing webhooks answered by call_routing, ${connections} connections, ${duration} s per load, ${nContacts} CDP contacts (load average ${os.loadavg().map((v) => v.toFixed(1)).join(' ')})`);
+console.log(`=== bench:routing — call.ringing webhooks answered by call_routing, ${connectionCounts.join(' and ')} connections, ${duration} s per load, ${nContacts} CDP contacts (load average ${os.loadavg().map((v) => v.toFixed(1)).join(' ')})`);
 const server = await startServer({ dbKind: 'embedded', env: { PATCHBAY_DEMO_CONTACTS: '0', PATCHBAY_AUTOMATION_CACHE_MS: '2000', PATCHBAY_FLOW_TIMEOUT_MS: '5000' } });
 const hub = await startHubspotEmulator({ contacts: 50, companies: 1, users: 2, token: 'bench-token' });
 try {
@@ -174,16 +174,21 @@ try {
     await setOptions({});
     await settle();
     await load(url, wrkScript(secret, phones, 4000, 'warm'), 10, 3, pid);
-    const a = await load(url, wrkScript(secret, phones, count, 'cdp'), connections, duration, pid);
-    console.log(`  CDP + rules:              ${fmt(a)}`);
+    for (const conns of connectionCounts) {
+      const a = await load(url, wrkScript(secret, phones, count, `cdp${conns}`), conns, duration, pid);
+      console.log(`  CDP + rules, ${String(conns).padStart(2)} conns:              ${fmt(a)}`);
+    }
   }
   if (!values.only || values.only === 'slow') {
     await setOptions({ liveCrm: true, crm: 'hubspot' });
     await settle();
-    hub.delay(slowMs, { every: 10 });
-    const b = await load(url, wrkScript(secret, phones, count, 'slow'), connections, duration, pid);
-    hub.delay(0);
-    console.log(`  + live CRM, 1 in 10 slow: ${fmt(b)}   (CRM calls aborted: ${hub.stats.aborted})`);
+    for (const conns of connectionCounts) {
+      const aborted = hub.stats.aborted;
+      hub.delay(slowMs, { every: 10 });
+      const b = await load(url, wrkScript(secret, phones, count, `slow${conns}`), conns, duration, pid);
+      hub.delay(0);
+      console.log(`  + live CRM, 1 in 10 slow, ${String(conns).padStart(2)} conns: ${fmt(b)}   (CRM calls aborted: ${hub.stats.aborted - aborted})`);
+    }
   }
   console.log(`  load average after: ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
   await sql.end();

@@ -96,6 +96,9 @@ class Deadlines {
 
 const clock = { now: () => new Date() };
 
+/** Share of a synchronous deadline kept for answering the fallback (evaluate, store, send) after the steps are cut off. */
+const FALLBACK_RESERVE = 0.1;
+
 /**
  * One run's context. Built for every request on the hot path, so what most runs never use (the abort
  * controller, the connection map, the CDP adapter) is created only when a block asks for it.
@@ -183,8 +186,9 @@ export class EngineHost {
     const progress = withFallback ? newRunProgress() : undefined;
     const running = runFlow(req.compiled, req.trigger, ctx, { resume: req.resume, progress });
     const winner = await new Promise<RunResult | 'timeout'>((resolve, reject) => {
-      // A fallback must reach the caller before the deadline: fire one sweep early.
-      const at = (req.arrivedAt ?? startedAt.getTime()) + timeoutMs - (withFallback ? Deadlines.SWEEP_MS : 0);
+      // A fallback must reach the caller before the deadline: it is answered at 90% of it (at least one sweep
+      // early), leaving the rest for evaluating, storing (a webhook's answer) and sending it.
+      const at = (req.arrivedAt ?? startedAt.getTime()) + timeoutMs - (withFallback ? Math.max(Deadlines.SWEEP_MS, Math.round(timeoutMs * FALLBACK_RESERVE)) : 0);
       const deadline = { at, fire: () => resolve('timeout') };
       this.deadlines.add(deadline);
       running.then((r) => { this.deadlines.delete(deadline); resolve(r); }, (err) => { this.deadlines.delete(deadline); reject(err); });

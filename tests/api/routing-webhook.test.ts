@@ -143,6 +143,30 @@ describe('call routing answered on the webhook', () => {
     }
   });
 
+  it('a re-delivery that arrives while the first delivery is still running waits for the same answer; one run', async () => {
+    hub.delay(20_000);
+    try {
+      const deliveryId = `dlv-${uniq}-concurrent`;
+      const [a, b] = await Promise.all([ring(customers.slow, '+14155550126', deliveryId), new Promise((r) => setTimeout(r, 100)).then(() => ring(customers.slow, '+14155550126', deliveryId))]);
+      expect(a.body).toEqual({ action: 'route', target: 'main-queue', targetType: 'queue' });
+      expect(b.body).toEqual(a.body);
+      expect(b.headers.get('x-patchbay-run-id')).toBe(a.headers.get('x-patchbay-run-id'));
+      expect([a.headers.get('x-patchbay-duplicate'), b.headers.get('x-patchbay-duplicate')].sort()).toEqual(['true', null].sort());
+    } finally {
+      hub.delay(0);
+    }
+  });
+
+  it('the integration\'s deadline and answered events are checked, naming the field', async () => {
+    const [flow] = await db()`select f.id from flows f join customers c on c.vendor_id = f.vendor_id where c.external_id = ${customers.fast} and f.automation = 'call_routing'`;
+    const post = (body: Record<string, unknown>) => api(`/api/v1/customers/${customers.fast}/integrations`, { body: { flowId: flow.id, ...body } });
+    expect(await post({ deadlineMs: 10 })).toMatchObject({ status: 400, body: { error: { code: 'invalid_input', path: ['deadlineMs'] } } });
+    expect(await post({ answerEvents: ['call.rang'] })).toMatchObject({ status: 400, body: { error: { code: 'invalid_input', path: ['answerEvents', 0] } } });
+    expect((await post({ answerEvents: ['call.ringing'], deadlineMs: 10_000 })).status).toBe(200);
+    const [row] = await db()`select i.deadline_ms, i.answer_events from integrations i join customers c on c.id = i.customer_id where c.external_id = ${customers.fast} and i.automation = 'call_routing'`;
+    expect(row).toEqual({ deadline_ms: 10_000, answer_events: ['call.ringing'] });
+  });
+
   it('a failing step answers the fallback too, and the run records the failure', async () => {
     const r = await ring(customers.failing, '+14155550124');
     expect(r.status).toBe(200);

@@ -21,7 +21,7 @@ type BindingRow = { flow_id: string; version: number; options: Record<string, un
 
 let bindingTtlMs: number | undefined;
 const compiledCache = new Map<string, CompiledFlow>();
-const bindings = new Map<string, { value: ResolvedAutomation | null; expires: number }>();
+const bindings = new Map<string, { value: ResolvedAutomation | null; disabled?: boolean; expires: number }>();
 
 export function compileCached(flowId: string, version: number, definition: unknown): CompiledFlow {
   const k = `${flowId}@${version}`;
@@ -39,14 +39,21 @@ export async function resolveAutomation(sql: postgres.Sql, customerId: string, a
   const now = Date.now();
   const hit = bindings.get(k);
   if (hit && hit.expires > now) return hit.value;
-  const rows = await sql<BindingRow[]>`
-    select i.flow_id, coalesce(i.flow_version, f.published_version) as version, i.options, i.deadline_ms, i.automation
+  // `enabled` is read rather than filtered on, so a disabled integration is told apart from a missing one for free.
+  const rows = await sql<(BindingRow & { enabled: boolean })[]>`
+    select i.flow_id, coalesce(i.flow_version, f.published_version) as version, i.options, i.deadline_ms, i.automation, i.enabled
     from integrations i join flows f on f.id = i.flow_id
-    where i.customer_id = ${customerId} and i.automation = ${automation} and i.enabled and f.deleted_at is null
+    where i.customer_id = ${customerId} and i.automation = ${automation} and f.deleted_at is null
       and coalesce(i.flow_version, f.published_version) is not null`;
-  const value = rows.length ? await toResolved(sql, rows[0]) : null;
-  remember(k, value, now);
+  const disabled = rows.length > 0 && !rows[0].enabled;
+  const value = rows.length && !disabled ? await toResolved(sql, rows[0]) : null;
+  remember(k, value, now, disabled);
   return value;
+}
+
+/** After resolveAutomation answered null: whether that is because the integration is disabled (from the same read). */
+export function isAutomationDisabled(customerId: string, automation: string): boolean {
+  return bindings.get(`${customerId}|${automation}`)?.disabled === true;
 }
 
 /**
@@ -88,9 +95,17 @@ async function toResolved(sql: postgres.Sql, r: BindingRow): Promise<ResolvedAut
   };
 }
 
-function remember(k: string, value: ResolvedAutomation | null, now: number): void {
+function remember(k: string, value: ResolvedAutomation | null, now: number, disabled = false): void {
   if (bindings.size > 50_000) bindings.clear();
-  bindings.set(k, { value, expires: now + (bindingTtlMs ??= envValue('PATCHBAY_AUTOMATION_CACHE_MS') ?? 2000) });
+  bindings.set(k, { value, disabled, expires: now + (bindingTtlMs ??= envValue('PATCHBAY_AUTOMATION_CACHE_MS') ?? 2000) });
 }
 
 export function invalidateAutomations(): void { bindings.clear(); }
+
+/** A change made by this process applies to its next request at once (others re-read within the cache time). */
+export function invalidateAutomation(customerId: string, automation: string): void {
+  bindings.delete(`${customerId}|${automation}`);
+  // Which automation answers an event on the webhook may have changed too.
+  for (const k of bindings.keys()) if (k.startsWith(`${customerId}|answers:`)) bindings.delete(k);
+}
+

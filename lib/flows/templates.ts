@@ -23,7 +23,7 @@ const fromFixture = (fixture: unknown) => (p: { name: string; automation: string
 export const FLOW_TEMPLATES: FlowTemplate[] = [
   { id: 'blank', title: 'Blank', summary: 'Only the webhook trigger: build it yourself.', automation: 'my_automation', definition: (p) => newFlowDefinition(p) },
   { id: 'caller_lookup', title: 'Caller lookup', summary: 'Phone in, caller out, from the CDP (try it on the demo customer with +1 415 200 0007).', automation: 'caller_lookup', definition: fromFixture(callerLookup) },
-  { id: 'call_routing', title: 'Call routing', summary: 'Gold-tier callers to the priority queue, everyone else to the main queue; a fallback if anything fails.', automation: 'call_routing', definition: fromFixture(callRouting) },
+  { id: 'call_routing', title: 'Call routing', summary: 'Answers a ringing call with where it goes: CDP (and optionally live CRM) lookup, then ordered rules (VIP, language, open invoice, owner, else the default queue); the fallback queue when a step is slow or fails (800 ms deadline).', automation: 'call_routing', definition: fromFixture(callRouting) },
   { id: 'missed_call_task', title: 'Missed-call task', summary: 'After a missed call, a call-back task in HubSpot (answers why not when HubSpot is not connected).', automation: 'missed_call_task', definition: fromFixture(missedCallTask) },
   { id: 'contact_sync', title: 'Contact sync', summary: 'Starts the durable CRM → CDP and phonebook sync and sets its schedule (options: crm, destinations).', automation: 'contact_sync', definition: fromFixture(contactSync) },
 ];

@@ -33,6 +33,8 @@ export interface PhoneSystemEmulatorOptions {
   webhookSecret?: string;
   /** Wait before the first re-delivery of a failed webhook (doubles each time). */
   webhookRetryDelayMs?: number;
+  /** How long a call.ringing delivery waits for its answer (the routing decision) before it counts as failed. */
+  ringingAnswerTimeoutMs?: number;
   profile?: 'reference' | 'legacy';
   auth?: EmulatorAuth;
 }
@@ -94,7 +96,8 @@ export interface WebhookDelivery {
   /** The exact bytes sent (and signed). */
   body: string;
   signature: string;
-  attempts: { status: number | null; error?: string; at: string }[];
+  /** `answer`: the JSON the receiver answered with (a call.ringing answered with a route is routed by it). */
+  attempts: { status: number | null; error?: string; at: string; answer?: unknown }[];
   delivered: boolean;
 }
 
@@ -104,6 +107,8 @@ export interface RouteDecision {
   targetType: string | null;
   body: Record<string, unknown>;
   at: string;
+  /** How the decision came: the route API, or the answer to the call.ringing webhook. */
+  via: 'api' | 'webhook';
 }
 
 export interface PhoneSystemEmulatorStore {
@@ -211,7 +216,7 @@ export async function startPhoneSystemEmulator(o: PhoneSystemEmulatorOptions = {
     r.downloads++;
     return { status: 200, headers: { 'content-type': 'audio/wav', 'content-length': String(r.bytes), 'content-disposition': `attachment; filename="${id}.wav"` }, stream: recordingStream(r.seed, r.bytes) };
   };
-  let webhook = { url: o.webhookUrl, secret: o.webhookSecret ?? '', retryDelayMs: o.webhookRetryDelayMs ?? 1000 };
+  let webhook = { url: o.webhookUrl, secret: o.webhookSecret ?? '', retryDelayMs: o.webhookRetryDelayMs ?? 1000, answerTimeoutMs: o.ringingAnswerTimeoutMs ?? 5000 };
 
   const errorBody = (status: number, code: string, message: string): unknown =>
     profile === 'legacy' ? { status, title: code.replace(/_/g, ' '), detail: message } : { error: { code, message } };
@@ -233,7 +238,7 @@ export async function startPhoneSystemEmulator(o: PhoneSystemEmulatorOptions = {
     if (typeof target !== 'string' || !target) throw new EmuError(400, 'invalid_request', `${targetKey} is required`);
     const targetType = typeof b[typeKey] === 'string' ? (b[typeKey] as string) : null;
     if (targetType && !['user', 'queue', 'extension', 'number', 'voicemail'].includes(targetType)) throw new EmuError(400, 'invalid_request', `${typeKey} must be user, queue, extension, number or voicemail`);
-    const decision: RouteDecision = { callId, target, targetType, body: b, at: new Date().toISOString() };
+    const decision: RouteDecision = { callId, target, targetType, body: b, at: new Date().toISOString(), via: 'api' };
     routed.push(decision);
     stats.routes++;
     return { status: 200, body: { callId, status: 'routed', [targetKey]: target, [typeKey]: targetType } };
@@ -369,11 +374,23 @@ export async function startPhoneSystemEmulator(o: PhoneSystemEmulatorOptions = {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'user-agent': 'phonesystem-webhooks/1.0', [SIGNATURE_HEADER]: signature, [EVENT_HEADER]: delivery.event, [DELIVERY_HEADER]: id },
           body,
-          signal: AbortSignal.timeout(10_000),
+          signal: AbortSignal.timeout(delivery.event === 'call.ringing' ? webhook.answerTimeoutMs : 10_000),
         });
-        await res.arrayBuffer().catch(() => undefined);
-        delivery.attempts.push({ status: res.status, at });
-        if (res.ok) { delivery.delivered = true; break; }
+        const text = await res.text().catch(() => '');
+        let answer: unknown;
+        try { answer = text ? JSON.parse(text) : undefined; } catch { answer = undefined; }
+        delivery.attempts.push({ status: res.status, at, ...(answer !== undefined ? { answer } : {}) });
+        if (res.ok) {
+          delivery.delivered = true;
+          // Routing answered on the webhook (as Twilio, Vonage and Dialpad take it): the ringing call goes there.
+          const a = answer as Record<string, unknown> | undefined;
+          if (delivery.event === 'call.ringing' && a && a.action === 'route' && typeof a.target === 'string' && a.target) {
+            const callId = String((JSON.parse(body) as { callId?: unknown }).callId ?? '');
+            routed.push({ callId, target: a.target, targetType: typeof a.targetType === 'string' ? a.targetType : null, body: a, at: new Date().toISOString(), via: 'webhook' });
+            stats.routes++;
+          }
+          break;
+        }
       } catch (err) {
         delivery.attempts.push({ status: null, error: (err as Error).message, at });
       }
@@ -433,7 +450,7 @@ export async function startPhoneSystemEmulator(o: PhoneSystemEmulatorOptions = {
     emitCall,
     redeliver,
     placeCall,
-    setWebhook(w) { webhook = { url: w.url ?? webhook.url, secret: w.secret ?? webhook.secret, retryDelayMs: w.retryDelayMs ?? webhook.retryDelayMs }; },
+    setWebhook(w) { webhook = { ...webhook, url: w.url ?? webhook.url, secret: w.secret ?? webhook.secret, retryDelayMs: w.retryDelayMs ?? webhook.retryDelayMs }; },
     store: {
       phonebook: book,
       contacts: () => [...book.all()],

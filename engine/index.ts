@@ -15,4 +15,6 @@ export type { RateLimitInfo } from './core/http-client';
 export { default as callerLookupFlow } from './fixtures/caller-lookup.flow.json';
 export { default as contactSyncFlow } from './fixtures/contact-sync.flow.json';
 export { default as callLoggingFlow } from './fixtures/call-logging.flow.json';
+export { default as slackCallerCardFlow } from './fixtures/slack-caller-card.flow.json';
+export { default as slackAgentStatusFlow } from './fixtures/slack-agent-status.flow.json';
 export * from './core/call-session';

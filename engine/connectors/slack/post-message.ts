@@ -17,7 +17,7 @@ export const METADATA_EVENT = 'patchbay_call_message';
 export const callerCardSchema = z.object({
   title: z.string().min(1).max(150),
   subtitle: z.string().max(3000).nullish(),
-  fields: z.record(z.string().max(100), z.union([z.string().max(2000), z.number(), z.null()])).default({}),
+  fields: z.record(z.string().max(100), z.union([z.string().max(2000), z.number()]).nullish()).default({}),
   linkUrl: z.string().max(3000).nullish(),
   linkLabel: z.string().max(75).default('Open in CRM'),
 });
@@ -25,7 +25,7 @@ export type CallerCard = z.infer<typeof callerCardSchema>;
 
 /** Block Kit for a caller card. Empty fields are left out. */
 export function callerCardBlocks(card: CallerCard): unknown[] {
-  const fields = Object.entries(card.fields).filter(([, v]) => v !== null && v !== '').slice(0, 10)
+  const fields = Object.entries(card.fields).filter(([, v]) => v !== null && v !== undefined && v !== '').slice(0, 10)
     .map(([k, v]) => ({ type: 'mrkdwn', text: `*${escapeMrkdwn(k)}*\n${escapeMrkdwn(String(v))}` }));
   const blocks: unknown[] = [{ type: 'header', text: { type: 'plain_text', text: card.title.slice(0, 150), emoji: true } }];
   if (card.subtitle) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(card.subtitle) } });

@@ -8,6 +8,10 @@ import { startSlackEmulator, type SlackEmulator } from './emulator';
 const BOT = 'xoxb-sdk-bot';
 const ADMIN = 'xoxp-sdk-admin';
 let emu: SlackEmulator;
+/** The error a call is refused with (a call that succeeds fails the test). */
+async function refused<E = WebAPIPlatformError>(p: Promise<unknown>): Promise<E> {
+  return p.then(() => { throw new Error('expected Slack to refuse the call'); }, (e: unknown) => e as E);
+}
 const client = (token: string, extra: ConstructorParameters<typeof WebClient>[1] = {}) =>
   new WebClient(token, { slackApiUrl: `${emu.url}/api/`, retryConfig: { retries: 0 }, ...extra });
 
@@ -36,7 +40,7 @@ describe('@slack/web-api against the Slack emulator', () => {
     expect(m).toMatchObject({ text: 'Call with Barbara (answered)', metadata: { event_type: 'call_card', event_payload: { call_id: 'c-1' } } });
     expect(emu.store.messages(ch).find((x) => x.ts === posted.ts)!.edited).not.toBeNull();
     // Block Kit that is not: Slack's invalid_blocks, raised by the SDK as a platform error.
-    const err = await web.chat.postMessage({ channel: ch, text: 'x', blocks: [{ type: 'nope' } as never] }).catch((e) => e as WebAPIPlatformError);
+    const err = await refused<WebAPIPlatformError>(web.chat.postMessage({ channel: ch, text: 'x', blocks: [{ type: 'nope' } as never] }));
     expect(err.code).toBe(ErrorCode.PlatformError);
     expect(err.data).toMatchObject({ ok: false, error: 'invalid_blocks' });
   });
@@ -46,7 +50,7 @@ describe('@slack/web-api against the Slack emulator', () => {
     const someone = emu.store.users.find((u) => !u.isBot && !u.isAdmin)!;
     const r = await web.users.lookupByEmail({ email: someone.email });
     expect(r.user).toMatchObject({ id: someone.id, real_name: someone.realName, profile: { email: someone.email } });
-    const err = await web.users.lookupByEmail({ email: 'nobody@example.com' }).catch((e) => e as WebAPIPlatformError);
+    const err = await refused<WebAPIPlatformError>(web.users.lookupByEmail({ email: 'nobody@example.com' }));
     expect(err.code).toBe(ErrorCode.PlatformError);
     expect(err.data.error).toBe('users_not_found');
   });
@@ -70,7 +74,7 @@ describe('@slack/web-api against the Slack emulator', () => {
     expect(got.profile?.status_text).toBe('On a call');
     await client(ADMIN).users.profile.set({ user: someone.id, profile: { status_text: '', status_emoji: '' } });
     expect(someone.status).toEqual({ text: '', emoji: '', expiration: 0 });
-    const err = await client(BOT).users.profile.set({ user: someone.id, profile: { status_text: 'x' } }).catch((e) => e as WebAPIPlatformError);
+    const err = await refused<WebAPIPlatformError>(client(BOT).users.profile.set({ user: someone.id, profile: { status_text: 'x' } }));
     expect(err.data.error).toBe('not_allowed_token_type');
   });
 
@@ -79,18 +83,18 @@ describe('@slack/web-api against the Slack emulator', () => {
     let pages = 0;
     for await (const page of client(BOT).paginate('users.list', { limit: 3 })) {
       pages++;
-      ids.push(...((page as { members: { id: string }[] }).members.map((m) => m.id)));
+      ids.push(...((page as unknown as { members: { id: string }[] }).members.map((m) => m.id)));
     }
     expect(ids).toEqual(emu.store.users.map((u) => u.id));
     expect(pages).toBe(Math.ceil(emu.store.users.length / 3));
-    const bad = await client(BOT).users.list({ cursor: 'not-a-cursor' }).catch((e) => e as WebAPIPlatformError);
+    const bad = await refused<WebAPIPlatformError>(client(BOT).users.list({ cursor: 'not-a-cursor' }));
     expect(bad.data.error).toBe('invalid_cursor');
   });
 
   it('a bad token is invalid_auth; a missing one not_authed', async () => {
-    const err = await client('xoxb-wrong').auth.test().catch((e) => e as WebAPIPlatformError);
+    const err = await refused<WebAPIPlatformError>(client('xoxb-wrong').auth.test());
     expect(err.data).toMatchObject({ ok: false, error: 'invalid_auth' });
-    const none = await new WebClient(undefined, { slackApiUrl: `${emu.url}/api/`, retryConfig: { retries: 0 } }).auth.test().catch((e) => e as WebAPIPlatformError);
+    const none = await refused<WebAPIPlatformError>(new WebClient(undefined, { slackApiUrl: `${emu.url}/api/`, retryConfig: { retries: 0 } }).auth.test());
     expect(none.data.error).toBe('not_authed');
   });
 
@@ -99,7 +103,7 @@ describe('@slack/web-api against the Slack emulator', () => {
     try {
       const mk = (reject: boolean) => new WebClient(BOT, { slackApiUrl: `${limited.url}/api/`, rejectRateLimitedCalls: reject, logLevel: LogLevel.ERROR, retryConfig: { retries: 2, minTimeout: 10, maxTimeout: 50 } });
       await mk(true).auth.test();
-      const err = await mk(true).auth.test().catch((e) => e as WebAPIRateLimitedError);
+      const err = await refused<WebAPIRateLimitedError>(mk(true).auth.test());
       expect(err.code).toBe(ErrorCode.RateLimitedError);
       expect(err.retryAfter).toBeGreaterThanOrEqual(1);
       const waited = await mk(false).auth.test();
@@ -118,9 +122,9 @@ describe('@slack/web-api against the Slack emulator', () => {
     const me = await client(res.access_token!).auth.test();
     expect(me.user_id).toBe(emu.botUserId);
     // The bot token got only the scopes granted: reading history is missing_scope, with needed/provided.
-    const err = await client(res.access_token!).conversations.history({ channel: emu.store.channelByName('calls')!.id }).catch((e) => e as WebAPIPlatformError);
+    const err = await refused<WebAPIPlatformError>(client(res.access_token!).conversations.history({ channel: emu.store.channelByName('calls')!.id }));
     expect(err.data).toMatchObject({ error: 'missing_scope', needed: 'channels:history,groups:history,im:history', provided: 'chat:write,users:read.email' });
-    const again = await new WebClient(undefined, { slackApiUrl: `${emu.url}/api/`, retryConfig: { retries: 0 } }).oauth.v2.access({ client_id: 'sdk-client', client_secret: 'sdk-secret', code }).catch((e) => e as WebAPIPlatformError);
+    const again = await refused<WebAPIPlatformError>(new WebClient(undefined, { slackApiUrl: `${emu.url}/api/`, retryConfig: { retries: 0 } }).oauth.v2.access({ client_id: 'sdk-client', client_secret: 'sdk-secret', code }));
     expect(again.data.error).toBe('invalid_code');
   });
 });

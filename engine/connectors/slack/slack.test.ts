@@ -18,7 +18,7 @@ const BOT = 'xoxb-test-bot';
 const ADMIN = 'xoxp-test-admin';
 const AGENT = 'ada.agent@example.com';
 let emu: SlackEmulator;
-const { callFor } = connectorHarness<SlackEmulator>('slack', 'conn-slack', { botToken: BOT, userToken: ADMIN });
+const { callFor } = connectorHarness<{ url: string }>('slack', 'conn-slack', { botToken: BOT, userToken: ADMIN });
 
 beforeAll(async () => {
   emu = await startSlackEmulator({
@@ -34,7 +34,8 @@ function ctxWith(calls = createMemoryCalls(), credentials: Record<string, unknow
   const ctx = createTestContext({ connections: { slack: { id: 'c', system: 'slack', baseUrl: `${emu.url}/api`, credentials } }, calls });
   return { ctx, calls };
 }
-const run = (block: AnyBlock, ctx: ReturnType<typeof ctxWith>['ctx'], params: Record<string, unknown>) => block.run(ctx, block.params.parse(params), { trigger: {}, nodeId: 'n' });
+const run = (block: AnyBlock, ctx: ReturnType<typeof ctxWith>['ctx'], params: Record<string, unknown>) =>
+  block.run(ctx, block.params.parse(params), { trigger: {}, nodeId: 'n' }) as Promise<{ output: any; port?: string }>;
 const api = (e: SlackEmulator) => ({ url: `${e.url}/api` });
 
 describe('Slack connector', () => {

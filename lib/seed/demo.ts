@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import type postgres from 'postgres';
 import { syntheticPerson } from '@/engine/connectors';
-import { callerLookupFlow, callLoggingFlow, displayNameOf, slackAgentStatusFlow, slackCallerCardFlow } from '@/engine';
+import { callerLookupFlow, callLoggingFlow, displayNameOf, slackAgentStatusFlow, slackCallerCardFlow, userProvisioningFlow } from '@/engine';
 import type { UnifiedContact } from '@/engine';
 import { upsertContacts } from '../cdp/pg-cdp';
 import { enableIntegration, publishFlow, saveFlowVersion } from '../flows/flows';
@@ -89,9 +89,9 @@ export async function seedDemo(sql: postgres.Sql, o: { dataDir: string; contacts
     const saved = await saveFlowVersion(sql, { vendorId, definition: callLoggingFlow, message: 'Call logging template' });
     await publishFlow(sql, vendorId, saved.flowId, saved.version);
   }
-  // The Slack templates likewise (caller card on call.ringing, agent status on call.answered): enabled per
-  // customer once Slack is connected in the portal.
-  for (const [definition, message] of [[slackCallerCardFlow, 'Slack caller card template'], [slackAgentStatusFlow, 'Slack agent status template']] as const) {
+  // The Slack templates likewise (caller card on call.ringing, agent status on call.answered: enabled per customer
+  // once Slack is connected in the portal) and user provisioning (a daily dry run until told otherwise).
+  for (const [definition, message] of [[slackCallerCardFlow, 'Slack caller card template'], [slackAgentStatusFlow, 'Slack agent status template'], [userProvisioningFlow, 'User provisioning template']] as const) {
     const taken = await sql`select 1 from flows where vendor_id = ${vendorId} and automation = ${definition.automation} and deleted_at is null`;
     if (taken.length) continue;
     const saved = await saveFlowVersion(sql, { vendorId, definition, message });

@@ -449,11 +449,12 @@ export async function startSlackEmulator(o: SlackEmulatorOptions = {}): Promise<
 
   const emu = await startEmulator({
     name: 'slack',
-    routes: [['POST', '/api/:method', dispatch], ['GET', '/api/:method', dispatch], ['GET', '/oauth/v2/authorize', authorize]],
+    // Methods under /api/ as on slack.com; also at the root, so a base URL of just the emulator's address works.
+    routes: [['POST', '/api/:method', dispatch], ['GET', '/api/:method', dispatch], ['GET', '/oauth/v2/authorize', authorize], ['POST', '/:method', dispatch], ['GET', '/:method', dispatch]],
     extractToken,
     tokens: [],
     // Token checks are per method (dispatch): a missing token is Slack's not_authed, an unknown one invalid_auth.
-    publicPaths: [/^\/api\/[A-Za-z0-9.]+$/, /^\/oauth\/v2\/authorize$/],
+    publicPaths: [/^(\/api)?\/[A-Za-z0-9.]+$/, /^\/oauth\/v2\/authorize$/],
     unauthorized: () => fail('not_authed'),
     notFound: (req) => ({ status: 404, body: { ok: false, error: 'unknown_method', req_method: req.path } }),
     rateLimit: {

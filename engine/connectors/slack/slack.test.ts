@@ -143,6 +143,18 @@ describe('Slack connector', () => {
     await expect(run(postMessageBlock, good, { to: 'who@example.com', text: 'x' })).rejects.toMatchObject({ code: 'not_found', message: expect.stringMatching(/who@example.com/) });
   });
 
+  it('the emulator takes JSON bodies with a Bearer token (not a token inside the JSON) and form bodies with a token argument', async () => {
+    const ch = emu.store.channelByName('calls')!.id;
+    const json = await fetch(`${emu.url}/api/chat.postMessage`, { method: 'POST', headers: { authorization: `Bearer ${BOT}`, 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ channel: ch, text: 'json body', blocks: [{ type: 'divider' }] }) });
+    expect(await json.json()).toMatchObject({ ok: true, channel: ch, message: { text: 'json body', blocks: [{ type: 'divider' }] } });
+    const inJson = await fetch(`${emu.url}/api/chat.postMessage`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: BOT, channel: ch, text: 'x' }) });
+    expect(inJson.status).toBe(200);
+    expect(await inJson.json()).toEqual({ ok: false, error: 'not_authed' });
+    const form = await fetch(`${emu.url}/api/users.lookupByEmail`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: BOT, email: AGENT }).toString() });
+    expect(await form.json()).toMatchObject({ ok: true, user: { profile: { email: AGENT } } });
+    expect(await (await fetch(`${emu.url}/api/no.such.method`, { method: 'POST', headers: { authorization: `Bearer ${BOT}` } })).json()).toMatchObject({ ok: false, error: 'unknown_method' });
+  });
+
   it('waits out a 429 (Retry-After) and then succeeds', async () => {
     const limited = await startSlackEmulator({ token: BOT, users: [{ email: AGENT }], rateLimit: 1, rateWindowMs: 1200 });
     try {

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHubspotEmulator, type HubspotEmulator } from '../../connectors/hubspot/emulator';
 import { startPhoneSystemEmulator, type PhoneSystemEmulator } from '../../connectors/phone-system/emulator';
+import { startSalesforceEmulator } from '../../connectors/salesforce/emulator';
 import type { PhoneUserRecord } from '../../connectors/phone-system/users';
 import { createTestContext } from '../../testing/run-fixture';
 import { usersProvision } from './block';
@@ -134,8 +135,23 @@ describe('users.provision against the emulators', () => {
     expect(pb.store.users.byEmail('lost@example.com')).toMatchObject({ firstName: 'Lou', extension: '401', externalId: 'patchbay:csv' });
     expect(out.applied).toBe(1);
     expect(out.problems).toEqual([{ email: 'clash@example.com', reason: expect.stringMatching(/create refused: .*Extension 300 belongs to/) }]);
-    await expect(run({ source: 'crm', crm: 'salesforce' })).rejects.toMatchObject({ code: 'invalid_params', path: ['crm'] });
+    await expect(run({ source: 'crm', crm: 'pipedrive' })).rejects.toMatchObject({ code: 'invalid_params', path: ['crm'], message: expect.stringMatching(/cannot list its users/) });
     await expect(run({ source: 'csv', csv: 'name\nx' })).rejects.toMatchObject({ code: 'invalid_params', path: ['csv'] });
+  });
+
+  it('from Salesforce\'s users (SOQL on User, nextRecordsUrl pages): active users are planned, inactive ones are not created', async () => {
+    const sf = await startSalesforceEmulator({ token: 'sf', users: 3, contacts: 0, companies: 0 });
+    try {
+      const users = sf.store.list('User').filter((u) => u.Email);
+      const inactive = users.find((u) => u.Id !== sf.store.apiUserId)!;
+      inactive.IsActive = false;
+      const ctx = createTestContext({ connections: { phonesystem: { id: 'p', system: 'phonesystem', baseUrl: pb.url, credentials: { token: 'pb' } }, salesforce: { id: 's', system: 'salesforce', baseUrl: sf.url, credentials: { token: 'sf' } } } });
+      const out = (await usersProvision.run(ctx, usersProvision.params.parse({ source: 'crm', crm: 'salesforce', dryRun: true }), { trigger: {}, nodeId: 'p' })).output;
+      const wanted = users.filter((u) => u.IsActive !== false && !pb.store.users.byEmail(String(u.Email))).map((u) => String(u.Email).toLowerCase()).sort();
+      expect(out.changes.filter((c) => c.action === 'create').map((c) => c.email).sort()).toEqual(wanted);
+      expect(out.changes.some((c) => c.email === String(inactive.Email).toLowerCase())).toBe(false);
+      expect(out.source).toBe('salesforce');
+    } finally { await sf.close(); }
   });
 
   it('the users API pages with cursors and refuses what a phone system would', async () => {

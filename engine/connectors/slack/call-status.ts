@@ -52,7 +52,12 @@ export const callStatusBlock = defineBlock({
     if (prior) return { output: { action: 'unchanged' as const, user: prior.user, reason: prior.clearedAt ? 'already cleared for this call' : 'already set for this call' } };
     const email = p.agent ?? session?.call.agentEmail;
     if (!email) return { output: { action: 'skipped' as const, user: null, reason: 'the call names no agent' } };
-    const user = await slackUserId(call, email);
+    let user: string;
+    try { user = await slackUserId(call, email); } catch (err) {
+      // An agent without a Slack account is not an error of the call.
+      if (err instanceof PatchbayError && err.code === 'not_found') return { output: { action: 'skipped' as const, user: null, reason: err.message } };
+      throw err;
+    }
     // Reserved before Slack is asked: a clear that comes meanwhile (or after a crash here) knows there may be a status to clear.
     const rec: StatusRecord = { user, text: p.text, emoji: p.emoji, settingAt: new Date().toISOString() };
     await calls.saveRecord(p.callId, ROLE, rec);

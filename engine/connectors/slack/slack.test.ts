@@ -108,6 +108,13 @@ describe('Slack connector', () => {
     expect(emu.store.statusChanges(agent.id).slice(changes0).map((c) => c.text)).toEqual(['On a call', '']);
   });
 
+  it('an agent without a Slack account is skipped, not a failed run', async () => {
+    const { ctx, calls } = ctxWith();
+    calls.event({ callId: 'call-s4', event: 'call.answered', direction: 'inbound', from: '+14157040007', to: '+14155550199', agentEmail: 'not.in.slack@example.com' });
+    expect((await run(callStatusBlock, ctx, { callId: 'call-s4' })).output).toEqual({ action: 'skipped', user: null, reason: 'No Slack member has the e-mail not.in.slack@example.com' });
+    expect(calls.sessions.get('call-s4')!.records['slack:status']).toBeUndefined();
+  });
+
   it('a worker dying after Slack set the status still gets it cleared; a status the agent changed meanwhile is left alone', async () => {
     const { ctx, calls } = ctxWith();
     const bob = emu.store.userByEmail('bob.agent@example.com')!;

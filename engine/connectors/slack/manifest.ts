@@ -13,8 +13,8 @@ import { updateMessageBlock } from './update-message';
 
 export { callerCardBlocks, METADATA_EVENT } from './post-message';
 
-/** Bot scopes: post (also in public channels without joining), open DMs, read history (for the once-per-call check), find members. */
-export const SLACK_BOT_SCOPES = ['chat:write', 'chat:write.public', 'im:write', 'im:history', 'channels:read', 'channels:history', 'groups:history', 'users:read', 'users:read.email'];
+/** Bot scopes: post (also in public channels without joining), join one to read its history (the once-per-call check), open DMs, find members. */
+export const SLACK_BOT_SCOPES = ['chat:write', 'chat:write.public', 'channels:join', 'im:write', 'im:history', 'channels:read', 'channels:history', 'groups:history', 'users:read', 'users:read.email'];
 /** The installing admin's scopes: members' statuses. */
 export const SLACK_USER_SCOPES = ['users.profile:write', 'users.profile:read'];
 
@@ -55,7 +55,7 @@ export const slackConnector = defineConnector({
         { id: 'botToken', label: 'Bot token (xoxb-…)', secret: true },
         { id: 'userToken', label: 'Admin user token (xoxp-…, optional: for statuses)', secret: true },
       ],
-      help: 'From your Slack app\'s "OAuth & Permissions" page: the Bot User OAuth Token (scopes chat:write, chat:write.public, im:write, im:history, channels:read, channels:history, groups:history, users:read, users:read.email) and, to set agents\' statuses, a workspace admin\'s User OAuth Token with users.profile:write and users.profile:read.',
+      help: 'From your Slack app\'s "OAuth & Permissions" page: the Bot User OAuth Token (scopes chat:write, chat:write.public, channels:join, im:write, im:history, channels:read, channels:history, groups:history, users:read, users:read.email) and, to set agents\' statuses, a workspace admin\'s User OAuth Token with users.profile:write and users.profile:read.',
     },
   ],
   blocks: [postMessageBlock, updateMessageBlock, findUserByEmailBlock, setStatusBlock, callStatusBlock] as AnyBlock[],

@@ -74,9 +74,17 @@ interface MessageRecord { channel: string; ts?: string; reservedAt?: string; key
 async function findPosted(slack: SlackClient, channel: string, key: string, since: string): Promise<string | null> {
   const oldest = Math.max(0, Date.parse(since) / 1000 - 120).toFixed(6);
   let cursor: string | undefined;
+  let joined = false;
   do {
-    const page = await slack.api<{ messages?: { ts: string; metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }[]; response_metadata?: { next_cursor?: string } }>(
-      'conversations.history', { channel, oldest, include_all_metadata: true, limit: 200, cursor }, { retry: true });
+    type HistoryPage = { messages?: { ts: string; metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }[]; response_metadata?: { next_cursor?: string } };
+    const args = { channel, oldest, include_all_metadata: true, limit: 200, cursor };
+    let page = await slack.api<HistoryPage>('conversations.history', args, { retry: true, allow: joined ? [] : ['not_in_channel'] });
+    if (!page.ok) {
+      // Posted to a public channel the app is not in (chat:write.public): it must join to read the history.
+      await slack.api('conversations.join', { channel }, { retry: true });
+      joined = true;
+      page = await slack.api<HistoryPage>('conversations.history', args, { retry: true });
+    }
     const hit = page.messages?.find((m) => m.metadata?.event_type === METADATA_EVENT && m.metadata.event_payload?.key === key);
     if (hit) return hit.ts;
     cursor = page.response_metadata?.next_cursor || undefined;
@@ -100,6 +108,7 @@ export const postMessageBlock = defineBlock({
     callId: z.string().max(200).nullish().describe('Post once per call: =trigger.callId'),
     key: z.string().regex(/^[a-z0-9_-]{1,40}$/).default('card').describe('Which message of the call (several per call need different keys)'),
     ifPosted: z.enum(['update', 'keep']).default('keep').describe('When this call\'s message was already posted: update it, or leave it'),
+    fallbackTo: z.string().max(320).nullish().describe('Where to post when `to` names nobody in Slack (an agent without a Slack account): e.g. #calls'),
   }),
   output: z.object({ action: z.enum(['created', 'updated', 'unchanged']), channel: z.string(), ts: z.string() }),
   ports: OUT_PORT,
@@ -118,7 +127,10 @@ export const postMessageBlock = defineBlock({
       await slack.api('chat.update', { channel: prior.channel, ts: prior.ts, ...content }, { retry: true });
       return { output: { action: 'updated' as const, channel: prior.channel, ts: prior.ts } };
     }
-    const channel = prior?.channel ?? await resolveConversation(call, slack, p.to);
+    const channel = prior?.channel ?? await resolveConversation(call, slack, p.to).catch((err: unknown) => {
+      if (p.fallbackTo && err instanceof PatchbayError && err.code === 'not_found') return resolveConversation(call, slack, p.fallbackTo);
+      throw err;
+    });
     const key = `${p.callId ?? ''}:${p.key}`;
     if (calls && prior?.reservedAt) {
       // An earlier attempt reserved this message and may have posted it before it stopped.

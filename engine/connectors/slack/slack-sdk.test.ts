@@ -35,6 +35,10 @@ describe('@slack/web-api against the Slack emulator', () => {
     expect(posted).toMatchObject({ ok: true, channel: ch, message: { text: 'Incoming call from Barbara', blocks, bot_id: 'B0PATCHBAY' } });
     const updated = await web.chat.update({ channel: ch, ts: posted.ts!, text: 'Call with Barbara (answered)' });
     expect(updated).toMatchObject({ ok: true, ts: posted.ts, text: 'Call with Barbara (answered)' });
+    // Posting to a public channel needs no membership (chat:write.public); reading its history does.
+    expect((await refused(web.conversations.history({ channel: ch }))).data.error).toBe('not_in_channel');
+    const joined = await web.conversations.join({ channel: ch });
+    expect(joined.channel).toMatchObject({ id: ch, is_member: true });
     const hist = await web.conversations.history({ channel: ch, include_all_metadata: true, limit: 10 });
     const m = hist.messages!.find((x) => x.ts === posted.ts)!;
     expect(m).toMatchObject({ text: 'Call with Barbara (answered)', metadata: { event_type: 'call_card', event_payload: { call_id: 'c-1' } } });

@@ -87,6 +87,9 @@ describe('Slack connector', () => {
     expect(retry.output).toEqual({ action: 'unchanged', channel: ch, ts: posted[0].ts });
     expect(posted[0].metadata).toEqual({ event_type: 'patchbay_call_message', event_payload: { key: 'call-2:card', call_id: 'call-2' } });
     expect(calls.sessions.get('call-2')!.records['slack:card']).toMatchObject({ ts: posted[0].ts });
+    // #calls was posted to without membership (chat:write.public): the look-up joined it to read its history.
+    expect(emu.calls.get('conversations.join')).toBe(1);
+    expect(emu.store.channelByName('calls')!.botMember).toBe(true);
   });
 
   it('the agent status follows the call once: set while answered, never twice, cleared when it ended', async () => {
@@ -148,6 +151,8 @@ describe('Slack connector', () => {
     await expect(run(postMessageBlock, good, { to: 'C0NOTHERE1', text: 'x' })).rejects.toMatchObject({ code: 'upstream_error', message: 'Slack refused chat.postMessage: channel_not_found' });
     await expect(run(postMessageBlock, good, { to: '#nope', text: 'x' })).rejects.toMatchObject({ code: 'not_found', message: expect.stringMatching(/#nope/) });
     await expect(run(postMessageBlock, good, { to: 'who@example.com', text: 'x' })).rejects.toMatchObject({ code: 'not_found', message: expect.stringMatching(/who@example.com/) });
+    const fb = await run(postMessageBlock, good, { to: 'who@example.com', fallbackTo: '#calls', text: 'to the channel instead' });
+    expect(fb.output).toMatchObject({ action: 'created', channel: emu.store.channelByName('calls')!.id });
   });
 
   it('the emulator takes JSON bodies with a Bearer token (not a token inside the JSON) and form bodies with a token argument', async () => {

@@ -6,7 +6,7 @@
 // `{"ok":false,"error":"ratelimited"}`; lists page with `cursor`/`limit` and `response_metadata.next_cursor`.
 // OAuth v2: `GET /oauth/v2/authorize` (redirects back with a code) and `oauth.v2.access` (client id and secret as
 // HTTP Basic or form fields) issuing a bot token (xoxb-) and the installing user's token (xoxp-).
-// Methods: auth.test, oauth.v2.access, chat.postMessage, chat.update, conversations.open, conversations.history,
+// Methods: auth.test, oauth.v2.access, chat.postMessage, chat.update, conversations.open, conversations.join, conversations.history,
 // conversations.list, users.list, users.info, users.lookupByEmail, users.profile.get, users.profile.set.
 import { randomBytes } from 'node:crypto';
 import { startEmulator, type EmuRequest, type EmuResponse, type RunningEmulator } from '../../kit/emulator-server';
@@ -35,7 +35,8 @@ export interface SlackMessage {
   edited: { user: string; ts: string } | null;
 }
 
-export interface SlackChannel { id: string; name: string; isIm: boolean; isPrivate: boolean; imUser?: string }
+/** `botMember`: the app's bot user is in the channel (it can read its history; posting needs that or chat:write.public). */
+export interface SlackChannel { id: string; name: string; isIm: boolean; isPrivate: boolean; imUser?: string; botMember: boolean }
 
 /** One users.profile.set that changed a status (what the agent's colleagues see change). */
 export interface StatusChange { user: string; by: string; text: string; emoji: string; expiration: number; at: string }
@@ -51,6 +52,8 @@ export interface SlackEmulatorOptions {
   /** Workspace members besides the admin: emails (and names), or how many synthetic agents (default 5, the CRM emulators' agents). */
   users?: number | { email: string; realName?: string; isAdmin?: boolean }[];
   channels?: string[];
+  /** Channels the bot is already a member of (default: general). */
+  botChannels?: string[];
   rateLimit?: number;
   rateWindowMs?: number;
   /** The OAuth app Patchbay installs with. */
@@ -78,7 +81,7 @@ export type SlackEmulator = RunningEmulator & {
   botUserId: string;
 };
 
-const BOT_SCOPES = ['chat:write', 'chat:write.public', 'im:write', 'im:history', 'channels:read', 'channels:history', 'groups:history', 'users:read', 'users:read.email'];
+const BOT_SCOPES = ['chat:write', 'chat:write.public', 'channels:join', 'im:write', 'im:history', 'channels:read', 'channels:history', 'groups:history', 'users:read', 'users:read.email'];
 const USER_SCOPES = ['users.profile:write', 'users.profile:read', 'users:read', 'users:read.email'];
 
 /** What each method needs (any one of the listed scopes). */
@@ -86,6 +89,7 @@ const NEEDS: Record<string, string[]> = {
   'chat.postMessage': ['chat:write'],
   'chat.update': ['chat:write'],
   'conversations.open': ['im:write'],
+  'conversations.join': ['channels:join'],
   'conversations.history': ['channels:history', 'groups:history', 'im:history'],
   'conversations.list': ['channels:read'],
   'users.list': ['users:read'],
@@ -177,7 +181,8 @@ export async function startSlackEmulator(o: SlackEmulatorOptions = {}): Promise<
     const p = syntheticPerson(9_000_000 + i);
     addUser(`${p.firstName}.${p.lastName}@patchbay-demo.test`.toLowerCase().replace(/\s+/g, ''), `${p.firstName} ${p.lastName}`, false);
   }
-  const channels: SlackChannel[] = (o.channels ?? ['general', 'calls', 'sales']).map((name) => ({ id: newId('C'), name, isIm: false, isPrivate: false }));
+  const channels: SlackChannel[] = (o.channels ?? ['general', 'calls', 'sales']).map((name) => ({ id: newId('C'), name, isIm: false, isPrivate: false, botMember: false }));
+  for (const c of channels) if ((o.botChannels ?? ['general']).includes(c.name)) c.botMember = true;
   const messages: SlackMessage[] = [];
   const statusChanges: StatusChange[] = [];
   const calls = new Map<string, number>();
@@ -211,7 +216,7 @@ export async function startSlackEmulator(o: SlackEmulatorOptions = {}): Promise<
   };
   const openIm = (u: SlackUser): SlackChannel => {
     let im = channels.find((c) => c.isIm && c.imUser === u.id);
-    if (!im) { im = { id: newId('D'), name: u.id, isIm: true, isPrivate: true, imUser: u.id }; channels.push(im); }
+    if (!im) { im = { id: newId('D'), name: u.id, isIm: true, isPrivate: true, imUser: u.id, botMember: true }; channels.push(im); }
     return im;
   };
   const wireMessage = (m: SlackMessage, withMetadata: boolean) => ({
@@ -232,6 +237,8 @@ export async function startSlackEmulator(o: SlackEmulatorOptions = {}): Promise<
     'auth.test': (_a, t) => ok({ url: `https://${team.domain}.slack.com/`, team: team.name, user: findUser(t.userId)?.name, team_id: team.id, user_id: t.userId, ...(t.kind === 'bot' ? { bot_id: 'B0PATCHBAY' } : {}), is_enterprise_install: false }),
     'chat.postMessage': (a, t) => {
       const ch = channelOf(a.channel, true);
+      // A bot posts where it is a member, or in any public channel with chat:write.public.
+      if (t.kind === 'bot' && !ch.botMember && !(ch.isPrivate === false && t.scopes.includes('chat:write.public'))) throw new SlackFail('not_in_channel');
       const text = str(a.text) ?? '';
       const blocks = checkBlocks(a.blocks);
       const attachments = a.attachments ? jsonArg(a.attachments, 'invalid_attachments') : undefined;
@@ -273,8 +280,9 @@ export async function startSlackEmulator(o: SlackEmulatorOptions = {}): Promise<
       const im = openIm(u);
       return ok({ ...(had ? { already_open: true, no_op: true } : {}), channel: { id: im.id } });
     },
-    'conversations.history': (a) => {
+    'conversations.history': (a, t) => {
       const ch = channelOf(a.channel, false);
+      if (t.kind === 'bot' && !ch.botMember) throw new SlackFail('not_in_channel');
       const limit = limitArg(a.limit, 100);
       const oldest = Number(str(a.oldest) ?? '0') || 0;
       const latest = Number(str(a.latest) ?? 'Infinity');
@@ -291,6 +299,13 @@ export async function startSlackEmulator(o: SlackEmulatorOptions = {}): Promise<
       const more = list.length > limit;
       return ok({ messages: page.map((m) => wireMessage(m, withMeta)), has_more: more, pin_count: 0, response_metadata: { next_cursor: more ? encodeCursor('next_ts', page[page.length - 1].ts) : '' } });
     },
+    'conversations.join': (a) => {
+      const ch = channelOf(a.channel, false);
+      if (ch.isIm || ch.isPrivate) throw new SlackFail('method_not_supported_for_channel_type');
+      const already = ch.botMember;
+      ch.botMember = true;
+      return ok({ channel: { id: ch.id, name: ch.name, is_channel: true, is_member: true }, ...(already ? { warning: 'already_in_channel', response_metadata: { warnings: ['already_in_channel'] } } : {}) });
+    },
     'conversations.list': (a) => {
       const limit = limitArg(a.limit, 100);
       const types = (str(a.types) ?? 'public_channel').split(',');
@@ -299,7 +314,7 @@ export async function startSlackEmulator(o: SlackEmulatorOptions = {}): Promise<
       const start = after ? all.findIndex((c) => c.id === after) + 1 : 0;
       const page = all.slice(start, start + limit);
       const more = start + limit < all.length;
-      return ok({ channels: page.map((c) => (c.isIm ? { id: c.id, is_im: true, user: c.imUser } : { id: c.id, name: c.name, is_channel: true, is_private: c.isPrivate, is_member: true })), response_metadata: { next_cursor: more ? encodeCursor('channel', page[page.length - 1].id) : '' } });
+      return ok({ channels: page.map((c) => (c.isIm ? { id: c.id, is_im: true, user: c.imUser } : { id: c.id, name: c.name, is_channel: true, is_private: c.isPrivate, is_member: c.botMember })), response_metadata: { next_cursor: more ? encodeCursor('channel', page[page.length - 1].id) : '' } });
     },
     'users.list': (a, t) => {
       const limit = limitArg(a.limit, 200);

@@ -33,6 +33,12 @@ export function createMemoryCalls(): MemoryCalls {
       const s = sessions.get(callId) ?? { callId, state: 'ringing' as const, call: applyCallEvent(null, { event: 'call.ringing', callId } as CallEventBody, 'x', new Date()).session.call, events: [], records: {} };
       sessions.set(callId, { ...s, records: { ...s.records, [role]: clone(record) } });
     },
+    async claimRecord(callId, role, record) {
+      const current = sessions.get(callId)?.records[role];
+      if (current !== undefined) return { claimed: false, current: clone(current) };
+      await this.saveRecord(callId, role, record);
+      return { claimed: true, current: clone(record) };
+    },
     failNextSave(role, when = () => true) { failing.push({ role, when }); },
   };
 }

@@ -5,6 +5,7 @@
 // answer and that bookkeeping leaves a reservation behind, and the next attempt finds the message it posted by
 // the metadata every such message carries (conversations.history with include_all_metadata) instead of posting again.
 import { z } from 'zod';
+import type { CallSessionPort } from '../../core/call-session';
 import { defineBlock, OUT_PORT } from '../../core/define-block';
 import { PatchbayError } from '../../core/errors';
 import type { ConnectorCall } from '../kit/contact-source';
@@ -68,7 +69,10 @@ async function openDm(slack: SlackClient, userId: string): Promise<string> {
   return res.channel.id;
 }
 
-interface MessageRecord { channel: string; ts?: string; reservedAt?: string; key: string }
+interface MessageRecord { channel: string; ts?: string; reservedAt?: string; runId?: string; key: string }
+
+/** A reservation younger than this, by another run, is a post in flight: that run finishes it. Older: its worker died. */
+const IN_FLIGHT_MS = 5 * 60_000;
 
 /** The message this call's earlier attempt posted, found by its metadata (newest first, since the reservation). */
 async function findPosted(slack: SlackClient, channel: string, key: string, since: string): Promise<string | null> {
@@ -120,7 +124,7 @@ export const postMessageBlock = defineBlock({
     const content = { text: p.text, ...(blocks ? { blocks } : {}) };
     const role = `slack:${p.key}`;
     const calls = p.callId ? ctx.calls : undefined;
-    const prior = calls ? (await calls.get(p.callId!))?.records[role] as MessageRecord | undefined : undefined;
+    let prior = calls ? (await calls.get(p.callId!))?.records[role] as MessageRecord | undefined : undefined;
 
     if (prior?.ts) {
       if (p.ifPosted === 'keep') return { output: { action: 'unchanged' as const, channel: prior.channel, ts: prior.ts } };
@@ -132,20 +136,36 @@ export const postMessageBlock = defineBlock({
       throw err;
     });
     const key = `${p.callId ?? ''}:${p.key}`;
+    if (calls && !prior && calls.claimRecord) {
+      // Reserve atomically: of two runs of the same call at once, one posts.
+      const claim = await calls.claimRecord(p.callId!, role, { channel, key, reservedAt: new Date().toISOString(), runId: ctx.runId } satisfies MessageRecord);
+      if (!claim.claimed) prior = claim.current as MessageRecord;
+      else return { output: await post(slack, calls, p.callId!, role, channel, key, content) };
+    }
+    if (prior?.ts) return { output: { action: 'unchanged' as const, channel: prior.channel, ts: prior.ts } };
+    if (calls && prior?.reservedAt && prior.runId && prior.runId !== ctx.runId && Date.now() - Date.parse(prior.reservedAt) < IN_FLIGHT_MS) {
+      return { output: { action: 'unchanged' as const, channel: prior.channel, ts: '' } };
+    }
     if (calls && prior?.reservedAt) {
       // An earlier attempt reserved this message and may have posted it before it stopped.
-      const ts = await findPosted(slack, channel, key, prior.reservedAt);
+      const ts = await findPosted(slack, prior.channel, key, prior.reservedAt);
       if (ts) {
-        await calls.saveRecord(p.callId!, role, { channel, ts, key } satisfies MessageRecord);
-        return { output: { action: 'unchanged' as const, channel, ts } };
+        await calls.saveRecord(p.callId!, role, { channel: prior.channel, ts, key } satisfies MessageRecord);
+        return { output: { action: 'unchanged' as const, channel: prior.channel, ts } };
       }
     }
-    if (calls) await calls.saveRecord(p.callId!, role, { channel, key, reservedAt: (prior?.reservedAt ?? new Date().toISOString()) } satisfies MessageRecord);
-    const res = await slack.api<{ channel: string; ts: string }>('chat.postMessage', {
-      channel, ...content, unfurl_links: false,
-      ...(calls ? { metadata: { event_type: METADATA_EVENT, event_payload: { key, call_id: p.callId } } } : {}),
-    });
-    if (calls) await calls.saveRecord(p.callId!, role, { channel: res.channel, ts: res.ts, key } satisfies MessageRecord);
+    if (calls) await calls.saveRecord(p.callId!, role, { channel, key, reservedAt: (prior?.reservedAt ?? new Date().toISOString()), runId: ctx.runId } satisfies MessageRecord);
+    if (calls) return { output: await post(slack, calls, p.callId!, role, channel, key, content) };
+    const res = await slack.api<{ channel: string; ts: string }>('chat.postMessage', { channel, ...content, unfurl_links: false });
     return { output: { action: 'created' as const, channel: res.channel, ts: res.ts } };
   },
 });
+
+/** Posts the call's message with metadata naming it, then keeps its channel and ts on the session. */
+async function post(slack: SlackClient, calls: CallSessionPort, callId: string, role: string, channel: string, key: string, content: Record<string, unknown>) {
+  const res = await slack.api<{ channel: string; ts: string }>('chat.postMessage', {
+    channel, ...content, unfurl_links: false, metadata: { event_type: METADATA_EVENT, event_payload: { key, call_id: callId } },
+  });
+  await calls.saveRecord(callId, role, { channel: res.channel, ts: res.ts, key } satisfies MessageRecord);
+  return { action: 'created' as const, channel: res.channel, ts: res.ts };
+}

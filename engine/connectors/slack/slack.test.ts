@@ -92,6 +92,25 @@ describe('Slack connector', () => {
     expect(emu.store.channelByName('calls')!.botMember).toBe(true);
   });
 
+  it('two runs of the same call at once post one message; a reservation left by a dead worker is resolved from the history', async () => {
+    const calls = createMemoryCalls();
+    const a = ctxWith(calls).ctx;
+    const b = { ...ctxWith(calls).ctx, runId: 'other-run' };
+    const ch = emu.store.channelByName('calls')!.id;
+    const outs = await Promise.all([run(postMessageBlock, a, { to: ch, text: 'race', callId: 'call-r' }), run(postMessageBlock, b, { to: ch, text: 'race', callId: 'call-r' })]);
+    expect(emu.store.messages(ch).filter((m) => m.text === 'race')).toHaveLength(1);
+    expect(outs.map((o) => o.output.action).sort()).toEqual(['created', 'unchanged']);
+
+    // Another run's reservation from long ago, its message never recorded: found by its metadata, not posted again.
+    calls.failNextSave('slack:card', (r) => !!(r as { ts?: string }).ts);
+    await expect(run(postMessageBlock, a, { to: ch, text: 'stale', callId: 'call-st' })).rejects.toThrow(/worker died/);
+    const rec = calls.sessions.get('call-st')!.records['slack:card'] as { reservedAt: string };
+    rec.reservedAt = new Date(Date.now() - 10 * 60_000).toISOString();
+    const later = await run(postMessageBlock, b, { to: ch, text: 'stale', callId: 'call-st' });
+    expect(later.output.action).toBe('unchanged');
+    expect(emu.store.messages(ch).filter((m) => m.text === 'stale')).toHaveLength(1);
+  });
+
   it('the agent status follows the call once: set while answered, never twice, cleared when it ended', async () => {
     const { ctx, calls } = ctxWith();
     const agent = emu.store.userByEmail(AGENT)!;

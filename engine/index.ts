@@ -16,4 +16,7 @@ export { default as callerLookupFlow } from './fixtures/caller-lookup.flow.json'
 export { default as contactSyncFlow } from './fixtures/contact-sync.flow.json';
 export { default as callLoggingFlow } from './fixtures/call-logging.flow.json';
 export { default as callRoutingFlow } from './fixtures/call-routing.flow.json';
+export { default as slackCallerCardFlow } from './fixtures/slack-caller-card.flow.json';
+export { default as slackAgentStatusFlow } from './fixtures/slack-agent-status.flow.json';
+export { default as userProvisioningFlow } from './fixtures/user-provisioning.flow.json';
 export * from './core/call-session';

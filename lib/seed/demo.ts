@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import type postgres from 'postgres';
 import { syntheticPerson } from '@/engine/connectors';
-import { callerLookupFlow, callLoggingFlow, callRoutingFlow, displayNameOf } from '@/engine';
+import { callerLookupFlow, callLoggingFlow, callRoutingFlow, displayNameOf, slackAgentStatusFlow, slackCallerCardFlow, userProvisioningFlow } from '@/engine';
 import type { UnifiedContact } from '@/engine';
 import { upsertContacts } from '../cdp/pg-cdp';
 import { SEED_LOCK, withAdvisoryLock } from '../db/migrate';
@@ -108,6 +108,14 @@ async function seedDemoLocked(sql: postgres.Sql, o: SeedOptions): Promise<DemoIn
   }
   const routingInteg = await sql`select 1 from integrations where customer_id = ${customer.id} and automation = 'call_routing'`;
   if (!routingInteg.length) await enableIntegration(sql, { vendorId, customerId: customer.id, flowId: routingFlowId, answerEvents: ['call.ringing'] });
+  // The Slack templates likewise (caller card on call.ringing, agent status on call.answered: enabled per customer
+  // once Slack is connected in the portal) and user provisioning (a daily dry run until told otherwise).
+  for (const [definition, message] of [[slackCallerCardFlow, 'Slack caller card template'], [slackAgentStatusFlow, 'Slack agent status template'], [userProvisioningFlow, 'User provisioning template']] as const) {
+    const taken = await sql`select 1 from flows where vendor_id = ${vendorId} and automation = ${definition.automation} and deleted_at is null`;
+    if (taken.length) continue;
+    const saved = await saveFlowVersion(sql, { vendorId, definition, message });
+    await publishFlow(sql, vendorId, saved.flowId, saved.version);
+  }
   const sample = await sampleContact(sql, customer.id);
   const info: DemoInfo = { vendorId, apiKey, apiKeyRevoked, staffEmail, staffPassword, customerId: customer.id, samplePhone: sample?.phone ?? demoPerson(7).phoneAsTyped, sampleName: sample?.name ?? null, portalPath: demoPortalPath(customer) };
   fs.mkdirSync(o.dataDir, { recursive: true });

@@ -1,7 +1,9 @@
 // The reference phone system: the REST API the connector's default config describes (phonebook CRUD,
 // lookups by E.164 number and external id, cursor paging, call routing; Bearer auth; JSON error bodies
 // `{ error: { code, message } }`; 429 + Retry-After + X-RateLimit-* after the budget) and signed call
-// webhooks to Patchbay, re-delivered with the same delivery id until answered 2xx.
+// webhooks to Patchbay, re-delivered with the same delivery id until answered 2xx. Users (agents):
+// GET/POST /api/v1/users (cursor paging, ?email=, ?active=), GET/PATCH /api/v1/users/{id},
+// POST /api/v1/users/{id}/deactivate; 409 email_taken / extension_taken.
 //
 // `profile: 'legacy'` serves a second, older-style dialect of the same phonebook (X-Api-Key header,
 // /rest/addressbook/entries, page/per_page paging, `{ entry: … }` envelopes, snake_case and nested field
@@ -11,6 +13,9 @@ import { startEmulator, type EmuRequest, type EmuResponse, type RunningEmulator 
 import { EmuError, Phonebook, validateContact, type ContactInput, type StoredContact } from './store';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signWebhookBody } from '../webhook-signature';
 import { recordingStream } from './recordings';
+import { UserDirectory, validateUser, type PhoneUser } from './users';
+
+export type { PhoneUser } from './users';
 
 export type EmulatorAuth =
   | { kind: 'bearer' }
@@ -37,6 +42,8 @@ export interface PhoneSystemEmulatorOptions {
   ringingAnswerTimeoutMs?: number;
   profile?: 'reference' | 'legacy';
   auth?: EmulatorAuth;
+  /** Seeded users (agents): the CRM emulators' agents, extensions 101, 102 … (reference profile). */
+  users?: number;
 }
 
 export type CallEventName = 'call.ringing' | 'call.answered' | 'call.transferred' | 'call.ended' | 'call.missed' | 'call.declined' | 'recording.ready' | 'notes.updated';
@@ -125,6 +132,8 @@ export interface PhoneSystemEmulatorStore {
   /** Makes a recording downloadable (GET /api/v1/recordings/{id}, Bearer auth): its URL. */
   addRecording(id: string, bytes: number): string;
   recordings(): { id: string; bytes: number; seed: number; downloads: number }[];
+  /** The users (agents) API's directory: users(), byEmail, and counts of API writes (creates, updates, deactivations). */
+  readonly users: UserDirectory;
 }
 
 export interface PhoneSystemStats {
@@ -207,6 +216,7 @@ export async function startPhoneSystemEmulator(o: PhoneSystemEmulatorOptions = {
   const token = o.token ?? 'dev-token';
   const auth: EmulatorAuth = o.auth ?? (profile === 'legacy' ? { kind: 'header', name: 'X-Api-Key' } : { kind: 'bearer' });
   const book = new Phonebook(o.contacts ?? 0);
+  const directory = new UserDirectory(o.users ?? 0);
   const routed: RouteDecision[] = [];
   const deliveries: WebhookDelivery[] = [];
   const recordings = new Map<string, { bytes: number; seed: number; downloads: number }>();
@@ -230,6 +240,7 @@ export async function startPhoneSystemEmulator(o: PhoneSystemEmulatorOptions = {
     }
   };
   const wrote = (kind: 'adds' | 'updates' | 'deletes') => { stats[kind]++; stats.writes++; };
+  const wireUser = (u: PhoneUser) => ({ ...u });
   const wire = (c: StoredContact) => ({ ...c, phones: c.phones.map((p) => ({ ...p })), customData: { ...c.customData } });
 
   const recordRoute = (callId: string, body: unknown, targetKey: string, typeKey: string): EmuResponse => {
@@ -274,6 +285,24 @@ export async function startPhoneSystemEmulator(o: PhoneSystemEmulatorOptions = {
       wrote('deletes');
       return { status: 204 };
     })],
+    // Users (agents): list with cursor paging (filters email, active), create, read, update, deactivate.
+    ['GET', '/api/v1/users', h((req) => {
+      const limit = intParam(req.query, 'limit', 50, 1, 200);
+      const cursor = req.query.get('cursor');
+      const email = req.query.get('email')?.trim().toLowerCase();
+      const active = req.query.get('active');
+      if (active !== null && active !== 'true' && active !== 'false') throw new EmuError(400, 'invalid_request', 'active must be true or false');
+      const page = directory.pageAfter(cursor ? decodeCursor(cursor) : 0, limit, (u) => (!email || u.email === email) && (active === null || String(u.active) === active));
+      const last = page.items.at(-1);
+      return { status: 200, body: { data: page.items.map(wireUser), next_cursor: page.more && last ? encodeCursor(Number(last.id)) : null } };
+    })],
+    ['POST', '/api/v1/users', h((req) => {
+      const u = directory.create(validateUser(req.body, false));
+      return { status: 201, body: wireUser(u), headers: { location: `/api/v1/users/${u.id}` } };
+    })],
+    ['GET', '/api/v1/users/:id', h((req) => ({ status: 200, body: wireUser(directory.get(req.params.id)) }))],
+    ['PATCH', '/api/v1/users/:id', h((req) => ({ status: 200, body: wireUser(directory.update(req.params.id, validateUser(req.body, true))) }))],
+    ['POST', '/api/v1/users/:id/deactivate', h((req) => ({ status: 200, body: wireUser(directory.deactivate(req.params.id)) }))],
     ['POST', '/api/v1/calls/:callId/route', h((req) => recordRoute(req.params.callId, req.body, 'target', 'targetType'))],
     ['GET', '/api/v1/recordings/:id', h((req) => serveRecording(req.params.id))],
   ];
@@ -462,6 +491,7 @@ export async function startPhoneSystemEmulator(o: PhoneSystemEmulatorOptions = {
       deliveries: () => [...deliveries],
       addRecording,
       recordings: () => [...recordings.entries()].map(([id, r]) => ({ id, bytes: r.bytes, seed: r.seed, downloads: r.downloads })),
+      users: directory,
     },
   };
 }

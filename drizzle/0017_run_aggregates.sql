@@ -10,6 +10,8 @@ CREATE TABLE "run_aggregates" (
   "failures" integer NOT NULL DEFAULT 0,
   "timeouts" integer NOT NULL DEFAULT 0,
   "fallbacks" integer NOT NULL DEFAULT 0,
+  -- of those, answered at the deadline (timed out); the rest answered a failed run
+  "deadline_fallbacks" integer NOT NULL DEFAULT 0,
   "duration_sum_ms" double precision NOT NULL DEFAULT 0,
   "duration_max_ms" real NOT NULL DEFAULT 0,
   -- non-cumulative counts per latency bucket (lib/runs/latency-buckets.ts: fixed upper bounds)

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type postgres from 'postgres';
+import type { Lifecycle } from './api/route';
 import { readConfig, type PatchbayConfig } from './config';
 import { closeDb, connect, getSql } from './db/client';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded';
@@ -17,6 +18,7 @@ import { loadSecrets, type Secrets } from './secrets';
 import { useJsonLogs } from './log';
 import { PatchbayMetrics } from './metrics/metrics';
 import { registerSyncJobs, syncStarter } from './sync/sync-jobs';
+import { registerScheduledAutomations } from './jobs/scheduled-automations';
 import { watchKeyChanges } from './tenancy/api-keys';
 
 export interface Booted {
@@ -31,6 +33,8 @@ export interface Booted {
   lookupPool: PipelinedPool | null;
   /** Counters and gauges for GET /metrics. */
   metrics: PatchbayMetrics;
+  /** For the readiness check; `markStopping` when SIGTERM arrives. */
+  lifecycle: Lifecycle & { markStopping(): void };
   /** Stops what boot started, in order (job engine, run recorder, connections, embedded database). */
   stop(step: (name: string, fn: () => Promise<unknown> | undefined) => Promise<void>): Promise<void>;
 }
@@ -98,14 +102,18 @@ export async function boot(o: { role: 'server' | 'worker'; log: (m: string) => v
       sql, log: o.log, days: cfg.runRetentionDays,
       budget: { maxBytes: cfg.runMaxMb * 1048576, minAgeMs: cfg.runMinAgeHours * 3_600_000, dataDir: cfg.dataDir, diskWarnPercent: cfg.diskWarnPercent },
     });
+    registerScheduledAutomations({ sql, host, log: o.log });
     await startWorkers(jobs, { host, sql, log: o.log, worker });
     return { jobs, host };
   });
   // API keys: revocations empty every server's key cache at once (LISTEN/NOTIFY).
   const stopKeyWatch = o.role === 'server' ? await watchKeyChanges(sql) : null;
 
+  let stopping = false;
+  const lifecycle = { stopping: () => stopping, markStopping: () => { stopping = true; }, worker: { expected: worker, running: () => jobs.running() } };
+
   return {
-    cfg, secrets, databaseUrl, embedded, sql, host, jobs, lookupPool, metrics,
+    cfg, secrets, databaseUrl, embedded, sql, host, jobs, lookupPool, metrics, lifecycle,
     async stop(step) {
       await step('job engine', () => jobs.stop());
       await step('run recorder', async () => { await host.close(); await recorderSql?.end({ timeout: 5 }); });

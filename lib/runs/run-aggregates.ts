@@ -21,7 +21,7 @@ export interface RunOutcome {
 
 interface Cell {
   minute: string; vendorId: string; customerId: string; automation: string;
-  runs: number; failures: number; timeouts: number; fallbacks: number; sum: number; max: number; buckets: number[];
+  runs: number; failures: number; timeouts: number; fallbacks: number; deadlineFallbacks: number; sum: number; max: number; buckets: number[];
 }
 
 export class RunAggregates {
@@ -39,13 +39,13 @@ export class RunAggregates {
     const key = `${minuteMs}|${o.customerId}|${o.automation}`;
     let c = this.cells.get(key);
     if (!c) {
-      c = { minute: new Date(minuteMs).toISOString(), vendorId: o.vendorId, customerId: o.customerId, automation: o.automation, runs: 0, failures: 0, timeouts: 0, fallbacks: 0, sum: 0, max: 0, buckets: new Array<number>(BUCKET_COUNT).fill(0) };
+      c = { minute: new Date(minuteMs).toISOString(), vendorId: o.vendorId, customerId: o.customerId, automation: o.automation, runs: 0, failures: 0, timeouts: 0, fallbacks: 0, deadlineFallbacks: 0, sum: 0, max: 0, buckets: new Array<number>(BUCKET_COUNT).fill(0) };
       this.cells.set(key, c);
     }
     c.runs++;
     if (o.status === 'failed') c.failures++;
     else if (o.status === 'timeout') c.timeouts++;
-    if (o.fallback) c.fallbacks++;
+    if (o.fallback) { c.fallbacks++; if (o.status === 'timeout') c.deadlineFallbacks++; }
     const ms = o.durationMs ?? 0;
     c.sum += ms;
     if (ms > c.max) c.max = ms;
@@ -73,7 +73,7 @@ export class RunAggregates {
   private merge(key: string, c: Cell): void {
     const cur = this.cells.get(key);
     if (!cur) { this.cells.set(key, c); return; }
-    cur.runs += c.runs; cur.failures += c.failures; cur.timeouts += c.timeouts; cur.fallbacks += c.fallbacks; cur.sum += c.sum;
+    cur.runs += c.runs; cur.failures += c.failures; cur.timeouts += c.timeouts; cur.fallbacks += c.fallbacks; cur.deadlineFallbacks += c.deadlineFallbacks; cur.sum += c.sum;
     cur.max = Math.max(cur.max, c.max);
     for (let i = 0; i < BUCKET_COUNT; i++) cur.buckets[i] += c.buckets[i];
   }
@@ -83,19 +83,20 @@ export class RunAggregates {
     cells.sort((a, b) => (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : a.automation < b.automation ? -1 : a.automation > b.automation ? 1 : a.minute < b.minute ? -1 : 1));
     const rows = JSON.stringify(cells.map((c) => ({
       minute: c.minute, vendor_id: c.vendorId, customer_id: c.customerId, automation: c.automation, runs: c.runs, failures: c.failures,
-      timeouts: c.timeouts, fallbacks: c.fallbacks, duration_sum_ms: c.sum, duration_max_ms: c.max, buckets: c.buckets,
+      timeouts: c.timeouts, fallbacks: c.fallbacks, deadline_fallbacks: c.deadlineFallbacks, duration_sum_ms: c.sum, duration_max_ms: c.max, buckets: c.buckets,
     })));
     try {
       await this.sql`
-        insert into run_aggregates (minute, vendor_id, customer_id, automation, runs, failures, timeouts, fallbacks, duration_sum_ms, duration_max_ms, buckets)
-        select x.minute, x.vendor_id, x.customer_id, x.automation, x.runs, x.failures, x.timeouts, x.fallbacks, x.duration_sum_ms, x.duration_max_ms,
+        insert into run_aggregates (minute, vendor_id, customer_id, automation, runs, failures, timeouts, fallbacks, deadline_fallbacks, duration_sum_ms, duration_max_ms, buckets)
+        select x.minute, x.vendor_id, x.customer_id, x.automation, x.runs, x.failures, x.timeouts, x.fallbacks, x.deadline_fallbacks, x.duration_sum_ms, x.duration_max_ms,
                array(select e::int from json_array_elements_text(x.buckets) e)
         from json_to_recordset(${rows}::text::json) as x(minute timestamptz, vendor_id uuid, customer_id uuid, automation text, runs int, failures int,
-          timeouts int, fallbacks int, duration_sum_ms float8, duration_max_ms real, buckets json)
+          timeouts int, fallbacks int, deadline_fallbacks int, duration_sum_ms float8, duration_max_ms real, buckets json)
         where exists (select 1 from customers c where c.id = x.customer_id)
         on conflict (customer_id, automation, minute) do update set
           runs = run_aggregates.runs + excluded.runs, failures = run_aggregates.failures + excluded.failures,
           timeouts = run_aggregates.timeouts + excluded.timeouts, fallbacks = run_aggregates.fallbacks + excluded.fallbacks,
+          deadline_fallbacks = run_aggregates.deadline_fallbacks + excluded.deadline_fallbacks,
           duration_sum_ms = run_aggregates.duration_sum_ms + excluded.duration_sum_ms,
           duration_max_ms = greatest(run_aggregates.duration_max_ms, excluded.duration_max_ms),
           buckets = (select array_agg(coalesce(u.a, 0) + coalesce(u.b, 0) order by u.i)
@@ -127,19 +128,20 @@ export async function rollUpAggregates(sql: postgres.Sql, before: Date): Promise
       delete from run_aggregates where minute < ${before.toISOString()}::timestamptz and date_trunc('hour', minute) <> minute returning *),
     sums as (
       select date_trunc('hour', minute) as h, vendor_id, customer_id, automation, sum(runs)::int as runs, sum(failures)::int as failures,
-        sum(timeouts)::int as timeouts, sum(fallbacks)::int as fallbacks, sum(duration_sum_ms) as duration_sum_ms, max(duration_max_ms) as duration_max_ms
+        sum(timeouts)::int as timeouts, sum(fallbacks)::int as fallbacks, sum(deadline_fallbacks)::int as deadline_fallbacks, sum(duration_sum_ms) as duration_sum_ms, max(duration_max_ms) as duration_max_ms
       from moved group by 1, 2, 3, 4),
     per_bucket as (
       select date_trunc('hour', m.minute) as h, m.customer_id, m.automation, u.i, sum(u.b)::int as n
       from moved m, unnest(m.buckets) with ordinality u(b, i) group by 1, 2, 3, 4),
     buckets as (select h, customer_id, automation, array_agg(n order by i) as buckets from per_bucket group by 1, 2, 3),
     ins as (
-      insert into run_aggregates (minute, vendor_id, customer_id, automation, runs, failures, timeouts, fallbacks, duration_sum_ms, duration_max_ms, buckets)
-      select s.h, s.vendor_id, s.customer_id, s.automation, s.runs, s.failures, s.timeouts, s.fallbacks, s.duration_sum_ms, s.duration_max_ms, b.buckets
+      insert into run_aggregates (minute, vendor_id, customer_id, automation, runs, failures, timeouts, fallbacks, deadline_fallbacks, duration_sum_ms, duration_max_ms, buckets)
+      select s.h, s.vendor_id, s.customer_id, s.automation, s.runs, s.failures, s.timeouts, s.fallbacks, s.deadline_fallbacks, s.duration_sum_ms, s.duration_max_ms, b.buckets
       from sums s join buckets b using (h, customer_id, automation)
       on conflict (customer_id, automation, minute) do update set
         runs = run_aggregates.runs + excluded.runs, failures = run_aggregates.failures + excluded.failures,
         timeouts = run_aggregates.timeouts + excluded.timeouts, fallbacks = run_aggregates.fallbacks + excluded.fallbacks,
+        deadline_fallbacks = run_aggregates.deadline_fallbacks + excluded.deadline_fallbacks,
         duration_sum_ms = run_aggregates.duration_sum_ms + excluded.duration_sum_ms,
         duration_max_ms = greatest(run_aggregates.duration_max_ms, excluded.duration_max_ms),
         buckets = (select array_agg(coalesce(u.a, 0) + coalesce(u.b, 0) order by u.i)

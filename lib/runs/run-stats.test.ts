@@ -15,10 +15,10 @@ let flowId = '';
 const base = Date.UTC(2026, 10, 25, 10, 0, 0);
 
 /** A detailed run (read when the chart is filtered by flow). */
-async function run(o: { vendor?: string; at: number; ms: number; status?: string; mode?: string; automation?: string; customer?: string | null; flowId?: string | null }) {
-  await sql`insert into runs (id, vendor_id, customer_id, flow_id, automation, mode, status, started_at, duration_ms)
+async function run(o: { vendor?: string; at: number; ms: number; status?: string; mode?: string; automation?: string; customer?: string | null; flowId?: string | null; fallback?: 'failed' | 'deadline' }) {
+  await sql`insert into runs (id, vendor_id, customer_id, flow_id, automation, mode, status, started_at, duration_ms, fallback_reason)
     values (${newRunId(o.at)}, ${o.vendor ?? vendorId}, ${o.customer === undefined ? customerId : o.customer}, ${o.flowId ?? null}, ${o.automation ?? 'caller_lookup'}, ${o.mode ?? 'live'},
-            ${o.status ?? 'succeeded'}::run_status, ${new Date(o.at).toISOString()}::timestamptz, ${o.ms})`;
+            ${o.status ?? 'succeeded'}::run_status, ${new Date(o.at).toISOString()}::timestamptz, ${o.ms}, ${o.fallback ?? null})`;
 }
 
 beforeAll(async () => {
@@ -85,5 +85,19 @@ describe('runStats', () => {
     const s = await runStats(sql, vendorId, { flowId, from: new Date(base), to: new Date(base + 3_600_000) });
     expect(s.total).toMatchObject({ count: 10, failed: 0, max: 100 });
     expect(s.total.p50).toBeCloseTo(55, 5);
+  });
+
+  it('counts the fallback answers per automation (from the aggregates: failed and deadline), only for automations that had one', async () => {
+    const at = base + 40 * 60_000;
+    // counted by the host into the aggregates (RunResult.fallback; a deadline fallback is a timed-out run)
+    const agg = new RunAggregates(sql);
+    const count = (ms: number, status: string, fallback?: boolean) => agg.add({ vendorId, customerId, automation: 'call_routing', status, fallback, durationMs: ms, startedAt: new Date(at) });
+    for (let i = 0; i < 8; i++) count(20, 'succeeded');
+    count(790, 'timeout', true);
+    count(30, 'failed', true);
+    await agg.close();
+    const s = await runStats(sql, vendorId, { from: new Date(at), to: new Date(at + 60_000) });
+    expect(s.fallbacks).toEqual([{ automation: 'call_routing', runs: 10, fallbacks: 2, failed: 1, deadline: 1 }]);
+    expect((await runStats(sql, otherVendor, { from: new Date(at), to: new Date(at + 60_000) })).fallbacks).toEqual([]);
   });
 });

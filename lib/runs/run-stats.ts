@@ -16,7 +16,9 @@ export interface RunStatsQuery {
 }
 
 export interface LatencyFigures { count: number; failed: number; p50: number | null; p95: number | null; p99: number | null; max: number | null }
-export interface RunStats { from: string; to: string; bucketMs: number; buckets: (LatencyFigures & { t: string })[]; total: LatencyFigures }
+/** Per automation: live runs, and how many answered the flow's fallback (`runs.fallback_reason`: failed, deadline). */
+export interface FallbackFigures { automation: string; runs: number; fallbacks: number; failed: number; deadline: number }
+export interface RunStats { from: string; to: string; bucketMs: number; buckets: (LatencyFigures & { t: string })[]; total: LatencyFigures; fallbacks: FallbackFigures[] }
 
 const STEPS_MS = [1, 5, 15, 60, 300, 900, 1800, 3600, 6 * 3600, 12 * 3600, 86_400, 7 * 86_400].map((s) => s * 1000);
 
@@ -51,11 +53,16 @@ export async function runStats(sql: postgres.Sql, vendorId: string, q: RunStatsQ
   if (q.automation) conds.push(sql`a.automation = ${q.automation}`);
   const where = conds.reduce((x, c) => sql`${x} and ${c}`);
   // Bucket arrays are summed element by element (unnest … with ordinality), then the percentiles come from the sums.
-  const rows = await sql<AggRow[]>`
+  const [rows, fallbacks] = await Promise.all([sql<AggRow[]>`
     with f as (select date_bin(${`${step / 1000} seconds`}::interval, a.minute, ${origin.toISOString()}::timestamptz) as t, a.* from run_aggregates a where ${where}),
     c as (select t, sum(runs)::int as count, sum(failures + timeouts)::int as failed, max(duration_max_ms)::float8 as max from f group by t),
     b as (select t, array_agg(n order by i) as buckets from (select f.t, u.i, sum(u.b)::int as n from f, unnest(f.buckets) with ordinality u(b, i) group by f.t, u.i) x group by t)
-    select c.t, c.count, c.failed, c.max, b.buckets from c join b using (t) order by c.t`;
+    select c.t, c.count, c.failed, c.max, b.buckets from c join b using (t) order by c.t`,
+    // Automations that answered a fallback in the window (the rest answered what their flow produced).
+    sql<FallbackFigures[]>`select a.automation, sum(a.runs)::int as runs, sum(a.fallbacks)::int as fallbacks,
+        sum(a.fallbacks - a.deadline_fallbacks)::int as failed, sum(a.deadline_fallbacks)::int as deadline
+      from run_aggregates a where ${where} group by a.automation having sum(a.fallbacks) > 0 order by 3 desc, 1 limit 20`,
+  ]);
   const total: AggRow = { t: null, count: 0, failed: 0, max: 0, buckets: new Array<number>(BUCKET_COUNT).fill(0) };
   for (const r of rows) {
     total.count += r.count; total.failed += r.failed; total.max = Math.max(total.max ?? 0, r.max ?? 0);
@@ -65,6 +72,7 @@ export async function runStats(sql: postgres.Sql, vendorId: string, q: RunStatsQ
     from: q.from.toISOString(), to: q.to.toISOString(), bucketMs: step,
     buckets: rows.map((r) => ({ t: new Date(r.t as string).toISOString(), ...fromBuckets(r) })),
     total: fromBuckets(total),
+    fallbacks: fallbacks.map((f) => ({ automation: f.automation, runs: f.runs, fallbacks: f.fallbacks, failed: f.failed, deadline: f.deadline })),
   };
 }
 
@@ -83,14 +91,19 @@ export async function runStatsFromRuns(sql: postgres.Sql, vendorId: string, q: R
   const where = conds.reduce((a, c) => sql`${a} and ${c}`);
   const agg = sql`count(*)::int as count, (count(*) filter (where r.status in ('failed', 'timeout')))::int as failed,
     percentile_cont(array[0.5, 0.95, 0.99]) within group (order by r.duration_ms) as p, max(r.duration_ms) as max`;
-  const [rows, [total]] = await Promise.all([
+  const [rows, [total], fallbacks] = await Promise.all([
     sql<Row[]>`select date_bin(${`${step / 1000} seconds`}::interval, r.started_at, ${origin.toISOString()}::timestamptz) as t, ${agg}
       from runs r where ${where} group by 1 order by 1`,
     sql<Row[]>`select null as t, ${agg} from runs r where ${where}`,
+    // Automations that answered a fallback in the window (the rest answered what their flow produced).
+    sql<FallbackFigures[]>`select r.automation, count(*)::int as runs, (count(*) filter (where r.fallback_reason is not null))::int as fallbacks,
+        (count(*) filter (where r.fallback_reason = 'failed'))::int as failed, (count(*) filter (where r.fallback_reason = 'deadline'))::int as deadline
+      from runs r where ${where} group by r.automation having count(*) filter (where r.fallback_reason is not null) > 0 order by 3 desc, 1 limit 20`,
   ]);
   return {
     from: q.from.toISOString(), to: q.to.toISOString(), bucketMs: step,
     buckets: rows.map((r) => ({ t: new Date(r.t as string).toISOString(), ...figures(r) })),
     total: figures(total),
+    fallbacks: fallbacks.map((f) => ({ automation: f.automation, runs: f.runs, fallbacks: f.fallbacks, failed: f.failed, deadline: f.deadline })),
   };
 }

@@ -1,5 +1,5 @@
 // Flows are versioned: every save is a new immutable version; publishing marks the one the named URL runs.
-// Timestamps arrive as strings from the app's pool (drizzle replaces postgres.js's date parsing), so rows are read through new Date().
+// Timestamps arrive as strings from the app's pool (lib/db/client.ts keeps them as text), so rows are read through new Date().
 import type postgres from 'postgres';
 import { flowSchema, migrateStoredFlow, registry, validateFlow, type Flow, type FlowIssue } from '@/engine';
 import { Conflict, InvalidInput, NotFound } from '../errors';

@@ -6,7 +6,7 @@ import { phoneSystemConnectionSchema, provisionPhoneSystem, readPhoneSystemConne
 import { NotFound } from '../../errors';
 import { defineRoute } from '../route';
 
-const view = z.object({
+export const phoneSystemView = z.object({
   authKind: z.string(), baseUrl: z.string(), status: z.enum(['unknown', 'ok', 'error']),
   lastSuccessAt: z.string().nullable(), lastErrorAt: z.string().nullable(), lastError: z.string().nullable(), updatedAt: z.string(),
   webhookSecretSet: z.boolean(),
@@ -23,7 +23,7 @@ export const putPhoneSystemConnection = defineRoute({
   auth: { kind: 'apiKey' },
   body: phoneSystemConnectionSchema,
   bodyLimit: 128 * 1024,
-  responses: { 200: { description: 'The connection (never its credentials)', schema: view } },
+  responses: { 200: { description: 'The connection (never its credentials)', schema: phoneSystemView } },
   errors: { 400: 'invalid_input naming baseUrl, a credential field or webhookSecret' },
   async handler({ body, customer, deps }) {
     return { status: 200, body: await provisionPhoneSystem(deps.sql, deps.encryptionKey, customer.id, body) };
@@ -37,7 +37,7 @@ export const getPhoneSystemConnection = defineRoute({
   tag: 'Customers',
   summary: 'The customer\'s phone-system connection (never its credentials)',
   auth: { kind: 'apiKey' },
-  responses: { 200: { description: 'The connection and whether a webhook secret is set', schema: view } },
+  responses: { 200: { description: 'The connection and whether a webhook secret is set', schema: phoneSystemView } },
   errors: { 404: 'connection_not_found' },
   async handler({ customer, deps }) {
     const v = await readPhoneSystemConnection(deps.sql, deps.encryptionKey, customer.id);

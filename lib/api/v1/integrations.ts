@@ -1,5 +1,6 @@
 // A customer's integrations: an automation pointed at a flow of the vendor.
 import { z } from 'zod';
+import { keyActor, recordAudit } from '../../audit/record-audit';
 import { enableIntegration } from '../../flows/flows';
 import { defineRoute } from '../route';
 
@@ -19,6 +20,7 @@ export const enableIntegrationRoute = defineRoute({
   errors: { 400: 'version_not_found (path flowVersion): the flow has no such version', 404: 'flow_not_found (path flowId)' },
   async handler({ body, principal, customer, deps }) {
     const r = await enableIntegration(deps.sql, { vendorId: principal.vendorId, customerId: customer.id, ...body });
+    await recordAudit(deps.sql, { vendorId: principal.vendorId, customerId: customer.id, actor: keyActor(principal), action: 'integration.enable', target: { kind: 'integration', id: r.id, label: `${r.automation} for ${customer.externalId}` }, details: { flowId: body.flowId, flowVersion: body.flowVersion ?? null } });
     return { status: 200, body: { id: r.id, automation: r.automation, enabled: true } };
   },
 });

@@ -3,6 +3,7 @@
 // signs call events. Credentials go in and never come back out.
 import { z } from 'zod';
 import { phoneSystemConnectionSchema, provisionPhoneSystem, readPhoneSystemConnection } from '../../connections/phone-system-connection';
+import { keyActor, recordAudit } from '../../audit/record-audit';
 import { NotFound } from '../../errors';
 import { defineRoute } from '../route';
 
@@ -25,8 +26,10 @@ export const putPhoneSystemConnection = defineRoute({
   bodyLimit: 128 * 1024,
   responses: { 200: { description: 'The connection (never its credentials)', schema: phoneSystemView } },
   errors: { 400: 'invalid_input naming baseUrl, a credential field or webhookSecret' },
-  async handler({ body, customer, deps }) {
-    return { status: 200, body: await provisionPhoneSystem(deps.sql, deps.encryptionKey, customer.id, body) };
+  async handler({ body, customer, principal, deps }) {
+    const view = await provisionPhoneSystem(deps.sql, deps.encryptionKey, customer.id, body);
+    await recordAudit(deps.sql, { vendorId: principal.vendorId, customerId: customer.id, actor: keyActor(principal), action: 'connection.provision', target: { kind: 'connection', id: 'phonesystem', label: `phone system of ${customer.externalId}` }, details: { baseUrl: view.baseUrl } });
+    return { status: 200, body: view };
   },
 });
 

@@ -13,7 +13,7 @@ const USAGE = 'usage: patchbay vendor create --slug <slug> --name <name> --owner
 
 export async function vendorCommand(o: VendorCommandOptions): Promise<number> {
   if (o.action !== 'create' || !o.slug || !o.name || !o.ownerEmail) { console.error(USAGE); return 2; }
-  const password = o.password ?? process.env.PATCHBAY_OWNER_PASSWORD;
+  const password = o.password;
   let url: string;
   try { url = databaseUrl(); } catch (err) { console.error((err as Error).message); return 1; }
   await runMigrations(url);

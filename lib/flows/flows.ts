@@ -194,7 +194,8 @@ export async function duplicateFlow(sql: postgres.Sql, p: { vendorId: string; fl
 }
 
 /** Soft delete: versions and runs stay for the record; integrations on the flow stop answering. */
-export async function deleteFlow(sql: postgres.Sql, vendorId: string, flowId: string): Promise<boolean> {
-  const rows = await sql`update flows set deleted_at = now(), updated_at = now() where id = ${flowId} and vendor_id = ${vendorId} and deleted_at is null returning id`;
-  return rows.length > 0;
+/** Returns the deleted flow's name, or null when the vendor has no such flow. */
+export async function deleteFlow(sql: postgres.Sql, vendorId: string, flowId: string): Promise<{ name: string } | null> {
+  const rows = await sql<{ name: string }[]>`update flows set deleted_at = now(), updated_at = now() where id = ${flowId} and vendor_id = ${vendorId} and deleted_at is null returning name`;
+  return rows[0] ?? null;
 }

@@ -81,9 +81,9 @@ export const deleteFlowRoute = defineRoute({
   responses: { 204: { description: 'Deleted' } },
   errors: { 404: 'flow_not_found' },
   async handler({ params, deps, staff }) {
-    const flow = await getFlow(deps.sql, staff.vendorId, params.id);
-    if (!(await deleteFlow(deps.sql, staff.vendorId, params.id))) throw new NotFound('flow_not_found', `No flow "${params.id}"`);
-    await recordAudit(deps.sql, { vendorId: staff.vendorId, actor: staffActor(staff), action: 'flow.delete', target: { kind: 'flow', id: params.id, label: flow?.name ?? null } });
+    const deleted = await deleteFlow(deps.sql, staff.vendorId, params.id);
+    if (!deleted) throw new NotFound('flow_not_found', `No flow "${params.id}"`);
+    await recordAudit(deps.sql, { vendorId: staff.vendorId, actor: staffActor(staff), action: 'flow.delete', target: { kind: 'flow', id: params.id, label: deleted.name } });
     return { status: 204 };
   },
 });

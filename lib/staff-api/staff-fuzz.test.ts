@@ -3,13 +3,16 @@
 // field, never a 5xx, within a few seconds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteDef } from '../api/route';
-import { getCustomerPhoneSystemRoute, listCustomersRoute, putCustomerPhoneSystemRoute } from '../api/staff/customers';
+import { listCustomersRoute } from '../api/staff/customers';
+import { getCustomerPhoneSystemRoute, putCustomerPhoneSystemRoute } from '../api/staff/phone-system';
 import { getVersionRoute, publishFlowRoute, saveVersionRoute } from '../api/staff/flow-versions';
 import { createFlowRoute, deleteFlowRoute, duplicateFlowRoute, exportFlowRoute, getFlowRoute, importFlowRoute, listFlowsRoute } from '../api/staff/flows';
 import { getRunRoute, listRunsRoute, runStatsRoute } from '../api/staff/runs';
 import { listSyncsRoute, startSyncRoute } from '../api/staff/syncs';
-import { testRunRoute, validateRoute } from '../api/staff/test-runs';
-import { blocksRoute, meRoute } from '../api/staff/workspace';
+import { testRunRoute } from '../api/staff/test-runs';
+import { validateRoute } from '../api/staff/validate';
+import { blocksRoute } from '../api/staff/blocks';
+import { meRoute } from '../api/staff/me';
 import { closeDb } from '../db/client';
 import { EngineHost, setHost } from '../engine-host/host';
 import { newFlowDefinition } from '../flows/new-flow';

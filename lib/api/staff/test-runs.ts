@@ -1,6 +1,5 @@
-// Staff API: checking a definition (no write) and test-running an unsaved one with a customer's connections.
+// Staff API: test-running an unsaved definition with one of the vendor's customers' connections.
 import { z } from 'zod';
-import { registry, validateFlow } from '@/engine';
 import { InvalidInput, NotFound } from '../../errors';
 import { getFlow } from '../../flows/flows';
 import { compileForTest, pickTestCustomer, runTestFlow, triggerProblems } from '../../runs/test-run';
@@ -8,18 +7,7 @@ import type { TestRunResult } from '../../staff-api/contract';
 import { stepToWire } from '../../staff-api/wire-shapes';
 import { defineRoute } from '../route';
 import { flowParams } from './flows';
-import { flowIssue, runStatus, runStep } from './shapes';
-
-export const validateRoute = defineRoute({
-  operationId: 'staffValidateFlow', method: 'POST', path: '/api/staff/validate', tag: 'Staff: flows',
-  summary: 'Check a definition as publishing would (pure, no write: viewers may too)',
-  auth: { kind: 'staffSession', role: 'viewer' },
-  body: z.object({ definition: z.unknown() }),
-  responses: { 200: { description: 'What keeps it from being published (empty: nothing)', schema: z.object({ issues: z.array(flowIssue) }) } },
-  async handler({ body }) {
-    return { status: 200, body: { issues: validateFlow(body.definition, registry).issues } };
-  },
-});
+import { runStatus, runStep } from './shapes';
 
 export const testRunRoute = defineRoute({
   operationId: 'staffTestRun', method: 'POST', path: '/api/staff/flows/:id/test-run', tag: 'Staff: flows',

@@ -8,7 +8,7 @@ import type { RouteDef } from './route';
 import { createKeyRoute, listKeysRoute, revokeKeyRoute, rotateKeyRoute } from './staff/api-keys';
 import { listAuditRoute } from './staff/audit-log';
 import { listCallsRoute } from './staff/calls';
-import { listCustomersRoute } from './staff/customers';
+import { createCustomerRoute as staffCreateCustomerRoute, listCustomersRoute } from './staff/customers';
 import { getCustomerPhoneSystemRoute, putCustomerPhoneSystemRoute } from './staff/phone-system';
 import { getVersionRoute, publishFlowRoute, saveVersionRoute } from './staff/flow-versions';
 import { createFlowRoute, deleteFlowRoute, duplicateFlowRoute, exportFlowRoute, getFlowRoute, importFlowRoute, listFlowsRoute } from './staff/flows';
@@ -78,6 +78,7 @@ export const staffRoutes: readonly RouteDef[] = [
   runStatsRoute,
   getRunRoute,
   listCustomersRoute,
+  staffCreateCustomerRoute,
   getCustomerPhoneSystemRoute,
   putCustomerPhoneSystemRoute,
   listCallsRoute,

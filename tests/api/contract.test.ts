@@ -146,6 +146,7 @@ const samples: Record<string, (customer: string) => Promise<Call> | Call> = {
   staffRunStats: () => ({ method: 'GET', path: '/api/staff/runs/stats' }),
   staffGetRun: () => ({ method: 'GET', path: `/api/staff/runs/${runId}` }),
   staffListCustomers: () => ({ method: 'GET', path: '/api/staff/customers' }),
+  staffCreateCustomer: () => ({ method: 'POST', path: '/api/staff/customers', body: { externalId: `contract-staff-${Math.random().toString(36).slice(2, 8)}`, name: 'By hand', defaultCountry: 'GB' } }),
   staffGetPhoneSystem: (c) => ({ method: 'GET', path: `/api/staff/customers/${c}/phone-system` }),
   staffPutPhoneSystem: (c) => ({ method: 'PUT', path: `/api/staff/customers/${c}/phone-system`, body: { baseUrl: 'http://127.0.0.1:1', credentials: { token: 't' }, webhookSecret } }),
   staffListCalls: () => ({ method: 'GET', path: '/api/staff/calls' }),

@@ -59,7 +59,7 @@ describe('npx patchbay vendor create', () => {
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/invalid_input \(slug\)/);
     expect(cli('create', '--slug', 'x').status).toBe(2);
-  });
+  }, 240_000); // five CLI processes, each starting TypeScript through tsx: slow on a loaded machine
 });
 
 describe('two vendors are isolated', () => {

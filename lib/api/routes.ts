@@ -13,7 +13,7 @@ import { getCustomerPhoneSystemRoute, putCustomerPhoneSystemRoute } from './staf
 import { getVersionRoute, publishFlowRoute, saveVersionRoute } from './staff/flow-versions';
 import { createFlowRoute, deleteFlowRoute, duplicateFlowRoute, exportFlowRoute, getFlowRoute, importFlowRoute, listFlowsRoute } from './staff/flows';
 import { getRunRoute, listRunsRoute, runStatsRoute } from './staff/runs';
-import { listSyncsRoute, startSyncRoute } from './staff/syncs';
+import { listSyncSourcesRoute, listSyncsRoute, startSyncRoute } from './staff/syncs';
 import { testRunRoute } from './staff/test-runs';
 import { validateRoute } from './staff/validate';
 import { blocksRoute } from './staff/blocks';
@@ -23,7 +23,7 @@ import { deleteCdpContact, upsertCdpContacts } from './v1/cdp';
 import { createCustomerRoute, getCustomer } from './v1/customers';
 import { health, ready } from './v1/health';
 import { hubspotHook, phoneSystemHook } from './v1/hooks';
-import { enableIntegrationRoute } from './v1/integrations';
+import { deleteIntegrationRoute, disableIntegrationRoute, enableIntegrationRoute, listIntegrationsRoute, reenableIntegrationRoute } from './v1/integrations';
 import { createPortalLinkRoute } from './v1/portal-links';
 import { getPhoneSystemConnection, putPhoneSystemConnection } from './v1/phone-system';
 import { getRun } from './v1/runs';
@@ -37,6 +37,10 @@ export const publicRoutes: readonly RouteDef[] = [
   upsertCdpContacts,
   deleteCdpContact,
   enableIntegrationRoute,
+  listIntegrationsRoute,
+  disableIntegrationRoute,
+  reenableIntegrationRoute,
+  deleteIntegrationRoute,
   createPortalLinkRoute,
   contactsDeleted,
   putPhoneSystemConnection,
@@ -83,6 +87,7 @@ export const staffRoutes: readonly RouteDef[] = [
   putCustomerPhoneSystemRoute,
   listCallsRoute,
   listSyncsRoute,
+  listSyncSourcesRoute,
   startSyncRoute,
   listKeysRoute,
   createKeyRoute,

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { NotFound } from '../../errors';
 import { getJobs } from '../../jobs/runtime';
-import { listSyncs } from '../../sync/list-syncs';
+import { listSyncSources, listSyncs } from '../../sync/list-syncs';
 import { isSyncSource, notASyncSource, startSync } from '../../sync/start-sync';
 import { enqueueWith } from '../../sync/sync-jobs';
 import type { StartedSyncWire } from '../../sync/sync-wire';
@@ -17,6 +17,16 @@ export const listSyncsRoute = defineRoute({
   responses: { 200: { description: 'The syncs', schema: z.array(z.looseObject({ id: z.string(), customer: z.object({ externalId: z.string(), name: z.string() }), source: z.string(), current: z.unknown(), history: z.array(z.unknown()) })) } },
   async handler({ deps, staff }) {
     return { status: 200, body: await listSyncs(deps.sql, staff.vendorId) };
+  },
+});
+
+export const listSyncSourcesRoute = defineRoute({
+  operationId: 'staffListSyncSources', method: 'GET', path: '/api/staff/syncs/sources', tag: 'Staff: calls and syncs',
+  summary: 'The CRMs that can feed a contact sync, each with the customers that connected it (the "Start a sync" form)',
+  auth: { kind: 'staffSession', role: 'viewer' },
+  responses: { 200: { description: 'The sources', schema: z.array(z.object({ id: z.string(), name: z.string(), connectedCustomers: z.array(z.string()) })) } },
+  async handler({ deps, staff }) {
+    return { status: 200, body: await listSyncSources(deps.sql, staff.vendorId) };
   },
 });
 

@@ -49,7 +49,7 @@ export const runStatsRoute = defineRoute({
     to: blankIsUnset(instantParam),
   }).refine((q) => !q.from || !q.to || q.from < q.to, { message: '"from" must be before "to"', path: ['from'] })
     .refine((q) => !q.from || (q.to?.getTime() ?? Date.now()) - q.from.getTime() <= 400 * DAY, { message: 'at most 400 days at a time', path: ['from'] }),
-  responses: { 200: { description: 'Figures per bucket and in total', schema: z.object({ from: instant, to: instant, bucketMs: z.number(), buckets: z.array(figures.extend({ t: instant })), total: figures }) } },
+  responses: { 200: { description: 'Figures per bucket and in total', schema: z.object({ from: instant, to: instant, bucketMs: z.number(), buckets: z.array(figures.extend({ t: instant })), total: figures, fallbacks: z.array(z.object({ automation: z.string(), runs: z.number().int(), fallbacks: z.number().int(), failed: z.number().int(), deadline: z.number().int() })).describe('Per automation with a fallback: runs, fallback answers, of which after a failed step and after the deadline') }) } },
   async handler({ query, deps, staff }) {
     const to = query.to ?? new Date();
     const from = query.from ?? new Date(to.getTime() - DAY);

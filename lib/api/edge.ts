@@ -7,13 +7,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import FindMyWay from 'find-my-way';
 import type { z } from 'zod';
 import { InvalidInput, NotFound, ApiError } from '../errors';
-import { apiKeyPrincipal, keyCustomer, portalCustomer, refuseCrossSite } from './auth';
+import { apiKeyPrincipal, keyCustomer, portalCustomer, refuseCrossSite, refuseForeignOrigin, widgetCustomer } from './auth';
 import { invalidInputFromZod } from './error-reply';
 import { readJson, sendError, sendJson } from './http-io';
 import type { ApiDeps, RouteDef } from './route';
 
 /** Paths the edge answers; everything else (and /portal/… pages without a route) goes to Next.js. */
-const OWNED = ['/api/v1/', '/api/portal/', '/api/docs', '/portal/'];
+const OWNED = ['/api/v1/', '/api/portal/', '/api/widget/', '/api/docs', '/portal/'];
+const WIDGET_PREFIX = '/api/widget/';
 const EMPTY = Object.freeze({});
 const noop = () => {};
 
@@ -47,6 +48,10 @@ export function createEdge(routes: readonly RouteDef[], deps: ApiDeps): EdgeHand
     let owned = false;
     for (const prefix of OWNED) if (pathname.startsWith(prefix)) { owned = true; break; }
     if (!owned) return false;
+    // The agent widget calls from the vendor's agent desktop (another origin): CORS. The preflight tells
+    // nothing and is answered for any origin; the answer itself is refused (403) to a page outside the
+    // vendor's configured origins once the token names the vendor (refuseForeignOrigin below).
+    if (pathname.startsWith(WIDGET_PREFIX) && allowCors(req, res)) return true;
     const found = router.find(req.method as 'GET', pathname);
     if (!found) {
       if (pathname.startsWith('/portal/')) return false;
@@ -62,6 +67,24 @@ export function createEdge(routes: readonly RouteDef[], deps: ApiDeps): EdgeHand
     });
     return true;
   };
+}
+
+function allowCors(req: IncomingMessage, res: ServerResponse): boolean {
+  const origin = req.headers.origin;
+  res.setHeader('vary', 'Origin');
+  if (origin) {
+    res.setHeader('access-control-allow-origin', origin);
+    res.setHeader('access-control-expose-headers', 'x-patchbay-run-id');
+  }
+  if (req.method !== 'OPTIONS') return false;
+  res.writeHead(204, {
+    'access-control-allow-methods': 'GET, POST',
+    'access-control-allow-headers': 'authorization, content-type',
+    'access-control-max-age': '600',
+    'cache-control': 'no-store',
+  });
+  res.end();
+  return true;
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, onError: (e: z.ZodError) => Error): T {
@@ -84,6 +107,10 @@ async function serve(route: RouteDef, rawParams: Record<string, string>, rawQuer
   if (customerId !== undefined) {
     if (principal) customer = await keyCustomer(deps.sql, principal, customerId);
     else if (auth === 'portalSession') customer = await portalCustomer(deps.sql, req.headers.cookie, customerId);
+    else if (auth === 'widgetToken') {
+      customer = await widgetCustomer(deps.sql, req.headers.authorization, customerId);
+      await refuseForeignOrigin(deps.sql, req, customer.vendorId);
+    }
   }
   const query = !route.query ? EMPTY
     : !rawQuery && emptyQuery ? emptyQuery

@@ -51,6 +51,11 @@ export function errorStatuses(route: RouteDef): Record<number, string> {
     if (route.method !== 'GET') e[403] = 'cross_site: writes only from the portal\'s own pages';
   }
   if (route.auth.kind === 'webhookSignature') e[401] = 'bad_signature';
+  if (route.auth.kind === 'widgetToken') {
+    e[401] = 'unauthorized / token_expired: missing, altered or expired widget token';
+    e[403] = 'origin_not_allowed: the calling page is not one of the vendor\'s allowed origins';
+    e[404] = 'customer_not_found: the token is another customer\'s';
+  }
   if (route.params) e[404] ??= route.paramsNotFound ?? 'not_found';
   if (route.query) e[400] = 'invalid_input naming the query field';
   if (route.body && !route.rawBody) {
@@ -68,7 +73,7 @@ function response(doc: ResponseDoc): Json {
   return { description: doc.description, content: { 'application/json': { schema: jsonSchema(doc.schema, 'output') } }, ...headers };
 }
 
-const SECURITY: Record<string, string> = { apiKey: 'apiKey', portalSession: 'portalSession' };
+const SECURITY: Record<string, string> = { apiKey: 'apiKey', portalSession: 'portalSession', widgetToken: 'widgetToken' };
 
 function operation(route: RouteDef): Json {
   const responses: Json = {};
@@ -99,6 +104,7 @@ export function buildOpenApiDocument(routes: readonly RouteDef[], version: strin
   const securitySchemes: Record<string, Json> = {
     apiKey: { type: 'http', scheme: 'bearer', description: 'The vendor\'s API key: Authorization: Bearer pb_…' },
     portalSession: { type: 'apiKey', in: 'cookie', name: PORTAL_COOKIE, description: 'The customer portal session, set by opening a portal link' },
+    widgetToken: { type: 'http', scheme: 'bearer', description: 'A widget token (pbw_…) for one customer, minted with POST /api/v1/customers/{customerId}/widget-tokens' },
   };
   for (const r of routes) {
     if (r.undocumented) continue;

@@ -20,6 +20,8 @@ export type RouteAuth =
   | { kind: 'portalSession' }
   | { kind: 'staffSession'; role: 'viewer' | 'editor' }
   | { kind: 'webhookSignature'; header: string }
+  /** The agent widget's short-lived bearer token (lib/widget/widget-tokens.ts) for the customer `:customerId` names; CORS for the vendor's origins. */
+  | { kind: 'widgetToken' }
   | { kind: 'none' };
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -46,7 +48,7 @@ export interface RouteContext<P, Q, B> {
   deps: ApiDeps;
   /** apiKey routes: the key's vendor (and customer, for a customer-scoped key). */
   principal: KeyPrincipal;
-  /** Routes with `:customerId` under apiKey or portalSession auth: that customer, already checked against the caller. */
+  /** Routes with `:customerId` under apiKey, portalSession or widgetToken auth: that customer, already checked against the caller. */
   customer: CustomerRef;
 }
 

@@ -15,6 +15,8 @@ import { createPortalLinkRoute } from './v1/portal-links';
 import { getPhoneSystemConnection, putPhoneSystemConnection } from './v1/phone-system';
 import { getRun } from './v1/runs';
 import { contactsDeleted } from './v1/webhooks';
+import { createWidgetTokenRoute } from './v1/widget-tokens';
+import { runWidgetAction, widgetCard, widgetScript } from './widget/widget';
 
 export const routes: readonly RouteDef[] = [
   runAutomation,
@@ -25,6 +27,7 @@ export const routes: readonly RouteDef[] = [
   deleteCdpContact,
   enableIntegrationRoute,
   createPortalLinkRoute,
+  createWidgetTokenRoute,
   contactsDeleted,
   putPhoneSystemConnection,
   getPhoneSystemConnection,
@@ -42,6 +45,9 @@ export const routes: readonly RouteDef[] = [
   signOut,
   oauthCallback,
   openPortalLink,
+  widgetScript,
+  widgetCard,
+  runWidgetAction,
 ];
 
 describeRoutes(routes);

@@ -70,13 +70,13 @@ export interface EmbeddingView {
   patchbayUrl: string;
 }
 
-interface Row { brand_name: string | null; logo: string | null; primary_color: string | null; accent_color: string | null; allowed_origins: string[]; updated_at: Date }
+interface Row { brand_name: string | null; logo: string | null; primary_color: string | null; accent_color: string | null; allowed_origins: string[]; updated_at: Date | string }
 
 export async function getEmbedSettings(sql: postgres.Sql, vendorId: string): Promise<EmbedSettings> {
   const rows = await sql<Row[]>`select brand_name, logo, primary_color, accent_color, allowed_origins, updated_at from vendor_embed_settings where vendor_id = ${vendorId}`;
   if (!rows.length) return { brandName: null, logo: null, primaryColor: null, accentColor: null, allowedOrigins: [], updatedAt: null };
   const r = rows[0];
-  return { brandName: r.brand_name, logo: r.logo, primaryColor: r.primary_color, accentColor: r.accent_color, allowedOrigins: r.allowed_origins ?? [], updatedAt: r.updated_at.toISOString() };
+  return { brandName: r.brand_name, logo: r.logo, primaryColor: r.primary_color, accentColor: r.accent_color, allowedOrigins: r.allowed_origins ?? [], updatedAt: new Date(r.updated_at).toISOString() };
 }
 
 export async function saveEmbedSettings(sql: postgres.Sql, vendorId: string, s: Branding & { allowedOrigins: string[] }): Promise<EmbedSettings> {

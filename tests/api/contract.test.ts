@@ -14,6 +14,8 @@ import { HUBSPOT_SIGNATURE_HEADER, HUBSPOT_TIMESTAMP_HEADER, signHubspotRequest 
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signWebhookBody } from '@/engine/connectors/phone-system/webhook-signature';
 import { routes } from '@/lib/api/routes';
 import { demoApp } from '@/lib/connections/oauth-clients';
+import { replaceWidgetActions } from '@/lib/embed/embed-settings';
+import { enableIntegration } from '@/lib/flows/flows';
 import { saveConnection } from '@/lib/engine-host/connections';
 import { createApiKey } from '@/lib/tenancy/api-keys';
 import { createCustomer } from '@/lib/tenancy/customers';
@@ -34,6 +36,7 @@ let flowId = '';
 let runId = '';
 let emu: HubspotEmulator;
 const sessions: Record<'a' | 'b', string> = { a: '', b: '' };
+const widgetTokens: Record<'a' | 'b', string> = { a: '', b: '' };
 
 interface Call { method: string; path: string; body?: unknown; raw?: string; headers?: Record<string, string> }
 interface Answer { status: number; contentType: string; text: string; json: unknown }
@@ -110,6 +113,10 @@ const samples: Record<string, (customer: string) => Promise<Call> | Call> = {
   },
   portalSignOut: (c) => ({ method: 'POST', path: `/api/portal/${c}/sign-out` }),
   portalOAuthCallback: () => ({ method: 'GET', path: '/api/portal/oauth/callback?code=x' }),
+  createWidgetToken: (c) => ({ method: 'POST', path: `/api/v1/customers/${c}/widget-tokens`, body: { expiresInSeconds: 120 } }),
+  widgetScript: () => ({ method: 'GET', path: '/api/widget/v1/widget.js' }),
+  widgetCallerCard: (c) => ({ method: 'GET', path: `/api/widget/v1/customers/${c}/card?phone=%2B14157040007` }),
+  runWidgetAction: (c) => ({ method: 'POST', path: `/api/widget/v1/customers/${c}/actions/lookup/run`, body: { phone: '+1 415-704-0007' } }),
   openPortalLink: async (c) => {
     const link = await api(`/api/v1/customers/${c}/portal-links`, { method: 'POST' });
     return { method: 'GET', path: link.body.url };
@@ -165,6 +172,10 @@ beforeAll(async () => {
   emu = await startHubspotEmulator({ contacts: 3, token: 'hs-contract', oauth: demoApp('hubspot', inject('dataDir'))! });
   sessions.a = await openSession(custA);
   sessions.b = await openSession(custB);
+  // The widget: one action (caller_lookup, enabled for customer A) and a token per customer.
+  await replaceWidgetActions(sql, a.vendor_id, [{ key: 'lookup', label: 'Look up', automation: 'caller_lookup' }]);
+  await enableIntegration(sql, { vendorId: a.vendor_id, customerId: a.id, flowId });
+  for (const c of ['a', 'b'] as const) widgetTokens[c] = (await api(`/api/v1/customers/${c === 'a' ? custA : custB}/widget-tokens`, { method: 'POST' })).body.token;
 });
 
 afterAll(async () => { await emu?.close(); });
@@ -215,7 +226,7 @@ describe('every documented route', () => {
       const call = await samples[op.operationId](custA);
       expect(call.method).toBe(method);
       const sec = securityOf(op);
-      const a = await send(call, { key: sec === 'apiKey' ? apiKey() : null, cookie: sec === 'portalSession' || op.operationId === 'portalOAuthCallback' ? sessions.a : null });
+      const a = await send(call, { key: sec === 'apiKey' ? apiKey() : sec === 'widgetToken' ? widgetTokens.a : null, cookie: sec === 'portalSession' || op.operationId === 'portalOAuthCallback' ? sessions.a : null });
       expect(a.status, `${op.operationId}: ${a.text.slice(0, 300)}`).toBeLessThan(400);
       checkAgainstDocument(op, a);
     }
@@ -238,6 +249,11 @@ describe('every documented route', () => {
         attempts.push({ what: "another customer's session", call: await samples[id](custA), auth: { cookie: sessions.b } });
         const call = await samples[id](custA);
         if (call.method !== 'GET') attempts.push({ what: 'a foreign Origin', call: { ...call, headers: { ...call.headers, origin: 'https://evil.example' } }, auth: { cookie: sessions.a } });
+      } else if (sec === 'widgetToken') {
+        attempts.push({ what: 'no widget token', call: await samples[id](custA), auth: {} });
+        attempts.push({ what: 'an altered widget token', call: await samples[id](custA), auth: { key: `${widgetTokens.a.slice(0, -2)}xx` } });
+        attempts.push({ what: "another customer's widget token", call: await samples[id](custA), auth: { key: widgetTokens.b } });
+        attempts.push({ what: 'the vendor\'s API key', call: await samples[id](custA), auth: { key: apiKey() } });
       } else if (sec?.startsWith('signature_')) {
         const call = id === 'hubspotWebhook' ? hubspotHook(false) : phoneHook(custA, false);
         attempts.push({ what: 'no signature', call, auth: {} });

@@ -18,7 +18,8 @@ export function normaliseOrigin(raw: string): string | null {
   try { u = new URL(raw.trim()); } catch { return null; }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') return null;
   if (u.username || u.password || (u.pathname !== '/' && u.pathname !== '') || u.search || u.hash) return null;
-  if (raw.trim().replace(/\/$/, '') !== u.origin && raw.trim() !== `${u.origin}/`) return null;
+  // Only plain host names: the origin goes into a CSP header, where `;` or a quote would start something else.
+  if (!/^([a-z0-9-]+\.)*[a-z0-9-]+$|^\[[0-9a-f:.]+\]$/.test(u.hostname)) return null;
   if (u.protocol === 'http:' && !isLoopback(u.hostname)) return null;
   return u.origin;
 }

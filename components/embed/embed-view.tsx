@@ -73,14 +73,16 @@ export function EmbedView() {
   };
 
   return (
-    <div className={styles.page}>
+    <div className={`page ${styles.page}`} data-testid="embed-page">
       <div className="page-head">
-        <h1>Embed</h1>
-        <p>Your customer portal inside your product, and the agent widget on your agent desktop.</p>
+        <div>
+          <h1>Embed</h1>
+          <p>Your customer portal inside your product, and the agent widget on your agent desktop.</p>
+        </div>
       </div>
 
       <form onSubmit={(e) => { e.preventDefault(); save.mutate(form); }} data-testid="embed-form">
-        <div className={styles.page}>
+        <div className={styles.stack}>
           <section className={`card ${styles.section}`}>
             <h2>Branding</h2>
             <p className="muted">Shown in the customer portal (top bar, buttons) and in the widget’s header.</p>

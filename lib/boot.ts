@@ -8,7 +8,7 @@ import type postgres from 'postgres';
 import { readConfig, type PatchbayConfig } from './config';
 import { closeDb, connect, getSql } from './db/client';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded';
-import { runMigrations } from './db/migrate';
+import { BOOT_LOCK, runMigrations, withAdvisoryLock } from './db/migrate';
 import { createPipelinedPool, type PipelinedPool } from './db/pipelined-pool';
 import { EngineHost, setHost } from './engine-host/host';
 import { jobPorts, startJobEngine, startWorkers, type JobsRuntime } from './jobs/runtime';
@@ -69,23 +69,28 @@ export async function boot(o: { role: 'server' | 'worker'; log: (m: string) => v
   const recorderSql = o.role === 'server' ? connect(databaseUrl, 1, { synchronous_commit: 'off' }).sql : null;
   const lookupPool = o.role === 'server' ? createPipelinedPool(databaseUrl, cfg.lookupConnections) : null;
   const worker = o.role === 'worker' || cfg.runWorker;
-  const jobs = await startJobEngine({ databaseUrl, worker });
-  const host = new EngineHost({
-    sql,
-    recorderSql: recorderSql ?? undefined,
-    lookupSql: lookupPool?.next,
-    encryptionKey: secrets.encryptionKey,
-    flowTimeoutMs: cfg.flowTimeoutMs,
-    allowPrivateHosts: cfg.allowPrivateHosts,
-    ...jobPorts(jobs),
-    startSync: syncStarter(sql, jobs),
+  // Job engine set-up (pg-boss schema, queues, schedules, workers) one process at a time: pg-boss's create_queue
+  // deadlocks when several processes starting together create the same queues.
+  const { jobs, host } = await withAdvisoryLock(sql, BOOT_LOCK, async () => {
+    const jobs = await startJobEngine({ databaseUrl, worker });
+    const host = new EngineHost({
+      sql,
+      recorderSql: recorderSql ?? undefined,
+      lookupSql: lookupPool?.next,
+      encryptionKey: secrets.encryptionKey,
+      flowTimeoutMs: cfg.flowTimeoutMs,
+      allowPrivateHosts: cfg.allowPrivateHosts,
+      ...jobPorts(jobs),
+      startSync: syncStarter(sql, jobs),
+    });
+    setHost(host);
+    registerSyncJobs({ sql, host, log: o.log, leaseMs: cfg.syncLeaseMs });
+    registerRunRetention({ sql, log: o.log, days: cfg.runRetentionDays });
+    await startWorkers(jobs, { host, sql, log: o.log, worker });
+    return { jobs, host };
   });
-  setHost(host);
   // API keys: revocations empty every server's key cache at once (LISTEN/NOTIFY).
   const stopKeyWatch = o.role === 'server' ? await watchKeyChanges(sql) : null;
-  registerSyncJobs({ sql, host, log: o.log, leaseMs: cfg.syncLeaseMs });
-  registerRunRetention({ sql, log: o.log, days: cfg.runRetentionDays });
-  await startWorkers(jobs, { host, sql, log: o.log, worker });
 
   return {
     cfg, secrets, databaseUrl, embedded, sql, host, jobs, lookupPool,

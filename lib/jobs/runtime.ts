@@ -42,9 +42,16 @@ export async function startJobEngine(o: { databaseUrl: string; worker: boolean }
   boss.on('error', (err) => console.error('[patchbay] job engine error:', err.message));
   await boss.start();
   const known = new Set<string>();
+  // Several processes starting together create the same queues at once; pg-boss's create_queue can then fail
+  // (a deadlock between two inserts, or "already exists"). The queue counts as made only once it is there.
   const ensureQueue = async (name: string) => {
     if (known.has(name)) return;
-    await boss.createQueue(name).catch(() => {});
+    for (let attempt = 1; ; attempt++) {
+      const err = await boss.createQueue(name).then(() => null, (e: Error) => e);
+      if (!err || (await boss.getQueue(name))) break;
+      if (attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 50 * attempt + Math.random() * 100));
+    }
     known.add(name);
   };
   const runtime: JobsRuntime = {

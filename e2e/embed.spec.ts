@@ -89,6 +89,15 @@ test('staff set branding, the allowed origin and the widget actions on the Embed
   await expect(staff.getByTestId('widget-action-label-1')).toHaveValue('Create ticket');
   await expect(staff.getByTestId('widget-script-tag')).toContainText(`${app.base}/api/widget/v1/widget.js`);
   await staff.screenshot({ path: path.join(shots, 'embed-staff-page.png'), fullPage: true });
+
+  // "Try the widget": the real widget, on the staff page, for customer demo and a known number.
+  await staff.getByTestId('widget-preview-customer').selectOption('demo');
+  await staff.getByTestId('widget-preview-phone').fill('(415) 704-0007');
+  await staff.getByTestId('widget-preview-show').click();
+  const preview = staff.getByTestId('widget-preview-box').locator('patchbay-widget');
+  await expect(preview.getByTestId('pb-caller-name')).toHaveText('Barbara Lovelace');
+  await expect(preview.getByTestId('pb-action-resend_invoice')).toHaveText('Resend last invoice');
+  await staff.getByTestId('widget-preview').screenshot({ path: path.join(shots, 'embed-staff-preview.png') });
 });
 
 /** A host page with hostile CSS and the one script tag. */

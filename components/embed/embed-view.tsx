@@ -3,7 +3,8 @@
 // look (name, logo, colours), which origins of the vendor's product may frame the portal and call the widget,
 // which automations the widget offers as buttons (with their labels), and the snippets to paste.
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import type { CustomerListItem } from '@/lib/staff-api/contract';
 import type { EmbeddingView, WidgetAction } from '@/lib/embed/embed-settings';
 import { apiGet, apiSend, useStaffMutation } from '../api-client';
 import { useStaff } from '../staff/staff-context';
@@ -184,6 +185,8 @@ export function EmbedView() {
         </div>
       </form>
 
+      <WidgetPreview canWrite={staff.canWrite} />
+
       <section className={`card ${styles.section}`} data-testid="widget-snippet">
         <h2>Agent widget: the snippet</h2>
         {!origins.length && <p className={styles.warn}>No allowed origins yet: browsers on your agent desktop will be refused until you add its address above.</p>}
@@ -213,5 +216,59 @@ PatchbayWidget.mount('#crm-panel', { customer: 'acme', getToken: () => fetch('/m
         <p className="muted">Without <code>embed</code> the link is for a plain tab or redirect. An embedded portal needs Patchbay on https (or localhost): its cookie is <code>SameSite=None; Secure; Partitioned</code>.</p>
       </section>
     </div>
+  );
+}
+
+/** Mounts the real widget (the same script your agent desktop loads) for one customer and number, with a 10-minute token. */
+function WidgetPreview({ canWrite }: { canWrite: boolean }) {
+  const customers = useQuery({ queryKey: ['customers'], queryFn: () => apiGet<CustomerListItem[]>('/api/staff/customers') });
+  const [customer, setCustomer] = useState('');
+  const [phone, setPhone] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const box = useRef<HTMLDivElement>(null);
+  const selected = customer || customers.data?.[0]?.externalId || '';
+
+  const show = async () => {
+    setError(null);
+    try {
+      const { token } = await apiSend<{ token: string }>('POST', '/api/staff/embedding/widget-token', { customer: selected });
+      const w = window as unknown as { PatchbayWidget?: { mount(t: Element, o: Record<string, string>): Element } };
+      if (!w.PatchbayWidget) {
+        await new Promise<void>((resolve, reject) => {
+          const s = document.createElement('script');
+          s.src = '/api/widget/v1/widget.js';
+          s.onload = () => resolve();
+          s.onerror = () => reject(new Error('the widget script did not load'));
+          document.head.append(s);
+        });
+      }
+      if (!box.current || !w.PatchbayWidget) return;
+      box.current.replaceChildren();
+      w.PatchbayWidget.mount(box.current, { customer: selected, token, ...(phone ? { phone } : {}) });
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+
+  return (
+    <section className={`card ${styles.section}`} data-testid="widget-preview">
+      <h2>Try the widget</h2>
+      <p className="muted">The widget as an agent sees it, for one of your customers and a caller’s number (saved settings only).</p>
+      <div className={styles.row}>
+        <label className="field">
+          <span>Customer</span>
+          <select className="select" value={selected} onChange={(e) => setCustomer(e.target.value)} data-testid="widget-preview-customer">
+            {(customers.data ?? []).map((c) => <option key={c.id} value={c.externalId}>{c.name} ({c.externalId})</option>)}
+          </select>
+        </label>
+        <label className="field">
+          <span>Caller’s number</span>
+          <input className="input" value={phone} placeholder="+1 415 704 0007" onChange={(e) => setPhone(e.target.value)} data-testid="widget-preview-phone" />
+        </label>
+        <button type="button" className="btn" disabled={!selected || !canWrite} onClick={() => void show()} data-testid="widget-preview-show">Show widget</button>
+      </div>
+      {error && <p className="field-error" role="alert">{error}</p>}
+      <div className={styles.preview} ref={box} data-testid="widget-preview-box" />
+    </section>
   );
 }

@@ -11,6 +11,7 @@ const session = vi.hoisted(() => ({ current: null as null | { user: { id: string
 vi.mock('next-auth', async (orig) => ({ ...(await orig<typeof import('next-auth')>()), getServerSession: async () => session.current }));
 
 const route = await import('@/app/api/staff/embedding/route');
+const tokenRoute = await import('@/app/api/staff/embedding/widget-token/route');
 
 let db: ScratchDb;
 const users: Record<'alpha' | 'viewer' | 'beta', { vendorId: string; userId: string }> = {} as never;
@@ -32,11 +33,11 @@ afterAll(async () => {
 
 const as = (who: keyof typeof users | null) => { session.current = who ? { user: { id: users[who].userId } } : null; };
 
-async function call(method: 'GET' | 'PUT', body?: unknown, headers: Record<string, string> = {}) {
+async function call(method: 'GET' | 'PUT' | 'POST', body?: unknown, headers: Record<string, string> = {}) {
   const req = new NextRequest('http://localhost:3401/api/staff/embedding', {
     method, headers: { 'content-type': 'application/json', host: 'localhost:3401', ...headers }, body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const h = (method === 'GET' ? route.GET : route.PUT) as unknown as (r: NextRequest, c: { params: Promise<object> }) => Promise<Response>;
+  const h = (method === 'GET' ? route.GET : method === 'PUT' ? route.PUT : tokenRoute.POST) as unknown as (r: NextRequest, c: { params: Promise<object> }) => Promise<Response>;
   const res = await h(req, { params: Promise.resolve({}) });
   return { status: res.status, json: await res.json() };
 }
@@ -77,5 +78,19 @@ describe('staff embedding API', () => {
     expect(await bad({ actions: [{ key: 'x', label: 'X', automation: 'Not An Automation' }] })).toMatchObject({ path: ['actions', 0, 'automation'] });
     expect(await bad({ actions: Array.from({ length: 13 }, (_, i) => ({ key: `k${i}`, label: 'K', automation: 'a' })) })).toMatchObject({ path: ['actions'] });
     expect((await call('GET')).json.settings.brandName).toBe('Alpha Voice');
+  });
+
+  it('mints a preview widget token for the vendor\'s own customers only', async () => {
+    process.env.NEXTAUTH_SECRET ??= 'embed-staff-test-secret-0123456789abcdef';
+    as('alpha');
+    const ok = await call('POST', { customer: 'alpha-c1' });
+    expect(ok.status).toBe(201);
+    const { verifyWidgetToken } = await import('../widget/widget-tokens');
+    const v = verifyWidgetToken(process.env.NEXTAUTH_SECRET, ok.json.token);
+    expect(v.ok && v.claims).toMatchObject({ vendorId: users.alpha.vendorId, externalId: 'alpha-c1' });
+    expect((await call('POST', { customer: 'beta-c1' })).status).toBe(404);
+    expect((await call('POST', { customer: 'no such/customer' })).json.error.path).toEqual(['customer']);
+    as('viewer');
+    expect((await call('POST', { customer: 'alpha-c1' })).status).toBe(403);
   });
 });

@@ -112,7 +112,7 @@ export function EmbedView() {
               </label>
               {form.logo && (
                 <span className={styles.color}>
-                  <img src={form.logo} alt="Logo preview" className={styles.logo} data-testid="embed-logo-preview" />
+                  <img src={form.logo} alt="Logo preview" className={styles.logo} style={/^#[0-9a-f]{6}$/i.test(form.accentColor) ? { background: form.accentColor } : undefined} data-testid="embed-logo-preview" />
                   <button type="button" className="btn btn-ghost btn-sm" onClick={() => set({ logo: null })}>Remove</button>
                 </span>
               )}

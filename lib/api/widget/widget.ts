@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { checkTriggerInput } from '@/engine';
 import { InvalidInput, NotFound } from '../../errors';
+import { textProblem } from '../input-guard';
 import { getWidgetAction } from '../../embed/embed-settings';
 import { resolveAutomation } from '../../engine-host/automation-cache';
 import { buildCallerCard } from '../../widget/caller-card';
@@ -11,8 +12,10 @@ import { WIDGET_SCRIPT } from '../../widget/widget-client';
 import { defineRoute } from '../route';
 
 const customerParam = z.string().describe("The vendor's own id of the customer (the token must be this customer's)");
-const phone = z.string().trim().min(1, 'a phone number').max(40, 'at most 40 characters');
-const callId = z.string().min(1, 'a call id').max(200, 'at most 200 characters');
+// Query strings are not walked by the body guard: NUL or a lone surrogate is refused here (PostgreSQL would).
+const storable = (s: string) => textProblem(s) === null;
+const phone = z.string().trim().min(1, 'a phone number').max(40, 'at most 40 characters').refine(storable, 'holds a NUL character or an unpaired surrogate');
+const callId = z.string().min(1, 'a call id').max(200, 'at most 200 characters').refine(storable, 'holds a NUL character or an unpaired surrogate');
 
 let scriptBytes: Buffer | null = null;
 

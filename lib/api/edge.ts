@@ -87,6 +87,26 @@ function allowCors(req: IncomingMessage, res: ServerResponse): boolean {
   return true;
 }
 
+/**
+ * A query string whose escapes do not decode (a bad percent-escape, or bytes that are not UTF-8) is refused
+ * naming the parameter; URLSearchParams would quietly turn them into U+FFFD.
+ */
+function checkedQuery(rawQuery: string): string {
+  if (!rawQuery.includes('%')) return rawQuery;
+  for (const part of rawQuery.split('&')) {
+    const eq = part.indexOf('=');
+    const name = eq < 0 ? part : part.slice(0, eq);
+    try {
+      decodeURIComponent(part.replace(/\+/g, ' '));
+    } catch {
+      let field = name;
+      try { field = decodeURIComponent(name); } catch { field = 'query'; }
+      throw new InvalidInput(`The query parameter "${field.slice(0, 100)}" is not valid percent-encoding`, [field.slice(0, 100)], {}, 'invalid_query');
+    }
+  }
+  return rawQuery;
+}
+
 function parse<T>(schema: z.ZodType<T>, value: unknown, onError: (e: z.ZodError) => Error): T {
   const r = schema.safeParse(value);
   if (!r.success) throw onError(r.error);
@@ -114,7 +134,7 @@ async function serve(route: RouteDef, rawParams: Record<string, string>, rawQuer
   }
   const query = !route.query ? EMPTY
     : !rawQuery && emptyQuery ? emptyQuery
-      : parse(route.query, Object.fromEntries(new URLSearchParams(rawQuery)), (e) => invalidInputFromZod(e, [], 'query'));
+      : parse(route.query, Object.fromEntries(new URLSearchParams(checkedQuery(rawQuery))), (e) => invalidInputFromZod(e, [], 'query'));
   let body: unknown;
   if (route.body && !route.rawBody) {
     const hasBody = !route.bodyOptional || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;

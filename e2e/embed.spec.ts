@@ -15,6 +15,9 @@ import { expect, test } from './fixtures';
 
 const shots = path.join(process.cwd(), 'test-results', 'e2e', 'screenshots');
 const pages = new Map<string, string>();
+/** The vendor's backend: mints widget tokens with its API key for its own pages (set once the app is known). */
+let mintForPage: (() => Promise<string>) | null = null;
+let minted = 0;
 let hostServer: http.Server;
 let hostPort = 0;
 let hubspot: HubspotEmulator;
@@ -28,6 +31,11 @@ const hostUrl = (p: string, host = 'localhost') => `http://${host}:${hostPort}${
 test.beforeAll(async () => {
   fs.mkdirSync(shots, { recursive: true });
   hostServer = http.createServer((req, res) => {
+    if (req.url === '/my/widget-token' && mintForPage) {
+      minted++;
+      void mintForPage().then((t) => { res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store' }); res.end(t); });
+      return;
+    }
     const html = pages.get((req.url ?? '/').split('?')[0]);
     res.writeHead(html ? 200 : 404, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     res.end(html ?? 'not found');
@@ -49,6 +57,8 @@ async function publicApi(app: { base: string; apiKey: string }, p: string, body:
 }
 
 test('staff set branding, the allowed origin and the widget actions on the Embed page', async ({ staff, app }) => {
+  const violations: string[] = [];
+  staff.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text().slice(0, 300)); });
   // Two automations to put behind buttons, published and enabled for customer demo.
   for (const def of [resendInvoiceFlow(), createTicketFlow()]) {
     const created = await staff.request.post('/api/staff/flows', { data: { definition: def }, headers: { origin: app.base } });
@@ -98,6 +108,7 @@ test('staff set branding, the allowed origin and the widget actions on the Embed
   await expect(preview.getByTestId('pb-caller-name')).toHaveText('Barbara Lovelace');
   await expect(preview.getByTestId('pb-action-resend_invoice')).toHaveText('Resend last invoice');
   await staff.getByTestId('widget-preview').screenshot({ path: path.join(shots, 'embed-staff-preview.png') });
+  expect(violations, 'the Embed page and the widget preview run under the staff CSP').toEqual([]);
 });
 
 /** A host page with hostile CSS and the one script tag. */
@@ -155,6 +166,28 @@ test('the agent widget renders on the vendor\'s page, runs an action and shows t
   // The desktop moves to another call: the card follows.
   await widget.evaluate((el) => (el as unknown as { setCall(c: { phone: string }): void }).setCall({ phone: '+1 202 555 0199' }));
   await expect(widget.getByTestId('pb-caller-name')).toHaveText('Unknown caller');
+  expect(errors).toEqual([]);
+  await page.close();
+});
+
+test('mounted by script with a token provider: a rejected token is replaced by one the vendor\'s backend mints', async ({ browser, app }) => {
+  mintForPage = async () => (await publicApi(app, '/api/v1/customers/demo/widget-tokens', { expiresInSeconds: 60 })).body.token as string;
+  pages.set('/desk-js.html', `<!doctype html><html><head><meta charset="utf-8"></head><body><div id="panel" style="width:360px"></div>
+<script src="${app.base}/api/widget/v1/widget.js"></script>
+<script>
+  window.widgetEl = PatchbayWidget.mount('#panel', {
+    customer: 'demo', token: 'pbw_bm90LmEudG9rZW4.bm9wZQ', phone: '+1 415-704-0007',
+    getToken: () => fetch('/my/widget-token').then((r) => r.text()),
+  });
+</script></body></html>`);
+  const page = await browser.newPage({ viewport: { width: 600, height: 500 } });
+  const errors = await openHostPage(page, '/desk-js.html');
+  const widget = page.locator('#panel patchbay-widget');
+  await expect(widget.getByTestId('pb-caller-name')).toHaveText('Barbara Lovelace');
+  expect(minted).toBe(1);
+  await widget.getByTestId('pb-action-create_ticket').click();
+  await expect(widget.getByTestId('pb-result')).toContainText('Ticket created for call');
+  expect(minted).toBe(1); // the fresh token is kept
   expect(errors).toEqual([]);
   await page.close();
 });

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type postgres from 'postgres';
+import type { Lifecycle } from './api/route';
 import { readConfig, type PatchbayConfig } from './config';
 import { closeDb, connect, getSql } from './db/client';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded';
@@ -27,6 +28,8 @@ export interface Booted {
   jobs: JobsRuntime;
   /** Server only: pipelined connections for caller lookups. */
   lookupPool: PipelinedPool | null;
+  /** For the readiness check; `markStopping` when SIGTERM arrives. */
+  lifecycle: Lifecycle & { markStopping(): void };
   /** Stops what boot started, in order (job engine, run recorder, connections, embedded database). */
   stop(step: (name: string, fn: () => Promise<unknown> | undefined) => Promise<void>): Promise<void>;
 }
@@ -92,8 +95,11 @@ export async function boot(o: { role: 'server' | 'worker'; log: (m: string) => v
   // API keys: revocations empty every server's key cache at once (LISTEN/NOTIFY).
   const stopKeyWatch = o.role === 'server' ? await watchKeyChanges(sql) : null;
 
+  let stopping = false;
+  const lifecycle = { stopping: () => stopping, markStopping: () => { stopping = true; }, worker: { expected: worker, running: () => jobs.running() } };
+
   return {
-    cfg, secrets, databaseUrl, embedded, sql, host, jobs, lookupPool,
+    cfg, secrets, databaseUrl, embedded, sql, host, jobs, lookupPool, lifecycle,
     async stop(step) {
       await step('job engine', () => jobs.stop());
       await step('run recorder', async () => { await host.close(); await recorderSql?.end({ timeout: 5 }); });

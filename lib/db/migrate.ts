@@ -25,16 +25,33 @@ export class SchemaTooNewError extends Error {
 
 interface Journal { entries: { idx: number; when: number; tag: string }[] }
 
-export async function runMigrations(url: string, migrationsFolder = path.join(process.cwd(), 'drizzle')): Promise<void> {
+function latestMigration(migrationsFolder: string): { when: number; tag: string } {
   const journal = JSON.parse(fs.readFileSync(path.join(migrationsFolder, 'meta', '_journal.json'), 'utf8')) as Journal;
-  const latest = journal.entries.reduce((a, b) => (b.when > a.when ? b : a));
+  return journal.entries.reduce((a, b) => (b.when > a.when ? b : a));
+}
+
+/** When the database's newest applied migration was made (0 when none was applied). */
+async function databaseMigratedAt(sql: postgres.Sql): Promise<number> {
+  const [{ exists }] = await sql<{ exists: boolean }[]>`select to_regclass('drizzle.__drizzle_migrations') is not null as exists`;
+  if (!exists) return 0;
+  const [applied] = await sql<{ at: string | null }[]>`select max(created_at)::text as at from drizzle.__drizzle_migrations`;
+  return applied?.at ? Number(applied.at) : 0;
+}
+
+let codeLatest: { when: number; tag: string } | undefined;
+/** For readiness: does the database hold exactly the migrations this code knows? */
+export async function schemaIsCurrent(sql: postgres.Sql, migrationsFolder = path.join(process.cwd(), 'drizzle')): Promise<boolean> {
+  codeLatest ??= latestMigration(migrationsFolder);
+  return (await databaseMigratedAt(sql)) === codeLatest.when;
+}
+
+export async function runMigrations(url: string, migrationsFolder = path.join(process.cwd(), 'drizzle')): Promise<void> {
+  const latest = latestMigration(migrationsFolder);
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK})`;
-    const [{ exists }] = await sql<{ exists: boolean }[]>`select to_regclass('drizzle.__drizzle_migrations') is not null as exists`;
-    const [applied] = exists ? await sql<{ at: string | null }[]>`select max(created_at)::text as at from drizzle.__drizzle_migrations` : [];
-    const databaseMigratedAt = applied?.at ? Number(applied.at) : 0;
-    if (databaseMigratedAt > latest.when) throw new SchemaTooNewError(databaseMigratedAt, latest.when, latest.tag);
+    const migratedAt = await databaseMigratedAt(sql);
+    if (migratedAt > latest.when) throw new SchemaTooNewError(migratedAt, latest.when, latest.tag);
     await migrate(drizzle(sql), { migrationsFolder });
     await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`;
   } finally {

@@ -2,6 +2,7 @@
 // both come up, the migrations ran once and the demo tenant was seeded once; a process older than the schema it
 // meets says so and stops instead of writing into it.
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
@@ -64,4 +65,53 @@ describe.skipIf(inject('dbKind') !== 'url')('several processes starting on one d
     await check.end();
     expect(after).toBe(before);
   }, 180_000);
+
+  it('readiness answers 200 with its checks, and 503 naming the check once the schema is not the one this version expects', async () => {
+    const url = await createScratchDatabase('patchbay_ready');
+    databases.push(url);
+    const s = await startServer({ dbKind: 'url', databaseUrl: url });
+    running.push(s);
+    const first = await fetch(`${s.baseUrl}/api/v1/ready`);
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ ready: true, checks: { database: 'ok', migrations: 'current', worker: 'running', stopping: false } });
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    await sql`insert into drizzle.__drizzle_migrations (hash, created_at) values ('from-a-newer-version', ${Math.max(...journal.entries.map((e) => e.when)) + 1})`;
+    await sql.end();
+    const later = await fetch(`${s.baseUrl}/api/v1/ready`);
+    expect(later.status).toBe(503);
+    expect((await later.json()).checks.migrations).toBe('behind_or_ahead');
+  }, 180_000);
+
+  it('SIGTERM lets a request in flight finish and store its write, refuses new connections, and exits cleanly', async () => {
+    const s = await startServer({ dbKind: 'url' });
+    running.push(s);
+    databases.push(s.databaseUrl);
+    const phone = '+1415555' + String(Math.floor(Math.random() * 9000) + 1000);
+    const body = JSON.stringify({ contacts: [{ externalId: 'drain-1', source: 'drain', displayName: 'Drain Test', phones: [phone] }] });
+    const u = new URL(`${s.baseUrl}/api/v1/customers/demo/cdp/contacts`);
+    // The request is under way (headers and half the body sent) when the signal arrives.
+    const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = http.request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { authorization: `Bearer ${s.apiKey}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode!, text }));
+      });
+      req.on('error', reject);
+      req.write(body.slice(0, 20));
+      setTimeout(() => {
+        s.proc.kill('SIGTERM');
+        setTimeout(() => req.end(body.slice(20)), 700);
+      }, 300);
+    });
+    const done = await answer;
+    expect(done.status).toBe(200);
+    await expect(fetch(`${s.baseUrl}/api/v1/health`)).rejects.toThrow();
+    const exit = await new Promise<number | null>((r) => (s.proc.exitCode !== null ? r(s.proc.exitCode) : s.proc.once('exit', (c) => r(c))));
+    expect(exit).toBe(0);
+    const sql = postgres(s.databaseUrl, { max: 1, onnotice: () => {} });
+    const rows = await sql`select 1 from cdp_contacts where external_id = 'drain-1' and source = 'drain'`;
+    await sql.end();
+    expect(rows.length).toBe(1);
+  }, 180_000);
 });
+

@@ -5,6 +5,7 @@
 // iframe, framing allowed to the vendor's configured origins only, and cross-site writes refused.
 import fs from 'node:fs';
 import path from 'node:path';
+import vm from 'node:vm';
 import { beforeAll, describe, expect, it, inject } from 'vitest';
 import { replaceWidgetActions, saveEmbedSettings } from '@/lib/embed/embed-settings';
 import { enableIntegration, publishFlow, saveFlowVersion } from '@/lib/flows/flows';
@@ -219,7 +220,7 @@ describe('widget tokens', () => {
     const js = await r.text();
     expect(js).toMatch(/customElements\.define\(['"]patchbay-widget['"]/);
     expect(js).toContain('attachShadow');
-    expect(() => new Function(js)).not.toThrow(); // it parses
+    expect(() => new vm.Script(js)).not.toThrow(); // it parses (compiled, not run)
   });
 });
 

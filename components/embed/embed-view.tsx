@@ -207,6 +207,9 @@ PatchbayWidget.mount('#crm-panel', { customer: 'acme', getToken: () => fetch('/m
 
       <section className={`card ${styles.section}`} data-testid="portal-snippet">
         <h2>Customer portal in your product</h2>
+        {/^http:\/\/(?!localhost[:/]|127\.)/.test(base + '/') && (
+          <p className={styles.warn} data-testid="embed-needs-https">Patchbay is served over plain http at {base}: browsers keep an embedded portal’s cookie only on https (or localhost). Set NEXTAUTH_URL to its https address.</p>
+        )}
         <p>Your backend mints an embed link when the user opens “Integrations” and puts it in an iframe (each link opens once):</p>
         <pre className={styles.snippet}>{`curl -s -X POST ${base}/api/v1/customers/{customerId}/portal-links \\
   -H "Authorization: Bearer $PATCHBAY_API_KEY" -H 'Content-Type: application/json' -d '{"embed":true}'

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { AUTOMATION_NAME, checkTriggerInput } from '@/engine';
 import { ApiError, InvalidInput, NotFound, Unavailable } from '../../errors';
-import { resolveAutomation } from '../../engine-host/automation-cache';
+import { isAutomationDisabled, resolveAutomation } from '../../engine-host/automation-cache';
 import { newRunId } from '../../runs/run-id';
 import { sendJson } from '../http-io';
 import { defineRoute, type Reply } from '../route';
@@ -28,11 +28,14 @@ export const runAutomation = defineRoute({
     200: { description: 'What the flow\'s respond.json block produced (its status may differ), or {runId,status} when the flow responds nothing', schema: z.unknown(), headers: { 'x-patchbay-run-id': 'The run\'s id' } },
     202: { description: 'Queued (async=true) or waiting on a durable step', schema: queued },
   },
-  errors: { 404: 'automation_not_found / customer_not_found', 502: 'run_failed: the flow failed without an answer', 503: 'jobs_unavailable', 504: 'timeout: the flow ran past PATCHBAY_FLOW_TIMEOUT_MS (runId given)' },
+  errors: { 404: 'automation_not_found / customer_not_found / automation_disabled (the integration is disabled)', 502: 'run_failed: the flow failed without an answer', 503: 'jobs_unavailable', 504: 'timeout: the flow ran past PATCHBAY_FLOW_TIMEOUT_MS (runId given)' },
   async handler({ res, params, query, body, principal, customer, deps }): Promise<Reply | void> {
     const { name } = params;
     const automation = await resolveAutomation(deps.sql, customer.id, name);
-    if (!automation) throw new NotFound('automation_not_found', `Customer "${customer.externalId}" has no enabled automation "${name}"`);
+    if (!automation) {
+      if (isAutomationDisabled(customer.id, name)) throw new NotFound('automation_disabled', `Customer "${customer.externalId}"'s automation "${name}" is disabled (POST /api/v1/customers/${customer.externalId}/integrations/${name}/enable turns it back on)`);
+      throw new NotFound('automation_not_found', `Customer "${customer.externalId}" has no enabled automation "${name}"`);
+    }
     const problems = checkTriggerInput(automation.triggerFields, body);
     if (problems.length) throw new InvalidInput(problems[0].message, problems[0].path ? problems[0].path.split('.') : [], { issues: problems });
     if (query.async === 'true') {

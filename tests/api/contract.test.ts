@@ -130,7 +130,11 @@ const samples: Record<string, (customer: string) => Promise<Call> | Call> = {
   createWidgetToken: (c) => ({ method: 'POST', path: `/api/v1/customers/${c}/widget-tokens`, body: { expiresInSeconds: 120 } }),
   widgetScript: () => ({ method: 'GET', path: '/api/widget/v1/widget.js' }),
   widgetCallerCard: (c) => ({ method: 'GET', path: `/api/widget/v1/customers/${c}/card?phone=%2B14157040007` }),
-  runWidgetAction: (c) => ({ method: 'POST', path: `/api/widget/v1/customers/${c}/actions/lookup/run`, body: { phone: '+1 415-704-0007' } }),
+  runWidgetAction: async (c) => {
+    // The action runs caller_lookup, which must be enabled for the customer (other samples remove it).
+    await api(`/api/v1/customers/${c}/integrations`, { body: { flowId } });
+    return { method: 'POST', path: `/api/widget/v1/customers/${c}/actions/lookup/run`, body: { phone: '+1 415-704-0007' } };
+  },
   openPortalLink: async (c) => {
     const link = await api(`/api/v1/customers/${c}/portal-links`, { method: 'POST' });
     return { method: 'GET', path: link.body.url };

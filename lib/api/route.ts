@@ -30,6 +30,8 @@ export type RouteAuth =
   | { kind: 'portalSession' }
   | { kind: 'staffSession'; role: 'viewer' | 'editor' | 'owner' }
   | { kind: 'webhookSignature'; header: string }
+  /** The agent widget's short-lived bearer token (lib/widget/widget-tokens.ts) for the customer `:customerId` names; CORS for the vendor's origins. */
+  | { kind: 'widgetToken' }
   | { kind: 'none' };
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -58,7 +60,7 @@ export interface RouteContext<P, Q, B> {
   principal: KeyPrincipal;
   /** staffSession routes: the signed-in staff member (every query is scoped to `staff.vendorId`). */
   staff: StaffPrincipal;
-  /** Routes with `:customerId` under apiKey or portalSession auth: that customer, already checked against the caller. */
+  /** Routes with `:customerId` under apiKey, portalSession or widgetToken auth: that customer, already checked against the caller. */
   customer: CustomerRef;
 }
 

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteDef } from '../api/route';
 import { listCustomersRoute } from '../api/staff/customers';
+import { previewWidgetTokenRoute, saveEmbeddingRoute } from '../api/staff/embedding';
 import { getCustomerPhoneSystemRoute, putCustomerPhoneSystemRoute } from '../api/staff/phone-system';
 import { getVersionRoute, publishFlowRoute, saveVersionRoute } from '../api/staff/flow-versions';
 import { createFlowRoute, deleteFlowRoute, duplicateFlowRoute, exportFlowRoute, getFlowRoute, importFlowRoute, listFlowsRoute } from '../api/staff/flows';
@@ -142,6 +143,8 @@ describe('staff API fuzz: every route', () => {
     ['POST validate', validate.POST, {}, { definition: def() }],
     ['POST sync run', syncRuns.POST, {}, { customer: 'fuzz-c1', source: 'hubspot', mode: 'incremental' }],
     ['PUT phone system', phoneSystem.PUT, { id: 'fuzz-c1' }, { baseUrl: 'http://127.0.0.1:4020', credentials: { token: 'tok' }, webhookSecret: 'whsec_0123456789abcdef' }],
+    ['PUT embedding', saveEmbeddingRoute, {}, { brandName: 'Fuzz', primaryColor: '#0f766e', allowedOrigins: ['https://app.fuzz.example'], actions: [{ key: 'lookup', label: 'Look up', automation: 'caller_lookup' }] }],
+    ['POST widget preview token', previewWidgetTokenRoute, {}, { customer: 'fuzz-c1' }],
   ];
 
   it('malformed, wrongly typed, deep and oversized bodies → 4xx', async () => {

@@ -108,6 +108,13 @@ test('staff set branding, the allowed origin and the widget actions on the Embed
   await expect(preview.getByTestId('pb-caller-name')).toHaveText('Barbara Lovelace');
   await expect(preview.getByTestId('pb-action-resend_invoice')).toHaveText('Resend last invoice');
   await staff.getByTestId('widget-preview').screenshot({ path: path.join(shots, 'embed-staff-preview.png') });
+
+  // The save is on the Audit page (the refused one is not), naming what changed.
+  await staff.getByTestId('nav-audit').click();
+  await staff.getByTestId('audit-kind').selectOption('embed_settings');
+  await expect(staff.getByTestId('audit-row')).toHaveCount(1);
+  await expect(staff.getByTestId('audit-row')).toContainText('embed_settings.update');
+  await expect(staff.getByTestId('audit-row')).toContainText('"added":["resend_invoice","create_ticket"]');
   expect(violations, 'the Embed page and the widget preview run under the staff CSP').toEqual([]);
 });
 

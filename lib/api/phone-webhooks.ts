@@ -4,6 +4,7 @@
 // automation named after the event (call.ended → call_ended, else call_logging for the events that end a call or
 // change it afterwards, else call_events) as a durable queued run. Call events are also folded into the
 // customer's call session (lib/calls/), which wakes runs waiting on that call.
+import type { KeyInput } from '../crypto/credentials';
 import { newRunId } from '../runs/run-id';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type postgres from 'postgres';
@@ -34,7 +35,7 @@ const PRINTABLE = /^[\x21-\x7e]+$/;
 const CALL_LOGGING_EVENTS = new Set(['call.ended', 'call.missed', 'call.declined', 'recording.ready', 'notes.updated']);
 const CALL_EVENT_NAMES = new Set<string>(CALL_EVENTS);
 
-export async function handlePhoneWebhook(req: IncomingMessage, res: ServerResponse, params: string[], deps: { sql: postgres.Sql; host: EngineHost; encryptionKey: Buffer }): Promise<unknown> {
+export async function handlePhoneWebhook(req: IncomingMessage, res: ServerResponse, params: string[], deps: { sql: postgres.Sql; host: EngineHost; encryptionKey: KeyInput }): Promise<unknown> {
   const [vendorSlug, customerExternalId] = params;
   const raw = await readRaw(req);
   // A missing vendor or customer answers exactly like a customer without a webhook secret: the sender learns

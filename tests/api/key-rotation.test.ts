@@ -137,7 +137,7 @@ describe('npx patchbay rotate-key', () => {
     expectAllUnder(rows, plain, next, old);
 
     // A third run has nothing to do; then the app runs on the new key alone.
-    const third = await rotateKey(server, keys, [], async () => 0);
+    const third = await rotateKey(server, keys, [], () => new Promise((r) => setTimeout(() => r(0), 50)));
     expect(third.code, third.out).toBe(0);
     expect(third.out).toContain('re-encrypted 0/0');
     await server.stop();

@@ -3,6 +3,7 @@
 //   npx patchbay run flow.json --input event.json [--contacts contacts.json] [--country US] [--json]
 //   npx patchbay sync --customer demo --source hubspot [--full]
 //   npx patchbay rotate-key   (re-encrypt stored credentials under a new key: cli/rotate-key.ts)
+//   npx patchbay backup FILE | npx patchbay restore FILE   (cli/backup.ts)
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { compileFlow, registry, runFlow, validateFlow } from '../engine';
@@ -33,6 +34,17 @@ async function main() {
     const { rotateKeyCommand } = await import('./rotate-key');
     process.exit(await rotateKeyCommand(process.argv.slice(3)));
   }
+  if (process.argv[2] === 'backup' || process.argv[2] === 'restore') {
+    const file = process.argv[3];
+    if (!file) { console.error(`usage: patchbay ${process.argv[2]} <file>`); process.exit(2); }
+    const { backupCommand, restoreCommand } = await import('./backup');
+    try {
+      process.exit(await (process.argv[2] === 'backup' ? backupCommand(file) : restoreCommand(file)));
+    } catch (err) {
+      console.error(color(31, `${process.argv[2]} failed: ${(err as Error).message}`));
+      process.exit(1);
+    }
+  }
   const { positionals, values } = parseArgs({
     allowPositionals: true,
     options: {
@@ -51,7 +63,7 @@ async function main() {
     process.exit(1);
   }
   if (command !== 'run' || !file) {
-    console.error('usage: patchbay run <flow.json> [--input event.json] [--contacts contacts.json] [--country US] [--options options.json] [--json]\n       patchbay validate <flow.json>\n       patchbay sync --customer <id> --source <crm> [--full]\n       patchbay rotate-key');
+    console.error('usage: patchbay run <flow.json> [--input event.json] [--contacts contacts.json] [--country US] [--options options.json] [--json]\n       patchbay validate <flow.json>\n       patchbay sync --customer <id> --source <crm> [--full]\n       patchbay backup <file> | patchbay restore <file>\n       patchbay rotate-key');
     process.exit(2);
   }
   const flow = readJson(file, 'flow');

@@ -32,7 +32,7 @@ export async function countNotUnder(sql: postgres.Sql, key: Buffer): Promise<num
 export async function rotateCredentials(
   sql: postgres.Sql,
   keys: EncryptionKeys,
-  onRow: (p: RotationProgress) => void = () => {},
+  onRow: (p: RotationProgress) => void | Promise<void> = () => {},
 ): Promise<RotationResult> {
   const target = keys.current();
   const targetId = keyId(target);
@@ -51,7 +51,7 @@ export async function rotateCredentials(
         let plain: Record<string, unknown>;
         try { plain = decryptJson(keys, enc); } catch { p.unreadable.push(row.id); break; }
         const updated = await sql`update connections set credentials_enc = ${encryptJson(target, plain)} where id = ${row.id} and credentials_enc = ${enc}`;
-        if (updated.count === 1) { p.rotated++; onRow(p); break; }
+        if (updated.count === 1) { p.rotated++; await onRow(p); break; }
         [{ credentials_enc: enc } = { credentials_enc: undefined }] = await sql<{ credentials_enc: string }[]>`select credentials_enc from connections where id = ${row.id}`;
       }
     }

@@ -32,7 +32,12 @@ async function main() {
   }
   if (process.argv[2] === 'rotate-key') {
     const { rotateKeyCommand } = await import('./rotate-key');
-    process.exit(await rotateKeyCommand(process.argv.slice(3)));
+    try {
+      process.exit(await rotateKeyCommand(process.argv.slice(3)));
+    } catch (err) {
+      console.error(color(31, `rotate-key stopped: ${(err as Error).message} (every credential is still readable; run it again)`));
+      process.exit(1);
+    }
   }
   if (process.argv[2] === 'backup' || process.argv[2] === 'restore') {
     const file = process.argv[3];

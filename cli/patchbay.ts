@@ -3,6 +3,7 @@
 //   npx patchbay run flow.json --input event.json [--contacts contacts.json] [--country US] [--json]
 //   npx patchbay sync --customer demo --source hubspot [--full]
 //   npx patchbay rotate-key   (re-encrypt stored credentials under a new key: cli/rotate-key.ts)
+//   npx patchbay vendor create --slug acme --name "Acme Telecom" --owner-email ops@acme.example
 //   npx patchbay backup FILE | npx patchbay restore FILE   (cli/backup.ts)
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -39,6 +40,15 @@ async function main() {
       process.exit(1);
     }
   }
+  if (process.argv[2] === 'vendor') {
+    const { positionals: p, values: o } = parseArgs({
+      args: process.argv.slice(3),
+      allowPositionals: true,
+      options: { slug: { type: 'string' }, name: { type: 'string' }, 'owner-email': { type: 'string' }, 'owner-name': { type: 'string' }, password: { type: 'string' }, json: { type: 'boolean', default: false } },
+    });
+    const { vendorCommand } = await import('./vendor');
+    process.exit(await vendorCommand({ action: p[0], slug: o.slug, name: o.name, ownerEmail: o['owner-email'], ownerName: o['owner-name'], password: o.password, json: o.json }));
+  }
   if (process.argv[2] === 'backup' || process.argv[2] === 'restore') {
     const file = process.argv[3];
     if (!file) { console.error(`usage: patchbay ${process.argv[2]} <file>`); process.exit(2); }
@@ -68,7 +78,7 @@ async function main() {
     process.exit(1);
   }
   if (command !== 'run' || !file) {
-    console.error('usage: patchbay run <flow.json> [--input event.json] [--contacts contacts.json] [--country US] [--options options.json] [--json]\n       patchbay validate <flow.json>\n       patchbay sync --customer <id> --source <crm> [--full]\n       patchbay backup <file> | patchbay restore <file>\n       patchbay rotate-key');
+    console.error('usage: patchbay run <flow.json> [--input event.json] [--contacts contacts.json] [--country US] [--options options.json] [--json]\n       patchbay validate <flow.json>\n       patchbay sync --customer <id> --source <crm> [--full]\n       patchbay vendor create --slug <slug> --name <name> --owner-email <email>\n       patchbay backup <file> | patchbay restore <file>\n       patchbay rotate-key');
     process.exit(2);
   }
   const flow = readJson(file, 'flow');

@@ -32,7 +32,7 @@ async function main() {
     closeNext = () => app.close();
   }
 
-  const edge = createEdge(routes, { sql, host, encryptionKey: b.secrets.encryptionKey, lifecycle: b.lifecycle });
+  const edge = createEdge(routes, { sql, host, encryptionKey: b.secrets.encryptionKeys, lifecycle: b.lifecycle });
   const trustProxy = cfg.trustProxy;
   const server = http.createServer((req, res) => {
     if (guardRequest(req, res, { dev, trustProxy })) return;

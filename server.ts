@@ -33,7 +33,7 @@ async function main() {
     closeNext = () => app.close();
   }
 
-  const edge = createEdge(routes, { sql, host, encryptionKey: b.secrets.encryptionKey, lifecycle: b.lifecycle });
+  const edge = createEdge(routes, { sql, host, encryptionKey: b.secrets.encryptionKeys, lifecycle: b.lifecycle });
   const trustProxy = cfg.trustProxy;
   const route = (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (edge(req, res)) return;

@@ -97,6 +97,11 @@ describe('staff API: issue 15 item 7', () => {
     for (const [q, field] of [['?from=-005000-01-01T00:00:00Z', 'from'], ['?from=-5000-01-01&to=2026-01-01T00:00:00Z', 'from'], ['?to=%2B275760-09-13T00:00:00Z', 'to'], ['?customer=%00', 'customer']] as const) {
       expect4xx(`stats ${q}`, await call(runStats.GET, { query: q }), [field]);
     }
+    // A bad percent-escape is invalid_query, a NUL invalid_input: both name the parameter (lib/api/edge.ts queryObject).
+    const badEscape = await call(runs.GET, { query: '?automation=a%E0%A4%A&limit=5' });
+    expect(badEscape.status).toBe(400);
+    expect(badEscape.json.error).toMatchObject({ code: 'invalid_query', path: ['automation'] });
+    expect((await call(runs.GET, { query: '?automation=a%00b' })).json.error).toMatchObject({ code: 'invalid_input', path: ['automation'] });
     expect((await call(runs.GET, { query: '?from=2026-01-01T00:00:00Z&to=2026-12-31' })).status).toBe(200);
     expect((await call(runStats.GET, { query: '?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00%2B02:00' })).status).toBe(200);
   });

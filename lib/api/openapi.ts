@@ -62,7 +62,7 @@ export function errorStatuses(route: RouteDef): Record<number, string> {
     e[404] = 'customer_not_found: the token is another customer\'s';
   }
   if (route.params) e[404] ??= route.paramsNotFound ?? 'not_found';
-  if (route.query) e[400] = 'invalid_input naming the query field';
+  if (route.query) e[400] = 'invalid_input (or invalid_query for a bad percent-escape) naming the query field';
   if (route.body && !route.rawBody) {
     e[400] = 'invalid_input naming the field, or invalid_json';
     e[413] = 'body_too_large';

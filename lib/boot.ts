@@ -89,7 +89,7 @@ export async function boot(o: { role: 'server' | 'worker'; log: (m: string) => v
       metrics,
       recorderSql: recorderSql ?? undefined,
       lookupSql: lookupPool?.next,
-      encryptionKey: secrets.encryptionKey,
+      encryptionKey: secrets.encryptionKeys,
       flowTimeoutMs: cfg.flowTimeoutMs,
       allowPrivateHosts: cfg.allowPrivateHosts,
       ...jobPorts(jobs),

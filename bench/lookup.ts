@@ -18,6 +18,9 @@
 //          --keep (leave the data folder, printed) --data DIR (reuse a data folder seeded before)
 //          --profile (node --cpu-prof on Patchbay's server; profiles in <data>/profiles)
 //          --root DIR (run the Patchbay of another checkout, e.g. a worktree at an older commit, to bisect)
+//          --rate N (a fixed N requests/s from autocannon instead of wrk's all-out load: CPU per lookup compared
+//          at the same rate, so fixed costs (timers, batch overheads) weigh the same on both sides; for bisecting
+//          on a loaded machine)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -34,7 +37,7 @@ const { values } = parseArgs({
     mode: { type: 'string', default: 'as-run' }, db: { type: 'string', default: 'embedded' }, duration: { type: 'string', default: '10' },
     contacts: { type: 'string', default: '50000' }, connections: { type: 'string', default: '50,4' }, peers: { type: 'boolean', default: false },
     only: { type: 'string', multiple: true }, sustain: { type: 'string', default: '0' }, keep: { type: 'boolean', default: false }, data: { type: 'string' },
-    profile: { type: 'boolean', default: false }, root: { type: 'string' },
+    profile: { type: 'boolean', default: false }, root: { type: 'string' }, rate: { type: 'string' },
   },
 });
 const asRun = values.mode !== 'api';
@@ -116,12 +119,38 @@ end
 interface Load { conns: number; rps: number; p50: number; p99: number; errors: number; requests: number; peakRss: number; nodeUs: number; pgUs: number; load: number }
 const ms = (v: string, unit: string) => Number(v) * (unit === 'us' ? 0.001 : unit === 's' ? 1000 : 1);
 
+/** Fixed-rate load with autocannon (in a child process, outside the measured tree); wrk's output format. */
+function fixedRate(url: string, auth: string, connections: number, seconds: number, rate: number): Promise<string> {
+  const code = `
+const autocannon = require('autocannon');
+const phones = JSON.parse(process.env.BENCH_PHONES);
+let i = 0;
+autocannon({ url: process.env.BENCH_URL, connections: ${connections}, duration: ${seconds}, overallRate: ${rate}, method: 'POST',
+  headers: { 'content-type': 'application/json', ...(process.env.BENCH_AUTH ? { authorization: process.env.BENCH_AUTH } : {}) },
+  requests: [{ setupRequest: (r) => ({ ...r, body: JSON.stringify({ phone: phones[i++ % phones.length] }) }) }] }, (err, r) => {
+  if (err) { console.error(err); process.exit(1); }
+  console.log(r.requests.total + ' requests in ' + ${seconds} + 's');
+  console.log('Requests/sec: ' + (r.requests.total / ${seconds}).toFixed(2));
+  console.log(' 50% ' + r.latency.p50 + 'ms');
+  console.log(' 99% ' + r.latency.p99 + 'ms');
+  console.log('Non-2xx or 3xx responses: ' + r.non2xx);
+});`;
+  return new Promise<string>((resolve) => {
+    const p = spawn(process.execPath, ['-e', code], { env: { ...process.env, BENCH_URL: url, BENCH_AUTH: auth, BENCH_PHONES: JSON.stringify(benchPhones) } });
+    let s = '';
+    p.stdout.on('data', (d) => (s += d));
+    p.stderr.on('data', (d) => process.stderr.write(d));
+    p.on('exit', () => resolve(s));
+  });
+}
+let benchPhones: string[] = [];
+
 async function load(url: string, auth: string, script: string, connections: number, pid: number, seconds = duration): Promise<Load> {
   let peakRss = rssOfTree(pid);
   const c0 = treeCpu(pid);
   const sampler = setInterval(() => { peakRss = Math.max(peakRss, rssOfTree(pid)); }, 1000);
   const la = loadavg();
-  const out = await new Promise<string>((resolve) => {
+  const out = values.rate ? await fixedRate(url, auth, connections, seconds, Number(values.rate)) : await new Promise<string>((resolve) => {
     const p = spawn('wrk', ['-t', '2', '-c', String(connections), '-d', `${seconds}s`, '--latency', '-s', script, url], { env: { ...process.env, BENCH_AUTH: auth } });
     let s = '';
     p.stdout.on('data', (d) => (s += d));
@@ -287,6 +316,7 @@ async function benchOne(kind: 'embedded' | 'url') {
     const { customerId, phones } = await seed(server.databaseUrl);
     const dbUrl = server.databaseUrl;
     script.file = wrkScript(phones, null);
+    benchPhones = phones;
     const contactsFile = path.join(dataDir, 'contacts-by-phone.json');
     if (values.peers && wants('node-red')) await exportContacts(dbUrl, customerId, contactsFile);
     if (wants('patchbay')) results.Patchbay = await measure('Patchbay', `${server.baseUrl}/api/v1/customers/demo/automations/caller_lookup`, `Bearer ${server.apiKey}`, script.file, server.proc.pid!);

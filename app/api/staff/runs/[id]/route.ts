@@ -7,7 +7,7 @@ import { runToWire } from '@/lib/staff-api/wire-shapes';
 
 export const GET = withStaff<{ id: string }>(async ({ params, sql, vendorId }) => {
   const id = requireUuid(params.id, 'run');
-  const run = await readRunDetail(sql, vendorId, id, getHost().recorder.pending.get(id));
+  const run = await readRunDetail(sql, vendorId, id, getHost().pendingRun(id));
   if (!run) throw new NotFound('run_not_found', `No run "${id}"`);
   return json(runToWire(run));
 });

@@ -16,6 +16,7 @@ import { registerRunRetention } from './runs/retention';
 import { loadSecrets, type Secrets } from './secrets';
 import { registerSyncJobs, syncStarter } from './sync/sync-jobs';
 import { watchKeyChanges } from './tenancy/api-keys';
+import { PhoneCache, watchCdpChanges } from './cdp/phone-cache';
 
 export interface Booted {
   cfg: PatchbayConfig;
@@ -68,12 +69,16 @@ export async function boot(o: { role: 'server' | 'worker'; log: (m: string) => v
   // (history; durable runs are written on the shared pool). ARCHITECTURE.md, "Durability".
   const recorderSql = o.role === 'server' ? connect(databaseUrl, 1, { synchronous_commit: 'off' }).sql : null;
   const lookupPool = o.role === 'server' ? createPipelinedPool(databaseUrl, cfg.lookupConnections) : null;
+  // Caller lookups answered from memory while PostgreSQL's change notifications keep it coherent (lib/cdp/phone-cache.ts).
+  const phoneCache = o.role === 'server' && cfg.lookupCache ? new PhoneCache() : null;
+  const stopCdpWatch = phoneCache ? await watchCdpChanges(sql, phoneCache) : null;
   const worker = o.role === 'worker' || cfg.runWorker;
   const jobs = await startJobEngine({ databaseUrl, worker });
   const host = new EngineHost({
     sql,
     recorderSql: recorderSql ?? undefined,
     lookupSql: lookupPool?.next,
+    phoneCache: phoneCache ?? undefined,
     encryptionKey: secrets.encryptionKey,
     flowTimeoutMs: cfg.flowTimeoutMs,
     allowPrivateHosts: cfg.allowPrivateHosts,
@@ -94,6 +99,7 @@ export async function boot(o: { role: 'server' | 'worker'; log: (m: string) => v
       await step('run recorder', async () => { await host.close(); await recorderSql?.end({ timeout: 5 }); });
       await step('lookup connections', () => lookupPool?.end());
       await step('key listener', () => stopKeyWatch?.());
+      await step('contact change listener', () => stopCdpWatch?.());
       await step('database pool', () => closeDb());
       await step('embedded database', () => embedded?.stop());
     },

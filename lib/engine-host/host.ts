@@ -4,6 +4,7 @@ import { newRunId } from '../runs/run-id';
 import type postgres from 'postgres';
 import { runFlow, type CdpPort, type CompiledFlow, type ConnectionHandle, type HttpRequestLogEntry, type RunContext, type RunResult, type RunState, type SyncStartRequest, type SerializedError } from '@/engine';
 import { createPgCdp } from '../cdp/pg-cdp';
+import type { PhoneCache } from '../cdp/phone-cache';
 import { explainMiss, missOf, takeExplainBudget } from '../cdp/explain-miss';
 import { clientMessage } from '../db/database-error';
 import { createCallSessionPort } from '../calls/call-sessions';
@@ -18,6 +19,8 @@ export interface HostOptions {
   recorderSql?: postgres.Sql;
   /** Connections for caller lookups (lib/db/pipelined-pool.ts); the shared pool when absent. */
   lookupSql?: () => postgres.Sql;
+  /** The process's coherent cache of caller lookups (lib/cdp/phone-cache.ts), when its change listener runs. */
+  phoneCache?: PhoneCache;
   encryptionKey: Buffer;
   flowTimeoutMs: number;
   allowPrivateHosts: boolean;
@@ -108,7 +111,7 @@ class HostRunContext implements RunContext {
   ) {}
 
   get fetch(): typeof fetch { return this.host.fetchImpl; }
-  get cdp(): CdpPort { return (this.cdpPort ??= createPgCdp(this.host.opts.sql, this.customer, this.host.opts.lookupSql)); }
+  get cdp(): CdpPort { return (this.cdpPort ??= createPgCdp(this.host.opts.sql, this.customer, this.host.opts.lookupSql, this.host.opts.phoneCache)); }
   get signal(): AbortSignal {
     if (!this.ac) { this.ac = new AbortController(); if (this.cancelled) this.ac.abort(); }
     return this.ac.signal;

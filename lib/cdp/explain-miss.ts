@@ -129,13 +129,6 @@ export function nearCandidates(parsed: ParsedNumber): Map<string, { kind: NearNu
   return out;
 }
 
-/** How alike two digit strings are as phone numbers: the length of their common ending (numbers differ at the front). */
-function commonSuffix(a: string, b: string): number {
-  let n = 0;
-  while (n < a.length && n < b.length && a[a.length - 1 - n] === b[b.length - 1 - n]) n++;
-  return n;
-}
-
 // ---- the explanation ------------------------------------------------------------------------------------------
 
 interface ContactRow {
@@ -143,7 +136,7 @@ interface ContactRow {
   phones: string[]; raw_phones: string[]; country: string | null;
 }
 
-const nameOf = (r: ContactRow) => displayNameOf({ firstName: r.first_name, lastName: r.last_name, company: r.company });
+const nameOf = (r: Pick<ContactRow, 'first_name' | 'last_name' | 'company'>) => displayNameOf({ firstName: r.first_name, lastName: r.last_name, company: r.company });
 
 /**
  * The lookup that missed in a run's steps: what was searched and the number as received. A caller_lookup whose
@@ -175,13 +168,26 @@ export async function explainMiss(
   } else if (number.raw) {
     const candidates = nearCandidates(number);
     const keys = [...candidates.keys()].map((e) => phoneKey(customer.id, e));
+    // Rejected numbers that look like the caller's: the same last 7 digits, or one digit off (leading zeros aside).
+    const callerDigits = [number.nationalNumber, digitsOf(number.raw).replace(/^0+/, ''), number.e164?.slice(1)].filter((d): d is string => !!d && d.length >= 4);
+    const alike = new Set<string>(callerDigits);
+    for (const d of callerDigits) for (const v of oneDigitVariants(d).keys()) alike.add(v.replace(/^0+/, ''));
+    const suffixes = [...new Set(callerDigits.filter((d) => d.length >= 7).map((d) => d.slice(-7)))];
     const [near, rejectedRows, syncProblems] = await Promise.all([
+      // One index probe per candidate (an overlap test with ~450 keys makes the planner scan the table).
       keys.length ? sql<ContactRow[]>`
-        select source, external_id, first_name, last_name, company, phones, raw_phones, country from cdp_contacts
-        where phone_keys && ${keys}::text[] and deleted_at is null limit 20` : Promise.resolve([] as ContactRow[]),
-      sql<ContactRow[]>`
-        select source, external_id, first_name, last_name, company, phones, raw_phones, country from cdp_contacts
-        where customer_id = ${customer.id} and cardinality(raw_phones) > cardinality(phones) and deleted_at is null limit 2000`,
+        select c.source, c.external_id, c.first_name, c.last_name, c.company, c.phones, c.raw_phones, c.country
+        from unnest(${keys}::text[]) as k(key)
+        cross join lateral (select * from cdp_contacts where phone_keys @> array[k.key] and deleted_at is null limit 3) c
+        limit 20` : Promise.resolve([] as ContactRow[]),
+      // The customer's contacts holding a rejected number (a partial index), filtered to the numbers alike in SQL.
+      callerDigits.length ? sql<(Omit<ContactRow, 'phones' | 'raw_phones'> & { raw: string })[]>`
+        select c.source, c.external_id, c.first_name, c.last_name, c.company, c.country, x.raw
+        from cdp_contacts c cross join lateral unnest(c.raw_phones) as x(raw)
+        where c.customer_id = ${customer.id} and cardinality(c.raw_phones) > cardinality(c.phones) and c.deleted_at is null
+          and (right(regexp_replace(x.raw, '[^0-9]', '', 'g'), 7) = any(${suffixes}::text[])
+               or ltrim(regexp_replace(x.raw, '[^0-9]', '', 'g'), '0') = any(${[...alike]}::text[]))
+        limit 50` : Promise.resolve([]),
       sql<{ problems: { externalId?: string; phone?: string; reason?: string }[]; sync_key: string }[]>`
         select problems, sync_key from sync_runs where customer_id = ${customer.id} and jsonb_array_length(problems) > 0
         order by started_at desc limit 5`,
@@ -193,28 +199,21 @@ export async function explainMiss(
         const item: NearNumber = { e164: e, kind: c.kind, detail: c.detail, contact: { source: r.source, externalId: r.external_id, displayName: nameOf(r) } };
         // Which of its raw numbers became this one, and was it written without a country code?
         const storedAs = r.raw_phones.find((x) => normalizePhone(x, r.country?.trim() || customer.defaultCountry).e164 === e);
-        if (storedAs && !/^\s*(\+|00)/.test(storedAs)) item.missingCountryCode = { storedAs, readIn: r.country?.trim() || customer.defaultCountry };
+        if (c.kind === 'other_country' && storedAs && !/^\s*(\+|00)/.test(storedAs)) item.missingCountryCode = { storedAs, readIn: r.country?.trim() || customer.defaultCountry };
         explanation.near.push(item);
       }
     }
     explanation.near.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'other_country' ? -1 : 1));
-    // Rejected numbers that look like the caller's: the same last 7 digits, or one digit off.
-    const callerDigits = [number.nationalNumber, digitsOf(number.raw).replace(/^0+/, ''), number.e164?.slice(1)].filter((d): d is string => !!d && d.length >= 4);
-    const oneOff = new Set<string>();
-    for (const d of callerDigits) for (const v of oneDigitVariants(d).keys()) oneOff.add(v);
     const resembles = (phone: string) => {
       const d = digitsOf(phone).replace(/^0+/, '');
-      if (d.length < 4) return false;
-      return callerDigits.some((c) => c === d || commonSuffix(c, d) >= Math.min(7, d.length, c.length) || c.endsWith(d) || d.endsWith(c)) || oneOff.has(d);
+      return d.length >= 4 && (alike.has(d) || suffixes.includes(d.slice(-7)));
     };
     const seen = new Set<string>();
     for (const r of rejectedRows) {
-      for (const raw of r.raw_phones) {
-        const n = normalizePhone(raw, r.country?.trim() || customer.defaultCountry);
-        if (n.e164 || !resembles(raw)) continue;
-        seen.add(`${r.source}|${r.external_id}|${raw}`);
-        explanation.rejected.push({ source: r.source, externalId: r.external_id, displayName: nameOf(r), phone: raw, reason: n.reason ?? 'not a valid number', seenIn: 'cdp' });
-      }
+      const n = normalizePhone(r.raw, r.country?.trim() || customer.defaultCountry);
+      if (n.e164) continue;
+      seen.add(`${r.source}|${r.external_id}|${r.raw}`);
+      explanation.rejected.push({ source: r.source, externalId: r.external_id, displayName: nameOf(r), phone: r.raw, reason: n.reason ?? 'not a valid number', seenIn: 'cdp' });
     }
     for (const run of syncProblems) {
       for (const p of Array.isArray(run.problems) ? run.problems : []) {
@@ -255,8 +254,8 @@ function summarize(x: MissExplanation): string {
 }
 
 /** Searches allowed per second per process (a token bucket; bursts of up to BURST). */
-export const EXPLAIN_PER_SEC = 10;
-const BURST = 20;
+export const EXPLAIN_PER_SEC = 5;
+const BURST = 10;
 let tokens = BURST;
 let refilledAt = Date.now();
 /** Takes one close-number search from the budget; false when it is spent. */

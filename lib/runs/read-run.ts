@@ -1,4 +1,5 @@
 import type postgres from 'postgres';
+import { completeOnRead } from '../cdp/explain-miss';
 
 export interface RunView {
   id: string; status: string; automation: string; customerId: string | null; customerExternalId?: string | null; mode: string;
@@ -24,12 +25,14 @@ export async function readRun(sql: postgres.Sql, vendorId: string, id: string): 
     input: s.asResponse && echo ? echo : s.input, output: s.asResponse && echo ? echo : s.asTrigger ? r.trigger : s.output,
     port: s.port, error: s.error ?? null, requestLog: s.requestLog ?? undefined, startedAt: new Date(s.startedAt).toISOString(), durationMs: s.durationMs,
   }));
+  // "Why no match" whose search was skipped at the miss (rate budget): searched now, and kept.
+  const explanation = r.explanation ? await completeOnRead(sql, { id: r.id, customerId: r.customer_id, automation: r.automation, steps: steps as never, explanation: r.explanation }) : null;
   return {
     id: r.id, status: r.status, automation: r.automation, customerId: r.customer_id, customerExternalId: r.customer_external_id, mode: r.mode,
     flowId: r.flow_id, flowVersion: r.flow_version,
     startedAt: new Date(r.started_at).toISOString(), finishedAt: r.finished_at ? new Date(r.finished_at).toISOString() : null, durationMs: r.duration_ms,
     trigger: r.trigger, response: r.response, error: r.error,
-    ...(r.explanation ? { explanation: r.explanation } : {}),
+    ...(explanation ? { explanation } : {}),
     steps,
   };
 }

@@ -299,7 +299,8 @@ async function stopProc(p: ChildProcess | null) {
 
 async function benchOne(kind: 'embedded' | 'url') {
   console.log(`\n=== caller_lookup, Patchbay ${asRun ? 'as run (npm start: UI + worker in the process)' : 'API only (PATCHBAY_NO_UI=1)'} on ${kind === 'embedded' ? 'the embedded PostgreSQL' : 'a PostgreSQL server (DATABASE_URL)'} — ${nContacts} contacts, ${duration} s per load, ${os.cpus().length} cores, load ${loadavg().toFixed(1)} at start`);
-  if (asRun && buildIfStale((m: string) => console.log(`  ${m}`)) !== 0) throw new Error('building the web app failed');
+  const build = values.root ? ((await import(path.join(path.resolve(values.root), 'scripts/build-if-stale.mjs'))).buildIfStale as typeof buildIfStale) : buildIfStale;
+  if (asRun && build((m: string) => console.log(`  ${m}`)) !== 0) throw new Error('building the web app failed');
   const databaseUrl = kind === 'url' ? await createScratchDatabase('patchbay_bench') : undefined;
   const env: Record<string, string> = { PATCHBAY_DEMO_CONTACTS: '0', PATCHBAY_NO_UI: asRun ? '0' : '1', PATCHBAY_AUTOMATION_CACHE_MS: '2000', PATCHBAY_FLOW_TIMEOUT_MS: '5000' };
   if (asRun) Object.assign(env, { NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', PATCHBAY_WORKER: '1' });

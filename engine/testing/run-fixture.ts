@@ -1,5 +1,6 @@
 // Runs a fixture flow with in-memory ports; engine tests assert each step's output.
 import { compileFlow } from '../core/compile-flow';
+import type { CallSessionPort } from '../core/call-session';
 import type { CdpPort, ConnectionHandle, RunContext, SyncPort } from '../core/define-block';
 import { PatchbayError } from '../core/errors';
 import { runFlow, type RunOptions } from '../core/runner';
@@ -15,6 +16,8 @@ export interface FixtureOptions extends RunOptions {
   fetch?: typeof fetch;
   /** A fake durable sync for flows that start one (sync.contacts). */
   sync?: SyncPort;
+  /** Call sessions (engine/testing/memory-calls.ts) for the call.* blocks and once-per-call writes. */
+  calls?: CallSessionPort;
 }
 
 export function createTestContext(o: FixtureOptions = {}): RunContext {
@@ -36,6 +39,7 @@ export function createTestContext(o: FixtureOptions = {}): RunContext {
     log: () => {},
     requestLog: [],
     sync: o.sync,
+    calls: o.calls,
   };
 }
 

@@ -8,9 +8,9 @@ import type { RouteDef } from './route';
 import { runAutomation } from './v1/automations';
 import { deleteCdpContact, upsertCdpContacts } from './v1/cdp';
 import { createCustomerRoute, getCustomer } from './v1/customers';
-import { health } from './v1/health';
+import { health, ready } from './v1/health';
 import { hubspotHook, phoneSystemHook } from './v1/hooks';
-import { enableIntegrationRoute } from './v1/integrations';
+import { deleteIntegrationRoute, disableIntegrationRoute, enableIntegrationRoute, listIntegrationsRoute, reenableIntegrationRoute } from './v1/integrations';
 import { createPortalLinkRoute } from './v1/portal-links';
 import { getPhoneSystemConnection, putPhoneSystemConnection } from './v1/phone-system';
 import { getRun } from './v1/runs';
@@ -24,6 +24,10 @@ export const routes: readonly RouteDef[] = [
   upsertCdpContacts,
   deleteCdpContact,
   enableIntegrationRoute,
+  listIntegrationsRoute,
+  disableIntegrationRoute,
+  reenableIntegrationRoute,
+  deleteIntegrationRoute,
   createPortalLinkRoute,
   contactsDeleted,
   putPhoneSystemConnection,
@@ -31,6 +35,7 @@ export const routes: readonly RouteDef[] = [
   phoneSystemHook,
   hubspotHook,
   health,
+  ready,
   openApiJson,
   docsPage,
   docsAsset,

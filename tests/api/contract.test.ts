@@ -91,6 +91,19 @@ const samples: Record<string, (customer: string) => Promise<Call> | Call> = {
     return { method: 'DELETE', path: `/api/v1/customers/${c}/cdp/contacts/crm/gone` };
   },
   enableIntegration: (c) => ({ method: 'POST', path: `/api/v1/customers/${c}/integrations`, body: { flowId, options: { tier: 'gold' } } }),
+  listIntegrations: (c) => ({ method: 'GET', path: `/api/v1/customers/${c}/integrations` }),
+  disableIntegration: async (c) => {
+    await api(`/api/v1/customers/${c}/integrations`, { body: { flowId } });
+    return { method: 'POST', path: `/api/v1/customers/${c}/integrations/caller_lookup/disable` };
+  },
+  reenableIntegration: async (c) => {
+    await api(`/api/v1/customers/${c}/integrations`, { body: { flowId, enabled: false } });
+    return { method: 'POST', path: `/api/v1/customers/${c}/integrations/caller_lookup/enable` };
+  },
+  deleteIntegration: async (c) => {
+    await api(`/api/v1/customers/${c}/integrations`, { body: { flowId } });
+    return { method: 'DELETE', path: `/api/v1/customers/${c}/integrations/caller_lookup` };
+  },
   createPortalLink: (c) => ({ method: 'POST', path: `/api/v1/customers/${c}/portal-links`, body: { expiresInSeconds: 120 } }),
   contactsDeleted: (c) => ({ method: 'POST', path: `/api/v1/customers/${c}/webhooks/hubspot/contacts-deleted`, body: { ids: ['1', 2], kind: 'person' } }),
   putPhoneSystemConnection: (c) => ({ method: 'PUT', path: `/api/v1/customers/${c}/connections/phonesystem`, body: { baseUrl: 'http://127.0.0.1:1', credentials: { token: 't' }, webhookSecret } }),
@@ -98,6 +111,7 @@ const samples: Record<string, (customer: string) => Promise<Call> | Call> = {
   phoneSystemWebhook: (c) => phoneHook(c),
   hubspotWebhook: () => hubspotHook(),
   health: () => ({ method: 'GET', path: '/api/v1/health' }),
+  ready: () => ({ method: 'GET', path: '/api/v1/ready' }),
   openApiDocument: () => ({ method: 'GET', path: '/api/v1/openapi.json' }),
   docsPage: () => ({ method: 'GET', path: '/api/docs' }),
   portalListConnections: (c) => ({ method: 'GET', path: `/api/portal/${c}/connections` }),

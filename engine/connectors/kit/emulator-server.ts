@@ -96,7 +96,13 @@ export interface RunningEmulator {
   setRateLimit(limit: number, windowMs?: number): void;
   /** Invalidate every OAuth access token (forces a refresh). */
   expireAccessTokens(): void;
-  stats: { requests: number; rateLimited: number; failed: number; byRoute: Map<string, number> };
+  /**
+   * Slow answers (latency injection): authenticated requests wait `ms` before they are handled — every one, every
+   * `every`-th one (10: one in ten), or the next `count` ones; `delay(0)` ends it. A caller that gives up meanwhile
+   * (closes the connection) is counted in `stats.aborted` and its request is not handled.
+   */
+  delay(ms: number, o?: { every?: number; count?: number }): void;
+  stats: { requests: number; rateLimited: number; failed: number; aborted: number; byRoute: Map<string, number> };
 }
 
 function compile(pattern: string): { re: RegExp; keys: string[] } {
@@ -117,7 +123,8 @@ export async function startEmulator(opts: EmulatorOptions, port = 0, host = '127
   let windowMs = opts.rateLimit?.windowMs ?? 10_000;
   let windowStart = Date.now();
   let used = 0;
-  const stats = { requests: 0, rateLimited: 0, failed: 0, byRoute: new Map<string, number>() };
+  const stats = { requests: 0, rateLimited: 0, failed: 0, aborted: 0, byRoute: new Map<string, number>() };
+  let slow = { ms: 0, every: 1, count: Infinity, seen: 0 };
   let baseUrl = '';
 
   const send = (res: ServerResponse, r: EmuResponse) => {
@@ -184,6 +191,8 @@ export async function startEmulator(opts: EmulatorOptions, port = 0, host = '127
       if ((req.headers['content-type'] ?? '').includes('json')) {
         try { body = JSON.parse(rawBody); } catch { return send(res, { status: 400, body: { message: 'Malformed JSON body' } }); }
       } else if ((req.headers['content-type'] ?? '').includes('x-www-form-urlencoded')) body = Object.fromEntries(new URLSearchParams(rawBody));
+      // Vendors' SDKs post token requests as multipart forms too (Zoho's Node SDK does): its text fields.
+      else if ((req.headers['content-type'] ?? '').startsWith('multipart/form-data')) body = multipartFields(rawBody, req.headers['content-type']!);
       else body = rawBody;
     }
     const r: EmuRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, params: {}, body, rawBody };
@@ -214,6 +223,16 @@ export async function startEmulator(opts: EmulatorOptions, port = 0, host = '127
         }
         used++;
         rlHeaders = opts.rateLimit?.headers?.({ limit, remaining: limit - used, resetMs }) ?? {};
+      }
+      if (slow.ms > 0 && slow.count > 0 && ++slow.seen % slow.every === 0) {
+        slow.count--;
+        const ms = slow.ms;
+        const gaveUp = await new Promise<boolean>((resolve) => {
+          const onClose = () => { clearTimeout(t); resolve(true); };
+          const t = setTimeout(() => { res.off('close', onClose); resolve(false); }, ms);
+          res.once('close', onClose);
+        });
+        if (gaveUp) { stats.aborted++; return; }
       }
       if (failRemaining > 0) {
         failRemaining--;
@@ -247,5 +266,20 @@ export async function startEmulator(opts: EmulatorOptions, port = 0, host = '127
     failNext(n, status = 503) { failRemaining = n; failStatus = status; },
     setRateLimit(l, w) { limit = l; if (w) windowMs = w; used = 0; windowStart = Date.now(); },
     expireAccessTokens() { for (const k of oauthAccess.keys()) oauthAccess.set(k, 0); },
+    delay(ms, o = {}) { slow = { ms, every: Math.max(1, Math.floor(o.every ?? 1)), count: o.count ?? Infinity, seen: 0 }; },
   };
+}
+
+/** The text fields of a multipart/form-data body (files are not read by any emulator). */
+export function multipartFields(raw: string, contentType: string): Record<string, string> {
+  const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+  const out: Record<string, string> = {};
+  if (!boundary) return out;
+  for (const part of raw.split(`--${boundary[1] ?? boundary[2]}`)) {
+    const sep = part.indexOf('\r\n\r\n');
+    if (sep < 0) continue;
+    const name = /content-disposition:[^\r\n]*\bname="([^"]*)"/i.exec(part.slice(0, sep));
+    if (name && !/filename=/i.test(part.slice(0, sep))) out[name[1]] = part.slice(sep + 4).replace(/\r\n$/, '');
+  }
+  return out;
 }

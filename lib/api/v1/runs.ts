@@ -21,6 +21,7 @@ export const runSchema = z.object({
   trigger: z.unknown(),
   response: z.unknown(),
   error: z.unknown(),
+  fallbackReason: z.enum(['failed', 'deadline']).nullish().describe('Why the response is the flow\'s fallback answer: a step failed, or the deadline passed (the error names the step and how long it ran); null: it is not'),
   explanation: z.object({
     summary: z.string().describe('In words: how the number was read, the closest stored numbers, rejected numbers that resemble it'),
     number: z.object({
@@ -64,7 +65,7 @@ export const getRun = defineRoute({
     const found = run ?? (mine ? {
       id: mine.id, status: mine.status, automation: mine.automation, customerId: mine.customerId, mode: mine.mode,
       startedAt: mine.startedAt.toISOString(), finishedAt: mine.finishedAt?.toISOString() ?? null, durationMs: mine.durationMs,
-      trigger: mine.trigger, response: mine.response, error: mine.error, steps: mine.steps,
+      trigger: mine.trigger, response: mine.response, error: mine.error, fallbackReason: mine.fallbackReason ?? null, steps: mine.steps,
       ...(mine.explanation ? { explanation: mine.explanation } : {}),
     } : null);
     if (!found || (principal.customerId && found.customerId !== principal.customerId)) throw new NotFound('run_not_found', `No run "${id}"`);

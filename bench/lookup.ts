@@ -244,9 +244,11 @@ module.exports = {
   logging: { console: { level: 'warn' } }, telemetry: { enabled: false }, diagnostics: { enabled: false },
   functionGlobalContext: { contacts, lpn: require(${JSON.stringify(lpn)}) },
 };`);
+    // (The default country goes in as a string: an options object made in the function node's sandbox is not a plain
+  // Object to libphonenumber-js, which refuses it.)
   const fn = `const lpn = global.get('lpn');
 const phone = String((msg.payload && msg.payload.phone) || '').trim();
-const p = phone ? lpn.parsePhoneNumberFromString(phone.startsWith('00') ? '+' + phone.slice(2) : phone, { defaultCountry: '${country}' }) : undefined;
+const p = phone ? lpn.parsePhoneNumberFromString(phone.startsWith('00') ? '+' + phone.slice(2) : phone, '${country}') : undefined;
 const c = p && p.isValid() ? global.get('contacts').get(p.number) : undefined;
 msg.payload = c ? { found: true, contact: c } : { found: false };
 return msg;`;
@@ -265,7 +267,7 @@ return msg;`;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`Node-RED exited:\n${out}`);
     if (Date.now() > deadline) { proc.kill('SIGKILL'); throw new Error(`Node-RED did not start:\n${out}`); }
-    const ok = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"phone":"+12025550000"}' }).then((r) => r.ok, () => false);
+    const ok = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"phone":"+12025550000"}', signal: AbortSignal.timeout(3000) }).then((r) => r.ok, () => false);
     if (ok) break;
     await new Promise((r) => setTimeout(r, 300));
   }

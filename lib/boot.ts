@@ -86,7 +86,7 @@ export async function boot(o: { role: 'server' | 'worker'; log: (m: string) => v
       recorderSql: recorderSql ?? undefined,
       lookupSql: lookupPool?.next,
       phoneCache: phoneCache ?? undefined,
-      encryptionKey: secrets.encryptionKey,
+      encryptionKey: secrets.encryptionKeys,
       flowTimeoutMs: cfg.flowTimeoutMs,
       allowPrivateHosts: cfg.allowPrivateHosts,
       ...jobPorts(jobs),

@@ -5,6 +5,20 @@ import { connectApiKey, disconnectRoute, listConnections, startOAuthRoute, testC
 import { oauthCallback } from './portal/oauth';
 import { openPortalLink, signOut } from './portal/session';
 import type { RouteDef } from './route';
+import { createKeyRoute, listKeysRoute, revokeKeyRoute, rotateKeyRoute } from './staff/api-keys';
+import { listAuditRoute } from './staff/audit-log';
+import { getEmbeddingRoute, previewWidgetTokenRoute, saveEmbeddingRoute } from './staff/embedding';
+import { listCallsRoute } from './staff/calls';
+import { createCustomerRoute as staffCreateCustomerRoute, listCustomersRoute } from './staff/customers';
+import { getCustomerPhoneSystemRoute, putCustomerPhoneSystemRoute } from './staff/phone-system';
+import { getVersionRoute, publishFlowRoute, saveVersionRoute } from './staff/flow-versions';
+import { createFlowRoute, deleteFlowRoute, duplicateFlowRoute, exportFlowRoute, getFlowRoute, importFlowRoute, listFlowsRoute } from './staff/flows';
+import { getRunRoute, listRunsRoute, runStatsRoute } from './staff/runs';
+import { listSyncSourcesRoute, listSyncsRoute, startSyncRoute } from './staff/syncs';
+import { testRunRoute } from './staff/test-runs';
+import { validateRoute } from './staff/validate';
+import { blocksRoute } from './staff/blocks';
+import { meRoute } from './staff/me';
 import { runAutomation } from './v1/automations';
 import { deleteCdpContact, upsertCdpContacts } from './v1/cdp';
 import { createCustomerRoute, getCustomer } from './v1/customers';
@@ -15,8 +29,10 @@ import { createPortalLinkRoute } from './v1/portal-links';
 import { getPhoneSystemConnection, putPhoneSystemConnection } from './v1/phone-system';
 import { getRun } from './v1/runs';
 import { contactsDeleted } from './v1/webhooks';
+import { createWidgetTokenRoute } from './v1/widget-tokens';
+import { runWidgetAction, widgetCard, widgetScript } from './widget/widget';
 
-export const routes: readonly RouteDef[] = [
+export const publicRoutes: readonly RouteDef[] = [
   runAutomation,
   getRun,
   createCustomerRoute,
@@ -29,6 +45,7 @@ export const routes: readonly RouteDef[] = [
   reenableIntegrationRoute,
   deleteIntegrationRoute,
   createPortalLinkRoute,
+  createWidgetTokenRoute,
   contactsDeleted,
   putPhoneSystemConnection,
   getPhoneSystemConnection,
@@ -47,6 +64,49 @@ export const routes: readonly RouteDef[] = [
   signOut,
   oauthCallback,
   openPortalLink,
+  widgetScript,
+  widgetCard,
+  runWidgetAction,
 ];
+
+/** The staff app's API (/api/staff/*, staff session with a role), served by the same edge. */
+export const staffRoutes: readonly RouteDef[] = [
+  meRoute,
+  blocksRoute,
+  listFlowsRoute,
+  createFlowRoute,
+  importFlowRoute,
+  getFlowRoute,
+  deleteFlowRoute,
+  duplicateFlowRoute,
+  exportFlowRoute,
+  saveVersionRoute,
+  getVersionRoute,
+  publishFlowRoute,
+  validateRoute,
+  testRunRoute,
+  listRunsRoute,
+  runStatsRoute,
+  getRunRoute,
+  listCustomersRoute,
+  staffCreateCustomerRoute,
+  getCustomerPhoneSystemRoute,
+  putCustomerPhoneSystemRoute,
+  listCallsRoute,
+  listSyncsRoute,
+  listSyncSourcesRoute,
+  startSyncRoute,
+  listKeysRoute,
+  createKeyRoute,
+  rotateKeyRoute,
+  revokeKeyRoute,
+  listAuditRoute,
+  getEmbeddingRoute,
+  saveEmbeddingRoute,
+  previewWidgetTokenRoute,
+];
+
+/** Everything the edge serves: the router, the OpenAPI document and the contract test read this list. */
+export const routes: readonly RouteDef[] = [...publicRoutes, ...staffRoutes];
 
 describeRoutes(routes);

@@ -46,6 +46,10 @@ export const apiKeys = pgTable('api_keys', {
   keyHash: text('key_hash').notNull().unique(),
   createdAt: ts('created_at').notNull().defaultNow(),
   revokedAt: ts('revoked_at'),
+  /** Who created it: a staff member's e-mail, `operator` (CLI) or `seed`. */
+  createdBy: text('created_by'),
+  /** Set when the key was rotated: the key that replaced it. */
+  replacedBy: uuid('replaced_by'),
 });
 
 export const flows = pgTable('flows', {
@@ -316,3 +320,50 @@ export const callSessionWaits = pgTable('call_session_waits', {
   resumeAt: ts('resume_at').notNull(),
   createdAt: ts('created_at').notNull().defaultNow(),
 }, (t) => [index('call_session_waits_session_idx').on(t.sessionId)]);
+
+/** Who changed what: flows, templates, rollouts, API keys, connections, integrations (lib/audit/record-audit.ts). */
+export const auditLog = pgTable('audit_log', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  vendorId: uuid('vendor_id').notNull().references(() => vendors.id, { onDelete: 'cascade' }),
+  customerId: uuid('customer_id').references(() => customers.id, { onDelete: 'set null' }),
+  /** staff | api_key | portal | operator | system */
+  actorKind: text('actor_kind').notNull(),
+  /** The staff user's id, the API key's id, the customer's id (portal) … */
+  actorId: text('actor_id'),
+  /** Readable at the time: the staff member's e-mail, the key's prefix and name, "customer acme (portal)". */
+  actorLabel: text('actor_label').notNull(),
+  /** `<target kind>.<verb>`: flow.publish, api_key.rotate, connection.connect … */
+  action: text('action').notNull(),
+  targetKind: text('target_kind').notNull(),
+  targetId: text('target_id'),
+  targetLabel: text('target_label'),
+  details: jsonb('details'),
+  at: ts('at').notNull().defaultNow(),
+}, (t) => [index('audit_log_vendor_at_idx').on(t.vendorId, t.at.desc(), t.id.desc())]);
+/** How a vendor's customer portal and agent widget look and where they may be embedded (staff: Embed page). */
+export const vendorEmbedSettings = pgTable('vendor_embed_settings', {
+  vendorId: uuid('vendor_id').primaryKey().references(() => vendors.id, { onDelete: 'cascade' }),
+  /** Shown in the portal's top bar and the widget's header instead of "Integrations". */
+  brandName: text('brand_name'),
+  /** A data: URL (png, jpeg, svg, webp, gif; at most 100 kB): the pages' CSP allows data: images only. */
+  logo: text('logo'),
+  /** #rrggbb */
+  primaryColor: text('primary_color'),
+  accentColor: text('accent_color'),
+  /** Origins of the vendor's product (https://app.example.com): may frame the portal, may call the widget API. */
+  allowedOrigins: text('allowed_origins').array().notNull().default(sql`'{}'`),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+/** The buttons of the agent widget: each runs one named automation of the customer the widget is for. */
+export const widgetActions = pgTable('widget_actions', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  vendorId: uuid('vendor_id').notNull().references(() => vendors.id, { onDelete: 'cascade' }),
+  /** Stable id in URLs: /api/widget/v1/customers/{id}/actions/{key}/run */
+  key: text('key').notNull(),
+  label: text('label').notNull(),
+  automation: text('automation').notNull(),
+  position: integer('position').notNull().default(0),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+}, (t) => [uniqueIndex('widget_actions_vendor_key_uq').on(t.vendorId, t.key)]);

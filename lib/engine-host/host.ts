@@ -1,5 +1,6 @@
 // The engine host: fills the run context with real adapters (Postgres CDP, encrypted connections,
 // guarded fetch, clock, logger) and runs automations with a timeout, recording every run.
+import type { KeyInput } from '../crypto/credentials';
 import { newRunId } from '../runs/run-id';
 import type postgres from 'postgres';
 import { fallbackResponse, newRunProgress, runFlow, type CdpPort, type CompiledFlow, type ConnectionHandle, type HttpRequestLogEntry, type RunContext, type RunResult, type RunState, type SyncStartRequest, type SerializedError } from '@/engine';
@@ -21,7 +22,7 @@ export interface HostOptions {
   lookupSql?: () => postgres.Sql;
   /** The process's coherent cache of caller lookups (lib/cdp/phone-cache.ts), when its change listener runs. */
   phoneCache?: PhoneCache;
-  encryptionKey: Buffer;
+  encryptionKey: KeyInput;
   flowTimeoutMs: number;
   allowPrivateHosts: boolean;
   /** Hands a suspended run to the job engine (set once the job engine runs). */

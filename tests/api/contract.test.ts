@@ -1,8 +1,9 @@
 // The OpenAPI document against the running server: it is a valid OpenAPI 3.1 document; every declared route is
 // in it; every documented route called with valid input answers a documented status with a body that matches
 // the documented schema; and every route called with the wrong credentials (none, another vendor's key,
-// another customer's portal session, no signature, a foreign Origin for cookie writes) answers a documented
-// 401/403/404 with the error body, never data.
+// another customer's portal session or key, no signature, a foreign Origin for cookie writes; for the staff API
+// no session, another vendor's staff member, a viewer where an editor is needed, an editor where an owner is)
+// answers a documented 401/403/404 with the error body, never data.
 import fs from 'node:fs';
 import path from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
@@ -12,8 +13,12 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { startHubspotEmulator, type HubspotEmulator } from '@/engine/connectors/hubspot/emulator';
 import { HUBSPOT_SIGNATURE_HEADER, HUBSPOT_TIMESTAMP_HEADER, signHubspotRequest } from '@/engine/connectors/hubspot/webhooks';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signWebhookBody } from '@/engine/connectors/phone-system/webhook-signature';
+import callerLookupFlow from '@/engine/fixtures/caller-lookup.flow.json';
 import { routes } from '@/lib/api/routes';
+import { mintStaffSessionCookie } from '@/lib/auth/staff-session';
 import { demoApp } from '@/lib/connections/oauth-clients';
+import { replaceWidgetActions } from '@/lib/embed/embed-settings';
+import { enableIntegration } from '@/lib/flows/flows';
 import { saveConnection } from '@/lib/engine-host/connections';
 import { createApiKey } from '@/lib/tenancy/api-keys';
 import { createCustomer } from '@/lib/tenancy/customers';
@@ -34,6 +39,14 @@ let flowId = '';
 let runId = '';
 let emu: HubspotEmulator;
 const sessions: Record<'a' | 'b', string> = { a: '', b: '' };
+/** Staff sessions: the demo vendor's owner, an editor and a viewer of it; the other vendor's owner. */
+const staff: Record<'owner' | 'editor' | 'viewer' | 'otherOwner', string> = { owner: '', editor: '', viewer: '', otherOwner: '' };
+/** A key confined to customer B, and one confined to customer A. */
+let keyOfB = '';
+let keyOfA = '';
+let staffFlowId = '';
+const staffFlow = (automation: string) => ({ ...callerLookupFlow, name: `Contract ${automation}`, automation });
+const widgetTokens: Record<'a' | 'b', string> = { a: '', b: '' };
 
 interface Call { method: string; path: string; body?: unknown; raw?: string; headers?: Record<string, string> }
 interface Answer { status: number; contentType: string; text: string; json: unknown }
@@ -124,10 +137,61 @@ const samples: Record<string, (customer: string) => Promise<Call> | Call> = {
   },
   portalSignOut: (c) => ({ method: 'POST', path: `/api/portal/${c}/sign-out` }),
   portalOAuthCallback: () => ({ method: 'GET', path: '/api/portal/oauth/callback?code=x' }),
+  createWidgetToken: (c) => ({ method: 'POST', path: `/api/v1/customers/${c}/widget-tokens`, body: { expiresInSeconds: 120 } }),
+  widgetScript: () => ({ method: 'GET', path: '/api/widget/v1/widget.js' }),
+  widgetCallerCard: (c) => ({ method: 'GET', path: `/api/widget/v1/customers/${c}/card?phone=%2B14157040007` }),
+  runWidgetAction: async (c) => {
+    // The action runs caller_lookup, which must be enabled for the customer (other samples remove it).
+    await api(`/api/v1/customers/${c}/integrations`, { body: { flowId } });
+    return { method: 'POST', path: `/api/widget/v1/customers/${c}/actions/lookup/run`, body: { phone: '+1 415-704-0007' } };
+  },
   openPortalLink: async (c) => {
     const link = await api(`/api/v1/customers/${c}/portal-links`, { method: 'POST' });
     return { method: 'GET', path: link.body.url };
   },
+  staffMe: () => ({ method: 'GET', path: '/api/staff/me' }),
+  staffListBlocks: () => ({ method: 'GET', path: '/api/staff/blocks' }),
+  staffListFlows: () => ({ method: 'GET', path: '/api/staff/flows' }),
+  staffCreateFlow: () => ({ method: 'POST', path: '/api/staff/flows', body: { definition: staffFlow(`contract_new_${Math.random().toString(36).slice(2, 8)}`) } }),
+  staffImportFlow: () => ({ method: 'POST', path: '/api/staff/flows/import', body: staffFlow(`contract_imp_${Math.random().toString(36).slice(2, 8)}`) }),
+  staffGetFlow: () => ({ method: 'GET', path: `/api/staff/flows/${staffFlowId}` }),
+  staffDeleteFlow: async () => {
+    const made = await send({ method: 'POST', path: '/api/staff/flows', body: { definition: staffFlow(`contract_del_${Math.random().toString(36).slice(2, 8)}`) } }, { cookie: staff.owner });
+    return { method: 'DELETE', path: `/api/staff/flows/${(made.json as Json).id}` };
+  },
+  staffDuplicateFlow: () => ({ method: 'POST', path: `/api/staff/flows/${staffFlowId}/duplicate` }),
+  staffExportFlow: () => ({ method: 'GET', path: `/api/staff/flows/${staffFlowId}/export` }),
+  staffSaveFlowVersion: () => ({ method: 'POST', path: `/api/staff/flows/${staffFlowId}/versions`, body: { definition: staffFlow(`contract_staff_${uniq}`), message: 'contract' } }),
+  staffGetFlowVersion: () => ({ method: 'GET', path: `/api/staff/flows/${staffFlowId}/versions/1` }),
+  staffPublishFlow: () => ({ method: 'POST', path: `/api/staff/flows/${staffFlowId}/publish`, body: { version: 1 } }),
+  staffValidateFlow: () => ({ method: 'POST', path: '/api/staff/validate', body: { definition: staffFlow('contract_validate') } }),
+  staffTestRun: (c) => ({ method: 'POST', path: `/api/staff/flows/${staffFlowId}/test-run`, body: { definition: staffFlow(`contract_staff_${uniq}`), input: { phone: '+1 415-704-0007' }, customer: c } }),
+  staffListRuns: () => ({ method: 'GET', path: '/api/staff/runs?limit=5' }),
+  staffRunStats: () => ({ method: 'GET', path: '/api/staff/runs/stats' }),
+  staffGetRun: () => ({ method: 'GET', path: `/api/staff/runs/${runId}` }),
+  staffListCustomers: () => ({ method: 'GET', path: '/api/staff/customers' }),
+  staffCreateCustomer: () => ({ method: 'POST', path: '/api/staff/customers', body: { externalId: `contract-staff-${Math.random().toString(36).slice(2, 8)}`, name: 'By hand', defaultCountry: 'GB' } }),
+  staffGetPhoneSystem: (c) => ({ method: 'GET', path: `/api/staff/customers/${c}/phone-system` }),
+  staffPutPhoneSystem: (c) => ({ method: 'PUT', path: `/api/staff/customers/${c}/phone-system`, body: { baseUrl: 'http://127.0.0.1:1', credentials: { token: 't' }, webhookSecret } }),
+  staffListCalls: () => ({ method: 'GET', path: '/api/staff/calls' }),
+  staffListSyncs: () => ({ method: 'GET', path: '/api/staff/syncs' }),
+  staffListSyncSources: () => ({ method: 'GET', path: '/api/staff/syncs/sources' }),
+  staffStartSync: (c) => ({ method: 'POST', path: '/api/staff/syncs/runs', body: { customer: c, source: 'hubspot' } }),
+  staffListApiKeys: () => ({ method: 'GET', path: '/api/staff/api-keys' }),
+  staffCreateApiKey: (c) => ({ method: 'POST', path: '/api/staff/api-keys', body: { name: 'contract', customer: c } }),
+  staffRotateApiKey: async () => {
+    const made = await send({ method: 'POST', path: '/api/staff/api-keys', body: { name: 'to rotate' } }, { cookie: staff.owner });
+    return { method: 'POST', path: `/api/staff/api-keys/${(made.json as Json).id}/rotate` };
+  },
+  staffRevokeApiKey: async () => {
+    const made = await send({ method: 'POST', path: '/api/staff/api-keys', body: { name: 'to revoke' } }, { cookie: staff.owner });
+    return { method: 'DELETE', path: `/api/staff/api-keys/${(made.json as Json).id}` };
+  },
+  staffListAudit: () => ({ method: 'GET', path: '/api/staff/audit?limit=20' }),
+  staffGetEmbedding: () => ({ method: 'GET', path: '/api/staff/embedding' }),
+  // Keeps the widget action the widget samples run (lookup → caller_lookup).
+  staffSaveEmbedding: () => ({ method: 'PUT', path: '/api/staff/embedding', body: { brandName: 'Contract Voice', primaryColor: '#0f766e', allowedOrigins: ['https://app.contract.example'], actions: [{ key: 'lookup', label: 'Look up', automation: 'caller_lookup' }] } }),
+  staffCreateWidgetPreviewToken: (c) => ({ method: 'POST', path: '/api/staff/embedding/widget-token', body: { customer: c } }),
 };
 
 /** Every operation in the document: [path template, method, operation]. */
@@ -179,6 +243,28 @@ beforeAll(async () => {
   emu = await startHubspotEmulator({ contacts: 3, token: 'hs-contract', oauth: demoApp('hubspot', inject('dataDir'))! });
   sessions.a = await openSession(custA);
   sessions.b = await openSession(custB);
+
+  // Staff sessions as next-auth issues them at sign-in (the API suite's server runs without the Next.js app).
+  process.env.NEXTAUTH_SECRET ??= JSON.parse(fs.readFileSync(path.join(inject('dataDir'), 'secrets.json'), 'utf8')).authSecret;
+  const staffUser = async (vendorId: string, role: 'owner' | 'editor' | 'viewer') => {
+    const email = `${role}-${uniq}-${Math.random().toString(36).slice(2, 6)}@contract.test`;
+    const [u] = await sql<{ id: string }[]>`insert into staff_users (vendor_id, email, name, password_hash, role) values (${vendorId}, ${email}, ${role}, 'x', ${role}) returning id`;
+    return mintStaffSessionCookie({ userId: u.id, vendorId, role, email, name: role, sid: `contract-${u.id}` });
+  };
+  staff.owner = await staffUser(a.vendor_id, 'owner');
+  staff.editor = await staffUser(a.vendor_id, 'editor');
+  staff.viewer = await staffUser(a.vendor_id, 'viewer');
+  staff.otherOwner = await staffUser(other.id, 'owner');
+  const made = await send({ method: 'POST', path: '/api/staff/flows', body: { definition: staffFlow(`contract_staff_${uniq}`) } }, { cookie: staff.owner });
+  expect(made.status, made.text).toBe(201);
+  staffFlowId = (made.json as Json).id;
+  const [bId] = await sql<{ id: string }[]>`select id from customers where external_id = ${custB} and vendor_id = ${a.vendor_id}`;
+  keyOfB = (await createApiKey(sql, { vendorId: a.vendor_id, customerId: bId.id, name: 'customer B only' })).key;
+  keyOfA = (await createApiKey(sql, { vendorId: a.vendor_id, customerId: a.id, name: 'customer A only' })).key;
+  // The widget: one action (caller_lookup, enabled for customer A) and a token per customer.
+  await replaceWidgetActions(sql, a.vendor_id, [{ key: 'lookup', label: 'Look up', automation: 'caller_lookup' }]);
+  await enableIntegration(sql, { vendorId: a.vendor_id, customerId: a.id, flowId });
+  for (const c of ['a', 'b'] as const) widgetTokens[c] = (await api(`/api/v1/customers/${c === 'a' ? custA : custB}/widget-tokens`, { method: 'POST' })).body.token;
 });
 
 afterAll(async () => { await emu?.close(); });
@@ -200,6 +286,9 @@ describe('the OpenAPI document', () => {
     }
     expect([...documented].sort()).toEqual(Object.keys(samples).sort());
     expect(Object.keys(doc.paths)).toContain('/api/v1/customers/{customerId}/automations/{name}');
+    // Staff handlers written as Next.js route handlers (lib/auth/with-staff.ts) are undocumented: declare them in lib/api/staff/.
+    const nextStaff = fs.existsSync('app/api/staff') ? (fs.readdirSync('app/api/staff', { recursive: true }) as string[]).filter((f) => f.endsWith('route.ts')) : [];
+    expect(nextStaff, 'staff routes outside the route declarations (not in the OpenAPI document)').toEqual([]);
   });
 
   it('is served with a docs page whose assets come from this server', async () => {
@@ -229,7 +318,7 @@ describe('every documented route', () => {
       const call = await samples[op.operationId](custA);
       expect(call.method).toBe(method);
       const sec = securityOf(op);
-      const a = await send(call, { key: sec === 'apiKey' ? apiKey() : null, cookie: sec === 'portalSession' || op.operationId === 'portalOAuthCallback' ? sessions.a : null });
+      const a = await send(call, { key: sec === 'apiKey' ? apiKey() : sec === 'widgetToken' ? widgetTokens.a : null, cookie: sec === 'staffSession' ? staff.owner : sec === 'portalSession' || op.operationId === 'portalOAuthCallback' ? sessions.a : null });
       expect(a.status, `${op.operationId}: ${a.text.slice(0, 300)}`).toBeLessThan(400);
       checkAgainstDocument(op, a);
     }
@@ -247,11 +336,28 @@ describe('every documented route', () => {
         attempts.push({ what: 'a revoked or mistyped key', call: await samples[id](custA), auth: { key: 'pb_not_a_key' } });
         // Another vendor's key reaches only that vendor's objects: A's customer and run are not found for it.
         if (op.parameters.some((p: Json) => p.name === 'customerId' || p.name === 'runId')) attempts.push({ what: "another vendor's key", call: await samples[id](custA), auth: { key: otherVendorKey } });
+        // A key confined to customer B reaches neither customer A nor anything but running automations and reading runs.
+        attempts.push({ what: "another customer's key", call: await samples[id](custA), auth: { key: keyOfB } });
+        if (op.responses['403']) attempts.push({ what: 'a customer key where only vendor keys may call', call: await samples[id](custA), auth: { key: keyOfA } });
+      } else if (sec === 'staffSession') {
+        const role = op['x-patchbay-role'] as string;
+        attempts.push({ what: 'no staff session', call: await samples[id](custA), auth: {} });
+        if (role !== 'viewer') attempts.push({ what: 'a viewer', call: await samples[id](custA), auth: { cookie: staff.viewer } });
+        if (role === 'owner') attempts.push({ what: 'an editor', call: await samples[id](custA), auth: { cookie: staff.editor } });
+        // Another vendor's staff member: every object named in the path (flow, run, customer, key) is not found.
+        if (op.parameters.some((p: Json) => p.in === 'path')) attempts.push({ what: "another vendor's staff member", call: await samples[id](custA), auth: { cookie: staff.otherOwner } });
+        const call = await samples[id](custA);
+        if (role !== 'viewer') attempts.push({ what: 'a foreign Origin', call: { ...call, headers: { ...call.headers, origin: 'https://evil.example' } }, auth: { cookie: staff.owner } });
       } else if (sec === 'portalSession') {
         attempts.push({ what: 'no session', call: await samples[id](custA), auth: {} });
         attempts.push({ what: "another customer's session", call: await samples[id](custA), auth: { cookie: sessions.b } });
         const call = await samples[id](custA);
         if (call.method !== 'GET') attempts.push({ what: 'a foreign Origin', call: { ...call, headers: { ...call.headers, origin: 'https://evil.example' } }, auth: { cookie: sessions.a } });
+      } else if (sec === 'widgetToken') {
+        attempts.push({ what: 'no widget token', call: await samples[id](custA), auth: {} });
+        attempts.push({ what: 'an altered widget token', call: await samples[id](custA), auth: { key: `${widgetTokens.a.slice(0, -2)}xx` } });
+        attempts.push({ what: "another customer's widget token", call: await samples[id](custA), auth: { key: widgetTokens.b } });
+        attempts.push({ what: 'the vendor\'s API key', call: await samples[id](custA), auth: { key: apiKey() } });
       } else if (sec?.startsWith('signature_')) {
         const call = id === 'hubspotWebhook' ? hubspotHook(false) : phoneHook(custA, false);
         attempts.push({ what: 'no signature', call, auth: {} });
@@ -273,6 +379,6 @@ describe('every documented route', () => {
         checked++;
       }
     }
-    expect(checked).toBeGreaterThan(30);
+    expect(checked).toBeGreaterThan(100);
   });
 });

@@ -4,11 +4,12 @@
 import { z } from 'zod';
 import { catalog } from '@/engine/connectors';
 import { NotFound } from '../../errors';
+import { portalActor, recordAudit } from '../../audit/record-audit';
 import { connectWithApiKey, disconnect, findConnector, listConnectorViews, VENDOR_MANAGED_SYSTEMS } from '../../connections/manage-connections';
 import { OAUTH_CALLBACK_PATH, startOAuth } from '../../connections/oauth-connect';
 import { testConnection } from '../../connections/test-connection';
 import { createGuardedFetch } from '../../engine-host/guarded-fetch';
-import { cookie, OAUTH_NONCE_COOKIE } from '../../portal/portal-session';
+import { cookie, OAUTH_NONCE_COOKIE, readPortalSession } from '../../portal/portal-session';
 import { portalSecret } from '../../portal/portal-tokens';
 import { publicBaseUrl } from '../../config';
 import { defineRoute, type ApiDeps } from '../route';
@@ -72,6 +73,7 @@ export const connectApiKey = defineRoute({
   errors: { 400: 'invalid_input naming the credential field or baseUrl' },
   async handler({ params, body, customer, deps }) {
     await connectWithApiKey(deps.sql, deps.host.opts.encryptionKey, { customerId: customer.id, system: params.system, option: body.option, baseUrl: body.baseUrl, credentials: body.credentials });
+    await recordAudit(deps.sql, { vendorId: customer.vendorId, customerId: customer.id, actor: portalActor(customer), action: 'connection.connect', target: { kind: 'connection', id: params.system, label: `${params.system} of ${customer.externalId}` }, details: { authKind: 'apiKey', ...(body.baseUrl ? { baseUrl: body.baseUrl } : {}) } });
     const view = (await listConnectorViews(deps.sql, customer.id)).find((c) => c.system === params.system);
     return { status: 200, body: view };
   },
@@ -90,6 +92,7 @@ export const disconnectRoute = defineRoute({
   errors: { 404: 'connection_not_found / connector_not_found' },
   async handler({ params, customer, deps }) {
     if (!(await disconnect(deps.sql, customer.id, params.system))) throw notConnected(params.system);
+    await recordAudit(deps.sql, { vendorId: customer.vendorId, customerId: customer.id, actor: portalActor(customer), action: 'connection.disconnect', target: { kind: 'connection', id: params.system, label: `${params.system} of ${customer.externalId}` } });
     return { status: 204 };
   },
 });
@@ -130,11 +133,12 @@ export const startOAuthRoute = defineRoute({
   bodyLimit: 16 * 1024,
   responses: { 200: { description: 'Where to send the browser (a nonce cookie binds the round trip to this session)', schema: z.object({ authorizeUrl: z.string() }) } },
   errors: { 400: 'invalid_input / oauth_unavailable' },
-  async handler({ params, body, customer }) {
+  async handler({ req, params, body, customer }) {
+    const embedded = readPortalSession(portalSecret(), req.headers.cookie)?.embedded ?? false;
     const start = startOAuth(portalSecret(), {
       customerId: customer.id, vendorId: customer.vendorId, externalId: customer.externalId, system: params.system, baseUrl: body.baseUrl,
       redirectUri: publicBaseUrl() + OAUTH_CALLBACK_PATH,
     });
-    return { status: 200, body: { authorizeUrl: start.authorizeUrl }, headers: { 'set-cookie': cookie(OAUTH_NONCE_COOKIE, start.nonce, start.maxAgeSec, secureCookies()) } };
+    return { status: 200, body: { authorizeUrl: start.authorizeUrl }, headers: { 'set-cookie': cookie(OAUTH_NONCE_COOKIE, start.nonce, start.maxAgeSec, secureCookies(), embedded) } };
   },
 });

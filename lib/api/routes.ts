@@ -14,6 +14,7 @@ import { getCustomerPhoneSystemRoute, putCustomerPhoneSystemRoute } from './staf
 import { getVersionRoute, publishFlowRoute, saveVersionRoute } from './staff/flow-versions';
 import { createFlowRoute, deleteFlowRoute, duplicateFlowRoute, exportFlowRoute, getFlowRoute, importFlowRoute, listFlowsRoute } from './staff/flows';
 import { getRunRoute, listRunsRoute, runStatsRoute } from './staff/runs';
+import { storageStatusRoute } from './staff/storage';
 import { listSyncSourcesRoute, listSyncsRoute, startSyncRoute } from './staff/syncs';
 import { testRunRoute } from './staff/test-runs';
 import { validateRoute } from './staff/validate';
@@ -21,7 +22,7 @@ import { blocksRoute } from './staff/blocks';
 import { meRoute } from './staff/me';
 import { runAutomation } from './v1/automations';
 import { deleteCdpContact, upsertCdpContacts } from './v1/cdp';
-import { createCustomerRoute, getCustomer } from './v1/customers';
+import { createCustomerRoute, getCustomer, setCustomerTrace } from './v1/customers';
 import { health, ready } from './v1/health';
 import { hubspotHook, phoneSystemHook } from './v1/hooks';
 import { deleteIntegrationRoute, disableIntegrationRoute, enableIntegrationRoute, listIntegrationsRoute, reenableIntegrationRoute } from './v1/integrations';
@@ -37,6 +38,7 @@ export const publicRoutes: readonly RouteDef[] = [
   getRun,
   createCustomerRoute,
   getCustomer,
+  setCustomerTrace,
   upsertCdpContacts,
   deleteCdpContact,
   enableIntegrationRoute,
@@ -87,6 +89,7 @@ export const staffRoutes: readonly RouteDef[] = [
   testRunRoute,
   listRunsRoute,
   runStatsRoute,
+  storageStatusRoute,
   getRunRoute,
   listCustomersRoute,
   staffCreateCustomerRoute,

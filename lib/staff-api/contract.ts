@@ -125,4 +125,5 @@ export interface RunDetail {
   explanation?: MissExplanationWire | null;
 }
 
-export interface CustomerListItem { id: string; externalId: string; name: string; defaultCountry: string }
+/** `health`: the last 24 hours from the run aggregates (lib/runs/customer-health.ts). */
+export interface CustomerListItem { id: string; externalId: string; name: string; defaultCountry: string; health: { runs: number; failed: number; fallbacks: number; p95Ms: number | null } }

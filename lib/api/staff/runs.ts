@@ -53,6 +53,8 @@ export const runStatsRoute = defineRoute({
   async handler({ query, deps, staff }) {
     const to = query.to ?? new Date();
     const from = query.from ?? new Date(to.getTime() - DAY);
+    // This process's counts of the last few seconds first (added every 5 s otherwise): a run just made shows.
+    await deps.host.aggregates.flush();
     return { status: 200, body: await runStats(deps.sql, staff.vendorId, { automation: query.automation, customer: query.customer, flowId: query.flowId, from, to }) };
   },
 });

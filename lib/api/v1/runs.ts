@@ -68,7 +68,7 @@ export const getRun = defineRoute({
       trigger: mine.trigger, response: mine.response, error: mine.error, fallbackReason: mine.fallbackReason ?? null, steps: mine.steps,
       ...(mine.explanation ? { explanation: mine.explanation } : {}),
     } : null);
-    if (!found || (principal.customerId && found.customerId !== principal.customerId)) throw new NotFound('run_not_found', `No run "${id}"`);
+    if (!found || (principal.customerId && found.customerId !== principal.customerId)) throw new NotFound('run_not_found', `No run "${id}" (a successful run the automation's recording policy did not keep is counted, not stored; send X-Patchbay-Trace: 1 to record one in full)`);
     const { customerId: _internal, customerExternalId, ...rest } = found as typeof found & { customerExternalId?: string | null };
     return { status: 200, body: { ...rest, customer: customerExternalId ?? null } };
   },

@@ -20,6 +20,7 @@ import { PatchbayMetrics } from './metrics/metrics';
 import { registerSyncJobs, syncStarter } from './sync/sync-jobs';
 import { registerScheduledAutomations } from './jobs/scheduled-automations';
 import { watchKeyChanges } from './tenancy/api-keys';
+import { PhoneCache, watchCdpChanges } from './cdp/phone-cache';
 
 export interface Booted {
   cfg: PatchbayConfig;
@@ -77,6 +78,9 @@ export async function boot(o: { role: 'server' | 'worker'; log: (m: string) => v
   // (history; durable runs are written on the shared pool). ARCHITECTURE.md, "Durability".
   const recorderSql = o.role === 'server' ? connect(databaseUrl, 1, { synchronous_commit: 'off' }).sql : null;
   const lookupPool = o.role === 'server' ? createPipelinedPool(databaseUrl, cfg.lookupConnections) : null;
+  // Caller lookups answered from memory while PostgreSQL's change notifications keep it coherent (lib/cdp/phone-cache.ts).
+  const phoneCache = o.role === 'server' && cfg.lookupCache ? new PhoneCache() : null;
+  const stopCdpWatch = phoneCache ? await watchCdpChanges(sql, phoneCache) : null;
   const worker = o.role === 'worker' || cfg.runWorker;
   // Job engine set-up (pg-boss schema, queues, schedules, workers) one process at a time: pg-boss's create_queue
   // deadlocks when several processes starting together create the same queues.
@@ -89,6 +93,7 @@ export async function boot(o: { role: 'server' | 'worker'; log: (m: string) => v
       metrics,
       recorderSql: recorderSql ?? undefined,
       lookupSql: lookupPool?.next,
+      phoneCache: phoneCache ?? undefined,
       encryptionKey: secrets.encryptionKeys,
       flowTimeoutMs: cfg.flowTimeoutMs,
       allowPrivateHosts: cfg.allowPrivateHosts,
@@ -119,6 +124,7 @@ export async function boot(o: { role: 'server' | 'worker'; log: (m: string) => v
       await step('run recorder', async () => { await host.close(); await recorderSql?.end({ timeout: 5 }); });
       await step('lookup connections', () => lookupPool?.end());
       await step('key listener', () => stopKeyWatch?.());
+      await step('contact change listener', () => stopCdpWatch?.());
       await step('database pool', () => closeDb());
       await step('embedded database', () => embedded?.stop());
     },

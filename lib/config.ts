@@ -41,6 +41,7 @@ export const VARIABLES = {
   PATCHBAY_SYNC_LEASE_MS: whole(500, 86_400_000),
   PATCHBAY_RUN_RETENTION_DAYS: z.string().regex(/^\d+(\.\d+)?$/, 'must be a number of days (0 keeps runs forever)').transform(Number),
   PATCHBAY_LOOKUP_CONNECTIONS: whole(1, 64),
+  PATCHBAY_LOOKUP_CACHE: flag,
   PATCHBAY_DB_POOL: whole(1, 1000),
   PATCHBAY_AUTOMATION_CACHE_MS: whole(0, 3_600_000),
   PATCHBAY_EMBEDDED_DB_PORT: whole(1, 65535),
@@ -113,6 +114,8 @@ export interface PatchbayConfig {
   syncLeaseMs: number;
   runRetentionDays: number;
   lookupConnections: number;
+  /** Caller lookups answered from the process's coherent cache (lib/cdp/phone-cache.ts). */
+  lookupCache: boolean;
   dbPool: number;
   automationCacheMs: number;
   embeddedDbPort: number;
@@ -174,6 +177,7 @@ export function readConfig(env: Env = process.env): PatchbayConfig {
     syncLeaseMs: get('PATCHBAY_SYNC_LEASE_MS') ?? 60_000,
     runRetentionDays: get('PATCHBAY_RUN_RETENTION_DAYS') ?? 30,
     lookupConnections: get('PATCHBAY_LOOKUP_CONNECTIONS') ?? Math.max(2, Math.min(8, os.availableParallelism())),
+    lookupCache: get('PATCHBAY_LOOKUP_CACHE') ?? true,
     dbPool: get('PATCHBAY_DB_POOL') ?? 10,
     automationCacheMs: get('PATCHBAY_AUTOMATION_CACHE_MS') ?? 2000,
     embeddedDbPort: get('PATCHBAY_EMBEDDED_DB_PORT') ?? 54329,

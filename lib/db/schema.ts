@@ -149,6 +149,7 @@ export const cdpContacts = pgTable('cdp_contacts', {
 }, (t) => [
   uniqueIndex('cdp_contacts_source_uq').on(t.customerId, t.source, t.externalId),
   index('cdp_contacts_phone_keys_gin').using('gin', t.phoneKeys).where(sql`${t.deletedAt} is null`),
+  index('cdp_contacts_rejected_phones_idx').on(t.customerId).where(sql`cardinality(${t.rawPhones}) > cardinality(${t.phones}) and ${t.deletedAt} is null`),
 ]);
 
 export const runs = pgTable('runs', {
@@ -175,6 +176,8 @@ export const runs = pgTable('runs', {
   durationMs: real('duration_ms'),
   /** Why the run answered its flow's fallback: `failed` (a step failed) or `deadline` (it ran past its deadline); null: it did not. */
   fallbackReason: text('fallback_reason'),
+  /** Why a caller lookup found nobody (lib/cdp/explain-miss.ts); null for other runs. */
+  explanation: json('explanation'),
 }, (t) => [
   index('runs_vendor_started_idx').on(t.vendorId, t.startedAt),
   index('runs_customer_started_idx').on(t.customerId, t.startedAt),

@@ -5,6 +5,9 @@ import { newRunId } from '../runs/run-id';
 import type postgres from 'postgres';
 import { fallbackResponse, newRunProgress, runFlow, type CdpPort, type CompiledFlow, type ConnectionHandle, type HttpRequestLogEntry, type RunContext, type RunResult, type RunState, type SyncStartRequest, type SerializedError } from '@/engine';
 import { createPgCdp } from '../cdp/pg-cdp';
+import type { PhoneCache } from '../cdp/phone-cache';
+import { explainMiss, missOf, takeExplainBudget } from '../cdp/explain-miss';
+import { clientMessage } from '../db/database-error';
 import { createCallSessionPort } from '../calls/call-sessions';
 import { reportRunHealth } from './connection-health';
 import { loadConnection } from './connections';
@@ -21,6 +24,8 @@ export interface HostOptions {
   recorderSql?: postgres.Sql;
   /** Connections for caller lookups (lib/db/pipelined-pool.ts); the shared pool when absent. */
   lookupSql?: () => postgres.Sql;
+  /** The process's coherent cache of caller lookups (lib/cdp/phone-cache.ts), when its change listener runs. */
+  phoneCache?: PhoneCache;
   encryptionKey: KeyInput;
   flowTimeoutMs: number;
   allowPrivateHosts: boolean;
@@ -140,7 +145,7 @@ class HostRunContext implements RunContext {
   ) {}
 
   get fetch(): typeof fetch { return this.host.fetchImpl; }
-  get cdp(): CdpPort { return (this.cdpPort ??= createPgCdp(this.host.opts.sql, this.customer, this.host.opts.lookupSql)); }
+  get cdp(): CdpPort { return (this.cdpPort ??= createPgCdp(this.host.opts.sql, this.customer, this.host.opts.lookupSql, this.host.opts.phoneCache)); }
   get signal(): AbortSignal {
     if (!this.ac) { this.ac = new AbortController(); if (this.cancelled) this.ac.abort(); }
     return this.ac.signal;
@@ -186,6 +191,8 @@ export class EngineHost {
   /** @internal used by run contexts */
   readonly fetchImpl: typeof fetch;
   private readonly deadlines = new Deadlines();
+  /** Runs held back from the recorder while their "why no match" explanation is computed (a few ms, after the answer). */
+  private readonly explaining = new Map<string, { record: RunRecord; done: Promise<void> }>();
 
   constructor(readonly opts: HostOptions) {
     this.recorder = new RunRecorder(opts.recorderSql ?? opts.sql, { durableSql: opts.sql });
@@ -298,9 +305,17 @@ export class EngineHost {
       fallbackReason: result.fallback ? 'failed' : null,
     };
     const keep = this.count(record, result.fallback, req);
-    if (req.recordNow || status === 'waiting') await this.recorder.recordNow(record);
-    else if (!keep) return { runId, status, result, response: result.response, error: result.error, durationMs: result.durationMs };
-    else {
+    // A run the recording policy does not store needs no explanation.
+    const explained = status === 'waiting' || (!keep && !req.recordNow) ? null : this.explainIfMiss(record, req.customer);
+    if (req.recordNow || status === 'waiting') {
+      if (explained) await explained;
+      await this.recorder.recordNow(record);
+    } else if (!keep) return { runId, status, result, response: result.response, error: result.error, durationMs: result.durationMs };
+    else if (explained) {
+      // The answer goes out first; the record follows its explanation to the recorder.
+      const done = explained.then(() => { this.explaining.delete(runId); void this.recorder.record(record); });
+      this.explaining.set(runId, { record, done });
+    } else {
       // Waits only when the record backlog is past its high-water mark (backpressure, nothing dropped).
       const backlog = this.recorder.record(record);
       if (backlog) await backlog;
@@ -312,7 +327,27 @@ export class EngineHost {
     return { runId, status, result, response: result.response, error: result.error, durationMs: result.durationMs, record, ...(result.fallback ? { fallback: 'failed' as const } : {}) };
   }
 
+  /**
+   * A run whose cdp.lookup found nobody gets `explanation` (lib/cdp/explain-miss.ts), computed after the current
+   * answer went out (setImmediate) and never failing the run; null for every other run (no cost).
+   */
+  private explainIfMiss(record: RunRecord, customer: { id: string; defaultCountry: string }): Promise<void> | null {
+    const miss = missOf(record.steps, customer.defaultCountry, record.automation);
+    if (!miss) return null;
+    return new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => explainMiss(this.opts.sql, customer, miss, { search: takeExplainBudget() }))
+      .then((e) => { record.explanation = e; }, (err: unknown) => {
+        record.explanation = { summary: `The explanation could not be computed: ${clientMessage(err, 'explaining a lookup miss')}` };
+      });
+  }
+
+  /** A finished run not written yet (in the recorder's buffer, or waiting for its explanation). */
+  pendingRun(id: string): RunRecord | undefined {
+    return this.recorder.pending.get(id) ?? this.explaining.get(id)?.record;
+  }
+
   async close(): Promise<void> {
+    await Promise.allSettled([...this.explaining.values()].map((e) => e.done));
     await this.recorder.close();
     await this.aggregates.close();
     await this.trace.close();

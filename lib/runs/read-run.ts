@@ -1,4 +1,5 @@
 import type postgres from 'postgres';
+import { completeOnRead } from '../cdp/explain-miss';
 import { compileCached } from '../engine-host/automation-cache';
 
 export interface RunView {
@@ -7,6 +8,8 @@ export interface RunView {
   startedAt: string; finishedAt: string | null; durationMs: number | null; trigger: unknown; response: unknown; error: unknown;
   /** Why the response is the flow's fallback answer: `failed` or `deadline` (the error names the step); null: it is not. */
   fallbackReason?: string | null;
+  /** Why a caller lookup found nobody (lib/cdp/explain-miss.ts); absent for other runs. */
+  explanation?: unknown;
   steps: { seq: number; nodeId: string; blockId: string; status: string; input: unknown; output: unknown; port: string | null; error: unknown; requestLog?: unknown; startedAt: string; durationMs: number; attempts?: number; errorHandled?: 'continue' | 'error' }[];
 }
 
@@ -52,11 +55,14 @@ export async function readRun(sql: postgres.Sql, vendorId: string, id: string): 
     startedAt: new Date(s.at !== undefined ? t0 + s.at : s.startedAt).toISOString(), durationMs: s.durationMs,
     ...(s.attempts ? { attempts: s.attempts } : {}), ...(s.errorHandled ? { errorHandled: s.errorHandled } : {}),
   }));
+  // "Why no match" whose search was skipped at the miss (rate budget): searched now, and kept.
+  const explanation = r.explanation ? await completeOnRead(sql, { id: r.id, customerId: r.customer_id, automation: r.automation, steps: steps as never, explanation: r.explanation }) : null;
   return {
     id: r.id, status: r.status, automation: r.automation, customerId: r.customer_id, customerExternalId: r.customer_external_id, mode: r.mode,
     flowId: r.flow_id, flowVersion: r.flow_version,
     startedAt: new Date(r.started_at).toISOString(), finishedAt: r.finished_at ? new Date(r.finished_at).toISOString() : null, durationMs: r.duration_ms,
     trigger: r.trigger, response: r.response, error: r.error, fallbackReason: r.fallback_reason ?? null,
+    ...(explanation ? { explanation } : {}),
     steps,
   };
 }

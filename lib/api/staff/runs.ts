@@ -67,7 +67,7 @@ export const getRunRoute = defineRoute({
   responses: { 200: { description: 'The run', schema: runDetail } },
   errors: { 404: 'run_not_found (also another vendor\'s run)' },
   async handler({ params, deps, staff }) {
-    const run = await readRunDetail(deps.sql, staff.vendorId, params.id, deps.host.recorder.pending.get(params.id));
+    const run = await readRunDetail(deps.sql, staff.vendorId, params.id, deps.host.pendingRun(params.id));
     if (!run) throw new NotFound('run_not_found', `No run "${params.id}"`);
     return { status: 200, body: runToWire(run) };
   },

@@ -88,6 +88,8 @@ describe('14: portal sign-out', () => {
 describe('16: security headers', () => {
   it('every page (sign-in, portal, errors) forbids framing and sniffing and sets a CSP and referrer policy', async () => {
     const cust = await newCustomer('headers');
+    // Framing of the portal is the vendor's choice (staff Embed page); a vendor that allowed no origin gets none.
+    await db()`update vendor_embed_settings set allowed_origins = '{}' where vendor_id = (select vendor_id from customers where external_id = ${cust})`;
     const link = await api(`/api/v1/customers/${cust}/portal-links`, { method: 'POST' });
     const pages = [await browse('/login'), await browse('/portal/x?token=bad'), await browse(link.body.url), await browse(`/api/portal/${cust}/connections`), await browse('/flows/%E0%A4%A')];
     for (const r of pages) {

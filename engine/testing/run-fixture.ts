@@ -15,6 +15,8 @@ export interface FixtureOptions extends RunOptions {
   fetch?: typeof fetch;
   /** A fake durable sync for flows that start one (sync.contacts). */
   sync?: SyncPort;
+  /** A side-effect-free run (ctx.dryRun). */
+  dryRun?: boolean;
 }
 
 export function createTestContext(o: FixtureOptions = {}): RunContext {
@@ -36,12 +38,14 @@ export function createTestContext(o: FixtureOptions = {}): RunContext {
     log: () => {},
     requestLog: [],
     sync: o.sync,
+    ...(o.dryRun ? { dryRun: true } : {}),
   };
 }
 
 export async function runFixture(flow: unknown, trigger: unknown, o: FixtureOptions = {}) {
   const compiled = compileFlow(flow, registry);
-  const ctx = createTestContext(o);
+  // The flow's own option defaults under the given ones, as the host merges them.
+  const ctx = createTestContext({ ...o, options: { ...compiled.flow.options, ...o.options } });
   const result = await runFlow(compiled, trigger, ctx, o);
   const byNode = Object.fromEntries(result.steps.map((s) => [s.nodeId, s]));
   return { ...result, byNode, ctx };

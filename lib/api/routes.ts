@@ -1,6 +1,7 @@
 // Every route the node:http edge serves, in one list: the router (edge.ts), the OpenAPI document
 // (openapi.ts) and the contract test (tests/api/contract.test.ts) all read it.
 import { describeRoutes, docsAsset, docsPage, openApiJson } from './docs';
+import { enableCatalogueTemplate, getCatalogueTemplate, listCatalogue, pauseCatalogueTemplate, removeCatalogueTemplate, resumeCatalogueTemplate, updateCatalogueOptions } from './portal/catalogue';
 import { connectApiKey, disconnectRoute, listConnections, startOAuthRoute, testConnectionRoute } from './portal/connections';
 import { oauthCallback } from './portal/oauth';
 import { openPortalLink, signOut } from './portal/session';
@@ -39,6 +40,13 @@ export const routes: readonly RouteDef[] = [
   disconnectRoute,
   testConnectionRoute,
   startOAuthRoute,
+  listCatalogue,
+  getCatalogueTemplate,
+  enableCatalogueTemplate,
+  updateCatalogueOptions,
+  pauseCatalogueTemplate,
+  resumeCatalogueTemplate,
+  removeCatalogueTemplate,
   signOut,
   oauthCallback,
   openPortalLink,

@@ -3,7 +3,7 @@
 // one indexed CDP query, the respond.json body out.
 import { z } from 'zod';
 import { AUTOMATION_NAME, checkTriggerInput } from '@/engine';
-import { ApiError, InvalidInput, NotFound, Unavailable } from '../../errors';
+import { ApiError, Conflict, InvalidInput, NotFound, Unavailable } from '../../errors';
 import { resolveAutomation } from '../../engine-host/automation-cache';
 import { newRunId } from '../../runs/run-id';
 import { sendJson } from '../http-io';
@@ -28,11 +28,16 @@ export const runAutomation = defineRoute({
     200: { description: 'What the flow\'s respond.json block produced (its status may differ), or {runId,status} when the flow responds nothing', schema: z.unknown(), headers: { 'x-patchbay-run-id': 'The run\'s id' } },
     202: { description: 'Queued (async=true) or waiting on a durable step', schema: queued },
   },
-  errors: { 404: 'automation_not_found / customer_not_found', 502: 'run_failed: the flow failed without an answer', 503: 'jobs_unavailable', 504: 'timeout: the flow ran past PATCHBAY_FLOW_TIMEOUT_MS (runId given)' },
+  errors: { 404: 'automation_not_found / customer_not_found', 409: 'automation_paused: the customer paused the integration (its templates page in the portal); it answers again once resumed', 502: 'run_failed: the flow failed without an answer', 503: 'jobs_unavailable', 504: 'timeout: the flow ran past PATCHBAY_FLOW_TIMEOUT_MS (runId given)' },
   async handler({ res, params, query, body, principal, customer, deps }): Promise<Reply | void> {
     const { name } = params;
     const automation = await resolveAutomation(deps.sql, customer.id, name);
-    if (!automation) throw new NotFound('automation_not_found', `Customer "${customer.externalId}" has no enabled automation "${name}"`);
+    if (!automation) {
+      // Only the miss path asks: a paused automation answers 409 automation_paused, not 404 (the caller may retry later).
+      const [paused] = await deps.sql`select 1 from integrations where customer_id = ${customer.id} and automation = ${name} and not enabled`;
+      if (paused) throw new Conflict('automation_paused', `Customer "${customer.externalId}" paused the automation "${name}": it answers again once resumed`);
+      throw new NotFound('automation_not_found', `Customer "${customer.externalId}" has no enabled automation "${name}"`);
+    }
     const problems = checkTriggerInput(automation.triggerFields, body);
     if (problems.length) throw new InvalidInput(problems[0].message, problems[0].path ? problems[0].path.split('.') : [], { issues: problems });
     if (query.async === 'true') {

@@ -1,0 +1,10 @@
+import { json, withStaff } from '@/lib/auth/with-staff';
+import { readBody, requireUuid } from '@/lib/staff-api/parse-input';
+import { templateInputSchema } from '@/lib/staff-api/template-input';
+import { saveTemplateVersion } from '@/lib/templates/templates';
+
+// A new version (not yet published): customers keep theirs until it is published and rolled out.
+export const POST = withStaff<{ id: string }>(async ({ req, params, sql, vendorId, staff }) => {
+  const { message, ...input } = await readBody(req, templateInputSchema);
+  return json(await saveTemplateVersion(sql, { vendorId, templateId: requireUuid(params.id, 'template'), userId: staff.userId, input, message }), 201);
+}, { role: 'editor' });

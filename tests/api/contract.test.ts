@@ -32,6 +32,7 @@ let vendorSlug = '';
 let otherVendorKey = '';
 let flowId = '';
 let runId = '';
+let routingTemplateId = '';
 let emu: HubspotEmulator;
 const sessions: Record<'a' | 'b', string> = { a: '', b: '' };
 
@@ -108,6 +109,28 @@ const samples: Record<string, (customer: string) => Promise<Call> | Call> = {
     await send({ method: 'PUT', path: `/api/portal/${c}/connections/pipedrive`, body: { credentials: { apiToken: 'pd-contract' } } }, { cookie: sessions.a });
     return { method: 'DELETE', path: `/api/portal/${c}/connections/pipedrive` };
   },
+  portalListCatalogue: (c) => ({ method: 'GET', path: `/api/portal/${c}/catalogue` }),
+  portalGetTemplate: (c) => ({ method: 'GET', path: `/api/portal/${c}/catalogue/${routingTemplateId}` }),
+  portalEnableTemplate: async (c) => {
+    await send({ method: 'DELETE', path: `/api/portal/${c}/catalogue/${routingTemplateId}` }, { cookie: sessions.a });
+    return { method: 'POST', path: `/api/portal/${c}/catalogue/${routingTemplateId}`, body: { options: { priorityTier: 'platinum' } } };
+  },
+  portalUpdateTemplateOptions: async (c) => {
+    await send({ method: 'POST', path: `/api/portal/${c}/catalogue/${routingTemplateId}`, body: {} }, { cookie: sessions.a });
+    return { method: 'PUT', path: `/api/portal/${c}/catalogue/${routingTemplateId}/options`, body: { options: { priorityQueue: 'vip' } } };
+  },
+  portalPauseTemplate: async (c) => {
+    await send({ method: 'POST', path: `/api/portal/${c}/catalogue/${routingTemplateId}`, body: {} }, { cookie: sessions.a });
+    return { method: 'POST', path: `/api/portal/${c}/catalogue/${routingTemplateId}/pause` };
+  },
+  portalResumeTemplate: async (c) => {
+    await send({ method: 'POST', path: `/api/portal/${c}/catalogue/${routingTemplateId}`, body: {} }, { cookie: sessions.a });
+    return { method: 'POST', path: `/api/portal/${c}/catalogue/${routingTemplateId}/resume` };
+  },
+  portalRemoveTemplate: async (c) => {
+    await send({ method: 'POST', path: `/api/portal/${c}/catalogue/${routingTemplateId}`, body: {} }, { cookie: sessions.a });
+    return { method: 'DELETE', path: `/api/portal/${c}/catalogue/${routingTemplateId}` };
+  },
   portalSignOut: (c) => ({ method: 'POST', path: `/api/portal/${c}/sign-out` }),
   portalOAuthCallback: () => ({ method: 'GET', path: '/api/portal/oauth/callback?code=x' }),
   openPortalLink: async (c) => {
@@ -153,6 +176,7 @@ beforeAll(async () => {
   vendorSlug = a.slug;
   const [f] = await sql`select id from flows where vendor_id = ${a.vendor_id} and automation = 'caller_lookup' and deleted_at is null limit 1`;
   flowId = f.id;
+  [{ id: routingTemplateId }] = await sql`select id from templates where vendor_id = ${a.vendor_id} and slug = 'call_routing' and deleted_at is null`;
   const key = Buffer.from(JSON.parse(fs.readFileSync(path.join(inject('dataDir'), 'secrets.json'), 'utf8')).encryptionKey, 'hex');
   for (const c of [a.id, (await sql`select id from customers where external_id = ${custB}`)[0].id]) {
     await saveConnection(sql, key, { customerId: c, system: 'phonesystem', name: 'Phone system', authKind: 'apiKey', baseUrl: 'http://127.0.0.1:1', credentials: { token: 't', webhookSecret } });

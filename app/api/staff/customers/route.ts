@@ -21,6 +21,7 @@ const NewCustomer = z.object({
 export const POST = withStaff(async ({ req, sql, vendorId }) => {
   const body = await readBody(req, NewCustomer);
   const { ref, created } = await createCustomer(sql, { vendorId, ...body });
+  // TODO(audit, issue 12 item 6, helper `edge`): recordAudit(sql, { vendorId, actor: staff.userId, action: 'customer.create', target: ref.id }) once lib/audit lands on main.
   if (!created) throw new Conflict('customer_exists', `A customer "${body.externalId}" exists already`, { path: ['externalId'] });
   return json({ id: ref.id, externalId: ref.externalId, name: ref.name, defaultCountry: ref.defaultCountry }, 201);
 }, { role: 'editor' });

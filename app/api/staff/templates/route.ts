@@ -10,5 +10,6 @@ export const GET = withStaff(async ({ sql, vendorId }) => json(await staffTempla
 export const POST = withStaff(async ({ req, sql, vendorId, staff }) => {
   const { message, ...input } = await readBody(req, templateInputSchema);
   const created = await createTemplate(sql, { vendorId, userId: staff.userId, input, message });
+  // TODO(audit, issue 12 item 6, helper `edge`): recordAudit(sql, { vendorId, actor: staff.userId, action: 'template.create', target: created.id }) once lib/audit lands on main.
   return json(created, 201);
 }, { role: 'editor' });

@@ -11,5 +11,6 @@ export const POST = withStaff<{ id: string }>(async ({ req, params, sql, vendorI
   const { version, rollout } = await readBody(req, publishSchema);
   await publishTemplateVersion(sql, vendorId, id, version);
   const applied = rollout.kind === 'none' ? null : await rolloutTemplate(sql, { vendorId, templateId: id, version, target: rollout, userId: staff.userId });
+  // TODO(audit, issue 12 item 6, helper `edge`): recordAudit(sql, { vendorId, actor: staff.userId, action: 'template.publish', target: id }) once lib/audit lands on main.
   return json({ publishedVersion: version, rollout: applied });
 }, { role: 'editor' });

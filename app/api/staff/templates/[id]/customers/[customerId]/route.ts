@@ -12,5 +12,6 @@ export const PUT = withStaff<{ id: string; customerId: string }>(async ({ req, p
   if (!c) throw new NotFound('customer_not_found', `No customer "${params.customerId.slice(0, 200)}"`);
   const body = await readBody(req, pinSchema);
   const ct = await pinCustomerTemplate(sql, { vendorId, customerId: c.id, templateId, ...body });
+  // TODO(audit, issue 12 item 6, helper `edge`): recordAudit(sql, { vendorId, actor: staff.userId, action: 'template.pin', target: params.id }) once lib/audit lands on main.
   return json({ customer: c.externalId, version: ct.version, previousVersion: ct.previousVersion, pinned: ct.pinned, status: ct.status });
 }, { role: 'editor' });

@@ -15,6 +15,7 @@ import { enableIntegrationRoute } from './v1/integrations';
 import { createPortalLinkRoute } from './v1/portal-links';
 import { getPhoneSystemConnection, putPhoneSystemConnection } from './v1/phone-system';
 import { getRun } from './v1/runs';
+import { customerTemplatesRoute, enableCustomerTemplateRoute, listTemplatesRoute, removeCustomerTemplateRoute, setCustomerTemplateStatusRoute } from './v1/templates';
 import { contactsDeleted } from './v1/webhooks';
 
 export const routes: readonly RouteDef[] = [
@@ -25,6 +26,11 @@ export const routes: readonly RouteDef[] = [
   upsertCdpContacts,
   deleteCdpContact,
   enableIntegrationRoute,
+  listTemplatesRoute,
+  customerTemplatesRoute,
+  enableCustomerTemplateRoute,
+  setCustomerTemplateStatusRoute,
+  removeCustomerTemplateRoute,
   createPortalLinkRoute,
   contactsDeleted,
   putPhoneSystemConnection,

@@ -92,6 +92,20 @@ const samples: Record<string, (customer: string) => Promise<Call> | Call> = {
     return { method: 'DELETE', path: `/api/v1/customers/${c}/cdp/contacts/crm/gone` };
   },
   enableIntegration: (c) => ({ method: 'POST', path: `/api/v1/customers/${c}/integrations`, body: { flowId, options: { tier: 'gold' } } }),
+  listTemplates: () => ({ method: 'GET', path: '/api/v1/templates' }),
+  listCustomerTemplates: (c) => ({ method: 'GET', path: `/api/v1/customers/${c}/templates` }),
+  enableCustomerTemplate: async (c) => {
+    await send({ method: 'DELETE', path: `/api/v1/customers/${c}/templates/${routingTemplateId}` }, { key: apiKey() });
+    return { method: 'POST', path: `/api/v1/customers/${c}/templates/${routingTemplateId}`, body: { options: { mainQueue: 'support' } } };
+  },
+  setCustomerTemplateStatus: async (c) => {
+    await send({ method: 'POST', path: `/api/v1/customers/${c}/templates/${routingTemplateId}`, body: {} }, { key: apiKey() });
+    return { method: 'PUT', path: `/api/v1/customers/${c}/templates/${routingTemplateId}/status`, body: { status: 'paused' } };
+  },
+  removeCustomerTemplate: async (c) => {
+    await send({ method: 'POST', path: `/api/v1/customers/${c}/templates/${routingTemplateId}`, body: {} }, { key: apiKey() });
+    return { method: 'DELETE', path: `/api/v1/customers/${c}/templates/${routingTemplateId}` };
+  },
   createPortalLink: (c) => ({ method: 'POST', path: `/api/v1/customers/${c}/portal-links`, body: { expiresInSeconds: 120 } }),
   contactsDeleted: (c) => ({ method: 'POST', path: `/api/v1/customers/${c}/webhooks/hubspot/contacts-deleted`, body: { ids: ['1', 2], kind: 'person' } }),
   putPhoneSystemConnection: (c) => ({ method: 'PUT', path: `/api/v1/customers/${c}/connections/phonesystem`, body: { baseUrl: 'http://127.0.0.1:1', credentials: { token: 't' }, webhookSecret } }),

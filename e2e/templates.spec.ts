@@ -129,6 +129,35 @@ test('the named URL answers for that customer; paused, it answers 409 automation
   await expect(portal.getByTestId('health-summary')).toHaveAttribute('data-state', 'paused');
 });
 
+test('staff roll a new version out to a canary share, replay recorded runs through it, and roll it back', async ({ staff }) => {
+  await staff.getByTestId('nav-templates').click();
+  await staff.getByTestId(`template-row-${slug}`).getByRole('link').click();
+  await expect(staff.getByTestId('template-detail')).toBeVisible();
+  await expect(staff.getByTestId(`template-customer-${customerId}`)).toContainText('v1');
+  await staff.getByTestId('new-version').click();
+  await staff.getByTestId('template-message').fill('Same flows, second version');
+  await staff.getByTestId('template-save').click();
+  await expect(staff.getByTestId('version-2')).toBeVisible();
+  await staff.getByTestId('publish-button-2').click();
+  await expect(staff.getByTestId('version-2')).not.toContainText('draft');
+  // Published: the control now rolls out (a 50 % canary of this template's one customer reaches it).
+  await staff.getByTestId('rollout-percent-2').fill('50');
+  await staff.getByTestId('publish-button-2').click();
+  await expect(staff.getByTestId('publish-result-2')).toContainText('1 customer(s) moved');
+  await expect(staff.getByTestId(`template-customer-${customerId}`)).toContainText('v2');
+
+  await staff.getByTestId('shadow-from').selectOption('1');
+  await staff.getByTestId('shadow-to').selectOption('2');
+  await staff.getByTestId('shadow-run').click();
+  await expect(staff.getByTestId('shadow-summary')).toContainText('recorded run(s) replayed; 0 differ');
+  await expect(staff.getByTestId('shadow-case').first()).toHaveAttribute('data-same', 'true');
+  await shot(staff, 'staff-template-rollout-shadow');
+
+  await staff.getByTestId('rollouts-table').getByTestId('rollback').click();
+  await expect(staff.getByTestId('rollouts-table')).toContainText('rolled back');
+  await expect(staff.getByTestId(`template-customer-${customerId}`)).toContainText('v1');
+});
+
 test('staff see the customer, its integrations and the template\'s customers', async ({ staff }) => {
   await staff.getByTestId('nav-customers').click();
   await expect(staff.getByTestId('customers-page')).toBeVisible();

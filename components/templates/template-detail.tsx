@@ -4,7 +4,7 @@
 // (answers and would-be writes side by side), and its customers with their versions and pins.
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { FlowListItem } from '@/lib/staff-api/contract';
 import type { RolloutTarget } from '@/lib/templates/rollout';
 import type { ShadowCase, ShadowReport, ShadowSide } from '@/lib/templates/shadow-replay';
@@ -76,6 +76,8 @@ export function TemplateDetailView({ id }: { id: string }) {
 
 function PublishControl({ templateId, version, published, disabled, customers }: { templateId: string; version: number; published: boolean; disabled: boolean; customers: string[] }) {
   const [kind, setKind] = useState<Target['kind']>(published ? 'percent' : 'none');
+  // Once published, the control is for roll-outs: "nobody" is no longer a choice.
+  useEffect(() => { if (published) setKind((k) => (k === 'none' ? 'percent' : k)); }, [published]);
   const [percent, setPercent] = useState(30);
   const [list, setList] = useState('');
   const target = (): Target => (kind === 'percent' ? { kind, percent } : kind === 'customers' ? { kind, customers: list.split(',').map((s) => s.trim()).filter(Boolean) } : { kind } as Target);
@@ -84,7 +86,7 @@ function PublishControl({ templateId, version, published, disabled, customers }:
   return (
     <div className="toolbar" data-testid={`publish-${version}`}>
       <select className="select" value={kind} onChange={(e) => setKind(e.target.value as Target['kind'])} data-testid={`rollout-kind-${version}`} aria-label="Who gets it">
-        <option value="none">{published ? 'nobody yet' : 'new customers only'}</option>
+        {!published && <option value="none">new customers only</option>}
         <option value="all">every customer</option>
         <option value="percent">a canary share</option>
         <option value="customers">these customers</option>

@@ -12,7 +12,7 @@ import { RelativeTime } from '../ui/relative-time';
 import { StatusBadge } from '../ui/status-badge';
 
 const KEY = ['customers-overview'] as const;
-const HEALTH_TONE: Record<string, string> = { ok: 'badge-ok', failing: 'badge-err', idle: 'badge-muted' };
+const HEALTH_TONE: Record<string, string> = { ok: 'badge-ok', failing: 'badge-err', paused: 'badge-warn', idle: 'badge-muted' };
 
 export function CustomersView() {
   const staff = useStaff();
@@ -36,6 +36,7 @@ export function CustomersView() {
           <option value="">any health</option>
           <option value="ok">working</option>
           <option value="failing">failing</option>
+          <option value="paused">paused</option>
           <option value="idle">idle</option>
         </select>
       </div>

@@ -55,13 +55,13 @@ export async function staffTemplateDetail(sql: postgres.Sql, vendorId: string, t
 
 // ------------------------------------------------------------------------------------------------ customers
 
-export type CustomerHealth = 'ok' | 'failing' | 'idle';
-export const CUSTOMER_HEALTH = ['ok', 'failing', 'idle'] as const;
+export type CustomerHealth = 'ok' | 'failing' | 'paused' | 'idle';
+export const CUSTOMER_HEALTH = ['ok', 'failing', 'paused', 'idle'] as const;
 
 export interface StaffCustomerListItem {
   id: string; externalId: string; name: string; defaultCountry: string;
   integrations: number; templates: number;
-  /** failing: a connection is broken or an automation's last run failed; idle: nothing has run in 7 days; ok otherwise. */
+  /** failing: a connection is broken or an automation's last run failed; paused: a template is paused; idle: nothing has run in 7 days; ok otherwise. */
   health: CustomerHealth;
   healthReason: string | null;
   lastRunAt: string | null;
@@ -69,10 +69,11 @@ export interface StaffCustomerListItem {
 
 export async function staffCustomerList(sql: postgres.Sql, vendorId: string, q: { search?: string; health?: CustomerHealth } = {}): Promise<StaffCustomerListItem[]> {
   const like = q.search ? `%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
-  const rows = await sql<{ id: string; external_id: string; name: string; default_country: string; integrations: number; templates: number; broken: string | null; broken_error: string | null; failed_automation: string | null; last_run_at: Date | string | null }[]>`
+  const rows = await sql<{ id: string; external_id: string; name: string; default_country: string; integrations: number; templates: number; paused: number; broken: string | null; broken_error: string | null; failed_automation: string | null; last_run_at: Date | string | null }[]>`
     select c.id, c.external_id, c.name, c.default_country,
       (select count(*)::int from integrations i where i.customer_id = c.id) as integrations,
       (select count(*)::int from customer_templates ct where ct.customer_id = c.id) as templates,
+      (select count(*)::int from customer_templates ct where ct.customer_id = c.id and ct.status = 'paused') as paused,
       (select system from connections k where k.customer_id = c.id and k.status = 'error' order by k.updated_at desc limit 1) as broken,
       (select last_error from connections k where k.customer_id = c.id and k.status = 'error' order by k.updated_at desc limit 1) as broken_error,
       (select i.automation from integrations i
@@ -88,6 +89,7 @@ export async function staffCustomerList(sql: postgres.Sql, vendorId: string, q: 
     let healthReason: string | null = null;
     if (r.broken) { health = 'failing'; healthReason = `${systemName(r.broken)}: ${r.broken_error ?? 'the connection failed'}`; }
     else if (r.failed_automation) { health = 'failing'; healthReason = `The last ${r.failed_automation} run failed`; }
+    else if (r.paused) { health = 'paused'; healthReason = `${r.paused} template${r.paused === 1 ? ' is' : 's are'} paused`; }
     else if (!lastRunAt || Date.now() - new Date(lastRunAt).getTime() > 7 * 86_400_000) { health = 'idle'; healthReason = lastRunAt ? 'Nothing ran in the last 7 days' : 'Nothing has run yet'; }
     return { id: r.id, externalId: r.external_id, name: r.name, defaultCountry: r.default_country.trim(), integrations: r.integrations, templates: r.templates, health, healthReason, lastRunAt };
   });

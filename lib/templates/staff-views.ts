@@ -2,6 +2,7 @@
 // customers with a health word (search, filter), and one customer's integrations, versions, connections, runs, syncs.
 import type postgres from 'postgres';
 import { InvalidInput } from '../errors';
+import { URL_ID } from '../tenancy/customers';
 import { listCustomerTemplates, systemName, templateHealth } from './customer-templates';
 import { listRollouts, type RolloutView } from './rollout';
 import type { TemplateDefinition } from './template-definition';
@@ -67,7 +68,7 @@ export interface StaffCustomerListItem {
   lastRunAt: string | null;
 }
 
-export async function staffCustomerList(sql: postgres.Sql, vendorId: string, q: { search?: string; health?: CustomerHealth } = {}): Promise<StaffCustomerListItem[]> {
+export async function staffCustomerList(sql: postgres.Sql, vendorId: string, q: { search?: string; health?: CustomerHealth; externalId?: string } = {}): Promise<StaffCustomerListItem[]> {
   const like = q.search ? `%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
   const rows = await sql<{ id: string; external_id: string; name: string; default_country: string; integrations: number; templates: number; paused: number; broken: string | null; broken_error: string | null; failed_automation: string | null; last_run_at: Date | string | null }[]>`
     select c.id, c.external_id, c.name, c.default_country,
@@ -82,6 +83,7 @@ export async function staffCustomerList(sql: postgres.Sql, vendorId: string, q: 
       (select max(r.started_at) from runs r where r.customer_id = c.id and r.started_at > now() - interval '30 days') as last_run_at
     from customers c where c.vendor_id = ${vendorId}
       ${like ? sql`and (c.external_id ilike ${like} or c.name ilike ${like})` : sql``}
+      ${q.externalId !== undefined ? sql`and c.external_id = ${q.externalId}` : sql``}
     order by c.name limit 500`;
   const items = rows.map((r): StaffCustomerListItem => {
     const lastRunAt = r.last_run_at ? new Date(r.last_run_at).toISOString() : null;
@@ -106,7 +108,8 @@ export interface StaffCustomerDetail {
 }
 
 export async function staffCustomerDetail(sql: postgres.Sql, vendorId: string, externalId: string): Promise<StaffCustomerDetail | null> {
-  const [item] = (await staffCustomerList(sql, vendorId)).filter((c) => c.externalId === externalId);
+  if (!URL_ID.test(externalId)) return null;
+  const [item] = await staffCustomerList(sql, vendorId, { externalId });
   if (!item) return null;
   const integ = await sql<{ automation: string; flow_id: string; flow_name: string; flow_version: number | null; published_version: number | null; enabled: boolean; template_name: string | null }[]>`
     select i.automation, i.flow_id, f.name as flow_name, i.flow_version, f.published_version, i.enabled, t.name as template_name

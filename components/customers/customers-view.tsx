@@ -18,7 +18,7 @@ export function CustomersView() {
   const staff = useStaff();
   const [search, setSearch] = useState('');
   const [health, setHealth] = useState('');
-  const list = useQuery({ queryKey: [...KEY, search, health], queryFn: () => apiGet<StaffCustomerListItem[]>('/api/staff/customers/overview', { search, health }) });
+  const list = useQuery({ queryKey: [...KEY, search, health], queryFn: () => apiGet<StaffCustomerListItem[]>('/api/staff/customers/overview', { search, health }), staleTime: 0, refetchOnMount: 'always' });
   const [creating, setCreating] = useState(false);
   return (
     <div className="page" data-testid="customers-page">
@@ -81,7 +81,7 @@ function NewCustomer({ onDone }: { onDone: () => void }) {
 }
 
 export function CustomerDetailView({ id }: { id: string }) {
-  const q = useQuery({ queryKey: [...KEY, 'detail', id], queryFn: () => apiGet<StaffCustomerDetail>(`/api/staff/customers/${encodeURIComponent(id)}/detail`), refetchInterval: 10_000 });
+  const q = useQuery({ queryKey: [...KEY, 'detail', id], queryFn: () => apiGet<StaffCustomerDetail>(`/api/staff/customers/${encodeURIComponent(id)}/detail`), refetchInterval: 10_000, staleTime: 0, refetchOnMount: 'always' });
   if (q.isError) return <div className="page"><p className="notice notice-err" role="alert">{(q.error as Error).message}</p></div>;
   if (!q.data) return <div className="page"><p className="muted">Loading…</p></div>;
   const d = q.data;

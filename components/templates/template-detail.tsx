@@ -21,7 +21,8 @@ type Target = RolloutTarget | { kind: 'none' };
 export function TemplateDetailView({ id }: { id: string }) {
   const staff = useStaff();
   const key = [...TEMPLATES_KEY, id];
-  const q = useQuery({ queryKey: key, queryFn: () => apiGet<StaffTemplateDetail>(`/api/staff/templates/${id}`) });
+  // Customers enable, pause and move on their own: always fresh on opening, and kept fresh while open.
+  const q = useQuery({ queryKey: key, queryFn: () => apiGet<StaffTemplateDetail>(`/api/staff/templates/${id}`), staleTime: 0, refetchOnMount: 'always', refetchInterval: 10_000 });
   const [editing, setEditing] = useState(false);
   const flows = useQuery({ queryKey: ['flows'], queryFn: staffApi.flows, enabled: editing });
   const saveVersion = useStaffMutation((v: TemplateFormValue) => apiSend<{ version: number }>('POST', `/api/staff/templates/${id}/versions`, v), { invalidate: [TEMPLATES_KEY], onSuccess: () => setEditing(false) });

@@ -18,7 +18,7 @@ export const TEMPLATES_KEY = ['templates'] as const;
 export function TemplatesList() {
   const staff = useStaff();
   const router = useRouter();
-  const list = useQuery({ queryKey: TEMPLATES_KEY, queryFn: () => apiGet<StaffTemplateListItem[]>('/api/staff/templates') });
+  const list = useQuery({ queryKey: TEMPLATES_KEY, queryFn: () => apiGet<StaffTemplateListItem[]>('/api/staff/templates'), staleTime: 0, refetchOnMount: 'always' });
   const [creating, setCreating] = useState(false);
   const create = useStaffMutation((v: TemplateFormValue) => apiSend<{ id: string; version: number }>('POST', '/api/staff/templates', v), {
     invalidate: [TEMPLATES_KEY], onSuccess: (r) => router.push(`/templates/${r.id}`),

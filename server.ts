@@ -32,7 +32,7 @@ async function main() {
     closeNext = () => app.close();
   }
 
-  const edge = createEdge(routes, { sql, host, encryptionKey: b.secrets.encryptionKey });
+  const edge = createEdge(routes, { sql, host, encryptionKey: b.secrets.encryptionKey, lifecycle: b.lifecycle });
   const trustProxy = cfg.trustProxy;
   const server = http.createServer((req, res) => {
     if (guardRequest(req, res, { dev, trustProxy })) return;
@@ -61,15 +61,20 @@ async function main() {
     if (stopping) return;
     stopping = true;
     log(`${signal}: shutting down …`);
-    const force = setTimeout(() => process.exit(1), 15_000);
+    const force = setTimeout(() => process.exit(1), 30_000);
     force.unref();
     const step = async (name: string, fn: () => Promise<unknown> | undefined) => {
       const t = Date.now();
       await Promise.resolve(fn()).catch((e) => console.error(`[patchbay] stopping ${name}:`, (e as Error).message));
       if (Date.now() - t > 1000) log(`stopping ${name} took ${Date.now() - t} ms`);
     };
-    server.close();
-    server.closeAllConnections();
+    b.lifecycle.markStopping();
+    // Stop accepting; requests in flight finish (idle keep-alive connections close now), for at most 10 s.
+    await step('requests in flight', () => new Promise<void>((resolve) => {
+      const cut = setTimeout(() => { server.closeAllConnections(); resolve(); }, 10_000);
+      server.close(() => { clearTimeout(cut); resolve(); });
+      server.closeIdleConnections();
+    }));
     await step('web app', () => closeNext?.());
     await b.stop(step);
     log('stopped');

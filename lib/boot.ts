@@ -5,10 +5,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type postgres from 'postgres';
+import type { Lifecycle } from './api/route';
 import { readConfig, type PatchbayConfig } from './config';
 import { closeDb, connect, getSql } from './db/client';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded';
-import { runMigrations } from './db/migrate';
+import { BOOT_LOCK, runMigrations, withAdvisoryLock } from './db/migrate';
 import { createPipelinedPool, type PipelinedPool } from './db/pipelined-pool';
 import { EngineHost, setHost } from './engine-host/host';
 import { jobPorts, startJobEngine, startWorkers, type JobsRuntime } from './jobs/runtime';
@@ -27,6 +28,8 @@ export interface Booted {
   jobs: JobsRuntime;
   /** Server only: pipelined connections for caller lookups. */
   lookupPool: PipelinedPool | null;
+  /** For the readiness check; `markStopping` when SIGTERM arrives. */
+  lifecycle: Lifecycle & { markStopping(): void };
   /** Stops what boot started, in order (job engine, run recorder, connections, embedded database). */
   stop(step: (name: string, fn: () => Promise<unknown> | undefined) => Promise<void>): Promise<void>;
 }
@@ -69,26 +72,34 @@ export async function boot(o: { role: 'server' | 'worker'; log: (m: string) => v
   const recorderSql = o.role === 'server' ? connect(databaseUrl, 1, { synchronous_commit: 'off' }).sql : null;
   const lookupPool = o.role === 'server' ? createPipelinedPool(databaseUrl, cfg.lookupConnections) : null;
   const worker = o.role === 'worker' || cfg.runWorker;
-  const jobs = await startJobEngine({ databaseUrl, worker });
-  const host = new EngineHost({
-    sql,
-    recorderSql: recorderSql ?? undefined,
-    lookupSql: lookupPool?.next,
-    encryptionKey: secrets.encryptionKey,
-    flowTimeoutMs: cfg.flowTimeoutMs,
-    allowPrivateHosts: cfg.allowPrivateHosts,
-    ...jobPorts(jobs),
-    startSync: syncStarter(sql, jobs),
+  // Job engine set-up (pg-boss schema, queues, schedules, workers) one process at a time: pg-boss's create_queue
+  // deadlocks when several processes starting together create the same queues.
+  const { jobs, host } = await withAdvisoryLock(sql, BOOT_LOCK, async () => {
+    const jobs = await startJobEngine({ databaseUrl, worker });
+    const host = new EngineHost({
+      sql,
+      recorderSql: recorderSql ?? undefined,
+      lookupSql: lookupPool?.next,
+      encryptionKey: secrets.encryptionKey,
+      flowTimeoutMs: cfg.flowTimeoutMs,
+      allowPrivateHosts: cfg.allowPrivateHosts,
+      ...jobPorts(jobs),
+      startSync: syncStarter(sql, jobs),
+    });
+    setHost(host);
+    registerSyncJobs({ sql, host, log: o.log, leaseMs: cfg.syncLeaseMs });
+    registerRunRetention({ sql, log: o.log, days: cfg.runRetentionDays });
+    await startWorkers(jobs, { host, sql, log: o.log, worker });
+    return { jobs, host };
   });
-  setHost(host);
   // API keys: revocations empty every server's key cache at once (LISTEN/NOTIFY).
   const stopKeyWatch = o.role === 'server' ? await watchKeyChanges(sql) : null;
-  registerSyncJobs({ sql, host, log: o.log, leaseMs: cfg.syncLeaseMs });
-  registerRunRetention({ sql, log: o.log, days: cfg.runRetentionDays });
-  await startWorkers(jobs, { host, sql, log: o.log, worker });
+
+  let stopping = false;
+  const lifecycle = { stopping: () => stopping, markStopping: () => { stopping = true; }, worker: { expected: worker, running: () => jobs.running() } };
 
   return {
-    cfg, secrets, databaseUrl, embedded, sql, host, jobs, lookupPool,
+    cfg, secrets, databaseUrl, embedded, sql, host, jobs, lookupPool, lifecycle,
     async stop(step) {
       await step('job engine', () => jobs.stop());
       await step('run recorder', async () => { await host.close(); await recorderSql?.end({ timeout: 5 }); });

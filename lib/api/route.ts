@@ -8,7 +8,15 @@ import type { EngineHost } from '../engine-host/host';
 import type { KeyPrincipal } from '../tenancy/api-keys';
 import type { CustomerRef } from '../tenancy/customers';
 
-export interface ApiDeps { sql: postgres.Sql; host: EngineHost; encryptionKey: Buffer }
+/** What the readiness check asks of the process (lib/boot.ts builds it). */
+export interface Lifecycle {
+  /** SIGTERM arrived: load balancers should stop sending. */
+  stopping(): boolean;
+  /** This process runs the job worker (PATCHBAY_WORKER / a worker process) and it is polling. */
+  worker: { expected: boolean; running(): boolean };
+}
+
+export interface ApiDeps { sql: postgres.Sql; host: EngineHost; encryptionKey: Buffer; lifecycle?: Lifecycle }
 
 /**
  * Who may call: the vendor's API key (bearer), the customer portal's session cookie (for the customer named

@@ -9,7 +9,7 @@ import type { RouteDef } from './route';
 import { runAutomation } from './v1/automations';
 import { deleteCdpContact, upsertCdpContacts } from './v1/cdp';
 import { createCustomerRoute, getCustomer } from './v1/customers';
-import { health } from './v1/health';
+import { health, ready } from './v1/health';
 import { hubspotHook, phoneSystemHook } from './v1/hooks';
 import { enableIntegrationRoute } from './v1/integrations';
 import { createPortalLinkRoute } from './v1/portal-links';
@@ -38,6 +38,7 @@ export const routes: readonly RouteDef[] = [
   phoneSystemHook,
   hubspotHook,
   health,
+  ready,
   openApiJson,
   docsPage,
   docsAsset,

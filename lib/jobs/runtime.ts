@@ -19,6 +19,8 @@ export interface JobsRuntime {
   /** Extra queues registered by features (sync …) before or after start. */
   work<T extends object>(queue: string, handler: (data: T, job: PgBoss.Job<T>) => Promise<void>, options?: PgBoss.WorkOptions): Promise<void>;
   stop(): Promise<void>;
+  /** Started and not stopped (or failed): for the readiness check. */
+  running(): boolean;
 }
 
 /** May answer a stop hook, run before the job engine stops (e.g. to interrupt a long sync at a page boundary). */
@@ -40,11 +42,21 @@ export function getJobs(): JobsRuntime {
 export async function startJobEngine(o: { databaseUrl: string; worker: boolean }): Promise<JobsRuntime> {
   const boss = new PgBoss({ connectionString: o.databaseUrl, schema: 'pgboss', max: 4, supervise: o.worker, schedule: o.worker, migrate: true });
   boss.on('error', (err) => console.error('[patchbay] job engine error:', err.message));
+  let running = false;
+  boss.on('stopped', () => { running = false; });
   await boss.start();
+  running = true;
   const known = new Set<string>();
+  // Several processes starting together create the same queues at once; pg-boss's create_queue can then fail
+  // (a deadlock between two inserts, or "already exists"). The queue counts as made only once it is there.
   const ensureQueue = async (name: string) => {
     if (known.has(name)) return;
-    await boss.createQueue(name).catch(() => {});
+    for (let attempt = 1; ; attempt++) {
+      const err = await boss.createQueue(name).then(() => null, (e: Error) => e);
+      if (!err || (await boss.getQueue(name))) break;
+      if (attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 50 * attempt + Math.random() * 100));
+    }
     known.add(name);
   };
   const runtime: JobsRuntime = {
@@ -60,7 +72,9 @@ export async function startJobEngine(o: { databaseUrl: string; worker: boolean }
         for (const job of jobs as PgBoss.Job<never>[]) await handler(job.data, job);
       });
     },
+    running: () => running,
     async stop() {
+      running = false;
       for (const hook of stopHooks) await Promise.resolve(hook()).catch((e) => console.error('[patchbay] job stop hook:', (e as Error).message));
       await boss.stop({ graceful: true, timeout: 10_000 });
     },

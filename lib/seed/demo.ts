@@ -9,6 +9,7 @@ import { syntheticPerson } from '@/engine/connectors';
 import { callerLookupFlow, callLoggingFlow, displayNameOf } from '@/engine';
 import type { UnifiedContact } from '@/engine';
 import { upsertContacts } from '../cdp/pg-cdp';
+import { SEED_LOCK, withAdvisoryLock } from '../db/migrate';
 import { enableIntegration, publishFlow, saveFlowVersion } from '../flows/flows';
 import { createApiKey, hashKey } from '../tenancy/api-keys';
 import { createCustomer } from '../tenancy/customers';
@@ -42,7 +43,14 @@ export function demoContact(i: number): UnifiedContact {
   };
 }
 
-export async function seedDemo(sql: postgres.Sql, o: { dataDir: string; contacts: number; apiKey?: string | null; log?: (m: string) => void }): Promise<DemoInfo> {
+type SeedOptions = { dataDir: string; contacts: number; apiKey?: string | null; log?: (m: string) => void };
+
+/** Seeds the demo tenant once, even when several processes start at the same moment on one empty database. */
+export function seedDemo(sql: postgres.Sql, o: SeedOptions): Promise<DemoInfo> {
+  return withAdvisoryLock(sql, SEED_LOCK, () => seedDemoLocked(sql, o));
+}
+
+async function seedDemoLocked(sql: postgres.Sql, o: SeedOptions): Promise<DemoInfo> {
   const log = o.log ?? (() => {});
   const file = path.join(o.dataDir, 'demo.json');
   const saved: Partial<DemoInfo> = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};

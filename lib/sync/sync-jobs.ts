@@ -94,7 +94,7 @@ export async function installSyncJobs(jobs: JobsRuntime, o: SyncJobDeps): Promis
   };
 
   const stopping = new AbortController();
-  const running = new Set<Promise<unknown>>();
+  const running = new Set<Promise<Awaited<ReturnType<typeof executeSyncRun>>>>();
   await jobs.work<{ runId: string }>(SYNC_QUEUES.run, async ({ runId }, job) => {
     if (stopping.signal.aborted) throw new Error('worker stopping');
     const p = executeSyncRun(engine, runId, { signal: stopping.signal, jobId: job.id });
@@ -120,9 +120,20 @@ export async function installSyncJobs(jobs: JobsRuntime, o: SyncJobDeps): Promis
   await boss.send(SYNC_QUEUES.tick, {}, { retryLimit: 0 });
   await boss.send(SYNC_QUEUES.tick, {}, { startAfter: new Date(Date.now() + leaseMs + 1000), retryLimit: 0, singletonKey: `after-lease:${engine.workerId}` });
 
+  // Shutdown (SIGTERM): stop taking runs, interrupt the running ones at a page boundary (their lease is given back),
+  // and queue each again at once, so another worker resumes it now instead of after the next tick.
   return async () => {
+    await boss.offWork(SYNC_QUEUES.run).catch(() => {});
     stopping.abort(new Error('worker stopping'));
-    await Promise.allSettled([...running]);
+    const outcomes = await Promise.allSettled([...running]);
+    for (const o of outcomes) {
+      if (o.status !== 'fulfilled' || o.value.status !== 'interrupted') continue;
+      const runId = o.value.runId;
+      const [r] = await engine.sql<{ customer_id: string; sync_key: string; status: string }[]>`select customer_id, sync_key, status from sync_runs where id = ${runId}`;
+      if (r?.status !== 'running') continue;
+      const jobId = await enqueueWith(boss)({ runId, customerId: r.customer_id, syncKey: r.sync_key }).catch(() => null);
+      if (jobId) await engine.sql`update sync_runs set job_id = ${jobId} where id = ${runId}`;
+    }
   };
 }
 

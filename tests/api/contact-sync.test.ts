@@ -153,6 +153,56 @@ describe.skipIf(inject('dbKind') !== 'embedded')('contact sync: kill and resume 
     const [lease] = await sql<{ locked_by: string | null }[]>`select locked_by from sync_states where id = ${state.id}`;
     expect(lease.locked_by).toBeNull();
   }, 90_000);
+
+  it('a worker stopped with SIGTERM mid-sync hands the run to another worker at once, not after its lease', async () => {
+    // Runs after the kill test, on its database and HubSpot emulator; its own customer, gate and phonebook.
+    for (const w of workers.splice(0)) await w.stop(); // that test's workers hold another encryption key
+    const [gate2, pb2] = await Promise.all([gatedProxy(hs!.url, 15), startPhoneSystemEmulator({ token: 'pb' })]);
+    try {
+      const key = randomBytes(32);
+      const { customerId } = await seedVendor(sql!, `term${Date.now().toString(36)}`);
+      await saveConnection(sql!, key, { customerId, system: 'hubspot', name: 'HubSpot', authKind: 'apiKey', baseUrl: gate2.url, credentials: { token: 'hs' } });
+      await saveConnection(sql!, key, { customerId, system: 'phonesystem', name: 'Phone system', authKind: 'apiKey', baseUrl: pb2.url, credentials: { token: 'pb' } });
+      const state = await ensureSyncState(sql!, customerId, 'hubspot', { kinds: ['person'], destinations: ['cdp', 'phonebook'], pageSize: 20 });
+      await sql!`update sync_states set next_run_at = now() - interval '1 second' where id = ${state.id}`;
+      // A one-minute lease: waiting for it (or for the minute's tick) would take far longer than the hand-over.
+      const env = {
+        DATABASE_URL: url, PATCHBAY_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-worker-')), PATCHBAY_ENCRYPTION_KEY: key.toString('hex'),
+        PATCHBAY_SYNC_LEASE_MS: '60000', PATCHBAY_ALLOW_PRIVATE_HOSTS: '1', PATCHBAY_SEED_DEMO: '0',
+      };
+      const a = await startWorker(env);
+      workers.push(a);
+      const run = await until('the sync to be under way and waiting on HubSpot', async () => {
+        const [r] = await sql!<{ id: string; read: number }[]>`select id, read from sync_runs where customer_id = ${customerId}`;
+        return r && r.read > 0 && gate2.heldRequests() > 0 ? r : null;
+      }, 60_000);
+      const b = await startWorker(env);
+      workers.push(b);
+      await until('the second worker to run', async () => b.out().includes('Job worker running'), 60_000);
+      // The ticks the workers queued at start have run (the next is the minute's): only a hand-over moves the run now.
+      await until('the start-up sync ticks to have run', async () => {
+        const [{ n }] = await sql!<{ n: number }[]>`select count(*)::int as n from pgboss.job where name = 'sync-tick' and state in ('created', 'retry', 'active') and start_after < now() + interval '5 seconds'`;
+        return n === 0;
+      }, 30_000);
+      const t0 = Date.now();
+      const stopped = a.stop();
+      gate2.release();
+      await stopped;
+      expect(a.proc.exitCode).toBe(0);
+      const done = await until('the run to finish on the second worker', async () => {
+        const [r] = await sql!<{ status: string; read: number; written: number; stats: Record<string, number>; error: string | null }[]>`select status, read, written, stats, error from sync_runs where id = ${run.id}`;
+        return r.status !== 'running' && r.status !== 'queued' ? r : null;
+      }, 45_000);
+      expect(Date.now() - t0).toBeLessThan(30_000);
+      expect({ status: done.status, error: done.error }).toEqual({ status: 'succeeded', error: null });
+      expect(done.stats.resumes).toBe(1);
+      expect(done.read).toBe(600);
+      const source = hs!.store.list('contacts').map((r) => r.id).sort();
+      expect(pb2.store.contacts().map((c) => c.externalId ?? '').sort()).toEqual(source); // none lost, none twice
+    } finally {
+      await Promise.all([gate2.close(), pb2.close()]);
+    }
+  }, 120_000);
 });
 
 describe('contact sync on the running server', () => {

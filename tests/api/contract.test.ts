@@ -113,6 +113,7 @@ const samples: Record<string, (customer: string) => Promise<Call> | Call> = {
   phoneSystemWebhook: (c) => phoneHook(c),
   hubspotWebhook: () => hubspotHook(),
   health: () => ({ method: 'GET', path: '/api/v1/health' }),
+  ready: () => ({ method: 'GET', path: '/api/v1/ready' }),
   openApiDocument: () => ({ method: 'GET', path: '/api/v1/openapi.json' }),
   docsPage: () => ({ method: 'GET', path: '/api/docs' }),
   portalListConnections: (c) => ({ method: 'GET', path: `/api/portal/${c}/connections` }),

@@ -158,6 +158,39 @@ test('staff roll a new version out to a canary share, replay recorded runs throu
   await expect(staff.getByTestId(`template-customer-${customerId}`)).toContainText('v1');
 });
 
+test('shadow replay shows where a new version answers differently, side by side', async ({ staff }) => {
+  // A new caller_lookup flow version (saved, not published: nobody runs it) whose answer adds a field, and a
+  // template version 3 that names it.
+  const templateId = new URL(staff.url()).pathname.split('/').pop()!;
+  const flows = await (await staff.request.get('/api/staff/flows')).json() as { id: string; automation: string }[];
+  const lookup = flows.find((f) => f.automation === 'caller_lookup')!;
+  const sync = flows.find((f) => f.automation === 'contact_sync')!;
+  const current = await (await staff.request.get(`/api/staff/flows/${lookup.id}`)).json() as { definition: { nodes: { id: string; params: { body?: Record<string, unknown> } }[] } };
+  const definition = structuredClone(current.definition);
+  const found = definition.nodes.find((n) => n.id === 'respond_found')!;
+  found.params.body = { ...found.params.body, greeting: 'Hello from v3' };
+  const saved = await staff.request.post(`/api/staff/flows/${lookup.id}/versions`, { data: { definition, message: 'Greets the caller (shadow test)' } });
+  expect(saved.status()).toBe(201);
+  const lookupVersion = (await saved.json() as { version: number }).version;
+  const v3 = await staff.request.post(`/api/staff/templates/${templateId}/versions`, { data: {
+    name: templateName, description: 'Caller ID from your HubSpot contacts.', flows: [{ flowId: sync.id, version: 1 }, { flowId: lookup.id, version: lookupVersion }], connections: ['crm'],
+    options: [{ key: 'crm', label: 'Your CRM', type: 'crm', default: 'hubspot', required: true }], message: 'Greeting',
+  } });
+  expect(v3.status()).toBe(201);
+  await staff.reload();
+  await expect(staff.getByTestId('version-3')).toBeVisible();
+  await staff.getByTestId('shadow-from').selectOption('1');
+  await staff.getByTestId('shadow-to').selectOption('3');
+  await staff.getByTestId('shadow-run').click();
+  await expect(staff.getByTestId('shadow-summary')).toContainText(/replayed; [1-9]\d* differ/);
+  const differing = staff.locator('[data-testid="shadow-case"][data-same="false"]').first();
+  await expect(differing.getByTestId('shadow-new')).toContainText('Hello from v3');
+  await expect(differing.getByTestId('shadow-old')).not.toContainText('Hello from v3');
+  await differing.scrollIntoViewIfNeeded();
+  fs.mkdirSync(screens, { recursive: true });
+  await differing.screenshot({ path: path.join(screens, 'staff-shadow-diff.png') });
+});
+
 test('staff see the customer, its integrations and the template\'s customers', async ({ staff }) => {
   await staff.getByTestId('nav-customers').click();
   await expect(staff.getByTestId('customers-page')).toBeVisible();

@@ -184,6 +184,7 @@ test('shadow replay shows where a new version answers differently, side by side'
   await staff.getByTestId('shadow-run').click();
   await expect(staff.getByTestId('shadow-summary')).toContainText(/replayed; [1-9]\d* differ/);
   const differing = staff.locator('[data-testid="shadow-case"][data-same="false"]').first();
+  await expect(differing.getByTestId('shadow-differences')).toContainText('body.greeting');
   await expect(differing.getByTestId('shadow-new')).toContainText('Hello from v3');
   await expect(differing.getByTestId('shadow-old')).not.toContainText('Hello from v3');
   await differing.scrollIntoViewIfNeeded();

@@ -163,14 +163,34 @@ function ShadowReplay({ templateId, versions }: { templateId: string; versions: 
   );
 }
 
+/** Where two JSON values differ, as paths ("body.greeting") with both sides (absent: undefined). */
+export function differences(a: unknown, b: unknown, path = ''): { path: string; old: unknown; new: unknown }[] {
+  if (a === b) return [];
+  const obj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object';
+  if (obj(a) && obj(b) && Array.isArray(a) === Array.isArray(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    return keys.flatMap((k) => differences(a[k], b[k], path ? `${path}.${k}` : k));
+  }
+  return [{ path: path || '(whole answer)', old: a, new: b }];
+}
+
+const show = (v: unknown) => (v === undefined ? '—' : JSON.stringify(v).slice(0, 120));
+
 function ShadowCaseView({ c, from, to }: { c: ShadowCase; from: number; to: number }) {
   const same = c.sameResponse && c.sameWrites;
+  const answerDiffs = c.sameResponse ? [] : differences(c.old.response, c.new.response).slice(0, 20);
   return (
     <div className="card" style={{ padding: 12, marginBottom: 8 }} data-testid="shadow-case" data-same={same}>
       <div className="toolbar" style={{ marginBottom: 8 }}>
         <strong className="mono">{c.automation}</strong><span className="muted">for {c.customer}</span><RelativeTime iso={c.startedAt} />
         <span className={`badge ${same ? 'badge-ok' : 'badge-warn'}`}>{same ? 'same' : [!c.sameResponse && 'answer differs', !c.sameWrites && 'writes differ'].filter(Boolean).join(', ')}</span>
       </div>
+      {answerDiffs.length > 0 && (
+        <table className="table" style={{ marginBottom: 8 }} data-testid="shadow-differences">
+          <thead><tr><th>In the answer</th><th>v{from}</th><th>v{to}</th></tr></thead>
+          <tbody>{answerDiffs.map((d) => <tr key={d.path}><td className="mono">{d.path}</td><td className="mono">{show(d.old)}</td><td className="mono">{show(d.new)}</td></tr>)}</tbody>
+        </table>
+      )}
       <details><summary className="muted">Input</summary><JsonView value={c.trigger} /></details>
       <div style={{ display: 'grid', gridTemplateColumns: '1fr 1fr', gap: 12, marginTop: 8 }}>
         <Side title={`v${from}`} side={c.old} highlight={!c.sameResponse} testId="shadow-old" />

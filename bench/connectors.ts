@@ -1,5 +1,6 @@
-// npm run bench:connectors — pulls every contact out of each CRM emulator (HubSpot, Salesforce, Pipedrive)
-// through the connector's ContactSource.listChanged, the way contact sync reads them: page by page,
+// npm run bench:connectors — pulls every contact out of each CRM emulator in the catalog (HubSpot, Salesforce,
+// Pipedrive, Dynamics 365, Zoho CRM, SugarCRM, Copper) through the connector's ContactSource.listChanged, the
+// way contact sync reads them: page by page,
 // counting, never collecting. Each emulator runs in its own process with rate limits off; each pull runs
 // in a fresh process whose peak RSS (VmHWM) is reported, at 10k and 50k contacts, to show memory stays flat.
 // Options: --sizes 10000,50000  --systems hubspot,salesforce,pipedrive

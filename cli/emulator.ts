@@ -4,6 +4,7 @@
 // reads it), so the portal's "Connect with OAuth" works against them.
 import { parseArgs } from 'node:util';
 import { catalog } from '../engine/connectors';
+import { syntheticPerson } from '../engine/connectors/kit/synthetic';
 import { dataDirOf, demoApp } from '../lib/connections/oauth-clients';
 
 async function main() {
@@ -23,6 +24,11 @@ async function main() {
     oauth: emulator.demo.oauthClient && name ? { clientId: emulator.demo.oauthClient.clientId, clientSecret: demoApp(name, dataDirOf())!.clientSecret } : undefined, env: process.env,
   });
   console.log(`${name} emulator listening on ${emu.url} (token: ${values.token}, contacts: ${values.contacts})`);
+  // A CRM emulator seeds synthetic people 0…N-1: a few of their numbers to call the lookup with after a sync.
+  if (catalog[name].contactSource && Number(values.contacts) > 0) {
+    const samples = Array.from({ length: Math.min(3, Number(values.contacts)) }, (_, i) => syntheticPerson(i));
+    console.log(`Sample contacts (after a contact sync from this ${name}, caller_lookup finds them): ${samples.map((p) => `${p.firstName} ${p.lastName} ${p.e164}`).join(', ')}`);
+  }
   const stop = () => emu.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -2,6 +2,7 @@
 // contact sync in the running installation and follow its progress (cli/sync.ts).
 //   npx patchbay run flow.json --input event.json [--contacts contacts.json] [--country US] [--json]
 //   npx patchbay sync --customer demo --source hubspot [--full]
+//   npx patchbay backup FILE | npx patchbay restore FILE   (cli/backup.ts)
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { compileFlow, registry, runFlow, validateFlow } from '../engine';
@@ -28,6 +29,17 @@ async function main() {
     const { syncCommand } = await import('./sync');
     process.exit(await syncCommand({ customer: o.customer, source: o.source, vendor: o.vendor, full: o.full, allowMassDelete: o['allow-mass-delete'], wait: !o['no-wait'] }));
   }
+  if (process.argv[2] === 'backup' || process.argv[2] === 'restore') {
+    const file = process.argv[3];
+    if (!file) { console.error(`usage: patchbay ${process.argv[2]} <file>`); process.exit(2); }
+    const { backupCommand, restoreCommand } = await import('./backup');
+    try {
+      process.exit(await (process.argv[2] === 'backup' ? backupCommand(file) : restoreCommand(file)));
+    } catch (err) {
+      console.error(color(31, `${process.argv[2]} failed: ${(err as Error).message}`));
+      process.exit(1);
+    }
+  }
   const { positionals, values } = parseArgs({
     allowPositionals: true,
     options: {
@@ -46,7 +58,7 @@ async function main() {
     process.exit(1);
   }
   if (command !== 'run' || !file) {
-    console.error('usage: patchbay run <flow.json> [--input event.json] [--contacts contacts.json] [--country US] [--options options.json] [--json]\n       patchbay validate <flow.json>\n       patchbay sync --customer <id> --source <crm> [--full]');
+    console.error('usage: patchbay run <flow.json> [--input event.json] [--contacts contacts.json] [--country US] [--options options.json] [--json]\n       patchbay validate <flow.json>\n       patchbay sync --customer <id> --source <crm> [--full]\n       patchbay backup <file> | patchbay restore <file>');
     process.exit(2);
   }
   const flow = readJson(file, 'flow');

@@ -24,7 +24,7 @@ export interface SyncCommandOptions {
 const tty = process.stdout.isTTY;
 const color = (c: number, s: string) => (tty ? `\x1b[${c}m${s}\x1b[0m` : s);
 
-function databaseUrl(): string {
+export function databaseUrl(): string {
   const given = envValue('DATABASE_URL');
   if (given) return given;
   const file = path.join(path.resolve(envValue('PATCHBAY_DATA_DIR') ?? 'data'), 'runtime.json');

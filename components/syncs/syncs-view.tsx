@@ -1,10 +1,12 @@
 'use client';
 // The Syncs page: every contact sync of the vendor's customers, with a live progress bar while a run is
 // queued or running (polled every second then, every 10 s otherwise), what the last runs did, and a
-// history chart of records and duration per run. Editors can start an incremental or a full run.
+// history chart of records and duration per run. Editors can start an incremental or a full run, and start the
+// first sync of a customer and CRM from the "Start a sync" form.
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import type { StartedSyncWire, SyncRunWire, SyncWire } from '@/lib/sync/sync-wire';
+import type { CustomerListItem } from '@/lib/staff-api/contract';
+import type { StartedSyncWire, SyncRunWire, SyncSourceWire, SyncWire } from '@/lib/sync/sync-wire';
 import { apiGet, apiSend, useStaffMutation } from '../api-client';
 import { useStaff } from '../staff/staff-context';
 import { EmptyState } from '../ui/empty-state';
@@ -39,15 +41,81 @@ export function SyncsView() {
       {syncs.isError && <div className={styles.error}>Could not load the syncs: {(syncs.error as Error).message}</div>}
       {syncs.isSuccess && !list.length && (
         <EmptyState title="No contact syncs yet" testId="syncs-empty">
-          A sync appears here once a customer&apos;s <code>contact_sync</code> automation runs, or after <code>npx patchbay sync --customer … --source …</code>.
+          Start the first one below: pick a customer and the CRM they connected. A sync also appears once a customer&apos;s
+          {' '}<code>contact_sync</code> automation runs, or after <code>npx patchbay sync --customer … --source …</code>.
         </EmptyState>
       )}
+      {syncs.isSuccess && <StartSyncForm existing={list} />}
       <div className={styles.list}>
         {list.map((s) => <SyncCard key={s.id} sync={s} />)}
       </div>
       <DeleteWebhooks />
       <PhoneSystemForm />
     </div>
+  );
+}
+
+/**
+ * Starts a customer's first sync from a CRM (or another run of an existing one): the run is queued at once and
+ * its card appears above with live progress. CRMs the customer connected are offered first.
+ */
+function StartSyncForm({ existing }: { existing: SyncWire[] }) {
+  const staff = useStaff();
+  const customers = useQuery({ queryKey: ['customers'], queryFn: () => apiGet<CustomerListItem[]>('/api/staff/customers') });
+  const sources = useQuery({ queryKey: ['sync-sources'], queryFn: () => apiGet<SyncSourceWire[]>('/api/staff/syncs/sources') });
+  const [customer, setCustomer] = useState('');
+  const [source, setSource] = useState('');
+  const [mode, setMode] = useState<'incremental' | 'full'>('full');
+  const [notice, setNotice] = useState<string | null>(null);
+  const selectedCustomer = customer || customers.data?.[0]?.externalId || '';
+  const list = sources.data ?? [];
+  const connected = list.filter((x) => x.connectedCustomers.includes(selectedCustomer));
+  const selectedSource = source || connected[0]?.id || list[0]?.id || '';
+  const isConnected = connected.some((x) => x.id === selectedSource);
+  const exists = existing.some((x) => x.customer.externalId === selectedCustomer && x.source === selectedSource);
+  const start = useStaffMutation(
+    () => apiSend<StartedSyncWire>('POST', '/api/staff/syncs/runs', { customer: selectedCustomer, source: selectedSource, mode }),
+    {
+      invalidate: [[...SYNCS_KEY]],
+      onSuccess: (r) => setNotice(r.status === 'already_running' ? 'A run of this sync is already queued or running: it is shown above.' : 'Started: the run is shown above.'),
+      onError: (e) => setNotice(e.message),
+    },
+  );
+  return (
+    <section className={`card ${styles.hooks}`} data-testid="start-sync">
+      <h2>Start a sync</h2>
+      <p className="muted">
+        Reads the customer&apos;s contacts from their CRM into the CDP and the phonebook, then keeps them in step on a schedule
+        (incremental every 15 min, a full comparison daily). A first run reads everything either way; a full run also compares every id and removes what the CRM no longer has.
+      </p>
+      <form className={styles.phoneForm} onSubmit={(e) => { e.preventDefault(); setNotice(null); start.mutate(undefined); }}>
+        <label>Customer
+          <select value={selectedCustomer} onChange={(e) => { setCustomer(e.target.value); setSource(''); setNotice(null); }} data-testid="start-sync-customer">
+            {(customers.data ?? []).map((c) => <option key={c.id} value={c.externalId}>{c.name} ({c.externalId})</option>)}
+          </select>
+        </label>
+        <label>CRM
+          <select value={selectedSource} onChange={(e) => { setSource(e.target.value); setNotice(null); }} data-testid="start-sync-source">
+            {[...connected, ...list.filter((x) => !connected.includes(x))].map((x) => (
+              <option key={x.id} value={x.id}>{x.name}{x.connectedCustomers.includes(selectedCustomer) ? '' : ' (not connected)'}</option>
+            ))}
+          </select>
+        </label>
+        <label>Run
+          <select value={mode} onChange={(e) => setMode(e.target.value === 'incremental' ? 'incremental' : 'full')} data-testid="start-sync-mode">
+            <option value="full">Full (read everything, then compare ids for deletes)</option>
+            <option value="incremental">Incremental (changes since the last run)</option>
+          </select>
+        </label>
+        {selectedSource && !isConnected && <p className={styles.alert} data-testid="start-sync-warning">This customer has not connected {list.find((x) => x.id === selectedSource)?.name ?? selectedSource}: the run will fail until they do (customer portal → Connections).</p>}
+        <div>
+          <button type="submit" className="btn btn-sm" disabled={!selectedCustomer || !selectedSource || start.isPending || !staff.canWrite} title={staff.writeDeniedReason ?? undefined} data-testid="start-sync-submit">
+            {exists ? 'Run now' : 'Start sync'}
+          </button>
+          {notice && <span className="muted" data-testid="start-sync-notice"> {notice}</span>}
+        </div>
+      </form>
+    </section>
   );
 }
 
@@ -123,7 +191,23 @@ function Counts({ run }: { run: SyncRunWire }) {
       <span>failed {run.failed.toLocaleString()}</span>
       <span>deleted {run.deleted.toLocaleString()}</span>
       {run.problemCount > 0 && <span>problems {run.problemCount.toLocaleString()}</span>}
+      <Comparison run={run} />
     </div>
+  );
+}
+
+/** A full run's comparison: how many ids the CRM listed, and per destination how many it held and removed. */
+function Comparison({ run }: { run: SyncRunWire }) {
+  const ids = typeof run.stats.sourceIds === 'number' ? run.stats.sourceIds : null;
+  if (run.kind !== 'full' || ids === null) return null;
+  const byDest = (run.stats.comparison ?? {}) as Record<string, { total?: number; gone?: number; deleted?: number }>;
+  return (
+    <>
+      <span data-testid="sync-compared">ids compared {ids.toLocaleString()}</span>
+      {Object.entries(byDest).map(([dest, c]) => (
+        <span key={dest} data-testid="sync-comparison">{dest}: {Number(c.total ?? 0).toLocaleString()} held, {Number(c.gone ?? 0).toLocaleString()} gone from the CRM, {Number(c.deleted ?? 0).toLocaleString()} deleted</span>
+      ))}
+    </>
   );
 }
 

@@ -15,12 +15,21 @@ export function formatRelative(iso: string, now = Date.now()): string {
   const t = new Date(iso).getTime();
   const s = Math.round((now - t) / 1000);
   if (Number.isNaN(s)) return '—';
-  if (s < 0) return 'just now';
+  // Future instants (a sync's next run): "in 15 min", not "just now".
+  if (s < -2) return `in ${spanOf(-s)}`;
+  if (s < 3) return 'just now';
   if (s < 45) return `${s}s ago`;
   if (s < 3600) return `${Math.round(s / 60)} min ago`;
   if (s < 86_400) return `${Math.round(s / 3600)} h ago`;
   if (s < 30 * 86_400) return `${Math.round(s / 86_400)} d ago`;
   return new Date(t).toLocaleDateString();
+}
+
+function spanOf(s: number): string {
+  if (s < 45) return `${s}s`;
+  if (s < 3600) return `${Math.round(s / 60)} min`;
+  if (s < 86_400) return `${Math.round(s / 3600)} h`;
+  return `${Math.round(s / 86_400)} d`;
 }
 
 export function formatDateTime(iso: string): string {

@@ -44,6 +44,28 @@ export interface CdpContact {
   updatedAt: string | null;
 }
 
+/**
+ * Which contact a lookup by phone answers when several contacts of one customer share the number (the demo CRM
+ * and a synced HubSpot contact, a person and their company): persons before companies, then the one most recently
+ * updated in its source (when the source gave no time, when Patchbay last wrote it), then by source name, then by
+ * external id. Deterministic: the same data always gives the same answer. The Postgres CDP applies it in its one
+ * lookup query (lib/cdp/pg-cdp.ts), the in-memory CDP with `compareCallerMatches`.
+ */
+export const CALLER_MATCH_RULE = 'persons before companies, then the most recently updated in its source, then source name, then external id';
+
+/** A lookup's answer: the chosen contact and how many live contacts of the customer have that number. */
+export interface CdpLookupHit extends CdpContact { matches?: number }
+
+/** `CALLER_MATCH_RULE` as a sort comparator; `writtenAt` is when the CDP last wrote each contact (ms). */
+export function compareCallerMatches(a: CdpContact & { writtenAt: number }, b: CdpContact & { writtenAt: number }): number {
+  if (a.kind !== b.kind) return a.kind === 'person' ? -1 : 1;
+  const ta = a.updatedAt ? Date.parse(a.updatedAt) : a.writtenAt;
+  const tb = b.updatedAt ? Date.parse(b.updatedAt) : b.writtenAt;
+  if (ta !== tb) return tb - ta;
+  if (a.source !== b.source) return a.source < b.source ? -1 : 1;
+  return a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : 0;
+}
+
 export function displayNameOf(c: { firstName?: string | null; lastName?: string | null; company?: string | null; kind?: string }): string {
   const name = [c.firstName, c.lastName].filter(Boolean).join(' ').trim();
   return name || c.company || '';

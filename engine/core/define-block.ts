@@ -1,6 +1,6 @@
 // A block is declared once: the palette, the inspector form, flow validation and `run` all come from this.
 import type { z } from 'zod';
-import type { CdpContact, UnifiedContact } from './contact';
+import type { CdpContact, CdpLookupHit, UnifiedContact } from './contact';
 import type { SerializedError } from './errors';
 import type { CallSessionPort } from './call-session';
 
@@ -14,7 +14,8 @@ export interface HttpRequestLogEntry {
 }
 
 export interface CdpPort {
-  lookupByPhone(e164: string): Promise<CdpContact | null>;
+  /** The contact `CALLER_MATCH_RULE` picks among those with the number, with how many there are (`matches`). */
+  lookupByPhone(e164: string): Promise<CdpLookupHit | null>;
   findByExternalId(source: string, externalId: string): Promise<CdpContact | null>;
   upsert(contacts: UnifiedContact[]): Promise<{ inserted: number; updated: number; unchanged: number; rejected: { externalId: string; reason: string }[] }>;
   delete(source: string, externalIds: string[]): Promise<number>;

@@ -1,16 +1,21 @@
 // An in-memory CDP with the same semantics as the Postgres one, for engine tests and the CLI.
-import { displayNameOf, type CdpContact, type UnifiedContact } from '../core/contact';
+import { compareCallerMatches, displayNameOf, type CdpContact, type CdpLookupHit, type UnifiedContact } from '../core/contact';
 import type { CdpPort } from '../core/define-block';
 import { normalizePhone } from '../core/phone';
 
 export function createMemoryCdp(defaultCountry = 'US'): CdpPort & { contacts: Map<string, CdpContact> } {
   const contacts = new Map<string, CdpContact>();
   const key = (s: string, id: string) => `${s}\u0000${id}`;
+  // When each contact was last written (ms, strictly increasing so a later write is always newer).
+  const writtenAt = new Map<string, number>();
+  let clock = 0;
   return {
     contacts,
-    async lookupByPhone(e164) {
-      for (const c of contacts.values()) if (c.phones.includes(e164)) return c;
-      return null;
+    async lookupByPhone(e164): Promise<CdpLookupHit | null> {
+      const hits = [...contacts.values()].filter((c) => c.phones.includes(e164)).map((c) => ({ ...c, writtenAt: writtenAt.get(key(c.source, c.externalId)) ?? 0 }));
+      if (!hits.length) return null;
+      const { writtenAt: _w, ...best } = hits.sort(compareCallerMatches)[0];
+      return { ...best, matches: hits.length };
     },
     async findByExternalId(source, externalId) {
       return contacts.get(key(source, externalId)) ?? null;
@@ -35,12 +40,13 @@ export function createMemoryCdp(defaultCountry = 'US'): CdpPort & { contacts: Ma
         else if (JSON.stringify(prev) === JSON.stringify(next)) { unchanged++; continue; }
         else updated++;
         contacts.set(key(c.source, c.externalId), next);
+        writtenAt.set(key(c.source, c.externalId), (clock = Math.max(Date.now(), clock + 1)));
       }
       return { inserted, updated, unchanged, rejected };
     },
     async delete(source, ids) {
       let n = 0;
-      for (const id of ids) if (contacts.delete(key(source, id))) n++;
+      for (const id of ids) if (contacts.delete(key(source, id))) { writtenAt.delete(key(source, id)); n++; }
       return n;
     },
   };

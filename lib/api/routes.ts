@@ -11,7 +11,7 @@ import { deleteCdpContact, upsertCdpContacts } from './v1/cdp';
 import { createCustomerRoute, getCustomer } from './v1/customers';
 import { health, ready } from './v1/health';
 import { hubspotHook, phoneSystemHook } from './v1/hooks';
-import { enableIntegrationRoute } from './v1/integrations';
+import { deleteIntegrationRoute, disableIntegrationRoute, enableIntegrationRoute, listIntegrationsRoute, reenableIntegrationRoute } from './v1/integrations';
 import { createPortalLinkRoute } from './v1/portal-links';
 import { getPhoneSystemConnection, putPhoneSystemConnection } from './v1/phone-system';
 import { getRun } from './v1/runs';
@@ -26,6 +26,10 @@ export const routes: readonly RouteDef[] = [
   upsertCdpContacts,
   deleteCdpContact,
   enableIntegrationRoute,
+  listIntegrationsRoute,
+  disableIntegrationRoute,
+  reenableIntegrationRoute,
+  deleteIntegrationRoute,
   listTemplatesRoute,
   customerTemplatesRoute,
   enableCustomerTemplateRoute,

@@ -1,7 +1,7 @@
 // The CDP on Postgres: Patchbay's shadow copy of CRM contacts, read by caller_lookup in one index probe.
 import { createHash } from 'node:crypto';
 import type postgres from 'postgres';
-import { displayNameOf, normalizePhone, PatchbayError, type CdpContact, type CdpPort, type UnifiedContact } from '@/engine';
+import { displayNameOf, normalizePhone, PatchbayError, type CdpContact, type CdpLookupHit, type CdpPort, type UnifiedContact } from '@/engine';
 import { clientMessage, isDatabaseError } from '../db/database-error';
 
 export interface PreparedContact {
@@ -116,13 +116,18 @@ export async function upsertContacts(sql: postgres.Sql, customerId: string, defa
   return { inserted, updated, unchanged: rows.length - inserted - updated, rejected, problems, writtenIds };
 }
 
-// The caller_lookup query as one prepared statement text (no fragments to assemble per call).
-const LOOKUP_SQL = `select ${COLUMNS} from cdp_contacts where phone_keys @> array[$1]::text[] and deleted_at is null
-  order by (kind = 'person') desc, updated_at desc limit 1`;
+// The caller_lookup query as one prepared statement text (no fragments to assemble per call). Several contacts
+// with the number: CALLER_MATCH_RULE (engine/core/contact.ts) picks one, in the same query (persons first, most
+// recently updated in its source, else last written here, then source, then external id); `matches` counts them.
+const LOOKUP_SQL = `select ${COLUMNS}, (count(*) over ())::int as matches from cdp_contacts where phone_keys @> array[$1]::text[] and deleted_at is null
+  order by (kind = 'person') desc, coalesce(source_updated_at, updated_at) desc, source, external_id limit 1`;
 
-export async function lookupByPhone(sql: postgres.Sql, customerId: string, e164: string): Promise<CdpContact | null> {
-  const rows = await sql.unsafe<Row[]>(LOOKUP_SQL, [phoneKey(customerId, e164)], { prepare: true });
-  return rows.length ? toContact(rows[0]) : null;
+export async function lookupByPhone(sql: postgres.Sql, customerId: string, e164: string): Promise<CdpLookupHit | null> {
+  const rows = await sql.unsafe<(Row & { matches: number })[]>(LOOKUP_SQL, [phoneKey(customerId, e164)], { prepare: true });
+  if (!rows.length) return null;
+  const hit: CdpLookupHit = toContact(rows[0]);
+  hit.matches = rows[0].matches;
+  return hit;
 }
 
 export async function findByExternalId(sql: postgres.Sql, customerId: string, source: string, externalId: string): Promise<CdpContact | null> {

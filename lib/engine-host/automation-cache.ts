@@ -14,7 +14,8 @@ export interface ResolvedAutomation {
 
 let bindingTtlMs: number | undefined;
 const compiledCache = new Map<string, CompiledFlow>();
-const bindings = new Map<string, { value: ResolvedAutomation | null; expires: number }>();
+/** `disabled`: the integration is switched off — 'paused' when a template the customer paused did it, else 'disabled'. */
+const bindings = new Map<string, { value: ResolvedAutomation | null; disabled?: 'disabled' | 'paused' | false; expires: number }>();
 
 export function compileCached(flowId: string, version: number, definition: unknown): CompiledFlow {
   const k = `${flowId}@${version}`;
@@ -32,13 +33,15 @@ export async function resolveAutomation(sql: postgres.Sql, customerId: string, a
   const now = Date.now();
   const hit = bindings.get(k);
   if (hit && hit.expires > now) return hit.value;
-  const rows = await sql<{ flow_id: string; version: number; options: Record<string, unknown> }[]>`
-    select i.flow_id, coalesce(i.flow_version, f.published_version) as version, i.options
+  // `enabled` is read rather than filtered on, so a disabled integration is told apart from a missing one for free.
+  const rows = await sql<{ flow_id: string; version: number; options: Record<string, unknown>; enabled: boolean; from_template: boolean }[]>`
+    select i.flow_id, coalesce(i.flow_version, f.published_version) as version, i.options, i.enabled, i.customer_template_id is not null as from_template
     from integrations i join flows f on f.id = i.flow_id
-    where i.customer_id = ${customerId} and i.automation = ${automation} and i.enabled and f.deleted_at is null
+    where i.customer_id = ${customerId} and i.automation = ${automation} and f.deleted_at is null
       and coalesce(i.flow_version, f.published_version) is not null`;
   let value: ResolvedAutomation | null = null;
-  if (rows.length) {
+  const disabled = rows.length > 0 && !rows[0].enabled ? (rows[0].from_template ? 'paused' as const : 'disabled' as const) : false;
+  if (rows.length && !disabled) {
     const r = rows[0];
     let compiled = compiledCache.get(`${r.flow_id}@${r.version}`);
     if (!compiled) {
@@ -57,8 +60,20 @@ export async function resolveAutomation(sql: postgres.Sql, customerId: string, a
     };
   }
   if (bindings.size > 50_000) bindings.clear();
-  bindings.set(k, { value, expires: now + (bindingTtlMs ??= envValue('PATCHBAY_AUTOMATION_CACHE_MS') ?? 2000) });
+  bindings.set(k, { value, disabled, expires: now + (bindingTtlMs ??= envValue('PATCHBAY_AUTOMATION_CACHE_MS') ?? 2000) });
   return value;
 }
 
+/**
+ * After resolveAutomation answered null: why it is switched off, from the same read — 'paused' (a template the
+ * customer paused in the portal), 'disabled' (the integration was disabled through the API), or null (missing).
+ */
+export function automationOffReason(customerId: string, automation: string): 'paused' | 'disabled' | null {
+  return bindings.get(`${customerId}|${automation}`)?.disabled || null;
+}
+
 export function invalidateAutomations(): void { bindings.clear(); }
+
+/** A change made by this process applies to its next request at once (others re-read within the cache time). */
+export function invalidateAutomation(customerId: string, automation: string): void { bindings.delete(`${customerId}|${automation}`); }
+

@@ -3,6 +3,7 @@
 import type postgres from 'postgres';
 import { flowSchema, migrateStoredFlow, registry, validateFlow, type Flow, type FlowIssue } from '@/engine';
 import { Conflict, InvalidInput, NotFound } from '../errors';
+import { invalidateAutomation } from '../engine-host/automation-cache';
 import { suggestAutomationName } from './templates';
 
 /** 400 invalid_flow: the definition cannot be saved or published; `issues` says where. */
@@ -126,20 +127,33 @@ export async function listFlows(sql: postgres.Sql, vendorId: string): Promise<Fl
   return rows.map(toSummary);
 }
 
-/** Enables (or re-points) a customer's automation to a flow of the same vendor. */
-export async function enableIntegration(sql: postgres.Sql, p: { vendorId: string; customerId: string; flowId: string; flowVersion?: number | null; options?: Record<string, unknown> }): Promise<{ id: string; automation: string }> {
+/**
+ * Enables (or re-points) a customer's automation to a flow of the same vendor; `enabled: false` stores it
+ * disabled (the named URL answers 404 automation_disabled until it is enabled). Refused before anything is
+ * written: a flow version that does not exist (400 version_not_found), a pinned version with problems (409
+ * version_has_problems), and following a flow that was never published (409 flow_not_published). Takes effect
+ * at once in this process; other processes re-read within PATCHBAY_AUTOMATION_CACHE_MS (2 s).
+ */
+export async function enableIntegration(sql: postgres.Sql, p: { vendorId: string; customerId: string; flowId: string; flowVersion?: number | null; options?: Record<string, unknown>; enabled?: boolean }): Promise<{ id: string; automation: string; enabled: boolean; flowVersion: number | null }> {
   const flow = await getFlow(sql, p.vendorId, p.flowId);
   if (!flow) throw flowNotFound(p.flowId, ['flowId']);
-  // A version that does not exist would leave the customer's automation failing on every call until re-pointed.
-  if (p.flowVersion != null && !(await getFlowVersion(sql, p.vendorId, p.flowId, p.flowVersion))) {
-    throw new InvalidInput(`"flowVersion": flow ${p.flowId} has no version ${p.flowVersion}`, ['flowVersion'], {}, 'version_not_found');
+  // A version that does not exist (or cannot run) would leave the customer's automation failing on every call until re-pointed.
+  if (p.flowVersion != null) {
+    const v = await getFlowVersion(sql, p.vendorId, p.flowId, p.flowVersion);
+    if (!v) throw new InvalidInput(`"flowVersion": flow "${flow.name}" has no version ${p.flowVersion} (latest is ${flow.latestVersion})`, ['flowVersion'], {}, 'version_not_found');
+    const { issues } = validateFlow(v.definition, registry);
+    if (issues.length) throw new Conflict('version_has_problems', `"flowVersion": version ${p.flowVersion} of flow "${flow.name}" has ${issues.length} problem(s) and cannot run: ${issues.slice(0, 3).map((i) => i.message).join('; ')}`, { path: ['flowVersion'] });
+  } else if (flow.publishedVersion == null) {
+    throw new Conflict('flow_not_published', `Flow "${flow.name}" has never been published: publish a version first, or pin one with "flowVersion"`, { path: ['flowId'] });
   }
+  const enabled = p.enabled ?? true;
   const [row] = await sql<{ id: string }[]>`
     insert into integrations (customer_id, flow_id, automation, flow_version, options, enabled)
-    values (${p.customerId}, ${p.flowId}, ${flow.automation}, ${p.flowVersion ?? null}, ${JSON.stringify(p.options ?? {})}::text::jsonb, true)
-    on conflict (customer_id, automation) do update set flow_id = excluded.flow_id, flow_version = excluded.flow_version, options = excluded.options, enabled = true, updated_at = now()
+    values (${p.customerId}, ${p.flowId}, ${flow.automation}, ${p.flowVersion ?? null}, ${JSON.stringify(p.options ?? {})}::text::jsonb, ${enabled})
+    on conflict (customer_id, automation) do update set flow_id = excluded.flow_id, flow_version = excluded.flow_version, options = excluded.options, enabled = excluded.enabled, updated_at = now()
     returning id`;
-  return { id: row.id, automation: flow.automation };
+  invalidateAutomation(p.customerId, flow.automation);
+  return { id: row.id, automation: flow.automation, enabled, flowVersion: p.flowVersion ?? null };
 }
 
 export interface FlowActivity extends FlowSummary {

@@ -1,9 +1,10 @@
 // The staff page's reads: every sync of the vendor's customers with its running run and recent history.
 import type postgres from 'postgres';
+import { catalog } from '@/engine/connectors';
 import { syncProgress } from './progress';
 import { readSyncConfig } from './sync-config';
 import type { SyncRunRow } from './sync-store';
-import type { SyncRunWire, SyncWire } from './sync-wire';
+import type { SyncRunWire, SyncSourceWire, SyncWire } from './sync-wire';
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
@@ -51,4 +52,14 @@ export async function listSyncs(sql: postgres.Sql, vendorId: string, o: { histor
       history: list.filter((r) => r !== current).slice(0, limit).map(syncRunToWire),
     };
   });
+}
+
+/** What the "Start a sync" form offers: every CRM with a contact source, and which customers connected it. */
+export async function listSyncSources(sql: postgres.Sql, vendorId: string): Promise<SyncSourceWire[]> {
+  const rows = await sql<{ system: string; external_id: string }[]>`
+    select distinct k.system, c.external_id from connections k join customers c on c.id = k.customer_id
+    where c.vendor_id = ${vendorId} order by c.external_id`;
+  return Object.values(catalog).filter((e) => e.contactSource).map((e) => ({
+    id: e.connector.id, name: e.connector.name, connectedCustomers: rows.filter((r) => r.system === e.connector.id).map((r) => r.external_id),
+  })).sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -44,3 +44,6 @@ export interface SyncWire {
 }
 
 export interface StartedSyncWire { syncRunId: string; status: 'queued' | 'already_running' }
+
+/** A CRM that can feed a contact sync, and the customers (external ids) that have connected it. */
+export interface SyncSourceWire { id: string; name: string; connectedCustomers: string[] }

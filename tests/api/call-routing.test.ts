@@ -15,6 +15,17 @@ let key = '';
 const route = (body: unknown) => api(`/api/v1/customers/${cust}/automations/call_routing`, { body, key });
 const broken = (body: unknown) => api(`/api/v1/customers/${cust}/automations/broken_routing`, { body, key });
 
+/** The run record, once the recorder has written it (runs are recorded off the request path). */
+async function recordedRun(runId: string) {
+  const t0 = Date.now();
+  for (;;) {
+    const run = await api(`/api/v1/runs/${runId}`, { key });
+    if (run.status === 200) return run;
+    if (Date.now() - t0 > 20_000) throw new Error(`run ${runId} was not recorded: ${run.status} ${JSON.stringify(run.body)}`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
+
 /** The routing flow exactly as the issue reports it: no error setting, no fallback. */
 const bare = { ...routing, nodes: routing.nodes.map(({ onError: _e, retry: _r, ...n }: Record<string, unknown>) => n), fallback: undefined };
 
@@ -53,8 +64,7 @@ describe('call_routing through the named URL', () => {
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ route: 'main' });
     const runId = r.headers.get('x-patchbay-run-id')!;
-    await new Promise((res) => setTimeout(res, 300));
-    const run = await api(`/api/v1/runs/${runId}`, { key });
+    const run = await recordedRun(runId);
     expect(run.body.status).toBe('succeeded');
     const cond = run.body.steps.find((s: { nodeId: string }) => s.nodeId === 'is_gold');
     expect(cond).toMatchObject({ status: 'succeeded', port: 'false', output: { result: false } });
@@ -69,8 +79,7 @@ describe('call_routing through the named URL', () => {
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ route: 'main', fallback: true });
     const runId = r.headers.get('x-patchbay-run-id')!;
-    await new Promise((res) => setTimeout(res, 300));
-    const run = await api(`/api/v1/runs/${runId}`, { key });
+    const run = await recordedRun(runId);
     expect(run.body.status).toBe('failed');
     expect(run.body.error).toMatchObject({ code: 'invalid_params', nodeId: 'lookup' });
     expect(run.body.error.message).toMatch(/^Look up caller → Phone/);

@@ -106,6 +106,19 @@ const samples: Record<string, (customer: string) => Promise<Call> | Call> = {
     await send({ method: 'POST', path: `/api/v1/customers/${c}/templates/${routingTemplateId}`, body: {} }, { key: apiKey() });
     return { method: 'DELETE', path: `/api/v1/customers/${c}/templates/${routingTemplateId}` };
   },
+  listIntegrations: (c) => ({ method: 'GET', path: `/api/v1/customers/${c}/integrations` }),
+  disableIntegration: async (c) => {
+    await api(`/api/v1/customers/${c}/integrations`, { body: { flowId } });
+    return { method: 'POST', path: `/api/v1/customers/${c}/integrations/caller_lookup/disable` };
+  },
+  reenableIntegration: async (c) => {
+    await api(`/api/v1/customers/${c}/integrations`, { body: { flowId, enabled: false } });
+    return { method: 'POST', path: `/api/v1/customers/${c}/integrations/caller_lookup/enable` };
+  },
+  deleteIntegration: async (c) => {
+    await api(`/api/v1/customers/${c}/integrations`, { body: { flowId } });
+    return { method: 'DELETE', path: `/api/v1/customers/${c}/integrations/caller_lookup` };
+  },
   createPortalLink: (c) => ({ method: 'POST', path: `/api/v1/customers/${c}/portal-links`, body: { expiresInSeconds: 120 } }),
   contactsDeleted: (c) => ({ method: 'POST', path: `/api/v1/customers/${c}/webhooks/hubspot/contacts-deleted`, body: { ids: ['1', 2], kind: 'person' } }),
   putPhoneSystemConnection: (c) => ({ method: 'PUT', path: `/api/v1/customers/${c}/connections/phonesystem`, body: { baseUrl: 'http://127.0.0.1:1', credentials: { token: 't' }, webhookSecret } }),

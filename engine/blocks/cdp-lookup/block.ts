@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineBlock, FOUND_PORTS } from '../../core/define-block';
+import { CALLER_MATCH_RULE } from '../../core/contact';
 import { normalizePhone } from '../../core/phone';
 
 export const contactOutputSchema = z.object({
@@ -30,7 +31,13 @@ export const cdpLookup = defineBlock({
   params: z.object({
     phone: z.string().nullish().describe('Phone number in any format'),
   }),
-  output: z.object({ found: z.boolean(), phone: z.string().nullable(), contact: contactOutputSchema.nullable() }),
+  output: z.object({
+    found: z.boolean(),
+    phone: z.string().nullable(),
+    contact: contactOutputSchema.nullable(),
+    matches: z.number().int().optional().describe('How many contacts of the customer have this number'),
+    chosenBy: z.string().optional().describe('When several do: the rule that picked this one'),
+  }),
   // No number (an expression over a field the caller did not send) finds nobody: the notFound branch.
   required: ['phone'],
   idempotent: true,
@@ -40,7 +47,10 @@ export const cdpLookup = defineBlock({
     if (params.phone == null || params.phone.trim() === '') return { output: { found: false, phone: null, contact: null }, port: 'notFound' };
     const e164 = params.phone.startsWith('+') && /^\+[1-9]\d{6,14}$/.test(params.phone) ? params.phone : normalizePhone(params.phone, ctx.customer.defaultCountry).e164;
     if (!e164) return { output: { found: false, phone: null, contact: null }, port: 'notFound' };
-    const contact = await ctx.cdp.lookupByPhone(e164);
-    return contact ? { output: { found: true, phone: e164, contact }, port: 'found' } : { output: { found: false, phone: e164, contact: null }, port: 'notFound' };
+    const hit = await ctx.cdp.lookupByPhone(e164);
+    if (!hit) return { output: { found: false, phone: e164, contact: null }, port: 'notFound' };
+    const { matches = 1, ...contact } = hit;
+    // Several contacts share the number: the run shows how many, and the rule that chose (CALLER_MATCH_RULE).
+    return { output: matches > 1 ? { found: true, phone: e164, contact, matches, chosenBy: CALLER_MATCH_RULE } : { found: true, phone: e164, contact, matches }, port: 'found' };
   },
 });

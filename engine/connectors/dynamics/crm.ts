@@ -41,11 +41,12 @@ function details(d: { status: CallStatus; recordingUrl?: string; callId?: string
 }
 
 
-function regardingBind(contactId?: string, companyId?: string): Record<string, string> {
+/** The activity's Regarding: Dataverse names the navigation property per target and activity (regardingobjectid_contact_phonecall). */
+function regardingBind(activity: 'phonecall' | 'task', contactId?: string, companyId?: string): Record<string, string> {
   const contact = toGuid(contactId, 'contactId');
   const account = toGuid(companyId, 'companyId');
-  if (contact) return { 'regardingobjectid_contact@odata.bind': `/contacts(${contact})` };
-  if (account) return { 'regardingobjectid_account@odata.bind': `/accounts(${account})` };
+  if (contact) return { [`regardingobjectid_contact_${activity}@odata.bind`]: `/contacts(${contact})` };
+  if (account) return { [`regardingobjectid_account_${activity}@odata.bind`]: `/accounts(${account})` };
   return {};
 }
 
@@ -89,7 +90,7 @@ async function logCall(call: ConnectorCall, log: ResolvedCallLog): Promise<Recor
     leftvoicemail: log.status === 'voicemail',
     statecode: 1,
     statuscode: statusCodeOf(outgoing),
-    ...regardingBind(log.contactId, log.companyId),
+    ...regardingBind('phonecall', log.contactId, log.companyId),
     ...ownerBind(log.agentId),
   });
   if (on) {
@@ -201,7 +202,7 @@ export const dynamicsCrmOperations: CrmOperations = {
     const due = t.due ? new Date(t.due).toISOString() : new Date().toISOString();
     const id = await client.create('tasks', {
       subject: t.subject.slice(0, 200), ...(t.notes ? { description: t.notes } : {}), scheduledend: due,
-      ...regardingBind(t.contactId, t.companyId), ...ownerBind(t.ownerId),
+      ...regardingBind('task', t.contactId, t.companyId), ...ownerBind(t.ownerId),
     });
     return ref(client, 'task', id);
   },

@@ -47,6 +47,12 @@ export interface CrmConformanceTarget<E extends RunningEmulator = RunningEmulato
   readNote(emu: E, call: ConnectorCall, ref: RecordRef): Promise<{ body: string; contactId: string | null }>;
 }
 
+/** What reads a CRM's native records back (each CRM's read-back.ts): the conformance suite and the API tests use it. */
+export type CrmReadBack<E extends RunningEmulator> = Pick<CrmConformanceTarget<E>, 'agent' | 'readCallLog' | 'countCallLogs' | 'readTask' | 'readNote'> & {
+  /** How many tasks the emulator holds. */
+  countTasks(emu: E): number;
+};
+
 const CONTACTS = 35;
 const TOKEN = 'conformance-token-0123456789';
 const OAUTH = { clientId: 'conformance-client', clientSecret: 'conformance-secret' };

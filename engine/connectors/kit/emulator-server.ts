@@ -184,6 +184,8 @@ export async function startEmulator(opts: EmulatorOptions, port = 0, host = '127
       if ((req.headers['content-type'] ?? '').includes('json')) {
         try { body = JSON.parse(rawBody); } catch { return send(res, { status: 400, body: { message: 'Malformed JSON body' } }); }
       } else if ((req.headers['content-type'] ?? '').includes('x-www-form-urlencoded')) body = Object.fromEntries(new URLSearchParams(rawBody));
+      // Vendors' SDKs post token requests as multipart forms too (Zoho's Node SDK does): its text fields.
+      else if ((req.headers['content-type'] ?? '').startsWith('multipart/form-data')) body = multipartFields(rawBody, req.headers['content-type']!);
       else body = rawBody;
     }
     const r: EmuRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, params: {}, body, rawBody };
@@ -248,4 +250,18 @@ export async function startEmulator(opts: EmulatorOptions, port = 0, host = '127
     setRateLimit(l, w) { limit = l; if (w) windowMs = w; used = 0; windowStart = Date.now(); },
     expireAccessTokens() { for (const k of oauthAccess.keys()) oauthAccess.set(k, 0); },
   };
+}
+
+/** The text fields of a multipart/form-data body (files are not read by any emulator). */
+export function multipartFields(raw: string, contentType: string): Record<string, string> {
+  const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+  const out: Record<string, string> = {};
+  if (!boundary) return out;
+  for (const part of raw.split(`--${boundary[1] ?? boundary[2]}`)) {
+    const sep = part.indexOf('\r\n\r\n');
+    if (sep < 0) continue;
+    const name = /content-disposition:[^\r\n]*\bname="([^"]*)"/i.exec(part.slice(0, sep));
+    if (name && !/filename=/i.test(part.slice(0, sep))) out[name[1]] = part.slice(sep + 4).replace(/\r\n$/, '');
+  }
+  return out;
 }

@@ -69,7 +69,7 @@ describe('Zoho CRM connector', () => {
     expect(await badToken.json()).toMatchObject({ code: 'INVALID_TOKEN', status: 'error' });
     expect((await get('/Contacts/search?phone=5550000000')).status).toBe(204);
     expect((await get('/Contacts?fields=id', { 'if-modified-since': '2099-01-01T00:00:00+00:00' })).status).toBe(304);
-    const missing = await fetch(`${emu.url}${API}/Calls`, { method: 'POST', headers: { authorization: `Zoho-oauthtoken ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ data: [{ Subject: 'x', Call_Type: 'Inbound', Call_Start_Time: '2026-03-02T09:30:00Z' }] }) });
+    const missing = await fetch(`${emu.url}${API}/Calls`, { method: 'POST', headers: { authorization: `Zoho-oauthtoken ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ data: [{ Subject: 'x', Call_Type: 'Inbound', Call_Start_Time: '2026-03-02 09:30:00' }] }) });
     expect(missing.status).toBe(400);
     expect(await missing.json()).toMatchObject({ data: [{ code: 'INVALID_DATA', details: { api_name: 'Call_Start_Time', expected_data_type: 'datetime' }, status: 'error' }] });
     expect(await crm.getContact(callWith(), { id: '5725767999999999999' })).toBeNull();

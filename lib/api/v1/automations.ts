@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { AUTOMATION_NAME, checkTriggerInput } from '@/engine';
 import { ApiError, Conflict, InvalidInput, NotFound, Unavailable } from '../../errors';
-import { resolveAutomation } from '../../engine-host/automation-cache';
+import { automationOffReason, resolveAutomation } from '../../engine-host/automation-cache';
 import { newRunId } from '../../runs/run-id';
 import { sendJson } from '../http-io';
 import { defineRoute, type Reply } from '../route';
@@ -28,14 +28,16 @@ export const runAutomation = defineRoute({
     200: { description: 'What the flow\'s respond.json block produced (its status may differ), or {runId,status} when the flow responds nothing', schema: z.unknown(), headers: { 'x-patchbay-run-id': 'The run\'s id' } },
     202: { description: 'Queued (async=true) or waiting on a durable step', schema: queued },
   },
-  errors: { 404: 'automation_not_found / customer_not_found', 409: 'automation_paused: the customer paused the integration (its templates page in the portal); it answers again once resumed', 502: 'run_failed: the flow failed without an answer', 503: 'jobs_unavailable', 504: 'timeout: the flow ran past PATCHBAY_FLOW_TIMEOUT_MS (runId given)' },
+  errors: { 404: 'automation_not_found / customer_not_found / automation_disabled (the integration is disabled)', 409: 'automation_paused: the customer paused the template this automation belongs to (portal or PUT …/templates/{id}/status); it answers again once resumed', 502: 'run_failed: the flow failed without an answer', 503: 'jobs_unavailable', 504: 'timeout: the flow ran past PATCHBAY_FLOW_TIMEOUT_MS (runId given)' },
   async handler({ res, params, query, body, principal, customer, deps }): Promise<Reply | void> {
     const { name } = params;
     const automation = await resolveAutomation(deps.sql, customer.id, name);
     if (!automation) {
-      // Only the miss path asks: a paused automation answers 409 automation_paused, not 404 (the caller may retry later).
-      const [paused] = await deps.sql`select 1 from integrations where customer_id = ${customer.id} and automation = ${name} and not enabled`;
-      if (paused) throw new Conflict('automation_paused', `Customer "${customer.externalId}" paused the automation "${name}": it answers again once resumed`);
+      // Why it is off comes from the same binding read (no extra query): a paused template answers 409 (it comes back once
+      // the customer resumes it), an integration disabled through the API 404 automation_disabled.
+      const off = automationOffReason(customer.id, name);
+      if (off === 'paused') throw new Conflict('automation_paused', `Customer "${customer.externalId}" paused the automation "${name}": it answers again once resumed`);
+      if (off === 'disabled') throw new NotFound('automation_disabled', `Customer "${customer.externalId}"'s automation "${name}" is disabled (POST /api/v1/customers/${customer.externalId}/integrations/${name}/enable turns it back on)`);
       throw new NotFound('automation_not_found', `Customer "${customer.externalId}" has no enabled automation "${name}"`);
     }
     const problems = checkTriggerInput(automation.triggerFields, body);

@@ -1,7 +1,32 @@
-// A customer's integrations: an automation pointed at a flow of the vendor.
+// A customer's integrations: an automation name pointed at a flow of the vendor. Enable (or re-point), list,
+// disable, re-enable, delete. Every change applies at once in the process that made it and within
+// PATCHBAY_AUTOMATION_CACHE_MS (default 2 s) in every other server process (the automation cache re-reads).
 import { z } from 'zod';
+import { AUTOMATION_NAME } from '@/engine';
 import { enableIntegration } from '../../flows/flows';
+import { deleteIntegration, listIntegrations, setIntegrationEnabled } from '../../flows/integrations';
 import { defineRoute } from '../route';
+
+const integration = z.object({
+  id: z.string(),
+  automation: z.string(),
+  flowId: z.string(),
+  flowName: z.string(),
+  flowVersion: z.number().int().nullable().describe('The pinned version; null follows the flow\'s published version'),
+  runsVersion: z.number().int().nullable().describe('The version the named URL runs now; null when none can run'),
+  enabled: z.boolean(),
+  state: z.enum(['active', 'disabled', 'flow_deleted', 'flow_not_published']).describe('active: the named URL runs it; disabled: it answers 404 automation_disabled; flow_deleted / flow_not_published: 404 automation_not_found'),
+  options: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const byName = z.object({
+  customerId: z.string().describe("The vendor's own id of the customer"),
+  automation: z.string().regex(AUTOMATION_NAME, 'automation names are lower_snake_case').describe('The automation name, e.g. caller_lookup'),
+});
+
+const applies = 'Applies at once on the server that answered; other server processes pick it up within PATCHBAY_AUTOMATION_CACHE_MS (default 2 s).';
 
 export const enableIntegrationRoute = defineRoute({
   operationId: 'enableIntegration',
@@ -9,16 +34,89 @@ export const enableIntegrationRoute = defineRoute({
   path: '/api/v1/customers/:customerId/integrations',
   tag: 'Integrations',
   summary: 'Enable an automation for the customer (follows the flow\'s published version unless flowVersion is given)',
+  description: `Creates or re-points the customer's integration for the flow's automation name. "enabled": false stores it disabled. ${applies}`,
   auth: { kind: 'apiKey' },
   body: z.object({
     flowId: z.string().uuid('a flow id (uuid)'),
     flowVersion: z.number().int().positive().max(2_147_483_647, 'no flow has that many versions').nullish(),
     options: z.record(z.string(), z.unknown()).default({}),
+    enabled: z.boolean().default(true).describe('false: stored disabled; the named URL answers 404 automation_disabled'),
   }),
-  responses: { 200: { description: 'Enabled', schema: z.object({ id: z.string(), automation: z.string(), enabled: z.literal(true) }) } },
-  errors: { 400: 'version_not_found (path flowVersion): the flow has no such version', 404: 'flow_not_found (path flowId)' },
+  responses: { 200: { description: 'Enabled (or stored disabled)', schema: z.object({ id: z.string(), automation: z.string(), enabled: z.boolean(), flowVersion: z.number().int().nullable() }) } },
+  errors: {
+    400: 'version_not_found (path flowVersion): the flow has no such version',
+    404: 'flow_not_found (path flowId)',
+    409: 'flow_not_published (path flowId): no flowVersion given and the flow was never published; version_has_problems (path flowVersion): that version cannot run',
+  },
   async handler({ body, principal, customer, deps }) {
     const r = await enableIntegration(deps.sql, { vendorId: principal.vendorId, customerId: customer.id, ...body });
-    return { status: 200, body: { id: r.id, automation: r.automation, enabled: true } };
+    return { status: 200, body: r };
+  },
+});
+
+export const listIntegrationsRoute = defineRoute({
+  operationId: 'listIntegrations',
+  method: 'GET',
+  path: '/api/v1/customers/:customerId/integrations',
+  tag: 'Integrations',
+  summary: 'List the customer\'s integrations, with what each named URL does now',
+  auth: { kind: 'apiKey' },
+  responses: { 200: { description: 'The integrations, by automation name', schema: z.object({ integrations: z.array(integration) }) } },
+  async handler({ customer, deps }) {
+    return { status: 200, body: { integrations: await listIntegrations(deps.sql, customer.id) } };
+  },
+});
+
+export const disableIntegrationRoute = defineRoute({
+  operationId: 'disableIntegration',
+  method: 'POST',
+  path: '/api/v1/customers/:customerId/integrations/:automation/disable',
+  tag: 'Integrations',
+  summary: 'Disable an integration: its named URL answers 404 automation_disabled until it is enabled again',
+  description: `Flow, version and options are kept. Disabling a disabled integration changes nothing. ${applies}`,
+  auth: { kind: 'apiKey' },
+  params: byName,
+  paramsNotFound: 'integration_not_found',
+  bodyOptional: true,
+  responses: { 200: { description: 'The integration, disabled', schema: integration } },
+  errors: { 404: 'integration_not_found' },
+  async handler({ params, customer, deps }) {
+    return { status: 200, body: await setIntegrationEnabled(deps.sql, customer.id, params.automation, false) };
+  },
+});
+
+export const reenableIntegrationRoute = defineRoute({
+  operationId: 'reenableIntegration',
+  method: 'POST',
+  path: '/api/v1/customers/:customerId/integrations/:automation/enable',
+  tag: 'Integrations',
+  summary: 'Re-enable a disabled integration with the flow, version and options it had',
+  description: applies,
+  auth: { kind: 'apiKey' },
+  params: byName,
+  paramsNotFound: 'integration_not_found',
+  bodyOptional: true,
+  responses: { 200: { description: 'The integration, enabled', schema: integration } },
+  errors: { 404: 'integration_not_found', 409: 'flow_deleted: the flow behind it was deleted; enable the automation on another flow' },
+  async handler({ params, customer, deps }) {
+    return { status: 200, body: await setIntegrationEnabled(deps.sql, customer.id, params.automation, true) };
+  },
+});
+
+export const deleteIntegrationRoute = defineRoute({
+  operationId: 'deleteIntegration',
+  method: 'DELETE',
+  path: '/api/v1/customers/:customerId/integrations/:automation',
+  tag: 'Integrations',
+  summary: 'Delete an integration (its runs stay); the named URL answers 404 automation_not_found',
+  description: applies,
+  auth: { kind: 'apiKey' },
+  params: byName,
+  paramsNotFound: 'integration_not_found',
+  responses: { 200: { description: 'Deleted', schema: z.object({ deleted: z.literal(true), automation: z.string() }) } },
+  errors: { 404: 'integration_not_found' },
+  async handler({ params, customer, deps }) {
+    await deleteIntegration(deps.sql, customer.id, params.automation);
+    return { status: 200, body: { deleted: true, automation: params.automation } };
   },
 });

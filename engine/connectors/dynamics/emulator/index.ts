@@ -5,7 +5,9 @@
 // `Preference-Applied` and `@odata.nextLink` with a $skiptoken paging cookie; default page size 5,000);
 // single rows at /contacts(<guid>); POST → 204 with OData-EntityId (201 + the row with `Prefer: return=representation`);
 // PATCH (an upsert unless `If-Match: *`); DELETE; lookups as `_x_value` (+ FormattedValue and lookuplogicalname
-// annotations when `Prefer: odata.include-annotations` asks) and written with `x_entity@odata.bind`; closed
+// annotations when `Prefer: odata.include-annotations` asks) and written with `<navigation property>@odata.bind`
+// named as Dataverse names them (ownerid; parentcustomerid_account; objectid_contact; regardingobjectid_contact_phonecall
+// on activities, the source entity last); closed
 // activities (statecode 1) refuse edits until reopened; OData error bodies {"error":{"code","message"}};
 // bearer auth (401 with WWW-Authenticate, empty body); service-protection 429 with Retry-After and
 // x-ms-ratelimit-* headers; Microsoft Entra ID's /{tenant}/oauth2/v2.0/authorize and /token (authorization
@@ -21,6 +23,12 @@ export const DATAVERSE_API = '/api/data/v9.2';
 export const EMULATOR_TENANT = 'organizations';
 
 interface Lookup { nav: string; targets: string[] }
+/** A lookup's single-valued navigation property towards one target entity, as Dataverse's $metadata names it. */
+function navigationName(def: EntityDef, l: Lookup, target: string): string {
+  if (l.targets.length === 1) return l.nav;
+  return def.activity && l.nav === 'regardingobjectid' ? `${l.nav}_${target}_${def.logical}` : `${l.nav}_${target}`;
+}
+
 interface EntityDef { set: string; logical: string; key: string; name: string; fields: string[]; lookups: Lookup[]; activity?: boolean }
 
 const COMMON = ['createdon', 'modifiedon', 'versionnumber', 'statecode', 'statuscode'];
@@ -271,15 +279,18 @@ export async function startDynamicsEmulator(o: DynamicsEmulatorOptions = {}): Pr
     const fields: ODataRow = {};
     const lookups: Record<string, [string, string]> = {};
     for (const [k, v] of Object.entries(body as ODataRow)) {
-      const bind = /^([a-z_]+?)(?:_([a-z]+))?@odata\.bind$/.exec(k);
-      if (bind) {
-        // ownerid@odata.bind (single-target navigation), regardingobjectid_contact@odata.bind (one of several).
-        const lookup = def.lookups.find((l) => l.nav === bind[1] || (bind[2] && `${l.nav}` === bind[1]));
+      if (k.endsWith('@odata.bind')) {
+        // The single-valued navigation property, named as Dataverse does: ownerid (one target), parentcustomerid_account,
+        // regardingobjectid_contact_phonecall (activities: the source entity last).
+        const name = k.slice(0, -'@odata.bind'.length);
+        let lookup: Lookup | undefined;
+        let logical = '';
+        for (const l of def.lookups) for (const t of l.targets) if (navigationName(def, l, t) === name) { lookup = l; logical = t; }
         const target = /^\/?([a-z]+)\(([0-9a-fA-F-]{36})\)$/.exec(String(v ?? '').replace(/^https?:\/\/[^/]+\/api\/data\/v9\.\d/, ''));
-        if (!lookup) return badRequest(`An undeclared property '${k.replace('@odata.bind', '')}' which only has property annotations in the payload but no property value was found in the payload.`);
+        if (!lookup) return badRequest(`An undeclared property '${name}' which only has property annotations in the payload but no property value was found in the payload.`);
         if (!target) return badRequest(`The value '${String(v)}' of '${k}' is not a valid entity reference: use /<entity set>(<id>).`);
         const targetDef = BY_SET.get(target[1]);
-        if (!targetDef || !lookup.targets.includes(targetDef.logical) || (bind[2] && bind[2] !== targetDef.logical)) return badRequest(`'${k}' cannot point to '${target[1]}'.`);
+        if (!targetDef || targetDef.logical !== logical) return badRequest(`'${k}' cannot point to '${target[1]}'.`);
         const id = target[2].toLowerCase();
         if (!store.table(targetDef.set).has(id)) return notFoundRow(targetDef, id);
         lookups[lookup.nav] = [targetDef.logical, id];
@@ -354,7 +365,8 @@ export async function startDynamicsEmulator(o: DynamicsEmulatorOptions = {}): Pr
       clientId: o.oauth.clientId, clientSecret: o.oauth.clientSecret, accessTokenTtlSec: o.accessTokenTtlSec ?? 3599, clientCredentials: true,
     } : undefined,
     routes: [
-      ['GET', `${DATAVERSE_API}/WhoAmI`, () => ({ status: 200, body: { '@odata.context': `${origin}${DATAVERSE_API}/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`, BusinessUnitId: guid('b0b0b0b0', 1), UserId: store.apiUserId, OrganizationId: store.organizationId } })],
+      // WhoAmI, also in function-call syntax WhoAmI() (what OData clients such as dynamics-web-api send; the pattern is a regex).
+      ['GET', `${DATAVERSE_API}/WhoAmI(?:\\(\\))?`, () => ({ status: 200, body: { '@odata.context': `${origin}${DATAVERSE_API}/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`, BusinessUnitId: guid('b0b0b0b0', 1), UserId: store.apiUserId, OrganizationId: store.organizationId } })],
       ['GET', `${DATAVERSE_API}/:seg`, guarded((req) => {
         const r = resolve(req);
         if ('status' in r) return r;

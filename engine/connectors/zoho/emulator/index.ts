@@ -46,9 +46,39 @@ const MODULES: Record<string, ModuleDef> = {
     lookups: {}, mandatory: ['Note_Content'],
   },
 };
+/** Zoho's data_type of each emulated field (Fields Metadata API), from its name. */
+function dataTypeOf(def: ModuleDef, field: string): { data_type: string; json_type: string } {
+  if (def.lookups[field]) return { data_type: 'lookup', json_type: 'jsonobject' };
+  if (field === 'Parent_Id') return { data_type: 'lookup', json_type: 'jsonobject' };
+  if (['Owner', 'Created_By', 'Modified_By'].includes(field)) return { data_type: 'ownerlookup', json_type: 'jsonobject' };
+  if (def.picklists?.[field]) return { data_type: 'picklist', json_type: 'string' };
+  if (/_Time$/.test(field)) return { data_type: 'datetime', json_type: 'string' };
+  if (field === 'Due_Date') return { data_type: 'date', json_type: 'string' };
+  if (/Email$/.test(field)) return { data_type: 'email', json_type: 'string' };
+  if (/(Phone|Mobile|Fax)$/.test(field)) return { data_type: 'phone', json_type: 'string' };
+  if (field === 'Website') return { data_type: 'website', json_type: 'string' };
+  if (field === 'Call_Duration_in_seconds') return { data_type: 'integer', json_type: 'integer' };
+  if (['Description', 'Note_Content', 'Call_Agenda', 'Call_Result'].includes(field)) return { data_type: 'textarea', json_type: 'string' };
+  return { data_type: 'text', json_type: 'string' };
+}
+
+function fieldsMetadata(def: ModuleDef): Record<string, unknown>[] {
+  return def.fields.filter((f) => f !== 'id' && f !== '$se_module').map((f, i) => {
+    const t = dataTypeOf(def, f);
+    const lookupModule = def.lookups[f]?.[0] ?? (f === 'Parent_Id' ? '$se_module' : null);
+    return {
+      api_name: f, field_label: f.replace(/_/g, ' '), id: `5725767${String(9_000_000 + i).padStart(12, '0')}`, ...t,
+      system_mandatory: def.mandatory.includes(f), read_only: READ_ONLY.has(f), custom_field: false, visible: true, length: t.data_type === 'textarea' ? 32000 : 255,
+      ...(lookupModule ? { lookup: { module: { api_name: lookupModule, id: null }, display_label: lookupModule } } : {}),
+      ...(def.picklists?.[f] ? { pick_list_values: def.picklists[f].map((v) => ({ display_value: v, actual_value: v })) } : {}),
+    };
+  });
+}
+
 const READ_ONLY = new Set(['id', 'Created_Time', 'Modified_Time', 'Created_By', 'Modified_By', 'Full_Name', 'Call_Duration_in_seconds', 'Call_Status']);
 const COUNTRY_NAME: Record<string, string> = { US: 'United States', GB: 'United Kingdom', DE: 'Germany', FR: 'France' };
-const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/;
+// An offset or Z (Zoho's own SDKs send UTC as 2026-03-02T09:30:00Z).
+const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:[+-]\d{2}:\d{2}|Z)$/;
 
 /** Zoho's date-time: 2026-03-02T09:30:00+00:00 (seconds, with an offset). */
 export const zohoTime = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', '+00:00');
@@ -278,6 +308,8 @@ export async function startZohoEmulator(o: ZohoEmulatorOptions = {}): Promise<Zo
 
   /** Body {"data":[{…}]} → checked fields with lookups as {id}; the first problem in Zoho's per-record words. */
   function readRecord(def: ModuleDef, body: unknown, creating: boolean): { fields: Record<string, unknown> } | { problem: Record<string, unknown> } | EmuResponse {
+    // Zoho reads the body as JSON whatever its content type (its Node SDK sends none on record writes).
+    if (typeof body === 'string') { try { body = JSON.parse(body); } catch { return err(400, 'INVALID_DATA', 'body', { expected_data_type: 'jsonobject', api_name: 'data' }); } }
     const data = body && typeof body === 'object' ? (body as { data?: unknown }).data : undefined;
     if (!Array.isArray(data) || !data.length) return err(400, 'INVALID_DATA', 'body', { expected_data_type: 'jsonobject', api_name: 'data' });
     if (data.length > 100) return err(400, 'LIMIT_EXCEEDED', 'the number of records exceeds the limit', { limit: 100 });
@@ -353,6 +385,14 @@ export async function startZohoEmulator(o: ZohoEmulatorOptions = {}): Promise<Zo
       accessTokenTtlSec: o.accessTokenTtlSec ?? 3600, extraTokenFields: (base) => ({ api_domain: base, token_type: 'Bearer' }),
     } : undefined,
     routes: [
+      // Fields metadata (what Zoho's SDKs read before converting records): every field with its data type.
+      ['GET', '/crm/:ver/settings/fields', (req) => {
+        const name = req.query.get('module');
+        if (!name) return err(400, 'REQUIRED_PARAM_MISSING', 'One of the expected parameter is missing', { param: 'module' });
+        const def = MODULES[name];
+        if (!def) return err(400, 'INVALID_MODULE', 'the module name given seems to be invalid', { param: 'module' });
+        return { status: 200, body: { fields: fieldsMetadata(def) } };
+      }],
       ['GET', '/crm/:ver/org', () => ({ status: 200, body: { org: [{ id: '5725767000000000001', company_name: 'Zylker (emulated)', primary_email: 'admin@zylker.example.com', domain_name: 'org5725767', country_code: 'US', time_zone: 'UTC', currency: 'US Dollar - USD' }] } })],
       ['GET', '/crm/:ver/users', (req) => {
         const type = req.query.get('type') ?? 'AllUsers';

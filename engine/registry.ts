@@ -14,14 +14,16 @@ import { delay } from './blocks/delay/block';
 import { httpRequest } from './blocks/http-request/block';
 import { phoneNormalize } from './blocks/phone-normalize/block';
 import { respondJson } from './blocks/respond-json/block';
+import { routeRules } from './blocks/route-rules/block';
 import { syncContacts } from './blocks/sync-contacts/block';
 import { triggerWebhook } from './blocks/trigger-webhook/block';
+import { usersProvision } from './blocks/users-provision/block';
 import { connectorBlocks } from './connectors/catalog';
 import { crmBlocks } from './connectors/crm-blocks';
 import { legacyCrmBlockMigrations } from './connectors/legacy-blocks';
 import { migrateFlow } from './core/migrate-flow';
 
-const coreBlocks: AnyBlock[] = [triggerWebhook, phoneNormalize, cdpLookup, cdpUpsert, cdpDelete, syncContacts, condition, respondJson, delay, httpRequest, callSession, callWait, callStoreRecording, callLogToCrm, callCreateTask] as AnyBlock[];
+const coreBlocks: AnyBlock[] = [triggerWebhook, phoneNormalize, cdpLookup, cdpUpsert, cdpDelete, syncContacts, condition, routeRules, respondJson, delay, httpRequest, callSession, callWait, callStoreRecording, callLogToCrm, callCreateTask, usersProvision] as AnyBlock[];
 
 const byId = new Map<string, AnyBlock>();
 

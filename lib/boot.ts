@@ -16,6 +16,7 @@ import { jobPorts, startJobEngine, startWorkers, type JobsRuntime } from './jobs
 import { registerRunRetention } from './runs/retention';
 import { loadSecrets, type Secrets } from './secrets';
 import { registerSyncJobs, syncStarter } from './sync/sync-jobs';
+import { registerScheduledAutomations } from './jobs/scheduled-automations';
 import { watchKeyChanges } from './tenancy/api-keys';
 
 export interface Booted {
@@ -89,6 +90,7 @@ export async function boot(o: { role: 'server' | 'worker'; log: (m: string) => v
     setHost(host);
     registerSyncJobs({ sql, host, log: o.log, leaseMs: cfg.syncLeaseMs });
     registerRunRetention({ sql, log: o.log, days: cfg.runRetentionDays });
+    registerScheduledAutomations({ sql, host, log: o.log });
     await startWorkers(jobs, { host, sql, log: o.log, worker });
     return { jobs, host };
   });

@@ -1,12 +1,18 @@
 'use client';
 // The inspector's "When it fails" section of a block (on error: stop / continue with output / error output, and
 // retries for blocks that are safe to run twice), and the flow's fallback answer.
+import { useEffect, useState } from 'react';
 import type { BlockInfo } from './block-catalog';
 import type { DataPath } from './data-paths';
 import type { FlowFallback, NodeOnError, NodeRetry } from './flow-mapping';
 import type { FormField } from './form-fields';
 import { ParamField } from './param-field';
 import styles from './flow-editor.module.css';
+
+// The flow schema's deadline bounds (engine/core/flow-schema.ts), repeated here to keep the engine out of the browser bundle.
+const DEFAULT_DEADLINE_MS = 800;
+const DEADLINE_MIN_MS = 50;
+const DEADLINE_MAX_MS = 60_000;
 
 const OUTPUT_FIELD: FormField = { name: 'output', label: 'Output instead', kind: 'json', required: false, nullable: false, description: 'What later steps read as this step’s output (default: { "error": { "code", "message" } }). May hold expressions.' };
 const FALLBACK_BODY: FormField = { name: 'body', label: 'Fallback body', kind: 'json', required: false, nullable: false, description: 'Answered (with the status above) when a run fails before a Respond block answered, so the phone system never gets a 502. May hold expressions over trigger, steps, options, customer.' };
@@ -85,5 +91,29 @@ export function FlowFallbackSettings({ fallback, paths, readOnly, onChange }: { 
         </>
       )}
     </fieldset>
+  );
+}
+
+/** A synchronous automation's deadline: past it the caller gets the fallback answer (or a 504 without one). */
+export function FlowDeadlineSetting({ deadlineMs, hasFallback, readOnly, onChange }: { deadlineMs?: number; hasFallback: boolean; readOnly: boolean; onChange: (ms: number | undefined) => void }) {
+  const [text, setText] = useState(deadlineMs === undefined ? '' : String(deadlineMs));
+  useEffect(() => { setText(deadlineMs === undefined ? '' : String(deadlineMs)); }, [deadlineMs]);
+  const n = Number(text);
+  const invalid = text.trim() !== '' && (!Number.isInteger(n) || n < DEADLINE_MIN_MS || n > DEADLINE_MAX_MS);
+  return (
+    <div className={styles.fieldCompact}>
+      <label className={styles.fieldLabel} htmlFor="flow-deadline">Deadline (ms)</label>
+      <input id="flow-deadline" className={styles.input} type="text" inputMode="numeric" value={text} disabled={readOnly} data-testid="flow-deadline" aria-invalid={invalid || undefined}
+        placeholder={hasFallback ? `default: ${DEFAULT_DEADLINE_MS}` : 'default: the server\'s flow timeout'}
+        onChange={(e) => {
+          setText(e.target.value);
+          const v = e.target.value.trim();
+          const ms = Number(v);
+          if (v === '') onChange(undefined);
+          else if (Number.isInteger(ms) && ms >= DEADLINE_MIN_MS && ms <= DEADLINE_MAX_MS) onChange(ms);
+        }} />
+      {invalid ? <div className={styles.fieldError}>{`A whole number of milliseconds from ${DEADLINE_MIN_MS} to ${DEADLINE_MAX_MS}`}</div>
+        : <div className={styles.fieldHelp}>Past it, a waiting caller gets the fallback answer{hasFallback ? '' : ' (a 504 while there is none)'} and the slow step is cancelled. An integration may override it.</div>}
+    </div>
   );
 }

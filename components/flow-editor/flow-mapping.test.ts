@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { flowSchema, registry, validateFlow } from '@/engine';
 import fixture from '@/engine/fixtures/caller-lookup.flow.json';
-import routing from '@/engine/fixtures/call-routing.flow.json';
+import routing from '@/engine/fixtures/call-routing-by-tier.flow.json';
 import { groupBlocks, findBlock } from './block-catalog';
 import { registryBlocks } from './blocks.test-helper';
 import {

@@ -102,3 +102,15 @@ describe('field text ⇄ value', () => {
     expect(rowsToRecord([['a', '1'], ['', 'x'], [' b ', '=trigger.x']])).toEqual({ a: '1', b: '=trigger.x' });
   });
 });
+
+describe('an ordered rules table', () => {
+  it('a list whose schema says table: true is shown as a table (route.rules)', async () => {
+    const { z } = await import('zod');
+    const { registry } = await import('@/engine');
+    const params = z.toJSONSchema(registry.get('route.rules')!.params, { io: 'input', unrepresentable: 'any' }) as Parameters<typeof deriveFields>[0];
+    const rules = deriveFields(params).find((f) => f.name === 'rules')!;
+    expect(rules).toMatchObject({ kind: 'list', table: true });
+    expect(rules.fields!.map((f) => f.name)).toEqual(['label', 'field', 'operator', 'value', 'targetType', 'target']);
+    expect(deriveFields(params).find((f) => f.name === 'defaultTarget')).toMatchObject({ kind: 'text', required: true });
+  });
+});

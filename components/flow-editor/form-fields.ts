@@ -31,6 +31,8 @@ export interface FormField {
   fields?: FormField[];
   /** Item kind of a `strings` list. */
   itemKind?: 'text' | 'number';
+  /** A `list` shown as an ordered table (a column per sub-field, rows moved up and down): the schema's `table: true`. */
+  table?: boolean;
 }
 
 /** `defaultCountry` → `Default country`, `timeoutMs` → `Timeout ms`. */
@@ -85,7 +87,7 @@ export function fieldFromSchema(name: string, raw: JsonSchema, required: boolean
       case 'array': {
         const item = s.items ? unwrapNullable(s.items).schema : {};
         const it = types(item);
-        if (it.length === 1 && it[0] === 'object' && item.properties) return { ...base, kind: 'list', fields: objectFields(item) };
+        if (it.length === 1 && it[0] === 'object' && item.properties) return { ...base, kind: 'list', fields: objectFields(item), ...((s as { table?: unknown }).table === true ? { table: true } : {}) };
         if (it.length === 1 && (it[0] === 'string' || it[0] === 'number' || it[0] === 'integer')) return { ...base, kind: 'strings', itemKind: it[0] === 'string' ? 'text' : 'number' };
         return base;
       }

@@ -86,7 +86,7 @@ function FieldControl(props: FieldProps) {
         </div>
       );
     case 'list':
-      return <ListRows {...props} />;
+      return field.table ? <TableRows {...props} /> : <ListRows {...props} />;
     case 'strings':
       return <StringRows {...props} />;
     case 'keyValue':
@@ -169,6 +169,42 @@ function ListRows({ field, value, onChange, paths, testId, disabled }: FieldProp
           <button type="button" className={styles.linkButton} disabled={disabled} data-testid={`${testId}-${i}-remove`} onClick={() => onChange(items.filter((_, j) => j !== i))}>Remove</button>
         </div>
       ))}
+      <button type="button" className={styles.smallButton} disabled={disabled} data-testid={`${testId}-add`} onClick={() => onChange([...items, newListItem(field)])}>+ Add {field.label.toLowerCase().replace(/s$/, '')}</button>
+    </div>
+  );
+}
+
+/** An ordered list of rules as a table: a column per sub-field, each row movable up and down (order decides). */
+function TableRows({ field, value, onChange, paths, testId, disabled }: FieldProps) {
+  const items = Array.isArray(value) ? (value as Record<string, unknown>[]) : [];
+  const set = (i: number, next: Record<string, unknown>) => onChange(items.map((x, j) => (j === i ? next : x)));
+  const move = (i: number, d: -1 | 1) => { const next = [...items]; [next[i], next[i + d]] = [next[i + d], next[i]]; onChange(next); };
+  return (
+    <div className={styles.list} data-testid={testId}>
+      <div className={styles.ruleTableScroll}><table className={styles.ruleTable}>
+        <thead>
+          <tr><th>#</th>{field.fields!.map((f) => <th key={f.name} title={f.description}>{f.label}</th>)}<th /></tr>
+        </thead>
+        <tbody>
+          {items.length === 0 && <tr><td colSpan={field.fields!.length + 2} className={styles.muted}>None yet.</td></tr>}
+          {items.map((item, i) => (
+            <tr key={i} data-testid={`${testId}-${i}`}>
+              <td>{i + 1}</td>
+              {field.fields!.map((f) => (
+                <td key={f.name}>
+                  <ParamField field={f} value={item?.[f.name]} paths={paths} testId={`${testId}-${i}-${f.name}`} disabled={disabled} compact
+                    onChange={(v) => { const next = { ...item }; if (v === undefined) delete next[f.name]; else next[f.name] = v; set(i, next); }} />
+                </td>
+              ))}
+              <td className={styles.ruleActions}>
+                <button type="button" className={styles.linkButton} disabled={disabled || i === 0} aria-label="Move up" data-testid={`${testId}-${i}-up`} onClick={() => move(i, -1)}>↑</button>
+                <button type="button" className={styles.linkButton} disabled={disabled || i === items.length - 1} aria-label="Move down" data-testid={`${testId}-${i}-down`} onClick={() => move(i, 1)}>↓</button>
+                <button type="button" className={styles.linkButton} disabled={disabled} aria-label="Remove" data-testid={`${testId}-${i}-remove`} onClick={() => onChange(items.filter((_, j) => j !== i))}>✕</button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table></div>
       <button type="button" className={styles.smallButton} disabled={disabled} data-testid={`${testId}-add`} onClick={() => onChange([...items, newListItem(field)])}>+ Add {field.label.toLowerCase().replace(/s$/, '')}</button>
     </div>
   );

@@ -13,6 +13,7 @@ import { EMPTY_FILTERS, filtersToQuery, filtersToSearch, hasFilters, RANGES, STA
 import styles from './runs-list.module.css';
 import { LatencyChart } from './latency-chart';
 import { useCustomers, useRuns, useRunStats } from './use-runs';
+import type { RunStatsWire } from '@/lib/staff-api/contract';
 
 export function RunsList({ initial }: { initial: RunFilterState }) {
   const router = useRouter();
@@ -110,6 +111,7 @@ export function RunsList({ initial }: { initial: RunFilterState }) {
       </form>
 
       {stats.data && <LatencyChart stats={stats.data} windowLabel={windowLabel} />}
+      {stats.data?.fallbacks?.length ? <FallbackRates rows={stats.data.fallbacks} windowLabel={windowLabel} /> : null}
       {(runs.isPending || runs.isPlaceholderData) && <p className="muted" data-testid="runs-loading" role="status">Loading runs…</p>}
       {runs.error && <p className="notice notice-err" role="alert" data-testid="runs-error">Could not load runs: {runs.error.message}</p>}
       {runs.data && rows.length === 0 && (hasFilters(filters) ? (
@@ -159,5 +161,28 @@ export function RunsList({ initial }: { initial: RunFilterState }) {
         </div>
       )}
     </div>
+  );
+}
+
+/** The automations that answered their flow's fallback in the window, and how often (a failed step, the deadline). */
+function FallbackRates({ rows, windowLabel }: { rows: NonNullable<RunStatsWire['fallbacks']>; windowLabel: string }) {
+  return (
+    <section data-testid="fallback-rates" aria-label={`Fallback answers per automation in ${windowLabel}`}>
+      <h2 className="field-label">Fallback answers in {windowLabel}</h2>
+      <table className={styles.fallbackTable}>
+        <thead><tr><th>Automation</th><th>Runs</th><th>Fallback rate</th><th>Step failed</th><th>Deadline passed</th></tr></thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.automation} data-testid={`fallback-rate-${r.automation}`}>
+              <td>{r.automation}</td>
+              <td>{r.runs.toLocaleString()}</td>
+              <td>{(100 * r.fallbacks / Math.max(1, r.runs)).toFixed(1)} %</td>
+              <td>{r.failed.toLocaleString()}</td>
+              <td>{r.deadline.toLocaleString()}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }

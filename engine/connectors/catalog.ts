@@ -11,6 +11,7 @@ import { phonesystemConnector } from './phone-system/manifest';
 import { pipedriveConnector } from './pipedrive/manifest';
 import { s3Connector } from './s3/manifest';
 import { salesforceConnector } from './salesforce/manifest';
+import { slackConnector } from './slack/manifest';
 import { sugarcrmConnector } from './sugarcrm/manifest';
 import { zohoConnector } from './zoho/manifest';
 
@@ -24,6 +25,7 @@ const connectors: ConnectorDefinition[] = [
   copperConnector,
   zohoConnector,
   s3Connector,
+  slackConnector,
 ];
 
 export interface CatalogEntry {

@@ -189,4 +189,9 @@ export interface CallSessionPort {
   waitFor(callId: string, until: CallWaitUntil, resumeAt: Date): Promise<{ satisfied: boolean; session: CallSessionView | null }>;
   /** Stores a record written for the call under a role (log, task, recording …). */
   saveRecord(callId: string, role: string, record: unknown): Promise<void>;
+  /**
+   * Stores the record only if the role has none yet, atomically (two runs of the same call at once: one wins);
+   * answers whether it did and the record the role holds now.
+   */
+  claimRecord?(callId: string, role: string, record: unknown): Promise<{ claimed: boolean; current: unknown }>;
 }

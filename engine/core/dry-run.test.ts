@@ -67,7 +67,8 @@ describe('dry run', () => {
     const readsOnly = new Set([
       'trigger.webhook', 'phone.normalize', 'cdp.lookup', 'condition', 'respond.json', 'delay', 'call.session',
       'crm.findContactByPhone', 'crm.findContactById', 'crm.findUserByEmail',
-      'phonesystem.findByPhone', 'phonesystem.findByExternalId', 'phonesystem.listContacts',
+      'phonesystem.findByPhone', 'phonesystem.findByExternalId', 'phonesystem.listContacts', 'phonesystem.listUsers',
+      'route.rules', 'slack.findUserByEmail',
     ]);
     const unclassified = registry.list().filter((b) => !b.effect && !readsOnly.has(b.id) && !/\.(list\w*Changed|listAllIds)$/.test(b.id)).map((b) => b.id);
     expect(unclassified).toEqual([]);

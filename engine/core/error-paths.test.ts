@@ -1,7 +1,7 @@
 // A missing value is a value, and every block has an error path: stop, continue with output, error port, retries,
 // and the flow's fallback answer. Each setting runs a fixture flow and asserts the steps and the answer.
 import { describe, expect, it } from 'vitest';
-import routing from '../fixtures/call-routing.flow.json';
+import routing from '../fixtures/call-routing-by-tier.flow.json';
 import type { CdpPort } from './define-block';
 import { PatchbayError } from './errors';
 import { validateFlow } from './compile-flow';

@@ -1,6 +1,11 @@
 // The flow JSON format, shared by the canvas, the API and the engine.
 import { z } from 'zod';
 
+/** Deadline of a synchronous automation with a fallback answer when neither flow nor integration sets one. */
+export const DEFAULT_DEADLINE_MS = 800;
+export const DEADLINE_MIN_MS = 50;
+export const DEADLINE_MAX_MS = 60_000;
+
 export const AUTOMATION_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 
 /** A line of text people read (names, labels): no control characters (NUL cannot even be stored). */
@@ -63,6 +68,12 @@ export const flowSchema = z.object({
    * gets this instead of a 502. `body` may hold expressions over trigger, steps, options and customer.
    */
   fallback: z.object({ status: z.number().int().min(200).max(599).default(200), body: z.unknown().optional() }).optional(),
+  /**
+   * A synchronous automation's deadline: past it the caller gets the fallback (a 504 without one) and the step in
+   * flight is cancelled. Unset: DEFAULT_DEADLINE_MS when the flow has a fallback, else PATCHBAY_FLOW_TIMEOUT_MS.
+   * An integration may override it (`deadlineMs`).
+   */
+  deadlineMs: z.number().int().min(DEADLINE_MIN_MS, `a deadline of at least ${DEADLINE_MIN_MS} ms`).max(DEADLINE_MAX_MS, `a deadline of at most ${DEADLINE_MAX_MS} ms`).optional(),
 });
 
 export type FlowNode = z.infer<typeof flowNodeSchema>;

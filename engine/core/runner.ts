@@ -34,7 +34,19 @@ export interface RunOptions {
   onRespond?: (response: NonNullable<RunResult['response']>) => void;
   /** Record full inputs/outputs (test mode) or only sizes on the hot path. */
   maxSteps?: number;
+  /** Filled as the run goes: the host reads it when a deadline passes (which step was in flight, since when). */
+  progress?: RunProgress;
 }
+
+/** Where a run is: the step in flight (its node, `performance.now()` when it started) and the scope so far. */
+export interface RunProgress {
+  nodeId: string | null;
+  seq: number;
+  stepStartedAt: number;
+  scope: ExpressionScope | null;
+}
+
+export const newRunProgress = (): RunProgress => ({ nodeId: null, seq: 0, stepStartedAt: 0, scope: null });
 
 const parsedStatic = new WeakMap<CompiledNode, unknown>();
 
@@ -83,6 +95,8 @@ export async function runFlow(compiled: CompiledFlow, trigger: unknown, ctx: Run
   const steps: StepRecord[] = [];
   let response: RunResult['response'];
   const maxSteps = opts.maxSteps ?? 1000;
+  const progress = opts.progress;
+  if (progress) progress.scope = scope;
 
   while (state.queue.length) {
     if (ctx.isCancelled ? ctx.isCancelled() : ctx.signal?.aborted) {
@@ -96,6 +110,7 @@ export async function runFlow(compiled: CompiledFlow, trigger: unknown, ctx: Run
     const startedAt = new Date();
     const s0 = performance.now();
     const seq = ++state.seq;
+    if (progress) { progress.nodeId = nodeId; progress.seq = seq; progress.stepStartedAt = s0; }
     // A fresh log per step; an empty one (most steps make no HTTP call) is reused.
     if (!ctx.requestLog || ctx.requestLog.length) ctx.requestLog = [];
     let params: unknown;
@@ -208,17 +223,26 @@ async function handleError(node: CompiledNode, error: SerializedError, scope: Ex
   return { output, port: node.errorContinuePort };
 }
 
-/** A failed run answers the flow's fallback when nothing answered yet (a phone system must not get a 502). */
-async function fail(compiled: CompiledFlow, scope: ExpressionScope, result: RunResult, opts: RunOptions): Promise<RunResult> {
-  if (result.response || !compiled.fallback) return result;
+/**
+ * The flow's fallback answer on the run's data so far (null when the flow has none). The runner answers it when a
+ * run fails; the host when a synchronous run passes its deadline.
+ */
+export async function fallbackResponse(compiled: CompiledFlow, scope: ExpressionScope | null): Promise<{ status: number; body: unknown } | null> {
+  if (!compiled.fallback) return null;
   let body: unknown = null;
   try {
-    const v = compiled.fallback.body.evaluate(scope);
+    const v = compiled.fallback.body.evaluate(scope ?? { trigger: undefined, steps: {}, options: {}, customer: undefined, run: undefined } as unknown as ExpressionScope);
     body = (v instanceof Promise ? await v : v) ?? null;
   } catch {
     // A fallback whose expression fails still answers: with no body rather than not at all.
   }
-  const response = { status: compiled.fallback.status, body };
+  return { status: compiled.fallback.status, body };
+}
+
+/** A failed run answers the flow's fallback when nothing answered yet (a phone system must not get a 502). */
+async function fail(compiled: CompiledFlow, scope: ExpressionScope, result: RunResult, opts: RunOptions): Promise<RunResult> {
+  if (result.response || !compiled.fallback) return result;
+  const response = (await fallbackResponse(compiled, scope))!;
   opts.onRespond?.(response);
   return { ...result, response, fallback: true };
 }

@@ -1,5 +1,6 @@
 // Runs a fixture flow with in-memory ports; engine tests assert each step's output.
 import { compileFlow } from '../core/compile-flow';
+import type { CallSessionPort } from '../core/call-session';
 import type { CdpPort, ConnectionHandle, RunContext, SyncPort } from '../core/define-block';
 import { PatchbayError } from '../core/errors';
 import { runFlow, type RunOptions } from '../core/runner';
@@ -17,6 +18,8 @@ export interface FixtureOptions extends RunOptions {
   sync?: SyncPort;
   /** A side-effect-free run (ctx.dryRun). */
   dryRun?: boolean;
+  /** Call sessions (engine/testing/memory-calls.ts) for the call.* blocks and once-per-call writes. */
+  calls?: CallSessionPort;
 }
 
 export function createTestContext(o: FixtureOptions = {}): RunContext {
@@ -39,6 +42,7 @@ export function createTestContext(o: FixtureOptions = {}): RunContext {
     requestLog: [],
     sync: o.sync,
     ...(o.dryRun ? { dryRun: true } : {}),
+    calls: o.calls,
   };
 }
 

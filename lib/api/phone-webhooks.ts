@@ -4,13 +4,16 @@
 // automation named after the event (call.ended → call_ended, else call_logging for the events that end a call or
 // change it afterwards, else call_events) as a durable queued run. Call events are also folded into the
 // customer's call session (lib/calls/), which wakes runs waiting on that call.
+// An event an integration answers synchronously (its `answer_events`, e.g. call.ringing for call_routing) runs that
+// automation at once, within its deadline, and answers the webhook with the flow's JSON (or its fallback); the
+// answer is stored with the delivery, so a re-delivery gets the same answer and nothing runs twice.
 import { newRunId } from '../runs/run-id';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type postgres from 'postgres';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, verifyWebhookSignature } from '@/engine/connectors';
-import { CALL_EVENTS, callEventSchema, type CallEventBody } from '@/engine';
+import { CALL_EVENTS, callEventSchema, fallbackResponse, type CallEventBody } from '@/engine';
 import { recordCallEvent } from '../calls/call-sessions';
-import { resolveAutomation } from '../engine-host/automation-cache';
+import { resolveAnsweringAutomation, resolveAutomation, type ResolvedAutomation } from '../engine-host/automation-cache';
 import { loadConnection } from '../engine-host/connections';
 import type { EngineHost } from '../engine-host/host';
 import { resolveCustomer, URL_ID } from '../tenancy/customers';
@@ -34,7 +37,10 @@ const PRINTABLE = /^[\x21-\x7e]+$/;
 const CALL_LOGGING_EVENTS = new Set(['call.ended', 'call.missed', 'call.declined', 'recording.ready', 'notes.updated']);
 const CALL_EVENT_NAMES = new Set<string>(CALL_EVENTS);
 
-export async function handlePhoneWebhook(req: IncomingMessage, res: ServerResponse, params: string[], deps: { sql: postgres.Sql; host: EngineHost; encryptionKey: Buffer }): Promise<unknown> {
+type Deps = { sql: postgres.Sql; host: EngineHost; encryptionKey: Buffer };
+
+export async function handlePhoneWebhook(req: IncomingMessage, res: ServerResponse, params: string[], deps: Deps): Promise<unknown> {
+  const arrivedAt = Date.now();
   const [vendorSlug, customerExternalId] = params;
   const raw = await readRaw(req);
   // A missing vendor or customer answers exactly like a customer without a webhook secret: the sender learns
@@ -79,8 +85,12 @@ export async function handlePhoneWebhook(req: IncomingMessage, res: ServerRespon
     callEvent = parsed.data;
   }
 
+  const answering = await resolveAnsweringAutomation(deps.sql, customer.id, event);
+  if (answering) return answerOnWebhook(res, deps, { vendorId, customer, event, deliveryId, body, callEvent, automation: answering, arrivedAt });
+
   const automationName = event.replace(/\./g, '_');
-  const candidates = [automationName, ...(CALL_LOGGING_EVENTS.has(event) ? ['call_logging'] : []), 'call_events'];
+  // call.ringing not answered on the webhook: call_routing runs queued and routes through the phone system's API.
+  const candidates = [automationName, ...(CALL_LOGGING_EVENTS.has(event) ? ['call_logging'] : []), ...(event === 'call.ringing' ? ['call_routing'] : []), 'call_events'];
   let automation: Awaited<ReturnType<typeof resolveAutomation>> = null;
   for (const name of candidates) if ((automation = await resolveAutomation(deps.sql, customer.id, name))) break;
   const runId = automation ? newRunId() : null;
@@ -115,4 +125,88 @@ export async function handlePhoneWebhook(req: IncomingMessage, res: ServerRespon
     throw err;
   }
   return sendJson(res, 202, { accepted: true, deliveryId, runId });
+}
+
+interface Answer { status: number; body: unknown; runId: string | null; fallback?: string }
+
+/** Answers being computed in this process, by customer and delivery id: a re-delivery meanwhile waits for the same one. */
+const inFlight = new Map<string, Promise<Answer>>();
+
+/**
+ * Runs the automation that answers this event at once and answers the webhook with its JSON: the flow's respond
+ * block, else its fallback when a step fails or the deadline passes. The answer is stored with the delivery before
+ * it is sent, so a re-delivery gets the very same answer and the automation never runs twice for one delivery.
+ */
+async function answerOnWebhook(res: ServerResponse, deps: Deps, p: {
+  vendorId: string; customer: { id: string; defaultCountry: string }; event: string; deliveryId: string; body: Record<string, unknown>;
+  callEvent: CallEventBody | null; automation: ResolvedAutomation & { automation: string }; arrivedAt: number;
+}): Promise<unknown> {
+  const { customer, deliveryId, automation } = p;
+  const key = `${customer.id}|${deliveryId}`;
+  const runId = newRunId();
+  const claimed = await deps.sql<{ run_id: string | null }[]>`
+    insert into webhook_deliveries (customer_id, source, delivery_id, event, run_id) values (${customer.id}, 'phonesystem', ${deliveryId}, ${p.event}, ${runId})
+    on conflict do nothing returning run_id`;
+  if (!claimed.length) return sendAnswer(res, await earlierAnswer(deps, p), true);
+  const computing = (async (): Promise<Answer> => {
+    let wake: string[] = [];
+    try {
+      if (p.callEvent) wake = (await recordCallEvent(deps.sql, customer.id, p.callEvent, deliveryId, runId)).wake;
+      const out = await deps.host.execute({
+        vendorId: p.vendorId, customer: { id: customer.id, defaultCountry: customer.defaultCountry }, runId,
+        flowId: automation.flowId, flowVersion: automation.version, compiled: automation.compiled, options: automation.options,
+        trigger: { ...p.body, event: p.event, deliveryId }, timeoutMs: automation.deadlineMs ?? undefined, fallbackOnDeadline: true, arrivedAt: p.arrivedAt,
+      });
+      const answer: Answer = out.response ? { status: out.response.status, body: out.response.body, runId, ...(out.fallback ? { fallback: out.fallback } : {}) }
+        : out.status === 'timeout' ? { status: 504, body: { error: { code: 'timeout', message: out.error?.message ?? 'timeout', runId } }, runId }
+        : out.status === 'failed' ? { status: 502, body: { error: { code: out.error?.code ?? 'run_failed', message: out.error?.message ?? 'The flow failed', runId } }, runId }
+        : { status: 200, body: { runId, status: out.status }, runId };
+      // Stored before it is sent: a re-delivery after a lost answer gets this one, never a second run.
+      await deps.sql`update webhook_deliveries set answer = ${JSON.stringify({ status: answer.status, body: answer.body, fallback: answer.fallback ?? null })}::text::json
+        where customer_id = ${customer.id} and source = 'phonesystem' and delivery_id = ${deliveryId}`;
+      return answer;
+    } catch (err) {
+      // Nothing was answered: forget the claim so the sender's re-delivery is not taken for a duplicate.
+      await deps.sql`delete from webhook_deliveries where customer_id = ${customer.id} and source = 'phonesystem' and delivery_id = ${deliveryId}`;
+      throw err;
+    } finally {
+      for (const id of wake) await deps.host.opts.wakeRun?.(id).catch((e) => console.error('[patchbay] could not wake run', id, (e as Error).message));
+    }
+  })();
+  inFlight.set(key, computing);
+  try {
+    return sendAnswer(res, await computing, false);
+  } finally {
+    inFlight.delete(key);
+  }
+}
+
+function sendAnswer(res: ServerResponse, a: Answer, duplicate: boolean): string {
+  const headers: Record<string, string> = {};
+  if (a.runId) headers['x-patchbay-run-id'] = a.runId;
+  if (a.fallback) headers['x-patchbay-fallback'] = a.fallback;
+  if (duplicate) headers['x-patchbay-duplicate'] = 'true';
+  return sendJson(res, a.status, a.body, headers);
+}
+
+/**
+ * The answer given to an earlier delivery with this id: from this process while it is being computed, else from
+ * the database (polled until the first delivery's deadline has passed). A first delivery that died before it
+ * answered (the process was killed) left no answer: the flow's fallback, without running anything.
+ */
+async function earlierAnswer(deps: Deps, p: { customer: { id: string }; deliveryId: string; automation: ResolvedAutomation; arrivedAt: number }): Promise<Answer> {
+  const here = inFlight.get(`${p.customer.id}|${p.deliveryId}`);
+  if (here) return here.catch(() => earlierAnswer(deps, p));
+  const until = p.arrivedAt + (p.automation.deadlineMs ?? deps.host.opts.flowTimeoutMs) + 1000;
+  for (;;) {
+    const [row] = await deps.sql<{ run_id: string | null; answer: { status: number; body: unknown; fallback?: string | null } | null }[]>`
+      select run_id, answer from webhook_deliveries where customer_id = ${p.customer.id} and source = 'phonesystem' and delivery_id = ${p.deliveryId}`;
+    if (row?.answer) return { status: row.answer.status, body: row.answer.body, runId: row.run_id, ...(row.answer.fallback ? { fallback: row.answer.fallback } : {}) };
+    if (!row || Date.now() >= until) {
+      const fb = await fallbackResponse(p.automation.compiled, null);
+      return fb ? { status: fb.status, body: fb.body, runId: row?.run_id ?? null, fallback: 'unanswered' }
+        : { status: 504, body: { error: { code: 'timeout', message: 'The first delivery of this event was not answered in time', runId: row?.run_id ?? null } }, runId: row?.run_id ?? null };
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

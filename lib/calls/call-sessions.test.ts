@@ -48,6 +48,19 @@ describe('call sessions in PostgreSQL', () => {
     expect((await recordCallEvent(db.sql, a.customerId, { ...base, event: 'recording.ready', recordingUrl: 'https://pbx/rec' }, 'd4', null)).wake).toEqual([]);
   });
 
+  it('claims a record for one of several runs at once, and never over an existing one', async () => {
+    const c = await seedVendor(db.sql, 'calls-c');
+    const d = await seedVendor(db.sql, 'calls-d');
+    const ports = ['0190aaaa-0000-7000-8000-00000000000a', '0190aaaa-0000-7000-8000-00000000000b', '0190aaaa-0000-7000-8000-00000000000c'].map((r) => createCallSessionPort(db.sql, c.customerId, r));
+    const claims = await Promise.all(ports.map((p, i) => p.claimRecord!('c-claim', 'slack:card', { by: i })));
+    const winners = claims.filter((c) => c.claimed);
+    expect(winners).toHaveLength(1);
+    for (const c of claims) expect(c.current).toEqual(winners[0].current);
+    expect((await readCallSession(db.sql, c.customerId, 'c-claim'))!.records['slack:card']).toEqual(winners[0].current);
+    // Another tenant's session with the same call id is its own.
+    expect((await createCallSessionPort(db.sql, d.customerId, '0190aaaa-0000-7000-8000-00000000000d').claimRecord!('c-claim', 'slack:card', { by: 'd' })).claimed).toBe(true);
+  });
+
   it('keeps records by role, and the staff list shows only the vendor\'s calls', async () => {
     const port = createCallSessionPort(db.sql, a.customerId, '0190aaaa-0000-7000-8000-000000000002');
     await port.saveRecord('c-1', 'log', { ref: { system: 'hubspot', type: 'call', id: '42', url: null } });

@@ -49,6 +49,15 @@ export function createCallSessionPort(sql: postgres.Sql, customerId: string, run
         return { satisfied: false, session };
       });
     },
+    async claimRecord(callId, role, record) {
+      const json = storableJson(JSON.stringify(record));
+      await sql`insert into call_sessions (customer_id, call_id, state) values (${customerId}, ${callId}, 'ringing') on conflict (customer_id, call_id) do nothing`;
+      const won = await sql`update call_sessions set records = records || jsonb_build_object(${role}::text, ${json}::text::jsonb), updated_at = now()
+        where customer_id = ${customerId} and call_id = ${callId} and not (records ? ${role}::text) returning id`;
+      if (won.length) return { claimed: true, current: record };
+      const [row] = await sql<{ current: unknown }[]>`select records -> ${role}::text as current from call_sessions where customer_id = ${customerId} and call_id = ${callId}`;
+      return { claimed: false, current: row?.current ?? null };
+    },
     async saveRecord(callId, role, record) {
       const n = await sql`update call_sessions set records = records || jsonb_build_object(${role}::text, ${storableJson(JSON.stringify(record))}::text::jsonb), updated_at = now()
         where customer_id = ${customerId} and call_id = ${callId}`;

@@ -109,6 +109,7 @@ export async function finishOAuth(
     accessToken: rest.accessToken, refreshToken: rest.refreshToken, expiresAt: rest.expiresAt,
     clientId: client.clientId, clientSecret: client.clientSecret, tokenUrl,
     ...(instanceUrl ? { instanceUrl } : {}),
+    ...auth.extraCredentials?.(raw),
   };
   await saveConnection(sql, key, {
     customerId: p.state.customerId, system: def.id, name: def.name, authKind: 'oauth2', baseUrl: instanceUrl ?? apiDomain ?? p.state.baseUrl, credentials,

@@ -82,6 +82,10 @@ export const integrations = pgTable('integrations', {
   flowVersion: integer('flow_version'),
   options: jsonb('options').notNull().default({}),
   enabled: boolean('enabled').notNull().default(true),
+  /** Overrides the flow's deadline for this customer (synchronous automations); null: the flow's. */
+  deadlineMs: integer('deadline_ms'),
+  /** Phone-system events (e.g. call.ringing) whose webhook this automation answers synchronously with its JSON. */
+  answerEvents: text('answer_events').array().notNull().default([]),
   /** Set when the automation came from a template the customer enabled (removing it removes the automation). */
   customerTemplateId: uuid('customer_template_id'),
   createdAt: ts('created_at').notNull().defaultNow(),
@@ -162,6 +166,8 @@ export const runs = pgTable('runs', {
   startedAt: ts('started_at').notNull(),
   finishedAt: ts('finished_at'),
   durationMs: real('duration_ms'),
+  /** Why the run answered its flow's fallback: `failed` (a step failed) or `deadline` (it ran past its deadline); null: it did not. */
+  fallbackReason: text('fallback_reason'),
 }, (t) => [
   index('runs_vendor_started_idx').on(t.vendorId, t.startedAt),
   index('runs_customer_started_idx').on(t.customerId, t.startedAt),
@@ -243,6 +249,8 @@ export const webhookDeliveries = pgTable('webhook_deliveries', {
   event: text('event').notNull(),
   runId: uuid('run_id'),
   receivedAt: ts('received_at').notNull().defaultNow(),
+  /** The answer given to a webhook answered synchronously (`{status, body}`), so a re-delivery gets the same one. */
+  answer: json('answer'),
 }, (t) => [primaryKey({ columns: [t.customerId, t.source, t.deliveryId] })]);
 
 /** Portal links open once: the link's nonce is recorded when it is opened (kept until the link expires). */

@@ -2,7 +2,7 @@
 // guarded fetch, clock, logger) and runs automations with a timeout, recording every run.
 import { newRunId } from '../runs/run-id';
 import type postgres from 'postgres';
-import { PatchbayError, runFlow, type CdpPort, type CompiledFlow, type ConnectionHandle, type HttpRequestLogEntry, type RunContext, type RunResult, type RunState, type SyncStartRequest, type SerializedError } from '@/engine';
+import { fallbackResponse, PatchbayError, newRunProgress, runFlow, type CdpPort, type CompiledFlow, type ConnectionHandle, type HttpRequestLogEntry, type RunContext, type RunResult, type RunState, type SyncStartRequest, type SerializedError } from '@/engine';
 import { createPgCdp } from '../cdp/pg-cdp';
 import { createCallSessionPort } from '../calls/call-sessions';
 import { reportRunHealth } from './connection-health';
@@ -44,7 +44,18 @@ export interface ExecuteRequest {
   recordNow?: boolean;
   /** Overrides the flow timeout (background runs of the job engine may upload a recording for minutes). */
   timeoutMs?: number;
+  /**
+   * A caller is waiting (the named URL, a webhook answered synchronously): when the deadline passes and the flow
+   * has a fallback answer, the caller gets it before the deadline, the step in flight is cancelled, and the run
+   * records why (`fallbackReason: 'deadline'`, the error names the step and how long it ran).
+   */
+  fallbackOnDeadline?: boolean;
+  /** When the caller's request arrived (`Date.now()`): the deadline counts from there. Default: now. */
+  arrivedAt?: number;
 }
+
+/** Why a run answered the flow's fallback: a step failed (and nothing handled it), or the deadline passed. */
+export type FallbackReason = 'failed' | 'deadline';
 
 export interface ExecuteOutcome {
   runId: string;
@@ -55,6 +66,8 @@ export interface ExecuteOutcome {
   durationMs: number;
   /** The run record handed to the recorder (finished runs). */
   record?: RunRecord;
+  /** Set when the response is the flow's fallback answer. */
+  fallback?: FallbackReason;
 }
 
 /**
@@ -62,9 +75,10 @@ export interface ExecuteOutcome {
  * (a run may overrun its timeout by up to one sweep interval).
  */
 class Deadlines {
+  static readonly SWEEP_MS = 20;
   private readonly entries = new Set<{ at: number; fire: () => void }>();
   private timer: NodeJS.Timeout | null = null;
-  constructor(private readonly everyMs = 20) {}
+  constructor(private readonly everyMs = Deadlines.SWEEP_MS) {}
 
   add(entry: { at: number; fire: () => void }): void {
     this.entries.add(entry);
@@ -81,6 +95,9 @@ class Deadlines {
 }
 
 const clock = { now: () => new Date() };
+
+/** Share of a synchronous deadline kept for answering the fallback (evaluate, store, send) after the steps are cut off. */
+const FALLBACK_RESERVE = 0.1;
 
 /**
  * One run's context. Built for every request on the hot path, so what most runs never use (the abort
@@ -201,29 +218,55 @@ export class EngineHost {
     const mode = req.mode ?? 'live';
     const startedAt = new Date();
     const ctx = this.createContext(runId, mode, req.customer, req.options);
-    const running = runFlow(req.compiled, req.trigger, ctx, { resume: req.resume });
+    const timeoutMs = req.timeoutMs ?? this.opts.flowTimeoutMs;
+    const withFallback = !!req.fallbackOnDeadline && !!req.compiled.fallback;
+    const progress = withFallback ? newRunProgress() : undefined;
+    const running = runFlow(req.compiled, req.trigger, ctx, { resume: req.resume, progress });
     const winner = await new Promise<RunResult | 'timeout'>((resolve, reject) => {
-      const deadline = { at: startedAt.getTime() + (req.timeoutMs ?? this.opts.flowTimeoutMs), fire: () => resolve('timeout') };
+      // A fallback must reach the caller before the deadline: it is answered at 90% of it (at least one sweep
+      // early), leaving the rest for evaluating, storing (a webhook's answer) and sending it.
+      const at = (req.arrivedAt ?? startedAt.getTime()) + timeoutMs - (withFallback ? Math.max(Deadlines.SWEEP_MS, Math.round(timeoutMs * FALLBACK_RESERVE)) : 0);
+      const deadline = { at, fire: () => resolve('timeout') };
       this.deadlines.add(deadline);
       running.then((r) => { this.deadlines.delete(deadline); resolve(r); }, (err) => { this.deadlines.delete(deadline); reject(err); });
     });
     const trigger = req.resume ? req.resume.trigger : req.trigger;
     const automation = req.compiled.flow.automation;
     if (winner === 'timeout') {
+      // What was in flight, and for how long, before the cancel aborts it.
+      const inFlight = progress?.nodeId ? { nodeId: progress.nodeId, seq: progress.seq, stepMs: performance.now() - progress.stepStartedAt } : null;
       ctx.cancel();
-      const error: SerializedError = { code: 'timeout', message: `The flow did not finish within ${req.timeoutMs ?? this.opts.flowTimeoutMs} ms` };
       const durationMs = Date.now() - startedAt.getTime();
+      const fallback = withFallback ? await fallbackResponse(req.compiled, progress!.scope) : null;
+      let error: SerializedError = { code: 'timeout', message: `The flow did not finish within ${timeoutMs} ms` };
+      if (fallback) {
+        const node = inFlight ? req.compiled.nodes.get(inFlight.nodeId) : undefined;
+        const stepMs = inFlight ? Math.round(inFlight.stepMs) : 0;
+        error = {
+          code: 'deadline',
+          message: node
+            ? `${node.name} was still running at the ${timeoutMs} ms deadline (for ${stepMs} ms): it was cancelled and the fallback answered`
+            : `The run passed its ${timeoutMs} ms deadline: the fallback answered`,
+          ...(inFlight ? { nodeId: inFlight.nodeId } : {}),
+          details: { deadlineMs: timeoutMs, stepMs, elapsedMs: durationMs },
+        };
+      }
       // Record the partial steps once the run notices the abort.
       void running.then((r) => {
+        const steps = r.steps.map((st) => (inFlight && st.seq === inFlight.seq && st.status === 'failed'
+          ? { ...st, error: { code: 'cancelled', message: `Cancelled at the ${timeoutMs} ms deadline after ${Math.round(inFlight.stepMs)} ms (${st.error?.message ?? 'aborted'})`, nodeId: st.nodeId } }
+          : st));
         const record: RunRecord = {
           id: runId, vendorId: req.vendorId, customerId: req.customer.id, flowId: req.flowId, flowVersion: req.flowVersion, automation, mode, trigger, startedAt,
-          status: 'timeout', response: r.response ?? null, error, finishedAt: new Date(), durationMs, steps: r.steps,
+          status: 'timeout', response: fallback ?? r.response ?? null, error, finishedAt: new Date(), durationMs, steps,
+          fallbackReason: fallback ? 'deadline' : null,
         };
         // A queued run's end is written durably (its earlier 'running' row must not outlive a crash as the last word).
         if (req.recordNow) void this.recorder.recordNow(record).catch((e) => console.error('[patchbay] recording a timed-out run failed:', (e as Error).message));
         else this.recorder.record(record);
         this.reportHealth(r, ctx);
       });
+      if (fallback) return { runId, status: 'timeout', result: null, response: fallback, error, durationMs, fallback: 'deadline' };
       return { runId, status: 'timeout', result: null, error, durationMs };
     }
     const result = winner;
@@ -234,6 +277,7 @@ export class EngineHost {
       status, response: result.response ?? null, error: result.error ?? null,
       state: result.state ?? null, resumeAt: result.resumeAt ?? null,
       finishedAt: status === 'waiting' ? null : new Date(), durationMs: result.durationMs, steps: result.steps,
+      fallbackReason: result.fallback ? 'failed' : null,
     };
     if (req.recordNow || status === 'waiting') await this.recorder.recordNow(record);
     else {
@@ -245,7 +289,7 @@ export class EngineHost {
       if (!this.opts.scheduleResume) throw new Error('A flow suspended but no job engine is running to resume it');
       await this.opts.scheduleResume(runId, result.resumeAt);
     }
-    return { runId, status, result, response: result.response, error: result.error, durationMs: result.durationMs, record };
+    return { runId, status, result, response: result.response, error: result.error, durationMs: result.durationMs, record, ...(result.fallback ? { fallback: 'failed' as const } : {}) };
   }
 
   async close(): Promise<void> {

@@ -23,6 +23,8 @@ export interface RunRecord {
   finishedAt: Date | null;
   durationMs: number | null;
   steps: StepRecord[];
+  /** Why the response is the flow's fallback answer (`failed`: a step failed; `deadline`: the deadline passed); null: it is not. */
+  fallbackReason?: 'failed' | 'deadline' | null;
   /**
    * The response body exactly as it was sent on the wire, when the caller has it (the public API sets it
    * after answering): the record reuses that text instead of serialising the body a second time.
@@ -121,7 +123,7 @@ function runJson(r: RunRecord): string {
   return `{"id":${str(r.id)},"vendor_id":${str(r.vendorId)},"customer_id":${str(r.customerId)},"flow_id":${str(r.flowId)},"flow_version":${num(r.flowVersion)},`
     + `"automation":${str(r.automation)},"mode":${str(r.mode)},"status":${str(r.status)},"trigger":${clipJson(r.trigger)},"response":${responseJson(r)},`
     + `"error":${clipJson(r.error)},"state":${clipJson(r.state ?? null)},"steps":${steps},"resume_at":${str(r.resumeAt?.toISOString())},`
-    + `"started_at":${str(r.startedAt.toISOString())},"finished_at":${str(r.finishedAt?.toISOString())},"duration_ms":${num(r.durationMs)}}`;
+    + `"started_at":${str(r.startedAt.toISOString())},"finished_at":${str(r.finishedAt?.toISOString())},"duration_ms":${num(r.durationMs)},"fallback_reason":${str(r.fallbackReason)}}`;
 }
 
 export interface RecorderOptions {
@@ -281,9 +283,9 @@ export class RunRecorder {
   private async insert(sql: postgres.Sql, rowsJson: string): Promise<void> {
     // One row per run, one statement per batch: recording stays a small fraction of the hot path's cost.
     await sql`
-      insert into runs (id, vendor_id, customer_id, flow_id, flow_version, automation, mode, status, trigger, response, error, state, steps, resume_at, started_at, finished_at, duration_ms)
+      insert into runs (id, vendor_id, customer_id, flow_id, flow_version, automation, mode, status, trigger, response, error, state, steps, resume_at, started_at, finished_at, duration_ms, fallback_reason)
       select * from json_to_recordset(${rowsJson}::text::json) as x(id uuid, vendor_id uuid, customer_id uuid, flow_id uuid, flow_version int, automation text, mode text,
-        status run_status, trigger json, response json, error json, state json, steps json, resume_at timestamptz, started_at timestamptz, finished_at timestamptz, duration_ms real)
+        status run_status, trigger json, response json, error json, state json, steps json, resume_at timestamptz, started_at timestamptz, finished_at timestamptz, duration_ms real, fallback_reason text)
       on conflict (id) do update set status = excluded.status, response = excluded.response, error = excluded.error, state = excluded.state,
         -- merge by step seq (a resumed run adds steps to the ones recorded before its delay)
         steps = (select coalesce(json_agg(d.s order by d.seq), '[]'::json) from (
@@ -291,7 +293,7 @@ export class RunRecorder {
                      select e.s, 1 as pri from json_array_elements(coalesce(excluded.steps, '[]'::json)) e(s)
                      union all select e.s, 2 from json_array_elements(coalesce(runs.steps, '[]'::json)) e(s)) u
                    order by (u.s->>'seq')::int, u.pri) d),
-        resume_at = excluded.resume_at, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms`;
+        resume_at = excluded.resume_at, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms, fallback_reason = excluded.fallback_reason`;
   }
 
   async close(): Promise<void> {

@@ -134,7 +134,13 @@ export async function listFlows(sql: postgres.Sql, vendorId: string): Promise<Fl
  * version_has_problems), and following a flow that was never published (409 flow_not_published). Takes effect
  * at once in this process; other processes re-read within PATCHBAY_AUTOMATION_CACHE_MS (2 s).
  */
-export async function enableIntegration(sql: postgres.Sql, p: { vendorId: string; customerId: string; flowId: string; flowVersion?: number | null; options?: Record<string, unknown>; enabled?: boolean }): Promise<{ id: string; automation: string; enabled: boolean; flowVersion: number | null }> {
+export async function enableIntegration(sql: postgres.Sql, p: {
+  vendorId: string; customerId: string; flowId: string; flowVersion?: number | null; options?: Record<string, unknown>; enabled?: boolean;
+  /** Overrides the flow's deadline (synchronous automations). */
+  deadlineMs?: number | null;
+  /** Phone-system events whose webhook this automation answers synchronously (e.g. call.ringing). */
+  answerEvents?: string[];
+}): Promise<{ id: string; automation: string; enabled: boolean; flowVersion: number | null }> {
   const flow = await getFlow(sql, p.vendorId, p.flowId);
   if (!flow) throw flowNotFound(p.flowId, ['flowId']);
   // A version that does not exist (or cannot run) would leave the customer's automation failing on every call until re-pointed.
@@ -148,9 +154,10 @@ export async function enableIntegration(sql: postgres.Sql, p: { vendorId: string
   }
   const enabled = p.enabled ?? true;
   const [row] = await sql<{ id: string }[]>`
-    insert into integrations (customer_id, flow_id, automation, flow_version, options, enabled)
-    values (${p.customerId}, ${p.flowId}, ${flow.automation}, ${p.flowVersion ?? null}, ${JSON.stringify(p.options ?? {})}::text::jsonb, ${enabled})
-    on conflict (customer_id, automation) do update set flow_id = excluded.flow_id, flow_version = excluded.flow_version, options = excluded.options, enabled = excluded.enabled, updated_at = now()
+    insert into integrations (customer_id, flow_id, automation, flow_version, options, enabled, deadline_ms, answer_events)
+    values (${p.customerId}, ${p.flowId}, ${flow.automation}, ${p.flowVersion ?? null}, ${JSON.stringify(p.options ?? {})}::text::jsonb, ${enabled}, ${p.deadlineMs ?? null}, ${[...new Set(p.answerEvents ?? [])]}::text[])
+    on conflict (customer_id, automation) do update set flow_id = excluded.flow_id, flow_version = excluded.flow_version, options = excluded.options, enabled = excluded.enabled,
+      deadline_ms = excluded.deadline_ms, answer_events = excluded.answer_events, updated_at = now()
     returning id`;
   invalidateAutomation(p.customerId, flow.automation);
   return { id: row.id, automation: flow.automation, enabled, flowVersion: p.flowVersion ?? null };

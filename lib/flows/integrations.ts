@@ -20,25 +20,29 @@ export interface IntegrationSummary {
   enabled: boolean;
   state: IntegrationState;
   options: Record<string, unknown>;
+  /** Overrides the flow's deadline (synchronous calls); null: the flow's. */
+  deadlineMs: number | null;
+  /** Phone-system events whose webhook this automation answers synchronously. */
+  answerEvents: string[];
   createdAt: string;
   updatedAt: string;
 }
 
 interface Row {
   id: string; automation: string; flow_id: string; flow_name: string; flow_version: number | null; runs_version: number | null;
-  enabled: boolean; flow_deleted: boolean; options: Record<string, unknown>; created_at: Date | string; updated_at: Date | string;
+  enabled: boolean; flow_deleted: boolean; options: Record<string, unknown>; deadline_ms: number | null; answer_events: string[] | null; created_at: Date | string; updated_at: Date | string;
 }
 
 const toSummary = (r: Row): IntegrationSummary => ({
   id: r.id, automation: r.automation, flowId: r.flow_id, flowName: r.flow_name, flowVersion: r.flow_version,
   runsVersion: r.flow_deleted ? null : r.runs_version, enabled: r.enabled,
   state: r.flow_deleted ? 'flow_deleted' : !r.enabled ? 'disabled' : r.runs_version == null ? 'flow_not_published' : 'active',
-  options: r.options, createdAt: new Date(r.created_at).toISOString(), updatedAt: new Date(r.updated_at).toISOString(),
+  options: r.options, deadlineMs: r.deadline_ms, answerEvents: r.answer_events ?? [], createdAt: new Date(r.created_at).toISOString(), updatedAt: new Date(r.updated_at).toISOString(),
 });
 
 const select = (sql: postgres.Sql, customerId: string, automation?: string) => sql<Row[]>`
   select i.id, i.automation, i.flow_id, f.name as flow_name, i.flow_version, coalesce(i.flow_version, f.published_version) as runs_version,
-    i.enabled, f.deleted_at is not null as flow_deleted, i.options, i.created_at, i.updated_at
+    i.enabled, f.deleted_at is not null as flow_deleted, i.options, i.deadline_ms, i.answer_events, i.created_at, i.updated_at
   from integrations i join flows f on f.id = i.flow_id
   where i.customer_id = ${customerId} ${automation === undefined ? sql`` : sql`and i.automation = ${automation}`}
   order by i.automation`;

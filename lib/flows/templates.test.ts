@@ -28,11 +28,13 @@ describe('flow templates', () => {
     expect(r.response?.body).toMatchObject({ found: true, contact: { firstName: 'Barbara' } });
   });
 
-  it('call routing: gold, no tier, unknown', async () => {
+  it('call routing: a gold caller to the VIP queue; no tier and unknown callers to the default queue', async () => {
     const cdp = await demoCdp();
-    expect((await runFixture(def('call_routing'), { phone: '(415) 200-0007' }, { cdp })).response?.body).toEqual({ route: 'priority', caller: 'Barbara Lovelace' });
-    expect((await runFixture(def('call_routing'), { phone: '(415) 200-0008' }, { cdp })).response?.body).toEqual({ route: 'main' });
-    expect((await runFixture(def('call_routing'), { phone: '(415) 200-0999' }, { cdp })).response?.body).toEqual({ route: 'main' });
+    const d = def('call_routing');
+    const route = async (from: string) => (await runFixture(d, { event: 'call.ringing', callId: 'c1', from }, { cdp, options: d.options })).response?.body;
+    expect(await route('(415) 200-0007')).toEqual({ action: 'route', target: 'vip-queue', targetType: 'queue' });
+    expect(await route('(415) 200-0008')).toEqual({ action: 'route', target: 'main-queue', targetType: 'queue' });
+    expect(await route('(415) 200-0999')).toEqual({ action: 'route', target: 'main-queue', targetType: 'queue' });
   });
 
   it('missed-call task: an answered call makes none; a missed one without HubSpot says why, through the error port', async () => {

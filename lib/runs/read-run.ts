@@ -4,6 +4,8 @@ export interface RunView {
   id: string; status: string; automation: string; customerId: string | null; customerExternalId?: string | null; mode: string;
   flowId?: string | null; flowVersion?: number | null;
   startedAt: string; finishedAt: string | null; durationMs: number | null; trigger: unknown; response: unknown; error: unknown;
+  /** Why the response is the flow's fallback answer: `failed` or `deadline` (the error names the step); null: it is not. */
+  fallbackReason?: string | null;
   steps: { seq: number; nodeId: string; blockId: string; status: string; input: unknown; output: unknown; port: string | null; error: unknown; requestLog?: unknown; startedAt: string; durationMs: number }[];
 }
 
@@ -26,7 +28,7 @@ export async function readRun(sql: postgres.Sql, vendorId: string, id: string): 
     id: r.id, status: r.status, automation: r.automation, customerId: r.customer_id, customerExternalId: r.customer_external_id, mode: r.mode,
     flowId: r.flow_id, flowVersion: r.flow_version,
     startedAt: new Date(r.started_at).toISOString(), finishedAt: r.finished_at ? new Date(r.finished_at).toISOString() : null, durationMs: r.duration_ms,
-    trigger: r.trigger, response: r.response, error: r.error,
+    trigger: r.trigger, response: r.response, error: r.error, fallbackReason: r.fallback_reason ?? null,
     steps,
   };
 }

@@ -14,6 +14,7 @@ export async function readRunDetail(sql: postgres.Sql, vendorId: string, id: str
       id: pending.id, status: pending.status, automation: pending.automation, customerId: pending.customerId, customerExternalId: c?.external_id ?? null,
       mode: pending.mode, flowId: pending.flowId, flowVersion: pending.flowVersion, startedAt: pending.startedAt.toISOString(),
       finishedAt: pending.finishedAt?.toISOString() ?? null, durationMs: pending.durationMs, trigger: pending.trigger, response: pending.response, error: pending.error,
+      fallbackReason: pending.fallbackReason ?? null,
       steps: pending.steps.map((s) => ({ ...s, error: s.error ?? null, port: s.port ?? null })),
     };
   } else {

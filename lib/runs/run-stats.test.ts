@@ -11,10 +11,10 @@ let otherVendor = '';
 let customerId = '';
 const base = Date.UTC(2026, 10, 25, 10, 0, 0);
 
-async function run(o: { vendor?: string; at: number; ms: number; status?: string; mode?: string; automation?: string; customer?: string | null }) {
-  await sql`insert into runs (id, vendor_id, customer_id, automation, mode, status, started_at, duration_ms)
+async function run(o: { vendor?: string; at: number; ms: number; status?: string; mode?: string; automation?: string; customer?: string | null; fallback?: 'failed' | 'deadline' }) {
+  await sql`insert into runs (id, vendor_id, customer_id, automation, mode, status, started_at, duration_ms, fallback_reason)
     values (${newRunId(o.at)}, ${o.vendor ?? vendorId}, ${o.customer === undefined ? customerId : o.customer}, ${o.automation ?? 'caller_lookup'}, ${o.mode ?? 'live'},
-            ${o.status ?? 'succeeded'}::run_status, ${new Date(o.at).toISOString()}::timestamptz, ${o.ms})`;
+            ${o.status ?? 'succeeded'}::run_status, ${new Date(o.at).toISOString()}::timestamptz, ${o.ms}, ${o.fallback ?? null})`;
 }
 
 beforeAll(async () => {
@@ -60,5 +60,15 @@ describe('runStats', () => {
     expect(none.buckets).toEqual([]);
     const other = await runStats(sql, otherVendor, { from: new Date(base), to: new Date(base + 3_600_000) });
     expect(other.total.count).toBe(1);
+  });
+
+  it('counts the fallback answers per automation (runs.fallback_reason), only for automations that had one', async () => {
+    const at = base + 40 * 60_000;
+    for (let i = 0; i < 8; i++) await run({ at: at + i, ms: 20, automation: 'call_routing' });
+    await run({ at: at + 10, ms: 790, automation: 'call_routing', status: 'timeout', fallback: 'deadline' });
+    await run({ at: at + 11, ms: 30, automation: 'call_routing', status: 'failed', fallback: 'failed' });
+    const s = await runStats(sql, vendorId, { from: new Date(at), to: new Date(at + 60_000) });
+    expect(s.fallbacks).toEqual([{ automation: 'call_routing', runs: 10, fallbacks: 2, failed: 1, deadline: 1 }]);
+    expect((await runStats(sql, otherVendor, { from: new Date(at), to: new Date(at + 60_000) })).fallbacks).toEqual([]);
   });
 });

@@ -12,7 +12,9 @@ export interface RunStatsQuery {
 }
 
 export interface LatencyFigures { count: number; failed: number; p50: number | null; p95: number | null; p99: number | null; max: number | null }
-export interface RunStats { from: string; to: string; bucketMs: number; buckets: (LatencyFigures & { t: string })[]; total: LatencyFigures }
+/** Per automation: live runs, and how many answered the flow's fallback (`runs.fallback_reason`: failed, deadline). */
+export interface FallbackFigures { automation: string; runs: number; fallbacks: number; failed: number; deadline: number }
+export interface RunStats { from: string; to: string; bucketMs: number; buckets: (LatencyFigures & { t: string })[]; total: LatencyFigures; fallbacks: FallbackFigures[] }
 
 const STEPS_MS = [1, 5, 15, 60, 300, 900, 1800, 3600, 6 * 3600, 12 * 3600, 86_400, 7 * 86_400].map((s) => s * 1000);
 
@@ -42,14 +44,19 @@ export async function runStats(sql: postgres.Sql, vendorId: string, q: RunStatsQ
   const where = conds.reduce((a, c) => sql`${a} and ${c}`);
   const agg = sql`count(*)::int as count, (count(*) filter (where r.status in ('failed', 'timeout')))::int as failed,
     percentile_cont(array[0.5, 0.95, 0.99]) within group (order by r.duration_ms) as p, max(r.duration_ms) as max`;
-  const [rows, [total]] = await Promise.all([
+  const [rows, [total], fallbacks] = await Promise.all([
     sql<Row[]>`select date_bin(${`${step / 1000} seconds`}::interval, r.started_at, ${origin.toISOString()}::timestamptz) as t, ${agg}
       from runs r where ${where} group by 1 order by 1`,
     sql<Row[]>`select null as t, ${agg} from runs r where ${where}`,
+    // Automations that answered a fallback in the window (the rest answered what their flow produced).
+    sql<FallbackFigures[]>`select r.automation, count(*)::int as runs, (count(*) filter (where r.fallback_reason is not null))::int as fallbacks,
+        (count(*) filter (where r.fallback_reason = 'failed'))::int as failed, (count(*) filter (where r.fallback_reason = 'deadline'))::int as deadline
+      from runs r where ${where} group by r.automation having count(*) filter (where r.fallback_reason is not null) > 0 order by 3 desc, 1 limit 20`,
   ]);
   return {
     from: q.from.toISOString(), to: q.to.toISOString(), bucketMs: step,
     buckets: rows.map((r) => ({ t: new Date(r.t as string).toISOString(), ...figures(r) })),
     total: figures(total),
+    fallbacks: fallbacks.map((f) => ({ automation: f.automation, runs: f.runs, fallbacks: f.fallbacks, failed: f.failed, deadline: f.deadline })),
   };
 }

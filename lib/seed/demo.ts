@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import type postgres from 'postgres';
 import { syntheticPerson } from '@/engine/connectors';
-import { callerLookupFlow, callLoggingFlow, displayNameOf } from '@/engine';
+import { callerLookupFlow, callLoggingFlow, callRoutingFlow, displayNameOf, slackAgentStatusFlow, slackCallerCardFlow, userProvisioningFlow } from '@/engine';
 import type { UnifiedContact } from '@/engine';
 import { upsertContacts } from '../cdp/pg-cdp';
 import { SEED_LOCK, withAdvisoryLock } from '../db/migrate';
@@ -96,6 +96,25 @@ async function seedDemoLocked(sql: postgres.Sql, o: SeedOptions): Promise<DemoIn
   const logging = await sql`select 1 from flows where vendor_id = ${vendorId} and automation = 'call_logging' and deleted_at is null`;
   if (!logging.length) {
     const saved = await saveFlowVersion(sql, { vendorId, definition: callLoggingFlow, message: 'Call logging template' });
+    await publishFlow(sql, vendorId, saved.flowId, saved.version);
+  }
+  // The call_routing template, published and enabled for customer "demo": it answers its phone system's call.ringing
+  // webhooks with the routing JSON (and the named URL, for a try with curl). Customers created later enable it themselves.
+  const routing = await sql<{ id: string }[]>`select id from flows where vendor_id = ${vendorId} and automation = 'call_routing' and deleted_at is null`;
+  let routingFlowId = routing[0]?.id;
+  if (!routingFlowId) {
+    const saved = await saveFlowVersion(sql, { vendorId, definition: callRoutingFlow, message: 'Call routing template' });
+    routingFlowId = saved.flowId;
+    await publishFlow(sql, vendorId, routingFlowId, saved.version);
+  }
+  const routingInteg = await sql`select 1 from integrations where customer_id = ${customer.id} and automation = 'call_routing'`;
+  if (!routingInteg.length) await enableIntegration(sql, { vendorId, customerId: customer.id, flowId: routingFlowId, answerEvents: ['call.ringing'] });
+  // The Slack templates likewise (caller card on call.ringing, agent status on call.answered: enabled per customer
+  // once Slack is connected in the portal) and user provisioning (a daily dry run until told otherwise).
+  for (const [definition, message] of [[slackCallerCardFlow, 'Slack caller card template'], [slackAgentStatusFlow, 'Slack agent status template'], [userProvisioningFlow, 'User provisioning template']] as const) {
+    const taken = await sql`select 1 from flows where vendor_id = ${vendorId} and automation = ${definition.automation} and deleted_at is null`;
+    if (taken.length) continue;
+    const saved = await saveFlowVersion(sql, { vendorId, definition, message });
     await publishFlow(sql, vendorId, saved.flowId, saved.version);
   }
   // The playbook's templates, published: the portal's catalogue offers them to every customer.

@@ -101,7 +101,9 @@ export interface RunPage { runs: RunListItem[]; nextCursor: string | null }
 
 /** Flow duration figures (ms) of live runs: per time bucket and over the whole window. */
 export interface LatencyFigures { count: number; failed: number; p50: number | null; p95: number | null; p99: number | null; max: number | null }
-export interface RunStatsWire { from: string; to: string; bucketMs: number; buckets: (LatencyFigures & { t: string })[]; total: LatencyFigures }
+/** Per automation over the window: live runs, and how many answered the flow's fallback (a failed step, the deadline). */
+export interface FallbackFigures { automation: string; runs: number; fallbacks: number; failed: number; deadline: number }
+export interface RunStatsWire { from: string; to: string; bucketMs: number; buckets: (LatencyFigures & { t: string })[]; total: LatencyFigures; fallbacks?: FallbackFigures[] }
 
 export interface RunFilters {
   automation?: string;

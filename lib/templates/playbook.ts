@@ -1,8 +1,8 @@
 // The playbook's templates, ready for every new vendor (the demo seed creates them): caller ID + contact sync,
-// call logging, call routing, missed-call tasks. Each is made from the engine's fixture flows (created and
+// call logging, call routing, missed-call tasks, Slack notifications. Each is made from the engine's fixture flows (created and
 // published when the vendor has no flow of that automation yet) and published at version 1.
 import type postgres from 'postgres';
-import { callLoggingFlow } from '@/engine';
+import { callLoggingFlow, slackAgentStatusFlow, slackCallerCardFlow } from '@/engine';
 import { freeAutomationName, getFlow, publishFlow, saveFlowVersion } from '../flows/flows';
 import { findTemplate } from '../flows/templates';
 import type { OptionField } from './template-definition';
@@ -49,12 +49,26 @@ export const PLAYBOOK_TEMPLATES: PlaybookTemplate[] = [
     automations: ['call_routing'],
     input: {
       name: 'Call routing', icon: 'git-branch',
-      description: 'Routes each call by the caller\'s tier in your contacts: your best customers reach the priority queue.',
+      description: 'Routes each call by who is calling (VIP tag, tier, language, open invoice, owner in your contacts); everyone else reaches your main queue.',
       connections: [],
       options: [
-        { key: 'priorityTier', label: 'Tier that gets priority', type: 'string', default: 'gold', required: true },
-        { key: 'priorityQueue', label: 'Priority queue', type: 'string', default: 'priority', required: true },
-        { key: 'mainQueue', label: 'Everyone else goes to', type: 'string', default: 'main', required: true },
+        { key: 'defaultQueue', label: 'Queue for callers no rule matches', type: 'string', default: 'main-queue', required: true },
+        { key: 'liveCrm', label: 'Also look the caller up live in your CRM', help: 'Slower; your synced contacts are used either way.', type: 'boolean', default: false, required: true },
+        { ...crmOption, help: 'Used for the live lookup.' },
+      ],
+    },
+  },
+  {
+    slug: 'slack_notifications',
+    automations: ['call_ringing', 'call_answered'],
+    input: {
+      name: 'Slack notifications', icon: 'message-square',
+      description: 'A caller card in Slack when a call rings, and the agent\'s Slack status while they are on a call.',
+      connections: ['slack'],
+      options: [
+        { key: 'notify', label: 'Post caller cards', type: 'choice', choices: [{ value: 'channel', label: 'in a channel' }, { value: 'agent', label: 'to the agent the call rings at' }], default: 'channel', required: true },
+        { key: 'slackChannel', label: 'Channel for caller cards', type: 'string', default: '#calls', required: true },
+        { key: 'statusText', label: 'Slack status during a call', type: 'string', default: 'On a call', required: true },
       ],
     },
   },
@@ -70,6 +84,9 @@ export const PLAYBOOK_TEMPLATES: PlaybookTemplate[] = [
   },
 ];
 
+/** Fixture flows the New-flow dialog does not offer. */
+const FIXTURES: Record<string, object> = { call_logging: callLoggingFlow, call_ringing: slackCallerCardFlow, call_answered: slackAgentStatusFlow };
+
 /** The vendor's flow answering to `automation`, else one made from the fixture and published. */
 async function ensureFlow(sql: postgres.Sql, vendorId: string, automation: string): Promise<string> {
   const [row] = await sql<{ id: string; published_version: number | null; latest_version: number }[]>`
@@ -81,7 +98,7 @@ async function ensureFlow(sql: postgres.Sql, vendorId: string, automation: strin
   const fixture = findTemplate(automation);
   const name = await freeAutomationName(sql, vendorId, automation);
   const definition = fixture ? fixture.definition({ name: fixture.title, automation: name })
-    : automation === 'call_logging' ? { ...structuredClone(callLoggingFlow), automation: name } : null;
+    : automation in FIXTURES ? { ...structuredClone(FIXTURES[automation]), automation: name } : null;
   if (!definition) throw new Error(`No fixture flow for "${automation}"`);
   const saved = await saveFlowVersion(sql, { vendorId, definition, message: 'Playbook template' });
   await publishFlow(sql, vendorId, saved.flowId, saved.version);

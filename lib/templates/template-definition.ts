@@ -98,7 +98,9 @@ const AUTOMATION_WORDS: Record<string, string> = {
   caller_lookup: 'When a call comes in, your phone system shows who is calling, from your synced contacts.',
   contact_sync: 'Your contacts are copied from {crm} into Patchbay now, then kept in step every {incrementalEveryMinutes} minutes.',
   call_logging: 'Every call is logged in {crm} about {delayMinutes} minutes after it ends (with its recording when there is one).',
-  call_routing: 'Calls from {priorityTier}-tier contacts go to the {priorityQueue} queue, everyone else to the {mainQueue} queue.',
+  call_routing: 'Each call is routed by your routing rules (VIP, tier, language, open invoice, owner); callers no rule matches go to {defaultQueue}.',
+  call_ringing: 'When a call rings, a caller card is posted in Slack ({slackChannel}).',
+  call_answered: 'While an agent is on a call, their Slack status says "{statusText}".',
   missed_call_task: 'A missed call becomes a call-back task in your CRM.',
 };
 

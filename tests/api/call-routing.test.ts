@@ -7,7 +7,7 @@ import { createVendor } from '@/lib/tenancy/vendors';
 import { createApiKey } from '@/lib/tenancy/api-keys';
 import { createCustomer } from '@/lib/tenancy/customers';
 import { enableIntegration, publishFlow, saveFlowVersion } from '@/lib/flows/flows';
-import routing from '@/engine/fixtures/call-routing.flow.json';
+import routing from '@/engine/fixtures/call-routing-by-tier.flow.json';
 
 const uniq = Math.random().toString(36).slice(2, 8);
 const cust = `route-${uniq}`;

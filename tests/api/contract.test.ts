@@ -96,7 +96,7 @@ const samples: Record<string, (customer: string) => Promise<Call> | Call> = {
   listCustomerTemplates: (c) => ({ method: 'GET', path: `/api/v1/customers/${c}/templates` }),
   enableCustomerTemplate: async (c) => {
     await send({ method: 'DELETE', path: `/api/v1/customers/${c}/templates/${routingTemplateId}` }, { key: apiKey() });
-    return { method: 'POST', path: `/api/v1/customers/${c}/templates/${routingTemplateId}`, body: { options: { mainQueue: 'support' } } };
+    return { method: 'POST', path: `/api/v1/customers/${c}/templates/${routingTemplateId}`, body: { options: { defaultQueue: 'support' } } };
   },
   setCustomerTemplateStatus: async (c) => {
     await send({ method: 'POST', path: `/api/v1/customers/${c}/templates/${routingTemplateId}`, body: {} }, { key: apiKey() });
@@ -141,11 +141,11 @@ const samples: Record<string, (customer: string) => Promise<Call> | Call> = {
   portalGetTemplate: (c) => ({ method: 'GET', path: `/api/portal/${c}/catalogue/${routingTemplateId}` }),
   portalEnableTemplate: async (c) => {
     await send({ method: 'DELETE', path: `/api/portal/${c}/catalogue/${routingTemplateId}` }, { cookie: sessions.a });
-    return { method: 'POST', path: `/api/portal/${c}/catalogue/${routingTemplateId}`, body: { options: { priorityTier: 'platinum' } } };
+    return { method: 'POST', path: `/api/portal/${c}/catalogue/${routingTemplateId}`, body: { options: { defaultQueue: 'support' } } };
   },
   portalUpdateTemplateOptions: async (c) => {
     await send({ method: 'POST', path: `/api/portal/${c}/catalogue/${routingTemplateId}`, body: {} }, { cookie: sessions.a });
-    return { method: 'PUT', path: `/api/portal/${c}/catalogue/${routingTemplateId}/options`, body: { options: { priorityQueue: 'vip' } } };
+    return { method: 'PUT', path: `/api/portal/${c}/catalogue/${routingTemplateId}/options`, body: { options: { defaultQueue: 'vip' } } };
   },
   portalPauseTemplate: async (c) => {
     await send({ method: 'POST', path: `/api/portal/${c}/catalogue/${routingTemplateId}`, body: {} }, { cookie: sessions.a });

@@ -19,7 +19,7 @@ async function openSession(customer: string): Promise<string> {
 
 const portal = (customer: string, p: string, o: { method?: string; body?: unknown; cookie?: string } = {}) =>
   browse(`/api/portal/${customer}/catalogue${p}`, { method: o.method, body: o.body, cookie: o.cookie ?? cookies[customer] });
-const route = (customer: string) => api(`/api/v1/customers/${customer}/automations/call_routing`, { body: { phone: '+14155550199' } });
+const route = (customer: string) => api(`/api/v1/customers/${customer}/automations/call_routing`, { body: { from: '+14155550199' } });
 
 let routing = '';
 let callerId = '';
@@ -43,7 +43,7 @@ describe('the portal catalogue', () => {
     expect(cat.body.templates.map((t: { slug: string }) => t.slug)).toEqual(expect.arrayContaining(['caller_id', 'call_logging', 'call_routing', 'missed_call_task']));
     const r = cat.body.templates.find((t: { slug: string }) => t.slug === 'call_routing');
     expect(r.enabled).toBeNull();
-    expect(r.optionsSchema).toMatchObject({ type: 'object', properties: { priorityTier: { type: 'string', default: 'gold' } } });
+    expect(r.optionsSchema).toMatchObject({ type: 'object', properties: { defaultQueue: { type: 'string', default: 'main-queue' }, liveCrm: { type: 'boolean', default: false } } });
     const c = cat.body.templates.find((t: { slug: string }) => t.slug === 'caller_id');
     expect(c.removal).toMatch(/contacts copied from HubSpot are deleted from Patchbay/);
   });
@@ -52,18 +52,18 @@ describe('the portal catalogue', () => {
     const r = await portal(custA, `/${callerId}`, { method: 'POST', body: { options: {} } });
     expect(r.status).toBe(409);
     expect(r.body.error).toMatchObject({ code: 'connection_missing', systems: ['hubspot'] });
-    const bad = await portal(custA, `/${routing}`, { method: 'POST', body: { options: { priorityTier: 7 } } });
+    const bad = await portal(custA, `/${routing}`, { method: 'POST', body: { options: { liveCrm: 'yes' } } });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.path).toEqual(['options', 'priorityTier']);
+    expect(bad.body.error.path).toEqual(['options', 'liveCrm']);
   });
 
   it('enables with options: the named URL runs with them; paused it answers 409 automation_paused; resumed it runs', async () => {
     expect((await route(custA)).status).toBe(404);
-    const on = await portal(custA, `/${routing}`, { method: 'POST', body: { options: { mainQueue: 'support' } } });
+    const on = await portal(custA, `/${routing}`, { method: 'POST', body: { options: { defaultQueue: 'support' } } });
     expect(on.status).toBe(201);
-    expect(on.body.enabled).toMatchObject({ status: 'active', version: 1, options: { priorityTier: 'gold', priorityQueue: 'priority', mainQueue: 'support' } });
-    expect(on.body.whatHappens[0]).toMatch(/gold-tier contacts go to the priority queue, everyone else to the support queue/);
-    await expect.poll(async () => (await route(custA)).body, { timeout: 10_000 }).toEqual({ route: 'support' });
+    expect(on.body.enabled).toMatchObject({ status: 'active', version: 1, options: { defaultQueue: 'support', liveCrm: false, crm: 'hubspot' } });
+    expect(on.body.whatHappens[0]).toMatch(/callers no rule matches go to support/);
+    await expect.poll(async () => (await route(custA)).body, { timeout: 10_000 }).toMatchObject({ action: 'route', target: 'support', targetType: 'queue' });
 
     expect((await portal(custA, `/${routing}/pause`, { method: 'POST' })).body.health.state).toBe('paused');
     await expect.poll(async () => (await route(custA)).status, { timeout: 10_000 }).toBe(409);

@@ -14,7 +14,7 @@ beforeAll(async () => {
   const sql = db();
   const [c] = await sql`select id, vendor_id from customers where external_id = ${cust}`;
   const saved = await saveFlowVersion(sql, { vendorId: c.vendor_id, definition: {
-    name: 'Slow routing', automation: 'call_routing',
+    name: 'Slow routing', automation: 'slow_routing',
     nodes: [
       { id: 't', type: 'trigger.webhook' },
       { id: 'ask', type: 'http.request', params: { url: `http://127.0.0.1:${port}/route`, timeoutMs: 10000 } },
@@ -31,7 +31,7 @@ afterAll(() => { slow.closeAllConnections(); slow.close(); });
 describe('flow timeout', () => {
   it('answers 504 with the run id when the flow runs past the timeout, and records the run', async () => {
     const t0 = Date.now();
-    const r = await api(`/api/v1/customers/${cust}/automations/call_routing`, { body: { from: '+1' } });
+    const r = await api(`/api/v1/customers/${cust}/automations/slow_routing`, { body: { from: '+1' } });
     // The endpoint answers 200 after 4 s, so a 504 can only come from the 2 s flow timeout (no upper wall-clock
     // bound: on a loaded machine the answer itself may take longer than the endpoint's delay).
     expect(Date.now() - t0).toBeGreaterThanOrEqual(2000);

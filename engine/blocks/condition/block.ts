@@ -1,20 +1,9 @@
 import { z } from 'zod';
 import { defineBlock } from '../../core/define-block';
+import { compare } from '../../core/compare';
 
+// The Condition's operators (the rules block adds `in`); a missing value is a value (engine/core/compare.ts).
 const operators = ['isTrue', 'equals', 'notEquals', 'contains', 'greaterThan', 'lessThan', 'exists', 'isEmpty'] as const;
-
-function compare(left: unknown, op: (typeof operators)[number], right: unknown): boolean {
-  switch (op) {
-    case 'isTrue': return Boolean(left) && !(Array.isArray(left) && left.length === 0);
-    case 'equals': return left === right || (left != null && right != null && String(left) === String(right));
-    case 'notEquals': return !compare(left, 'equals', right);
-    case 'contains': return Array.isArray(left) ? left.some((v) => compare(v, 'equals', right)) : String(left ?? '').toLowerCase().includes(String(right ?? '').toLowerCase());
-    case 'greaterThan': return Number(left) > Number(right);
-    case 'lessThan': return Number(left) < Number(right);
-    case 'exists': return left !== undefined && left !== null;
-    case 'isEmpty': return left === undefined || left === null || left === '' || (Array.isArray(left) && left.length === 0) || (typeof left === 'object' && Object.keys(left as object).length === 0);
-  }
-}
 
 export const condition = defineBlock({
   id: 'condition',

@@ -12,7 +12,7 @@ import { createTask } from './create-task';
 import { findCompanyByPhone } from './find-company-by-phone';
 import { findContactById } from './find-contact-by-id';
 import { findContactByPhone } from './find-contact-by-phone';
-import { findUserByEmail } from './find-user-by-email';
+import { findUserByEmail, listOwners } from './find-user-by-email';
 import { iterateAllIds } from './list-all-ids';
 import { ASSOCIATION, associationsFor, logCall, notesToHtml } from './log-call';
 import { recordUrl } from './map-contact';
@@ -63,6 +63,7 @@ export const hubspotCrmOperations: CrmOperations = {
   async findUserByEmail(call, args) {
     return (await findUserByEmail(call, args)).user;
   },
+  listUsers: (call, args) => listOwners(call, args),
   async createContact(call, a) {
     const out = await createContact(call, { firstName: a.firstName, lastName: a.lastName, email: a.email, phone: a.phone, mobilePhone: a.mobile, company: a.company, country: a.country, ownerId: a.ownerId });
     let contact = out.contact;

@@ -28,6 +28,26 @@ export async function findUserByEmail(call: ConnectorCall, args: { email: string
   return { found: true, user: { id: String(owner.id), email: owner.email ?? email, name: name || (owner.email ?? email) } };
 }
 
+/** Every owner, active then archived, page by page (GET /crm/v3/owners with `after` paging). */
+export async function* listOwners(call: ConnectorCall, args: { pageSize?: number } = {}): AsyncGenerator<{ id: string; email: string; name: string; firstName: string | null; lastName: string | null; active: boolean }[]> {
+  const http = createHubspotClient(call);
+  const limit = Math.max(1, Math.min(500, args.pageSize ?? 500));
+  for (const archived of [false, true]) {
+    const pages = http.paginate<HubspotOwner, { results: HubspotOwner[]; paging?: { next?: { after?: string } } }>(
+      { path: '/crm/v3/owners', query: { limit, archived } },
+      (res, req) => (res.body.paging?.next?.after ? { ...req, query: { ...req.query, after: res.body.paging.next.after } } : null),
+      (res) => res.body.results,
+    );
+    for await (const page of pages) {
+      const users = page.items.filter((o) => o.email).map((o) => ({
+        id: String(o.id), email: o.email!, name: [o.firstName, o.lastName].filter(Boolean).join(' ').trim() || o.email!,
+        firstName: o.firstName ?? null, lastName: o.lastName ?? null, active: !archived,
+      }));
+      if (users.length) yield users;
+    }
+  }
+}
+
 export const findUserByEmailBlock = defineBlock({
   id: 'hubspot.findUserByEmail',
   version: 1,

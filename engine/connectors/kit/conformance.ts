@@ -8,7 +8,7 @@ import { PatchbayError } from '../../core/errors';
 import type { ConnectionHandle } from '../../core/define-block';
 import type { ConnectorCall, ObjectKind } from './contact-source';
 import type { CrmConnectorDefinition } from './define-crm-connector';
-import type { CallStatus, RecordRef } from './crm-contract';
+import { crmUserSchema, type CallStatus, type CrmUser, type RecordRef } from './crm-contract';
 import type { RunningEmulator } from './emulator-server';
 import { buildAuthorizeUrl, exchangeCode, type OAuthTokens } from './oauth2';
 import { phoneFor, syntheticPerson } from './synthetic';
@@ -133,6 +133,15 @@ export function runCrmConformance<E extends RunningEmulator>(target: CrmConforma
       const agent = target.agent(emu);
       expect(await crm.findUserByEmail(callWith(), { email: agent.email.toUpperCase() })).toMatchObject({ id: agent.id, email: agent.email });
       expect(await crm.findUserByEmail(callWith(), { email: 'nobody-here@example.com' })).toBeNull();
+    });
+
+    // listUsers is optional in the contract (user provisioning); a CRM that has it lists the agent, once, valid.
+    it.skipIf(!crm.listUsers)('lists its users (optional listUsers), the agent among them, each once', async () => {
+      const agent = target.agent(emu);
+      const users: CrmUser[] = [];
+      for await (const page of crm.listUsers!(callWith(), {})) users.push(...page.map((u) => crmUserSchema.parse(u)));
+      expect(users.filter((u) => u.id === agent.id)).toEqual([expect.objectContaining({ email: agent.email })]);
+      expect(new Set(users.map((u) => u.id)).size).toBe(users.length);
     });
 
     it('creates a contact and reads it back', async () => {

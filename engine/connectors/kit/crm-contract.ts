@@ -40,7 +40,13 @@ export const crmContactSchema = z.object({
 });
 export type CrmContact = z.infer<typeof crmContactSchema>;
 
-export const crmUserSchema = z.object({ id: z.string(), name: z.string(), email: z.string() });
+export const crmUserSchema = z.object({
+  id: z.string(), name: z.string(), email: z.string(),
+  /** Known when the CRM lists its users (listUsers); findUserByEmail may leave them out. */
+  firstName: z.string().nullish(), lastName: z.string().nullish(),
+  /** false for a deactivated (archived) user, where the CRM lists those. */
+  active: z.boolean().optional(),
+});
 export type CrmUser = z.infer<typeof crmUserSchema>;
 
 export const CALL_STATUSES = ['answered', 'missed', 'declined', 'busy', 'voicemail', 'transferred', 'failed'] as const;

@@ -11,6 +11,11 @@ export type AuthKind =
        * a base URL, or undefined to use the paths above.
        */
       forBaseUrl?: (baseUrl: string) => { authorizeUrl: string; tokenUrl: string; scopes?: string[] } | undefined;
+      /**
+       * Credentials beyond the access and refresh token that the token answer carries and the connector needs
+       * (Slack's installing user's token, `authed_user.access_token`, next to the bot token). Stored encrypted with them.
+       */
+      extraCredentials?: (tokenAnswer: Record<string, unknown>) => Record<string, unknown>;
     };
 
 /** What `npm run emulator`, the tests and the benchmarks need to run a local stand-in for the system. */

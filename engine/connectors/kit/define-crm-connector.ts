@@ -30,6 +30,8 @@ export interface CrmOperations {
   listAllIds(call: ConnectorCall, args: { kind: ObjectKind; pageSize?: number }): AsyncIterable<string[]>;
   countChanged?(call: ConnectorCall, args: { kind: ObjectKind; cursor: string | null }): Promise<number | null>;
   findUserByEmail(call: ConnectorCall, args: { email: string }): Promise<CrmUser | null>;
+  /** Optional: every user (agent) of the CRM, page by page, active ones and (where the CRM says) deactivated ones; for user provisioning. */
+  listUsers?(call: ConnectorCall, args: { pageSize?: number }): AsyncIterable<CrmUser[]>;
   createContact(call: ConnectorCall, args: Omit<NewContact, 'owner'> & { ownerId?: string }): Promise<{ ref: RecordRef; contact: UnifiedContact | null }>;
   /** Creates the native call record; with a callId, first looks for one already logged with it and returns that instead. */
   logCall(call: ConnectorCall, log: ResolvedCallLog): Promise<RecordRef>;
@@ -58,6 +60,8 @@ export interface CrmApi {
   listChanged: CrmOperations['listChanged'];
   listAllIds: CrmOperations['listAllIds'];
   findUserByEmail(call: ConnectorCall, args: { email: string }): Promise<CrmUser | null>;
+  /** Present when the CRM implements listUsers (optional in the contract). */
+  listUsers?: CrmOperations['listUsers'];
   createContact(call: ConnectorCall, input: NewContact, opts?: { defaultCountry?: string | null }): Promise<{ ref: RecordRef; contact: CrmContact | null }>;
   logCall(call: ConnectorCall, input: CallLogInput): Promise<RecordRef>;
   updateCallLog(call: ConnectorCall, ref: RecordRef, changes: CallLogChangesInput): Promise<{ ref: RecordRef; note: RecordRef | null; mode: 'in_place' | 'note' }>;
@@ -126,6 +130,7 @@ export function defineCrmConnector(decl: CrmConnectorDeclaration): CrmConnectorD
     listChanged: (call, args) => ops.listChanged(call, args),
     listAllIds: (call, args) => ops.listAllIds(call, args),
     findUserByEmail: (call, args) => ops.findUserByEmail(call, { email: args.email.trim() }),
+    ...(ops.listUsers ? { listUsers: ops.listUsers.bind(ops) } : {}),
     async createContact(call, input, opts) {
       const parsed = newContactSchema.safeParse(input);
       if (!parsed.success) throw invalid(parsed.error, 'createContact');

@@ -96,7 +96,13 @@ export interface RunningEmulator {
   setRateLimit(limit: number, windowMs?: number): void;
   /** Invalidate every OAuth access token (forces a refresh). */
   expireAccessTokens(): void;
-  stats: { requests: number; rateLimited: number; failed: number; byRoute: Map<string, number> };
+  /**
+   * Slow answers (latency injection): authenticated requests wait `ms` before they are handled — every one, every
+   * `every`-th one (10: one in ten), or the next `count` ones; `delay(0)` ends it. A caller that gives up meanwhile
+   * (closes the connection) is counted in `stats.aborted` and its request is not handled.
+   */
+  delay(ms: number, o?: { every?: number; count?: number }): void;
+  stats: { requests: number; rateLimited: number; failed: number; aborted: number; byRoute: Map<string, number> };
 }
 
 function compile(pattern: string): { re: RegExp; keys: string[] } {
@@ -117,7 +123,8 @@ export async function startEmulator(opts: EmulatorOptions, port = 0, host = '127
   let windowMs = opts.rateLimit?.windowMs ?? 10_000;
   let windowStart = Date.now();
   let used = 0;
-  const stats = { requests: 0, rateLimited: 0, failed: 0, byRoute: new Map<string, number>() };
+  const stats = { requests: 0, rateLimited: 0, failed: 0, aborted: 0, byRoute: new Map<string, number>() };
+  let slow = { ms: 0, every: 1, count: Infinity, seen: 0 };
   let baseUrl = '';
 
   const send = (res: ServerResponse, r: EmuResponse) => {
@@ -217,6 +224,16 @@ export async function startEmulator(opts: EmulatorOptions, port = 0, host = '127
         used++;
         rlHeaders = opts.rateLimit?.headers?.({ limit, remaining: limit - used, resetMs }) ?? {};
       }
+      if (slow.ms > 0 && slow.count > 0 && ++slow.seen % slow.every === 0) {
+        slow.count--;
+        const ms = slow.ms;
+        const gaveUp = await new Promise<boolean>((resolve) => {
+          const onClose = () => { clearTimeout(t); resolve(true); };
+          const t = setTimeout(() => { res.off('close', onClose); resolve(false); }, ms);
+          res.once('close', onClose);
+        });
+        if (gaveUp) { stats.aborted++; return; }
+      }
       if (failRemaining > 0) {
         failRemaining--;
         stats.failed++;
@@ -249,6 +266,7 @@ export async function startEmulator(opts: EmulatorOptions, port = 0, host = '127
     failNext(n, status = 503) { failRemaining = n; failStatus = status; },
     setRateLimit(l, w) { limit = l; if (w) windowMs = w; used = 0; windowStart = Date.now(); },
     expireAccessTokens() { for (const k of oauthAccess.keys()) oauthAccess.set(k, 0); },
+    delay(ms, o = {}) { slow = { ms, every: Math.max(1, Math.floor(o.every ?? 1)), count: o.count ?? Infinity, seen: 0 }; },
   };
 }
 

@@ -112,6 +112,18 @@ export const phonebookConfigSchema = z.object({
         })
         .prefault({}),
       routeCall: operation({ method: 'POST', path: '/api/v1/calls/{callId}/route' }),
+      // Users (agents), for provisioning. Records on the wire have the reference fields (id, email, firstName,
+      // lastName, extension, role, department, externalId, active); a create answered 409 means the e-mail exists.
+      listUsers: operationShape({ method: 'GET', path: '/api/v1/users', resultPath: 'data' })
+        .extend({
+          pagination: paginationSchema.default({ kind: 'cursor', cursorParam: 'cursor', nextCursorPath: 'next_cursor', limitParam: 'limit' }),
+          pageSize: z.number().int().min(1).max(1000).default(200),
+        })
+        .prefault({}),
+      findUserByEmail: operation({ method: 'GET', path: '/api/v1/users?email={email}', resultPath: 'data' }),
+      addUser: operation({ method: 'POST', path: '/api/v1/users' }),
+      updateUser: operation({ method: 'PATCH', path: '/api/v1/users/{id}' }),
+      deactivateUser: operation({ method: 'POST', path: '/api/v1/users/{id}/deactivate' }),
     })
     .prefault({}),
   fields: phonebookFieldsSchema,

@@ -1,5 +1,5 @@
 // The vendor's own phone system: a configurable REST phonebook (add / update / delete / find by phone /
-// find by external id / list) plus call routing, and the helpers the contact sync and the call webhook
+// find by external id / list) plus call routing and its users (agents: list, create, update, deactivate), and the helpers the contact sync and the call webhook
 // endpoint build on. No contact source: the phonebook is where synced contacts go, not where they come from.
 import type { AnyBlock, ConnectionHandle } from '../../core/define-block';
 import { defineConnector } from '../kit/define-connector';
@@ -9,6 +9,7 @@ import { findByPhoneBlock } from './find-by-phone';
 import { listContactsBlock, listPhonebookContacts } from './list-contacts';
 import { routeCallBlock } from './route-call';
 import { upsertContactBlock } from './upsert-contact';
+import { listUsersBlock } from './users';
 
 export { phonebookConfigSchema, resolvePhonebookConfig, type PhonebookConfig, type PhonebookConfigInput } from './config';
 export { fromPhonebookContact, phonebookContactSchema, toPhonebookContact, type PhonebookContact } from './map-contact';
@@ -18,6 +19,7 @@ export { findPhonebookContactByPhone } from './find-by-phone';
 export { findPhonebookContactByExternalId } from './find-by-external-id';
 export { listAllPhonebookIds, listPhonebookContacts } from './list-contacts';
 export { routeCall } from './route-call';
+export { createPhoneUser, deactivatePhoneUser, findPhoneUserByEmail, listPhoneUsers, phoneUserSchema, updatePhoneUser, type PhoneUserFields, type PhoneUserRecord } from './users';
 export { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signWebhookBody, verifyWebhookSignature } from './webhook-signature';
 
 const CONFIG_HELP =
@@ -31,7 +33,7 @@ export const phonesystemConnector = defineConnector({
   defaultBaseUrl: 'http://127.0.0.1:4020',
   emulator: {
     start: async (o) => (await import('./emulator')).startPhoneSystemEmulator({
-      port: o.port, contacts: o.contacts, token: o.token, rateLimit: o.rateLimit, webhookUrl: o.env?.PHONESYSTEM_WEBHOOK_URL, webhookSecret: o.env?.PHONESYSTEM_WEBHOOK_SECRET,
+      port: o.port, contacts: o.contacts, users: 5, token: o.token, rateLimit: o.rateLimit, webhookUrl: o.env?.PHONESYSTEM_WEBHOOK_URL, webhookSecret: o.env?.PHONESYSTEM_WEBHOOK_SECRET,
     }),
     demo: { port: 4020 },
   },
@@ -54,7 +56,7 @@ export const phonesystemConnector = defineConnector({
       help: 'HTTP Basic credentials for phone systems that use them. ' + CONFIG_HELP,
     },
   ],
-  blocks: [upsertContactBlock, deleteContactBlock, findByPhoneBlock, findByExternalIdBlock, listContactsBlock, routeCallBlock] as AnyBlock[],
+  blocks: [upsertContactBlock, deleteContactBlock, findByPhoneBlock, findByExternalIdBlock, listContactsBlock, routeCallBlock, listUsersBlock] as AnyBlock[],
   async testConnection(conn: ConnectionHandle, fetchImpl: typeof fetch) {
     const page = await listPhonebookContacts({ fetch: fetchImpl, conn, requestLog: [] }, { pageSize: 1 });
     return { ok: true as const, account: page.contacts.length ? 'phonebook reachable' : 'phonebook reachable (empty)' };

@@ -191,7 +191,7 @@ describe('phonesystem: phonebook against the reference emulator', () => {
   it('the connection test lists one entry', async () => {
     await expect(phonesystemConnector.testConnection!(connection(emu), fetch)).resolves.toMatchObject({ ok: true });
     expect(phonesystemConnector.blocks.map((b) => b.id).sort()).toEqual([
-      'phonesystem.deleteContact', 'phonesystem.findByExternalId', 'phonesystem.findByPhone', 'phonesystem.listContacts', 'phonesystem.routeCall', 'phonesystem.upsertContact',
+      'phonesystem.deleteContact', 'phonesystem.findByExternalId', 'phonesystem.findByPhone', 'phonesystem.listContacts', 'phonesystem.listUsers', 'phonesystem.routeCall', 'phonesystem.upsertContact',
     ]);
   });
 });

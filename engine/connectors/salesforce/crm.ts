@@ -11,7 +11,7 @@ import { createTask } from './create-task';
 import { findCompanyByPhone } from './find-company-by-phone';
 import { findContactById } from './find-contact-by-id';
 import { findContactByPhone } from './find-contact-by-phone';
-import { findUserByEmail } from './find-user-by-email';
+import { findUserByEmail, listUsers } from './find-user-by-email';
 import { countChanged, listAllIds, listChanged } from './list-changed';
 import { logCall } from './log-call';
 import { mapAccount, recordUrl, type SalesforceRecord } from './map-contact';
@@ -54,6 +54,7 @@ export const salesforceCrmOperations: CrmOperations = {
   async findUserByEmail(call, args) {
     return (await findUserByEmail(call, args)).user;
   },
+  listUsers: (call, args) => listUsers(call, args),
   async createContact(call, a) {
     const out = await createContact(call, { firstName: a.firstName, lastName: a.lastName, email: a.email, phone: a.phone, mobilePhone: a.mobile, country: a.country, ownerId: a.ownerId });
     return { ref: { system: 'salesforce', type: 'Contact', id: out.id, url: out.crmUrl }, contact: out.contact };

@@ -19,6 +19,23 @@ export async function findUserByEmail(call: ConnectorCall, args: { email: string
   return { found: true, user: { id: String(u.Id), email: String(u.Email ?? email), name: String(u.Name ?? [u.FirstName, u.LastName].filter(Boolean).join(' ')) } };
 }
 
+interface UserPage { done: boolean; nextRecordsUrl?: string; records: Record<string, unknown>[] }
+
+/** Every User with an e-mail (active and inactive), page by page through nextRecordsUrl: for user provisioning. */
+export async function* listUsers(call: ConnectorCall, args: { pageSize?: number } = {}): AsyncGenerator<{ id: string; email: string; name: string; firstName: string | null; lastName: string | null; active: boolean }[]> {
+  const sf = createSalesforceClient(call);
+  const headers = { 'sforce-query-options': `batchSize=${Math.max(200, Math.min(2000, args.pageSize ?? 2000))}` };
+  const first = { path: `${API_BASE}/query`, query: { q: `SELECT ${USER_FIELDS.join(', ')} FROM User ORDER BY Id ASC` }, headers };
+  const pages = sf.paginate<Record<string, unknown>, UserPage>(first, (res) => (res.body.done || !res.body.nextRecordsUrl ? null : { path: res.body.nextRecordsUrl, headers }), (res) => res.body.records);
+  for await (const { items } of pages) {
+    const users = items.filter((u) => typeof u.Email === 'string' && u.Email).map((u) => ({
+      id: String(u.Id), email: String(u.Email), name: String(u.Name ?? [u.FirstName, u.LastName].filter(Boolean).join(' ')),
+      firstName: typeof u.FirstName === 'string' ? u.FirstName : null, lastName: typeof u.LastName === 'string' ? u.LastName : null, active: u.IsActive !== false,
+    }));
+    if (users.length) yield users;
+  }
+}
+
 export const salesforceFindUserByEmail = defineBlock({
   id: 'salesforce.findUserByEmail',
   version: 1,

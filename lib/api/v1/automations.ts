@@ -25,11 +25,12 @@ export const runAutomation = defineRoute({
   query: z.object({ async: z.enum(['true', 'false'], { error: 'true or false' }).optional().describe('true: queue the run and answer 202 at once') }),
   body: z.record(z.string(), z.unknown()).describe('The trigger input, e.g. {"phone":"+1 415-704-0007"} for caller_lookup'),
   responses: {
-    200: { description: 'What the flow\'s respond.json block produced (its status may differ), or {runId,status} when the flow responds nothing', schema: z.unknown(), headers: { 'x-patchbay-run-id': 'The run\'s id' } },
+    200: { description: 'What the flow\'s respond.json block produced (its status may differ), the flow\'s fallback answer when a step failed or the deadline passed, or {runId,status} when the flow responds nothing', schema: z.unknown(), headers: { 'x-patchbay-run-id': 'The run\'s id', 'x-patchbay-fallback': 'Present when the answer is the flow\'s fallback: failed or deadline' } },
     202: { description: 'Queued (async=true) or waiting on a durable step', schema: queued },
   },
-  errors: { 404: 'automation_not_found / customer_not_found / automation_disabled (the integration is disabled)', 409: 'automation_paused: the customer paused the template this automation belongs to (portal or PUT …/templates/{id}/status); it answers again once resumed', 502: 'run_failed: the flow failed without an answer', 503: 'jobs_unavailable', 504: 'timeout: the flow ran past PATCHBAY_FLOW_TIMEOUT_MS (runId given)' },
+  errors: { 404: 'automation_not_found / customer_not_found / automation_disabled (the integration is disabled)', 409: 'automation_paused: the customer paused the template this automation belongs to (portal or PUT …/templates/{id}/status); it answers again once resumed', 502: 'run_failed: the flow failed without an answer', 503: 'jobs_unavailable', 504: 'timeout: the flow ran past its deadline (the flow\'s or integration\'s deadlineMs, else PATCHBAY_FLOW_TIMEOUT_MS) and has no fallback answer (runId given)' },
   async handler({ res, params, query, body, principal, customer, deps }): Promise<Reply | void> {
+    const arrivedAt = Date.now();
     const { name } = params;
     const automation = await resolveAutomation(deps.sql, customer.id, name);
     if (!automation) {
@@ -55,10 +56,12 @@ export const runAutomation = defineRoute({
     const out = await deps.host.execute({
       vendorId: principal.vendorId, customer: { id: customer.id, defaultCountry: customer.defaultCountry },
       flowId: automation.flowId, flowVersion: automation.version, compiled: automation.compiled, options: automation.options, trigger: body,
+      timeoutMs: automation.deadlineMs ?? undefined, fallbackOnDeadline: true, arrivedAt,
     });
-    if (out.status === 'timeout') throw new ApiError(504, 'timeout', out.error!.message, { runId: out.runId });
+    if (out.status === 'timeout' && !out.response) throw new ApiError(504, 'timeout', out.error!.message, { runId: out.runId });
     if (out.response) {
-      const sent = sendJson(res, out.response.status, out.response.body, { 'x-patchbay-run-id': out.runId, ...out.response.headers });
+      const headers = out.fallback ? { 'x-patchbay-run-id': out.runId, 'x-patchbay-fallback': out.fallback, ...out.response.headers } : { 'x-patchbay-run-id': out.runId, ...out.response.headers };
+      const sent = sendJson(res, out.response.status, out.response.body, headers);
       // The run record stores the body as sent instead of serialising it again.
       if (out.record && out.record.response === out.response) out.record.responseBodyJson = sent;
       return;

@@ -2,7 +2,7 @@
 // disable, re-enable, delete. Every change applies at once in the process that made it and within
 // PATCHBAY_AUTOMATION_CACHE_MS (default 2 s) in every other server process (the automation cache re-reads).
 import { z } from 'zod';
-import { AUTOMATION_NAME } from '@/engine';
+import { AUTOMATION_NAME, CALL_EVENTS, DEADLINE_MAX_MS, DEADLINE_MIN_MS } from '@/engine';
 import { enableIntegration } from '../../flows/flows';
 import { deleteIntegration, listIntegrations, setIntegrationEnabled } from '../../flows/integrations';
 import { defineRoute } from '../route';
@@ -17,6 +17,8 @@ const integration = z.object({
   enabled: z.boolean(),
   state: z.enum(['active', 'disabled', 'flow_deleted', 'flow_not_published']).describe('active: the named URL runs it; disabled: it answers 404 automation_disabled; flow_deleted / flow_not_published: 404 automation_not_found'),
   options: z.record(z.string(), z.unknown()),
+  deadlineMs: z.number().int().nullable().describe('Overrides the flow\'s deadline for this customer; null: the flow\'s'),
+  answerEvents: z.array(z.string()).describe('Phone-system events whose webhook this automation answers synchronously'),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -41,6 +43,10 @@ export const enableIntegrationRoute = defineRoute({
     flowVersion: z.number().int().positive().max(2_147_483_647, 'no flow has that many versions').nullish(),
     options: z.record(z.string(), z.unknown()).default({}),
     enabled: z.boolean().default(true).describe('false: stored disabled; the named URL answers 404 automation_disabled'),
+    deadlineMs: z.number().int().min(DEADLINE_MIN_MS, `at least ${DEADLINE_MIN_MS} ms`).max(DEADLINE_MAX_MS, `at most ${DEADLINE_MAX_MS} ms`).nullish()
+      .describe('Overrides the flow\'s deadline for this customer: past it a synchronous call gets the flow\'s fallback answer'),
+    answerEvents: z.array(z.enum(CALL_EVENTS, { error: `one of ${CALL_EVENTS.join(', ')}` })).max(CALL_EVENTS.length).default([])
+      .describe('Phone-system events whose webhook this automation answers synchronously with its JSON, e.g. ["call.ringing"] for call_routing'),
   }),
   responses: { 200: { description: 'Enabled (or stored disabled)', schema: z.object({ id: z.string(), automation: z.string(), enabled: z.boolean(), flowVersion: z.number().int().nullable() }) } },
   errors: {

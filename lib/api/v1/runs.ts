@@ -21,6 +21,7 @@ export const runSchema = z.object({
   trigger: z.unknown(),
   response: z.unknown(),
   error: z.unknown(),
+  fallbackReason: z.enum(['failed', 'deadline']).nullish().describe('Why the response is the flow\'s fallback answer: a step failed, or the deadline passed (the error names the step and how long it ran); null: it is not'),
   steps: z.array(z.object({
     seq: z.number().int(), nodeId: z.string(), blockId: z.string(), status: z.string(), input: z.unknown(), output: z.unknown(),
     port: z.string().nullable(), error: z.unknown(), requestLog: z.unknown().optional(), startedAt: instant, durationMs: z.number(),
@@ -46,7 +47,7 @@ export const getRun = defineRoute({
     const found = run ?? (mine ? {
       id: mine.id, status: mine.status, automation: mine.automation, customerId: mine.customerId, mode: mine.mode,
       startedAt: mine.startedAt.toISOString(), finishedAt: mine.finishedAt?.toISOString() ?? null, durationMs: mine.durationMs,
-      trigger: mine.trigger, response: mine.response, error: mine.error, steps: mine.steps,
+      trigger: mine.trigger, response: mine.response, error: mine.error, fallbackReason: mine.fallbackReason ?? null, steps: mine.steps,
     } : null);
     if (!found || (principal.customerId && found.customerId !== principal.customerId)) throw new NotFound('run_not_found', `No run "${id}"`);
     const { customerId: _internal, customerExternalId, ...rest } = found as typeof found & { customerExternalId?: string | null };

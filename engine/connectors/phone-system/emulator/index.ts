@@ -1,7 +1,9 @@
 // The reference phone system: the REST API the connector's default config describes (phonebook CRUD,
 // lookups by E.164 number and external id, cursor paging, call routing; Bearer auth; JSON error bodies
 // `{ error: { code, message } }`; 429 + Retry-After + X-RateLimit-* after the budget) and signed call
-// webhooks to Patchbay, re-delivered with the same delivery id until answered 2xx.
+// webhooks to Patchbay, re-delivered with the same delivery id until answered 2xx. Users (agents):
+// GET/POST /api/v1/users (cursor paging, ?email=, ?active=), GET/PATCH /api/v1/users/{id},
+// POST /api/v1/users/{id}/deactivate; 409 email_taken / extension_taken.
 //
 // `profile: 'legacy'` serves a second, older-style dialect of the same phonebook (X-Api-Key header,
 // /rest/addressbook/entries, page/per_page paging, `{ entry: … }` envelopes, snake_case and nested field
@@ -11,6 +13,9 @@ import { startEmulator, type EmuRequest, type EmuResponse, type RunningEmulator 
 import { EmuError, Phonebook, validateContact, type ContactInput, type StoredContact } from './store';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signWebhookBody } from '../webhook-signature';
 import { recordingStream } from './recordings';
+import { UserDirectory, validateUser, type PhoneUser } from './users';
+
+export type { PhoneUser } from './users';
 
 export type EmulatorAuth =
   | { kind: 'bearer' }
@@ -33,8 +38,12 @@ export interface PhoneSystemEmulatorOptions {
   webhookSecret?: string;
   /** Wait before the first re-delivery of a failed webhook (doubles each time). */
   webhookRetryDelayMs?: number;
+  /** How long a call.ringing delivery waits for its answer (the routing decision) before it counts as failed. */
+  ringingAnswerTimeoutMs?: number;
   profile?: 'reference' | 'legacy';
   auth?: EmulatorAuth;
+  /** Seeded users (agents): the CRM emulators' agents, extensions 101, 102 … (reference profile). */
+  users?: number;
 }
 
 export type CallEventName = 'call.ringing' | 'call.answered' | 'call.transferred' | 'call.ended' | 'call.missed' | 'call.declined' | 'recording.ready' | 'notes.updated';
@@ -94,7 +103,8 @@ export interface WebhookDelivery {
   /** The exact bytes sent (and signed). */
   body: string;
   signature: string;
-  attempts: { status: number | null; error?: string; at: string }[];
+  /** `answer`: the JSON the receiver answered with (a call.ringing answered with a route is routed by it). */
+  attempts: { status: number | null; error?: string; at: string; answer?: unknown }[];
   delivered: boolean;
 }
 
@@ -104,6 +114,8 @@ export interface RouteDecision {
   targetType: string | null;
   body: Record<string, unknown>;
   at: string;
+  /** How the decision came: the route API, or the answer to the call.ringing webhook. */
+  via: 'api' | 'webhook';
 }
 
 export interface PhoneSystemEmulatorStore {
@@ -120,6 +132,8 @@ export interface PhoneSystemEmulatorStore {
   /** Makes a recording downloadable (GET /api/v1/recordings/{id}, Bearer auth): its URL. */
   addRecording(id: string, bytes: number): string;
   recordings(): { id: string; bytes: number; seed: number; downloads: number }[];
+  /** The users (agents) API's directory: users(), byEmail, and counts of API writes (creates, updates, deactivations). */
+  readonly users: UserDirectory;
 }
 
 export interface PhoneSystemStats {
@@ -202,6 +216,7 @@ export async function startPhoneSystemEmulator(o: PhoneSystemEmulatorOptions = {
   const token = o.token ?? 'dev-token';
   const auth: EmulatorAuth = o.auth ?? (profile === 'legacy' ? { kind: 'header', name: 'X-Api-Key' } : { kind: 'bearer' });
   const book = new Phonebook(o.contacts ?? 0);
+  const directory = new UserDirectory(o.users ?? 0);
   const routed: RouteDecision[] = [];
   const deliveries: WebhookDelivery[] = [];
   const recordings = new Map<string, { bytes: number; seed: number; downloads: number }>();
@@ -211,7 +226,7 @@ export async function startPhoneSystemEmulator(o: PhoneSystemEmulatorOptions = {
     r.downloads++;
     return { status: 200, headers: { 'content-type': 'audio/wav', 'content-length': String(r.bytes), 'content-disposition': `attachment; filename="${id}.wav"` }, stream: recordingStream(r.seed, r.bytes) };
   };
-  let webhook = { url: o.webhookUrl, secret: o.webhookSecret ?? '', retryDelayMs: o.webhookRetryDelayMs ?? 1000 };
+  let webhook = { url: o.webhookUrl, secret: o.webhookSecret ?? '', retryDelayMs: o.webhookRetryDelayMs ?? 1000, answerTimeoutMs: o.ringingAnswerTimeoutMs ?? 5000 };
 
   const errorBody = (status: number, code: string, message: string): unknown =>
     profile === 'legacy' ? { status, title: code.replace(/_/g, ' '), detail: message } : { error: { code, message } };
@@ -225,6 +240,7 @@ export async function startPhoneSystemEmulator(o: PhoneSystemEmulatorOptions = {
     }
   };
   const wrote = (kind: 'adds' | 'updates' | 'deletes') => { stats[kind]++; stats.writes++; };
+  const wireUser = (u: PhoneUser) => ({ ...u });
   const wire = (c: StoredContact) => ({ ...c, phones: c.phones.map((p) => ({ ...p })), customData: { ...c.customData } });
 
   const recordRoute = (callId: string, body: unknown, targetKey: string, typeKey: string): EmuResponse => {
@@ -233,7 +249,7 @@ export async function startPhoneSystemEmulator(o: PhoneSystemEmulatorOptions = {
     if (typeof target !== 'string' || !target) throw new EmuError(400, 'invalid_request', `${targetKey} is required`);
     const targetType = typeof b[typeKey] === 'string' ? (b[typeKey] as string) : null;
     if (targetType && !['user', 'queue', 'extension', 'number', 'voicemail'].includes(targetType)) throw new EmuError(400, 'invalid_request', `${typeKey} must be user, queue, extension, number or voicemail`);
-    const decision: RouteDecision = { callId, target, targetType, body: b, at: new Date().toISOString() };
+    const decision: RouteDecision = { callId, target, targetType, body: b, at: new Date().toISOString(), via: 'api' };
     routed.push(decision);
     stats.routes++;
     return { status: 200, body: { callId, status: 'routed', [targetKey]: target, [typeKey]: targetType } };
@@ -269,6 +285,24 @@ export async function startPhoneSystemEmulator(o: PhoneSystemEmulatorOptions = {
       wrote('deletes');
       return { status: 204 };
     })],
+    // Users (agents): list with cursor paging (filters email, active), create, read, update, deactivate.
+    ['GET', '/api/v1/users', h((req) => {
+      const limit = intParam(req.query, 'limit', 50, 1, 200);
+      const cursor = req.query.get('cursor');
+      const email = req.query.get('email')?.trim().toLowerCase();
+      const active = req.query.get('active');
+      if (active !== null && active !== 'true' && active !== 'false') throw new EmuError(400, 'invalid_request', 'active must be true or false');
+      const page = directory.pageAfter(cursor ? decodeCursor(cursor) : 0, limit, (u) => (!email || u.email === email) && (active === null || String(u.active) === active));
+      const last = page.items.at(-1);
+      return { status: 200, body: { data: page.items.map(wireUser), next_cursor: page.more && last ? encodeCursor(Number(last.id)) : null } };
+    })],
+    ['POST', '/api/v1/users', h((req) => {
+      const u = directory.create(validateUser(req.body, false));
+      return { status: 201, body: wireUser(u), headers: { location: `/api/v1/users/${u.id}` } };
+    })],
+    ['GET', '/api/v1/users/:id', h((req) => ({ status: 200, body: wireUser(directory.get(req.params.id)) }))],
+    ['PATCH', '/api/v1/users/:id', h((req) => ({ status: 200, body: wireUser(directory.update(req.params.id, validateUser(req.body, true))) }))],
+    ['POST', '/api/v1/users/:id/deactivate', h((req) => ({ status: 200, body: wireUser(directory.deactivate(req.params.id)) }))],
     ['POST', '/api/v1/calls/:callId/route', h((req) => recordRoute(req.params.callId, req.body, 'target', 'targetType'))],
     ['GET', '/api/v1/recordings/:id', h((req) => serveRecording(req.params.id))],
   ];
@@ -369,11 +403,23 @@ export async function startPhoneSystemEmulator(o: PhoneSystemEmulatorOptions = {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'user-agent': 'phonesystem-webhooks/1.0', [SIGNATURE_HEADER]: signature, [EVENT_HEADER]: delivery.event, [DELIVERY_HEADER]: id },
           body,
-          signal: AbortSignal.timeout(10_000),
+          signal: AbortSignal.timeout(delivery.event === 'call.ringing' ? webhook.answerTimeoutMs : 10_000),
         });
-        await res.arrayBuffer().catch(() => undefined);
-        delivery.attempts.push({ status: res.status, at });
-        if (res.ok) { delivery.delivered = true; break; }
+        const text = await res.text().catch(() => '');
+        let answer: unknown;
+        try { answer = text ? JSON.parse(text) : undefined; } catch { answer = undefined; }
+        delivery.attempts.push({ status: res.status, at, ...(answer !== undefined ? { answer } : {}) });
+        if (res.ok) {
+          delivery.delivered = true;
+          // Routing answered on the webhook (as Twilio, Vonage and Dialpad take it): the ringing call goes there.
+          const a = answer as Record<string, unknown> | undefined;
+          if (delivery.event === 'call.ringing' && a && a.action === 'route' && typeof a.target === 'string' && a.target) {
+            const callId = String((JSON.parse(body) as { callId?: unknown }).callId ?? '');
+            routed.push({ callId, target: a.target, targetType: typeof a.targetType === 'string' ? a.targetType : null, body: a, at: new Date().toISOString(), via: 'webhook' });
+            stats.routes++;
+          }
+          break;
+        }
       } catch (err) {
         delivery.attempts.push({ status: null, error: (err as Error).message, at });
       }
@@ -433,7 +479,7 @@ export async function startPhoneSystemEmulator(o: PhoneSystemEmulatorOptions = {
     emitCall,
     redeliver,
     placeCall,
-    setWebhook(w) { webhook = { url: w.url ?? webhook.url, secret: w.secret ?? webhook.secret, retryDelayMs: w.retryDelayMs ?? webhook.retryDelayMs }; },
+    setWebhook(w) { webhook = { ...webhook, url: w.url ?? webhook.url, secret: w.secret ?? webhook.secret, retryDelayMs: w.retryDelayMs ?? webhook.retryDelayMs }; },
     store: {
       phonebook: book,
       contacts: () => [...book.all()],
@@ -445,6 +491,7 @@ export async function startPhoneSystemEmulator(o: PhoneSystemEmulatorOptions = {
       deliveries: () => [...deliveries],
       addRecording,
       recordings: () => [...recordings.entries()].map(([id, r]) => ({ id, bytes: r.bytes, seed: r.seed, downloads: r.downloads })),
+      users: directory,
     },
   };
 }

@@ -1,6 +1,6 @@
 // Patchbay's process: boots (lib/boot.ts: configuration, database — embedded PostgreSQL unless DATABASE_URL is
 // set —, migrations, job engine and worker, engine host), seeds the demo tenant, and serves the HTTP edge
-// (lib/api/edge.ts: public API, portal, API docs) before the Next.js app.
+// (lib/api/edge.ts: public API, portal, staff API, API docs) before the Next.js app.
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';

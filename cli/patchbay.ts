@@ -2,6 +2,7 @@
 // contact sync in the running installation and follow its progress (cli/sync.ts).
 //   npx patchbay run flow.json --input event.json [--contacts contacts.json] [--country US] [--json]
 //   npx patchbay sync --customer demo --source hubspot [--full]
+//   npx patchbay vendor create --slug acme --name "Acme Telecom" --owner-email ops@acme.example
 //   npx patchbay backup FILE | npx patchbay restore FILE   (cli/backup.ts)
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -28,6 +29,15 @@ async function main() {
     });
     const { syncCommand } = await import('./sync');
     process.exit(await syncCommand({ customer: o.customer, source: o.source, vendor: o.vendor, full: o.full, allowMassDelete: o['allow-mass-delete'], wait: !o['no-wait'] }));
+  }
+  if (process.argv[2] === 'vendor') {
+    const { positionals: p, values: o } = parseArgs({
+      args: process.argv.slice(3),
+      allowPositionals: true,
+      options: { slug: { type: 'string' }, name: { type: 'string' }, 'owner-email': { type: 'string' }, 'owner-name': { type: 'string' }, password: { type: 'string' }, json: { type: 'boolean', default: false } },
+    });
+    const { vendorCommand } = await import('./vendor');
+    process.exit(await vendorCommand({ action: p[0], slug: o.slug, name: o.name, ownerEmail: o['owner-email'], ownerName: o['owner-name'], password: o.password, json: o.json }));
   }
   if (process.argv[2] === 'backup' || process.argv[2] === 'restore') {
     const file = process.argv[3];
@@ -58,7 +68,7 @@ async function main() {
     process.exit(1);
   }
   if (command !== 'run' || !file) {
-    console.error('usage: patchbay run <flow.json> [--input event.json] [--contacts contacts.json] [--country US] [--options options.json] [--json]\n       patchbay validate <flow.json>\n       patchbay sync --customer <id> --source <crm> [--full]\n       patchbay backup <file> | patchbay restore <file>');
+    console.error('usage: patchbay run <flow.json> [--input event.json] [--contacts contacts.json] [--country US] [--options options.json] [--json]\n       patchbay validate <flow.json>\n       patchbay sync --customer <id> --source <crm> [--full]\n       patchbay vendor create --slug <slug> --name <name> --owner-email <email>\n       patchbay backup <file> | patchbay restore <file>');
     process.exit(2);
   }
   const flow = readJson(file, 'flow');

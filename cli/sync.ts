@@ -24,6 +24,7 @@ export interface SyncCommandOptions {
 const tty = process.stdout.isTTY;
 const color = (c: number, s: string) => (tty ? `\x1b[${c}m${s}\x1b[0m` : s);
 
+/** DATABASE_URL, else the running installation's database (its data folder's runtime.json). */
 export function databaseUrl(): string {
   const given = envValue('DATABASE_URL');
   if (given) return given;

@@ -6,6 +6,7 @@ export * from './core/contact';
 export * from './core/iso-instant';
 export * from './core/phone';
 export { compileFlow, validateFlow, type CompiledFlow, type FlowIssue } from './core/compile-flow';
+export * from './core/flow-graph';
 export { runFlow, fallbackResponse, newRunProgress, type RunResult, type RunState, type RunOptions, type RunProgress } from './core/runner';
 export { createHttpClient, HttpError, type HttpClient, type AuthStrategy } from './core/http-client';
 export { registry, migrateStoredFlow } from './registry';

@@ -1,7 +1,8 @@
 // Which data an expression in a node's params can reach, for autocomplete: the trigger payload (from its
 // example and declared fields), outputs of upstream steps (from their output schemas), options, customer, run.
 import { findBlock, type BlockInfo, type JsonSchema } from './block-catalog';
-import { upstreamNodeIds, type FlowJson } from './flow-mapping';
+import { upstreamNodeIds } from '@/engine/graph';
+import type { FlowJson } from './flow-mapping';
 
 export interface DataPath { path: string; detail: string }
 

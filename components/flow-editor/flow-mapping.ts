@@ -2,6 +2,7 @@
 // Pure: no React, no fetch. Lossless: canvasToFlow(flowToCanvas(f)) equals f (with the schema's defaults filled in).
 import type { Edge, Node, XYPosition } from '@xyflow/react';
 import type { Flow, FlowEdge, FlowInput, FlowNode, OnError, RetryPolicy } from '@/engine';
+import { nodeOutputPorts, wouldLoop } from '@/engine/graph';
 import { findBlock, type BlockInfo, type JsonSchema } from './block-catalog';
 
 // The flow's own types come from the engine's schema (one source): Flow as stored, FlowInput as a file may
@@ -17,8 +18,8 @@ export type FlowFallback = NonNullable<Flow['fallback']>;
 export type NodeOnError = OnError;
 export type NodeRetry = RetryPolicy;
 
-/** The output port every node gets when its on-error action is `error`. */
-export const ERROR_PORT = 'error';
+/** The output port every node gets when its on-error action is `error` (the engine's). */
+export { ERROR_PORT, upstreamNodeIds } from '@/engine/graph';
 
 export type BlockNodeData = {
   /** Block id, optionally pinned: `cdp.lookup` or `cdp.lookup@1`. */
@@ -120,11 +121,9 @@ export function createNode(block: BlockInfo, position: XYPosition, takenIds: Ite
   return { id: newNodeId(block.id, takenIds), type: 'block', position, data: { type: block.id, params: defaultParams(block) } };
 }
 
-/** The node's output ports: its block's, plus `error` when its on-error setting routes failures there. */
-export function nodePorts(block: BlockInfo | undefined, data: Pick<BlockNodeData, 'onError'>): { id: string; label: string }[] {
-  const ports = block?.ports ?? [{ id: 'out', label: 'next' }];
-  if (data.onError?.action !== 'error' || ports.some((p) => p.id === ERROR_PORT)) return ports;
-  return [...ports, { id: ERROR_PORT, label: 'on error' }];
+/** The node's output ports: its block's, plus `error` when its on-error setting routes failures there (the engine's rule). */
+export function nodePorts(block: BlockInfo | undefined, data: Pick<BlockNodeData, 'onError'>): readonly { id: string; label: string }[] {
+  return nodeOutputPorts(block?.ports ?? [{ id: 'out', label: 'next' }], data.onError);
 }
 
 export interface ConnectionAttempt { source: string; sourceHandle?: string | null; target: string }
@@ -148,31 +147,8 @@ export function checkConnection(doc: Pick<CanvasDoc, 'nodes' | 'edges'>, blocks:
     const label = ports.find((p) => p.id === port)?.label ?? port;
     return `The "${label}" output of "${nodeName(src)}" is already wired to "${nodeName(tgt)}"`;
   }
-  if (reaches(doc.edges, c.target, c.source)) return `That would make a loop: "${nodeName(tgt)}" already leads to "${nodeName(src)}"`;
+  if (wouldLoop(doc.edges, c.source, c.target)) return `That would make a loop: "${nodeName(tgt)}" already leads to "${nodeName(src)}"`;
   return null;
-}
-
-function reaches(edges: readonly PortEdge[], from: string, to: string): boolean {
-  const seen = new Set([from]);
-  const stack = [from];
-  while (stack.length) {
-    const id = stack.pop()!;
-    if (id === to) return true;
-    for (const e of edges) if (e.source === id && !seen.has(e.target)) { seen.add(e.target); stack.push(e.target); }
-  }
-  return false;
-}
-
-/** Nodes upstream of `nodeId` (every node whose output can reach it), nearest first. */
-export function upstreamNodeIds(edges: readonly { source: string; target: string }[], nodeId: string): string[] {
-  const out: string[] = [];
-  const seen = new Set([nodeId]);
-  const queue = [nodeId];
-  while (queue.length) {
-    const id = queue.shift()!;
-    for (const e of edges) if (e.target === id && !seen.has(e.source)) { seen.add(e.source); out.push(e.source); queue.push(e.source); }
-  }
-  return out;
 }
 
 const fmt = (v: unknown): string => {

@@ -1,5 +1,5 @@
 'use client';
-// The staff app's frame: top bar with the product name, Flows / Templates / Customers / Runs / Syncs / Calls navigation and the user menu.
+// The staff app's frame: top bar with the product name, Flows / Templates / Customers / Runs / Syncs / Calls / API keys / Audit navigation and the user menu.
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { signOut } from 'next-auth/react';
@@ -14,6 +14,8 @@ const NAV = [
   { href: '/runs', label: 'Runs', testId: 'nav-runs' },
   { href: '/syncs', label: 'Syncs', testId: 'nav-syncs' },
   { href: '/calls', label: 'Calls', testId: 'nav-calls' },
+  { href: '/api-keys', label: 'API keys', testId: 'nav-api-keys' },
+  { href: '/audit', label: 'Audit', testId: 'nav-audit' },
 ];
 
 export function AppShell({ children }: { children: React.ReactNode }) {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { humanizeParam, type AnyBlock } from './define-block';
 import { PatchbayError } from './errors';
 import { compileValue, expressionSources, isExpression, type CompiledValue } from './expressions';
+import { findCycle, reachableFrom } from './flow-graph';
 import { ERROR_PORT, flowSchema, type Flow, type FlowNode, type OnError, type RetryPolicy } from './flow-schema';
 import { migrateFlow, type BlockMigration } from './migrate-flow';
 
@@ -108,11 +109,11 @@ export function validateFlow(input: unknown, registry: BlockLookup): { flow?: Fl
   });
 
   if (triggers.length === 1 && issues.length === 0) {
-    const reach = reachableFrom(triggers[0].id, flow);
+    const reach = reachableFrom(flow.edges, triggers[0].id);
     flow.nodes.forEach((n, i) => {
       if (!reach.has(n.id)) issues.push({ path: ['nodes', i], nodeId: n.id, message: `"${n.label ?? n.id}" is not connected to the trigger` });
     });
-    const cycle = findCycle(flow);
+    const cycle = findCycle(flow.nodes.map((n) => n.id), flow.edges);
     if (cycle) issues.push({ path: ['edges'], nodeId: cycle, message: `The flow loops back into "${cycle}"; loops are not allowed` });
   }
   return { flow, issues, ...(migrated.changes.length ? { migrations: migrated.changes } : {}) };
@@ -180,33 +181,6 @@ function containsExpression(v: unknown): boolean {
   if (Array.isArray(v)) return v.some(containsExpression);
   if (v && typeof v === 'object') return Object.values(v).some(containsExpression);
   return false;
-}
-
-function reachableFrom(start: string, flow: Flow): Set<string> {
-  const seen = new Set<string>([start]);
-  const stack = [start];
-  while (stack.length) {
-    const id = stack.pop()!;
-    for (const e of flow.edges) if (e.source === id && !seen.has(e.target)) { seen.add(e.target); stack.push(e.target); }
-  }
-  return seen;
-}
-
-function findCycle(flow: Flow): string | null {
-  const state = new Map<string, 1 | 2>();
-  const visit = (id: string): string | null => {
-    state.set(id, 1);
-    for (const e of flow.edges) {
-      if (e.source !== id) continue;
-      const s = state.get(e.target);
-      if (s === 1) return e.target;
-      if (!s) { const c = visit(e.target); if (c) return c; }
-    }
-    state.set(id, 2);
-    return null;
-  };
-  for (const n of flow.nodes) if (!state.has(n.id)) { const c = visit(n.id); if (c) return c; }
-  return null;
 }
 
 export function compileFlow(input: unknown, registry: BlockLookup): CompiledFlow {

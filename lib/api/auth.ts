@@ -1,9 +1,12 @@
 // The edge's auth wrappers, one per route auth kind (route.ts): the vendor's API key, the customer portal's
-// session cookie, and the same-site check for cookie-authenticated writes. Staff sessions are checked in
-// lib/auth/with-staff.ts (Next.js route handlers) with the same errors.
+// session cookie, the staff session (with its role), and the same-site check for cookie-authenticated writes.
+// (The staff session is read in lib/auth/staff-session.ts.)
 import type { IncomingMessage } from 'node:http';
 import type postgres from 'postgres';
 import { Forbidden, NotFound, Unauthorized } from '../errors';
+import { readStaffSession } from '../auth/staff-session';
+import type { StaffPrincipal } from '../auth/staff-users';
+import { hasRole, VIEWER_REASON } from '../auth/roles';
 import { readLivePortalSession } from '../portal/portal-session';
 import { portalSecret } from '../portal/portal-tokens';
 import { authenticateKey, type KeyPrincipal } from '../tenancy/api-keys';
@@ -18,6 +21,23 @@ export async function apiKeyPrincipal(sql: postgres.Sql, authorization: string |
   const principal = await authenticateKey(sql, key);
   if (!principal) throw new Unauthorized('The API key is not valid (revoked or mistyped)');
   return principal;
+}
+
+/** A key confined to one customer may only call routes that accept such keys (running that customer's automations, reading its runs). */
+export function refuseCustomerKey(): never {
+  throw new Forbidden('This API key is confined to one customer: it can run that customer\'s automations and read their runs, nothing else', 'customer_key_not_allowed');
+}
+
+/** The signed-in staff member, if their role is at least `role`; 401 without a session, 403 below the role. */
+export async function staffCaller(sql: postgres.Sql, req: IncomingMessage, role: 'viewer' | 'editor' | 'owner'): Promise<StaffPrincipal> {
+  const staff = await readStaffSession(sql, req.headers.cookie);
+  if (!staff) throw new Unauthorized('Sign in first: this API needs a staff session.', 'unauthenticated');
+  // Writes authenticated by a cookie must come from Patchbay's own pages.
+  if (role !== 'viewer') refuseCrossSite(req, 'Writes are only accepted from Patchbay’s own pages.');
+  if (!hasRole(staff.role, role)) {
+    throw new Forbidden(role === 'owner' ? `Your role is ${staff.role}: only an owner of your workspace can do this.` : VIEWER_REASON);
+  }
+  return staff;
 }
 
 /** The key's customer by the vendor's own id. Another vendor's customer and one outside a scoped key look exactly like a missing one. */
@@ -42,5 +62,9 @@ export function refuseCrossSite(req: IncomingMessage, message = 'Changes are onl
   if (!origin) return;
   let host: string | null = null;
   try { host = new URL(origin).host; } catch { /* refused below */ }
-  if (host !== req.headers.host) throw new Forbidden(message, 'cross_site');
+  if (host === req.headers.host) return;
+  // Patchbay's public address (behind a proxy that rewrites Host) is its own site too.
+  let publicHost: string | null = null;
+  try { publicHost = process.env.NEXTAUTH_URL ? new URL(process.env.NEXTAUTH_URL).host : null; } catch { /* none */ }
+  if (host === null || host !== publicHost) throw new Forbidden(message, 'cross_site');
 }

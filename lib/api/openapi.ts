@@ -43,7 +43,12 @@ export function errorStatuses(route: RouteDef): Record<number, string> {
   const hasCustomer = route.path.includes(':customerId');
   if (route.auth.kind === 'apiKey') {
     e[401] = 'unauthorized: missing or bad API key';
-    if (hasCustomer) e[404] = 'customer_not_found (another vendor\'s customers look the same as missing ones)';
+    if (!route.auth.customerKeys) e[403] = 'customer_key_not_allowed: a key confined to one customer cannot call this';
+    if (hasCustomer) e[404] = 'customer_not_found (another vendor\'s customers look the same as missing ones, and so do other customers for a customer key)';
+  }
+  if (route.auth.kind === 'staffSession') {
+    e[401] = 'unauthenticated: no staff session (sign in)';
+    if (route.auth.role !== 'viewer') e[403] = `forbidden: needs the ${route.auth.role} role; cross_site: writes only from Patchbay's own pages`;
   }
   if (route.auth.kind === 'portalSession') {
     e[401] = 'unauthenticated: no portal session';
@@ -68,7 +73,7 @@ function response(doc: ResponseDoc): Json {
   return { description: doc.description, content: { 'application/json': { schema: jsonSchema(doc.schema, 'output') } }, ...headers };
 }
 
-const SECURITY: Record<string, string> = { apiKey: 'apiKey', portalSession: 'portalSession' };
+const SECURITY: Record<string, string> = { apiKey: 'apiKey', portalSession: 'portalSession', staffSession: 'staffSession' };
 
 function operation(route: RouteDef): Json {
   const responses: Json = {};
@@ -82,6 +87,7 @@ function operation(route: RouteDef): Json {
     summary: route.summary,
     ...(route.description ? { description: route.description } : {}),
     tags: [route.tag],
+    ...(route.auth.kind === 'staffSession' ? { 'x-patchbay-role': route.auth.role } : {}),
     parameters: parameters(route),
     responses,
   };
@@ -99,6 +105,7 @@ export function buildOpenApiDocument(routes: readonly RouteDef[], version: strin
   const securitySchemes: Record<string, Json> = {
     apiKey: { type: 'http', scheme: 'bearer', description: 'The vendor\'s API key: Authorization: Bearer pb_…' },
     portalSession: { type: 'apiKey', in: 'cookie', name: PORTAL_COOKIE, description: 'The customer portal session, set by opening a portal link' },
+    staffSession: { type: 'apiKey', in: 'cookie', name: 'next-auth.session-token', description: 'A staff member\'s session (sign in at /login; `__Secure-next-auth.session-token` when Patchbay runs on https). Each operation names the least role it needs: viewer, editor or owner.' },
   };
   for (const r of routes) {
     if (r.undocumented) continue;
@@ -113,6 +120,7 @@ export function buildOpenApiDocument(routes: readonly RouteDef[], version: strin
       title: 'Patchbay API',
       version,
       description: 'Run named automations, manage customers, their CDP, integrations and portal links, and receive webhooks. '
+        + 'The Staff operations (tags starting with "Staff") are the staff app\'s own API, called with a staff session. '
         + 'Every error is JSON: {"error":{"code","message","path"?}}; `path` names the field of a bad input.',
     },
     servers: [{ url: '/' }],

@@ -88,11 +88,8 @@ export async function handlePhoneWebhook(req: IncomingMessage, res: ServerRespon
   const answering = await resolveAnsweringAutomation(deps.sql, customer.id, event);
   if (answering) return answerOnWebhook(res, deps, { vendorId, customer, event, deliveryId, body, callEvent, automation: answering, arrivedAt });
 
-  const automationName = event.replace(/\./g, '_');
-  // call.ringing not answered on the webhook: call_routing runs queued and routes through the phone system's API.
-  const candidates = [automationName, ...(CALL_LOGGING_EVENTS.has(event) ? ['call_logging'] : []), ...(event === 'call.ringing' ? ['call_routing'] : []), 'call_events'];
-  let automation: Awaited<ReturnType<typeof resolveAutomation>> = null;
-  for (const name of candidates) if ((automation = await resolveAutomation(deps.sql, customer.id, name))) break;
+  const candidates = queuedCandidates(event);
+  const automation = await firstEnabled(deps.sql, customer.id, candidates);
   const runId = automation ? newRunId() : null;
   const claimed = await deps.sql<{ run_id: string | null }[]>`
     insert into webhook_deliveries (customer_id, source, delivery_id, event, run_id) values (${customer.id}, 'phonesystem', ${deliveryId}, ${event}, ${runId})
@@ -113,18 +110,60 @@ export async function handlePhoneWebhook(req: IncomingMessage, res: ServerRespon
   for (const id of wake) await deps.host.opts.wakeRun?.(id).catch((e) => console.error('[patchbay] could not wake run', id, (e as Error).message));
   if (!automation || !runId) return sendJson(res, 202, { accepted: true, deliveryId, runId: null, note: `No automation ${candidates.map((c) => `"${c}"`).join(', ')} is enabled for this customer` });
   try {
-    await deps.host.recorder.recordNow({
-      id: runId, vendorId, customerId: customer.id, flowId: automation.flowId, flowVersion: automation.version, automation: automation.compiled.flow.automation,
-      mode: 'live', status: 'queued', trigger: { ...body, event, deliveryId }, response: null, error: null, startedAt: new Date(), finishedAt: null, durationMs: null, steps: [],
-    });
-    if (!deps.host.opts.enqueueRun) throw new Error('job engine not running');
-    await deps.host.opts.enqueueRun(runId);
+    await queueRun(deps, { vendorId, customerId: customer.id, runId, automation, trigger: { ...body, event, deliveryId } });
   } catch (err) {
     // Let the sender retry: forget the claim so the re-delivery is not taken for a duplicate.
     await deps.sql`delete from webhook_deliveries where customer_id = ${customer.id} and source = 'phonesystem' and delivery_id = ${deliveryId}`;
     throw err;
   }
   return sendJson(res, 202, { accepted: true, deliveryId, runId });
+}
+
+/**
+ * Which automation an event starts as a queued run, the first enabled of: the one named after it (call.ringing →
+ * call_ringing), call_logging for the events that end a call or change it afterwards, call_routing for a ringing
+ * call not answered on the webhook (it routes through the phone system's API), else call_events.
+ */
+function queuedCandidates(event: string): string[] {
+  return [event.replace(/\./g, '_'), ...(CALL_LOGGING_EVENTS.has(event) ? ['call_logging'] : []), ...(event === 'call.ringing' ? ['call_routing'] : []), 'call_events'];
+}
+
+async function firstEnabled(sql: postgres.Sql, customerId: string, names: string[]): Promise<ResolvedAutomation | null> {
+  for (const name of names) {
+    const a = await resolveAutomation(sql, customerId, name);
+    if (a) return a;
+  }
+  return null;
+}
+
+/** A durable queued run (recorded, then its job sent): what the webhook acknowledges. */
+async function queueRun(deps: Deps, p: { vendorId: string; customerId: string; runId: string; automation: ResolvedAutomation; trigger: Record<string, unknown> }): Promise<void> {
+  await deps.host.recorder.recordNow({
+    id: p.runId, vendorId: p.vendorId, customerId: p.customerId, flowId: p.automation.flowId, flowVersion: p.automation.version, automation: p.automation.compiled.flow.automation,
+    mode: 'live', status: 'queued', trigger: p.trigger, response: null, error: null, startedAt: new Date(), finishedAt: null, durationMs: null, steps: [],
+  });
+  if (!deps.host.opts.enqueueRun) throw new Error('job engine not running');
+  await deps.host.opts.enqueueRun(p.runId);
+}
+
+/**
+ * An event answered on the webhook (call.ringing → call_routing) still starts the automation it would start queued
+ * (call_ringing: a Slack caller card, say), once: that run is claimed under the delivery id plus its name, so a
+ * re-delivery neither answers nor queues twice. Queued before the answer is sent: acknowledged means durable.
+ */
+async function queueCompanionRun(deps: Deps, p: { vendorId: string; customerId: string; event: string; deliveryId: string; answering: string; trigger: Record<string, unknown> }): Promise<void> {
+  const automation = await firstEnabled(deps.sql, p.customerId, queuedCandidates(p.event).filter((n) => n !== p.answering));
+  if (!automation) return;
+  const runId = newRunId();
+  const key = `${p.deliveryId}#${automation.compiled.flow.automation}`;
+  const claimed = await deps.sql`insert into webhook_deliveries (customer_id, source, delivery_id, event, run_id) values (${p.customerId}, 'phonesystem', ${key}, ${p.event}, ${runId}) on conflict do nothing returning run_id`;
+  if (!claimed.length) return;
+  try {
+    await queueRun(deps, { vendorId: p.vendorId, customerId: p.customerId, runId, automation, trigger: p.trigger });
+  } catch (err) {
+    await deps.sql`delete from webhook_deliveries where customer_id = ${p.customerId} and source = 'phonesystem' and delivery_id = ${key}`;
+    throw err;
+  }
 }
 
 interface Answer { status: number; body: unknown; runId: string | null; fallback?: string }
@@ -152,11 +191,13 @@ async function answerOnWebhook(res: ServerResponse, deps: Deps, p: {
     let wake: string[] = [];
     try {
       if (p.callEvent) wake = (await recordCallEvent(deps.sql, customer.id, p.callEvent, deliveryId, runId)).wake;
-      const out = await deps.host.execute({
+      const trigger = { ...p.body, event: p.event, deliveryId };
+      const companion = queueCompanionRun(deps, { vendorId: p.vendorId, customerId: customer.id, event: p.event, deliveryId, answering: automation.automation, trigger });
+      const [out] = await Promise.all([deps.host.execute({
         vendorId: p.vendorId, customer: { id: customer.id, defaultCountry: customer.defaultCountry }, runId,
         flowId: automation.flowId, flowVersion: automation.version, compiled: automation.compiled, options: automation.options,
-        trigger: { ...p.body, event: p.event, deliveryId }, timeoutMs: automation.deadlineMs ?? undefined, fallbackOnDeadline: true, arrivedAt: p.arrivedAt,
-      });
+        trigger, timeoutMs: automation.deadlineMs ?? undefined, fallbackOnDeadline: true, arrivedAt: p.arrivedAt,
+      }), companion]);
       const answer: Answer = out.response ? { status: out.response.status, body: out.response.body, runId, ...(out.fallback ? { fallback: out.fallback } : {}) }
         : out.status === 'timeout' ? { status: 504, body: { error: { code: 'timeout', message: out.error?.message ?? 'timeout', runId } }, runId }
         : out.status === 'failed' ? { status: 502, body: { error: { code: out.error?.code ?? 'run_failed', message: out.error?.message ?? 'The flow failed', runId } }, runId }

@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type postgres from 'postgres';
 import type { z } from 'zod';
+import type { StaffPrincipal } from '../auth/staff-users';
 import type { EngineHost } from '../engine-host/host';
 import type { KeyPrincipal } from '../tenancy/api-keys';
 import type { CustomerRef } from '../tenancy/customers';
@@ -19,14 +20,15 @@ export interface Lifecycle {
 export interface ApiDeps { sql: postgres.Sql; host: EngineHost; encryptionKey: Buffer; lifecycle?: Lifecycle }
 
 /**
- * Who may call: the vendor's API key (bearer), the customer portal's session cookie (for the customer named
- * by `:customerId`), a staff session with at least a role (Next.js route handlers, lib/auth/with-staff.ts),
+ * Who may call: the vendor's API key (bearer; `customerKeys: true` lets a key confined to one customer in too,
+ * for that customer only — elsewhere such a key is refused with 403), the customer portal's session cookie (for
+ * the customer named by `:customerId`), a staff session with at least a role (the staff app's API, /api/staff/*),
  * a webhook signature over the raw body (checked by the handler, whose secret depends on the sender), or nobody.
  */
 export type RouteAuth =
-  | { kind: 'apiKey' }
+  | { kind: 'apiKey'; customerKeys?: boolean }
   | { kind: 'portalSession' }
-  | { kind: 'staffSession'; role: 'viewer' | 'editor' }
+  | { kind: 'staffSession'; role: 'viewer' | 'editor' | 'owner' }
   | { kind: 'webhookSignature'; header: string }
   | { kind: 'none' };
 
@@ -54,6 +56,8 @@ export interface RouteContext<P, Q, B> {
   deps: ApiDeps;
   /** apiKey routes: the key's vendor (and customer, for a customer-scoped key). */
   principal: KeyPrincipal;
+  /** staffSession routes: the signed-in staff member (every query is scoped to `staff.vendorId`). */
+  staff: StaffPrincipal;
   /** Routes with `:customerId` under apiKey or portalSession auth: that customer, already checked against the caller. */
   customer: CustomerRef;
 }

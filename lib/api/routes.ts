@@ -6,6 +6,21 @@ import { connectApiKey, disconnectRoute, listConnections, startOAuthRoute, testC
 import { oauthCallback } from './portal/oauth';
 import { openPortalLink, signOut } from './portal/session';
 import type { RouteDef } from './route';
+import { createKeyRoute, listKeysRoute, revokeKeyRoute, rotateKeyRoute } from './staff/api-keys';
+import { listAuditRoute } from './staff/audit-log';
+import { listCallsRoute } from './staff/calls';
+import { createCustomerRoute as staffCreateCustomerRoute, listCustomersRoute } from './staff/customers';
+import { getCustomerPhoneSystemRoute, putCustomerPhoneSystemRoute } from './staff/phone-system';
+import { getVersionRoute, publishFlowRoute, saveVersionRoute } from './staff/flow-versions';
+import { createFlowRoute, deleteFlowRoute, duplicateFlowRoute, exportFlowRoute, getFlowRoute, importFlowRoute, listFlowsRoute } from './staff/flows';
+import { getRunRoute, listRunsRoute, runStatsRoute } from './staff/runs';
+import { listSyncSourcesRoute, listSyncsRoute, startSyncRoute } from './staff/syncs';
+import { testRunRoute } from './staff/test-runs';
+import { validateRoute } from './staff/validate';
+import { blocksRoute } from './staff/blocks';
+import { meRoute } from './staff/me';
+import { customerDetailRoute, customersOverviewRoute } from './staff/customer-overview';
+import { createTemplateStaffRoute, getTemplateStaffRoute, listRolloutsStaffRoute, listTemplatesStaffRoute, pinCustomerTemplateStaffRoute, publishTemplateStaffRoute, rollbackStaffRoute, rolloutStaffRoute, saveTemplateVersionStaffRoute, shadowReplayStaffRoute } from './staff/templates';
 import { runAutomation } from './v1/automations';
 import { deleteCdpContact, upsertCdpContacts } from './v1/cdp';
 import { createCustomerRoute, getCustomer } from './v1/customers';
@@ -18,7 +33,7 @@ import { getRun } from './v1/runs';
 import { customerTemplatesRoute, enableCustomerTemplateRoute, listTemplatesRoute, removeCustomerTemplateRoute, setCustomerTemplateStatusRoute } from './v1/templates';
 import { contactsDeleted } from './v1/webhooks';
 
-export const routes: readonly RouteDef[] = [
+export const publicRoutes: readonly RouteDef[] = [
   runAutomation,
   getRun,
   createCustomerRoute,
@@ -62,5 +77,54 @@ export const routes: readonly RouteDef[] = [
   oauthCallback,
   openPortalLink,
 ];
+
+/** The staff app's API (/api/staff/*, staff session with a role), served by the same edge. */
+export const staffRoutes: readonly RouteDef[] = [
+  meRoute,
+  blocksRoute,
+  listFlowsRoute,
+  createFlowRoute,
+  importFlowRoute,
+  getFlowRoute,
+  deleteFlowRoute,
+  duplicateFlowRoute,
+  exportFlowRoute,
+  saveVersionRoute,
+  getVersionRoute,
+  publishFlowRoute,
+  validateRoute,
+  testRunRoute,
+  listRunsRoute,
+  runStatsRoute,
+  getRunRoute,
+  listCustomersRoute,
+  staffCreateCustomerRoute,
+  customersOverviewRoute,
+  customerDetailRoute,
+  listTemplatesStaffRoute,
+  createTemplateStaffRoute,
+  getTemplateStaffRoute,
+  saveTemplateVersionStaffRoute,
+  publishTemplateStaffRoute,
+  listRolloutsStaffRoute,
+  rolloutStaffRoute,
+  rollbackStaffRoute,
+  shadowReplayStaffRoute,
+  pinCustomerTemplateStaffRoute,
+  getCustomerPhoneSystemRoute,
+  putCustomerPhoneSystemRoute,
+  listCallsRoute,
+  listSyncsRoute,
+  listSyncSourcesRoute,
+  startSyncRoute,
+  listKeysRoute,
+  createKeyRoute,
+  rotateKeyRoute,
+  revokeKeyRoute,
+  listAuditRoute,
+];
+
+/** Everything the edge serves: the router, the OpenAPI document and the contract test read this list. */
+export const routes: readonly RouteDef[] = [...publicRoutes, ...staffRoutes];
 
 describeRoutes(routes);

@@ -46,6 +46,10 @@ export const apiKeys = pgTable('api_keys', {
   keyHash: text('key_hash').notNull().unique(),
   createdAt: ts('created_at').notNull().defaultNow(),
   revokedAt: ts('revoked_at'),
+  /** Who created it: a staff member's e-mail, `operator` (CLI) or `seed`. */
+  createdBy: text('created_by'),
+  /** Set when the key was rotated: the key that replaced it. */
+  replacedBy: uuid('replaced_by'),
 });
 
 export const flows = pgTable('flows', {
@@ -315,6 +319,26 @@ export const callSessionWaits = pgTable('call_session_waits', {
   resumeAt: ts('resume_at').notNull(),
   createdAt: ts('created_at').notNull().defaultNow(),
 }, (t) => [index('call_session_waits_session_idx').on(t.sessionId)]);
+
+/** Who changed what: flows, templates, rollouts, API keys, connections, integrations (lib/audit/record-audit.ts). */
+export const auditLog = pgTable('audit_log', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  vendorId: uuid('vendor_id').notNull().references(() => vendors.id, { onDelete: 'cascade' }),
+  customerId: uuid('customer_id').references(() => customers.id, { onDelete: 'set null' }),
+  /** staff | api_key | portal | operator | system */
+  actorKind: text('actor_kind').notNull(),
+  /** The staff user's id, the API key's id, the customer's id (portal) … */
+  actorId: text('actor_id'),
+  /** Readable at the time: the staff member's e-mail, the key's prefix and name, "customer acme (portal)". */
+  actorLabel: text('actor_label').notNull(),
+  /** `<target kind>.<verb>`: flow.publish, api_key.rotate, connection.connect … */
+  action: text('action').notNull(),
+  targetKind: text('target_kind').notNull(),
+  targetId: text('target_id'),
+  targetLabel: text('target_label'),
+  details: jsonb('details'),
+  at: ts('at').notNull().defaultNow(),
+}, (t) => [index('audit_log_vendor_at_idx').on(t.vendorId, t.at.desc(), t.id.desc())]);
 
 /** What a vendor offers its customers: the flows of one integration, an options schema, the connections it needs (lib/templates/). */
 export const templates = pgTable('templates', {

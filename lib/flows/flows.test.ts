@@ -92,9 +92,9 @@ describe('flows for the staff API', () => {
 
   it('soft-deletes: gone from lists and reads, kept in the table, not deletable by another vendor', async () => {
     const s = await saveFlowVersion(db.sql, { vendorId: a.vendorId, definition: newFlowDefinition({ name: 'Doomed', automation: 'doomed' }) });
-    expect(await deleteFlow(db.sql, b.vendorId, s.flowId)).toBe(false);
-    expect(await deleteFlow(db.sql, a.vendorId, s.flowId)).toBe(true);
-    expect(await deleteFlow(db.sql, a.vendorId, s.flowId)).toBe(false);
+    expect(await deleteFlow(db.sql, b.vendorId, s.flowId)).toBeNull();
+    expect(await deleteFlow(db.sql, a.vendorId, s.flowId)).toEqual({ name: 'Doomed' });
+    expect(await deleteFlow(db.sql, a.vendorId, s.flowId)).toBeNull();
     expect((await listFlowsWithActivity(db.sql, a.vendorId)).some((f) => f.id === s.flowId)).toBe(false);
     expect(await getFlowVersion(db.sql, a.vendorId, s.flowId)).toBeNull();
     const [row] = await db.sql`select deleted_at from flows where id = ${s.flowId}`;

@@ -1,5 +1,5 @@
 // Flows are versioned: every save is a new immutable version; publishing marks the one the named URL runs.
-// Timestamps arrive as strings from the app's pool (drizzle replaces postgres.js's date parsing), so rows are read through new Date().
+// Timestamps arrive as strings from the app's pool (lib/db/client.ts keeps them as text), so rows are read through new Date().
 import type postgres from 'postgres';
 import { flowSchema, migrateStoredFlow, registry, validateFlow, type Flow, type FlowIssue } from '@/engine';
 import { Conflict, InvalidInput, NotFound } from '../errors';
@@ -215,7 +215,8 @@ export async function duplicateFlow(sql: postgres.Sql, p: { vendorId: string; fl
 }
 
 /** Soft delete: versions and runs stay for the record; integrations on the flow stop answering. */
-export async function deleteFlow(sql: postgres.Sql, vendorId: string, flowId: string): Promise<boolean> {
-  const rows = await sql`update flows set deleted_at = now(), updated_at = now() where id = ${flowId} and vendor_id = ${vendorId} and deleted_at is null returning id`;
-  return rows.length > 0;
+/** Returns the deleted flow's name, or null when the vendor has no such flow. */
+export async function deleteFlow(sql: postgres.Sql, vendorId: string, flowId: string): Promise<{ name: string } | null> {
+  const rows = await sql<{ name: string }[]>`update flows set deleted_at = now(), updated_at = now() where id = ${flowId} and vendor_id = ${vendorId} and deleted_at is null returning name`;
+  return rows[0] ?? null;
 }

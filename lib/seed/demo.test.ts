@@ -6,7 +6,7 @@ import { normalizePhone } from '@/engine';
 import { HubspotStore } from '@/engine/connectors/hubspot/emulator/store';
 import { lookupByPhone } from '../cdp/pg-cdp';
 import { createScratchDb, type ScratchDb } from '../testing/scratch-db';
-import { authenticateKey, forgetKeyCache } from '../tenancy/api-keys';
+import { authenticateKey, forgetKeyCache, hashKey } from '../tenancy/api-keys';
 import { demoContact, seedDemo } from './demo';
 
 describe('demo contacts', () => {
@@ -59,7 +59,7 @@ describe('seedDemo', () => {
     expect(first.apiKeyRevoked).toBe(false);
     forgetKeyCache();
     expect(await authenticateKey(db.sql, first.apiKey)).not.toBeNull();
-    await db.sql`update api_keys set revoked_at = now() where prefix = ${first.apiKey.slice(0, 7)} and revoked_at is null`;
+    await db.sql`update api_keys set revoked_at = now() where key_hash = ${hashKey(first.apiKey)} and revoked_at is null`;
 
     const again = await seedDemo(db.sql, { dataDir: dir, contacts: 0 });
     expect(again.apiKey).toBe(first.apiKey);

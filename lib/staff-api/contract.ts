@@ -1,9 +1,12 @@
-// The Staff API's wire shapes (JSON, dates as ISO strings). Route handlers produce them; the UI's
-// api-client and hooks consume them. Types only: safe to import from client components.
+// The Staff API's wire shapes (JSON, dates as ISO strings). The route declarations (lib/api/staff/) produce them;
+// the UI's api-client and hooks consume them. Types only: safe to import from client components. Where the route's
+// zod schema (lib/api/staff/shapes.ts) says all there is to say, the type is inferred from it.
+import type { z } from 'zod';
 import type { Flow, FlowIssue, HttpRequestLogEntry, SerializedError } from '@/engine';
+import type { flowListItem, flowVersionInfo, runListItem, runStatus } from '@/lib/api/staff/shapes';
 
 export type StaffRole = 'owner' | 'editor' | 'viewer';
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'waiting' | 'timeout';
+export type RunStatus = z.infer<typeof runStatus>;
 
 export interface ApiErrorBody {
   error: { code: string; message: string; path?: (string | number)[]; issues?: { path: (string | number)[]; nodeId?: string; message: string }[] };
@@ -12,21 +15,10 @@ export interface ApiErrorBody {
 /** `vendor.slug` names the vendor in the URLs other systems call (webhooks). */
 export interface StaffMe { id: string; email: string; name: string; role: StaffRole; vendor: { id: string; name: string; slug: string } }
 
-export interface FlowListItem {
-  id: string;
-  name: string;
-  automation: string;
-  description: string | null;
-  latestVersion: number;
-  /** The version the automation URL runs; null while a draft. */
-  publishedVersion: number | null;
-  updatedAt: string;
-  lastRun: { status: RunStatus; startedAt: string } | null;
-  /** Customers whose integration points at this flow (deleting it stops their automation). */
-  enabledCustomers: number;
-}
+/** `publishedVersion`: the version the automation URL runs (null while a draft); `enabledCustomers`: customers whose integration points at it. */
+export type FlowListItem = z.infer<typeof flowListItem>;
 
-export interface FlowVersionInfo { version: number; createdAt: string; message: string | null; createdBy: string | null }
+export type FlowVersionInfo = z.infer<typeof flowVersionInfo>;
 
 export interface FlowDetail { flow: FlowListItem; definition: Flow; version: number; versions: FlowVersionInfo[] }
 export interface FlowVersionDetail { version: number; definition: Flow; createdAt: string; message: string | null }
@@ -83,19 +75,8 @@ export interface TestRunResult {
   steps: RunStep[];
 }
 
-export interface RunListItem {
-  id: string;
-  automation: string;
-  /** The vendor's own id of the customer (null for runs without one). */
-  customer: string | null;
-  status: RunStatus;
-  mode: 'live' | 'test' | string;
-  startedAt: string;
-  durationMs: number | null;
-  flowId: string | null;
-  flowVersion: number | null;
-  flowName: string | null;
-}
+/** `customer`: the vendor's own id of the customer (null for runs without one). */
+export type RunListItem = z.infer<typeof runListItem>;
 
 export interface RunPage { runs: RunListItem[]; nextCursor: string | null }
 

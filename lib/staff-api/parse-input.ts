@@ -1,5 +1,6 @@
-// The staff routes' input edge: JSON bodies, query strings and path ids checked with zod, failing as 400s
-// that name the field (or 404 for an id that cannot exist).
+// Query-string fields shared by the staff API's route declarations (lib/api/staff/; the edge parses their bodies,
+// queries and path ids with the routes' zod schemas). readBody / readQuery / requireUuid are transitional, for
+// Next.js handlers under app/api/staff not declared yet (lib/auth/with-staff.ts).
 import type { NextRequest } from 'next/server';
 import { z } from 'zod';
 import { invalidInputFromZod } from '@/lib/api/error-reply';

@@ -1,39 +1,47 @@
-// The staff API's input edge, in-process on a real database (next-auth's session stubbed like
-// staff-routes.test.ts): issue 15 item 7's staff cases, and a fuzz over every staff route — malformed,
+// The staff API's input edge, in-process on a real database (through the edge, like staff-routes.test.ts): issue 15 item 7's staff cases, and a fuzz over every staff route — malformed,
 // oversized, deeply nested and NUL-bearing bodies, bad queries and path ids — expecting a 4xx naming the
 // field, never a 5xx, within a few seconds.
-import { NextRequest } from 'next/server';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RouteDef } from '../api/route';
+import { listCustomersRoute } from '../api/staff/customers';
+import { getCustomerPhoneSystemRoute, putCustomerPhoneSystemRoute } from '../api/staff/phone-system';
+import { getVersionRoute, publishFlowRoute, saveVersionRoute } from '../api/staff/flow-versions';
+import { createFlowRoute, deleteFlowRoute, duplicateFlowRoute, exportFlowRoute, getFlowRoute, importFlowRoute, listFlowsRoute } from '../api/staff/flows';
+import { getRunRoute, listRunsRoute, runStatsRoute } from '../api/staff/runs';
+import { listSyncsRoute, startSyncRoute } from '../api/staff/syncs';
+import { testRunRoute } from '../api/staff/test-runs';
+import { validateRoute } from '../api/staff/validate';
+import { blocksRoute } from '../api/staff/blocks';
+import { meRoute } from '../api/staff/me';
 import { closeDb } from '../db/client';
 import { EngineHost, setHost } from '../engine-host/host';
 import { newFlowDefinition } from '../flows/new-flow';
 import { createScratchDb, seedVendor, type ScratchDb } from '../testing/scratch-db';
+import { startStaffEdge } from '../testing/staff-edge';
 
-const session = vi.hoisted(() => ({ current: null as null | { user: { id: string } } }));
-vi.mock('next-auth', async (orig) => ({ ...(await orig<typeof import('next-auth')>()), getServerSession: async () => session.current }));
-
-const flows = await import('@/app/api/staff/flows/route');
-const flowImport = await import('@/app/api/staff/flows/import/route');
-const flow = await import('@/app/api/staff/flows/[id]/route');
-const versions = await import('@/app/api/staff/flows/[id]/versions/route');
-const version = await import('@/app/api/staff/flows/[id]/versions/[v]/route');
-const publish = await import('@/app/api/staff/flows/[id]/publish/route');
-const duplicate = await import('@/app/api/staff/flows/[id]/duplicate/route');
-const exportRoute = await import('@/app/api/staff/flows/[id]/export/route');
-const testRun = await import('@/app/api/staff/flows/[id]/test-run/route');
-const validate = await import('@/app/api/staff/validate/route');
-const runs = await import('@/app/api/staff/runs/route');
-const runStats = await import('@/app/api/staff/runs/stats/route');
-const run = await import('@/app/api/staff/runs/[id]/route');
-const syncRuns = await import('@/app/api/staff/syncs/runs/route');
-const syncs = await import('@/app/api/staff/syncs/route');
-const customers = await import('@/app/api/staff/customers/route');
-const phoneSystem = await import('@/app/api/staff/customers/[id]/phone-system/route');
-const me = await import('@/app/api/staff/me/route');
-const blocks = await import('@/app/api/staff/blocks/route');
+const flows = { GET: listFlowsRoute, POST: createFlowRoute };
+const flowImport = { POST: importFlowRoute };
+const flow = { GET: getFlowRoute, DELETE: deleteFlowRoute };
+const versions = { POST: saveVersionRoute };
+const version = { GET: getVersionRoute };
+const publish = { POST: publishFlowRoute };
+const duplicate = { POST: duplicateFlowRoute };
+const exportRoute = { GET: exportFlowRoute };
+const testRun = { POST: testRunRoute };
+const validate = { POST: validateRoute };
+const runs = { GET: listRunsRoute };
+const runStats = { GET: runStatsRoute };
+const run = { GET: getRunRoute };
+const syncRuns = { POST: startSyncRoute };
+const syncs = { GET: listSyncsRoute };
+const customers = { GET: listCustomersRoute };
+const phoneSystem = { GET: getCustomerPhoneSystemRoute, PUT: putCustomerPhoneSystemRoute };
+const me = { GET: meRoute };
+const blocks = { GET: blocksRoute };
 
 let db: ScratchDb;
 let host: EngineHost;
+let edge: Awaited<ReturnType<typeof startStaffEdge>>;
 let owner: Awaited<ReturnType<typeof seedVendor>>;
 let flowId = '';
 
@@ -43,32 +51,24 @@ beforeAll(async () => {
   owner = await seedVendor(db.sql, 'fuzz', 'owner');
   host = new EngineHost({ sql: db.sql, encryptionKey: Buffer.alloc(32, 7), flowTimeoutMs: 5000, allowPrivateHosts: false });
   setHost(host);
-  session.current = { user: { id: owner.userId } };
+  edge = await startStaffEdge(db.sql, host);
+  await edge.as(owner);
   const created = await call(flows.POST, { body: { definition: newFlowDefinition({ name: 'Fuzz', automation: 'caller_lookup' }) } });
   expect(created.status).toBe(201);
   flowId = created.json.id;
 });
 
 afterAll(async () => {
+  await edge?.close();
   setHost(undefined);
   await host?.close();
   await closeDb();
   await db?.drop();
 });
 
-type Handler = (req: NextRequest, ctx: { params: Promise<any> }) => Promise<Response>;
+type Handler = RouteDef;
 async function call(h: Handler, o: { method?: string; query?: string; params?: Record<string, string>; body?: unknown } = {}) {
-  const req = new NextRequest(`http://localhost:3401/api/staff/x${o.query ?? ''}`, {
-    method: o.method ?? (o.body === undefined ? 'GET' : 'POST'),
-    headers: { 'content-type': 'application/json', host: 'localhost:3401' },
-    body: (o.body === undefined ? undefined : typeof o.body === 'string' || Buffer.isBuffer(o.body) ? o.body : JSON.stringify(o.body)) as BodyInit | undefined,
-  });
-  const t = Date.now();
-  const res = await h(req, { params: Promise.resolve(o.params ?? {}) });
-  const text = await res.text();
-  let json: any = null;
-  try { json = text ? JSON.parse(text) : null; } catch { json = text; }
-  return { status: res.status, json, ms: Date.now() - t };
+  return edge.call(h, o);
 }
 
 function expect4xx(what: string, r: { status: number; json: any; ms: number }, path?: (string | number)[]) {
@@ -122,11 +122,11 @@ describe('staff API: the phone-system connection (issue 15 item 13)', () => {
     expect((await call(phoneSystem.GET, { params: { id: 'fuzz-c1' } })).json.connection.webhookSecretSet).toBe(true);
     expect((await call(phoneSystem.GET, { params: { id: 'nobody' } })).status).toBe(404);
     const [viewer] = await db.sql<{ id: string }[]>`insert into staff_users (vendor_id, email, name, password_hash, role) values (${owner.vendorId}, 'viewer@fuzz.test', 'v', 'x', 'viewer') returning id`;
-    session.current = { user: { id: viewer.id } };
+    await edge.as({ userId: viewer.id, vendorId: owner.vendorId });
     try {
       expect((await call(phoneSystem.PUT, { method: 'PUT', params: { id: 'fuzz-c1' }, body: { baseUrl: 'https://x.example', credentials: { token: 't' } } })).status).toBe(403);
     } finally {
-      session.current = { user: { id: owner.userId } };
+      await edge.as(owner);
     }
   });
 });
@@ -173,7 +173,8 @@ describe('staff API fuzz: every route', () => {
       ['GET run', run.GET, 'id'], ['GET phone system', phoneSystem.GET, 'id'],
     ];
     for (const [name, h, key] of idRoutes) {
-      for (const id of ['\u0000', 'a\u0000b', '\ud800', 'x'.repeat(5000), '..', '', '00000000-0000-0000-0000-00000000000\u0000']) {
+      // (An empty id is another URL: /api/staff/flows/ is the list.)
+      for (const id of ['\u0000', 'a\u0000b', '\ud800', 'x'.repeat(5000), '..', '00000000-0000-0000-0000-00000000000\u0000']) {
         expect4xx(`${name} ${JSON.stringify(id.slice(0, 20))}`, await call(h, { method: name.split(' ')[0], params: { [key]: id } }));
       }
     }

@@ -1,90 +1,92 @@
-// The Staff API route handlers in-process, on a real database, with the next-auth session stubbed:
-// the contract's shapes, vendor scoping (404 for others' objects), and role enforcement (401 / 403).
-import fs from 'node:fs';
-import path from 'node:path';
-import { NextRequest } from 'next/server';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+// The Staff API on a real database through the edge (lib/api/edge.ts) over real HTTP, with sessions minted as
+// next-auth mints them: the contract's shapes, vendor scoping (404 for others' objects), role enforcement (401 / 403)
+// and audit rows for changes.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import callerLookup from '@/engine/fixtures/caller-lookup.flow.json';
+import type { RouteDef } from '../api/route';
+import { staffRoutes } from '../api/routes';
+import { createKeyRoute } from '../api/staff/api-keys';
+import { listAuditRoute } from '../api/staff/audit-log';
+import { getVersionRoute, publishFlowRoute, saveVersionRoute } from '../api/staff/flow-versions';
+import { createFlowRoute, deleteFlowRoute, duplicateFlowRoute, exportFlowRoute, getFlowRoute, importFlowRoute, listFlowsRoute } from '../api/staff/flows';
+import { getRunRoute, listRunsRoute } from '../api/staff/runs';
+import { testRunRoute } from '../api/staff/test-runs';
+import { validateRoute } from '../api/staff/validate';
+import { blocksRoute } from '../api/staff/blocks';
+import { meRoute } from '../api/staff/me';
 import { closeDb } from '../db/client';
 import { EngineHost, setHost } from '../engine-host/host';
 import { newFlowDefinition } from '../flows/new-flow';
 import { createScratchDb, seedVendor, type ScratchDb } from '../testing/scratch-db';
+import { startStaffEdge } from '../testing/staff-edge';
 
-const session = vi.hoisted(() => ({ current: null as null | { user: { id: string } } }));
-vi.mock('next-auth', async (orig) => ({ ...(await orig<typeof import('next-auth')>()), getServerSession: async () => session.current }));
-
-const flows = await import('@/app/api/staff/flows/route');
-const flowImport = await import('@/app/api/staff/flows/import/route');
-const flow = await import('@/app/api/staff/flows/[id]/route');
-const versions = await import('@/app/api/staff/flows/[id]/versions/route');
-const version = await import('@/app/api/staff/flows/[id]/versions/[v]/route');
-const publish = await import('@/app/api/staff/flows/[id]/publish/route');
-const duplicate = await import('@/app/api/staff/flows/[id]/duplicate/route');
-const exportRoute = await import('@/app/api/staff/flows/[id]/export/route');
-const testRun = await import('@/app/api/staff/flows/[id]/test-run/route');
-const validate = await import('@/app/api/staff/validate/route');
-const runs = await import('@/app/api/staff/runs/route');
-const run = await import('@/app/api/staff/runs/[id]/route');
-const me = await import('@/app/api/staff/me/route');
-const blocks = await import('@/app/api/staff/blocks/route');
+const flows = { GET: listFlowsRoute, POST: createFlowRoute };
+const flowImport = { POST: importFlowRoute };
+const flow = { GET: getFlowRoute, DELETE: deleteFlowRoute };
+const versions = { POST: saveVersionRoute };
+const version = { GET: getVersionRoute };
+const publish = { POST: publishFlowRoute };
+const duplicate = { POST: duplicateFlowRoute };
+const exportRoute = { GET: exportFlowRoute };
+const testRun = { POST: testRunRoute };
+const validate = { POST: validateRoute };
+const runs = { GET: listRunsRoute };
+const run = { GET: getRunRoute };
+const me = { GET: meRoute };
+const blocks = { GET: blocksRoute };
 
 let db: ScratchDb;
 let host: EngineHost;
-const users: Record<'owner' | 'editor' | 'viewer' | 'other', Awaited<ReturnType<typeof seedVendor>>> = {} as never;
+let edge: Awaited<ReturnType<typeof startStaffEdge>>;
+const users: Record<'owner' | 'editor' | 'viewer' | 'other', Awaited<ReturnType<typeof seedVendor>> & { role: 'owner' | 'editor' | 'viewer' }> = {} as never;
 
 beforeAll(async () => {
   db = await createScratchDb('pb_staff_api_test');
   process.env.DATABASE_URL = db.url;
-  users.owner = await seedVendor(db.sql, 'alpha', 'owner');
+  users.owner = { ...(await seedVendor(db.sql, 'alpha', 'owner')), role: 'owner' };
   const add = async (role: 'editor' | 'viewer') => {
     const [u] = await db.sql<{ id: string }[]>`insert into staff_users (vendor_id, email, name, password_hash, role) values (${users.owner.vendorId}, ${`${role}@alpha.test`}, ${role}, 'x', ${role}) returning id`;
-    return { ...users.owner, userId: u.id };
+    return { ...users.owner, userId: u.id, role };
   };
   users.editor = await add('editor');
   users.viewer = await add('viewer');
-  users.other = await seedVendor(db.sql, 'beta', 'owner');
+  users.other = { ...(await seedVendor(db.sql, 'beta', 'owner')), role: 'owner' };
   host = new EngineHost({ sql: db.sql, encryptionKey: Buffer.alloc(32, 7), flowTimeoutMs: 5000, allowPrivateHosts: false });
   setHost(host);
+  edge = await startStaffEdge(db.sql, host);
 });
 
 afterAll(async () => {
+  await edge?.close();
   setHost(undefined);
   await host?.close();
   await closeDb();
   await db?.drop();
 });
 
-const as = (who: keyof typeof users | null) => { session.current = who ? { user: { id: users[who].userId } } : null; };
-type Handler = (req: NextRequest, ctx: { params: Promise<any> }) => Promise<Response>;
+const as = (who: keyof typeof users | null) => edge.as(who ? users[who] : null);
+type Handler = RouteDef;
 async function call(h: Handler, o: { method?: string; path?: string; params?: Record<string, string>; body?: unknown; headers?: Record<string, string> } = {}) {
-  const req = new NextRequest(`http://localhost:3401${o.path ?? '/api/staff/x'}`, {
-    method: o.method ?? (o.body === undefined ? 'GET' : 'POST'),
-    headers: { 'content-type': 'application/json', host: 'localhost:3401', ...o.headers },
-    body: o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body),
-  });
-  const res = await h(req, { params: Promise.resolve(o.params ?? {}) });
-  const text = await res.text();
-  let json: any = null;
-  try { json = text ? JSON.parse(text) : null; } catch { json = text; }
-  return { status: res.status, json, headers: res.headers };
+  const q = o.path?.indexOf('?') ?? -1;
+  return edge.call(h, { params: o.params, body: o.body, headers: o.headers, method: o.method, query: q >= 0 ? o.path!.slice(q) : undefined });
 }
 
 describe('staff API', () => {
   it('answers 401 without a session, and /me with one', async () => {
-    as(null);
+    await as(null);
     const r = await call(flows.GET);
     expect(r.status).toBe(401);
     expect(r.json.error.code).toBe('unauthenticated');
-    as('viewer');
+    await as('viewer');
     expect((await call(me.GET)).json).toMatchObject({ email: 'viewer@alpha.test', role: 'viewer', vendor: { id: users.owner.vendorId, name: 'Vendor alpha' } });
   });
 
   it('lets a viewer read but not create, save, publish, duplicate, delete, import or test-run', async () => {
-    as('owner');
+    await as('owner');
     const created = await call(flows.POST, { body: { definition: newFlowDefinition({ name: 'Viewer test', automation: 'viewer_test' }) } });
     expect(created.status).toBe(201);
     const params = { id: created.json.id };
-    as('viewer');
+    await as('viewer');
     expect((await call(flows.GET)).status).toBe(200);
     expect((await call(flow.GET, { params })).status).toBe(200);
     const def = newFlowDefinition({ name: 'x', automation: 'caller_lookup' });
@@ -108,7 +110,7 @@ describe('staff API', () => {
   });
 
   it('creates, saves drafts with issues, refuses to publish them, publishes a good version', async () => {
-    as('editor');
+    await as('editor');
     const c = await call(flows.POST, { body: { definition: newFlowDefinition({ name: 'Lookup', automation: 'lookup_test' }) } });
     expect(c).toMatchObject({ status: 201, json: { version: 1 } });
     const params = { id: c.json.id };
@@ -145,7 +147,7 @@ describe('staff API', () => {
   });
 
   it('duplicates, exports, imports the export back, and soft-deletes', async () => {
-    as('editor');
+    await as('editor');
     const c = await call(flows.POST, { body: { definition: callerLookup } });
     const params = { id: c.json.id };
     const dup = await call(duplicate.POST, { params, body: {} });
@@ -172,9 +174,9 @@ describe('staff API', () => {
   });
 
   it('answers 404 for another vendor’s flow or run and for ids that are not ids', async () => {
-    as('owner');
+    await as('owner');
     const c = await call(flows.POST, { body: { definition: newFlowDefinition({ name: 'Mine', automation: 'mine_test' }) } });
-    as('other');
+    await as('other');
     for (const [h, o] of [[flow.GET, {}], [flow.DELETE, { method: 'DELETE' }], [duplicate.POST, { body: {} }], [exportRoute.GET, {}], [publish.POST, { body: { version: 1 } }],
       // a test run is refused for the flow first, whatever its body says (no customer, no definition)
       [testRun.POST, { body: { definition: {}, input: {}, customer: 'nobody-has-this' } }]] as [Handler, object][]) {
@@ -185,7 +187,7 @@ describe('staff API', () => {
   });
 
   it('test-runs an unsaved definition for a customer, records it, and serves it on the runs API', async () => {
-    as('editor');
+    await as('editor');
     const c = await call(flows.POST, { body: { definition: callerLookup } });
     const params = { id: c.json.id };
     const missing = await call(testRun.POST, { params, body: { definition: callerLookup, input: {} } });
@@ -210,13 +212,13 @@ describe('staff API', () => {
     expect(detail.json.steps).toHaveLength(4);
     expect(detail.json.steps[2]).toMatchObject({ nodeId: 'lookup', port: 'notFound', error: null });
 
-    as('other');
+    await as('other');
     expect((await call(run.GET, { params: { id: t.json.runId } })).status).toBe(404);
     expect((await call(runs.GET, { path: '/api/staff/runs' })).json.runs).toEqual([]);
   });
 
   it('rejects bad run filters and forged cursors with 400s naming the field', async () => {
-    as('viewer');
+    await as('viewer');
     expect((await call(runs.GET, { path: '/api/staff/runs?status=great' })).json.error).toMatchObject({ code: 'invalid_input', path: ['status'] });
     expect((await call(runs.GET, { path: '/api/staff/runs?cursor=abc' })).json.error).toMatchObject({ code: 'invalid_input', path: ['cursor'] });
     expect((await call(runs.GET, { path: '/api/staff/runs?limit=5000' })).json.error.path).toEqual(['limit']);
@@ -224,14 +226,14 @@ describe('staff API', () => {
   });
 
   it('refuses a write whose Origin is another site', async () => {
-    as('owner');
+    await as('owner');
     const r = await call(flows.POST, { body: { definition: newFlowDefinition({ name: 'x', automation: 'caller_lookup' }) }, headers: { origin: 'https://evil.example' } });
     expect(r.status).toBe(403);
     expect(r.json.error.code).toBe('cross_site');
   });
 
   it('lists blocks with JSON schemas of their params', async () => {
-    as('viewer');
+    await as('viewer');
     const list = (await call(blocks.GET)).json;
     const trigger = list.find((b: any) => b.id === 'trigger.webhook');
     expect(trigger).toMatchObject({ isTrigger: true, category: 'Triggers', ports: [{ id: 'out' }] });
@@ -239,42 +241,60 @@ describe('staff API', () => {
     expect(Object.keys(trigger.params.properties)).toEqual(['fields', 'example']);
   });
 
-  it('every staff route goes through withStaff: 401 without a session, 403 for a viewer where an editor is needed, 404 for another vendor’s flow', async () => {
-    as('owner');
-    const mine = (await call(flows.POST, { body: { definition: callerLookup } })).json.id as string;
-    const dir = path.resolve('app/api/staff');
-    const files = (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('route.ts'));
-    expect(files.length).toBeGreaterThan(15);
-    const body = { definition: callerLookup, input: { phone: '+12025550123' }, version: 1, customer: 'beta-c1' };
+  it('every staff route is declared with a staff role: 401 without a session, 403 below its role, 404 for another vendor’s flow', async () => {
+    await as('owner');
+    const mine = (await call(flows.POST, { body: { definition: { ...callerLookup, automation: 'matrix_test' } } })).json.id as string;
+    expect(mine).toMatch(/^[0-9a-f-]{36}$/);
+    expect(staffRoutes.length).toBeGreaterThan(25);
+    const body = { definition: callerLookup, input: { phone: '+12025550123' }, version: 1, customer: 'beta-c1', name: 'k' };
     let checked = 0;
-    for (const file of files) {
-      const mod = await import(path.join(dir, file));
-      const names = Object.keys(mod).filter((k) => ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(k));
-      expect(names.length, file).toBeGreaterThan(0);
-      const params = Object.fromEntries([...file.matchAll(/\[(\w+)\]/g)].map((m) => [m[1], m[1] === 'id' ? mine : '1']));
-      for (const name of names) {
-        const h = mod[name] as Handler & { auth?: { kind: string; role: string } };
-        expect(h.auth, `${file} ${name} does not go through withStaff`).toMatchObject({ kind: 'staffSession' });
-        const o = { method: name, params, body: name === 'GET' || name === 'DELETE' ? undefined : body };
-        as(null);
-        const anon = await call(h, o);
-        expect(anon.status, `${file} ${name} without a session`).toBe(401);
-        expect(anon.json).toEqual({ error: { code: 'unauthenticated', message: expect.any(String) } });
-        if (h.auth!.role === 'editor') {
-          as('viewer');
-          const viewer = await call(h, o);
-          expect(viewer.status, `${file} ${name} as a viewer`).toBe(403);
-          expect(viewer.json.error.code).toBe('forbidden');
-        }
-        if (file.startsWith('flows/[id]')) {
-          as('other');
-          const other = await call(h, o);
-          expect(other.status, `${file} ${name} for another vendor: ${JSON.stringify(other.json)}`).toBe(404);
-          expect(Object.keys(other.json)).toEqual(['error']);
-        }
-        checked++;
+    for (const h of staffRoutes) {
+      expect(h.auth.kind, `${h.method} ${h.path}`).toBe('staffSession');
+      const role = (h.auth as { role: string }).role;
+      const params = Object.fromEntries([...h.path.matchAll(/:(\w+)/g)].map((m) => [m[1], m[1] === 'id' ? mine : '1']));
+      const o = { params, body: h.method === 'GET' || h.method === 'DELETE' ? undefined : body };
+      await as(null);
+      const anon = await call(h, o);
+      expect(anon.status, `${h.method} ${h.path} without a session`).toBe(401);
+      expect(anon.json).toEqual({ error: { code: 'unauthenticated', message: expect.any(String) } });
+      if (role !== 'viewer') {
+        await as('viewer');
+        const viewer = await call(h, o);
+        expect(viewer.status, `${h.method} ${h.path} as a viewer`).toBe(403);
+        expect(viewer.json.error.code).toBe('forbidden');
       }
+      if (role === 'owner') {
+        await as('editor');
+        expect((await call(h, o)).status, `${h.method} ${h.path} as an editor`).toBe(403);
+      }
+      if (h.path.startsWith('/api/staff/flows/:id')) {
+        await as('other');
+        const other = await call(h, o);
+        expect(other.status, `${h.method} ${h.path} for another vendor: ${JSON.stringify(other.json)}`).toBe(404);
+        expect(Object.keys(other.json)).toEqual(['error']);
+      }
+      checked++;
     }
-    expect(checked).toBeGreaterThan(18);
+    expect(checked).toBeGreaterThan(25);
+  });
+
+  it('writes audit rows for flow changes and API keys, readable by the vendor only', async () => {
+    await as('editor');
+    const c = await call(flows.POST, { body: { definition: newFlowDefinition({ name: 'Audited', automation: 'audited_test' }) } });
+    await call(publish.POST, { params: { id: c.json.id }, body: { version: 1 } });
+    await as('owner');
+    const key = await call(createKeyRoute, { body: { name: 'CI', customer: 'alpha-c1' } });
+    expect(key.status).toBe(201);
+    expect(key.json).toMatchObject({ name: 'CI', customer: 'alpha-c1', revokedAt: null });
+    expect(key.json.key.startsWith(key.json.prefix)).toBe(true);
+    await as('viewer');
+    const log = await call(listAuditRoute, { params: {} });
+    expect(log.status).toBe(200);
+    const mine = log.json.entries.filter((e: any) => e.target.id === c.json.id).map((e: any) => [e.action, e.actor.label, e.target.label, e.details]);
+    expect(mine).toEqual([['flow.publish', 'editor@alpha.test', 'Audited', { version: 1 }], ['flow.create', 'editor@alpha.test', 'Audited', { version: 1 }]]);
+    expect(log.json.entries.find((e: any) => e.action === 'api_key.create')).toMatchObject({ actor: { kind: 'staff', label: 'owner@alpha.test' }, customer: 'alpha-c1', target: { kind: 'api_key', label: `CI (${key.json.prefix}…)` } });
+    expect(JSON.stringify(log.json)).not.toContain(key.json.key);
+    await as('other');
+    expect((await call(listAuditRoute)).json.entries.some((e: any) => e.target.id === c.json.id)).toBe(false);
   });
 });

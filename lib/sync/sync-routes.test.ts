@@ -1,17 +1,19 @@
-// The staff sync routes in-process on a real database (session stubbed, job engine faked): vendor scoping,
+// The staff sync routes in-process on a real database (through the edge with minted sessions, job engine faked): vendor scoping,
 // roles, the running run with its progress, and the refusal of a second start.
-import { NextRequest } from 'next/server';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RouteDef } from '../api/route';
+import { listSyncsRoute, startSyncRoute } from '../api/staff/syncs';
 import { closeDb } from '../db/client';
+import { EngineHost } from '../engine-host/host';
 import { createScratchDb, seedVendor, type ScratchDb } from '../testing/scratch-db';
+import { startStaffEdge } from '../testing/staff-edge';
 import { createSyncRun, ensureSyncState } from './sync-store';
 import type { SyncWire } from './sync-wire';
 
-const session = vi.hoisted(() => ({ current: null as null | { user: { id: string } } }));
-vi.mock('next-auth', async (orig) => ({ ...(await orig<typeof import('next-auth')>()), getServerSession: async () => session.current }));
-
-const syncs = await import('@/app/api/staff/syncs/route');
-const runs = await import('@/app/api/staff/syncs/runs/route');
+const syncs = { GET: listSyncsRoute };
+const runs = { POST: startSyncRoute };
+let host: EngineHost;
+let edge: Awaited<ReturnType<typeof startStaffEdge>>;
 
 let db: ScratchDb;
 let alpha: Awaited<ReturnType<typeof seedVendor>>;
@@ -27,6 +29,8 @@ beforeAll(async () => {
   beta = await seedVendor(db.sql, 'sbeta', 'owner');
   const [u] = await db.sql<{ id: string }[]>`insert into staff_users (vendor_id, email, name, password_hash, role) values (${alpha.vendorId}, 'viewer@salpha.test', 'v', 'x', 'viewer') returning id`;
   viewer = u.id;
+  host = new EngineHost({ sql: db.sql, encryptionKey: Buffer.alloc(32, 7), flowTimeoutMs: 5000, allowPrivateHosts: false });
+  edge = await startStaffEdge(db.sql, host);
   g.__patchbayJobs = { boss: { send: async (_q: string, data: object) => { sent.push(data); return `job-${sent.length}`; } } };
   // A finished run in alpha's history.
   await ensureSyncState(db.sql, alpha.customerId, 'hubspot', { destinations: ['cdp', 'phonebook'] });
@@ -37,24 +41,22 @@ beforeAll(async () => {
 
 afterAll(async () => {
   g.__patchbayJobs = undefined;
+  await edge?.close();
+  await host?.close();
   await closeDb();
   await db?.drop();
 });
 
-async function call(h: (req: NextRequest, ctx: { params: Promise<any> }) => Promise<Response>, body?: unknown) {
-  const req = new NextRequest('http://localhost:3401/api/staff/syncs', {
-    method: body === undefined ? 'GET' : 'POST', headers: { 'content-type': 'application/json', host: 'localhost:3401' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const res = await h(req, { params: Promise.resolve({}) });
-  return { status: res.status, json: await res.json() };
+async function call(h: RouteDef, body?: unknown) {
+  const r = await edge.call(h, { body });
+  return { status: r.status, json: r.json };
 }
 
 describe('staff sync routes', () => {
   it('lists only the vendor\'s syncs, with config, schedule and history', async () => {
-    session.current = { user: { id: beta.userId } };
+    await edge.as(beta);
     expect((await call(syncs.GET)).json).toEqual([]);
-    session.current = { user: { id: alpha.userId } };
+    await edge.as(alpha);
     const list = (await call(syncs.GET)).json as SyncWire[];
     expect(list).toHaveLength(1);
     expect(list[0]).toMatchObject({ source: 'hubspot', destinations: ['cdp', 'phonebook'], incrementalEveryMinutes: 15, fullEveryHours: 24, deleteThreshold: 0.2, current: null });
@@ -62,9 +64,9 @@ describe('staff sync routes', () => {
   });
 
   it('starts a run for editors (202), shows it as current, and refuses a second start with the running run\'s id', async () => {
-    session.current = { user: { id: viewer } };
+    await edge.as({ userId: viewer, vendorId: alpha.vendorId });
     expect((await call(runs.POST, { customer: 'salpha-c1', source: 'hubspot' })).status).toBe(403);
-    session.current = { user: { id: alpha.userId } };
+    await edge.as(alpha);
     const first = await call(runs.POST, { customer: 'salpha-c1', source: 'hubspot', mode: 'full' });
     expect(first).toMatchObject({ status: 202, json: { status: 'queued' } });
     expect(sent).toEqual([{ runId: first.json.syncRunId }]);
@@ -75,7 +77,7 @@ describe('staff sync routes', () => {
   });
 
   it('names the problem: another vendor\'s customer, a system that cannot sync', async () => {
-    session.current = { user: { id: alpha.userId } };
+    await edge.as(alpha);
     expect((await call(runs.POST, { customer: 'sbeta-c1', source: 'hubspot' })).json.error.code).toBe('customer_not_found');
     const bad = await call(runs.POST, { customer: 'salpha-c1', source: 'slack' });
     expect(bad).toMatchObject({ status: 400, json: { error: { code: 'invalid_input', path: ['source'] } } });

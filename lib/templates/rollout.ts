@@ -124,6 +124,7 @@ export async function rollbackRollout(sql: postgres.Sql, p: { vendorId: string; 
 }
 
 export async function listRollouts(sql: postgres.Sql, vendorId: string, templateId: string): Promise<RolloutView[]> {
+  if (!(await getTemplate(sql, vendorId, templateId))) throw templateNotFound(templateId);
   const rows = await sql<{ id: string; template_id: string; to_version: number; target: RolloutTarget; moved: RolloutMove[]; status: 'applied' | 'rolled_back'; created_at: Date | string; rolled_back_at: Date | string | null }[]>`
     select r.* from template_rollouts r join templates t on t.id = r.template_id where t.id = ${templateId} and t.vendor_id = ${vendorId} order by r.created_at desc limit 50`;
   return rows.map((r) => ({ id: r.id, templateId: r.template_id, toVersion: r.to_version, target: r.target, moved: r.moved, status: r.status, createdAt: new Date(r.created_at).toISOString(), rolledBackAt: r.rolled_back_at ? new Date(r.rolled_back_at).toISOString() : null }));

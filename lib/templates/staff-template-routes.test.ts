@@ -1,40 +1,43 @@
 // The staff template and customer route handlers in-process on a real database (next-auth's session stubbed like
 // staff-routes.test.ts): create from flows, publish with a canary roll-out, rollback, pins, customers overview
 // and detail, create a customer; bad input is a 400 naming the field, another vendor's template a 404, a viewer 403.
-import { NextRequest } from 'next/server';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import callerLookup from '@/engine/fixtures/caller-lookup.flow.json';
+import type { RouteDef } from '../api/route';
+import { createCustomerRoute } from '../api/staff/customers';
+import { customerDetailRoute, customersOverviewRoute } from '../api/staff/customer-overview';
+import { createFlowRoute } from '../api/staff/flows';
+import { createTemplateStaffRoute, getTemplateStaffRoute, pinCustomerTemplateStaffRoute, publishTemplateStaffRoute, rollbackStaffRoute, rolloutStaffRoute, saveTemplateVersionStaffRoute, shadowReplayStaffRoute, listTemplatesStaffRoute } from '../api/staff/templates';
 import { closeDb } from '../db/client';
 import { EngineHost, setHost } from '../engine-host/host';
 import { createScratchDb, seedVendor, type ScratchDb } from '../testing/scratch-db';
+import { startStaffEdge } from '../testing/staff-edge';
 import { enableTemplate } from './customer-templates';
 
-const session = vi.hoisted(() => ({ current: null as null | { user: { id: string } } }));
-vi.mock('next-auth', async (orig) => ({ ...(await orig<typeof import('next-auth')>()), getServerSession: async () => session.current }));
+const flows = { POST: createFlowRoute };
+const templates = { GET: listTemplatesStaffRoute, POST: createTemplateStaffRoute };
+const template = { GET: getTemplateStaffRoute };
+const versions = { POST: saveTemplateVersionStaffRoute };
+const publish = { POST: publishTemplateStaffRoute };
+const rollouts = { POST: rolloutStaffRoute };
+const rollback = { POST: rollbackStaffRoute };
+const shadow = { POST: shadowReplayStaffRoute };
+const pin = { PUT: pinCustomerTemplateStaffRoute };
+const customers = { POST: createCustomerRoute };
+const overview = { GET: customersOverviewRoute };
+const detail = { GET: customerDetailRoute };
 
-const flows = await import('@/app/api/staff/flows/route');
-const templates = await import('@/app/api/staff/templates/route');
-const template = await import('@/app/api/staff/templates/[id]/route');
-const versions = await import('@/app/api/staff/templates/[id]/versions/route');
-const publish = await import('@/app/api/staff/templates/[id]/publish/route');
-const rollouts = await import('@/app/api/staff/templates/[id]/rollouts/route');
-const rollback = await import('@/app/api/staff/templates/[id]/rollouts/[rolloutId]/rollback/route');
-const shadow = await import('@/app/api/staff/templates/[id]/shadow/route');
-const pin = await import('@/app/api/staff/templates/[id]/customers/[customerId]/route');
-const customers = await import('@/app/api/staff/customers/route');
-const overview = await import('@/app/api/staff/customers/overview/route');
-const detail = await import('@/app/api/staff/customers/[id]/detail/route');
+let edge: Awaited<ReturnType<typeof startStaffEdge>>;
+const session = { current: null as null | { user: { id: string } } };
+const roles = new Map<string, { vendorId: string; role: 'owner' | 'editor' | 'viewer' }>();
 
-type Handler = (req: NextRequest, ctx: { params: Promise<any> }) => Promise<Response>;
-async function call(h: Handler, o: { method?: string; query?: string; params?: Record<string, string>; body?: unknown } = {}) {
-  const req = new NextRequest(`http://localhost:3401/api/staff/x${o.query ?? ''}`, {
-    method: o.method ?? (o.body === undefined ? 'GET' : 'POST'),
-    headers: { 'content-type': 'application/json', host: 'localhost:3401' },
-    body: o.body === undefined ? undefined : JSON.stringify(o.body),
-  });
-  const res = await h(req, { params: Promise.resolve(o.params ?? {}) });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : null };
+/** Calls a staff route over HTTP as the user of `session.current` (params by the route's names). */
+async function call(route: RouteDef, o: { query?: string; params?: Record<string, string>; body?: unknown } = {}) {
+  const u = session.current ? roles.get(session.current.user.id)! : null;
+  await edge.as(u ? { userId: session.current!.user.id, ...u } : null);
+  const params = o.params ? Object.fromEntries(Object.entries(o.params).map(([k, v]) => [k === 'id' && route.path.includes(':templateId') ? 'templateId' : k === 'customerId' ? 'customer' : k, v])) : undefined;
+  const r = await edge.call(route, { params, body: o.body, query: o.query });
+  return { status: r.status, json: r.json };
 }
 
 let db: ScratchDb;
@@ -53,6 +56,10 @@ beforeAll(async () => {
   [{ id: viewerId }] = await db.sql<{ id: string }[]>`insert into staff_users (vendor_id, email, name, password_hash, role) values (${owner.vendorId}, 'viewer@stpl.test', 'viewer', 'x', 'viewer') returning id`;
   host = new EngineHost({ sql: db.sql, encryptionKey: Buffer.alloc(32, 7), flowTimeoutMs: 5000, allowPrivateHosts: false });
   setHost(host);
+  edge = await startStaffEdge(db.sql, host);
+  roles.set(owner.userId, { vendorId: owner.vendorId, role: 'owner' });
+  roles.set(other.userId, { vendorId: other.vendorId, role: 'owner' });
+  roles.set(viewerId, { vendorId: owner.vendorId, role: 'viewer' });
   session.current = { user: { id: owner.userId } };
   const created = await call(flows.POST, { body: { definition: { ...callerLookup, automation: 'caller_lookup' } } });
   expect(created.status).toBe(201);
@@ -61,6 +68,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await edge?.close();
   setHost(undefined);
   await host?.close();
   await closeDb();

@@ -78,6 +78,8 @@ export async function createTemplate(sql: postgres.Sql, p: { vendorId: string; u
 
 /** The next version of a template (name, description and icon follow the latest version). */
 export async function saveTemplateVersion(sql: postgres.Sql, p: { vendorId: string; templateId: string; userId?: string | null; input: TemplateInput; message?: string }): Promise<{ version: number }> {
+  // Another vendor's template is a 404 before anything about the input is said.
+  if (!(await getTemplate(sql, p.vendorId, p.templateId))) throw templateNotFound(p.templateId);
   const definition = await buildDefinition(sql, p.vendorId, p.input);
   return sql.begin(async (tx) => {
     const [t] = await tx<{ latest_version: number }[]>`

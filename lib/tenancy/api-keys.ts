@@ -5,6 +5,7 @@
 // heard nothing for 15 s (connection lost) asks the database on every request until it listens again.
 import { createHash, randomBytes } from 'node:crypto';
 import type postgres from 'postgres';
+import { recordAudit, type AuditActor } from '../audit/record-audit';
 
 export interface KeyPrincipal { keyId: string; vendorId: string; customerId: string | null }
 
@@ -14,10 +15,14 @@ export function generateApiKey(): string {
   return `pb_${randomBytes(24).toString('base64url')}`;
 }
 
-export async function createApiKey(sql: postgres.Sql, p: { vendorId: string; customerId?: string | null; name: string; key?: string }): Promise<{ id: string; key: string }> {
+/** The characters of a key shown in lists to tell keys apart (`pb_` and the first 8 of the random part). */
+export const keyPrefix = (key: string) => key.slice(0, 11);
+
+export async function createApiKey(sql: postgres.Sql | postgres.TransactionSql, p: { vendorId: string; customerId?: string | null; name: string; key?: string; createdBy?: string }): Promise<{ id: string; key: string }> {
   const key = p.key ?? generateApiKey();
-  const [row] = await sql<{ id: string }[]>`
-    insert into api_keys (vendor_id, customer_id, name, prefix, key_hash) values (${p.vendorId}, ${p.customerId ?? null}, ${p.name}, ${key.slice(0, 7)}, ${hashKey(key)})
+  const q = sql as postgres.Sql;
+  const [row] = await q<{ id: string }[]>`
+    insert into api_keys (vendor_id, customer_id, name, prefix, key_hash, created_by) values (${p.vendorId}, ${p.customerId ?? null}, ${p.name}, ${keyPrefix(key)}, ${hashKey(key)}, ${p.createdBy ?? null})
     on conflict (key_hash) do update set key_hash = excluded.key_hash returning id`;
   // (An existing key keeps its state: a revoked key is never re-activated by creating it again.)
   return { id: row.id, key };
@@ -74,8 +79,73 @@ export async function authenticateKey(sql: postgres.Sql, key: string): Promise<K
 export function forgetKeyCache(): void { cache.clear(); }
 
 /** Revokes a key of the vendor (every process stops accepting it at the commit); false when there is none. */
-export async function revokeApiKey(sql: postgres.Sql, vendorId: string, keyId: string): Promise<boolean> {
-  const rows = await sql`update api_keys set revoked_at = now() where id = ${keyId} and vendor_id = ${vendorId} and revoked_at is null returning id`;
+export async function revokeApiKey(sql: postgres.Sql, vendorId: string, keyId: string, actor?: AuditActor): Promise<boolean> {
+  const done = await sql.begin(async (tx) => {
+    const rows = await tx<{ id: string; name: string; prefix: string; customer_id: string | null }[]>`
+      update api_keys set revoked_at = now() where id = ${keyId} and vendor_id = ${vendorId} and revoked_at is null returning id, name, prefix, customer_id`;
+    if (rows.length && actor) {
+      await recordAudit(tx, { vendorId, customerId: rows[0].customer_id, actor, action: 'api_key.revoke', target: { kind: 'api_key', id: keyId, label: `${rows[0].name} (${rows[0].prefix}…)` } });
+    }
+    return rows.length > 0;
+  });
   cache.clear();
-  return rows.length > 0;
+  return done;
+}
+
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  /** The first characters only: the key itself is shown once, when created or rotated. */
+  prefix: string;
+  /** The vendor's own id of the customer a scoped key is confined to; null for a vendor key. */
+  customer: string | null;
+  createdAt: string;
+  createdBy: string | null;
+  revokedAt: string | null;
+  replacedBy: string | null;
+}
+
+interface KeyRow { id: string; name: string; prefix: string; customer: string | null; created_at: string; created_by: string | null; revoked_at: string | null; replaced_by: string | null }
+const keyView = (r: KeyRow): ApiKeyView => ({
+  id: r.id, name: r.name, prefix: r.prefix, customer: r.customer, createdAt: new Date(r.created_at).toISOString(), createdBy: r.created_by,
+  revokedAt: r.revoked_at ? new Date(r.revoked_at).toISOString() : null, replacedBy: r.replaced_by,
+});
+
+/** The vendor's keys, newest first (active ones before revoked ones). */
+export async function listApiKeys(sql: postgres.Sql, vendorId: string): Promise<ApiKeyView[]> {
+  const rows = await sql<KeyRow[]>`
+    select k.id, k.name, k.prefix, c.external_id as customer, k.created_at, k.created_by, k.revoked_at, k.replaced_by
+    from api_keys k left join customers c on c.id = k.customer_id
+    where k.vendor_id = ${vendorId}
+    order by (k.revoked_at is null) desc, k.created_at desc, k.id limit 500`;
+  return rows.map(keyView);
+}
+
+/** Creates a vendor key (or one confined to `customerId`) and records it; the answer holds the key, shown once. */
+export async function issueApiKey(sql: postgres.Sql, p: { vendorId: string; customerId?: string | null; customerExternalId?: string; name: string; actor: AuditActor }): Promise<ApiKeyView & { key: string }> {
+  return sql.begin(async (tx) => {
+    const made = await createApiKey(tx, { vendorId: p.vendorId, customerId: p.customerId, name: p.name, createdBy: p.actor.label });
+    await recordAudit(tx, { vendorId: p.vendorId, customerId: p.customerId, actor: p.actor, action: 'api_key.create', target: { kind: 'api_key', id: made.id, label: `${p.name} (${keyPrefix(made.key)}…)` }, details: p.customerExternalId ? { customer: p.customerExternalId } : null });
+    const [row] = await tx<KeyRow[]>`select k.id, k.name, k.prefix, c.external_id as customer, k.created_at, k.created_by, k.revoked_at, k.replaced_by from api_keys k left join customers c on c.id = k.customer_id where k.id = ${made.id}`;
+    return { ...keyView(row), key: made.key };
+  });
+}
+
+/**
+ * Rotation: a new key with the same name and scope replaces the old one, which is revoked in the same transaction,
+ * so it stops working in every process at the commit (NOTIFY, above). null when the vendor has no such active key.
+ */
+export async function rotateApiKey(sql: postgres.Sql, vendorId: string, keyId: string, actor: AuditActor): Promise<(ApiKeyView & { key: string }) | null> {
+  const out = await sql.begin(async (tx) => {
+    const [old] = await tx<{ id: string; name: string; prefix: string; customer_id: string | null }[]>`
+      select id, name, prefix, customer_id from api_keys where id = ${keyId} and vendor_id = ${vendorId} and revoked_at is null for update`;
+    if (!old) return null;
+    const made = await createApiKey(tx, { vendorId, customerId: old.customer_id, name: old.name, createdBy: actor.label });
+    await tx`update api_keys set revoked_at = now(), replaced_by = ${made.id} where id = ${old.id}`;
+    await recordAudit(tx, { vendorId, customerId: old.customer_id, actor, action: 'api_key.rotate', target: { kind: 'api_key', id: old.id, label: `${old.name} (${old.prefix}…)` }, details: { newKeyId: made.id, newPrefix: keyPrefix(made.key) } });
+    const [row] = await tx<KeyRow[]>`select k.id, k.name, k.prefix, c.external_id as customer, k.created_at, k.created_by, k.revoked_at, k.replaced_by from api_keys k left join customers c on c.id = k.customer_id where k.id = ${made.id}`;
+    return { ...keyView(row), key: made.key };
+  });
+  cache.clear();
+  return out;
 }

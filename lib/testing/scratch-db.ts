@@ -16,7 +16,7 @@ export async function createScratchDb(prefix: string): Promise<ScratchDb> {
   u.pathname = `/${name}`;
   const url = u.toString();
   await runMigrations(url);
-  // Configured like the app's own pool (drizzle's parsers: timestamps arrive as strings), so tests see what production sees.
+  // Configured like the app's own pool (timestamps arrive as strings), so tests see what production sees.
   const { sql } = connect(url, 4);
   return {
     url,

@@ -109,7 +109,7 @@ describe('integrations API', () => {
   });
 
   it('an integration whose flow was deleted is listed as such and cannot be re-enabled (409 flow_deleted)', async () => {
-    expect(await deleteFlow(db(), vendorId, doomed)).toBe(true);
+    expect(await deleteFlow(db(), vendorId, doomed)).toEqual({ name: 'Doomed lookup' });
     expect((await list()).find((i) => i.automation === 'doomed_lookup')).toMatchObject({ state: 'flow_deleted', runsVersion: null });
     const r = await call({ method: 'POST', path: '/integrations/doomed_lookup/enable' });
     expect(r.status).toBe(409);

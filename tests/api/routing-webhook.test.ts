@@ -107,6 +107,24 @@ describe('call routing answered on the webhook', () => {
     expect(await count()).toBe(1);
   });
 
+  it('an event answered on the webhook still starts its own queued automation, once (call_ringing beside call_routing)', async () => {
+    const sql = db();
+    const [c] = await sql`select id, vendor_id from customers where external_id = ${customers.fast}`;
+    // The Slack caller card the demo seed published answers to call_ringing.
+    const [flow] = await sql`select id from flows where vendor_id = ${c.vendor_id} and automation = 'call_ringing' and deleted_at is null and published_version is not null`;
+    await enableIntegration(sql, { vendorId: c.vendor_id, customerId: c.id, flowId: flow.id });
+    try {
+      const first = await ring(customers.fast, '+14155550110');
+      expect(first.body).toEqual({ action: 'route', target: 'vip-queue', targetType: 'queue' });
+      expect((await ring(customers.fast, '+14155550110', first.deliveryId)).headers.get('x-patchbay-duplicate')).toBe('true');
+      const runs = async () => (await sql<{ automation: string }[]>`select automation from runs where trigger->>'deliveryId' = ${first.deliveryId} order by automation`).map((r) => r.automation);
+      for (let i = 0; i < 100 && (await runs()).length < 2; i++) await new Promise((res) => setTimeout(res, 50));
+      expect(await runs()).toEqual(['call_ringing', 'call_routing']);
+    } finally {
+      await sql`delete from integrations where customer_id = ${c.id} and automation = 'call_ringing'`;
+    }
+  });
+
   it('the phone system routes the ringing call by the answer (emulator)', async () => {
     phone.setWebhook({ url: hookUrl(customers.fast), secret });
     const d = await phone.emitCall({ event: 'call.ringing', callId: `emu-${uniq}`, direction: 'inbound', from: '+14155550110', to: '+14155550100', startedAt: new Date().toISOString(), status: 'ringing' });

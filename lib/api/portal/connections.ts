@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { catalog } from '@/engine/connectors';
 import { NotFound } from '../../errors';
+import { portalActor, recordAudit } from '../../audit/record-audit';
 import { connectWithApiKey, disconnect, findConnector, listConnectorViews, VENDOR_MANAGED_SYSTEMS } from '../../connections/manage-connections';
 import { OAUTH_CALLBACK_PATH, startOAuth } from '../../connections/oauth-connect';
 import { testConnection } from '../../connections/test-connection';
@@ -72,6 +73,7 @@ export const connectApiKey = defineRoute({
   errors: { 400: 'invalid_input naming the credential field or baseUrl' },
   async handler({ params, body, customer, deps }) {
     await connectWithApiKey(deps.sql, deps.host.opts.encryptionKey, { customerId: customer.id, system: params.system, option: body.option, baseUrl: body.baseUrl, credentials: body.credentials });
+    await recordAudit(deps.sql, { vendorId: customer.vendorId, customerId: customer.id, actor: portalActor(customer), action: 'connection.connect', target: { kind: 'connection', id: params.system, label: `${params.system} of ${customer.externalId}` }, details: { authKind: 'apiKey', ...(body.baseUrl ? { baseUrl: body.baseUrl } : {}) } });
     const view = (await listConnectorViews(deps.sql, customer.id)).find((c) => c.system === params.system);
     return { status: 200, body: view };
   },
@@ -90,6 +92,7 @@ export const disconnectRoute = defineRoute({
   errors: { 404: 'connection_not_found / connector_not_found' },
   async handler({ params, customer, deps }) {
     if (!(await disconnect(deps.sql, customer.id, params.system))) throw notConnected(params.system);
+    await recordAudit(deps.sql, { vendorId: customer.vendorId, customerId: customer.id, actor: portalActor(customer), action: 'connection.disconnect', target: { kind: 'connection', id: params.system, label: `${params.system} of ${customer.externalId}` } });
     return { status: 204 };
   },
 });

@@ -1,6 +1,7 @@
 // The OAuth callback (GET /api/portal/oauth/callback): the CRM sends the browser back here with a code; the
 // state must be this portal session's own round trip (signed state + nonce cookie). Answers by redirecting
 // to the connections page with what happened in plain words.
+import { portalActor, recordAudit } from '../../audit/record-audit';
 import { z } from 'zod';
 import { PatchbayError } from '@/engine';
 import { describeConnectionError } from '../../connections/describe-connection-error';
@@ -61,6 +62,7 @@ export const oauthCallback = defineRoute({
       const message = describeConnectionError(err, { name, authKind: 'oauth2', baseUrl: state.baseUrl });
       return redirect(res, back({ system: state.system, error: message }), [clearNonce]);
     }
+    await recordAudit(deps.sql, { vendorId: session.vendorId, customerId: session.customerId, actor: portalActor({ id: session.customerId, externalId: session.externalId }), action: 'connection.connect', target: { kind: 'connection', id: state.system, label: `${state.system} of ${session.externalId}` }, details: { authKind: 'oauth2', baseUrl: state.baseUrl } });
     // Record the new connection's health right away, so the portal shows it working (or why not).
     const test = findConnector(state.system).testConnection
       ? await testConnection(deps.sql, key, outboundFetch, state.customerId, state.system).catch(() => null)

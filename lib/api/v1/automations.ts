@@ -19,7 +19,7 @@ export const runAutomation = defineRoute({
   summary: 'Run a named automation',
   description: 'Runs the customer\'s enabled automation synchronously and answers with what its respond.json block produced (any JSON). '
     + 'The body is the trigger input; its declared fields are checked. `?async=true` queues the run and answers 202 with its id.',
-  auth: { kind: 'apiKey' },
+  auth: { kind: 'apiKey', customerKeys: true },
   params: z.object({ customerId: z.string().describe("The vendor's own id of the customer"), name: z.string().regex(AUTOMATION_NAME, 'automation names are lower_snake_case').describe('Automation name, e.g. caller_lookup') }),
   paramsNotFound: 'automation_not_found',
   query: z.object({ async: z.enum(['true', 'false'], { error: 'true or false' }).optional().describe('true: queue the run and answer 202 at once') }),

@@ -1,10 +1,14 @@
 // A customer's integrations: an automation name pointed at a flow of the vendor. Enable (or re-point), list,
 // disable, re-enable, delete. Every change applies at once in the process that made it and within
 // PATCHBAY_AUTOMATION_CACHE_MS (default 2 s) in every other server process (the automation cache re-reads).
+import type postgres from 'postgres';
 import { z } from 'zod';
 import { AUTOMATION_NAME, CALL_EVENTS, DEADLINE_MAX_MS, DEADLINE_MIN_MS } from '@/engine';
+import { keyActor, recordAudit } from '../../audit/record-audit';
 import { enableIntegration } from '../../flows/flows';
 import { deleteIntegration, listIntegrations, setIntegrationEnabled } from '../../flows/integrations';
+import type { KeyPrincipal } from '../../tenancy/api-keys';
+import type { CustomerRef } from '../../tenancy/customers';
 import { defineRoute } from '../route';
 
 const integration = z.object({
@@ -56,6 +60,7 @@ export const enableIntegrationRoute = defineRoute({
   },
   async handler({ body, principal, customer, deps }) {
     const r = await enableIntegration(deps.sql, { vendorId: principal.vendorId, customerId: customer.id, ...body });
+    await recordAudit(deps.sql, { vendorId: principal.vendorId, customerId: customer.id, actor: keyActor(principal), action: r.enabled ? 'integration.enable' : 'integration.store_disabled', target: { kind: 'integration', id: r.id, label: `${r.automation} for ${customer.externalId}` }, details: { flowId: body.flowId, flowVersion: r.flowVersion } });
     return { status: 200, body: r };
   },
 });
@@ -86,8 +91,10 @@ export const disableIntegrationRoute = defineRoute({
   bodyOptional: true,
   responses: { 200: { description: 'The integration, disabled', schema: integration } },
   errors: { 404: 'integration_not_found' },
-  async handler({ params, customer, deps }) {
-    return { status: 200, body: await setIntegrationEnabled(deps.sql, customer.id, params.automation, false) };
+  async handler({ params, customer, principal, deps }) {
+    const r = await setIntegrationEnabled(deps.sql, customer.id, params.automation, false);
+    await auditIntegration(deps.sql, principal, customer, 'integration.disable', r.id, params.automation);
+    return { status: 200, body: r };
   },
 });
 
@@ -104,8 +111,10 @@ export const reenableIntegrationRoute = defineRoute({
   bodyOptional: true,
   responses: { 200: { description: 'The integration, enabled', schema: integration } },
   errors: { 404: 'integration_not_found', 409: 'flow_deleted: the flow behind it was deleted; enable the automation on another flow' },
-  async handler({ params, customer, deps }) {
-    return { status: 200, body: await setIntegrationEnabled(deps.sql, customer.id, params.automation, true) };
+  async handler({ params, customer, principal, deps }) {
+    const r = await setIntegrationEnabled(deps.sql, customer.id, params.automation, true);
+    await auditIntegration(deps.sql, principal, customer, 'integration.reenable', r.id, params.automation);
+    return { status: 200, body: r };
   },
 });
 
@@ -121,8 +130,13 @@ export const deleteIntegrationRoute = defineRoute({
   paramsNotFound: 'integration_not_found',
   responses: { 200: { description: 'Deleted', schema: z.object({ deleted: z.literal(true), automation: z.string() }) } },
   errors: { 404: 'integration_not_found' },
-  async handler({ params, customer, deps }) {
+  async handler({ params, customer, principal, deps }) {
     await deleteIntegration(deps.sql, customer.id, params.automation);
+    await auditIntegration(deps.sql, principal, customer, 'integration.delete', null, params.automation);
     return { status: 200, body: { deleted: true, automation: params.automation } };
   },
 });
+
+function auditIntegration(sql: postgres.Sql, principal: KeyPrincipal, customer: CustomerRef, action: string, id: string | null, automation: string): Promise<void> {
+  return recordAudit(sql, { vendorId: principal.vendorId, customerId: customer.id, actor: keyActor(principal), action, target: { kind: 'integration', id, label: `${automation} for ${customer.externalId}` } });
+}

@@ -3,10 +3,11 @@
 // signs call events. Credentials go in and never come back out.
 import { z } from 'zod';
 import { phoneSystemConnectionSchema, provisionPhoneSystem, readPhoneSystemConnection } from '../../connections/phone-system-connection';
+import { keyActor, recordAudit } from '../../audit/record-audit';
 import { NotFound } from '../../errors';
 import { defineRoute } from '../route';
 
-const view = z.object({
+export const phoneSystemView = z.object({
   authKind: z.string(), baseUrl: z.string(), status: z.enum(['unknown', 'ok', 'error']),
   lastSuccessAt: z.string().nullable(), lastErrorAt: z.string().nullable(), lastError: z.string().nullable(), updatedAt: z.string(),
   webhookSecretSet: z.boolean(),
@@ -23,10 +24,12 @@ export const putPhoneSystemConnection = defineRoute({
   auth: { kind: 'apiKey' },
   body: phoneSystemConnectionSchema,
   bodyLimit: 128 * 1024,
-  responses: { 200: { description: 'The connection (never its credentials)', schema: view } },
+  responses: { 200: { description: 'The connection (never its credentials)', schema: phoneSystemView } },
   errors: { 400: 'invalid_input naming baseUrl, a credential field or webhookSecret' },
-  async handler({ body, customer, deps }) {
-    return { status: 200, body: await provisionPhoneSystem(deps.sql, deps.encryptionKey, customer.id, body) };
+  async handler({ body, customer, principal, deps }) {
+    const view = await provisionPhoneSystem(deps.sql, deps.encryptionKey, customer.id, body);
+    await recordAudit(deps.sql, { vendorId: principal.vendorId, customerId: customer.id, actor: keyActor(principal), action: 'connection.provision', target: { kind: 'connection', id: 'phonesystem', label: `phone system of ${customer.externalId}` }, details: { baseUrl: view.baseUrl } });
+    return { status: 200, body: view };
   },
 });
 
@@ -37,7 +40,7 @@ export const getPhoneSystemConnection = defineRoute({
   tag: 'Customers',
   summary: 'The customer\'s phone-system connection (never its credentials)',
   auth: { kind: 'apiKey' },
-  responses: { 200: { description: 'The connection and whether a webhook secret is set', schema: view } },
+  responses: { 200: { description: 'The connection and whether a webhook secret is set', schema: phoneSystemView } },
   errors: { 404: 'connection_not_found' },
   async handler({ customer, deps }) {
     const v = await readPhoneSystemConnection(deps.sql, deps.encryptionKey, customer.id);

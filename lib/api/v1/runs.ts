@@ -34,7 +34,7 @@ export const getRun = defineRoute({
   path: '/api/v1/runs/:runId',
   tag: 'Runs',
   summary: 'Read a run: status, response, every step\'s input, output and timing',
-  auth: { kind: 'apiKey' },
+  auth: { kind: 'apiKey', customerKeys: true },
   params: z.object({ runId: z.string().regex(UUID, 'a run id (uuid)') }),
   paramsNotFound: 'run_not_found',
   responses: { 200: { description: 'The run', schema: runSchema } },

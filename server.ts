@@ -8,6 +8,7 @@ import { createEdge } from './lib/api/edge';
 import { routes } from './lib/api/routes';
 import { guardRequest } from './lib/api/request-guard';
 import { boot, type Booted } from './lib/boot';
+import { applyPortalFraming, isPortalPage } from './lib/embed/portal-framing';
 import { seedDemo } from './lib/seed/demo';
 
 const log = (m: string) => console.log(`[patchbay] ${m}`);
@@ -32,13 +33,18 @@ async function main() {
     closeNext = () => app.close();
   }
 
-  const edge = createEdge(routes, { sql, host, encryptionKey: b.secrets.encryptionKey, lifecycle: b.lifecycle });
+  const edge = createEdge(routes, { sql, host, encryptionKey: b.secrets.encryptionKeys, lifecycle: b.lifecycle });
   const trustProxy = cfg.trustProxy;
-  const server = http.createServer((req, res) => {
-    if (guardRequest(req, res, { dev, trustProxy })) return;
+  const route = (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (edge(req, res)) return;
     if (nextHandler) void nextHandler(req, res);
     else { res.writeHead(404, { 'content-type': 'text/plain' }); res.end('UI disabled (PATCHBAY_NO_UI=1)'); }
+  };
+  const server = http.createServer((req, res) => {
+    if (guardRequest(req, res, { dev, trustProxy })) return;
+    // Customer-portal pages may be framed by their vendor's configured origins (an embedded portal).
+    if (isPortalPage(req.url)) void applyPortalFraming(sql, req, res, dev).then(() => route(req, res));
+    else route(req, res);
   });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(cfg.port, cfg.host, resolve); });

@@ -40,7 +40,7 @@ async function main() {
   const s3 = await startS3Emulator({ credentials: { AKIADEMOCALL: 'demo-call-secret' }, buckets: ['recordings'] });
   const secret = 'whsec_demo_call';
   const pb = await startPhoneSystemEmulator({ token: 'demo-pbx', webhookUrl: `${runtime.url}/api/v1/hooks/${c.slug}/${values.customer}/phone-system`, webhookSecret: secret, webhookRetryDelayMs: 200 });
-  const key = secrets.encryptionKey;
+  const key = secrets.encryptionKeys;
   await saveConnection(sql, key, { customerId: c.id, system: 'phonesystem', name: 'Phone system (emulator)', authKind: 'apiKey', baseUrl: pb.url, credentials: { token: 'demo-pbx', webhookSecret: secret } });
   await saveConnection(sql, key, { customerId: c.id, system: crm, name: `${crm} (emulator)`, authKind: 'apiKey', baseUrl: emu.url, credentials: crm === 'pipedrive' ? { apiToken: token, companyDomain: 'demo' } : { token } });
   await saveConnection(sql, key, { customerId: c.id, system: 's3', name: 'S3 (emulator)', authKind: 'apiKey', baseUrl: s3.url, credentials: { accessKeyId: 'AKIADEMOCALL', secretAccessKey: 'demo-call-secret', region: 'us-east-1', bucket: 'recordings' } });

@@ -2,6 +2,7 @@
 // contact sync in the running installation and follow its progress (cli/sync.ts).
 //   npx patchbay run flow.json --input event.json [--contacts contacts.json] [--country US] [--json]
 //   npx patchbay sync --customer demo --source hubspot [--full]
+//   npx patchbay rotate-key   (re-encrypt stored credentials under a new key: cli/rotate-key.ts)
 //   npx patchbay vendor create --slug acme --name "Acme Telecom" --owner-email ops@acme.example
 //   npx patchbay backup FILE | npx patchbay restore FILE   (cli/backup.ts)
 import fs from 'node:fs';
@@ -29,6 +30,15 @@ async function main() {
     });
     const { syncCommand } = await import('./sync');
     process.exit(await syncCommand({ customer: o.customer, source: o.source, vendor: o.vendor, full: o.full, allowMassDelete: o['allow-mass-delete'], wait: !o['no-wait'] }));
+  }
+  if (process.argv[2] === 'rotate-key') {
+    const { rotateKeyCommand } = await import('./rotate-key');
+    try {
+      process.exit(await rotateKeyCommand(process.argv.slice(3)));
+    } catch (err) {
+      console.error(color(31, `rotate-key stopped: ${(err as Error).message} (every credential is still readable; run it again)`));
+      process.exit(1);
+    }
   }
   if (process.argv[2] === 'vendor') {
     const { positionals: p, values: o } = parseArgs({
@@ -68,7 +78,7 @@ async function main() {
     process.exit(1);
   }
   if (command !== 'run' || !file) {
-    console.error('usage: patchbay run <flow.json> [--input event.json] [--contacts contacts.json] [--country US] [--options options.json] [--json]\n       patchbay validate <flow.json>\n       patchbay sync --customer <id> --source <crm> [--full]\n       patchbay vendor create --slug <slug> --name <name> --owner-email <email>\n       patchbay backup <file> | patchbay restore <file>');
+    console.error('usage: patchbay run <flow.json> [--input event.json] [--contacts contacts.json] [--country US] [--options options.json] [--json]\n       patchbay validate <flow.json>\n       patchbay sync --customer <id> --source <crm> [--full]\n       patchbay vendor create --slug <slug> --name <name> --owner-email <email>\n       patchbay backup <file> | patchbay restore <file>\n       patchbay rotate-key');
     process.exit(2);
   }
   const flow = readJson(file, 'flow');

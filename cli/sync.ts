@@ -2,6 +2,7 @@
 // queues a contact sync run in the job engine (the same path as the schedule) and follows it with a progress
 // bar until it ends. A worker must be running: `npm start` runs one in-process, `npm run worker` more.
 // The database is DATABASE_URL, else the one the running app named in $PATCHBAY_DATA_DIR/runtime.json.
+// (databaseUrl is shared with cli/rotate-key.ts.)
 import fs from 'node:fs';
 import path from 'node:path';
 import PgBoss from 'pg-boss';

@@ -39,7 +39,7 @@ test('a page of another site cannot frame the sign-in page', async ({ browser, a
 });
 
 test('the staff pages and the editor run under the CSP', async ({ app }) => {
-  for (const p of ['/flows', '/runs', '/syncs', '/calls']) expect((await page.goto(app.base + p, { waitUntil: 'networkidle' }))?.status(), p).toBe(200);
+  for (const p of ['/flows', '/runs', '/syncs', '/calls', '/embed']) expect((await page.goto(app.base + p, { waitUntil: 'networkidle' }))?.status(), p).toBe(200);
   await page.goto(app.base + '/flows', { waitUntil: 'networkidle' });
   const href = await page.locator('a[href^="/flows/"]').first().getAttribute('href');
   expect(href, 'a flow to open').toBeTruthy();

@@ -81,7 +81,7 @@ export async function boot(o: { role: 'server' | 'worker'; log: (m: string) => v
       sql,
       recorderSql: recorderSql ?? undefined,
       lookupSql: lookupPool?.next,
-      encryptionKey: secrets.encryptionKey,
+      encryptionKey: secrets.encryptionKeys,
       flowTimeoutMs: cfg.flowTimeoutMs,
       allowPrivateHosts: cfg.allowPrivateHosts,
       ...jobPorts(jobs),

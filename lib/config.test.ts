@@ -16,6 +16,7 @@ const BAD: Record<keyof typeof VARIABLES, string> = {
   PATCHBAY_DATA_DIR: 'data\nx',
   PATCHBAY_MODE: 'prod',
   PATCHBAY_ENCRYPTION_KEY: 'abcd',
+  PATCHBAY_ENCRYPTION_KEY_PREVIOUS: 'c2hvcnQ=',
   NEXTAUTH_SECRET: 'short',
   NEXTAUTH_URL: 'localhost:3000',
   PATCHBAY_DEMO_API_KEY: 'pb x',

@@ -28,6 +28,7 @@ export const VARIABLES = {
   PATCHBAY_DATA_DIR: z.string().refine((p) => !/[\n\r\0]/.test(p), 'must be a folder path'),
   PATCHBAY_MODE: z.enum(['demo', 'production'], { error: 'must be demo or production' }),
   PATCHBAY_ENCRYPTION_KEY: z.string().refine((v) => decodeKey(v) !== null, 'must be 32 bytes, as 64 hex characters or base64'),
+  PATCHBAY_ENCRYPTION_KEY_PREVIOUS: z.string().refine((v) => decodeKey(v) !== null, 'must be 32 bytes, as 64 hex characters or base64'),
   NEXTAUTH_SECRET: z.string().min(8, 'must be at least 8 characters (use 32 random bytes)'),
   NEXTAUTH_URL: httpUrl,
   PATCHBAY_DEMO_API_KEY: z.string().min(8, 'must be at least 8 characters').max(200, 'must be at most 200 characters').regex(/^\S+$/, 'must not contain spaces'),
@@ -100,7 +101,7 @@ export interface PatchbayConfig {
   /** How long "Test connection" and the OAuth code exchange wait for the other system. */
   connectionDeadlineMs: number;
   /** Raw secret values from the environment (lib/secrets.ts generates the missing ones in demo mode). */
-  secrets: { encryptionKey: string | null; authSecret: string | null; embeddedDbPassword: string | null };
+  secrets: { encryptionKey: string | null; previousEncryptionKey: string | null; authSecret: string | null; embeddedDbPassword: string | null };
   nextauthUrl: string | null;
   /** OAuth apps from PATCHBAY_<SYSTEM>_CLIENT_ID / _SECRET, by lower-case system id. */
   oauthApps: Record<string, { clientId: string; clientSecret: string }>;
@@ -147,7 +148,7 @@ export function readConfig(env: Env = process.env): PatchbayConfig {
     debugDb: get('PATCHBAY_DEBUG_DB') ?? false,
     trustProxy: get('PATCHBAY_TRUST_PROXY') ?? false,
     connectionDeadlineMs: get('PATCHBAY_CONNECTION_DEADLINE_MS') ?? 10_000,
-    secrets: { encryptionKey: get('PATCHBAY_ENCRYPTION_KEY') ?? null, authSecret: get('NEXTAUTH_SECRET') ?? null, embeddedDbPassword: get('PATCHBAY_EMBEDDED_DB_PASSWORD') ?? null },
+    secrets: { encryptionKey: get('PATCHBAY_ENCRYPTION_KEY') ?? null, previousEncryptionKey: get('PATCHBAY_ENCRYPTION_KEY_PREVIOUS') ?? null, authSecret: get('NEXTAUTH_SECRET') ?? null, embeddedDbPassword: get('PATCHBAY_EMBEDDED_DB_PASSWORD') ?? null },
     nextauthUrl: get('NEXTAUTH_URL') ?? null,
     oauthApps,
   };

@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readConfig } from './config';
-import { loadSecrets } from './secrets';
+import { randomBytes } from 'node:crypto';
+import { decryptJson, encryptJson, keyId } from './crypto/credentials';
+import { KEY_FILE_RECHECK_MS, loadSecrets, writeSecretsFile } from './secrets';
 import { demoApp, PUBLIC_DEMO_SECRETS } from './connections/oauth-clients';
 
 const envOf = (e: Record<string, string>) => e as unknown as NodeJS.ProcessEnv;
@@ -82,5 +84,32 @@ describe('loadSecrets', () => {
     const own = demoApp('salesforce', dir)!.clientSecret;
     expect(() => loadSecrets(readConfig(withSecret(own)))).toThrow(/PATCHBAY_HUBSPOT_CLIENT_SECRET holds a demo secret/);
     expect(() => loadSecrets(readConfig(withSecret('a-real-hubspot-app-secret')))).not.toThrow();
+  });
+
+  it('holds PATCHBAY_ENCRYPTION_KEY_PREVIOUS for reading only', () => {
+    const old = 'b2'.repeat(32);
+    const env = envOf({ PATCHBAY_MODE: 'production', PATCHBAY_DATA_DIR: tmp(), PATCHBAY_ENCRYPTION_KEY: key, PATCHBAY_ENCRYPTION_KEY_PREVIOUS: old, NEXTAUTH_SECRET: 'auth-secret' });
+    const { encryptionKeys } = loadSecrets(readConfig(env));
+    expect(encryptionKeys.current().toString('hex')).toBe(key);
+    expect(encryptionKeys.readable().map((k) => k.toString('hex'))).toEqual([key, old]);
+    expect(decryptJson(encryptionKeys, encryptJson(Buffer.from(old, 'hex'), { a: 1 }))).toEqual({ a: 1 });
+  });
+
+  it('demo mode: takes the keys rotate-key writes into secrets.json without a restart', async () => {
+    const dir = tmp();
+    const { encryptionKey: old, encryptionKeys } = loadSecrets(readConfig(envOf({ PATCHBAY_DATA_DIR: dir })));
+    const file = path.join(dir, 'secrets.json');
+    const next = randomBytes(32);
+    const stored = JSON.parse(fs.readFileSync(file, 'utf8'));
+    writeSecretsFile(file, { ...stored, encryptionKey: next.toString('hex'), previousEncryptionKey: old.toString('hex') });
+    const end = Date.now() + 10 * KEY_FILE_RECHECK_MS;
+    while (!encryptionKeys.current().equals(next) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    expect(keyId(encryptionKeys.current())).toBe(keyId(next));
+    expect(decryptJson(encryptionKeys, encryptJson(old, { a: 1 }))).toEqual({ a: 1 });
+    writeSecretsFile(file, { ...stored, encryptionKey: next.toString('hex') });
+    const end2 = Date.now() + 10 * KEY_FILE_RECHECK_MS;
+    while (encryptionKeys.readable().length > 1 && Date.now() < end2) await new Promise((r) => setTimeout(r, 50));
+    expect(encryptionKeys.readable()).toEqual([next]);
+    expect(() => decryptJson(encryptionKeys, encryptJson(old, { a: 1 }))).toThrow(/cannot be decrypted/);
   });
 });

@@ -8,7 +8,7 @@ import { apiGet } from '../api-client';
 import { EmptyState } from '../ui/empty-state';
 import { RelativeTime } from '../ui/relative-time';
 
-const KINDS = ['', 'flow', 'template', 'rollout', 'api_key', 'connection', 'integration', 'customer', 'vendor', 'staff_user'];
+const KINDS = ['', 'flow', 'template', 'rollout', 'api_key', 'connection', 'integration', 'customer', 'vendor', 'staff_user', 'embed_settings'];
 const ACTOR: Record<string, string> = { staff: 'staff', api_key: 'API key', portal: 'customer portal', operator: 'operator', system: 'Patchbay' };
 
 export function AuditView() {

@@ -1,5 +1,5 @@
 'use client';
-// The staff app's frame: top bar with the product name, Flows / Templates / Customers / Runs / Syncs / Calls / API keys / Audit navigation and the user menu.
+// The staff app's frame: top bar with the product name, Flows / Templates / Customers / Runs / Syncs / Calls / API keys / Audit / Embed navigation and the user menu.
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { signOut } from 'next-auth/react';
@@ -16,6 +16,7 @@ const NAV = [
   { href: '/calls', label: 'Calls', testId: 'nav-calls' },
   { href: '/api-keys', label: 'API keys', testId: 'nav-api-keys' },
   { href: '/audit', label: 'Audit', testId: 'nav-audit' },
+  { href: '/embed', label: 'Embed', testId: 'nav-embed' },
 ];
 
 export function AppShell({ children }: { children: React.ReactNode }) {

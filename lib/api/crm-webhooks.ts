@@ -4,6 +4,7 @@
 //   the demo app's in demo mode); each event names a HubSpot portal, which names the customers whose HubSpot
 //   connection is that portal (learnt by the connection test). The deleted records leave those customers' CDP and
 //   phonebook at once, as with the relayed delete webhook. Deleting is idempotent, so HubSpot's retries are harmless.
+import type { KeyInput } from '../crypto/credentials';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type postgres from 'postgres';
 import { HUBSPOT_SIGNATURE_HEADER, HUBSPOT_TIMESTAMP_HEADER, verifyHubspotRequest, deletionsByPortal, type HubspotWebhookEvent } from '@/engine/connectors';
@@ -26,7 +27,7 @@ interface PortalCustomer { id: string; default_country: string; external_id: str
  * The vendor's customers whose HubSpot connection is this portal. Connections whose portal is not known yet
  * (connected before Patchbay recorded it) are asked once, through the connection test, which records it.
  */
-async function customersOfPortal(sql: postgres.Sql, deps: { encryptionKey: Buffer; fetch: typeof fetch }, vendorId: string, portalId: string): Promise<PortalCustomer[]> {
+async function customersOfPortal(sql: postgres.Sql, deps: { encryptionKey: KeyInput; fetch: typeof fetch }, vendorId: string, portalId: string): Promise<PortalCustomer[]> {
   const find = () => sql<PortalCustomer[]>`
     select c.id, c.default_country, c.external_id from connections k join customers c on c.id = k.customer_id
     where c.vendor_id = ${vendorId} and k.system = 'hubspot' and k.external_account = ${portalId}`;
@@ -48,7 +49,7 @@ async function customersOfPortal(sql: postgres.Sql, deps: { encryptionKey: Buffe
   return find();
 }
 
-export async function handleHubspotWebhook(req: IncomingMessage, res: ServerResponse, vendorSlug: string, deps: { sql: postgres.Sql; host: EngineHost; encryptionKey: Buffer }): Promise<void> {
+export async function handleHubspotWebhook(req: IncomingMessage, res: ServerResponse, vendorSlug: string, deps: { sql: postgres.Sql; host: EngineHost; encryptionKey: KeyInput }): Promise<void> {
   const raw = (await readRaw(req, 1024 * 1024)).toString('utf8');
   const app = oauthClientFor('hubspot');
   if (!app) throw new ApiError(503, 'webhook_not_configured', 'Set PATCHBAY_HUBSPOT_CLIENT_SECRET (the HubSpot app\'s client secret) to receive HubSpot webhooks');

@@ -8,13 +8,14 @@ import FindMyWay from 'find-my-way';
 import type { z } from 'zod';
 import { InvalidInput, NotFound, ApiError } from '../errors';
 import { assertStorableText } from './input-guard';
-import { apiKeyPrincipal, keyCustomer, portalCustomer, refuseCrossSite, refuseCustomerKey, staffCaller } from './auth';
+import { apiKeyPrincipal, keyCustomer, portalCustomer, refuseCrossSite, refuseCustomerKey, refuseForeignOrigin, staffCaller, widgetCustomer } from './auth';
 import { invalidInputFromZod } from './error-reply';
 import { readJson, sendError, sendJson } from './http-io';
 import type { ApiDeps, RouteDef } from './route';
 
 /** Paths the edge answers; everything else (and /portal/… pages without a route) goes to Next.js. */
-const OWNED = ['/api/v1/', '/api/portal/', '/api/staff/', '/api/docs', '/portal/'];
+const OWNED = ['/api/v1/', '/api/portal/', '/api/staff/', '/api/widget/', '/api/docs', '/portal/'];
+const WIDGET_PREFIX = '/api/widget/';
 const EMPTY = Object.freeze({});
 const ANY_METHOD = ['GET', 'POST', 'PUT', 'DELETE'] as const;
 const noop = () => {};
@@ -49,6 +50,10 @@ export function createEdge(routes: readonly RouteDef[], deps: ApiDeps): EdgeHand
     let owned = false;
     for (const prefix of OWNED) if (pathname.startsWith(prefix)) { owned = true; break; }
     if (!owned) return false;
+    // The agent widget calls from the vendor's agent desktop (another origin): CORS. The preflight tells
+    // nothing and is answered for any origin; the answer itself is refused (403) to a page outside the
+    // vendor's configured origins once the token names the vendor (refuseForeignOrigin below).
+    if (pathname.startsWith(WIDGET_PREFIX) && allowCors(req, res)) return true;
     const found = router.find(req.method as 'GET', pathname);
     if (!found) {
       if (pathname.startsWith('/portal/')) return false;
@@ -69,6 +74,44 @@ export function createEdge(routes: readonly RouteDef[], deps: ApiDeps): EdgeHand
   };
 }
 
+function allowCors(req: IncomingMessage, res: ServerResponse): boolean {
+  const origin = req.headers.origin;
+  res.setHeader('vary', 'Origin');
+  if (origin) {
+    res.setHeader('access-control-allow-origin', origin);
+    res.setHeader('access-control-expose-headers', 'x-patchbay-run-id');
+  }
+  if (req.method !== 'OPTIONS') return false;
+  res.writeHead(204, {
+    'access-control-allow-methods': 'GET, POST',
+    'access-control-allow-headers': 'authorization, content-type',
+    'access-control-max-age': '600',
+    'cache-control': 'no-store',
+  });
+  res.end();
+  return true;
+}
+
+/**
+ * A query string whose escapes do not decode (a bad percent-escape, or bytes that are not UTF-8) is refused
+ * naming the parameter; URLSearchParams would quietly turn them into U+FFFD.
+ */
+function checkedQuery(rawQuery: string): string {
+  if (!rawQuery.includes('%')) return rawQuery;
+  for (const part of rawQuery.split('&')) {
+    const eq = part.indexOf('=');
+    const name = eq < 0 ? part : part.slice(0, eq);
+    try {
+      decodeURIComponent(part.replace(/\+/g, ' '));
+    } catch {
+      let field = name;
+      try { field = decodeURIComponent(name); } catch { field = 'query'; }
+      throw new InvalidInput(`The query parameter "${field.slice(0, 100)}" is not valid percent-encoding`, [field.slice(0, 100)], {}, 'invalid_query');
+    }
+  }
+  return rawQuery;
+}
+
 function parse<T>(schema: z.ZodType<T>, value: unknown, onError: (e: z.ZodError) => Error): T {
   const r = schema.safeParse(value);
   if (!r.success) throw onError(r.error);
@@ -77,9 +120,12 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, onError: (e: z.ZodError)
 
 interface Registered { route: RouteDef; emptyQuery: unknown }
 
-/** The query string as an object; a value PostgreSQL could not store (NUL, a lone surrogate) is a 400 naming it. */
+/**
+ * The query string as an object. A bad percent-escape is 400 invalid_query (checkedQuery); a value PostgreSQL
+ * could not store (NUL, a lone surrogate) is 400 invalid_input; both name the parameter.
+ */
 function queryObject(rawQuery: string): Record<string, string> {
-  const out = Object.fromEntries(new URLSearchParams(rawQuery));
+  const out = Object.fromEntries(new URLSearchParams(checkedQuery(rawQuery)));
   for (const [k, v] of Object.entries(out)) { assertStorableText(k, [k]); assertStorableText(v, [k]); }
   return out;
 }
@@ -100,6 +146,10 @@ async function serve(route: RouteDef, rawParams: Record<string, string>, rawQuer
   if (customerId !== undefined) {
     if (principal) customer = await keyCustomer(deps.sql, principal, customerId);
     else if (auth === 'portalSession') customer = await portalCustomer(deps.sql, req.headers.cookie, customerId);
+    else if (auth === 'widgetToken') {
+      customer = await widgetCustomer(deps.sql, req.headers.authorization, customerId);
+      await refuseForeignOrigin(deps.sql, req, customer.vendorId);
+    }
   }
   const query = !route.query ? EMPTY
     : !rawQuery && emptyQuery ? emptyQuery

@@ -56,8 +56,13 @@ export function errorStatuses(route: RouteDef): Record<number, string> {
     if (route.method !== 'GET') e[403] = 'cross_site: writes only from the portal\'s own pages';
   }
   if (route.auth.kind === 'webhookSignature') e[401] = 'bad_signature';
+  if (route.auth.kind === 'widgetToken') {
+    e[401] = 'unauthorized / token_expired: missing, altered or expired widget token';
+    e[403] = 'origin_not_allowed: the calling page is not one of the vendor\'s allowed origins';
+    e[404] = 'customer_not_found: the token is another customer\'s';
+  }
   if (route.params) e[404] ??= route.paramsNotFound ?? 'not_found';
-  if (route.query) e[400] = 'invalid_input naming the query field';
+  if (route.query) e[400] = 'invalid_input (or invalid_query for a bad percent-escape) naming the query field';
   if (route.body && !route.rawBody) {
     e[400] = 'invalid_input naming the field, or invalid_json';
     e[413] = 'body_too_large';
@@ -73,7 +78,7 @@ function response(doc: ResponseDoc): Json {
   return { description: doc.description, content: { 'application/json': { schema: jsonSchema(doc.schema, 'output') } }, ...headers };
 }
 
-const SECURITY: Record<string, string> = { apiKey: 'apiKey', portalSession: 'portalSession', staffSession: 'staffSession' };
+const SECURITY: Record<string, string> = { apiKey: 'apiKey', portalSession: 'portalSession', staffSession: 'staffSession', widgetToken: 'widgetToken' };
 
 function operation(route: RouteDef): Json {
   const responses: Json = {};
@@ -106,6 +111,7 @@ export function buildOpenApiDocument(routes: readonly RouteDef[], version: strin
     apiKey: { type: 'http', scheme: 'bearer', description: 'The vendor\'s API key: Authorization: Bearer pb_…' },
     portalSession: { type: 'apiKey', in: 'cookie', name: PORTAL_COOKIE, description: 'The customer portal session, set by opening a portal link' },
     staffSession: { type: 'apiKey', in: 'cookie', name: 'next-auth.session-token', description: 'A staff member\'s session (sign in at /login; `__Secure-next-auth.session-token` when Patchbay runs on https). Each operation names the least role it needs: viewer, editor or owner.' },
+    widgetToken: { type: 'http', scheme: 'bearer', description: 'A widget token (pbw_…) for one customer, minted with POST /api/v1/customers/{customerId}/widget-tokens' },
   };
   for (const r of routes) {
     if (r.undocumented) continue;

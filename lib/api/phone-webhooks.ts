@@ -7,6 +7,7 @@
 // An event an integration answers synchronously (its `answer_events`, e.g. call.ringing for call_routing) runs that
 // automation at once, within its deadline, and answers the webhook with the flow's JSON (or its fallback); the
 // answer is stored with the delivery, so a re-delivery gets the same answer and nothing runs twice.
+import type { KeyInput } from '../crypto/credentials';
 import { newRunId } from '../runs/run-id';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type postgres from 'postgres';
@@ -37,7 +38,7 @@ const PRINTABLE = /^[\x21-\x7e]+$/;
 const CALL_LOGGING_EVENTS = new Set(['call.ended', 'call.missed', 'call.declined', 'recording.ready', 'notes.updated']);
 const CALL_EVENT_NAMES = new Set<string>(CALL_EVENTS);
 
-type Deps = { sql: postgres.Sql; host: EngineHost; encryptionKey: Buffer };
+type Deps = { sql: postgres.Sql; host: EngineHost; encryptionKey: KeyInput };
 
 export async function handlePhoneWebhook(req: IncomingMessage, res: ServerResponse, params: string[], deps: Deps): Promise<unknown> {
   const arrivedAt = Date.now();

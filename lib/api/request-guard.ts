@@ -8,9 +8,10 @@ export const CLIENT_ADDRESS_HEADER = 'x-patchbay-client-address';
 
 /**
  * Pages may load only Patchbay's own scripts, styles, images and fonts (Next.js inlines its bootstrap
- * scripts and the canvas sets inline styles, hence 'unsafe-inline'); no page may be framed by another site.
+ * scripts and the canvas sets inline styles, hence 'unsafe-inline'); no page may be framed by another site,
+ * except the customer portal by its vendor's configured origins (`frameAncestors`, lib/embed/portal-framing.ts).
  */
-export function contentSecurityPolicy(dev = false): string {
+export function contentSecurityPolicy(dev = false, frameAncestors: readonly string[] = []): string {
   return [
     "default-src 'self'",
     `script-src 'self' 'unsafe-inline'${dev ? " 'unsafe-eval'" : ''}`,
@@ -21,7 +22,7 @@ export function contentSecurityPolicy(dev = false): string {
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",
-    "frame-ancestors 'none'",
+    `frame-ancestors ${frameAncestors.length ? frameAncestors.join(' ') : "'none'"}`,
   ].join('; ');
 }
 
@@ -34,6 +35,13 @@ export function securityHeaders(dev = false): Record<string, string> {
     'cross-origin-opener-policy': 'same-origin',
     'permissions-policy': 'camera=(), microphone=(), geolocation=()',
   };
+}
+
+/** A portal page the vendor embeds: framed by its own origins only (replaces 'none' and X-Frame-Options). */
+export function allowFramingBy(res: ServerResponse, origins: readonly string[], dev = false): void {
+  if (!origins.length) return;
+  res.setHeader('content-security-policy', contentSecurityPolicy(dev, origins));
+  res.removeHeader('x-frame-options');
 }
 
 /** Returns true when the request was answered here (bad path). */

@@ -1,6 +1,7 @@
 // One declaration per HTTP endpoint: method, path, auth kind, zod schemas for path params, query, body and
 // responses, and the handler. The node:http edge (edge.ts) routes and checks requests from these, the
 // OpenAPI document (openapi.ts) is generated from them, and the contract test walks them.
+import type { KeyInput } from '../crypto/credentials';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type postgres from 'postgres';
 import type { z } from 'zod';
@@ -17,7 +18,7 @@ export interface Lifecycle {
   worker: { expected: boolean; running(): boolean };
 }
 
-export interface ApiDeps { sql: postgres.Sql; host: EngineHost; encryptionKey: Buffer; lifecycle?: Lifecycle }
+export interface ApiDeps { sql: postgres.Sql; host: EngineHost; encryptionKey: KeyInput; lifecycle?: Lifecycle }
 
 /**
  * Who may call: the vendor's API key (bearer; `customerKeys: true` lets a key confined to one customer in too,
@@ -30,6 +31,8 @@ export type RouteAuth =
   | { kind: 'portalSession' }
   | { kind: 'staffSession'; role: 'viewer' | 'editor' | 'owner' }
   | { kind: 'webhookSignature'; header: string }
+  /** The agent widget's short-lived bearer token (lib/widget/widget-tokens.ts) for the customer `:customerId` names; CORS for the vendor's origins. */
+  | { kind: 'widgetToken' }
   | { kind: 'none' };
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -58,7 +61,7 @@ export interface RouteContext<P, Q, B> {
   principal: KeyPrincipal;
   /** staffSession routes: the signed-in staff member (every query is scoped to `staff.vendorId`). */
   staff: StaffPrincipal;
-  /** Routes with `:customerId` under apiKey or portalSession auth: that customer, already checked against the caller. */
+  /** Routes with `:customerId` under apiKey, portalSession or widgetToken auth: that customer, already checked against the caller. */
   customer: CustomerRef;
 }
 

@@ -8,6 +8,7 @@ import { openPortalLink, signOut } from './portal/session';
 import type { RouteDef } from './route';
 import { createKeyRoute, listKeysRoute, revokeKeyRoute, rotateKeyRoute } from './staff/api-keys';
 import { listAuditRoute } from './staff/audit-log';
+import { getEmbeddingRoute, previewWidgetTokenRoute, saveEmbeddingRoute } from './staff/embedding';
 import { listCallsRoute } from './staff/calls';
 import { createCustomerRoute as staffCreateCustomerRoute, listCustomersRoute } from './staff/customers';
 import { getCustomerPhoneSystemRoute, putCustomerPhoneSystemRoute } from './staff/phone-system';
@@ -32,6 +33,8 @@ import { getPhoneSystemConnection, putPhoneSystemConnection } from './v1/phone-s
 import { getRun } from './v1/runs';
 import { customerTemplatesRoute, enableCustomerTemplateRoute, listTemplatesRoute, removeCustomerTemplateRoute, setCustomerTemplateStatusRoute } from './v1/templates';
 import { contactsDeleted } from './v1/webhooks';
+import { createWidgetTokenRoute } from './v1/widget-tokens';
+import { runWidgetAction, widgetCard, widgetScript } from './widget/widget';
 
 export const publicRoutes: readonly RouteDef[] = [
   runAutomation,
@@ -51,6 +54,7 @@ export const publicRoutes: readonly RouteDef[] = [
   setCustomerTemplateStatusRoute,
   removeCustomerTemplateRoute,
   createPortalLinkRoute,
+  createWidgetTokenRoute,
   contactsDeleted,
   putPhoneSystemConnection,
   getPhoneSystemConnection,
@@ -76,6 +80,9 @@ export const publicRoutes: readonly RouteDef[] = [
   signOut,
   oauthCallback,
   openPortalLink,
+  widgetScript,
+  widgetCard,
+  runWidgetAction,
 ];
 
 /** The staff app's API (/api/staff/*, staff session with a role), served by the same edge. */
@@ -122,6 +129,9 @@ export const staffRoutes: readonly RouteDef[] = [
   rotateKeyRoute,
   revokeKeyRoute,
   listAuditRoute,
+  getEmbeddingRoute,
+  saveEmbeddingRoute,
+  previewWidgetTokenRoute,
 ];
 
 /** Everything the edge serves: the router, the OpenAPI document and the contract test read this list. */

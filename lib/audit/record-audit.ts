@@ -12,7 +12,7 @@ import type { StaffPrincipal } from '../auth/staff-users';
 import type { KeyPrincipal } from '../tenancy/api-keys';
 
 /** What was changed. New kinds are fine (plain text); these are the ones the staff page filters by. */
-export const AUDIT_TARGET_KINDS = ['flow', 'template', 'rollout', 'api_key', 'connection', 'integration', 'customer', 'vendor', 'staff_user'] as const;
+export const AUDIT_TARGET_KINDS = ['flow', 'template', 'rollout', 'api_key', 'connection', 'integration', 'customer', 'vendor', 'staff_user', 'embed_settings'] as const;
 export type AuditTargetKind = (typeof AUDIT_TARGET_KINDS)[number];
 
 export type AuditActor =

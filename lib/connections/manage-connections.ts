@@ -1,6 +1,7 @@
 // A customer's connections as the portal manages them: connect with an API key (fields checked against
 // the connector's manifest), disconnect, and the portal's view of every connector with its health.
 // Credentials go in encrypted (lib/engine-host/connections.ts) and never come back out of this module.
+import type { KeyInput } from '../crypto/credentials';
 import type postgres from 'postgres';
 import { PatchbayError } from '@/engine';
 import { catalog } from '@/engine/connectors';
@@ -88,7 +89,7 @@ export function normalizeBaseUrl(raw: string): string {
 
 export async function connectWithApiKey(
   sql: postgres.Sql,
-  key: Buffer,
+  key: KeyInput,
   p: { customerId: string; system: string; option?: number; baseUrl?: string | null; credentials: Record<string, string> },
 ): Promise<void> {
   const { def, baseUrl, credentials } = checkApiKeyForm(p);

@@ -1,6 +1,7 @@
 // "Connect with OAuth" for the portal: where a connector's authorize and token endpoints are for a given
 // base URL (the real service, or a local emulator that serves both), the signed `state` that carries the
 // attempt across the CRM's authorize page, and the code exchange that stores the tokens encrypted.
+import type { KeyInput } from '../crypto/credentials';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type postgres from 'postgres';
 import { PatchbayError } from '@/engine';
@@ -91,7 +92,7 @@ export function nonceMatches(state: OAuthState, cookieNonce: string | null): boo
 /** Exchanges the code and stores the tokens (and the client that can refresh them), encrypted. */
 export async function finishOAuth(
   sql: postgres.Sql,
-  key: Buffer,
+  key: KeyInput,
   fetchImpl: typeof fetch,
   p: { state: OAuthState; code: string; redirectUri: string; env?: Env },
 ): Promise<void> {

@@ -5,7 +5,7 @@
 import type postgres from 'postgres';
 import { z } from 'zod';
 import { PatchbayError } from '@/engine';
-import { decryptJson } from '../crypto/credentials';
+import { decryptJson, type KeyInput } from '../crypto/credentials';
 import { saveConnection, type ConnectionRow } from '../engine-host/connections';
 import type { ConnectionView } from '../portal/contract';
 import { checkApiKeyForm, toConnectionView } from './manage-connections';
@@ -28,7 +28,7 @@ export type PhoneSystemConnectionInput = z.infer<typeof phoneSystemConnectionSch
 export interface PhoneSystemConnectionView extends ConnectionView { webhookSecretSet: boolean }
 
 /** Saves (replaces) the customer's phone-system connection. */
-export async function provisionPhoneSystem(sql: postgres.Sql, key: Buffer, customerId: string, input: PhoneSystemConnectionInput): Promise<PhoneSystemConnectionView> {
+export async function provisionPhoneSystem(sql: postgres.Sql, key: KeyInput, customerId: string, input: PhoneSystemConnectionInput): Promise<PhoneSystemConnectionView> {
   const c = input.credentials;
   const option = c.username !== undefined || c.password !== undefined ? 1 : 0;
   if (option === 1 && c.token !== undefined) throw new PatchbayError('invalid_params', 'Send either "token" or "username" + "password", not both', { path: ['credentials', 'token'] });
@@ -40,7 +40,7 @@ export async function provisionPhoneSystem(sql: postgres.Sql, key: Buffer, custo
 }
 
 /** The connection as the vendor sees it (never its credentials), or null when none is set. */
-export async function readPhoneSystemConnection(sql: postgres.Sql, key: Buffer, customerId: string): Promise<PhoneSystemConnectionView | null> {
+export async function readPhoneSystemConnection(sql: postgres.Sql, key: KeyInput, customerId: string): Promise<PhoneSystemConnectionView | null> {
   const [row] = await sql<ConnectionRow[]>`select * from connections where customer_id = ${customerId} and system = ${PHONE_SYSTEM}`;
   if (!row) return null;
   let webhookSecretSet = false;

@@ -1,5 +1,6 @@
 // "Test connection": one cheap authenticated call through the connector's own client (its manifest's
 // testConnection), recorded on the connection row as its health: status, last success, last error in words.
+import type { KeyInput } from '../crypto/credentials';
 import type postgres from 'postgres';
 import { PatchbayError } from '@/engine';
 import { connectionHandle, type ConnectionRow } from '../engine-host/connections';
@@ -8,7 +9,7 @@ import { describeConnectionError } from './describe-connection-error';
 import type { ConnectionTestResult } from '../portal/contract';
 import { findConnector, toConnectionView } from './manage-connections';
 
-export async function testConnection(sql: postgres.Sql, key: Buffer, fetchImpl: typeof fetch, customerId: string, system: string): Promise<ConnectionTestResult | null> {
+export async function testConnection(sql: postgres.Sql, key: KeyInput, fetchImpl: typeof fetch, customerId: string, system: string): Promise<ConnectionTestResult | null> {
   const def = findConnector(system);
   const rows = await sql<ConnectionRow[]>`select * from connections where customer_id = ${customerId} and system = ${system}`;
   if (!rows.length) return null;

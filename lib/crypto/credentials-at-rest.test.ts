@@ -26,7 +26,7 @@ describe('connections at rest', () => {
     const rows = await db.sql<{ row: string; credentials_enc: string }[]>`select c::text as row, credentials_enc from connections c where customer_id = ${customerId}`;
     expect(rows).toHaveLength(2);
     for (const r of rows) {
-      expect(r.credentials_enc).toMatch(/^v1\./);
+      expect(r.credentials_enc).toMatch(/^v2\./);
       for (const secret of [token, token.toUpperCase(), refreshToken, 'cs-secret-value', Buffer.from(token).toString('base64')]) {
         expect(r.credentials_enc).not.toContain(secret);
         expect(r.row).not.toContain(secret);

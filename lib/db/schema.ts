@@ -339,6 +339,34 @@ export const auditLog = pgTable('audit_log', {
   details: jsonb('details'),
   at: ts('at').notNull().defaultNow(),
 }, (t) => [index('audit_log_vendor_at_idx').on(t.vendorId, t.at.desc(), t.id.desc())]);
+/** How a vendor's customer portal and agent widget look and where they may be embedded (staff: Embed page). */
+export const vendorEmbedSettings = pgTable('vendor_embed_settings', {
+  vendorId: uuid('vendor_id').primaryKey().references(() => vendors.id, { onDelete: 'cascade' }),
+  /** Shown in the portal's top bar and the widget's header instead of "Integrations". */
+  brandName: text('brand_name'),
+  /** A data: URL (png, jpeg, svg, webp, gif; at most 100 kB): the pages' CSP allows data: images only. */
+  logo: text('logo'),
+  /** #rrggbb */
+  primaryColor: text('primary_color'),
+  accentColor: text('accent_color'),
+  /** Origins of the vendor's product (https://app.example.com): may frame the portal, may call the widget API. */
+  allowedOrigins: text('allowed_origins').array().notNull().default(sql`'{}'`),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+/** The buttons of the agent widget: each runs one named automation of the customer the widget is for. */
+export const widgetActions = pgTable('widget_actions', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  vendorId: uuid('vendor_id').notNull().references(() => vendors.id, { onDelete: 'cascade' }),
+  /** Stable id in URLs: /api/widget/v1/customers/{id}/actions/{key}/run */
+  key: text('key').notNull(),
+  label: text('label').notNull(),
+  automation: text('automation').notNull(),
+  position: integer('position').notNull().default(0),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+}, (t) => [uniqueIndex('widget_actions_vendor_key_uq').on(t.vendorId, t.key)]);
+
 
 /** What a vendor offers its customers: the flows of one integration, an options schema, the connections it needs (lib/templates/). */
 export const templates = pgTable('templates', {

@@ -1,14 +1,14 @@
 // Connections: a customer's credentials for one external system, encrypted at rest.
 import type postgres from 'postgres';
 import { PatchbayError, type ConnectionHandle } from '@/engine';
-import { decryptJson, encryptJson } from '../crypto/credentials';
+import { decryptJson, encryptJson, type KeyInput } from '../crypto/credentials';
 
 export interface ConnectionRow {
   id: string; customer_id: string; system: string; name: string; auth_kind: string; base_url: string; credentials_enc: string;
   status: string; last_success_at: Date | null; last_error_at: Date | null; last_error: string | null; updated_at: Date;
 }
 
-export async function saveConnection(sql: postgres.Sql, key: Buffer, p: { customerId: string; system: string; name: string; authKind: string; baseUrl: string; credentials: Record<string, unknown> }): Promise<string> {
+export async function saveConnection(sql: postgres.Sql, key: KeyInput, p: { customerId: string; system: string; name: string; authKind: string; baseUrl: string; credentials: Record<string, unknown> }): Promise<string> {
   const [row] = await sql<{ id: string }[]>`
     insert into connections (customer_id, system, name, auth_kind, base_url, credentials_enc, status)
     values (${p.customerId}, ${p.system}, ${p.name}, ${p.authKind}, ${p.baseUrl}, ${encryptJson(key, p.credentials)}, 'unknown')
@@ -18,7 +18,7 @@ export async function saveConnection(sql: postgres.Sql, key: Buffer, p: { custom
   return row.id;
 }
 
-export function connectionHandle(sql: postgres.Sql, key: Buffer, row: ConnectionRow): ConnectionHandle {
+export function connectionHandle(sql: postgres.Sql, key: KeyInput, row: ConnectionRow): ConnectionHandle {
   const credentials = decryptJson<Record<string, unknown>>(key, row.credentials_enc);
   return {
     id: row.id,
@@ -36,7 +36,7 @@ export function connectionHandle(sql: postgres.Sql, key: Buffer, row: Connection
   };
 }
 
-export async function loadConnection(sql: postgres.Sql, key: Buffer, customerId: string, system: string): Promise<ConnectionHandle> {
+export async function loadConnection(sql: postgres.Sql, key: KeyInput, customerId: string, system: string): Promise<ConnectionHandle> {
   const rows = await sql<ConnectionRow[]>`select * from connections where customer_id = ${customerId} and system = ${system}`;
   if (!rows.length) throw new PatchbayError('connection_missing', `No ${system} connection for this customer: connect ${system} first`);
   return connectionHandle(sql, key, rows[0]);

@@ -1,5 +1,6 @@
 // The engine host: fills the run context with real adapters (Postgres CDP, encrypted connections,
 // guarded fetch, clock, logger) and runs automations with a timeout, recording every run.
+import type { KeyInput } from '../crypto/credentials';
 import { newRunId } from '../runs/run-id';
 import type postgres from 'postgres';
 import { fallbackResponse, PatchbayError, newRunProgress, runFlow, type CdpPort, type CompiledFlow, type ConnectionHandle, type HttpRequestLogEntry, type RunContext, type RunResult, type RunState, type SyncStartRequest, type SerializedError } from '@/engine';
@@ -16,7 +17,7 @@ export interface HostOptions {
   recorderSql?: postgres.Sql;
   /** Connections for caller lookups (lib/db/pipelined-pool.ts); the shared pool when absent. */
   lookupSql?: () => postgres.Sql;
-  encryptionKey: Buffer;
+  encryptionKey: KeyInput;
   flowTimeoutMs: number;
   allowPrivateHosts: boolean;
   /** Hands a suspended run to the job engine (set once the job engine runs). */

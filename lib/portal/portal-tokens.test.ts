@@ -40,7 +40,7 @@ describe('portal session cookie', () => {
   it('names one customer and is read back from the Cookie header', () => {
     const token = createSessionToken(secret, customer, now);
     const header = `other=1; ${cookie(PORTAL_COOKIE, token, 60, false).split(';')[0]}; x=y`;
-    expect(readPortalSession(secret, header, now)).toEqual({ customerId: customer.id, vendorId: customer.vendorId, externalId: 'acme co', expiresAt: new Date(now + 8 * 3600_000) });
+    expect(readPortalSession(secret, header, now)).toEqual({ customerId: customer.id, vendorId: customer.vendorId, externalId: 'acme co', expiresAt: new Date(now + 8 * 3600_000), embedded: false });
     expect(readPortalSession(secret, header, now + 8 * 3600_000)).toBeNull();
     expect(readPortalSession(secret, 'pb_portal=garbage', now)).toBeNull();
     expect(readPortalSession(secret, undefined, now)).toBeNull();

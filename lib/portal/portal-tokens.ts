@@ -1,10 +1,10 @@
 // Signed, expiring tokens for the customer portal: the link a vendor's backend hands its user, the
 // session cookie that link turns into, and the OAuth `state` that carries a connect flow across the CRM's
-// authorize page. Each kind is signed (HMAC-SHA256) with its own key derived from the auth secret, so
+// authorize page; and the agent widget's bearer token (lib/widget/widget-tokens.ts). Each kind is signed (HMAC-SHA256) with its own key derived from the auth secret, so
 // one kind can never pass as another; the payload names one customer of one vendor and an expiry.
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 
-export type PortalTokenKind = 'link' | 'session' | 'oauth';
+export type PortalTokenKind = 'link' | 'session' | 'oauth' | 'widget';
 
 export interface PortalTokenPayload {
   /** Customer uuid. */

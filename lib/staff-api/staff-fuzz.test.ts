@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteDef } from '../api/route';
 import { listCustomersRoute } from '../api/staff/customers';
+import { previewWidgetTokenRoute, saveEmbeddingRoute } from '../api/staff/embedding';
 import { getCustomerPhoneSystemRoute, putCustomerPhoneSystemRoute } from '../api/staff/phone-system';
 import { getVersionRoute, publishFlowRoute, saveVersionRoute } from '../api/staff/flow-versions';
 import { createFlowRoute, deleteFlowRoute, duplicateFlowRoute, exportFlowRoute, getFlowRoute, importFlowRoute, listFlowsRoute } from '../api/staff/flows';
@@ -96,6 +97,11 @@ describe('staff API: issue 15 item 7', () => {
     for (const [q, field] of [['?from=-005000-01-01T00:00:00Z', 'from'], ['?from=-5000-01-01&to=2026-01-01T00:00:00Z', 'from'], ['?to=%2B275760-09-13T00:00:00Z', 'to'], ['?customer=%00', 'customer']] as const) {
       expect4xx(`stats ${q}`, await call(runStats.GET, { query: q }), [field]);
     }
+    // A bad percent-escape is invalid_query, a NUL invalid_input: both name the parameter (lib/api/edge.ts queryObject).
+    const badEscape = await call(runs.GET, { query: '?automation=a%E0%A4%A&limit=5' });
+    expect(badEscape.status).toBe(400);
+    expect(badEscape.json.error).toMatchObject({ code: 'invalid_query', path: ['automation'] });
+    expect((await call(runs.GET, { query: '?automation=a%00b' })).json.error).toMatchObject({ code: 'invalid_input', path: ['automation'] });
     expect((await call(runs.GET, { query: '?from=2026-01-01T00:00:00Z&to=2026-12-31' })).status).toBe(200);
     expect((await call(runStats.GET, { query: '?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00%2B02:00' })).status).toBe(200);
   });
@@ -142,6 +148,8 @@ describe('staff API fuzz: every route', () => {
     ['POST validate', validate.POST, {}, { definition: def() }],
     ['POST sync run', syncRuns.POST, {}, { customer: 'fuzz-c1', source: 'hubspot', mode: 'incremental' }],
     ['PUT phone system', phoneSystem.PUT, { id: 'fuzz-c1' }, { baseUrl: 'http://127.0.0.1:4020', credentials: { token: 'tok' }, webhookSecret: 'whsec_0123456789abcdef' }],
+    ['PUT embedding', saveEmbeddingRoute, {}, { brandName: 'Fuzz', primaryColor: '#0f766e', allowedOrigins: ['https://app.fuzz.example'], actions: [{ key: 'lookup', label: 'Look up', automation: 'caller_lookup' }] }],
+    ['POST widget preview token', previewWidgetTokenRoute, {}, { customer: 'fuzz-c1' }],
   ];
 
   it('malformed, wrongly typed, deep and oversized bodies → 4xx', async () => {

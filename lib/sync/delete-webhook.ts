@@ -1,6 +1,7 @@
 // Deletes announced by a CRM webhook (relayed to POST /api/v1/customers/{id}/webhooks/{system}/contacts-deleted):
 // removed from every destination of that customer's sync at once, without waiting for the full comparison.
 // Recorded as a sync run of kind "webhook" so the history shows them.
+import type { KeyInput } from '../crypto/credentials';
 import type postgres from 'postgres';
 import type { ObjectKind } from '@/engine/connectors';
 import { clientMessage } from '../db/database-error';
@@ -20,7 +21,7 @@ export interface WebhookDeleteResult {
 }
 
 export async function deleteFromWebhook(
-  deps: { sql: postgres.Sql; encryptionKey: Buffer; fetch: typeof fetch },
+  deps: { sql: postgres.Sql; encryptionKey: KeyInput; fetch: typeof fetch },
   customer: { id: string; defaultCountry: string },
   system: string,
   ids: { id: string; kind: ObjectKind }[],

@@ -4,6 +4,7 @@
 // the destinations (compare before write), and committed in one transaction with the page's cursor and the
 // run's counters. A crash replays at most the page in flight, and the destinations make that replay a
 // no-op, so a resumed run loses no record and duplicates none. A full run then compares all ids.
+import type { KeyInput } from '../crypto/credentials';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -25,7 +26,7 @@ import { envValue } from '../config';
 
 export interface SyncEngineDeps {
   sql: postgres.Sql;
-  encryptionKey: Buffer;
+  encryptionKey: KeyInput;
   /** Outgoing HTTP (the host's guarded fetch). */
   fetch: typeof fetch;
   workerId: string;

@@ -17,6 +17,8 @@ import callerLookupFlow from '@/engine/fixtures/caller-lookup.flow.json';
 import { routes } from '@/lib/api/routes';
 import { mintStaffSessionCookie } from '@/lib/auth/staff-session';
 import { demoApp } from '@/lib/connections/oauth-clients';
+import { replaceWidgetActions } from '@/lib/embed/embed-settings';
+import { enableIntegration } from '@/lib/flows/flows';
 import { saveConnection } from '@/lib/engine-host/connections';
 import { createApiKey } from '@/lib/tenancy/api-keys';
 import { createCustomer } from '@/lib/tenancy/customers';
@@ -47,6 +49,7 @@ let keyOfB = '';
 let keyOfA = '';
 let staffFlowId = '';
 const staffFlow = (automation: string) => ({ ...callerLookupFlow, name: `Contract ${automation}`, automation });
+const widgetTokens: Record<'a' | 'b', string> = { a: '', b: '' };
 
 interface Call { method: string; path: string; body?: unknown; raw?: string; headers?: Record<string, string> }
 interface Answer { status: number; contentType: string; text: string; json: unknown }
@@ -173,6 +176,14 @@ const samples: Record<string, (customer: string) => Promise<Call> | Call> = {
   },
   portalSignOut: (c) => ({ method: 'POST', path: `/api/portal/${c}/sign-out` }),
   portalOAuthCallback: () => ({ method: 'GET', path: '/api/portal/oauth/callback?code=x' }),
+  createWidgetToken: (c) => ({ method: 'POST', path: `/api/v1/customers/${c}/widget-tokens`, body: { expiresInSeconds: 120 } }),
+  widgetScript: () => ({ method: 'GET', path: '/api/widget/v1/widget.js' }),
+  widgetCallerCard: (c) => ({ method: 'GET', path: `/api/widget/v1/customers/${c}/card?phone=%2B14157040007` }),
+  runWidgetAction: async (c) => {
+    // The action runs caller_lookup, which must be enabled for the customer (other samples remove it).
+    await api(`/api/v1/customers/${c}/integrations`, { body: { flowId } });
+    return { method: 'POST', path: `/api/widget/v1/customers/${c}/actions/lookup/run`, body: { phone: '+1 415-704-0007' } };
+  },
   openPortalLink: async (c) => {
     const link = await api(`/api/v1/customers/${c}/portal-links`, { method: 'POST' });
     return { method: 'GET', path: link.body.url };
@@ -234,6 +245,10 @@ const samples: Record<string, (customer: string) => Promise<Call> | Call> = {
     return { method: 'DELETE', path: `/api/staff/api-keys/${(made.json as Json).id}` };
   },
   staffListAudit: () => ({ method: 'GET', path: '/api/staff/audit?limit=20' }),
+  staffGetEmbedding: () => ({ method: 'GET', path: '/api/staff/embedding' }),
+  // Keeps the widget action the widget samples run (lookup → caller_lookup).
+  staffSaveEmbedding: () => ({ method: 'PUT', path: '/api/staff/embedding', body: { brandName: 'Contract Voice', primaryColor: '#0f766e', allowedOrigins: ['https://app.contract.example'], actions: [{ key: 'lookup', label: 'Look up', automation: 'caller_lookup' }] } }),
+  staffCreateWidgetPreviewToken: (c) => ({ method: 'POST', path: '/api/staff/embedding/widget-token', body: { customer: c } }),
 };
 
 /** Every operation in the document: [path template, method, operation]. */
@@ -305,6 +320,10 @@ beforeAll(async () => {
   const [bId] = await sql<{ id: string }[]>`select id from customers where external_id = ${custB} and vendor_id = ${a.vendor_id}`;
   keyOfB = (await createApiKey(sql, { vendorId: a.vendor_id, customerId: bId.id, name: 'customer B only' })).key;
   keyOfA = (await createApiKey(sql, { vendorId: a.vendor_id, customerId: a.id, name: 'customer A only' })).key;
+  // The widget: one action (caller_lookup, enabled for customer A) and a token per customer.
+  await replaceWidgetActions(sql, a.vendor_id, [{ key: 'lookup', label: 'Look up', automation: 'caller_lookup' }]);
+  await enableIntegration(sql, { vendorId: a.vendor_id, customerId: a.id, flowId });
+  for (const c of ['a', 'b'] as const) widgetTokens[c] = (await api(`/api/v1/customers/${c === 'a' ? custA : custB}/widget-tokens`, { method: 'POST' })).body.token;
 });
 
 afterAll(async () => { await emu?.close(); });
@@ -358,7 +377,7 @@ describe('every documented route', () => {
       const call = await samples[op.operationId](custA);
       expect(call.method).toBe(method);
       const sec = securityOf(op);
-      const a = await send(call, { key: sec === 'apiKey' ? apiKey() : null, cookie: sec === 'staffSession' ? staff.owner : sec === 'portalSession' || op.operationId === 'portalOAuthCallback' ? sessions.a : null });
+      const a = await send(call, { key: sec === 'apiKey' ? apiKey() : sec === 'widgetToken' ? widgetTokens.a : null, cookie: sec === 'staffSession' ? staff.owner : sec === 'portalSession' || op.operationId === 'portalOAuthCallback' ? sessions.a : null });
       expect(a.status, `${op.operationId}: ${a.text.slice(0, 300)}`).toBeLessThan(400);
       checkAgainstDocument(op, a);
     }
@@ -393,6 +412,11 @@ describe('every documented route', () => {
         attempts.push({ what: "another customer's session", call: await samples[id](custA), auth: { cookie: sessions.b } });
         const call = await samples[id](custA);
         if (call.method !== 'GET') attempts.push({ what: 'a foreign Origin', call: { ...call, headers: { ...call.headers, origin: 'https://evil.example' } }, auth: { cookie: sessions.a } });
+      } else if (sec === 'widgetToken') {
+        attempts.push({ what: 'no widget token', call: await samples[id](custA), auth: {} });
+        attempts.push({ what: 'an altered widget token', call: await samples[id](custA), auth: { key: `${widgetTokens.a.slice(0, -2)}xx` } });
+        attempts.push({ what: "another customer's widget token", call: await samples[id](custA), auth: { key: widgetTokens.b } });
+        attempts.push({ what: 'the vendor\'s API key', call: await samples[id](custA), auth: { key: apiKey() } });
       } else if (sec?.startsWith('signature_')) {
         const call = id === 'hubspotWebhook' ? hubspotHook(false) : phoneHook(custA, false);
         attempts.push({ what: 'no signature', call, auth: {} });

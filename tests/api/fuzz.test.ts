@@ -10,8 +10,9 @@ const cust = `fuzz-${uniq}`;
 const secret = `whsec_fuzz_${uniq}_0123456789`;
 let cookie = '';
 let flowId = '';
+let widgetToken = '';
 
-type Auth = 'key' | 'portal' | 'none' | 'signed';
+type Auth = 'key' | 'portal' | 'none' | 'signed' | 'widget';
 interface Route { method: string; path: string; auth: Auth; sample?: unknown; params?: number[] }
 
 function routes(): Route[] {
@@ -42,6 +43,9 @@ function routes(): Route[] {
     { method: 'POST', path: `/api/portal/${cust}/connections/pipedrive/test`, auth: 'portal', params: [2, 4] },
     { method: 'POST', path: `/api/portal/${cust}/connections/hubspot/oauth/start`, auth: 'portal', params: [2, 4], sample: { baseUrl: 'http://127.0.0.1:1' } },
     { method: 'GET', path: '/api/portal/oauth/callback', auth: 'portal' },
+    { method: 'POST', path: `/api/v1/customers/${cust}/widget-tokens`, auth: 'key', params: [3], sample: { expiresInSeconds: 600 } },
+    { method: 'GET', path: `/api/widget/v1/customers/${cust}/card`, auth: 'widget', params: [5] },
+    { method: 'POST', path: `/api/widget/v1/customers/${cust}/actions/lookup/run`, auth: 'widget', params: [5, 7], sample: { phone: '+14155550100', callId: 'c1' } },
   ];
 }
 
@@ -51,6 +55,7 @@ async function send(r: Route, o: { path?: string; body?: string | Buffer; conten
   const headers: Record<string, string> = {};
   if (r.auth === 'key') headers.authorization = `Bearer ${apiKey()}`;
   if (r.auth === 'portal') headers.cookie = cookie;
+  if (r.auth === 'widget') headers.authorization = `Bearer ${widgetToken}`;
   if (o.body !== undefined) headers['content-type'] = o.contentType ?? 'application/json';
   if (r.auth === 'signed' && o.body !== undefined) {
     headers['x-phonesystem-signature'] = signWebhookBody(secret, o.body);
@@ -101,6 +106,7 @@ beforeAll(async () => {
   const link = await (await fetch(`${baseUrl()}/api/v1/customers/${cust}/portal-links`, { method: 'POST', headers: { authorization: `Bearer ${apiKey()}` } })).json();
   const open = await fetch(baseUrl() + link.url, { redirect: 'manual' });
   cookie = open.headers.getSetCookie().find((c) => c.startsWith('pb_portal='))!.split(';')[0];
+  widgetToken = (await (await fetch(`${baseUrl()}/api/v1/customers/${cust}/widget-tokens`, { method: 'POST', headers: { authorization: `Bearer ${apiKey()}` } })).json()).token;
 });
 
 describe('fuzz: every public-API and portal route', () => {
@@ -146,6 +152,8 @@ describe('fuzz: every public-API and portal route', () => {
   it('bad query strings where a route reads them → 4xx', async () => {
     const lookup = routes()[0];
     for (const q of ['?async=%00', '?async=%E0%A4%A', `?async=${'x'.repeat(5000)}`, '?async=yes']) expect4xx(lookup, q.slice(0, 30), await send(lookup, { query: q, body: JSON.stringify(lookup.sample) }));
+    const card = routes().find((x) => x.path.endsWith('/card'))!;
+    for (const q of ['?phone=%00', '?phone=%E0%A4%A', `?phone=${'1'.repeat(100)}`, `?callId=${'c'.repeat(300)}`, '?phone=', '?callId=%ED%A0%80']) expect4xx(card, q.slice(0, 30), await send(card, { query: q }));
     const callback = routes().find((x) => x.path === '/api/portal/oauth/callback')!;
     for (const q of ['', '?state=%00', '?code=x&state=%E0%A4%A', `?state=${'s'.repeat(5000)}`, `?error=x&error_description=${'d'.repeat(2000)}`, `?error=${'e'.repeat(300)}`, '?code=%00&state=x', '?state=a&state=b']) {
       const out = await send(callback, { query: q });

@@ -9,7 +9,7 @@ import { connectWithApiKey, disconnect, findConnector, listConnectorViews, VENDO
 import { OAUTH_CALLBACK_PATH, startOAuth } from '../../connections/oauth-connect';
 import { testConnection } from '../../connections/test-connection';
 import { createGuardedFetch } from '../../engine-host/guarded-fetch';
-import { cookie, OAUTH_NONCE_COOKIE } from '../../portal/portal-session';
+import { cookie, OAUTH_NONCE_COOKIE, readPortalSession } from '../../portal/portal-session';
 import { portalSecret } from '../../portal/portal-tokens';
 import { publicBaseUrl } from '../../config';
 import { defineRoute, type ApiDeps } from '../route';
@@ -133,11 +133,12 @@ export const startOAuthRoute = defineRoute({
   bodyLimit: 16 * 1024,
   responses: { 200: { description: 'Where to send the browser (a nonce cookie binds the round trip to this session)', schema: z.object({ authorizeUrl: z.string() }) } },
   errors: { 400: 'invalid_input / oauth_unavailable' },
-  async handler({ params, body, customer }) {
+  async handler({ req, params, body, customer }) {
+    const embedded = readPortalSession(portalSecret(), req.headers.cookie)?.embedded ?? false;
     const start = startOAuth(portalSecret(), {
       customerId: customer.id, vendorId: customer.vendorId, externalId: customer.externalId, system: params.system, baseUrl: body.baseUrl,
       redirectUri: publicBaseUrl() + OAUTH_CALLBACK_PATH,
     });
-    return { status: 200, body: { authorizeUrl: start.authorizeUrl }, headers: { 'set-cookie': cookie(OAUTH_NONCE_COOKIE, start.nonce, start.maxAgeSec, secureCookies()) } };
+    return { status: 200, body: { authorizeUrl: start.authorizeUrl }, headers: { 'set-cookie': cookie(OAUTH_NONCE_COOKIE, start.nonce, start.maxAgeSec, secureCookies(), embedded) } };
   },
 });

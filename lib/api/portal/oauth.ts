@@ -40,7 +40,7 @@ export const oauthCallback = defineRoute({
     const key = deps.host.opts.encryptionKey;
     const outboundFetch = createGuardedFetch(deps.host.opts.allowPrivateHosts);
     const back = (query: Record<string, string>) => `${portalPath(session.externalId)}/connections?${new URLSearchParams(query)}`;
-    const clearNonce = cookie(OAUTH_NONCE_COOKIE, '', 0, secureCookies());
+    const clearNonce = cookie(OAUTH_NONCE_COOKIE, '', 0, secureCookies(), session.embedded);
     let state;
     try {
       state = readOAuthState(secret, q.state ?? null);

@@ -1,7 +1,7 @@
 // The portal session's two ends: opening a signed portal link (GET /portal/{customerId}?token=…) swaps it,
 // once, for the httpOnly session cookie; sign-out drops it.
 import { z } from 'zod';
-import { cookie, createSessionToken, OAUTH_NONCE_COOKIE, PORTAL_COOKIE, portalPath, revokePortalSession, SESSION_TTL_SEC, verifyPortalLink } from '../../portal/portal-session';
+import { cookie, createSessionToken, OAUTH_NONCE_COOKIE, PORTAL_COOKIE, portalPath, readPortalSession, revokePortalSession, SESSION_TTL_SEC, verifyPortalLink } from '../../portal/portal-session';
 import { portalSecret } from '../../portal/portal-tokens';
 import { refuseCrossSite } from '../auth';
 import { defineRoute } from '../route';
@@ -20,7 +20,7 @@ export const openPortalLink = defineRoute({
   query: z.object({ token: z.string().max(4096) }),
   claim: (query) => /(^|&)token=/.test(query),
   responses: {
-    303: { description: 'Signed in: redirect to /portal/{customerId}/connections with the session cookie', headers: { location: 'The connections page', 'set-cookie': 'pb_portal session cookie (httpOnly, 8 hours)' } },
+    303: { description: 'Signed in: redirect to /portal/{customerId}/connections with the session cookie', headers: { location: 'The connections page', 'set-cookie': 'pb_portal session cookie (httpOnly, 8 hours; an embed link\'s is SameSite=None; Secure; Partitioned)' } },
     401: html('An expired, altered or foreign link (HTML page)'),
     410: html('A link opened before (HTML page)'),
   },
@@ -44,8 +44,9 @@ export const openPortalLink = defineRoute({
       return sendPage(res, 410, 'This portal link has already been used',
         'For your security each portal link opens once. Go back to your provider’s app and open the integrations page again to get a fresh link.');
     }
-    const session = createSessionToken(secret, { id: verified.payload.c, vendorId: verified.payload.v, externalId });
-    redirect(res, `${portalPath(externalId)}/connections`, [cookie(PORTAL_COOKIE, session, SESSION_TTL_SEC, secureCookies())]);
+    const embed = verified.payload.m === 'embed';
+    const session = createSessionToken(secret, { id: verified.payload.c, vendorId: verified.payload.v, externalId }, Date.now(), { embed });
+    redirect(res, `${portalPath(externalId)}/connections`, [cookie(PORTAL_COOKIE, session, SESSION_TTL_SEC, secureCookies(), embed)]);
   },
 });
 
@@ -62,7 +63,9 @@ export const signOut = defineRoute({
   errors: { 403: 'cross_site: only from the portal\'s own pages' },
   async handler({ req, deps }) {
     refuseCrossSite(req);
+    // A partitioned (embedded) cookie is dropped only by a Set-Cookie with the same attributes.
+    const embedded = readPortalSession(portalSecret(), req.headers.cookie)?.embedded ?? false;
     await revokePortalSession(deps.sql, portalSecret(), req.headers.cookie);
-    return { status: 204, headers: { 'set-cookie': [cookie(PORTAL_COOKIE, '', 0, secureCookies()), cookie(OAUTH_NONCE_COOKIE, '', 0, secureCookies())], 'cache-control': 'no-store' } };
+    return { status: 204, headers: { 'set-cookie': [cookie(PORTAL_COOKIE, '', 0, secureCookies(), embedded), cookie(OAUTH_NONCE_COOKIE, '', 0, secureCookies(), embedded)], 'cache-control': 'no-store' } };
   },
 });

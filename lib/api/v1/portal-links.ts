@@ -13,12 +13,14 @@ export const createPortalLinkRoute = defineRoute({
   auth: { kind: 'apiKey' },
   body: z.object({
     expiresInSeconds: z.number().int().min(60, 'at least 60 seconds').max(LINK_TTL_MAX_SEC, `at most ${LINK_TTL_MAX_SEC} seconds`).default(LINK_TTL_DEFAULT_SEC),
+    embed: z.boolean({ error: 'true or false' }).default(false)
+      .describe('true: for an iframe in your product (its session cookie is SameSite=None; Secure; Partitioned; your origin must be in the allowed origins of the Embed page)'),
   }),
   bodyOptional: true,
   bodyLimit: 16 * 1024,
   responses: { 201: { description: 'The link', schema: z.object({ url: z.string().describe('Relative to Patchbay\'s address: /portal/{customerId}?token=…'), expiresAt: z.string() }) } },
   async handler({ body, customer }) {
-    const link = createPortalLink(portalSecret(), { id: customer.id, vendorId: customer.vendorId, externalId: customer.externalId }, body.expiresInSeconds);
+    const link = createPortalLink(portalSecret(), { id: customer.id, vendorId: customer.vendorId, externalId: customer.externalId }, body.expiresInSeconds, Date.now(), { embed: body.embed });
     return { status: 201, body: link };
   },
 });

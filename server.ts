@@ -10,6 +10,7 @@ import { guardRequest } from './lib/api/request-guard';
 import { boot, type Booted } from './lib/boot';
 import { applyPortalFraming, isPortalPage } from './lib/embed/portal-framing';
 import { seedDemo } from './lib/seed/demo';
+import { listenForMetrics, metricsRoute } from './lib/metrics/metrics-endpoint';
 
 const log = (m: string) => console.log(`[patchbay] ${m}`);
 let debug = false;
@@ -35,8 +36,10 @@ async function main() {
 
   const edge = createEdge(routes, { sql, host, encryptionKey: b.secrets.encryptionKeys, lifecycle: b.lifecycle });
   const trustProxy = cfg.trustProxy;
+  const metrics = metricsRoute(b.metrics, cfg.metricsToken);
   const route = (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (edge(req, res)) return;
+    if (metrics(req, res)) return;
     if (nextHandler) void nextHandler(req, res);
     else { res.writeHead(404, { 'content-type': 'text/plain' }); res.end('UI disabled (PATCHBAY_NO_UI=1)'); }
   };
@@ -48,12 +51,15 @@ async function main() {
   });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(cfg.port, cfg.host, resolve); });
+  const metricsServer = cfg.metricsListen ? await listenForMetrics(b.metrics, cfg.metricsListen) : null;
   const base = `http://${cfg.host === '0.0.0.0' ? 'localhost' : cfg.host}:${cfg.port}`;
   fs.writeFileSync(path.join(cfg.dataDir, 'runtime.json'), JSON.stringify({ pid: process.pid, url: base, databaseUrl: b.databaseUrl, embedded: !!b.embedded }, null, 2), { mode: 0o600 });
 
   console.log('');
   log(`Ready on ${base}  (database: ${b.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'})`);
   log(`API reference: ${base}/api/docs`);
+  if (metricsServer) log(`Metrics (Prometheus, no token, private address): http://${cfg.metricsListen!.host}:${cfg.metricsListen!.port}/metrics`);
+  else if (cfg.metricsToken) log(`Metrics (Prometheus): ${base}/metrics with Authorization: Bearer $PATCHBAY_METRICS_TOKEN`);
   if (demo) {
     log(`Sign in: ${base}/login  as ${demo.staffEmail} / ${demo.staffPassword}`);
     log(demo.apiKeyRevoked ? `Demo API key: ${demo.apiKey.slice(0, 8)}… was revoked (the seed does not re-activate it; set PATCHBAY_DEMO_API_KEY to a new key)` : `Demo API key: ${demo.apiKey}`);
@@ -81,6 +87,7 @@ async function main() {
       server.close(() => { clearTimeout(cut); resolve(); });
       server.closeIdleConnections();
     }));
+    metricsServer?.close();
     await step('web app', () => closeNext?.());
     await b.stop(step);
     log('stopped');

@@ -208,7 +208,8 @@ test('the named automation URL answers the same JSON once the demo customer uses
   expect(en.status(), await en.text()).toBe(200);
   // The automation binding is cached for a couple of seconds.
   await expect(async () => {
-    const r = await page.request.post(`${app.base}/api/v1/customers/demo/automations/${AUTOMATION}`, { headers: auth, data: { phone: CALLER.phone } });
+    // Traced: recorded in full whatever the recording policy (the hot path's default samples successful runs).
+    const r = await page.request.post(`${app.base}/api/v1/customers/demo/automations/${AUTOMATION}`, { headers: { ...auth, 'x-patchbay-trace': '1' }, data: { phone: CALLER.phone } });
     liveRunId = r.headers()['x-patchbay-run-id'] ?? '';
     expect(canonical(await r.json())).toBe(canonical(testBody));
   }).toPass({ timeout: 15_000 });

@@ -15,9 +15,12 @@ import { EngineHost, setHost } from './engine-host/host';
 import { jobPorts, startJobEngine, startWorkers, type JobsRuntime } from './jobs/runtime';
 import { registerRunRetention } from './runs/retention';
 import { loadSecrets, type Secrets } from './secrets';
+import { useJsonLogs } from './log';
+import { PatchbayMetrics } from './metrics/metrics';
 import { registerSyncJobs, syncStarter } from './sync/sync-jobs';
 import { registerScheduledAutomations } from './jobs/scheduled-automations';
 import { watchKeyChanges } from './tenancy/api-keys';
+import { PhoneCache, watchCdpChanges } from './cdp/phone-cache';
 
 export interface Booted {
   cfg: PatchbayConfig;
@@ -29,6 +32,8 @@ export interface Booted {
   jobs: JobsRuntime;
   /** Server only: pipelined connections for caller lookups. */
   lookupPool: PipelinedPool | null;
+  /** Counters and gauges for GET /metrics. */
+  metrics: PatchbayMetrics;
   /** For the readiness check; `markStopping` when SIGTERM arrives. */
   lifecycle: Lifecycle & { markStopping(): void };
   /** Stops what boot started, in order (job engine, run recorder, connections, embedded database). */
@@ -48,6 +53,7 @@ function workerDatabaseUrl(cfg: PatchbayConfig): string {
 
 export async function boot(o: { role: 'server' | 'worker'; log: (m: string) => void; env?: NodeJS.ProcessEnv }): Promise<Booted> {
   const cfg = readConfig(o.env);
+  if (cfg.logFormat === 'json') useJsonLogs();
   // The encryption key decrypts the connections' credentials on every machine (in production it must come
   // from PATCHBAY_ENCRYPTION_KEY; in demo mode it is kept in the shared data folder).
   const secrets = loadSecrets(cfg);
@@ -72,15 +78,22 @@ export async function boot(o: { role: 'server' | 'worker'; log: (m: string) => v
   // (history; durable runs are written on the shared pool). ARCHITECTURE.md, "Durability".
   const recorderSql = o.role === 'server' ? connect(databaseUrl, 1, { synchronous_commit: 'off' }).sql : null;
   const lookupPool = o.role === 'server' ? createPipelinedPool(databaseUrl, cfg.lookupConnections) : null;
+  // Caller lookups answered from memory while PostgreSQL's change notifications keep it coherent (lib/cdp/phone-cache.ts).
+  const phoneCache = o.role === 'server' && cfg.lookupCache ? new PhoneCache() : null;
+  const stopCdpWatch = phoneCache ? await watchCdpChanges(sql, phoneCache) : null;
   const worker = o.role === 'worker' || cfg.runWorker;
   // Job engine set-up (pg-boss schema, queues, schedules, workers) one process at a time: pg-boss's create_queue
   // deadlocks when several processes starting together create the same queues.
+  let built: EngineHost | null = null;
+  const metrics = new PatchbayMetrics({ sql, dataDir: cfg.dataDir, recorderBacklog: () => built?.recorder.backlog ?? 0 });
   const { jobs, host } = await withAdvisoryLock(sql, BOOT_LOCK, async () => {
     const jobs = await startJobEngine({ databaseUrl, worker });
     const host = new EngineHost({
       sql,
+      metrics,
       recorderSql: recorderSql ?? undefined,
       lookupSql: lookupPool?.next,
+      phoneCache: phoneCache ?? undefined,
       encryptionKey: secrets.encryptionKeys,
       flowTimeoutMs: cfg.flowTimeoutMs,
       allowPrivateHosts: cfg.allowPrivateHosts,
@@ -88,8 +101,12 @@ export async function boot(o: { role: 'server' | 'worker'; log: (m: string) => v
       startSync: syncStarter(sql, jobs),
     });
     setHost(host);
+    built = host;
     registerSyncJobs({ sql, host, log: o.log, leaseMs: cfg.syncLeaseMs });
-    registerRunRetention({ sql, log: o.log, days: cfg.runRetentionDays });
+    registerRunRetention({
+      sql, log: o.log, days: cfg.runRetentionDays,
+      budget: { maxBytes: cfg.runMaxMb * 1048576, minAgeMs: cfg.runMinAgeHours * 3_600_000, dataDir: cfg.dataDir, diskWarnPercent: cfg.diskWarnPercent },
+    });
     registerScheduledAutomations({ sql, host, log: o.log });
     await startWorkers(jobs, { host, sql, log: o.log, worker });
     return { jobs, host };
@@ -101,12 +118,13 @@ export async function boot(o: { role: 'server' | 'worker'; log: (m: string) => v
   const lifecycle = { stopping: () => stopping, markStopping: () => { stopping = true; }, worker: { expected: worker, running: () => jobs.running() } };
 
   return {
-    cfg, secrets, databaseUrl, embedded, sql, host, jobs, lookupPool, lifecycle,
+    cfg, secrets, databaseUrl, embedded, sql, host, jobs, lookupPool, metrics, lifecycle,
     async stop(step) {
       await step('job engine', () => jobs.stop());
       await step('run recorder', async () => { await host.close(); await recorderSql?.end({ timeout: 5 }); });
       await step('lookup connections', () => lookupPool?.end());
       await step('key listener', () => stopKeyWatch?.());
+      await step('contact change listener', () => stopCdpWatch?.());
       await step('database pool', () => closeDb());
       await step('embedded database', () => embedded?.stop());
     },

@@ -41,6 +41,7 @@ export const VARIABLES = {
   PATCHBAY_SYNC_LEASE_MS: whole(500, 86_400_000),
   PATCHBAY_RUN_RETENTION_DAYS: z.string().regex(/^\d+(\.\d+)?$/, 'must be a number of days (0 keeps runs forever)').transform(Number),
   PATCHBAY_LOOKUP_CONNECTIONS: whole(1, 64),
+  PATCHBAY_LOOKUP_CACHE: flag,
   PATCHBAY_DB_POOL: whole(1, 1000),
   PATCHBAY_AUTOMATION_CACHE_MS: whole(0, 3_600_000),
   PATCHBAY_EMBEDDED_DB_PORT: whole(1, 65535),
@@ -49,7 +50,29 @@ export const VARIABLES = {
   PATCHBAY_DEBUG_DB: flag,
   PATCHBAY_TRUST_PROXY: flag,
   PATCHBAY_CONNECTION_DEADLINE_MS: whole(100, 600_000),
+  PATCHBAY_RUN_MAX_MB: whole(0, 100_000_000),
+  PATCHBAY_RUN_MIN_AGE_HOURS: z.string().regex(/^\d+(\.\d+)?$/, 'must be a number of hours').transform(Number),
+  PATCHBAY_DISK_WARN_PERCENT: whole(0, 99),
+  PATCHBAY_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (use 32 random bytes)').regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'),
+  PATCHBAY_METRICS_LISTEN: z.string().refine((v) => privateListen(v) !== null, 'must be host:port on a loopback or private address, e.g. 127.0.0.1:9464 or 10.0.0.5:9464'),
+  PATCHBAY_LOG_FORMAT: z.enum(['text', 'json'], { error: 'must be text or json' }),
 } as const;
+
+/** host:port of a private listener (/metrics without a token): loopback, RFC 1918, IPv6 unique-local or loopback. */
+export function privateListen(v: string): { host: string; port: number } | null {
+  const m = /^\[?([0-9A-Fa-f:.]+)\]?:(\d{1,5})$/.exec(v);
+  if (!m) return null;
+  const host = m[1], port = Number(m[2]);
+  if (port < 1 || port > 65535) return null;
+  const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host)?.slice(1).map(Number);
+  if (v4) {
+    if (v4.some((n) => n > 255)) return null;
+    const [a, b] = v4;
+    return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) ? { host, port } : null;
+  }
+  const h = host.toLowerCase();
+  return h === '::1' || /^f[cd][0-9a-f]{2}:/.test(h) ? { host, port } : null;
+}
 
 export type VariableName = keyof typeof VARIABLES;
 
@@ -91,6 +114,8 @@ export interface PatchbayConfig {
   syncLeaseMs: number;
   runRetentionDays: number;
   lookupConnections: number;
+  /** Caller lookups answered from the process's coherent cache (lib/cdp/phone-cache.ts). */
+  lookupCache: boolean;
   dbPool: number;
   automationCacheMs: number;
   embeddedDbPort: number;
@@ -100,6 +125,17 @@ export interface PatchbayConfig {
   trustProxy: boolean;
   /** How long "Test connection" and the OAuth code exchange wait for the other system. */
   connectionDeadlineMs: number;
+  /** Size budget of the detailed run records in MB (0: no size limit); the oldest are pruned first. */
+  runMaxMb: number;
+  /** The size budget never prunes runs younger than this (hours). */
+  runMinAgeHours: number;
+  /** Warn (staff app, log) when the data folder's disk has less than this share free (percent; 0: never). */
+  diskWarnPercent: number;
+  /** Bearer token that opens GET /metrics on the main server; null: /metrics only on metricsListen (if set). */
+  metricsToken: string | null;
+  /** A private host:port serving /metrics without a token. */
+  metricsListen: { host: string; port: number } | null;
+  logFormat: 'text' | 'json';
   /** Raw secret values from the environment (lib/secrets.ts generates the missing ones in demo mode). */
   secrets: { encryptionKey: string | null; previousEncryptionKey: string | null; authSecret: string | null; embeddedDbPassword: string | null };
   nextauthUrl: string | null;
@@ -141,6 +177,7 @@ export function readConfig(env: Env = process.env): PatchbayConfig {
     syncLeaseMs: get('PATCHBAY_SYNC_LEASE_MS') ?? 60_000,
     runRetentionDays: get('PATCHBAY_RUN_RETENTION_DAYS') ?? 30,
     lookupConnections: get('PATCHBAY_LOOKUP_CONNECTIONS') ?? Math.max(2, Math.min(8, os.availableParallelism())),
+    lookupCache: get('PATCHBAY_LOOKUP_CACHE') ?? true,
     dbPool: get('PATCHBAY_DB_POOL') ?? 10,
     automationCacheMs: get('PATCHBAY_AUTOMATION_CACHE_MS') ?? 2000,
     embeddedDbPort: get('PATCHBAY_EMBEDDED_DB_PORT') ?? 54329,
@@ -148,6 +185,12 @@ export function readConfig(env: Env = process.env): PatchbayConfig {
     debugDb: get('PATCHBAY_DEBUG_DB') ?? false,
     trustProxy: get('PATCHBAY_TRUST_PROXY') ?? false,
     connectionDeadlineMs: get('PATCHBAY_CONNECTION_DEADLINE_MS') ?? 10_000,
+    runMaxMb: get('PATCHBAY_RUN_MAX_MB') ?? 10_240,
+    runMinAgeHours: get('PATCHBAY_RUN_MIN_AGE_HOURS') ?? 1,
+    diskWarnPercent: get('PATCHBAY_DISK_WARN_PERCENT') ?? 10,
+    metricsToken: get('PATCHBAY_METRICS_TOKEN') ?? null,
+    metricsListen: ((v) => (v ? privateListen(v) : null))(get('PATCHBAY_METRICS_LISTEN')),
+    logFormat: get('PATCHBAY_LOG_FORMAT') ?? 'text',
     secrets: { encryptionKey: get('PATCHBAY_ENCRYPTION_KEY') ?? null, previousEncryptionKey: get('PATCHBAY_ENCRYPTION_KEY_PREVIOUS') ?? null, authSecret: get('NEXTAUTH_SECRET') ?? null, embeddedDbPassword: get('PATCHBAY_EMBEDDED_DB_PASSWORD') ?? null },
     nextauthUrl: get('NEXTAUTH_URL') ?? null,
     oauthApps,

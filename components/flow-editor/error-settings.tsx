@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'react';
 import type { BlockInfo } from './block-catalog';
 import type { DataPath } from './data-paths';
-import type { FlowFallback, NodeOnError, NodeRetry } from './flow-mapping';
+import type { FlowFallback, FlowMeta, NodeOnError, NodeRetry } from './flow-mapping';
 import type { FormField } from './form-fields';
 import { ParamField } from './param-field';
 import styles from './flow-editor.module.css';
@@ -90,6 +90,36 @@ export function FlowFallbackSettings({ fallback, paths, readOnly, onChange }: { 
             onChange={(v) => onChange({ ...fallback, body: v })} />
         </>
       )}
+    </fieldset>
+  );
+}
+
+type Recording = NonNullable<FlowMeta['recording']>;
+
+/** Which runs are stored in full (every run is counted in the aggregates whatever this says). */
+export function FlowRecordingSettings({ recording, readOnly, onChange }: { recording?: Recording; readOnly: boolean; onChange: (r: Recording | undefined) => void }) {
+  const value = recording?.policy ?? 'default';
+  return (
+    <fieldset className={styles.group} data-testid="recording-settings">
+      <legend className={styles.fieldLabel}>Run history</legend>
+      <select className={styles.input} value={value} disabled={readOnly} data-testid="recording-policy"
+        onChange={(e) => {
+          const v = e.target.value;
+          onChange(v === 'default' ? undefined : v === 'sampled' ? { policy: 'sampled', share: recording?.share ?? 0.01 } : { policy: v as 'all' | 'errors' });
+        }}>
+        <option value="default">Default (named URL: failures + 1 % of successes + 10 a minute; background: all)</option>
+        <option value="all">Every run</option>
+        <option value="errors">Failed, timed-out and fallback runs only</option>
+        <option value="sampled">Failures + a share of successful runs</option>
+      </select>
+      {recording?.policy === 'sampled' && (
+        <div className={styles.fieldCompact}>
+          <label className={styles.fieldLabel} htmlFor="recording-share">Share of successful runs (%)</label>
+          <input id="recording-share" className={styles.input} type="number" min={0} max={100} step={0.1} value={Math.round((recording.share ?? 0) * 1000) / 10} disabled={readOnly} data-testid="recording-share"
+            onChange={(e) => onChange({ policy: 'sampled', share: Math.min(1, Math.max(0, (Number(e.target.value) || 0) / 100)) })} />
+        </div>
+      )}
+      <div className={styles.fieldHelp}>Counts and latencies of every run are kept either way (runs chart, metrics); test runs and traced runs are always stored.</div>
     </fieldset>
   );
 }

@@ -44,6 +44,7 @@ export function describeFlowDiff(a: FlowJsonInput, b: FlowJsonInput): FlowDiff {
   diffValues('options', a.options ?? {}, b.options ?? {}, optionLines);
   changed.push(...optionLines);
   diffValues('fallback', a.fallback, b.fallback, changed);
+  diffValues('recording', a.recording, b.recording, changed);
   diffValues('deadlineMs', a.deadlineMs, b.deadlineMs, changed);
 
   const an = new Map(a.nodes.map((n) => [n.id, n]));

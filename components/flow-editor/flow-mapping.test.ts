@@ -21,6 +21,13 @@ describe('flow ⇄ canvas mapping', () => {
     expect(checkConnection(flowToCanvas(flow), blocks, { source: 'lookup', sourceHandle: 'error', target: 'route_main' })).toBe('"Look up caller" has no output "error"');
   });
 
+  it('round-trips the recording policy (and none)', () => {
+    const flow = flowSchema.parse({ ...fixture, recording: { policy: 'sampled', share: 0.05 } });
+    expect(canvasToFlow(flowToCanvas(flow)).recording).toEqual({ policy: 'sampled', share: 0.05 });
+    expect('recording' in canvasToFlow(flowToCanvas(flowSchema.parse(fixture)))).toBe(false);
+    expect(flowSchema.safeParse({ ...fixture, recording: { policy: 'sampled' } }).error?.issues[0].path).toEqual(['recording', 'share']);
+  });
+
   it('round-trips the caller lookup fixture without loss', () => {
     const canonical = flowSchema.parse(fixture);
     const doc = flowToCanvas(canonical);

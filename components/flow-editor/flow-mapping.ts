@@ -41,6 +41,7 @@ export function flowToCanvas(flow: FlowJsonInput): CanvasDoc {
   const meta: FlowMeta = { schemaVersion: 1, name: flow.name, automation: flow.automation, options: flow.options ?? {} };
   if (flow.description !== undefined) meta.description = flow.description;
   if (flow.fallback !== undefined) meta.fallback = { ...flow.fallback, status: flow.fallback.status ?? 200 };
+  if (flow.recording !== undefined) meta.recording = flow.recording;
   if (flow.deadlineMs !== undefined) meta.deadlineMs = flow.deadlineMs;
   const nodes: BlockNode[] = flow.nodes.map((n) => ({
     id: n.id,
@@ -73,6 +74,7 @@ export function canvasToFlow(doc: CanvasDoc): FlowJson {
     edges: doc.edges.map((e) => ({ id: e.id, source: e.source, sourcePort: e.sourceHandle ?? 'out', target: e.target })),
     options: meta.options,
     ...(meta.fallback ? { fallback: meta.fallback } : {}),
+    ...(meta.recording ? { recording: meta.recording } : {}),
     ...(meta.deadlineMs !== undefined ? { deadlineMs: meta.deadlineMs } : {}),
   };
   return flow;

@@ -6,7 +6,7 @@ import type { FlowIssue } from '@/lib/staff-api/contract';
 import { blockIcon, findBlock, type BlockInfo } from './block-catalog';
 import type { DataPath } from './data-paths';
 import { deriveFields, type FormField } from './form-fields';
-import { FlowDeadlineSetting, FlowFallbackSettings, NodeErrorSettings } from './error-settings';
+import { FlowDeadlineSetting, FlowFallbackSettings, FlowRecordingSettings, NodeErrorSettings } from './error-settings';
 import type { BlockNode, FlowMeta, NodeOnError, NodeRetry } from './flow-mapping';
 import { ParamField } from './param-field';
 import { ExpressionHelp, ParamPreview } from './param-preview';
@@ -108,6 +108,7 @@ export function FlowInspector({ meta, issues, nodeCount, readOnly, paths, onMeta
       <ParamField field={OPTIONS_FIELD} value={meta.options} paths={paths} testId="flow-options" disabled={readOnly}
         onChange={(v) => onMeta({ options: v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {} })} />
       <FlowFallbackSettings fallback={meta.fallback} paths={paths} readOnly={readOnly} onChange={(fallback) => onMeta({ fallback })} />
+      <FlowRecordingSettings recording={meta.recording} readOnly={readOnly} onChange={(recording) => onMeta({ recording })} />
       <FlowDeadlineSetting deadlineMs={meta.deadlineMs} hasFallback={!!meta.fallback} readOnly={readOnly} onChange={(deadlineMs) => onMeta({ deadlineMs })} />
       <div className={styles.field}>
         <div className={styles.fieldLabel}>Problems</div>

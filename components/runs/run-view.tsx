@@ -11,6 +11,7 @@ import { RunTimeline } from './run-timeline';
 import styles from './run-view.module.css';
 import { StepDetail } from './step-detail';
 import { layoutTimeline } from './timeline-layout';
+import { MissExplanation } from './miss-explanation';
 import { useRun } from './use-run';
 
 export function RunView({ id }: { id: string }) {
@@ -65,6 +66,7 @@ export function RunView({ id }: { id: string }) {
         </div>
       </header>
 
+      {r.explanation && <MissExplanation x={r.explanation} />}
       <section className={`card ${styles.timelineCard}`} aria-label="Steps">
         <h2>Steps</h2>
         {r.steps.length === 0 ? (

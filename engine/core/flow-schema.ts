@@ -53,6 +53,19 @@ export const flowEdgeSchema = z.object({
   target: z.string().min(1),
 });
 
+/**
+ * Which runs are kept in full detail (every run is counted in the per-minute aggregates whatever this says):
+ * `all`; `errors` (failed, timed-out and fallback runs only); `sampled` (those plus `share` of the successful
+ * ones, 0..1). Test runs and traced runs are always kept. Unset: `all` for background runs, and for synchronous
+ * calls of the named URL (the hot path) a sample of 1 % plus the first 10 successful runs per minute per customer
+ * (lib/runs/recording-policy.ts). An integration may override it.
+ */
+export const recordingSchema = z.object({
+  policy: z.enum(['all', 'errors', 'sampled'], { error: 'all, errors or sampled' }),
+  share: z.number().min(0, 'a share from 0 to 1').max(1, 'a share from 0 to 1').optional(),
+}).refine((r) => r.policy !== 'sampled' || r.share !== undefined, { message: 'sampled needs a share from 0 to 1, e.g. 0.01', path: ['share'] });
+export type RecordingPolicy = z.infer<typeof recordingSchema>;
+
 export const flowSchema = z.object({
   schemaVersion: z.literal(1).default(1),
   name: text(200).min(1),
@@ -68,6 +81,8 @@ export const flowSchema = z.object({
    * gets this instead of a 502. `body` may hold expressions over trigger, steps, options and customer.
    */
   fallback: z.object({ status: z.number().int().min(200).max(599).default(200), body: z.unknown().optional() }).optional(),
+  /** Which runs are recorded in full (see recordingSchema). */
+  recording: recordingSchema.optional(),
   /**
    * A synchronous automation's deadline: past it the caller gets the fallback (a 504 without one) and the step in
    * flight is cancelled. Unset: DEFAULT_DEADLINE_MS when the flow has a fallback, else PATCHBAY_FLOW_TIMEOUT_MS.

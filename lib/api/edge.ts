@@ -161,7 +161,7 @@ async function serve(route: RouteDef, rawParams: Record<string, string>, rawQuer
   }
   const reply = await route.handler({ req, res, params, query, body, deps, principal: principal!, customer: customer!, staff: staff! } as never);
   if (reply) {
-    if (reply.body === undefined) { res.writeHead(reply.status, { 'cache-control': 'no-store', ...reply.headers }); res.end(); }
+    if (reply.body === undefined) { res.writeHead(reply.status, { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...reply.headers }); res.end(); }
     else sendJson(res, reply.status, reply.body, reply.headers);
   }
 }

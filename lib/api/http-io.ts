@@ -9,7 +9,7 @@ export { ApiError };
 /** Answers with `body` as JSON; returns the text sent. */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): string {
   const payload = JSON.stringify(body) ?? 'null';
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), 'cache-control': 'no-store', ...headers });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
   res.end(payload);
   return payload;
 }

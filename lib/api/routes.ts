@@ -15,6 +15,7 @@ import { getCustomerPhoneSystemRoute, putCustomerPhoneSystemRoute } from './staf
 import { getVersionRoute, publishFlowRoute, saveVersionRoute } from './staff/flow-versions';
 import { createFlowRoute, deleteFlowRoute, duplicateFlowRoute, exportFlowRoute, getFlowRoute, importFlowRoute, listFlowsRoute } from './staff/flows';
 import { getRunRoute, listRunsRoute, runStatsRoute } from './staff/runs';
+import { storageStatusRoute } from './staff/storage';
 import { listSyncSourcesRoute, listSyncsRoute, startSyncRoute } from './staff/syncs';
 import { testRunRoute } from './staff/test-runs';
 import { validateRoute } from './staff/validate';
@@ -24,7 +25,7 @@ import { customerDetailRoute, customersOverviewRoute } from './staff/customer-ov
 import { createTemplateStaffRoute, getTemplateStaffRoute, listRolloutsStaffRoute, listTemplatesStaffRoute, pinCustomerTemplateStaffRoute, publishTemplateStaffRoute, rollbackStaffRoute, rolloutStaffRoute, saveTemplateVersionStaffRoute, shadowReplayStaffRoute } from './staff/templates';
 import { runAutomation } from './v1/automations';
 import { deleteCdpContact, upsertCdpContacts } from './v1/cdp';
-import { createCustomerRoute, getCustomer } from './v1/customers';
+import { createCustomerRoute, getCustomer, setCustomerTrace } from './v1/customers';
 import { health, ready } from './v1/health';
 import { hubspotHook, phoneSystemHook } from './v1/hooks';
 import { deleteIntegrationRoute, disableIntegrationRoute, enableIntegrationRoute, listIntegrationsRoute, reenableIntegrationRoute } from './v1/integrations';
@@ -41,6 +42,7 @@ export const publicRoutes: readonly RouteDef[] = [
   getRun,
   createCustomerRoute,
   getCustomer,
+  setCustomerTrace,
   upsertCdpContacts,
   deleteCdpContact,
   enableIntegrationRoute,
@@ -103,6 +105,7 @@ export const staffRoutes: readonly RouteDef[] = [
   testRunRoute,
   listRunsRoute,
   runStatsRoute,
+  storageStatusRoute,
   getRunRoute,
   listCustomersRoute,
   staffCreateCustomerRoute,

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type postgres from 'postgres';
 import { displayNameOf, normalizePhone, PatchbayError, type CdpContact, type CdpLookupHit, type CdpPort, type UnifiedContact } from '@/engine';
 import { clientMessage, isDatabaseError } from '../db/database-error';
+import { forgetCustomerLookups, type PhoneCache } from './phone-cache';
 
 export interface PreparedContact {
   source: string;
@@ -112,6 +113,7 @@ export async function upsertContacts(sql: postgres.Sql, customerId: string, defa
       returning (xmax = 0) as inserted, external_id`;
     for (const r of res) { r.inserted ? inserted++ : updated++; writtenIds.push(r.external_id); }
   }
+  if (inserted + updated) forgetCustomerLookups(customerId);
   const rejected = problems.map((p) => ({ externalId: p.externalId, reason: `${p.phone}: ${p.reason}` }));
   return { inserted, updated, unchanged: rows.length - inserted - updated, rejected, problems, writtenIds };
 }
@@ -139,11 +141,20 @@ export async function findByExternalId(sql: postgres.Sql, customerId: string, so
 export async function deleteContacts(sql: postgres.Sql, customerId: string, source: string, externalIds: string[]): Promise<number> {
   if (!externalIds.length) return 0;
   const res = await sql`update cdp_contacts set deleted_at = now(), updated_at = now() where customer_id = ${customerId} and source = ${source} and external_id = any(${externalIds}) and deleted_at is null`;
+  if (res.count) forgetCustomerLookups(customerId);
   return res.count;
 }
 
+/** A lookup through the process's coherent cache (lib/cdp/phone-cache.ts) when there is one, else the database. */
+function cachedLookup(cache: PhoneCache, sql: postgres.Sql, customerId: string, e164: string): Promise<CdpContact | null> {
+  const hit = cache.get(customerId, e164);
+  if (hit !== undefined) return Promise.resolve(hit);
+  const generation = cache.generationOf(customerId);
+  return lookupByPhone(sql, customerId, e164).then((c) => { cache.set(customerId, e164, c, generation); return c; });
+}
+
 /** `readSql` serves the hot-path lookups (lib/db/pipelined-pool.ts); everything else uses `sql`. */
-export function createPgCdp(sql: postgres.Sql, customer: { id: string; defaultCountry: string }, readSql: () => postgres.Sql = () => sql): CdpPort {
+export function createPgCdp(sql: postgres.Sql, customer: { id: string; defaultCountry: string }, readSql: () => postgres.Sql = () => sql, cache?: PhoneCache): CdpPort {
   // A step's error reaches the caller of the automation: the database's own text stays in the log.
   const guard = <A extends unknown[], R>(what: string, f: (...a: A) => Promise<R>) => (...a: A): Promise<R> => f(...a).catch((err: unknown) => {
     if (isDatabaseError(err)) throw new PatchbayError('block_failed', `The CDP could not ${what}: ${clientMessage(err, `CDP ${what}`)}`);
@@ -151,7 +162,7 @@ export function createPgCdp(sql: postgres.Sql, customer: { id: string; defaultCo
   });
   return {
     // Unwrapped: the hot path, and its only input is an E.164 number.
-    lookupByPhone: (e164) => lookupByPhone(readSql(), customer.id, e164),
+    lookupByPhone: cache ? (e164) => cachedLookup(cache, readSql(), customer.id, e164) : (e164) => lookupByPhone(readSql(), customer.id, e164),
     findByExternalId: guard('find the contact', (source: string, id: string) => findByExternalId(sql, customer.id, source, id)),
     upsert: guard('store the contacts', async (list: UnifiedContact[]) => { const { problems: _p, writtenIds: _w, ...r } = await upsertContacts(sql, customer.id, customer.defaultCountry, list); return r; }),
     delete: guard('delete the contacts', (source: string, ids: string[]) => deleteContacts(sql, customer.id, source, ids)),

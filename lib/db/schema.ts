@@ -1,6 +1,6 @@
 // Patchbay's tables. Generated migrations live in drizzle/; never edit one that has landed.
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, char, index, integer, json, jsonb, pgEnum, pgTable, primaryKey, real, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, char, doublePrecision, index, integer, json, jsonb, pgEnum, pgTable, primaryKey, real, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 export const staffRole = pgEnum('staff_role', ['owner', 'editor', 'viewer']);
 export const runStatus = pgEnum('run_status', ['queued', 'running', 'succeeded', 'failed', 'waiting', 'timeout']);
@@ -32,6 +32,9 @@ export const customers = pgTable('customers', {
   name: text('name').notNull(),
   defaultCountry: char('default_country', { length: 2 }).notNull().default('US'),
   createdAt: ts('created_at').notNull().defaultNow(),
+  /** Support's "trace the next N runs" switch: that many runs are recorded in full whatever the policy. */
+  traceRuns: integer('trace_runs').notNull().default(0),
+  traceSetAt: ts('trace_set_at'),
 }, (t) => [uniqueIndex('customers_vendor_external_uq').on(t.vendorId, t.externalId)]);
 
 export const apiKeys = pgTable('api_keys', {
@@ -85,6 +88,8 @@ export const integrations = pgTable('integrations', {
   /** Pinned version; null follows the flow's published version (roll-outs). */
   flowVersion: integer('flow_version'),
   options: jsonb('options').notNull().default({}),
+  /** Overrides the flow's recording policy for this customer ({policy, share}); null: the flow's. */
+  recording: jsonb('recording'),
   enabled: boolean('enabled').notNull().default(true),
   /** Overrides the flow's deadline for this customer (synchronous automations); null: the flow's. */
   deadlineMs: integer('deadline_ms'),
@@ -146,6 +151,7 @@ export const cdpContacts = pgTable('cdp_contacts', {
 }, (t) => [
   uniqueIndex('cdp_contacts_source_uq').on(t.customerId, t.source, t.externalId),
   index('cdp_contacts_phone_keys_gin').using('gin', t.phoneKeys).where(sql`${t.deletedAt} is null`),
+  index('cdp_contacts_rejected_phones_idx').on(t.customerId).where(sql`cardinality(${t.rawPhones}) > cardinality(${t.phones}) and ${t.deletedAt} is null`),
 ]);
 
 export const runs = pgTable('runs', {
@@ -172,6 +178,8 @@ export const runs = pgTable('runs', {
   durationMs: real('duration_ms'),
   /** Why the run answered its flow's fallback: `failed` (a step failed) or `deadline` (it ran past its deadline); null: it did not. */
   fallbackReason: text('fallback_reason'),
+  /** Why a caller lookup found nobody (lib/cdp/explain-miss.ts); null for other runs. */
+  explanation: json('explanation'),
 }, (t) => [
   index('runs_vendor_started_idx').on(t.vendorId, t.startedAt),
   index('runs_customer_started_idx').on(t.customerId, t.startedAt),
@@ -179,6 +187,30 @@ export const runs = pgTable('runs', {
   index('runs_vendor_status_started_idx').on(t.vendorId, t.status, t.startedAt),
 ]);
 
+
+/**
+ * Every run counted, per customer, automation and minute, whatever the recording policy kept in detail
+ * (lib/runs/run-aggregates.ts): several processes add into the same row. Kept 13 months.
+ */
+export const runAggregates = pgTable('run_aggregates', {
+  minute: ts('minute').notNull(),
+  vendorId: uuid('vendor_id').notNull().references(() => vendors.id, { onDelete: 'cascade' }),
+  customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
+  automation: text('automation').notNull(),
+  runs: integer('runs').notNull().default(0),
+  failures: integer('failures').notNull().default(0),
+  timeouts: integer('timeouts').notNull().default(0),
+  fallbacks: integer('fallbacks').notNull().default(0),
+  /** Of the fallbacks, those answered at the deadline (the rest answered a failed run). */
+  deadlineFallbacks: integer('deadline_fallbacks').notNull().default(0),
+  durationSumMs: doublePrecision('duration_sum_ms').notNull().default(0),
+  durationMaxMs: real('duration_max_ms').notNull().default(0),
+  /** Non-cumulative counts per latency bucket (lib/runs/latency-buckets.ts). */
+  buckets: integer('buckets').array().notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.customerId, t.automation, t.minute] }),
+  index('run_aggregates_vendor_minute_idx').on(t.vendorId, t.minute),
+]);
 
 /** One row per (customer, sync key): the committed cursor and the lock against overlapping runs. */
 export const syncStates = pgTable('sync_states', {

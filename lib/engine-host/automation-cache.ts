@@ -1,7 +1,7 @@
 // The hot path never parses a flow: compiled flows are cached by (flow, version) forever (versions are
 // immutable) and the customer's automation → version binding is re-read at most every few seconds.
 import type postgres from 'postgres';
-import { compileFlow, DEFAULT_DEADLINE_MS, registry, type CompiledFlow, type TriggerField } from '@/engine';
+import { compileFlow, DEFAULT_DEADLINE_MS, recordingSchema, registry, type CompiledFlow, type RecordingPolicy, type TriggerField } from '@/engine';
 import { envValue } from '../config';
 
 export interface ResolvedAutomation {
@@ -15,9 +15,13 @@ export interface ResolvedAutomation {
    * has a fallback answer; null: the host's flow timeout (PATCHBAY_FLOW_TIMEOUT_MS).
    */
   deadlineMs: number | null;
+  /** Recording policy: the integration's override, else the flow's; null: the default (lib/runs/recording-policy.ts). */
+  recording: RecordingPolicy | null;
+  /** The customer's "trace the next N runs" switch as the database had it (lib/runs/trace-switch.ts). */
+  trace: { runs: number; setAt: Date | null };
 }
 
-type BindingRow = { flow_id: string; version: number; options: Record<string, unknown>; deadline_ms: number | null; automation: string };
+type BindingRow = { flow_id: string; version: number; options: Record<string, unknown>; deadline_ms: number | null; automation: string; recording: unknown; trace_runs: number; trace_set_at: Date | null };
 
 let bindingTtlMs: number | undefined;
 const compiledCache = new Map<string, CompiledFlow>();
@@ -43,8 +47,8 @@ export async function resolveAutomation(sql: postgres.Sql, customerId: string, a
   // `enabled` is read rather than filtered on, so a disabled integration is told apart from a missing one for free.
   const rows = await sql<(BindingRow & { enabled: boolean; from_template: boolean })[]>`
     select i.flow_id, coalesce(i.flow_version, f.published_version) as version, i.options, i.deadline_ms, i.automation, i.enabled,
-      i.customer_template_id is not null as from_template
-    from integrations i join flows f on f.id = i.flow_id
+      i.recording, c.trace_runs, c.trace_set_at, i.customer_template_id is not null as from_template
+    from integrations i join flows f on f.id = i.flow_id join customers c on c.id = i.customer_id
     where i.customer_id = ${customerId} and i.automation = ${automation} and f.deleted_at is null
       and coalesce(i.flow_version, f.published_version) is not null`;
   // Switched off by a template the customer paused, or through the integrations API.
@@ -72,8 +76,9 @@ export async function resolveAnsweringAutomation(sql: postgres.Sql, customerId: 
   const hit = bindings.get(k);
   if (hit && hit.expires > now) return hit.value as (ResolvedAutomation & { automation: string }) | null;
   const rows = await sql<BindingRow[]>`
-    select i.flow_id, coalesce(i.flow_version, f.published_version) as version, i.options, i.deadline_ms, i.automation
-    from integrations i join flows f on f.id = i.flow_id
+    select i.flow_id, coalesce(i.flow_version, f.published_version) as version, i.options, i.deadline_ms, i.automation,
+      i.recording, c.trace_runs, c.trace_set_at
+    from integrations i join flows f on f.id = i.flow_id join customers c on c.id = i.customer_id
     where i.customer_id = ${customerId} and ${event} = any(i.answer_events) and i.enabled and f.deleted_at is null
       and coalesce(i.flow_version, f.published_version) is not null
     order by i.automation limit 1`;
@@ -98,6 +103,8 @@ async function toResolved(sql: postgres.Sql, r: BindingRow): Promise<ResolvedAut
     options: { ...compiled.flow.options, ...r.options },
     triggerFields: parsed.success ? ((parsed.data as { fields?: TriggerField[] }).fields ?? []) : [],
     deadlineMs: r.deadline_ms ?? compiled.flow.deadlineMs ?? (compiled.fallback ? DEFAULT_DEADLINE_MS : null),
+    recording: (r.recording ? recordingSchema.safeParse(r.recording).data : undefined) ?? compiled.flow.recording ?? null,
+    trace: { runs: r.trace_runs, setAt: r.trace_set_at },
   };
 }
 

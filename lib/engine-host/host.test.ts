@@ -53,6 +53,9 @@ describe('EngineHost', () => {
       let run = await readRun(db.sql, vendorId, out.runId);
       while (!run) { await new Promise((r) => setTimeout(r, 50)); run = await readRun(db.sql, vendorId, out.runId); }
       await host.close();
+      // counted in the per-minute aggregates as a timeout (at the deadline, not when the run noticed)
+      const [agg] = await db.sql<{ runs: number; timeouts: number }[]>`select sum(runs)::int as runs, sum(timeouts)::int as timeouts from run_aggregates where automation = 'slow_call'`;
+      expect(agg).toEqual({ runs: 1, timeouts: 1 });
       expect(run!.status).toBe('timeout');
       expect(run!.steps.map((s) => [s.nodeId, s.status])).toEqual([['trigger', 'succeeded'], ['call', 'failed']]);
       expect(run!.steps[0].output).toEqual({ n: 1 });

@@ -5,11 +5,18 @@ import { newRunId } from '../runs/run-id';
 import type postgres from 'postgres';
 import { fallbackResponse, PatchbayError, newRunProgress, runFlow, type CdpPort, type CompiledFlow, type ConnectionHandle, type HttpRequestLogEntry, type RunContext, type RunResult, type RunState, type SyncStartRequest, type SerializedError } from '@/engine';
 import { createPgCdp } from '../cdp/pg-cdp';
+import type { PhoneCache } from '../cdp/phone-cache';
+import { explainMiss, missOf, takeExplainBudget } from '../cdp/explain-miss';
+import { clientMessage } from '../db/database-error';
 import { createCallSessionPort } from '../calls/call-sessions';
 import { reportRunHealth } from './connection-health';
 import { loadConnection } from './connections';
 import { createGuardedFetch } from './guarded-fetch';
 import { RunRecorder, type RunRecord } from './run-recorder';
+import { RecordingPolicies, type RecordingPolicy } from '../runs/recording-policy';
+import { RunAggregates, type RunOutcome } from '../runs/run-aggregates';
+import { TraceSwitch } from '../runs/trace-switch';
+import { jsonLogs, runLog } from '../log';
 
 export interface HostOptions {
   sql: postgres.Sql;
@@ -17,6 +24,8 @@ export interface HostOptions {
   recorderSql?: postgres.Sql;
   /** Connections for caller lookups (lib/db/pipelined-pool.ts); the shared pool when absent. */
   lookupSql?: () => postgres.Sql;
+  /** The process's coherent cache of caller lookups (lib/cdp/phone-cache.ts), when its change listener runs. */
+  phoneCache?: PhoneCache;
   encryptionKey: KeyInput;
   flowTimeoutMs: number;
   allowPrivateHosts: boolean;
@@ -28,6 +37,12 @@ export interface HostOptions {
   enqueueRun?: (runId: string) => Promise<void>;
   /** Starts a durable contact sync for the customer (set by lib/sync when the job engine runs): ctx.sync. */
   startSync?: (customer: { id: string; defaultCountry: string }, req: SyncStartRequest) => Promise<{ syncRunId: string; status: 'queued' | 'already_running' }>;
+  /** Counts every finished run for /metrics (lib/metrics/metrics.ts). */
+  metrics?: { observeRun(o: RunOutcome, recorded: boolean): void };
+  /** How often the per-minute aggregates are added into the database (default 5000 ms). */
+  aggregateFlushMs?: number;
+  /** Decides which successful runs are recorded in full (tests pass a seeded one). */
+  policies?: RecordingPolicies;
 }
 
 export interface ExecuteRequest {
@@ -45,6 +60,12 @@ export interface ExecuteRequest {
   recordNow?: boolean;
   /** Overrides the flow timeout (background runs of the job engine may upload a recording for minutes). */
   timeoutMs?: number;
+  /** The recording policy (integration's override, else the flow's); null/absent: the default. */
+  recording?: RecordingPolicy | null;
+  /** A synchronous call of the named URL: the hot path's default policy applies (lib/runs/recording-policy.ts). */
+  synchronous?: boolean;
+  /** Record this run in full whatever the policy (X-Patchbay-Trace, the customer's trace switch). */
+  traced?: boolean;
   /**
    * A caller is waiting (the named URL, a webhook answered synchronously): when the deadline passes and the flow
    * has a fallback answer, the caller gets it before the deadline, the step in flight is cancelled, and the run
@@ -65,7 +86,7 @@ export interface ExecuteOutcome {
   response?: { status: number; body: unknown; headers?: Record<string, string> };
   error?: SerializedError;
   durationMs: number;
-  /** The run record handed to the recorder (finished runs). */
+  /** The run record handed to the recorder (finished runs the recording policy keeps). */
   record?: RunRecord;
   /** Set when the response is the flow's fallback answer. */
   fallback?: FallbackReason;
@@ -128,7 +149,7 @@ class HostRunContext implements RunContext {
   get fetch(): typeof fetch { return this.host.fetchImpl; }
   get cdp(): CdpPort {
     if (this.cdpPort) return this.cdpPort;
-    const port = createPgCdp(this.host.opts.sql, this.customer, this.host.opts.lookupSql);
+    const port = createPgCdp(this.host.opts.sql, this.customer, this.host.opts.lookupSql, this.host.opts.phoneCache);
     return (this.cdpPort = this.dryRun ? { ...port, upsert: refuseInDryRun('write to the CDP'), delete: refuseInDryRun('delete from the CDP') } : port);
   }
   get signal(): AbortSignal {
@@ -163,8 +184,11 @@ class HostRunContext implements RunContext {
   isCancelled(): boolean { return this.cancelled; }
   cancel(): void { this.cancelled = true; this.ac?.abort(); }
 
+  /** Set by the host: the automation, for log lines. */
+  automation = '';
+
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: unknown): void {
-    if (level === 'error' || level === 'warn') console[level](`[run ${this.runId}] ${message}`, data ?? '');
+    if (level === 'error' || level === 'warn') runLog(level, message, { runId: this.runId, automation: this.automation, customerId: this.customer.id }, data);
   }
 }
 
@@ -182,12 +206,22 @@ export interface DryRunRequest {
 
 export class EngineHost {
   readonly recorder: RunRecorder;
+  /** Every finished live run counted per customer, automation and minute (whatever is recorded in detail). */
+  readonly aggregates: RunAggregates;
+  readonly policies: RecordingPolicies;
+  /** The customers' "trace the next N runs" switches. */
+  readonly trace: TraceSwitch;
   /** @internal used by run contexts */
   readonly fetchImpl: typeof fetch;
   private readonly deadlines = new Deadlines();
+  /** Runs held back from the recorder while their "why no match" explanation is computed (a few ms, after the answer). */
+  private readonly explaining = new Map<string, { record: RunRecord; done: Promise<void> }>();
 
   constructor(readonly opts: HostOptions) {
     this.recorder = new RunRecorder(opts.recorderSql ?? opts.sql, { durableSql: opts.sql });
+    this.aggregates = new RunAggregates(opts.recorderSql ?? opts.sql, opts.aggregateFlushMs);
+    this.policies = opts.policies ?? new RecordingPolicies();
+    this.trace = new TraceSwitch(opts.sql);
     this.fetchImpl = createGuardedFetch(opts.allowPrivateHosts);
   }
 
@@ -213,12 +247,33 @@ export class EngineHost {
     if (ctx.used) void reportRunHealth(r.steps, ctx.used).catch((e) => console.error('[patchbay] connection health report failed:', (e as Error).message));
   }
 
-  /** Runs a flow to its end (or suspension), bounded by the flow timeout; the run is always recorded. */
+  /**
+   * Counts a finished run (aggregates, metrics, a log line when it failed) and tells whether the recording
+   * policy keeps it in full. Runs that others depend on (queued, waiting, recordNow) are always written.
+   */
+  private count(r: RunRecord, fallback: boolean | undefined, req: ExecuteRequest): boolean {
+    const keep = !!req.recordNow || r.status === 'waiting' || this.policies.keep({
+      mode: r.mode, status: r.status, fallback, traced: req.traced, policy: req.recording, synchronous: req.synchronous, customerId: r.customerId, automation: r.automation,
+    });
+    if (r.mode === 'live' && r.status !== 'waiting') {
+      const o: RunOutcome = { vendorId: r.vendorId, customerId: r.customerId, automation: r.automation, status: r.status, fallback, durationMs: r.durationMs, startedAt: r.startedAt };
+      this.aggregates.add(o);
+      this.opts.metrics?.observeRun(o, keep);
+    }
+    // One JSON line per run that went wrong (plain-text logs stay as they were: quiet on the hot path).
+    if ((r.status === 'failed' || r.status === 'timeout' || fallback) && jsonLogs()) {
+      runLog('warn', `run ${r.status}${fallback ? ' (fallback answered)' : ''}: ${r.error?.code ?? ''} ${r.error?.message ?? ''}`.trim(), { runId: r.id, automation: r.automation, customerId: r.customerId });
+    }
+    return keep;
+  }
+
+  /** Runs a flow to its end (or suspension), bounded by the flow timeout; the recording policy decides what is stored. */
   async execute(req: ExecuteRequest): Promise<ExecuteOutcome> {
     const runId = req.runId ?? newRunId();
     const mode = req.mode ?? 'live';
     const startedAt = new Date();
     const ctx = this.createContext(runId, mode, req.customer, req.options);
+    ctx.automation = req.compiled.flow.automation;
     const timeoutMs = req.timeoutMs ?? this.opts.flowTimeoutMs;
     const withFallback = !!req.fallbackOnDeadline && !!req.compiled.fallback;
     const progress = withFallback ? newRunProgress() : undefined;
@@ -252,6 +307,12 @@ export class EngineHost {
           details: { deadlineMs: timeoutMs, stepMs, elapsedMs: durationMs },
         };
       }
+      // Counted now (a run that never notices the abort still counts); recorded with its partial steps once it does
+      // (a timed-out run is always kept in full).
+      this.count({
+        id: runId, vendorId: req.vendorId, customerId: req.customer.id, flowId: req.flowId, flowVersion: req.flowVersion, automation, mode, trigger, startedAt,
+        status: 'timeout', response: fallback, error, finishedAt: new Date(), durationMs, steps: [],
+      }, !!fallback, req);
       // Record the partial steps once the run notices the abort.
       void running.then((r) => {
         const steps = r.steps.map((st) => (inFlight && st.seq === inFlight.seq && st.status === 'failed'
@@ -280,8 +341,18 @@ export class EngineHost {
       finishedAt: status === 'waiting' ? null : new Date(), durationMs: result.durationMs, steps: result.steps,
       fallbackReason: result.fallback ? 'failed' : null,
     };
-    if (req.recordNow || status === 'waiting') await this.recorder.recordNow(record);
-    else {
+    const keep = this.count(record, result.fallback, req);
+    // A run the recording policy does not store needs no explanation.
+    const explained = status === 'waiting' || (!keep && !req.recordNow) ? null : this.explainIfMiss(record, req.customer);
+    if (req.recordNow || status === 'waiting') {
+      if (explained) await explained;
+      await this.recorder.recordNow(record);
+    } else if (!keep) return { runId, status, result, response: result.response, error: result.error, durationMs: result.durationMs };
+    else if (explained) {
+      // The answer goes out first; the record follows its explanation to the recorder.
+      const done = explained.then(() => { this.explaining.delete(runId); void this.recorder.record(record); });
+      this.explaining.set(runId, { record, done });
+    } else {
       // Waits only when the record backlog is past its high-water mark (backpressure, nothing dropped).
       const backlog = this.recorder.record(record);
       if (backlog) await backlog;
@@ -293,13 +364,37 @@ export class EngineHost {
     return { runId, status, result, response: result.response, error: result.error, durationMs: result.durationMs, record, ...(result.fallback ? { fallback: 'failed' as const } : {}) };
   }
 
+  /**
+   * A run whose cdp.lookup found nobody gets `explanation` (lib/cdp/explain-miss.ts), computed after the current
+   * answer went out (setImmediate) and never failing the run; null for every other run (no cost).
+   */
+  private explainIfMiss(record: RunRecord, customer: { id: string; defaultCountry: string }): Promise<void> | null {
+    const miss = missOf(record.steps, customer.defaultCountry, record.automation);
+    if (!miss) return null;
+    return new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => explainMiss(this.opts.sql, customer, miss, { search: takeExplainBudget() }))
+      .then((e) => { record.explanation = e; }, (err: unknown) => {
+        record.explanation = { summary: `The explanation could not be computed: ${clientMessage(err, 'explaining a lookup miss')}` };
+      });
+  }
+
+  /** A finished run not written yet (in the recorder's buffer, or waiting for its explanation). */
+  pendingRun(id: string): RunRecord | undefined {
+    return this.recorder.pending.get(id) ?? this.explaining.get(id)?.record;
+  }
+
   async close(): Promise<void> {
+    await Promise.allSettled([...this.explaining.values()].map((e) => e.done));
     await this.recorder.close();
+    await this.aggregates.close();
+    await this.trace.close();
   }
 }
 
 const g = globalThis as unknown as { __patchbayHost?: EngineHost };
 export function setHost(h: EngineHost | undefined): void { g.__patchbayHost = h; }
+/** The process's host when one runs (the staff API in the server process), else undefined. */
+export function currentHost(): EngineHost | undefined { return g.__patchbayHost; }
 export function getHost(): EngineHost {
   if (!g.__patchbayHost) throw new Error('The engine host is not started (run Patchbay through server.ts)');
   return g.__patchbayHost;

@@ -30,6 +30,8 @@ export interface RunRecord {
    * after answering): the record reuses that text instead of serialising the body a second time.
    */
   responseBodyJson?: string;
+  /** Why a caller lookup found nobody (lib/cdp/explain-miss.ts), for runs whose cdp.lookup missed. */
+  explanation?: unknown;
 }
 
 const MAX_JSON = 64 * 1024;
@@ -103,11 +105,49 @@ const num = (v: number | null | undefined) => (v === null || v === undefined || 
 const isResponseEcho = (s: StepRecord, response: unknown) =>
   s.blockId.startsWith('respond.') && response !== null && typeof response === 'object' && (response as { body?: unknown }).body === (s.output as { body?: unknown } | null)?.body;
 
-function stepJson(s: StepRecord, r: RunRecord): string {
-  const io = isResponseEcho(s, r.response) ? '"asResponse":true,"input":null,"output":null'
-    : s.output === r.trigger && s.output !== null && typeof s.output === 'object' ? `"asTrigger":true,"input":${clipJson(s.input)},"output":null`
-    : `"input":${clipJson(s.input)},"output":${clipJson(s.output)}`;
-  return `{"seq":${s.seq},"nodeId":${str(s.nodeId)},"blockId":${str(s.blockId)},"status":${str(s.status)},${io},"port":${str(s.port)},"startedAt":${str(s.startedAt)},"durationMs":${num(s.durationMs)}${s.error ? `,"error":${clipJson(s.error)}` : ''}${s.requestLog ? `,"requestLog":${clipJson(s.requestLog)}` : ''}}`;
+// ── Compact step records (issue 18) ─────────────────────────────────────────────────────────────────────────
+// What else a stored step repeats is left out, and read-run.ts restores it:
+// - `blockId` when the run names its flow version (the node's block, from the compiled flow);
+// - `status` when it is "succeeded";
+// - `startedAt` as `at`, milliseconds after the run's start instead of an ISO timestamp;
+// - an output (or one of its fields) that is the very object the response body holds (a lookup's contact,
+//   answered as is) as `"output":{"contact":{"$body":"contact"}},"bodyRefs":true` (`{"$body":""}` for the whole body).
+// Failed steps keep everything (plus attempts and how an error was handled).
+
+/** The response body and its object fields, by identity: what a step's output may share with the response. */
+function bodyRefs(r: RunRecord): Map<unknown, string> | null {
+  const body = (r.response as { body?: unknown } | null)?.body;
+  if (body === null || typeof body !== 'object') return null;
+  const refs = new Map<unknown, string>([[body, '']]);
+  if (!Array.isArray(body)) for (const [k, v] of Object.entries(body)) if (v !== null && typeof v === 'object' && !refs.has(v)) refs.set(v, k);
+  return refs;
+}
+
+/** The output's JSON, with what it shares with the response body as `{"$body": field}`; `refs` says whether it did. */
+function outputJson(output: unknown, refs: Map<unknown, string> | null): { json: string; refs: boolean } {
+  if (!refs || output === null || typeof output !== 'object') return { json: clipJson(output), refs: false };
+  const whole = refs.get(output);
+  if (whole !== undefined) return { json: `{"$body":${JSON.stringify(whole)}}`, refs: true };
+  if (Array.isArray(output)) return { json: clipJson(output), refs: false };
+  let shared = false;
+  for (const v of Object.values(output)) if (v !== null && typeof v === 'object' && refs.has(v)) { shared = true; break; }
+  if (!shared) return { json: clipJson(output), refs: false };
+  const copy: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(output)) copy[k] = v !== null && typeof v === 'object' && refs.has(v) ? { $body: refs.get(v) } : v;
+  return { json: clipJson(copy), refs: true };
+}
+
+function stepJson(s: StepRecord, r: RunRecord, refs: Map<unknown, string> | null, t0: number): string {
+  const io = isResponseEcho(s, r.response) ? '"asResponse":true'
+    : s.output === r.trigger && s.output !== null && typeof s.output === 'object' ? `"asTrigger":true,"input":${clipJson(s.input)}`
+    : ((o) => `"input":${clipJson(s.input)},"output":${o.json}${o.refs ? ',"bodyRefs":true' : ''}`)(outputJson(s.output, refs));
+  const at = Date.parse(s.startedAt);
+  const when = Number.isFinite(at) && Number.isFinite(t0) ? `"at":${at - t0}` : `"startedAt":${str(s.startedAt)}`;
+  const block = r.flowId && r.flowVersion !== null ? '' : `"blockId":${str(s.blockId)},`;
+  const status = s.status === 'succeeded' ? '' : `"status":${str(s.status)},`;
+  return `{"seq":${s.seq},"nodeId":${str(s.nodeId)},${block}${status}${io},"port":${str(s.port)},${when},"durationMs":${num(s.durationMs)}`
+    + `${s.error ? `,"error":${clipJson(s.error)}` : ''}${s.attempts ? `,"attempts":${s.attempts}` : ''}${s.errorHandled ? `,"errorHandled":${str(s.errorHandled)}` : ''}`
+    + `${s.requestLog ? `,"requestLog":${clipJson(s.requestLog)}` : ''}}`;
 }
 
 function responseJson(r: RunRecord): string {
@@ -118,12 +158,15 @@ function responseJson(r: RunRecord): string {
 
 function runJson(r: RunRecord): string {
   let steps = '[';
-  for (let i = 0; i < r.steps.length; i++) steps += (i ? ',' : '') + stepJson(r.steps[i], r);
+  const refs = r.steps.length ? bodyRefs(r) : null;
+  const t0 = r.startedAt.getTime();
+  for (let i = 0; i < r.steps.length; i++) steps += (i ? ',' : '') + stepJson(r.steps[i], r, refs, t0);
   steps += ']';
   return `{"id":${str(r.id)},"vendor_id":${str(r.vendorId)},"customer_id":${str(r.customerId)},"flow_id":${str(r.flowId)},"flow_version":${num(r.flowVersion)},`
     + `"automation":${str(r.automation)},"mode":${str(r.mode)},"status":${str(r.status)},"trigger":${clipJson(r.trigger)},"response":${responseJson(r)},`
     + `"error":${clipJson(r.error)},"state":${clipJson(r.state ?? null)},"steps":${steps},"resume_at":${str(r.resumeAt?.toISOString())},`
-    + `"started_at":${str(r.startedAt.toISOString())},"finished_at":${str(r.finishedAt?.toISOString())},"duration_ms":${num(r.durationMs)},"fallback_reason":${str(r.fallbackReason)}}`;
+    + `"started_at":${str(r.startedAt.toISOString())},"finished_at":${str(r.finishedAt?.toISOString())},"duration_ms":${num(r.durationMs)},"fallback_reason":${str(r.fallbackReason)}`
+    + `${r.explanation === undefined ? '' : `,"explanation":${clipJson(r.explanation)}`}}`;
 }
 
 export interface RecorderOptions {
@@ -283,9 +326,10 @@ export class RunRecorder {
   private async insert(sql: postgres.Sql, rowsJson: string): Promise<void> {
     // One row per run, one statement per batch: recording stays a small fraction of the hot path's cost.
     await sql`
-      insert into runs (id, vendor_id, customer_id, flow_id, flow_version, automation, mode, status, trigger, response, error, state, steps, resume_at, started_at, finished_at, duration_ms, fallback_reason)
+      insert into runs (id, vendor_id, customer_id, flow_id, flow_version, automation, mode, status, trigger, response, error, state, steps, resume_at, started_at, finished_at, duration_ms, fallback_reason, explanation)
       select * from json_to_recordset(${rowsJson}::text::json) as x(id uuid, vendor_id uuid, customer_id uuid, flow_id uuid, flow_version int, automation text, mode text,
-        status run_status, trigger json, response json, error json, state json, steps json, resume_at timestamptz, started_at timestamptz, finished_at timestamptz, duration_ms real, fallback_reason text)
+        status run_status, trigger json, response json, error json, state json, steps json, resume_at timestamptz, started_at timestamptz, finished_at timestamptz, duration_ms real, fallback_reason text,
+        explanation json)
       on conflict (id) do update set status = excluded.status, response = excluded.response, error = excluded.error, state = excluded.state,
         -- merge by step seq (a resumed run adds steps to the ones recorded before its delay)
         steps = (select coalesce(json_agg(d.s order by d.seq), '[]'::json) from (
@@ -293,7 +337,8 @@ export class RunRecorder {
                      select e.s, 1 as pri from json_array_elements(coalesce(excluded.steps, '[]'::json)) e(s)
                      union all select e.s, 2 from json_array_elements(coalesce(runs.steps, '[]'::json)) e(s)) u
                    order by (u.s->>'seq')::int, u.pri) d),
-        resume_at = excluded.resume_at, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms, fallback_reason = excluded.fallback_reason`;
+        resume_at = excluded.resume_at, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms, fallback_reason = excluded.fallback_reason,
+        explanation = coalesce(excluded.explanation, runs.explanation)`;
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 // Flows are versioned: every save is a new immutable version; publishing marks the one the named URL runs.
 // Timestamps arrive as strings from the app's pool (lib/db/client.ts keeps them as text), so rows are read through new Date().
 import type postgres from 'postgres';
-import { flowSchema, migrateStoredFlow, registry, validateFlow, type Flow, type FlowIssue } from '@/engine';
+import { flowSchema, migrateStoredFlow, registry, validateFlow, type Flow, type FlowIssue, type RecordingPolicy } from '@/engine';
 import { Conflict, InvalidInput, NotFound } from '../errors';
 import { invalidateAutomation } from '../engine-host/automation-cache';
 import { suggestAutomationName } from './templates';
@@ -140,6 +140,8 @@ export async function enableIntegration(sql: postgres.Sql, p: {
   deadlineMs?: number | null;
   /** Phone-system events whose webhook this automation answers synchronously (e.g. call.ringing). */
   answerEvents?: string[];
+  /** Overrides the flow's recording policy (null: the flow's). */
+  recording?: RecordingPolicy | null;
 }): Promise<{ id: string; automation: string; enabled: boolean; flowVersion: number | null }> {
   const flow = await getFlow(sql, p.vendorId, p.flowId);
   if (!flow) throw flowNotFound(p.flowId, ['flowId']);
@@ -154,10 +156,10 @@ export async function enableIntegration(sql: postgres.Sql, p: {
   }
   const enabled = p.enabled ?? true;
   const [row] = await sql<{ id: string }[]>`
-    insert into integrations (customer_id, flow_id, automation, flow_version, options, enabled, deadline_ms, answer_events)
-    values (${p.customerId}, ${p.flowId}, ${flow.automation}, ${p.flowVersion ?? null}, ${JSON.stringify(p.options ?? {})}::text::jsonb, ${enabled}, ${p.deadlineMs ?? null}, ${[...new Set(p.answerEvents ?? [])]}::text[])
+    insert into integrations (customer_id, flow_id, automation, flow_version, options, enabled, deadline_ms, answer_events, recording)
+    values (${p.customerId}, ${p.flowId}, ${flow.automation}, ${p.flowVersion ?? null}, ${JSON.stringify(p.options ?? {})}::text::jsonb, ${enabled}, ${p.deadlineMs ?? null}, ${[...new Set(p.answerEvents ?? [])]}::text[], ${p.recording ? JSON.stringify(p.recording) : null}::text::jsonb)
     on conflict (customer_id, automation) do update set flow_id = excluded.flow_id, flow_version = excluded.flow_version, options = excluded.options, enabled = excluded.enabled,
-      deadline_ms = excluded.deadline_ms, answer_events = excluded.answer_events, updated_at = now()
+      deadline_ms = excluded.deadline_ms, answer_events = excluded.answer_events, recording = excluded.recording, updated_at = now()
     returning id`;
   invalidateAutomation(p.customerId, flow.automation);
   return { id: row.id, automation: flow.automation, enabled, flowVersion: p.flowVersion ?? null };

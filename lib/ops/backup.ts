@@ -65,10 +65,8 @@ export async function backupDatabase(url: string, out: Writable, progress: Progr
         const stream = (await tx.unsafe(`copy (select ${cols} from ${qualified(t.table)}) to stdout`).readable()) as Readable;
         let rows = 0;
         let last = 0;
-        // Events, never for-await or pause(): postgres.js pauses its socket when a COPY stream's buffer is full and
-        // resumes it only from the stream's read(), which a stream that has ended never calls again, so the next
-        // query would hang. The stream flows; gzip at level 1 compresses faster than COPY produces here, so its
-        // buffer stays small.
+        // Events, never for-await (it destroys the stream at its end) or pause() (see 'end' below). The stream
+        // flows; gzip at level 1 compresses faster than COPY produces here, so its buffer stays small.
         await new Promise<void>((resolve, reject) => {
           stream.on('data', (chunk: Buffer) => {
             for (let k = 0; k < chunk.length; k++) if (chunk[k] === 10) rows++;
@@ -76,7 +74,10 @@ export async function backupDatabase(url: string, out: Writable, progress: Progr
             gzip.write(chunk);
             if (Date.now() - last > 250) { last = Date.now(); progress({ table: t.table, rows, tableIndex: i, tables: tables.length, bytes }); }
           });
-          stream.once('end', resolve);
+          // postgres.js pauses its socket whenever a push finds the buffer full and resumes it only from the stream's
+          // read(): when the last rows arrive with the buffer full, the stream ends with the socket paused and the
+          // COPY's completion still unread. Resume it once more at the end, through that same read().
+          stream.once('end', () => { (stream as Readable & { _read(n: number): void })._read(0); resolve(); });
           stream.once('error', reject);
         });
         await write('\\.\n');

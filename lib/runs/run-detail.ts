@@ -16,6 +16,7 @@ export async function readRunDetail(sql: postgres.Sql, vendorId: string, id: str
       finishedAt: pending.finishedAt?.toISOString() ?? null, durationMs: pending.durationMs, trigger: pending.trigger, response: pending.response, error: pending.error,
       fallbackReason: pending.fallbackReason ?? null,
       steps: pending.steps.map((s) => ({ ...s, error: s.error ?? null, port: s.port ?? null })),
+      ...(pending.explanation ? { explanation: pending.explanation } : {}),
     };
   } else {
     run = await readRun(sql, vendorId, id);

@@ -75,6 +75,16 @@ export interface TestRunResult {
   steps: RunStep[];
 }
 
+/** "Why no match", as the run page shows it (the shape of lib/cdp/explain-miss.ts's MissExplanation). */
+export interface MissExplanationWire {
+  summary: string;
+  number?: { raw: string; country: string | null; countryAssumed: string | null; countryCallingCode: string | null; type: string | null; valid: boolean; e164: string | null; nationalNumber: string | null; reason?: string };
+  searched?: string | null;
+  near?: { e164: string; kind: 'other_country' | 'one_digit'; detail: string; missingCountryCode?: { storedAs: string; readIn: string | null }; contact: { source: string; externalId: string; displayName: string } }[];
+  rejected?: { source: string | null; externalId: string; displayName: string | null; phone: string; reason: string; seenIn: 'cdp' | 'sync' }[];
+  skipped?: string;
+}
+
 /** `customer`: the vendor's own id of the customer (null for runs without one). */
 export type RunListItem = z.infer<typeof runListItem>;
 
@@ -111,6 +121,9 @@ export interface RunDetail {
   response: unknown;
   error: SerializedError | null;
   steps: RunStep[];
+  /** Why a caller lookup found nobody (lib/cdp/explain-miss.ts). */
+  explanation?: MissExplanationWire | null;
 }
 
-export interface CustomerListItem { id: string; externalId: string; name: string; defaultCountry: string }
+/** `health`: the last 24 hours from the run aggregates (lib/runs/customer-health.ts). */
+export interface CustomerListItem { id: string; externalId: string; name: string; defaultCountry: string; health: { runs: number; failed: number; fallbacks: number; p95Ms: number | null } }

@@ -33,4 +33,5 @@ export const runToWire = (r: RunDetailView): RunDetail => ({
   flowId: r.flowId ?? null, flowVersion: r.flowVersion ?? null, flowName: r.flowName, startedAt: r.startedAt, finishedAt: r.finishedAt,
   durationMs: r.durationMs, trigger: r.trigger ?? null, response: r.response ?? null, error: (r.error as SerializedError | null) ?? null,
   steps: r.steps.map(stepToWire),
+  explanation: (r.explanation as RunDetail['explanation']) ?? null,
 });

@@ -60,7 +60,8 @@ describe('call_routing through the named URL', () => {
   });
 
   it('a known caller without a tier takes the false branch (was a 502 invalid_params)', async () => {
-    const r = await route({ phone: '(415) 555-0102' });
+    // Traced: recorded in full whatever the recording policy (the hot path's default samples successful runs).
+    const r = await api(`/api/v1/customers/${cust}/automations/call_routing`, { body: { phone: '(415) 555-0102' }, key, headers: { 'x-patchbay-trace': '1' } });
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ route: 'main' });
     const runId = r.headers.get('x-patchbay-run-id')!;

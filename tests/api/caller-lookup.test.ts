@@ -168,7 +168,8 @@ describe('tenancy', () => {
   });
 
   it("runs are readable only by their vendor", async () => {
-    const r = await lookup(custA, { phone: '+442079460000' });
+    // Traced: recorded in full whatever the recording policy (the hot path's default samples successful runs).
+    const r = await api(`/api/v1/customers/${custA}/automations/caller_lookup`, { body: { phone: '+442079460000' }, headers: { 'x-patchbay-trace': '1' } });
     const runId = r.headers.get('x-patchbay-run-id')!;
     await new Promise((res) => setTimeout(res, 200));
     expect((await api(`/api/v1/runs/${runId}`)).status).toBe(200);
@@ -205,7 +206,7 @@ describe('async runs', () => {
     const lone = await api(`/api/v1/customers/${custA}/automations/caller_lookup`, { rawBody: '{"phone":"+44 20 7946 0000","note":"\\ud800"}', headers: { 'content-type': 'application/json' } });
     expect(lone.status).toBe(400);
     expect(lone.body.error).toMatchObject({ code: 'invalid_input', path: ['note'] });
-    const after = await api(`/api/v1/customers/${custA}/automations/caller_lookup`, { body: { phone: '020 7946 0000' } });
+    const after = await api(`/api/v1/customers/${custA}/automations/caller_lookup`, { body: { phone: '020 7946 0000' }, headers: { 'x-patchbay-trace': '1' } });
     expect(after.status).toBe(200);
     const id = after.headers.get('x-patchbay-run-id')!;
     let runs: any[] = [];

@@ -101,6 +101,7 @@ const samples: Record<string, (customer: string) => Promise<Call> | Call> = {
   getRun: () => ({ method: 'GET', path: `/api/v1/runs/${runId}` }),
   createCustomer: () => ({ method: 'POST', path: '/api/v1/customers', body: { externalId: `contract-new-${Math.random().toString(36).slice(2, 8)}`, name: 'New', defaultCountry: 'GB' } }),
   getCustomer: (c) => ({ method: 'GET', path: `/api/v1/customers/${c}` }),
+  setCustomerTrace: (c) => ({ method: 'POST', path: `/api/v1/customers/${c}/trace`, body: { runs: 0 } }),
   upsertCdpContacts: (c) => ({ method: 'POST', path: `/api/v1/customers/${c}/cdp/contacts`, body: { contacts: [{ source: 'crm', externalId: 'k1', firstName: 'Ada', phones: ['+44 20 7946 0000', 'not a number'] }] } }),
   deleteCdpContact: async (c) => {
     await api(`/api/v1/customers/${c}/cdp/contacts`, { body: { contacts: [{ source: 'crm', externalId: 'gone', phones: ['+12025550111'] }] } });
@@ -207,6 +208,7 @@ const samples: Record<string, (customer: string) => Promise<Call> | Call> = {
   staffTestRun: (c) => ({ method: 'POST', path: `/api/staff/flows/${staffFlowId}/test-run`, body: { definition: staffFlow(`contract_staff_${uniq}`), input: { phone: '+1 415-704-0007' }, customer: c } }),
   staffListRuns: () => ({ method: 'GET', path: '/api/staff/runs?limit=5' }),
   staffRunStats: () => ({ method: 'GET', path: '/api/staff/runs/stats' }),
+  staffStorageStatus: () => ({ method: 'GET', path: '/api/staff/storage' }),
   staffGetRun: () => ({ method: 'GET', path: `/api/staff/runs/${runId}` }),
   staffListCustomers: () => ({ method: 'GET', path: '/api/staff/customers' }),
   staffCustomersOverview: () => ({ method: 'GET', path: '/api/staff/customers/overview?search=contract&health=idle' }),
@@ -297,7 +299,8 @@ beforeAll(async () => {
   const other = await createVendor(sql, { slug: `contract-other-${uniq}`, name: 'Other vendor' });
   await createCustomer(sql, { vendorId: other.id, externalId: `contract-other-c-${uniq}`, name: 'Other vendor\'s customer', defaultCountry: 'US' });
   otherVendorKey = (await createApiKey(sql, { vendorId: other.id, name: 'other' })).key;
-  const lookup = await api('/api/v1/customers/demo/automations/caller_lookup', { body: { phone: '+1 415-704-0007' } });
+  // Traced: recorded in full whatever the recording policy, so getRun finds it.
+  const lookup = await api('/api/v1/customers/demo/automations/caller_lookup', { body: { phone: '+1 415-704-0007' }, headers: { 'x-patchbay-trace': '1' } });
   runId = lookup.headers.get('x-patchbay-run-id')!;
   emu = await startHubspotEmulator({ contacts: 3, token: 'hs-contract', oauth: demoApp('hubspot', inject('dataDir'))! });
   sessions.a = await openSession(custA);

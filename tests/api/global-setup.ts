@@ -3,15 +3,18 @@ import type { TestProject } from 'vitest/node';
 import { dropScratchDatabase, startServer, type StartedServer } from './server-process';
 
 let server: StartedServer | undefined;
+const METRICS_TOKEN = `metrics-${Math.random().toString(36).slice(2)}-token`;
 
 export default async function setup(project: TestProject) {
   const dbKind = process.env.PATCHBAY_TEST_DB === 'url' ? 'url' : 'embedded';
-  server = await startServer({ dbKind });
+  // /metrics is on for the suite (tests/api/metrics.test.ts).
+  server = await startServer({ dbKind, env: { PATCHBAY_METRICS_TOKEN: METRICS_TOKEN } });
   project.provide('baseUrl', server.baseUrl);
   project.provide('apiKey', server.apiKey);
   project.provide('databaseUrl', server.databaseUrl);
   project.provide('dbKind', dbKind);
   project.provide('dataDir', server.dataDir);
+  project.provide('metricsToken', METRICS_TOKEN);
   return async () => {
     const t = Date.now();
     await server?.stop();
@@ -27,5 +30,6 @@ declare module 'vitest' {
     databaseUrl: string;
     dbKind: 'embedded' | 'url';
     dataDir: string;
+    metricsToken: string;
   }
 }

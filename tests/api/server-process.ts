@@ -53,7 +53,7 @@ export async function createScratchDatabase(prefix: string): Promise<string> {
  * `detached`: the server leads its own process group (the embedded PostgreSQL it spawns joins it), so a test
  * can kill the whole group at once: `process.kill(-proc.pid, 'SIGKILL')`.
  */
-export async function startServer(o: { dbKind: 'embedded' | 'url'; env?: Record<string, string>; dataDir?: string; databaseUrl?: string; detached?: boolean }): Promise<StartedServer> {
+export async function startServer(o: { dbKind: 'embedded' | 'url'; env?: Record<string, string>; dataDir?: string; databaseUrl?: string; detached?: boolean; nodeArgs?: string[]; entry?: string; cwd?: string }): Promise<StartedServer> {
   const port = await freePort();
   const dataDir = o.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-test-'));
   const apiKey = 'pb_test_' + Math.random().toString(36).slice(2);
@@ -71,7 +71,7 @@ export async function startServer(o: { dbKind: 'embedded' | 'url'; env?: Record<
   delete env.DATABASE_URL;
   if (o.dbKind === 'url') env.DATABASE_URL = o.databaseUrl ?? (await createScratchDatabase('patchbay_api'));
   let out = '';
-  const proc = spawn(process.execPath, ['--enable-source-maps', await bundledEntry('server')], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'], detached: o.detached ?? false });
+  const proc = spawn(process.execPath, ['--enable-source-maps', ...(o.nodeArgs ?? []), o.entry ?? (await bundledEntry('server'))], { cwd: o.cwd ?? process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'], detached: o.detached ?? false });
   proc.stdout!.on('data', (d: Buffer) => (out += d));
   proc.stderr!.on('data', (d: Buffer) => (out += d));
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -55,7 +55,7 @@ describe.skipIf(inject('dbKind') !== 'embedded')('upgrade from the previous rele
       const [conn] = await sql<{ credentials_enc: string }[]>`select credentials_enc from connections where system = 'hubspot'`;
       expect(decryptJson(Buffer.from(secrets.encryptionKey, 'hex'), conn.credentials_enc)).toEqual({ token: 'hs-prev' });
       const syncs = await sql<{ status: string; read: number }[]>`select status, read from sync_runs`;
-      expect(syncs).toEqual([{ status: 'succeeded', read: 170 }]);
+      expect(syncs).toContainEqual({ status: 'succeeded', read: 170 }); // (the restored schedule may already have queued the next run)
     } finally {
       await sql.end();
     }

@@ -4,6 +4,7 @@ import { isSupportedCountry } from 'libphonenumber-js/max';
 import { recordAudit, staffActor } from '../../audit/record-audit';
 import { Conflict } from '../../errors';
 import { createCustomer, listCustomers, URL_ID } from '../../tenancy/customers';
+import { customerHealth } from '../../runs/customer-health';
 import { defineRoute } from '../route';
 
 const customerItem = z.object({ id: z.string(), externalId: z.string(), name: z.string(), defaultCountry: z.string() });
@@ -12,9 +13,16 @@ export const listCustomersRoute = defineRoute({
   operationId: 'staffListCustomers', method: 'GET', path: '/api/staff/customers', tag: 'Staff: customers',
   summary: 'The vendor\'s customers',
   auth: { kind: 'staffSession', role: 'viewer' },
-  responses: { 200: { description: 'Every customer', schema: z.array(customerItem) } },
+  responses: { 200: { description: 'Every customer, with its health over the last 24 hours (from the run aggregates: every run counted)', schema: z.array(customerItem.extend({
+    health: z.object({ runs: z.number().int(), failed: z.number().int(), fallbacks: z.number().int(), p95Ms: z.number().nullable() }),
+  })) } },
   async handler({ deps, staff }) {
-    return { status: 200, body: (await listCustomers(deps.sql, staff.vendorId)).map((c) => ({ id: c.id, externalId: c.externalId, name: c.name, defaultCountry: c.defaultCountry })) };
+    await deps.host.aggregates.flush();
+    const [customers, health] = await Promise.all([listCustomers(deps.sql, staff.vendorId), customerHealth(deps.sql, staff.vendorId, new Date(Date.now() - 86_400_000))]);
+    return {
+      status: 200,
+      body: customers.map((c) => ({ id: c.id, externalId: c.externalId, name: c.name, defaultCountry: c.defaultCountry, health: health.get(c.id) ?? { runs: 0, failed: 0, fallbacks: 0, p95Ms: null } })),
+    };
   },
 });
 

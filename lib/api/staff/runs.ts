@@ -53,6 +53,8 @@ export const runStatsRoute = defineRoute({
   async handler({ query, deps, staff }) {
     const to = query.to ?? new Date();
     const from = query.from ?? new Date(to.getTime() - DAY);
+    // This process's counts of the last few seconds first (added every 5 s otherwise): a run just made shows.
+    await deps.host.aggregates.flush();
     return { status: 200, body: await runStats(deps.sql, staff.vendorId, { automation: query.automation, customer: query.customer, flowId: query.flowId, from, to }) };
   },
 });
@@ -65,7 +67,7 @@ export const getRunRoute = defineRoute({
   responses: { 200: { description: 'The run', schema: runDetail } },
   errors: { 404: 'run_not_found (also another vendor\'s run)' },
   async handler({ params, deps, staff }) {
-    const run = await readRunDetail(deps.sql, staff.vendorId, params.id, deps.host.recorder.pending.get(params.id));
+    const run = await readRunDetail(deps.sql, staff.vendorId, params.id, deps.host.pendingRun(params.id));
     if (!run) throw new NotFound('run_not_found', `No run "${params.id}"`);
     return { status: 200, body: runToWire(run) };
   },

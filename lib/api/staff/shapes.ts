@@ -24,4 +24,5 @@ export const runListItem = z.object({
 });
 export const runDetail = runListItem.extend({
   finishedAt: instant.nullable(), trigger: z.unknown(), response: z.unknown(), error: z.unknown(), steps: z.array(runStep),
+  explanation: z.unknown().nullish().describe('Why a caller lookup found nobody (lib/cdp/explain-miss.ts): how the number was read, the closest stored numbers, rejected numbers alike'),
 });

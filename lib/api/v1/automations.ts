@@ -18,7 +18,8 @@ export const runAutomation = defineRoute({
   tag: 'Automations',
   summary: 'Run a named automation',
   description: 'Runs the customer\'s enabled automation synchronously and answers with what its respond.json block produced (any JSON). '
-    + 'The body is the trigger input; its declared fields are checked. `?async=true` queues the run and answers 202 with its id.',
+    + 'The body is the trigger input; its declared fields are checked. `?async=true` queues the run and answers 202 with its id. '
+    + 'Every run is counted; whether it is stored in full follows the automation\'s recording policy: `X-Patchbay-Trace: 1` (vendor key) stores this one.',
   auth: { kind: 'apiKey', customerKeys: true },
   params: z.object({ customerId: z.string().describe("The vendor's own id of the customer"), name: z.string().regex(AUTOMATION_NAME, 'automation names are lower_snake_case').describe('Automation name, e.g. caller_lookup') }),
   paramsNotFound: 'automation_not_found',
@@ -29,7 +30,7 @@ export const runAutomation = defineRoute({
     202: { description: 'Queued (async=true) or waiting on a durable step', schema: queued },
   },
   errors: { 404: 'automation_not_found / customer_not_found / automation_disabled (the integration is disabled)', 409: 'automation_paused: the customer paused the template this automation belongs to (portal or PUT …/templates/{id}/status); it answers again once resumed', 502: 'run_failed: the flow failed without an answer', 503: 'jobs_unavailable', 504: 'timeout: the flow ran past its deadline (the flow\'s or integration\'s deadlineMs, else PATCHBAY_FLOW_TIMEOUT_MS) and has no fallback answer (runId given)' },
-  async handler({ res, params, query, body, principal, customer, deps }): Promise<Reply | void> {
+  async handler({ req, res, params, query, body, principal, customer, deps }): Promise<Reply | void> {
     const arrivedAt = Date.now();
     const { name } = params;
     const automation = await resolveAutomation(deps.sql, customer.id, name);
@@ -53,9 +54,14 @@ export const runAutomation = defineRoute({
       await deps.host.opts.enqueueRun(runId);
       return { status: 202, body: { runId, status: 'queued', links: { run: `/api/v1/runs/${runId}` } }, headers: { location: `/api/v1/runs/${runId}` } };
     }
+    // Traced runs are recorded in full whatever the policy: on request (X-Patchbay-Trace: 1 with the vendor's
+    // key) or while the customer's "trace the next N runs" switch lasts (lib/runs/trace-switch.ts).
+    const trace = deps.host.trace;
+    trace.observe(customer.id, automation.trace.runs, automation.trace.setAt);
     const out = await deps.host.execute({
       vendorId: principal.vendorId, customer: { id: customer.id, defaultCountry: customer.defaultCountry },
       flowId: automation.flowId, flowVersion: automation.version, compiled: automation.compiled, options: automation.options, trigger: body,
+      synchronous: true, recording: automation.recording, traced: (req.headers['x-patchbay-trace'] === '1' && !principal.customerId) || trace.take(customer.id),
       timeoutMs: automation.deadlineMs ?? undefined, fallbackOnDeadline: true, arrivedAt,
     });
     if (out.status === 'timeout' && !out.response) throw new ApiError(504, 'timeout', out.error!.message, { runId: out.runId });

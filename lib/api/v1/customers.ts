@@ -3,6 +3,7 @@ import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { Forbidden } from '../../errors';
 import { createCustomer, URL_ID } from '../../tenancy/customers';
+import { setTrace } from '../../runs/trace-switch';
 import { defineRoute } from '../route';
 
 const customerView = z.object({ id: z.string().describe("The vendor's own id"), name: z.string(), defaultCountry: z.string().length(2) });
@@ -41,5 +42,23 @@ export const getCustomer = defineRoute({
   responses: { 200: { description: 'The customer', schema: customerView } },
   async handler({ customer: c }) {
     return { status: 200, body: { id: c.externalId, name: c.name, defaultCountry: c.defaultCountry } };
+  },
+});
+
+export const setCustomerTrace = defineRoute({
+  operationId: 'setCustomerTrace',
+  method: 'POST',
+  path: '/api/v1/customers/:customerId/trace',
+  tag: 'Customers',
+  summary: 'Trace the customer\'s next N runs (recorded in full whatever the recording policy)',
+  description: 'For support: the customer\'s next `runs` runs are recorded with every step, whatever the automation\'s recording policy '
+    + '(takes effect within PATCHBAY_AUTOMATION_CACHE_MS). `0` turns it off. One request can be traced with the header `X-Patchbay-Trace: 1` instead.',
+  auth: { kind: 'apiKey' },
+  body: z.object({ runs: z.number().int('a whole number').min(0, 'from 0 to 10000').max(10_000, 'from 0 to 10000') }),
+  responses: { 200: { description: 'Set', schema: z.object({ runs: z.number(), setAt: z.string() }) } },
+  errors: { 403: 'forbidden: a customer-scoped key cannot switch tracing' },
+  async handler({ body, principal, customer, deps }) {
+    if (principal.customerId) throw new Forbidden('A customer-scoped key cannot switch tracing');
+    return { status: 200, body: await setTrace(deps.sql, customer.id, body.runs) };
   },
 });

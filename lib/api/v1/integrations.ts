@@ -3,7 +3,7 @@
 // PATCHBAY_AUTOMATION_CACHE_MS (default 2 s) in every other server process (the automation cache re-reads).
 import type postgres from 'postgres';
 import { z } from 'zod';
-import { AUTOMATION_NAME, CALL_EVENTS, DEADLINE_MAX_MS, DEADLINE_MIN_MS } from '@/engine';
+import { AUTOMATION_NAME, CALL_EVENTS, DEADLINE_MAX_MS, DEADLINE_MIN_MS, recordingSchema } from '@/engine';
 import { keyActor, recordAudit } from '../../audit/record-audit';
 import { enableIntegration } from '../../flows/flows';
 import { deleteIntegration, listIntegrations, setIntegrationEnabled } from '../../flows/integrations';
@@ -51,6 +51,7 @@ export const enableIntegrationRoute = defineRoute({
       .describe('Overrides the flow\'s deadline for this customer: past it a synchronous call gets the flow\'s fallback answer'),
     answerEvents: z.array(z.enum(CALL_EVENTS, { error: `one of ${CALL_EVENTS.join(', ')}` })).max(CALL_EVENTS.length).default([])
       .describe('Phone-system events whose webhook this automation answers synchronously with its JSON, e.g. ["call.ringing"] for call_routing'),
+    recording: recordingSchema.nullish().describe('Overrides the flow\'s recording policy for this customer: {"policy":"all"|"errors"|"sampled","share":0.01}; null: the flow\'s'),
   }),
   responses: { 200: { description: 'Enabled (or stored disabled)', schema: z.object({ id: z.string(), automation: z.string(), enabled: z.boolean(), flowVersion: z.number().int().nullable() }) } },
   errors: {

@@ -60,7 +60,9 @@ export function IntegrationPage({ customerId, templateId }: { customerId: string
                 {h.automations.map((a) => (
                   <Fragment key={a.automation}><dt className="mono">{a.automation}</dt>
                     <dd data-testid={`last-run-${a.automation}`}>
-                      {a.lastRun ? <><StatusBadge status={a.lastRun.status} /> <RelativeTime iso={a.lastRun.startedAt} />{a.lastRun.error && <span className={styles.error}> — {a.lastRun.error}</span>}</> : 'has not run yet'}
+                      {a.lastRun ? <><StatusBadge status={a.lastRun.status} /> <RelativeTime iso={a.lastRun.startedAt} />{a.lastRun.error && <span className={styles.error}> — {a.lastRun.error}</span>}</>
+                        : a.lastActivity ? <>{a.lastActivity.runs} run{a.lastActivity.runs === 1 ? '' : 's'}{a.lastActivity.failures ? `, ${a.lastActivity.failures} failed` : ''} <RelativeTime iso={a.lastActivity.minute} /></>
+                        : 'has not run yet'}
                     </dd></Fragment>
                 ))}
               </dl>

@@ -47,7 +47,11 @@ export const templateDetailView = catalogueItemView.extend({
   health: z.object({
     state: z.enum(['ok', 'failing', 'paused', 'idle']),
     summary: z.string(),
-    automations: z.array(z.object({ automation: z.string(), lastRun: z.object({ id: z.string(), status: z.string(), startedAt: z.string(), error: z.string().nullable() }).nullable() })),
+    automations: z.array(z.object({
+      automation: z.string(),
+      lastRun: z.object({ id: z.string(), status: z.string(), startedAt: z.string(), error: z.string().nullable() }).nullable().describe('The newest run stored in detail'),
+      lastActivity: z.object({ minute: z.string(), runs: z.number(), failures: z.number() }).nullable().describe('The newest minute with runs (every run is counted)'),
+    })),
     connections: z.array(z.object({ system: z.string(), name: z.string(), status: z.enum(['ok', 'error', 'unknown', 'missing']), lastError: z.string().nullable(), lastSuccessAt: z.string().nullable() })),
     lastSync: z.object({ status: z.string(), startedAt: z.string(), finishedAt: z.string().nullable(), read: z.number(), written: z.number(), deleted: z.number(), failed: z.number(), error: z.string().nullable() }).nullable(),
     recentRuns: z.array(runView),

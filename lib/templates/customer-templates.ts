@@ -179,7 +179,13 @@ export async function pinCustomerTemplate(sql: postgres.Sql, p: { vendorId: stri
 
 // ------------------------------------------------------------------------------------------------ health
 
-export interface AutomationHealth { automation: string; lastRun: { id: string; status: string; startedAt: string; error: string | null } | null }
+export interface AutomationHealth {
+  automation: string;
+  /** The newest run stored in detail (the recording policy may keep only some successful synchronous runs). */
+  lastRun: { id: string; status: string; startedAt: string; error: string | null } | null;
+  /** The newest minute with runs in the per-minute aggregates, which count every run. */
+  lastActivity: { minute: string; runs: number; failures: number } | null;
+}
 export interface ConnectionHealth { system: string; name: string; status: 'ok' | 'error' | 'unknown' | 'missing'; lastError: string | null; lastSuccessAt: string | null }
 export interface SyncHealth { status: string; startedAt: string; finishedAt: string | null; read: number; written: number; deleted: number; failed: number; error: string | null }
 export interface RecentRun { id: string; automation: string; status: string; startedAt: string; durationMs: number | null; error: string | null }
@@ -210,9 +216,10 @@ function ago(iso: string, now = Date.now()): string {
 /** A customer template's health: each automation's last run, the needed connections, the last sync, recent runs. */
 export async function templateHealth(sql: postgres.Sql, ct: CustomerTemplate, def: TemplateDefinition): Promise<TemplateHealth> {
   const automations = def.flows.map((f) => f.automation);
-  const last = await sql<{ automation: string; id: string | null; status: string | null; started_at: Date | string | null; error: unknown }[]>`
-    select a.automation, r.id, r.status, r.started_at, r.error from unnest(${automations}::text[]) as a(automation)
-    left join lateral (select id, status, started_at, error from runs where customer_id = ${ct.customerId} and automation = a.automation order by started_at desc limit 1) r on true`;
+  const last = await sql<{ automation: string; id: string | null; status: string | null; started_at: Date | string | null; error: unknown; minute: Date | string | null; runs: number | null; failures: number | null }[]>`
+    select a.automation, r.id, r.status, r.started_at, r.error, g.minute, g.runs, g.failures from unnest(${automations}::text[]) as a(automation)
+    left join lateral (select id, status, started_at, error from runs where customer_id = ${ct.customerId} and automation = a.automation order by started_at desc limit 1) r on true
+    left join lateral (select minute, runs, failures + timeouts as failures from run_aggregates where customer_id = ${ct.customerId} and automation = a.automation order by minute desc limit 1) g on true`;
   const needed = neededSystems(def, ct.options);
   const conns = await sql<{ system: string; status: string; last_error: string | null; last_success_at: Date | string | null }[]>`
     select system, status, last_error, last_success_at from connections where customer_id = ${ct.customerId} and system = any(${needed}::text[])`;
@@ -225,6 +232,7 @@ export async function templateHealth(sql: postgres.Sql, ct: CustomerTemplate, de
   const automationHealth: AutomationHealth[] = last.map((r) => ({
     automation: r.automation,
     lastRun: r.id ? { id: r.id, status: r.status!, startedAt: new Date(r.started_at!).toISOString(), error: errText(r.error) } : null,
+    lastActivity: r.minute ? { minute: new Date(r.minute).toISOString(), runs: r.runs ?? 0, failures: r.failures ?? 0 } : null,
   }));
   const connections: ConnectionHealth[] = needed.map((s) => {
     const c = conns.find((x) => x.system === s);
@@ -245,10 +253,11 @@ export async function templateHealth(sql: postgres.Sql, ct: CustomerTemplate, de
   else if (failedRun) { state = 'failing'; summary = `The last ${failedRun.automation} run failed ${ago(failedRun.lastRun!.startedAt)}: ${failedRun.lastRun!.error ?? 'see the recent runs'}.`; }
   else if (lastSync && lastSync.status === 'failed') { state = 'failing'; summary = `The last contact sync failed ${ago(lastSync.startedAt)}: ${lastSync.error ?? 'see the sync'}.`; }
   else {
-    const newest = automationHealth.filter((a) => a.lastRun).sort((a, b) => b.lastRun!.startedAt.localeCompare(a.lastRun!.startedAt))[0];
+    const lastSeen = (a: AutomationHealth) => [a.lastRun?.startedAt, a.lastActivity?.minute].filter((x): x is string => !!x).sort().pop() ?? null;
+    const newest = automationHealth.filter((a) => lastSeen(a)).sort((a, b) => lastSeen(b)!.localeCompare(lastSeen(a)!))[0];
     state = newest || lastSync ? 'ok' : 'idle';
     const parts = [
-      newest ? `${newest.automation} ran ${ago(newest.lastRun!.startedAt)}` : null,
+      newest ? `${newest.automation} ran ${ago(lastSeen(newest)!)}` : null,
       lastSync ? `the last contact sync ${lastSync.status === 'succeeded' ? `copied ${lastSync.written} contacts` : `is ${lastSync.status}`} (${ago(lastSync.startedAt)})` : null,
     ].filter(Boolean);
     summary = parts.length ? `Working: ${parts.join('; ')}.` : 'Enabled: nothing has run yet.';

@@ -71,9 +71,8 @@ describe('the portal catalogue', () => {
 
     expect((await portal(custA, `/${routing}/resume`, { method: 'POST' })).body.enabled.status).toBe('active');
     await expect.poll(async () => (await route(custA)).status, { timeout: 10_000 }).toBe(200);
-    const detail = await portal(custA, `/${routing}`);
-    expect(detail.body.health.automations[0]).toMatchObject({ automation: 'call_routing', lastRun: { status: 'succeeded' } });
-    expect(detail.body.health.recentRuns.length).toBeGreaterThan(0);
+    // Every run is counted in the per-minute aggregates (the recording policy may store only some in detail).
+    await expect.poll(async () => (await portal(custA, `/${routing}`)).body.health.automations[0].lastActivity?.runs ?? 0, { timeout: 15_000 }).toBeGreaterThan(0);
   });
 
   it('another customer\'s session reaches nothing of this customer', async () => {

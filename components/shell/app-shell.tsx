@@ -1,5 +1,5 @@
 'use client';
-// The staff app's frame: top bar with the product name, Flows / Runs / Syncs / Calls / API keys / Audit / Embed navigation and the user menu.
+// The staff app's frame: top bar with the product name, Flows / Templates / Customers / Runs / Syncs / Calls / API keys / Audit / Embed navigation and the user menu.
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { signOut } from 'next-auth/react';
@@ -9,6 +9,8 @@ import styles from './app-shell.module.css';
 
 const NAV = [
   { href: '/flows', label: 'Flows', testId: 'nav-flows' },
+  { href: '/templates', label: 'Templates', testId: 'nav-templates' },
+  { href: '/customers', label: 'Customers', testId: 'nav-customers' },
   { href: '/runs', label: 'Runs', testId: 'nav-runs' },
   { href: '/syncs', label: 'Syncs', testId: 'nav-syncs' },
   { href: '/calls', label: 'Calls', testId: 'nav-calls' },

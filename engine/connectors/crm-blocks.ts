@@ -92,6 +92,7 @@ export const crmFindUserByEmail = defineBlock({
 export const crmCreateContact = defineBlock({
   ...common,
   id: 'crm.createContact',
+  effect: { what: 'Create a contact in the CRM' },
   title: 'CRM: create contact',
   description: "Creates a contact in the customer's CRM (e.g. for an unknown caller).",
   icon: 'user-plus',
@@ -108,6 +109,7 @@ export const crmCreateContact = defineBlock({
 export const crmLogCall = defineBlock({
   ...common,
   id: 'crm.logCall',
+  effect: { what: 'Log the call in the CRM' },
   title: 'CRM: log call',
   description: "Logs the call the CRM's native way (HubSpot call, Salesforce call Task, Pipedrive call activity), linked to the contact and the agent. With the phone system's callId, a retry finds the first log instead of adding a second.",
   icon: 'phone-call',
@@ -124,6 +126,7 @@ export const crmLogCall = defineBlock({
 export const crmUpdateCallLog = defineBlock({
   ...common,
   id: 'crm.updateCallLog',
+  effect: { what: 'Update the call log in the CRM' },
   title: 'CRM: update logged call',
   description: 'Adds the outcome, recording, transcript or notes to a call logged earlier: in place where the CRM allows it, else as a note on the same record. Never a second call log.',
   icon: 'edit',
@@ -140,6 +143,7 @@ export const crmUpdateCallLog = defineBlock({
 export const crmCreateTask = defineBlock({
   ...common,
   id: 'crm.createTask',
+  effect: { what: 'Create a task in the CRM' },
   title: 'CRM: create task',
   description: 'Creates an open task (e.g. call back after a missed call) for an agent, linked to the contact.',
   icon: 'check-square',
@@ -156,6 +160,7 @@ export const crmCreateTask = defineBlock({
 export const crmAddNote = defineBlock({
   ...common,
   id: 'crm.addNote',
+  effect: { what: 'Add a note in the CRM' },
   title: 'CRM: add note',
   description: 'Adds a note to a contact or company in the CRM.',
   icon: 'file-text',

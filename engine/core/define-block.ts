@@ -71,6 +71,22 @@ export interface RunContext {
   sync?: SyncPort;
   /** The customer's call sessions (built from the phone system's call events); absent without a database. */
   calls?: CallSessionPort;
+  /**
+   * A side-effect-free run (shadow replay of recorded inputs through a new flow version): the runner does not run
+   * blocks that declare an `effect`, it records what they would have done, and a suspension does not wait. The
+   * host's ports refuse writes in such a run too, so a block that forgot its declaration fails instead of writing.
+   */
+  dryRun?: boolean;
+}
+
+/** What a block with an `effect` would have done in a dry run: the step's `wouldDo`. */
+export interface WouldDo {
+  /** In words: "Log the call in the CRM". */
+  what: string;
+  /** The system it would have written to (a connector id, `cdp`, `sync` …). */
+  system: string | null;
+  /** The params it would have run with. */
+  params: unknown;
 }
 
 export interface BlockResult<O = unknown> {
@@ -118,6 +134,19 @@ export interface BlockDefinition<P extends z.ZodType = z.ZodType, O extends z.Zo
    * may yield nothing at run time (a condition on a missing field is false, a lookup of no number finds nobody).
    */
   required?: string[];
+  /**
+   * The block changes something outside the run (a CRM record, the phonebook, the CDP, a stored object, a started
+   * sync, a routed call). A dry run (`ctx.dryRun`) does not run it and records `wouldDo` instead; `when` limits the
+   * effect to some params (an HTTP GET writes nothing); `simulate` gives the output and port the step takes then
+   * (default: `{ simulated: true }` through the first port).
+   */
+  effect?: {
+    what: string;
+    /** The system written to when it is not the block's connector (or its connector param): `cdp`, `sync` … */
+    system?: string;
+    when?: (params: z.infer<P>) => boolean;
+    simulate?: (params: z.infer<P>) => { output: unknown; port?: string };
+  };
   /** One-line summary of params for the canvas node. */
   summarize?: (params: Record<string, unknown>) => string;
   run(ctx: RunContext, params: z.infer<P>, input: { trigger: unknown; nodeId: string }): Promise<BlockResult<z.infer<O>>>;
@@ -155,6 +184,8 @@ export interface StepRecord {
   attempts?: number;
   /** The step failed and its on-error setting let the run go on (`continue` or `error`). */
   errorHandled?: 'continue' | 'error';
+  /** Dry runs: the block was not run; this is what it would have done. */
+  wouldDo?: WouldDo;
 }
 
 /** "externalIds" → "External ids", "timeoutMs" → "Timeout ms": param names as people read them. */

@@ -2,7 +2,7 @@
 // validates them with the block's schema, runs the block, records the step, follows the chosen port.
 import type { ZodError } from 'zod';
 import type { CompiledFlow, CompiledNode } from './compile-flow';
-import { humanizeParam, type BlockResult, type RunContext, type StepRecord } from './define-block';
+import { humanizeParam, type BlockResult, type RunContext, type StepRecord, type WouldDo } from './define-block';
 import { PatchbayError, serializeError, type SerializedError } from './errors';
 import type { ExpressionScope } from './expressions';
 import { ERROR_PORT } from './flow-schema';
@@ -116,11 +116,18 @@ export async function runFlow(compiled: CompiledFlow, trigger: unknown, ctx: Run
     let params: unknown;
     let result: BlockResult;
     let attempts = 1;
+    let wouldDo: WouldDo | undefined;
     try {
       for (;;) {
         try {
           const resolved = resolveParams(node, scope);
           params = resolved instanceof Promise ? await resolved : resolved;
+          const effect = ctx.dryRun ? node.block.effect : undefined;
+          if (effect && (!effect.when || effect.when(params))) {
+            wouldDo = { what: effect.what, system: effectSystem(node, params), params };
+            result = effect.simulate?.(params) ?? { output: { simulated: true } };
+            break;
+          }
           result = await node.block.run(ctx, params, { trigger: state.trigger, nodeId });
           break;
         } catch (err) {
@@ -154,9 +161,10 @@ export async function runFlow(compiled: CompiledFlow, trigger: unknown, ctx: Run
     steps.push({
       ...(attempts > 1 ? { attempts } : {}),
       // A trigger's params are flow configuration, not data: its output (the payload) is what matters.
-      seq, nodeId, blockId: node.block.id, status: result.suspend ? 'suspended' : 'succeeded', input: node.block.isTrigger ? null : params, output: result.output, port,
+      seq, nodeId, blockId: node.block.id, status: result.suspend && !ctx.dryRun ? 'suspended' : 'succeeded', input: node.block.isTrigger ? null : params, output: result.output, port,
       startedAt: startedAt.toISOString(), durationMs: performance.now() - s0,
       requestLog: ctx.requestLog.length ? ctx.requestLog : undefined,
+      ...(wouldDo ? { wouldDo } : {}),
     });
     if (result.respond && !response) {
       response = result.respond;
@@ -164,11 +172,23 @@ export async function runFlow(compiled: CompiledFlow, trigger: unknown, ctx: Run
     }
     const next = port ? node.next.get(port) ?? [] : [];
     state.queue.push(...next);
-    if (result.suspend) {
+    // A dry run does not wait: it goes on as if the wait had ended.
+    if (result.suspend && !ctx.dryRun) {
       return { status: 'waiting', steps, response, state, resumeAt: result.suspend.resumeAt, durationMs: performance.now() - t0 };
     }
   }
   return { status: 'succeeded', steps, response, durationMs: performance.now() - t0 };
+}
+
+/** Which system a block's effect would touch: its declared one, the connector param's value, or its connector. */
+function effectSystem(node: CompiledNode, params: unknown): string | null {
+  const b = node.block;
+  if (b.effect?.system) return b.effect.system;
+  if (b.connectorParam && params && typeof params === 'object') {
+    const v = (params as Record<string, unknown>)[b.connectorParam];
+    if (typeof v === 'string') return v;
+  }
+  return b.connector ?? null;
 }
 
 /** Errors worth another attempt: not the ones the same params would raise again. */

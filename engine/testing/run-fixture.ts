@@ -16,6 +16,8 @@ export interface FixtureOptions extends RunOptions {
   fetch?: typeof fetch;
   /** A fake durable sync for flows that start one (sync.contacts). */
   sync?: SyncPort;
+  /** A side-effect-free run (ctx.dryRun). */
+  dryRun?: boolean;
   /** Call sessions (engine/testing/memory-calls.ts) for the call.* blocks and once-per-call writes. */
   calls?: CallSessionPort;
 }
@@ -39,13 +41,15 @@ export function createTestContext(o: FixtureOptions = {}): RunContext {
     log: () => {},
     requestLog: [],
     sync: o.sync,
+    ...(o.dryRun ? { dryRun: true } : {}),
     calls: o.calls,
   };
 }
 
 export async function runFixture(flow: unknown, trigger: unknown, o: FixtureOptions = {}) {
   const compiled = compileFlow(flow, registry);
-  const ctx = createTestContext(o);
+  // The flow's own option defaults under the given ones, as the host merges them.
+  const ctx = createTestContext({ ...o, options: { ...compiled.flow.options, ...o.options } });
   const result = await runFlow(compiled, trigger, ctx, o);
   const byNode = Object.fromEntries(result.steps.map((s) => [s.nodeId, s]));
   return { ...result, byNode, ctx };

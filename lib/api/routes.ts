@@ -1,6 +1,7 @@
 // Every route the node:http edge serves, in one list: the router (edge.ts), the OpenAPI document
 // (openapi.ts) and the contract test (tests/api/contract.test.ts) all read it.
 import { describeRoutes, docsAsset, docsPage, openApiJson } from './docs';
+import { enableCatalogueTemplate, getCatalogueTemplate, listCatalogue, pauseCatalogueTemplate, removeCatalogueTemplate, resumeCatalogueTemplate, updateCatalogueOptions } from './portal/catalogue';
 import { connectApiKey, disconnectRoute, listConnections, startOAuthRoute, testConnectionRoute } from './portal/connections';
 import { oauthCallback } from './portal/oauth';
 import { openPortalLink, signOut } from './portal/session';
@@ -20,6 +21,8 @@ import { testRunRoute } from './staff/test-runs';
 import { validateRoute } from './staff/validate';
 import { blocksRoute } from './staff/blocks';
 import { meRoute } from './staff/me';
+import { customerDetailRoute, customersOverviewRoute } from './staff/customer-overview';
+import { createTemplateStaffRoute, getTemplateStaffRoute, listRolloutsStaffRoute, listTemplatesStaffRoute, pinCustomerTemplateStaffRoute, publishTemplateStaffRoute, rollbackStaffRoute, rolloutStaffRoute, saveTemplateVersionStaffRoute, shadowReplayStaffRoute } from './staff/templates';
 import { runAutomation } from './v1/automations';
 import { deleteCdpContact, upsertCdpContacts } from './v1/cdp';
 import { createCustomerRoute, getCustomer, setCustomerTrace } from './v1/customers';
@@ -29,6 +32,7 @@ import { deleteIntegrationRoute, disableIntegrationRoute, enableIntegrationRoute
 import { createPortalLinkRoute } from './v1/portal-links';
 import { getPhoneSystemConnection, putPhoneSystemConnection } from './v1/phone-system';
 import { getRun } from './v1/runs';
+import { customerTemplatesRoute, enableCustomerTemplateRoute, listTemplatesRoute, removeCustomerTemplateRoute, setCustomerTemplateStatusRoute } from './v1/templates';
 import { contactsDeleted } from './v1/webhooks';
 import { createWidgetTokenRoute } from './v1/widget-tokens';
 import { runWidgetAction, widgetCard, widgetScript } from './widget/widget';
@@ -46,6 +50,11 @@ export const publicRoutes: readonly RouteDef[] = [
   disableIntegrationRoute,
   reenableIntegrationRoute,
   deleteIntegrationRoute,
+  listTemplatesRoute,
+  customerTemplatesRoute,
+  enableCustomerTemplateRoute,
+  setCustomerTemplateStatusRoute,
+  removeCustomerTemplateRoute,
   createPortalLinkRoute,
   createWidgetTokenRoute,
   contactsDeleted,
@@ -63,6 +72,13 @@ export const publicRoutes: readonly RouteDef[] = [
   disconnectRoute,
   testConnectionRoute,
   startOAuthRoute,
+  listCatalogue,
+  getCatalogueTemplate,
+  enableCatalogueTemplate,
+  updateCatalogueOptions,
+  pauseCatalogueTemplate,
+  resumeCatalogueTemplate,
+  removeCatalogueTemplate,
   signOut,
   oauthCallback,
   openPortalLink,
@@ -93,6 +109,18 @@ export const staffRoutes: readonly RouteDef[] = [
   getRunRoute,
   listCustomersRoute,
   staffCreateCustomerRoute,
+  customersOverviewRoute,
+  customerDetailRoute,
+  listTemplatesStaffRoute,
+  createTemplateStaffRoute,
+  getTemplateStaffRoute,
+  saveTemplateVersionStaffRoute,
+  publishTemplateStaffRoute,
+  listRolloutsStaffRoute,
+  rolloutStaffRoute,
+  rollbackStaffRoute,
+  shadowReplayStaffRoute,
+  pinCustomerTemplateStaffRoute,
   getCustomerPhoneSystemRoute,
   putCustomerPhoneSystemRoute,
   listCallsRoute,

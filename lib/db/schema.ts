@@ -95,6 +95,8 @@ export const integrations = pgTable('integrations', {
   deadlineMs: integer('deadline_ms'),
   /** Phone-system events (e.g. call.ringing) whose webhook this automation answers synchronously with its JSON. */
   answerEvents: text('answer_events').array().notNull().default([]),
+  /** Set when the automation came from a template the customer enabled (removing it removes the automation). */
+  customerTemplateId: uuid('customer_template_id'),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 }, (t) => [uniqueIndex('integrations_customer_automation_uq').on(t.customerId, t.automation)]);
@@ -396,3 +398,60 @@ export const widgetActions = pgTable('widget_actions', {
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 }, (t) => [uniqueIndex('widget_actions_vendor_key_uq').on(t.vendorId, t.key)]);
+
+
+/** What a vendor offers its customers: the flows of one integration, an options schema, the connections it needs (lib/templates/). */
+export const templates = pgTable('templates', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  vendorId: uuid('vendor_id').notNull().references(() => vendors.id, { onDelete: 'cascade' }),
+  slug: text('slug').notNull(),
+  name: text('name').notNull(),
+  description: text('description').notNull().default(''),
+  icon: text('icon').notNull().default('plug'),
+  latestVersion: integer('latest_version').notNull().default(0),
+  /** The version new customers get; null while no version is published. */
+  publishedVersion: integer('published_version'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+  deletedAt: ts('deleted_at'),
+}, (t) => [uniqueIndex('templates_vendor_slug_uq').on(t.vendorId, t.slug).where(sql`${t.deletedAt} is null`)]);
+
+/** Immutable versions: `definition` is lib/templates/template-definition.ts (flows pinned to flow versions, options schema, connections). */
+export const templateVersions = pgTable('template_versions', {
+  templateId: uuid('template_id').notNull().references(() => templates.id, { onDelete: 'cascade' }),
+  version: integer('version').notNull(),
+  definition: jsonb('definition').notNull(),
+  message: text('message'),
+  createdBy: uuid('created_by').references(() => staffUsers.id, { onDelete: 'set null' }),
+  publishedAt: ts('published_at'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.templateId, t.version] })]);
+
+/** A customer's enabled template: the version it runs (pinned or following roll-outs), its options, active or paused. */
+export const customerTemplates = pgTable('customer_templates', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
+  templateId: uuid('template_id').notNull().references(() => templates.id, { onDelete: 'cascade' }),
+  version: integer('version').notNull(),
+  previousVersion: integer('previous_version'),
+  pinned: boolean('pinned').notNull().default(false),
+  options: jsonb('options').notNull().default({}),
+  /** active | paused */
+  status: text('status').notNull().default('active'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+}, (t) => [uniqueIndex('customer_templates_customer_template_uq').on(t.customerId, t.templateId), index('customer_templates_template_idx').on(t.templateId, t.version)]);
+
+/** One roll-out of a template version: who moved from which version (what rollback restores). */
+export const templateRollouts = pgTable('template_rollouts', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  templateId: uuid('template_id').notNull().references(() => templates.id, { onDelete: 'cascade' }),
+  toVersion: integer('to_version').notNull(),
+  target: jsonb('target').notNull(),
+  moved: jsonb('moved').notNull().default([]),
+  /** applied | rolled_back */
+  status: text('status').notNull().default('applied'),
+  createdBy: uuid('created_by').references(() => staffUsers.id, { onDelete: 'set null' }),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  rolledBackAt: ts('rolled_back_at'),
+}, (t) => [index('template_rollouts_template_idx').on(t.templateId, t.createdAt)]);

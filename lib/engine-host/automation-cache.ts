@@ -25,7 +25,8 @@ type BindingRow = { flow_id: string; version: number; options: Record<string, un
 
 let bindingTtlMs: number | undefined;
 const compiledCache = new Map<string, CompiledFlow>();
-const bindings = new Map<string, { value: ResolvedAutomation | null; disabled?: boolean; expires: number }>();
+/** `disabled`: the integration is switched off — 'paused' when a template the customer paused did it, else 'disabled'. */
+const bindings = new Map<string, { value: ResolvedAutomation | null; disabled?: 'disabled' | 'paused' | false; expires: number }>();
 
 export function compileCached(flowId: string, version: number, definition: unknown): CompiledFlow {
   const k = `${flowId}@${version}`;
@@ -44,21 +45,25 @@ export async function resolveAutomation(sql: postgres.Sql, customerId: string, a
   const hit = bindings.get(k);
   if (hit && hit.expires > now) return hit.value;
   // `enabled` is read rather than filtered on, so a disabled integration is told apart from a missing one for free.
-  const rows = await sql<(BindingRow & { enabled: boolean })[]>`
+  const rows = await sql<(BindingRow & { enabled: boolean; from_template: boolean })[]>`
     select i.flow_id, coalesce(i.flow_version, f.published_version) as version, i.options, i.deadline_ms, i.automation, i.enabled,
-      i.recording, c.trace_runs, c.trace_set_at
+      i.recording, c.trace_runs, c.trace_set_at, i.customer_template_id is not null as from_template
     from integrations i join flows f on f.id = i.flow_id join customers c on c.id = i.customer_id
     where i.customer_id = ${customerId} and i.automation = ${automation} and f.deleted_at is null
       and coalesce(i.flow_version, f.published_version) is not null`;
-  const disabled = rows.length > 0 && !rows[0].enabled;
+  // Switched off by a template the customer paused, or through the integrations API.
+  const disabled = rows.length > 0 && !rows[0].enabled ? (rows[0].from_template ? 'paused' as const : 'disabled' as const) : false;
   const value = rows.length && !disabled ? await toResolved(sql, rows[0]) : null;
   remember(k, value, now, disabled);
   return value;
 }
 
-/** After resolveAutomation answered null: whether that is because the integration is disabled (from the same read). */
-export function isAutomationDisabled(customerId: string, automation: string): boolean {
-  return bindings.get(`${customerId}|${automation}`)?.disabled === true;
+/**
+ * After resolveAutomation answered null: why it is switched off, from the same read — 'paused' (a template the
+ * customer paused in the portal), 'disabled' (the integration was disabled through the API), or null (missing).
+ */
+export function automationOffReason(customerId: string, automation: string): 'paused' | 'disabled' | null {
+  return bindings.get(`${customerId}|${automation}`)?.disabled || null;
 }
 
 /**
@@ -103,7 +108,7 @@ async function toResolved(sql: postgres.Sql, r: BindingRow): Promise<ResolvedAut
   };
 }
 
-function remember(k: string, value: ResolvedAutomation | null, now: number, disabled = false): void {
+function remember(k: string, value: ResolvedAutomation | null, now: number, disabled: 'disabled' | 'paused' | false = false): void {
   if (bindings.size > 50_000) bindings.clear();
   bindings.set(k, { value, disabled, expires: now + (bindingTtlMs ??= envValue('PATCHBAY_AUTOMATION_CACHE_MS') ?? 2000) });
 }

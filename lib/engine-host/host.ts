@@ -3,7 +3,7 @@
 import type { KeyInput } from '../crypto/credentials';
 import { newRunId } from '../runs/run-id';
 import type postgres from 'postgres';
-import { fallbackResponse, newRunProgress, runFlow, type CdpPort, type CompiledFlow, type ConnectionHandle, type HttpRequestLogEntry, type RunContext, type RunResult, type RunState, type SyncStartRequest, type SerializedError } from '@/engine';
+import { fallbackResponse, PatchbayError, newRunProgress, runFlow, type CdpPort, type CompiledFlow, type ConnectionHandle, type HttpRequestLogEntry, type RunContext, type RunResult, type RunState, type SyncStartRequest, type SerializedError } from '@/engine';
 import { createPgCdp } from '../cdp/pg-cdp';
 import type { PhoneCache } from '../cdp/phone-cache';
 import { explainMiss, missOf, takeExplainBudget } from '../cdp/explain-miss';
@@ -142,17 +142,28 @@ class HostRunContext implements RunContext {
     readonly mode: 'live' | 'test',
     readonly customer: { id: string; defaultCountry: string },
     readonly options: Record<string, unknown>,
+    /** Shadow replay: blocks with effects are not run (the runner), and the ports below refuse writes as a second guard. */
+    readonly dryRun = false,
   ) {}
 
   get fetch(): typeof fetch { return this.host.fetchImpl; }
-  get cdp(): CdpPort { return (this.cdpPort ??= createPgCdp(this.host.opts.sql, this.customer, this.host.opts.lookupSql, this.host.opts.phoneCache)); }
+  get cdp(): CdpPort {
+    if (this.cdpPort) return this.cdpPort;
+    const port = createPgCdp(this.host.opts.sql, this.customer, this.host.opts.lookupSql, this.host.opts.phoneCache);
+    return (this.cdpPort = this.dryRun ? { ...port, upsert: refuseInDryRun('write to the CDP'), delete: refuseInDryRun('delete from the CDP') } : port);
+  }
   get signal(): AbortSignal {
     if (!this.ac) { this.ac = new AbortController(); if (this.cancelled) this.ac.abort(); }
     return this.ac.signal;
   }
-  get calls(): RunContext['calls'] { return (this.callsPort ??= createCallSessionPort(this.host.opts.sql, this.customer.id, this.runId)); }
+  get calls(): RunContext['calls'] {
+    if (this.callsPort) return this.callsPort;
+    const port = createCallSessionPort(this.host.opts.sql, this.customer.id, this.runId);
+    return (this.callsPort = this.dryRun ? { get: port.get, waitFor: refuseInDryRun('wait on a call'), saveRecord: refuseInDryRun('store a call record') } : port);
+  }
   get sync(): RunContext['sync'] {
     const start = this.host.opts.startSync;
+    if (this.dryRun) return { start: refuseInDryRun('start a contact sync') };
     return start ? { start: (req) => start(this.customer, req) } : undefined;
   }
   get connections(): RunContext['connections'] {
@@ -181,6 +192,18 @@ class HostRunContext implements RunContext {
   }
 }
 
+function refuseInDryRun(what: string): () => Promise<never> {
+  return async () => { throw new PatchbayError('dry_run_write', `A dry run may not ${what}: the block must declare its effect`); };
+}
+
+export interface DryRunRequest {
+  customer: { id: string; defaultCountry: string };
+  compiled: CompiledFlow;
+  options: Record<string, unknown>;
+  trigger: unknown;
+  timeoutMs?: number;
+}
+
 export class EngineHost {
   readonly recorder: RunRecorder;
   /** Every finished live run counted per customer, automation and minute (whatever is recorded in detail). */
@@ -204,6 +227,20 @@ export class EngineHost {
 
   createContext(runId: string, mode: 'live' | 'test', customer: { id: string; defaultCountry: string }, options: Record<string, unknown>): HostRunContext {
     return new HostRunContext(this, runId, mode, customer, options);
+  }
+
+  /**
+   * Runs a flow without side effects (shadow replay): reads run (CDP, CRM lookups), blocks that declare an effect
+   * report what they would have done, waits do not wait. Nothing is recorded and connection health is not touched.
+   */
+  async dryRun(req: DryRunRequest): Promise<RunResult> {
+    const ctx = new HostRunContext(this, newRunId(), 'test', req.customer, req.options, true);
+    const timer = setTimeout(() => ctx.cancel(), req.timeoutMs ?? Math.max(this.opts.flowTimeoutMs, 10_000));
+    try {
+      return await runFlow(req.compiled, req.trigger, ctx);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private reportHealth(r: RunResult, ctx: HostRunContext): void {

@@ -14,6 +14,7 @@ import { enableIntegration, publishFlow, saveFlowVersion } from '../flows/flows'
 import { createApiKey, hashKey } from '../tenancy/api-keys';
 import { createCustomer } from '../tenancy/customers';
 import { createVendor } from '../tenancy/vendors';
+import { seedPlaybookTemplates } from '../templates/playbook';
 import { demoPortalPath } from './demo-portal';
 
 export interface DemoInfo {
@@ -116,6 +117,9 @@ async function seedDemoLocked(sql: postgres.Sql, o: SeedOptions): Promise<DemoIn
     const saved = await saveFlowVersion(sql, { vendorId, definition, message });
     await publishFlow(sql, vendorId, saved.flowId, saved.version);
   }
+  // The playbook's templates, published: the portal's catalogue offers them to every customer.
+  const templates = await seedPlaybookTemplates(sql, vendorId);
+  if (templates.length) log(`Templates published: ${templates.join(', ')}.`);
   const sample = await sampleContact(sql, customer.id);
   const info: DemoInfo = { vendorId, apiKey, apiKeyRevoked, staffEmail, staffPassword, customerId: customer.id, samplePhone: sample?.phone ?? demoPerson(7).phoneAsTyped, sampleName: sample?.name ?? null, portalPath: demoPortalPath(customer) };
   fs.mkdirSync(o.dataDir, { recursive: true });

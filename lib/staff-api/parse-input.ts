@@ -36,7 +36,7 @@ export function readQuery<S extends z.ZodType>(req: NextRequest, schema: S): z.i
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A path id that is not a uuid names nothing: 404, like another vendor's object. */
-export function requireUuid(id: string | undefined, what: 'flow' | 'run'): string {
+export function requireUuid(id: string | undefined, what: 'flow' | 'run' | 'template' | 'rollout'): string {
   if (!id || !UUID.test(id)) throw new NotFound(`${what}_not_found`, `No ${what} "${id ?? ''}"`);
   return id;
 }

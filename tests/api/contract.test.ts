@@ -23,6 +23,7 @@ import { saveConnection } from '@/lib/engine-host/connections';
 import { createApiKey } from '@/lib/tenancy/api-keys';
 import { createCustomer } from '@/lib/tenancy/customers';
 import { createVendor } from '@/lib/tenancy/vendors';
+import { createTemplate } from '@/lib/templates/templates';
 import { api, apiKey, baseUrl, db } from './helpers';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
@@ -37,6 +38,8 @@ let vendorSlug = '';
 let otherVendorKey = '';
 let flowId = '';
 let runId = '';
+let routingTemplateId = '';
+let contractTemplateId = '';
 let emu: HubspotEmulator;
 const sessions: Record<'a' | 'b', string> = { a: '', b: '' };
 /** Staff sessions: the demo vendor's owner, an editor and a viewer of it; the other vendor's owner. */
@@ -105,6 +108,20 @@ const samples: Record<string, (customer: string) => Promise<Call> | Call> = {
     return { method: 'DELETE', path: `/api/v1/customers/${c}/cdp/contacts/crm/gone` };
   },
   enableIntegration: (c) => ({ method: 'POST', path: `/api/v1/customers/${c}/integrations`, body: { flowId, options: { tier: 'gold' } } }),
+  listTemplates: () => ({ method: 'GET', path: '/api/v1/templates' }),
+  listCustomerTemplates: (c) => ({ method: 'GET', path: `/api/v1/customers/${c}/templates` }),
+  enableCustomerTemplate: async (c) => {
+    await send({ method: 'DELETE', path: `/api/v1/customers/${c}/templates/${routingTemplateId}` }, { key: apiKey() });
+    return { method: 'POST', path: `/api/v1/customers/${c}/templates/${routingTemplateId}`, body: { options: { defaultQueue: 'support' } } };
+  },
+  setCustomerTemplateStatus: async (c) => {
+    await send({ method: 'POST', path: `/api/v1/customers/${c}/templates/${routingTemplateId}`, body: {} }, { key: apiKey() });
+    return { method: 'PUT', path: `/api/v1/customers/${c}/templates/${routingTemplateId}/status`, body: { status: 'paused' } };
+  },
+  removeCustomerTemplate: async (c) => {
+    await send({ method: 'POST', path: `/api/v1/customers/${c}/templates/${routingTemplateId}`, body: {} }, { key: apiKey() });
+    return { method: 'DELETE', path: `/api/v1/customers/${c}/templates/${routingTemplateId}` };
+  },
   listIntegrations: (c) => ({ method: 'GET', path: `/api/v1/customers/${c}/integrations` }),
   disableIntegration: async (c) => {
     await api(`/api/v1/customers/${c}/integrations`, { body: { flowId } });
@@ -135,6 +152,28 @@ const samples: Record<string, (customer: string) => Promise<Call> | Call> = {
   portalDisconnect: async (c) => {
     await send({ method: 'PUT', path: `/api/portal/${c}/connections/pipedrive`, body: { credentials: { apiToken: 'pd-contract' } } }, { cookie: sessions.a });
     return { method: 'DELETE', path: `/api/portal/${c}/connections/pipedrive` };
+  },
+  portalListCatalogue: (c) => ({ method: 'GET', path: `/api/portal/${c}/catalogue` }),
+  portalGetTemplate: (c) => ({ method: 'GET', path: `/api/portal/${c}/catalogue/${routingTemplateId}` }),
+  portalEnableTemplate: async (c) => {
+    await send({ method: 'DELETE', path: `/api/portal/${c}/catalogue/${routingTemplateId}` }, { cookie: sessions.a });
+    return { method: 'POST', path: `/api/portal/${c}/catalogue/${routingTemplateId}`, body: { options: { defaultQueue: 'support' } } };
+  },
+  portalUpdateTemplateOptions: async (c) => {
+    await send({ method: 'POST', path: `/api/portal/${c}/catalogue/${routingTemplateId}`, body: {} }, { cookie: sessions.a });
+    return { method: 'PUT', path: `/api/portal/${c}/catalogue/${routingTemplateId}/options`, body: { options: { defaultQueue: 'vip' } } };
+  },
+  portalPauseTemplate: async (c) => {
+    await send({ method: 'POST', path: `/api/portal/${c}/catalogue/${routingTemplateId}`, body: {} }, { cookie: sessions.a });
+    return { method: 'POST', path: `/api/portal/${c}/catalogue/${routingTemplateId}/pause` };
+  },
+  portalResumeTemplate: async (c) => {
+    await send({ method: 'POST', path: `/api/portal/${c}/catalogue/${routingTemplateId}`, body: {} }, { cookie: sessions.a });
+    return { method: 'POST', path: `/api/portal/${c}/catalogue/${routingTemplateId}/resume` };
+  },
+  portalRemoveTemplate: async (c) => {
+    await send({ method: 'POST', path: `/api/portal/${c}/catalogue/${routingTemplateId}`, body: {} }, { cookie: sessions.a });
+    return { method: 'DELETE', path: `/api/portal/${c}/catalogue/${routingTemplateId}` };
   },
   portalSignOut: (c) => ({ method: 'POST', path: `/api/portal/${c}/sign-out` }),
   portalOAuthCallback: () => ({ method: 'GET', path: '/api/portal/oauth/callback?code=x' }),
@@ -172,6 +211,24 @@ const samples: Record<string, (customer: string) => Promise<Call> | Call> = {
   staffStorageStatus: () => ({ method: 'GET', path: '/api/staff/storage' }),
   staffGetRun: () => ({ method: 'GET', path: `/api/staff/runs/${runId}` }),
   staffListCustomers: () => ({ method: 'GET', path: '/api/staff/customers' }),
+  staffCustomersOverview: () => ({ method: 'GET', path: '/api/staff/customers/overview?search=contract&health=idle' }),
+  staffCustomerDetail: (c) => ({ method: 'GET', path: `/api/staff/customers/${c}/detail` }),
+  staffListTemplates: () => ({ method: 'GET', path: '/api/staff/templates' }),
+  staffCreateTemplate: () => ({ method: 'POST', path: '/api/staff/templates', body: { name: `Contract new ${Math.random().toString(36).slice(2, 8)}`, flows: [{ flowId }] } }),
+  staffGetTemplate: () => ({ method: 'GET', path: `/api/staff/templates/${contractTemplateId}` }),
+  staffSaveTemplateVersion: () => ({ method: 'POST', path: `/api/staff/templates/${contractTemplateId}/versions`, body: { name: `Contract template ${uniq}`, flows: [{ flowId }], message: 'contract' } }),
+  staffPublishTemplate: () => ({ method: 'POST', path: `/api/staff/templates/${contractTemplateId}/publish`, body: { version: 1, rollout: { kind: 'percent', percent: 30 } } }),
+  staffListRollouts: () => ({ method: 'GET', path: `/api/staff/templates/${contractTemplateId}/rollouts` }),
+  staffRolloutTemplate: () => ({ method: 'POST', path: `/api/staff/templates/${contractTemplateId}/rollouts`, body: { version: 1, target: { kind: 'all' } } }),
+  staffRollbackRollout: async () => {
+    const r = await send({ method: 'POST', path: `/api/staff/templates/${contractTemplateId}/rollouts`, body: { version: 1, target: { kind: 'all' } } }, { cookie: staff.owner });
+    return { method: 'POST', path: `/api/staff/templates/${contractTemplateId}/rollouts/${(r.json as Json).id}/rollback` };
+  },
+  staffShadowReplay: () => ({ method: 'POST', path: `/api/staff/templates/${contractTemplateId}/shadow`, body: { fromVersion: 1, toVersion: 1, limit: 3 } }),
+  staffPinCustomerTemplate: async (c) => {
+    await send({ method: 'POST', path: `/api/v1/customers/${c}/templates/${routingTemplateId}`, body: {} }, { key: apiKey() });
+    return { method: 'PUT', path: `/api/staff/templates/${routingTemplateId}/customers/${c}`, body: { pinned: false } };
+  },
   staffCreateCustomer: () => ({ method: 'POST', path: '/api/staff/customers', body: { externalId: `contract-staff-${Math.random().toString(36).slice(2, 8)}`, name: 'By hand', defaultCountry: 'GB' } }),
   staffGetPhoneSystem: (c) => ({ method: 'GET', path: `/api/staff/customers/${c}/phone-system` }),
   staffPutPhoneSystem: (c) => ({ method: 'PUT', path: `/api/staff/customers/${c}/phone-system`, body: { baseUrl: 'http://127.0.0.1:1', credentials: { token: 't' }, webhookSecret } }),
@@ -233,6 +290,8 @@ beforeAll(async () => {
   vendorSlug = a.slug;
   const [f] = await sql`select id from flows where vendor_id = ${a.vendor_id} and automation = 'caller_lookup' and deleted_at is null limit 1`;
   flowId = f.id;
+  [{ id: routingTemplateId }] = await sql`select id from templates where vendor_id = ${a.vendor_id} and slug = 'call_routing' and deleted_at is null`;
+  contractTemplateId = (await createTemplate(sql, { vendorId: a.vendor_id, slug: `contract_${uniq}`, input: { name: `Contract template ${uniq}`, flows: [{ flowId }] }, publish: true })).id;
   const key = Buffer.from(JSON.parse(fs.readFileSync(path.join(inject('dataDir'), 'secrets.json'), 'utf8')).encryptionKey, 'hex');
   for (const c of [a.id, (await sql`select id from customers where external_id = ${custB}`)[0].id]) {
     await saveConnection(sql, key, { customerId: c, system: 'phonesystem', name: 'Phone system', authKind: 'apiKey', baseUrl: 'http://127.0.0.1:1', credentials: { token: 't', webhookSecret } });

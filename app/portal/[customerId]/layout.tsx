@@ -1,6 +1,7 @@
 // The customer portal: reached only through a signed link (the custom server turns it into the session
 // cookie); every page under here shows that one customer's data, or says the session has ended.
 import { cookies } from 'next/headers';
+import Link from 'next/link';
 import { PortalProviders } from '@/components/portal/portal-providers';
 import styles from '@/components/portal/portal.module.css';
 import { SignOutButton } from '@/components/portal/sign-out-button';
@@ -42,6 +43,10 @@ export default async function PortalLayout({ children, params }: { children: Rea
           {brand.logo && <img src={brand.logo} alt="" className={styles.logo} data-testid="portal-logo" />}
           {brand.brandName ? `${brand.brandName} · Integrations` : 'Integrations'}
         </span>
+        <nav className={styles.portalNav} aria-label="Portal">
+          <Link href={`/portal/${encodeURIComponent(externalId)}/integrations`} data-testid="portal-nav-integrations">Integrations</Link>
+          <Link href={`/portal/${encodeURIComponent(externalId)}/connections`} data-testid="portal-nav-connections">Connections</Link>
+        </nav>
         <span className={styles.account}>
           <span className={styles.customer} data-testid="portal-customer">{customer.name}</span>
           <SignOutButton customerId={externalId} />

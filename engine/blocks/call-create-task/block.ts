@@ -7,6 +7,7 @@ import { recordRefSchema, type RecordRef } from '../../connectors/kit/crm-contra
 
 export const callCreateTask = defineBlock({
   id: 'call.createTask',
+  effect: { what: 'Create a call-back task in the CRM', simulate: () => ({ output: { action: 'created', ref: null } }) },
   version: 1,
   title: 'Call-back task in the CRM (once)',
   description: 'Creates a task for the agent (e.g. call back after a missed call), linked to the contact, once per call.',

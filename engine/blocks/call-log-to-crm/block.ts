@@ -20,6 +20,7 @@ const optStr = (max: number) => z.string().max(max).nullish();
 
 export const callLogToCrm = defineBlock({
   id: 'call.logToCrm',
+  effect: { what: 'Log the call in the CRM (or update its log)', simulate: () => ({ output: { action: 'created', ref: null } }) },
   version: 1,
   title: 'Log the call in the CRM (once)',
   description: 'Logs the call the CRM\'s native way, linked to contact and agent, exactly once per call: the record is kept on the call session and updated when notes, recording or outcome change later.',

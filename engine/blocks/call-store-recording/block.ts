@@ -11,6 +11,7 @@ const EXT: Record<string, string> = { 'audio/wav': 'wav', 'audio/x-wav': 'wav', 
 
 export const callStoreRecording = defineBlock({
   id: 'call.storeRecording',
+  effect: { what: 'Store the call recording in S3', system: 's3', simulate: () => ({ output: { stored: false }, port: 'none' }) },
   version: 1,
   title: 'Store the call recording',
   description: 'Streams the call\'s recording from the phone system into S3 storage (multipart, never in memory) and gives its link: pre-signed for the given lifetime, or the object URL.',

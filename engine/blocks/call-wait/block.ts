@@ -6,6 +6,7 @@ import { defineBlock, OUT_PORT } from '../../core/define-block';
 
 export const callWait = defineBlock({
   id: 'call.wait',
+  effect: { what: 'Wait for the call (registers the run on the call session)', system: 'calls', simulate: () => ({ output: { satisfied: true, waitedUntil: null } }) },
   version: 1,
   title: 'Wait for the call',
   description: 'Waits (durably) until the call has ended or its recording is ready, or at most the given minutes; goes on at once when that already happened.',

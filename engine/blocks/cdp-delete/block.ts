@@ -4,6 +4,7 @@ import { defineBlock, OUT_PORT } from '../../core/define-block';
 /** Removes contacts from Patchbay's CDP (e.g. after a CRM delete); ids that are not there are ignored. */
 export const cdpDelete = defineBlock({
   id: 'cdp.delete',
+  effect: { what: 'Delete contacts from the CDP', system: 'cdp' },
   version: 1,
   title: 'Delete contacts from CDP',
   description: "Removes contacts from Patchbay's copy of the CRM data by source and external id.",

@@ -5,6 +5,7 @@ import { unifiedContactSchema } from '../../core/contact';
 /** Writes contacts into Patchbay's CDP by (source, external id); a contact whose content did not change writes nothing. */
 export const cdpUpsert = defineBlock({
   id: 'cdp.upsert',
+  effect: { what: 'Write contacts to the CDP', system: 'cdp' },
   version: 1,
   title: 'Save contacts to CDP',
   description: "Adds or updates contacts in Patchbay's copy of the CRM data (numbers normalised to E.164; unchanged contacts are not written).",

@@ -5,6 +5,7 @@ import { createHttpClient, HttpError } from '../../core/http-client';
 /** Calls any HTTP API (e.g. the phone system's own routing API) through the shared client: retries, timeouts, request log. */
 export const httpRequest = defineBlock({
   id: 'http.request',
+  effect: { what: 'Send an HTTP request that changes data', system: 'http', when: (p) => p.method !== 'GET' },
   version: 1,
   title: 'HTTP request',
   description: 'Calls an HTTP endpoint and returns its status and JSON body. Private addresses are refused unless the install allows them.',

@@ -9,6 +9,7 @@ import { PatchbayError } from '../../core/errors';
  */
 export const syncContacts = defineBlock({
   id: 'sync.contacts',
+  effect: { what: 'Start the contact sync and set its schedule', system: 'sync', simulate: () => ({ output: { syncRunId: 'dry-run', status: 'queued' }, port: 'started' }) },
   version: 1,
   title: 'Sync contacts',
   description: 'Starts a durable, resumable contact sync from a CRM (incremental, or full with delete detection) and sets its schedule.',

@@ -16,6 +16,7 @@ const changeSchema = z.object({ action: z.enum(['create', 'update', 'reactivate'
 
 export const usersProvision = defineBlock({
   id: 'users.provision',
+  effect: { what: 'Create, update and deactivate the phone system\'s users', system: 'phonesystem', when: (p) => p.dryRun === false },
   version: 1,
   title: 'Provision phone-system users',
   description: 'Creates, updates and deactivates the phone system\'s users (agents) from the CRM\'s users, a CSV or a directory URL. A dry run lists the changes without making them.',

@@ -49,6 +49,7 @@ export async function createContact(call: ConnectorCall, args: CreateContactArgs
 
 export const createContactBlock = defineBlock({
   id: 'hubspot.createContact',
+  effect: { what: 'Create a contact in HubSpot' },
   version: 1,
   title: 'HubSpot: create contact',
   description: 'Creates a contact in HubSpot (or returns the existing one with the same email).',

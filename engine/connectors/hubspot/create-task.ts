@@ -47,6 +47,7 @@ export async function createTask(call: ConnectorCall, input: CreateTaskArgs, now
 
 export const createTaskBlock = defineBlock({
   id: 'hubspot.createTask',
+  effect: { what: 'Create a task in HubSpot' },
   version: 1,
   title: 'HubSpot: create task',
   description: 'Creates a task in HubSpot, e.g. to call back after a missed call.',

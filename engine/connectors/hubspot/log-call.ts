@@ -112,6 +112,7 @@ export async function logCall(call: ConnectorCall, input: LogCallArgs, now: () =
 
 export const logCallBlock = defineBlock({
   id: 'hubspot.logCall',
+  effect: { what: 'Log the call in HubSpot' },
   version: 1,
   title: 'HubSpot: log call',
   description: 'Logs the call on the contact\'s timeline as a HubSpot call with direction, duration, outcome, numbers, recording and notes.',

@@ -43,6 +43,7 @@ export async function updateCallLog(call: ConnectorCall, input: UpdateCallLogArg
 
 export const updateCallLogBlock = defineBlock({
   id: 'hubspot.updateCallLog',
+  effect: { what: 'Update the call log in HubSpot' },
   version: 1,
   title: 'HubSpot: update logged call',
   description: 'Adds notes, the final outcome or the recording link to a call logged earlier.',

@@ -28,6 +28,7 @@ export async function deletePhonebookContact(call: ConnectorCall, args: { id?: s
 
 export const deleteContactBlock = defineBlock({
   id: 'phonesystem.deleteContact',
+  effect: { what: 'Delete a phonebook entry' },
   version: 1,
   title: 'Phone system: delete phonebook entry',
   description: "Removes an entry from the phone system's phonebook, by its id or by the external id of the record it mirrors.",

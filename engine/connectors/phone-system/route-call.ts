@@ -29,6 +29,7 @@ export async function routeCall(call: ConnectorCall, args: z.input<typeof routeC
 
 export const routeCallBlock = defineBlock({
   id: 'phonesystem.routeCall',
+  effect: { what: 'Route the call in the phone system' },
   version: 1,
   title: 'Phone system: route call',
   description: 'Sends a ringing call to an agent, queue, extension, number or voicemail through the phone system’s API.',

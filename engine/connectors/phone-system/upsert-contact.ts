@@ -59,6 +59,7 @@ export async function upsertPhonebookContact(call: ConnectorCall, contact: Unifi
 
 export const upsertContactBlock = defineBlock({
   id: 'phonesystem.upsertContact',
+  effect: { what: 'Write a phonebook entry' },
   version: 1,
   title: 'Phone system: add or update phonebook entry',
   description: "Writes a contact into the phone system's phonebook: updates its entry (found by external id, else by number) or adds one; writes nothing when the entry is already up to date.",

@@ -44,6 +44,7 @@ export async function createContact(call: ConnectorCall, args: CreateContactArgs
 
 export const createContactBlock = defineBlock({
   id: 'pipedrive.createContact',
+  effect: { what: 'Create a person in Pipedrive' },
   version: 1,
   title: 'Pipedrive: create person',
   description: 'Creates a Pipedrive person (e.g. for an unknown caller).',

@@ -46,6 +46,7 @@ const optionalId = z.union([z.string(), z.number()]).transform(String).nullish()
 
 export const createTaskBlock = defineBlock({
   id: 'pipedrive.createTask',
+  effect: { what: 'Create an activity in Pipedrive' },
   version: 1,
   title: 'Pipedrive: create task',
   description: 'Creates an open Pipedrive activity (task or call-back) for an agent, e.g. after a missed call.',

@@ -75,6 +75,7 @@ const optionalId = z.union([z.string(), z.number()]).transform(String).nullish()
 
 export const logCallBlock = defineBlock({
   id: 'pipedrive.logCall',
+  effect: { what: 'Log the call in Pipedrive' },
   version: 1,
   title: 'Pipedrive: log call',
   description: 'Logs a call as a Pipedrive call activity on the person, with a note carrying the recording link and notes.',

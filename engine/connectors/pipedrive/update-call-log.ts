@@ -49,6 +49,7 @@ export async function updateCallLog(call: ConnectorCall, args: UpdateCallLogArgs
 
 export const updateCallLogBlock = defineBlock({
   id: 'pipedrive.updateCallLog',
+  effect: { what: 'Update the call log in Pipedrive' },
   version: 1,
   title: 'Pipedrive: update call log',
   description: 'Adds the outcome, recording link or notes to a call logged earlier.',

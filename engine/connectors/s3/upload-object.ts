@@ -104,6 +104,7 @@ export function safeKey(key: string): string {
 
 export const uploadFromUrlBlock = defineBlock({
   id: 's3.uploadFromUrl',
+  effect: { what: 'Upload an object to S3' },
   version: 1,
   title: 'S3: upload from URL',
   description: 'Streams a file from a URL into an S3 bucket (multipart for large files, never held in memory) and returns its link: pre-signed for the given lifetime, or the object URL.',

@@ -50,6 +50,7 @@ export async function createContact(call: ConnectorCall, args: CreateContactArgs
 
 export const salesforceCreateContact = defineBlock({
   id: 'salesforce.createContact',
+  effect: { what: 'Create a contact in Salesforce' },
   version: 1,
   title: 'Salesforce: create contact',
   description: 'Creates a Salesforce Contact (e.g. for an unknown caller) and returns it.',

@@ -40,6 +40,7 @@ export async function createTask(call: ConnectorCall, args: CreateTaskArgs, now 
 
 export const salesforceCreateTask = defineBlock({
   id: 'salesforce.createTask',
+  effect: { what: 'Create a task in Salesforce' },
   version: 1,
   title: 'Salesforce: create task',
   description: 'Creates an open Task, e.g. a call-back for a missed call, on the contact and its owner.',

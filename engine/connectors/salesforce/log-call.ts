@@ -88,6 +88,7 @@ export async function logCall(call: ConnectorCall, args: LogCallArgs): Promise<{
 
 export const salesforceLogCall = defineBlock({
   id: 'salesforce.logCall',
+  effect: { what: 'Log the call in Salesforce' },
   version: 1,
   title: 'Salesforce: log call',
   description: 'Logs the call as a completed call Task on the contact (direction, duration, result, numbers, recording link, notes).',

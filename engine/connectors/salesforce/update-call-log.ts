@@ -54,6 +54,7 @@ export async function updateCallLog(call: ConnectorCall, args: UpdateCallLogArgs
 
 export const salesforceUpdateCallLog = defineBlock({
   id: 'salesforce.updateCallLog',
+  effect: { what: 'Update the call log in Salesforce' },
   version: 1,
   title: 'Salesforce: update logged call',
   description: 'Adds notes, the call result or the recording link to a call logged earlier.',

@@ -21,6 +21,7 @@ const isLive = (s: CallSessionView | null) => !!s && (s.state === 'answered' || 
 
 export const callStatusBlock = defineBlock({
   id: 'slack.callStatus',
+  effect: { what: 'Set or clear the agent\'s Slack status for the call' },
   version: 1,
   title: 'Slack: agent status follows the call',
   description: 'Sets the agent\'s Slack status (e.g. "On a call") while the call is answered and clears it when the call ends, once per call, from the call session.',

@@ -98,6 +98,7 @@ async function findPosted(slack: SlackClient, channel: string, key: string, sinc
 
 export const postMessageBlock = defineBlock({
   id: 'slack.postMessage',
+  effect: { what: 'Post a message in Slack' },
   version: 1,
   title: 'Slack: post a message',
   description: 'Posts to a channel, a member or a person by e-mail (their DM with the app): text, Block Kit blocks or a caller card. With a call id, once per call (a later run updates the same message or leaves it).',

@@ -36,6 +36,7 @@ export const emojiSchema = z.string().max(100).regex(/^$|^:[a-z0-9_+'-]+:$/, 'an
 
 export const setStatusBlock = defineBlock({
   id: 'slack.setStatus',
+  effect: { what: 'Set the user\'s Slack status' },
   version: 1,
   title: 'Slack: set a member\'s status',
   description: 'Sets (or, with empty text and emoji, clears) a member\'s status, optionally expiring after some minutes.',

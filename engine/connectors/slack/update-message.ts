@@ -7,6 +7,7 @@ import { callerCardBlocks, callerCardSchema } from './post-message';
 
 export const updateMessageBlock = defineBlock({
   id: 'slack.updateMessage',
+  effect: { what: 'Update a Slack message' },
   version: 1,
   title: 'Slack: update a message',
   description: 'Changes the text or blocks of a message the app posted (chat.update).',

@@ -3,8 +3,8 @@
 // one indexed CDP query, the respond.json body out.
 import { z } from 'zod';
 import { AUTOMATION_NAME, checkTriggerInput } from '@/engine';
-import { ApiError, InvalidInput, NotFound, Unavailable } from '../../errors';
-import { isAutomationDisabled, resolveAutomation } from '../../engine-host/automation-cache';
+import { ApiError, Conflict, InvalidInput, NotFound, Unavailable } from '../../errors';
+import { automationOffReason, resolveAutomation } from '../../engine-host/automation-cache';
 import { newRunId } from '../../runs/run-id';
 import { sendJson } from '../http-io';
 import { defineRoute, type Reply } from '../route';
@@ -29,13 +29,17 @@ export const runAutomation = defineRoute({
     200: { description: 'What the flow\'s respond.json block produced (its status may differ), the flow\'s fallback answer when a step failed or the deadline passed, or {runId,status} when the flow responds nothing', schema: z.unknown(), headers: { 'x-patchbay-run-id': 'The run\'s id', 'x-patchbay-fallback': 'Present when the answer is the flow\'s fallback: failed or deadline' } },
     202: { description: 'Queued (async=true) or waiting on a durable step', schema: queued },
   },
-  errors: { 404: 'automation_not_found / customer_not_found / automation_disabled (the integration is disabled)', 502: 'run_failed: the flow failed without an answer', 503: 'jobs_unavailable', 504: 'timeout: the flow ran past its deadline (the flow\'s or integration\'s deadlineMs, else PATCHBAY_FLOW_TIMEOUT_MS) and has no fallback answer (runId given)' },
+  errors: { 404: 'automation_not_found / customer_not_found / automation_disabled (the integration is disabled)', 409: 'automation_paused: the customer paused the template this automation belongs to (portal or PUT …/templates/{id}/status); it answers again once resumed', 502: 'run_failed: the flow failed without an answer', 503: 'jobs_unavailable', 504: 'timeout: the flow ran past its deadline (the flow\'s or integration\'s deadlineMs, else PATCHBAY_FLOW_TIMEOUT_MS) and has no fallback answer (runId given)' },
   async handler({ req, res, params, query, body, principal, customer, deps }): Promise<Reply | void> {
     const arrivedAt = Date.now();
     const { name } = params;
     const automation = await resolveAutomation(deps.sql, customer.id, name);
     if (!automation) {
-      if (isAutomationDisabled(customer.id, name)) throw new NotFound('automation_disabled', `Customer "${customer.externalId}"'s automation "${name}" is disabled (POST /api/v1/customers/${customer.externalId}/integrations/${name}/enable turns it back on)`);
+      // Why it is off comes from the same binding read (no extra query): a paused template answers 409 (it comes back once
+      // the customer resumes it), an integration disabled through the API 404 automation_disabled.
+      const off = automationOffReason(customer.id, name);
+      if (off === 'paused') throw new Conflict('automation_paused', `Customer "${customer.externalId}" paused the automation "${name}": it answers again once resumed`);
+      if (off === 'disabled') throw new NotFound('automation_disabled', `Customer "${customer.externalId}"'s automation "${name}" is disabled (POST /api/v1/customers/${customer.externalId}/integrations/${name}/enable turns it back on)`);
       throw new NotFound('automation_not_found', `Customer "${customer.externalId}" has no enabled automation "${name}"`);
     }
     const problems = checkTriggerInput(automation.triggerFields, body);

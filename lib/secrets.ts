@@ -68,14 +68,17 @@ export const KEY_FILE_RECHECK_MS = 1000;
 /** The keys in secrets.json, re-read when the file changes (checked at most every KEY_FILE_RECHECK_MS). */
 function fileKeyring(file: string, extraReadable: Buffer | null): EncryptionKeys {
   let keys: { current: Buffer; readable: Buffer[] } | null = null;
-  let seen = -1;
+  // The file's identity: writeSecretsFile renames a new file into place (a new inode), so two writes within one
+  // clock tick of the file system (same mtime) still differ.
+  let seen = '';
   let checkedAt = 0;
   const refresh = () => {
     const now = Date.now();
     if (keys && now - checkedAt < KEY_FILE_RECHECK_MS) return keys;
     checkedAt = now;
     try {
-      const mtime = fs.statSync(file).mtimeMs;
+      const st = fs.statSync(file);
+      const mtime = `${st.ino}:${st.mtimeMs}:${st.size}`;
       if (keys && mtime === seen) return keys;
       const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string | undefined>;
       const current = stored.encryptionKey ? decodeKey(stored.encryptionKey) : null;

@@ -2,7 +2,7 @@
 // the guide itself starts (its `npm start` block), and must exit 0. A block whose last line ends with
 // `# runs until stopped: "<text>"` starts a long-running process (the app, an emulator): it runs in the background
 // until it prints <text>, and is stopped after the last chapter. What the reader is told to set in their shell
-// (PATCHBAY_URL, PATCHBAY_API_KEY) the test sets; the app starts without the web UI here (PATCHBAY_NO_UI=1: the
+// (PATCHBAY_URL, PATCHBAY_API_KEY, PATCHBAY_METRICS_TOKEN) the test sets; the app starts without the web UI here (PATCHBAY_NO_UI=1: the
 // browser tests cover the UI), on a free port and a fresh data folder. `npm install` is shown as text: CI's `npm ci`
 // has just run it, and reinstalling under the running test runner would pull node_modules from under it.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -49,7 +49,8 @@ describe.skipIf(inject('dbKind') !== 'embedded')('the guide (docs/)', () => {
     const key = `pb_guide_${randomBytes(9).toString('hex')}`;
     env = {
       ...process.env, PORT: String(port), PATCHBAY_DATA_DIR: dataDir, PATCHBAY_NO_UI: '1', PATCHBAY_DEMO_CONTACTS: '500',
-      PATCHBAY_DEMO_API_KEY: key, PATCHBAY_URL: `http://127.0.0.1:${port}`, PATCHBAY_API_KEY: key, PATCHBAY_REPO: process.cwd(),
+      PATCHBAY_DEMO_API_KEY: key, PATCHBAY_URL: `http://127.0.0.1:${port}`, PATCHBAY_API_KEY: key,
+      PATCHBAY_METRICS_TOKEN: randomBytes(12).toString('hex'),
     };
     delete env.DATABASE_URL;
   });

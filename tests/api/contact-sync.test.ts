@@ -215,9 +215,15 @@ describe('contact sync on the running server', () => {
       const [c] = await sql<{ id: string; vendor_id: string }[]>`select id, vendor_id from customers where external_id = ${ext}`;
       const secrets = JSON.parse(fs.readFileSync(path.join(inject('dataDir'), 'secrets.json'), 'utf8')) as { encryptionKey: string };
       await saveConnection(sql, Buffer.from(secrets.encryptionKey, 'hex'), { customerId: c.id, system: 'hubspot', name: 'HubSpot', authKind: 'apiKey', baseUrl: hs.url, credentials: { token: 'hs-api' } });
-      const saved = await saveFlowVersion(sql, { vendorId: c.vendor_id, definition: contactSyncFlow });
-      await publishFlow(sql, c.vendor_id, saved.flowId, saved.version);
-      await enableIntegration(sql, { vendorId: c.vendor_id, customerId: c.id, flowId: saved.flowId, options: { crm: 'hubspot', destinations: ['cdp'] } });
+      // The demo seed's playbook templates already publish the contact_sync flow for the vendor (names are unique).
+      const [seeded] = await sql<{ id: string }[]>`select id from flows where vendor_id = ${c.vendor_id} and automation = 'contact_sync' and deleted_at is null and published_version is not null`;
+      let flowId = seeded?.id;
+      if (!flowId) {
+        const saved = await saveFlowVersion(sql, { vendorId: c.vendor_id, definition: contactSyncFlow });
+        await publishFlow(sql, c.vendor_id, saved.flowId, saved.version);
+        flowId = saved.flowId;
+      }
+      await enableIntegration(sql, { vendorId: c.vendor_id, customerId: c.id, flowId, options: { crm: 'hubspot', destinations: ['cdp'] } });
 
       const r = await api(`/api/v1/customers/${ext}/automations/contact_sync`, { body: {} });
       expect(r.status).toBe(202);

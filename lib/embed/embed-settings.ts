@@ -98,7 +98,7 @@ async function upsertEmbedSettings(sql: postgres.Sql | postgres.TransactionSql, 
 
 // The origins are read on every framed portal page and widget request: cached per process for a few
 // seconds (a change made on another process takes effect within that time).
-const ORIGIN_TTL_MS = 5_000;
+export const ORIGIN_TTL_MS = 5_000;
 const originCache = new Map<string, { origins: string[]; expires: number }>();
 
 export async function allowedOrigins(sql: postgres.Sql, vendorId: string): Promise<string[]> {

@@ -3,6 +3,7 @@
 // once, and every page carries the security headers.
 import { describe, expect, it } from 'vitest';
 import { signWebhookBody } from '@/engine/connectors/phone-system/webhook-signature';
+import { ORIGIN_TTL_MS } from '@/lib/embed/embed-settings';
 import { api, baseUrl, browse, db } from './helpers';
 
 const uniq = Math.random().toString(36).slice(2, 8);
@@ -90,6 +91,7 @@ describe('16: security headers', () => {
     const cust = await newCustomer('headers');
     // Framing of the portal is the vendor's choice (staff Embed page); a vendor that allowed no origin gets none.
     await db()`update vendor_embed_settings set allowed_origins = '{}' where vendor_id = (select vendor_id from customers where external_id = ${cust})`;
+    await new Promise((r) => setTimeout(r, ORIGIN_TTL_MS + 500)); // the server caches a vendor's origins this long
     const link = await api(`/api/v1/customers/${cust}/portal-links`, { method: 'POST' });
     const pages = [await browse('/login'), await browse('/portal/x?token=bad'), await browse(link.body.url), await browse(`/api/portal/${cust}/connections`), await browse('/flows/%E0%A4%A')];
     for (const r of pages) {

@@ -1,5 +1,5 @@
 // Fixtures for the browser tests: the running app (its address, demo credentials, database), a signed-in staff
-// page shared by the steps of one spec (worker scope: a spec is one chain of steps), and canvas helpers.
+// page shared by the steps of one spec file (a spec is one chain of steps; each file gets its own), and canvas helpers.
 import fs from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
@@ -31,7 +31,10 @@ export async function signIn(browser: Browser, app: App, email: string, password
   return page;
 }
 
-export const test = base.extend<object, { app: App; staff: Page }>({
+/** One signed-in page per spec file: the steps of a spec share it; the next spec starts on a fresh one. */
+interface StaffPages { of(file: string): Promise<Page> }
+
+export const test = base.extend<{ staff: Page }, { app: App; staffPages: StaffPages }>({
   app: [async ({}, use) => {
     const dataDir = process.env.E2E_DATA_DIR!;
     const demo = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo.json'), 'utf8')) as { apiKey: string; staffPassword: string };
@@ -40,11 +43,22 @@ export const test = base.extend<object, { app: App; staff: Page }>({
     await use({ base: process.env.E2E_BASE_URL!, dataDir, apiKey: demo.apiKey, staffEmail: 'admin@demo.patchbay.dev', staffPassword: demo.staffPassword, sql });
     await sql.end();
   }, { scope: 'worker' }],
-  staff: [async ({ browser, app }, use) => {
-    const page = await signIn(browser, app, app.staffEmail, app.staffPassword);
-    await use(page);
-    await page.context().close();
+  staffPages: [async ({ browser, app }, use) => {
+    const open: { file: string; page: Page }[] = [];
+    await use({
+      async of(file) {
+        if (open[0]?.file === file) return open[0].page;
+        // A spec left behind (say, an editor with unsaved changes that asks before leaving) is closed, not reused.
+        for (const o of open.splice(0)) await o.page.context().close();
+        open.push({ file, page: await signIn(browser, app, app.staffEmail, app.staffPassword) });
+        return open[0].page;
+      },
+    });
+    for (const o of open) await o.page.context().close();
   }, { scope: 'worker' }],
+  staff: async ({ staffPages }, use, testInfo) => {
+    await use(await staffPages.of(testInfo.file));
+  },
 });
 
 export { expect };
@@ -53,11 +67,22 @@ export { expect };
 export const node = (page: Page, id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
 export const handle = (page: Page, nodeId: string, handleId: string) => page.locator(`.react-flow__node[data-id="${nodeId}"] .react-flow__handle[data-handleid="${handleId}"]`);
 
+/**
+ * The element's centre once it stopped moving: right after a fit-view (animated) or a drop, handles are still
+ * travelling, and a drag aimed at where one was a moment ago connects nothing.
+ */
 async function center(l: Locator): Promise<{ x: number; y: number }> {
   await l.scrollIntoViewIfNeeded();
-  const b = await l.boundingBox();
-  if (!b) throw new Error('element has no box (not visible)');
-  return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+  let last: { x: number; y: number } | null = null;
+  for (let i = 0; i < 40; i++) {
+    const b = await l.boundingBox();
+    if (!b) throw new Error('element has no box (not visible)');
+    const c = { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+    if (last && Math.abs(last.x - c.x) < 0.5 && Math.abs(last.y - c.y) < 0.5) return c;
+    last = c;
+    await new Promise((r) => setTimeout(r, 60));
+  }
+  return last!;
 }
 
 /** Stepped mouse moves: React Flow and HTML5 drag-and-drop both need intermediate pointer events. */

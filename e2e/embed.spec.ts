@@ -3,7 +3,8 @@
 // staff set the branding, the allowed origin and the widget actions on the Embed page; the agent widget (one
 // <script> tag, shadow DOM) shows the caller card on a page whose CSS is hostile, its button runs the automation
 // and shows the answer, and a widget token of another customer (or a page at a non-allowed origin) gets no data;
-// the customer portal works inside an iframe on that site (connect HubSpot) with the vendor's branding.
+// the customer portal works inside an iframe on that site (connect HubSpot) with the vendor's branding, and a customer
+// enables a template there, its first sync fills the CDP, the named URL answers, and paused it answers 409.
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -255,6 +256,46 @@ test('the customer portal works inside an iframe on the vendor\'s site, branded'
   // Saved server-side for that customer.
   const [row] = await app.sql`select status from connections c join customers u on u.id = c.customer_id where u.external_id = 'demo' and c.system = 'hubspot'`;
   expect(row.status).toBe('ok');
+  await page.close();
+});
+
+test('inside the iframe a customer enables a template, connects HubSpot, the first sync fills the CDP and the named URL answers; paused, it answers 409', async ({ browser, app }) => {
+  const customer = `embed-tpl-${uniq}`;
+  expect((await publicApi(app, '/api/v1/customers', { externalId: customer, name: `Embedded ${uniq}`, defaultCountry: 'US' })).status).toBe(201);
+  const link = await publicApi(app, `/api/v1/customers/${customer}/portal-links`, { embed: true });
+  pages.set('/catalogue.html', `<!doctype html><html><head><meta charset="utf-8"><title>Acme Voice – Integrations</title></head>
+<body style="margin:0;font-family:sans-serif"><iframe id="portal" src="${app.base}${link.body.url}" style="width:100%;height:1200px;border:0"></iframe></body></html>`);
+  const page = await browser.newPage({ viewport: { width: 1200, height: 1300 } });
+  const errors = await openHostPage(page, '/catalogue.html');
+  const frame = page.frameLocator('#portal');
+  await frame.getByTestId('portal-nav-integrations').click();
+  await expect(frame.getByTestId('catalogue-page')).toBeVisible();
+  // The playbook's "Caller ID + contact sync" template, published by the demo seed.
+  const card = frame.getByTestId('template-caller_id');
+  await card.getByTestId('enable').click();
+  const panel = frame.getByTestId('enable-panel');
+  await expect(panel.getByTestId('option-crm')).toHaveValue('hubspot');
+  const hubspotCard = panel.getByTestId('needed-hubspot');
+  await hubspotCard.getByTestId('base-url').fill(hubspot.url);
+  await hubspotCard.getByTestId('field-token').fill('embed-hs-token');
+  await hubspotCard.getByTestId('connect-submit').click();
+  await expect(panel.getByTestId('needed-hubspot')).toHaveAttribute('data-connected', 'true');
+  await panel.getByTestId('enable-submit').click();
+  await expect(frame.getByTestId('catalogue-notice')).toContainText('The first contact sync has started');
+
+  const [c] = await app.sql<{ id: string }[]>`select id from customers where external_id = ${customer}`;
+  await expect.poll(async () => (await app.sql<{ n: number }[]>`select count(*)::int as n from cdp_contacts where customer_id = ${c.id} and source = 'hubspot' and deleted_at is null`)[0].n, { timeout: 90_000 }).toBeGreaterThanOrEqual(5);
+  const [row] = await app.sql<{ phone: string }[]>`select phones[1] as phone from cdp_contacts where customer_id = ${c.id} and source = 'hubspot' and kind = 'person' and cardinality(phones) > 0 limit 1`;
+  const lookup = () => publicApi(app, `/api/v1/customers/${customer}/automations/caller_lookup`, { phone: row.phone });
+  expect(await lookup()).toMatchObject({ status: 200, body: { found: true, contact: { source: 'hubspot' } } });
+
+  await card.getByTestId('details').click();
+  await frame.getByTestId('pause').click();
+  await expect(frame.getByTestId('health-summary')).toHaveAttribute('data-state', 'paused');
+  await expect.poll(async () => (await lookup()).status, { timeout: 15_000 }).toBe(409);
+  expect((await lookup()).body).toMatchObject({ error: { code: 'automation_paused' } });
+  await page.screenshot({ path: path.join(shots, 'portal-embedded-template-paused.png') });
+  expect(errors).toEqual([]);
   await page.close();
 });
 

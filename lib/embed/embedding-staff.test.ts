@@ -4,37 +4,28 @@
 // changes something leaves one audit row naming what changed (never the logo itself).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getEmbeddingRoute, previewWidgetTokenRoute, saveEmbeddingRoute } from '../api/staff/embedding';
-import { closeDb } from '../db/client';
-import { EngineHost, setHost } from '../engine-host/host';
-import { createScratchDb, seedVendor, type ScratchDb } from '../testing/scratch-db';
-import { startStaffEdge } from '../testing/staff-edge';
+import { seedVendor, type ScratchDb } from '../testing/scratch-db';
+import { startStaffTestbed, type startStaffEdge } from '../testing/staff-edge';
 import { verifyWidgetToken } from '../widget/widget-tokens';
 import { allowedOrigins, listWidgetActions } from './embed-settings';
 
 let db: ScratchDb;
-let host: EngineHost;
+let testbed: Awaited<ReturnType<typeof startStaffTestbed>>;
 let edge: Awaited<ReturnType<typeof startStaffEdge>>;
 const users: Record<'alpha' | 'viewer' | 'beta', { vendorId: string; userId: string; role: 'owner' | 'viewer' }> = {} as never;
 
 beforeAll(async () => {
-  db = await createScratchDb('pb_embed_staff_test');
-  process.env.DATABASE_URL = db.url;
+  testbed = await startStaffTestbed('pb_embed_staff_test');
+  ({ db, edge } = testbed);
   users.alpha = { ...(await seedVendor(db.sql, 'alpha', 'owner')), role: 'owner' };
   const [u] = await db.sql<{ id: string }[]>`insert into staff_users (vendor_id, email, name, password_hash, role) values (${users.alpha.vendorId}, 'viewer@alpha.test', 'viewer', 'x', 'viewer') returning id`;
   users.viewer = { vendorId: users.alpha.vendorId, userId: u.id, role: 'viewer' };
   users.beta = { ...(await seedVendor(db.sql, 'beta', 'owner')), role: 'owner' };
   await db.sql`insert into flows (vendor_id, name, automation, latest_version, published_version) values (${users.alpha.vendorId}, 'Resend last invoice', 'resend_last_invoice', 1, 1)`;
-  host = new EngineHost({ sql: db.sql, encryptionKey: Buffer.alloc(32, 7), flowTimeoutMs: 5000, allowPrivateHosts: false });
-  setHost(host);
-  edge = await startStaffEdge(db.sql, host);
 });
 
 afterAll(async () => {
-  await edge?.close();
-  setHost(undefined);
-  await host?.close();
-  await closeDb();
-  await db?.drop();
+  await testbed?.close();
 });
 
 const as = (who: keyof typeof users | null) => edge.as(who ? users[who] : null);

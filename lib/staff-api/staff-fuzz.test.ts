@@ -14,11 +14,9 @@ import { testRunRoute } from '../api/staff/test-runs';
 import { validateRoute } from '../api/staff/validate';
 import { blocksRoute } from '../api/staff/blocks';
 import { meRoute } from '../api/staff/me';
-import { closeDb } from '../db/client';
-import { EngineHost, setHost } from '../engine-host/host';
 import { newFlowDefinition } from '../flows/new-flow';
-import { createScratchDb, seedVendor, type ScratchDb } from '../testing/scratch-db';
-import { startStaffEdge } from '../testing/staff-edge';
+import { seedVendor, type ScratchDb } from '../testing/scratch-db';
+import { startStaffTestbed, type startStaffEdge } from '../testing/staff-edge';
 
 const flows = { GET: listFlowsRoute, POST: createFlowRoute };
 const flowImport = { POST: importFlowRoute };
@@ -41,18 +39,15 @@ const me = { GET: meRoute };
 const blocks = { GET: blocksRoute };
 
 let db: ScratchDb;
-let host: EngineHost;
+let testbed: Awaited<ReturnType<typeof startStaffTestbed>>;
 let edge: Awaited<ReturnType<typeof startStaffEdge>>;
 let owner: Awaited<ReturnType<typeof seedVendor>>;
 let flowId = '';
 
 beforeAll(async () => {
-  db = await createScratchDb('pb_staff_fuzz_test');
-  process.env.DATABASE_URL = db.url;
+  testbed = await startStaffTestbed('pb_staff_fuzz_test');
+  ({ db, edge } = testbed);
   owner = await seedVendor(db.sql, 'fuzz', 'owner');
-  host = new EngineHost({ sql: db.sql, encryptionKey: Buffer.alloc(32, 7), flowTimeoutMs: 5000, allowPrivateHosts: false });
-  setHost(host);
-  edge = await startStaffEdge(db.sql, host);
   await edge.as(owner);
   const created = await call(flows.POST, { body: { definition: newFlowDefinition({ name: 'Fuzz', automation: 'caller_lookup' }) } });
   expect(created.status).toBe(201);
@@ -60,11 +55,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await edge?.close();
-  setHost(undefined);
-  await host?.close();
-  await closeDb();
-  await db?.drop();
+  await testbed?.close();
 });
 
 type Handler = RouteDef;

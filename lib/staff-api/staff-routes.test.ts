@@ -14,11 +14,9 @@ import { testRunRoute } from '../api/staff/test-runs';
 import { validateRoute } from '../api/staff/validate';
 import { blocksRoute } from '../api/staff/blocks';
 import { meRoute } from '../api/staff/me';
-import { closeDb } from '../db/client';
-import { EngineHost, setHost } from '../engine-host/host';
 import { newFlowDefinition } from '../flows/new-flow';
-import { createScratchDb, seedVendor, type ScratchDb } from '../testing/scratch-db';
-import { startStaffEdge } from '../testing/staff-edge';
+import { seedVendor, type ScratchDb } from '../testing/scratch-db';
+import { startStaffTestbed, type startStaffEdge } from '../testing/staff-edge';
 
 const flows = { GET: listFlowsRoute, POST: createFlowRoute };
 const flowImport = { POST: importFlowRoute };
@@ -36,13 +34,13 @@ const me = { GET: meRoute };
 const blocks = { GET: blocksRoute };
 
 let db: ScratchDb;
-let host: EngineHost;
+let testbed: Awaited<ReturnType<typeof startStaffTestbed>>;
 let edge: Awaited<ReturnType<typeof startStaffEdge>>;
 const users: Record<'owner' | 'editor' | 'viewer' | 'other', Awaited<ReturnType<typeof seedVendor>> & { role: 'owner' | 'editor' | 'viewer' }> = {} as never;
 
 beforeAll(async () => {
-  db = await createScratchDb('pb_staff_api_test');
-  process.env.DATABASE_URL = db.url;
+  testbed = await startStaffTestbed('pb_staff_api_test');
+  ({ db, edge } = testbed);
   users.owner = { ...(await seedVendor(db.sql, 'alpha', 'owner')), role: 'owner' };
   const add = async (role: 'editor' | 'viewer') => {
     const [u] = await db.sql<{ id: string }[]>`insert into staff_users (vendor_id, email, name, password_hash, role) values (${users.owner.vendorId}, ${`${role}@alpha.test`}, ${role}, 'x', ${role}) returning id`;
@@ -51,17 +49,10 @@ beforeAll(async () => {
   users.editor = await add('editor');
   users.viewer = await add('viewer');
   users.other = { ...(await seedVendor(db.sql, 'beta', 'owner')), role: 'owner' };
-  host = new EngineHost({ sql: db.sql, encryptionKey: Buffer.alloc(32, 7), flowTimeoutMs: 5000, allowPrivateHosts: false });
-  setHost(host);
-  edge = await startStaffEdge(db.sql, host);
 });
 
 afterAll(async () => {
-  await edge?.close();
-  setHost(undefined);
-  await host?.close();
-  await closeDb();
-  await db?.drop();
+  await testbed?.close();
 });
 
 const as = (who: keyof typeof users | null) => edge.as(who ? users[who] : null);

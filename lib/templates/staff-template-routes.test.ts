@@ -8,10 +8,8 @@ import { createCustomerRoute } from '../api/staff/customers';
 import { customerDetailRoute, customersOverviewRoute } from '../api/staff/customer-overview';
 import { createFlowRoute } from '../api/staff/flows';
 import { createTemplateStaffRoute, getTemplateStaffRoute, pinCustomerTemplateStaffRoute, publishTemplateStaffRoute, rollbackStaffRoute, rolloutStaffRoute, saveTemplateVersionStaffRoute, shadowReplayStaffRoute, listTemplatesStaffRoute } from '../api/staff/templates';
-import { closeDb } from '../db/client';
-import { EngineHost, setHost } from '../engine-host/host';
-import { createScratchDb, seedVendor, type ScratchDb } from '../testing/scratch-db';
-import { startStaffEdge } from '../testing/staff-edge';
+import { seedVendor, type ScratchDb } from '../testing/scratch-db';
+import { startStaffTestbed, type startStaffEdge } from '../testing/staff-edge';
 import { enableTemplate } from './customer-templates';
 
 const flows = { POST: createFlowRoute };
@@ -41,7 +39,7 @@ async function call(route: RouteDef, o: { query?: string; params?: Record<string
 }
 
 let db: ScratchDb;
-let host: EngineHost;
+let testbed: Awaited<ReturnType<typeof startStaffTestbed>>;
 let owner: Awaited<ReturnType<typeof seedVendor>>;
 let other: Awaited<ReturnType<typeof seedVendor>>;
 let viewerId = '';
@@ -49,14 +47,11 @@ let flowId = '';
 let templateId = '';
 
 beforeAll(async () => {
-  db = await createScratchDb('pb_staff_templates');
-  process.env.DATABASE_URL = db.url;
+  testbed = await startStaffTestbed('pb_staff_templates');
+  ({ db, edge } = testbed);
   owner = await seedVendor(db.sql, 'stpl', 'owner');
   other = await seedVendor(db.sql, 'stpl-other', 'owner');
   [{ id: viewerId }] = await db.sql<{ id: string }[]>`insert into staff_users (vendor_id, email, name, password_hash, role) values (${owner.vendorId}, 'viewer@stpl.test', 'viewer', 'x', 'viewer') returning id`;
-  host = new EngineHost({ sql: db.sql, encryptionKey: Buffer.alloc(32, 7), flowTimeoutMs: 5000, allowPrivateHosts: false });
-  setHost(host);
-  edge = await startStaffEdge(db.sql, host);
   roles.set(owner.userId, { vendorId: owner.vendorId, role: 'owner' });
   roles.set(other.userId, { vendorId: other.vendorId, role: 'owner' });
   roles.set(viewerId, { vendorId: owner.vendorId, role: 'viewer' });
@@ -68,11 +63,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await edge?.close();
-  setHost(undefined);
-  await host?.close();
-  await closeDb();
-  await db?.drop();
+  await testbed?.close();
 });
 
 describe('staff templates API', () => {

@@ -8,7 +8,9 @@ import { createEdge } from '../api/edge';
 import type { RouteDef } from '../api/route';
 import { staffRoutes } from '../api/routes';
 import { mintStaffSessionCookie } from '../auth/staff-session';
-import type { EngineHost } from '../engine-host/host';
+import { closeDb } from '../db/client';
+import { EngineHost, setHost } from '../engine-host/host';
+import { createScratchDb } from './scratch-db';
 
 export interface StaffAnswer { status: number; json: any; text: string; headers: Headers; ms: number }
 export interface StaffCall { params?: Record<string, string>; query?: string; body?: unknown; headers?: Record<string, string>; method?: string }
@@ -53,5 +55,27 @@ export async function startStaffEdge(sql: postgres.Sql, host: EngineHost, encryp
       return { status: res.status, json, text, headers: res.headers, ms: Date.now() - t };
     },
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+/**
+ * What a staff-API test file stands on: a migrated scratch database (DATABASE_URL pointed at it), the engine host
+ * on it, and the staff edge over it; `close()` takes it all down again.
+ */
+export async function startStaffTestbed(prefix: string) {
+  const db = await createScratchDb(prefix);
+  process.env.DATABASE_URL = db.url;
+  const host = new EngineHost({ sql: db.sql, encryptionKey: Buffer.alloc(32, 7), flowTimeoutMs: 5000, allowPrivateHosts: false });
+  setHost(host);
+  const edge = await startStaffEdge(db.sql, host);
+  return {
+    db, host, edge,
+    async close() {
+      await edge.close();
+      setHost(undefined);
+      await host.close();
+      await closeDb();
+      await db.drop();
+    },
   };
 }

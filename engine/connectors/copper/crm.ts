@@ -8,7 +8,7 @@ import { normalizePhone } from '../../core/phone';
 import { PatchbayError } from '../../core/errors';
 import type { CrmOperations, ResolvedCallLog } from '../kit/define-crm-connector';
 import { defaultCallSubject, notesWithTranscript, type RecordRef } from '../kit/crm-contract';
-import { splitCallDescription, joinCallDescription, setDescriptionLine, mergeCallNotes, durationText } from '../kit/call-description';
+import { callDetailLines, callIdLine, splitCallDescription, joinCallDescription, setDescriptionLine, mergeCallNotes, durationText } from '../kit/call-description';
 import type { ChangedPage, ConnectorCall, ObjectKind } from '../kit/contact-source';
 import { copperId, createCopperClient, COPPER_MAX_PAGE, type CopperClient } from './client';
 import { mapCompany, mapPerson, type CopperCompany, type CopperPerson } from './map-contact';
@@ -21,8 +21,6 @@ const NOTE_TYPE = { category: 'user', id: 0 } as const;
 const ref = (type: string, id: number | string, url: string | null): RecordRef => ({ system: 'copper', type, id: String(id), url });
 const entityOf = (kind: ObjectKind) => (kind === 'company' ? 'companies' : 'people');
 const map = (client: CopperClient, kind: ObjectKind, r: CopperPerson & CopperCompany) => (kind === 'company' ? mapCompany(r, client.recordUrl) : mapPerson(r, client.recordUrl));
-
-export const callIdLine = (callId: string) => `Call id: ${callId}`;
 
 /** The account's Phone Call activity type (its id differs per Copper account), cached per connection for ten minutes. */
 const phoneTypeCache = new Map<string, { id: number; until: number }>();
@@ -37,20 +35,9 @@ async function phoneCallType(client: CopperClient, call: ConnectorCall): Promise
   return { category: 'user', id: phone.id };
 }
 
-
 function callDetails(log: ResolvedCallLog): string {
-  return [
-    log.subject ?? defaultCallSubject(log),
-    `Direction: ${log.direction}`,
-    `Result: ${log.status}`,
-    log.from ? `From: ${log.from}` : null,
-    log.to ? `To: ${log.to}` : null,
-    `Duration: ${durationText(log.durationSec)}`,
-    log.recordingUrl ? `Recording: ${log.recordingUrl}` : null,
-    log.callId ? callIdLine(log.callId) : null,
-  ].filter(Boolean).join('\n');
+  return [log.subject ?? defaultCallSubject(log), ...callDetailLines(log)].join('\n');
 }
-
 
 function parentOf(x: { contactId?: string; companyId?: string }): { type: 'person' | 'company'; id: number } | null {
   const person = copperId(x.contactId, 'contactId');

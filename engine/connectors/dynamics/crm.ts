@@ -9,7 +9,7 @@ import { PatchbayError } from '../../core/errors';
 import { normalizePhone } from '../../core/phone';
 import type { CrmOperations, ResolvedCallLog } from '../kit/define-crm-connector';
 import { defaultCallSubject, notesWithTranscript, type CallStatus, type RecordRef } from '../kit/crm-contract';
-import { splitCallDescription, joinCallDescription, setDescriptionLine, mergeCallNotes, subjectWithStatus } from '../kit/call-description';
+import { callIdLine, splitCallDescription, joinCallDescription, setDescriptionLine, mergeCallNotes, subjectWithStatus } from '../kit/call-description';
 import type { ChangedPage, ConnectorCall, ObjectKind } from '../kit/contact-source';
 import { createDynamicsClient, isGuid, odataString, toGuid, type DynamicsClient } from './client';
 import { ACCOUNT_PHONE_FIELDS, ACCOUNT_SELECT, CONTACT_PHONE_FIELDS, CONTACT_SELECT, mapAccount, mapContact, type DataverseRow } from './map-contact';
@@ -27,8 +27,6 @@ const statusCodeOf = (outgoing: boolean) => (outgoing ? 2 : 4);
 const ref = (client: DynamicsClient, type: string, id: string, on?: { logical: string; id: string }): RecordRef =>
   ({ system: 'dynamics', type, id, url: client.recordUrl(on?.logical ?? type, on?.id ?? id) });
 
-export const callIdLine = (callId: string) => `Call id: ${callId}`;
-
 /** The details block that opens the description; the notes follow after a blank line. */
 function details(d: { status: CallStatus; recordingUrl?: string; callId?: string; from?: string; to?: string }): string {
   return [
@@ -39,7 +37,6 @@ function details(d: { status: CallStatus; recordingUrl?: string; callId?: string
     d.callId ? callIdLine(d.callId) : null,
   ].filter(Boolean).join('\n');
 }
-
 
 /** The activity's Regarding: Dataverse names the navigation property per target and activity (regardingobjectid_contact_phonecall). */
 function regardingBind(activity: 'phonecall' | 'task', contactId?: string, companyId?: string): Record<string, string> {

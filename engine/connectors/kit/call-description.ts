@@ -2,6 +2,7 @@
 // a head of "Label: value" lines the phone system owns, a blank line, then the agent's notes. One implementation of
 // reading it apart, changing a line, merging notes and the status suffix of a subject, shared by those connectors.
 import { notesWithTranscript, type CallLogChanges, type CallStatus } from './crm-contract';
+import type { ResolvedCallLog } from './define-crm-connector';
 
 export function splitCallDescription(description: string): { head: string; notes: string } {
   const i = description.indexOf('\n\n');
@@ -33,4 +34,20 @@ export function durationText(sec: number): string {
 /** A subject with its status suffix changed: "Inbound call from … (missed)" → "Inbound call from …" when answered. */
 export function subjectWithStatus(subject: string, status: CallStatus): string {
   return subject.replace(/ \((missed|declined|busy|voicemail|transferred|failed)\)$/, '') + (status === 'answered' ? '' : ` (${status})`);
+}
+
+/** The line that names the call: a retried log finds its record again by it. */
+export const callIdLine = (callId: string) => `Call id: ${callId}`;
+
+/** The details lines of a call's description (the head), in the order every text-description CRM writes them. */
+export function callDetailLines(log: ResolvedCallLog): string[] {
+  return [
+    `Direction: ${log.direction}`,
+    `Result: ${log.status}`,
+    log.from ? `From: ${log.from}` : null,
+    log.to ? `To: ${log.to}` : null,
+    `Duration: ${durationText(log.durationSec)}`,
+    log.recordingUrl ? `Recording: ${log.recordingUrl}` : null,
+    log.callId ? callIdLine(log.callId) : null,
+  ].filter((l): l is string => !!l);
 }

@@ -8,7 +8,7 @@ import { normalizePhone } from '../../core/phone';
 import { PatchbayError } from '../../core/errors';
 import type { CrmOperations, ResolvedCallLog } from '../kit/define-crm-connector';
 import { defaultCallSubject, notesWithTranscript, type CallStatus, type RecordRef } from '../kit/crm-contract';
-import { splitCallDescription, joinCallDescription, setDescriptionLine, durationText } from '../kit/call-description';
+import { callDetailLines, callIdLine, splitCallDescription, joinCallDescription, setDescriptionLine, durationText } from '../kit/call-description';
 import type { ChangedPage, ConnectorCall, ObjectKind } from '../kit/contact-source';
 import { createSugarClient, sugarId, SUGAR_MAX_PAGE, type SugarClient } from './client';
 import { ACCOUNT_FIELDS, ACCOUNT_PHONE_FIELDS, CONTACT_FIELDS, CONTACT_PHONE_FIELDS, mapAccount, mapContact, type SugarAccount, type SugarContact } from './map-contact';
@@ -23,22 +23,11 @@ const moduleFor = (kind: ObjectKind) => (kind === 'company' ? 'Accounts' : 'Cont
 /** Sugar's own Calls statuses are Planned/Held/Not Held: a call that reached a person is Held, anything else Not Held. */
 const SUGAR_STATUS: Record<CallStatus, 'Held' | 'Not Held'> = { answered: 'Held', transferred: 'Held', missed: 'Not Held', declined: 'Not Held', busy: 'Not Held', voicemail: 'Not Held', failed: 'Not Held' };
 
-export const callIdLine = (callId: string) => `Call id: ${callId}`;
-
 
 /** The details block of a call's description; the notes follow after a blank line. */
 function callDetails(log: ResolvedCallLog): string {
-  return [
-    `Direction: ${log.direction}`,
-    `Result: ${log.status}`,
-    log.from ? `From: ${log.from}` : null,
-    log.to ? `To: ${log.to}` : null,
-    `Duration: ${durationText(log.durationSec)}`,
-    log.recordingUrl ? `Recording: ${log.recordingUrl}` : null,
-    log.callId ? callIdLine(log.callId) : null,
-  ].filter(Boolean).join('\n');
+  return callDetailLines(log).join('\n');
 }
-
 
 
 /** Groupings a typed number's last four digits take ("0142", "01 42", "01-42", "01.42"). */

@@ -9,7 +9,7 @@ import { normalizePhone } from '../../core/phone';
 import { countryToIso2 } from '../../core/country';
 import type { CrmOperations, ResolvedCallLog } from '../kit/define-crm-connector';
 import { defaultCallSubject, notesWithTranscript, type CallStatus, type RecordRef } from '../kit/crm-contract';
-import { splitCallDescription, joinCallDescription, setDescriptionLine, mergeCallNotes, subjectWithStatus } from '../kit/call-description';
+import { callIdLine, splitCallDescription, joinCallDescription, setDescriptionLine, mergeCallNotes, subjectWithStatus } from '../kit/call-description';
 import type { ChangedPage, ConnectorCall, ObjectKind } from '../kit/contact-source';
 import { createZohoClient, criteriaValue, toZohoId, zohoDateTime, type ZohoClient } from './client';
 import { ACCOUNT_FIELDS, ACCOUNT_PHONE_FIELDS, CONTACT_FIELDS, CONTACT_PHONE_FIELDS, mapAccount, mapContact, type ZohoRow } from './map-contact';
@@ -22,14 +22,12 @@ const KIND = {
 const ref = (client: ZohoClient, module: string, type: string, id: string, on?: { module: string; id: string }): RecordRef =>
   ({ system: 'zoho', type, id, url: client.recordUrl(on?.module ?? module, on?.id ?? id) });
 
-export const callIdLine = (callId: string) => `Call id: ${callId}`;
 const mmss = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}:${String(sec % 60).padStart(2, '0')}`;
 const callType = (direction: 'inbound' | 'outbound', status: CallStatus) => (direction === 'outbound' ? 'Outbound' : status === 'missed' ? 'Missed' : 'Inbound');
 
 function details(d: { status: CallStatus; from?: string; to?: string; recordingUrl?: string; callId?: string }): string {
   return [`Result: ${d.status}`, d.from ? `From: ${d.from}` : null, d.to ? `To: ${d.to}` : null, d.recordingUrl ? `Recording: ${d.recordingUrl}` : null, d.callId ? callIdLine(d.callId) : null].filter(Boolean).join('\n');
 }
-
 
 /** Where a call, task or note hangs: Who_Id (a contact) or What_Id + $se_module (an account). */
 function linkTo(contactId?: string, companyId?: string): Record<string, unknown> {

@@ -21,8 +21,9 @@ afterAll(async () => { await stop?.(); await db?.drop(); });
 
 /** Runs a write through Patchbay (which forgets locally at once) and waits for its notification too. */
 const written = async (customer: string, write: () => Promise<unknown>) => {
-  await write();
+  // The generation before the write: its notification may arrive before write() returns.
   const g = cache.generationOf(customer);
+  await write();
   await until(() => cache.generationOf(customer) > g);
 };
 

@@ -4,6 +4,7 @@
 import type { ConnectorDefinition } from './kit/define-connector';
 import type { ContactSource } from './kit/contact-source';
 import type { CrmConnectorDefinition } from './kit/define-crm-connector';
+import { activecampaignConnector } from './activecampaign/manifest';
 import { copperConnector } from './copper/manifest';
 import { dynamicsConnector } from './dynamics/manifest';
 import { hubspotConnector } from './hubspot/manifest';
@@ -23,6 +24,7 @@ const connectors: ConnectorDefinition[] = [
   salesforceConnector,
   sugarcrmConnector,
   copperConnector,
+  activecampaignConnector,
   zohoConnector,
   s3Connector,
   slackConnector,

@@ -14,6 +14,7 @@ import { s3Connector } from './s3/manifest';
 import { salesforceConnector } from './salesforce/manifest';
 import { slackConnector } from './slack/manifest';
 import { sugarcrmConnector } from './sugarcrm/manifest';
+import { zendeskConnector } from './zendesk/manifest';
 import { zohoConnector } from './zoho/manifest';
 
 const connectors: ConnectorDefinition[] = [
@@ -25,6 +26,7 @@ const connectors: ConnectorDefinition[] = [
   sugarcrmConnector,
   copperConnector,
   activecampaignConnector,
+  zendeskConnector,
   zohoConnector,
   s3Connector,
   slackConnector,

@@ -224,7 +224,8 @@ export const zendeskCrmOperations: CrmOperations = {
       const { head } = splitCallDescription(original.body);
       const changed = changedHead(head, ch).split('\n');
       const before = head.split('\n');
-      const lines = changed.slice(1).filter((l, i) => l !== before[i + 1] || /^Call id: /.test(l));
+      // The lines that changed, then the call id line that names the call.
+      const lines = [...changed.slice(1).filter((l) => !before.includes(l) && !/^Call id: /.test(l)), ...changed.filter((l) => /^Call id: /.test(l))];
       const added = notesWithTranscript(ch.notes, ch.transcript);
       const body = joinCallDescription([`Update to ${changed[0]}`, ...lines].join('\n'), added);
       const { audit } = await client.send<{ audit: Audit }>('PUT', `/tickets/${ticketId}.json`, { ticket: { comment: { body, public: false, author_id: original.author_id } } });

@@ -126,7 +126,7 @@ async function* listChanged(call: ConnectorCall, opts: { kind: ObjectKind; curso
 async function* listAllIds(call: ConnectorCall, opts: { kind: ObjectKind; pageSize?: number }): AsyncGenerator<string[]> {
   if (opts.kind !== 'person') return;
   const client = createZendeskClient(call);
-  for await (const rows of client.cursorPages<ZendeskUser>('/users.json', 'users', { role: 'end-user' })) yield rows.map((u) => String(u.id));
+  for await (const rows of client.cursorPages<ZendeskUser>('/users.json', 'users', { role: 'end-user' })) yield rows.filter((u) => u.active !== false).map((u) => String(u.id));
 }
 
 const userOf = (u: ZendeskUser) => {

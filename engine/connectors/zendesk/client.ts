@@ -58,6 +58,10 @@ export function createZendeskClient(call: ConnectorCall) {
   const { conn } = call;
   const base = zendeskBase(conn.baseUrl);
   const creds = conn.credentials as ZendeskCredentials;
+  const target = (creds.callLogTarget ?? '').trim().toLowerCase();
+  if (target && target !== 'notes' && target !== 'ticket') {
+    throw new PatchbayError('invalid_params', `Zendesk connection: callLogTarget must be "notes" or "ticket", not "${creds.callLogTarget}"`, { path: ['credentials', 'callLogTarget'] });
+  }
   const http = createHttpClient({
     fetch: call.fetch,
     baseUrl: base + ZENDESK_API,
@@ -101,7 +105,7 @@ export function createZendeskClient(call: ConnectorCall) {
   /** The agent interface's address of a user or ticket. */
   const recordUrl = (type: 'users' | 'tickets', id: number | string) => `${base}/agent/${type}/${id}`;
 
-  return { ...http, get, getOrNull, send, cursorPages, recordUrl, callLogTarget: creds.callLogTarget === 'ticket' ? 'ticket' as const : 'notes' as const };
+  return { ...http, get, getOrNull, send, cursorPages, recordUrl, callLogTarget: target === 'ticket' ? 'ticket' as const : 'notes' as const };
 }
 
 export type ZendeskClient = ReturnType<typeof createZendeskClient>;

@@ -3,6 +3,7 @@
 // number carries its country code (ActiveCampaign's phone field takes a country; Zendesk asks for E.164).
 import { describeCrmSyncSuite, type CrmSyncTarget } from '../testing/crm-sync-suite';
 import { startActiveCampaignEmulator, type AcEmulator } from '@/engine/connectors/activecampaign/emulator';
+import { startPhoneSystemEmulator } from '@/engine/connectors/phone-system/emulator';
 import { startZendeskEmulator, ZENDESK_EMULATOR_EMAIL, type ZendeskEmulator } from '@/engine/connectors/zendesk/emulator';
 
 const international = (nationalUk: string) => `+44 ${nationalUk.replace(/^0/, '')}`;
@@ -32,4 +33,4 @@ const zendesk: CrmSyncTarget<ZendeskEmulator> = {
   personIds: (emu) => emu.store.endUsers().map((u) => String(u.id)),
 };
 
-describeCrmSyncSuite('sync_helpdesks', [activecampaign, zendesk]);
+describeCrmSyncSuite('sync_helpdesks', [activecampaign, zendesk], (token) => startPhoneSystemEmulator({ token }));

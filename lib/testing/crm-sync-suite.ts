@@ -4,8 +4,7 @@
 // calls describeCrmSyncSuite once.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '@/engine/connectors/kit/emulator-server';
-import { startPhoneSystemEmulator, type PhoneSystemEmulator } from '@/engine/connectors/phone-system/emulator';
+import type { RunningEmulator } from '@/engine/connectors';
 import { saveConnection } from '../engine-host/connections';
 import { executeSyncRun, type SyncEngineDeps } from '../sync/run-sync';
 import type { SyncMode } from '../sync/sync-config';
@@ -25,14 +24,21 @@ export interface CrmSyncTarget<E extends RunningEmulator = RunningEmulator> {
   personIds(emu: E): string[];
 }
 
-export function describeCrmSyncSuite(dbName: string, targets: CrmSyncTarget<any>[]): void {
+/** What the suite reads of the phone-system emulator (its phonebook), started by the test file with token pb-crms. */
+export interface PhonebookEmulator {
+  url: string;
+  close(): Promise<void>;
+  store: { contacts(): { source?: string | null; externalId?: string | null; firstName?: string | null; phones: { number: string }[] }[] };
+}
+
+export function describeCrmSyncSuite(dbName: string, targets: CrmSyncTarget<any>[], startPhoneSystem: (token: string) => Promise<PhonebookEmulator>): void {
   const key = randomBytes(32);
   let db: ScratchDb;
-  let pb: PhoneSystemEmulator;
+  let pb: PhonebookEmulator;
   let deps: SyncEngineDeps;
 
   beforeAll(async () => {
-    [db, pb] = await Promise.all([createScratchDb(dbName), startPhoneSystemEmulator({ token: 'pb-crms' })]);
+    [db, pb] = await Promise.all([createScratchDb(dbName), startPhoneSystem('pb-crms')]);
     deps = { sql: db.sql, encryptionKey: key, fetch, workerId: `worker-${dbName}`, leaseMs: 10_000, http: { backoffMs: 5, maxRetryAfterMs: 3000 }, retryBaseMs: 20 };
   });
   afterAll(async () => {

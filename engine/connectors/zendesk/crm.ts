@@ -60,6 +60,30 @@ function blockRef(r: RecordRef): { userId: number; key: string } {
   return { userId, key: r.id.slice(i + 1) };
 }
 
+/**
+ * Reads a user's notes, changes them and writes them back, one change per user at a time in this process: Zendesk
+ * has no conditional update of a user, so two calls of one caller logged at the same moment would otherwise each
+ * write the notes they read and one block would be lost. `edit` answers the new notes, or null to leave them.
+ */
+const notesQueue = new Map<string, Promise<unknown>>();
+async function editNotes<T>(client: ZendeskClient, base: string, userId: number, edit: (notes: string) => { notes: string | null; out: T }): Promise<T> {
+  const key = `${base}|${userId}`;
+  const before = notesQueue.get(key) ?? Promise.resolve();
+  const run = before.catch(() => undefined).then(async () => {
+    const { user } = await client.get<{ user: ZendeskUser }>(`/users/${userId}.json`);
+    const current = user.notes ?? '';
+    const { notes, out } = edit(current);
+    if (notes !== null && notes !== current) await client.send('PUT', `/users/${userId}.json`, { user: { notes } });
+    return out;
+  });
+  notesQueue.set(key, run);
+  try {
+    return await run;
+  } finally {
+    if (notesQueue.get(key) === run) notesQueue.delete(key);
+  }
+}
+
 async function agentLine(client: ZendeskClient, agentId: number | undefined): Promise<string | null> {
   if (!agentId) return null;
   const u = await client.getOrNull<{ user: ZendeskUser }>(`/users/${agentId}.json`);
@@ -205,12 +229,10 @@ export const zendeskCrmOperations: CrmOperations = {
       if (!commentId) throw new PatchbayError('upstream_error', `Zendesk did not say which comment it added to ticket ${ticket.id}`);
       return ref('ticket_comment', `${ticket.id}:${commentId}`, client.recordUrl('tickets', ticket.id));
     }
-    const { user } = await client.get<{ user: ZendeskUser }>(`/users/${userId}.json`);
     const key = log.callId ?? newKey();
-    const current = user.notes ?? '';
-    if (log.callId && readBlock(current, 'call', key) !== null) return ref('user_notes_call', `${userId}:${key}`, client.recordUrl('users', userId));
     const inner = joinCallDescription(callHead(title, log, await agentLine(client, agentId)), notes);
-    await client.send('PUT', `/users/${userId}.json`, { user: { notes: upsertBlock(current, 'call', key, inner) } });
+    // A retry finds the block by its call id and leaves it as it is.
+    await editNotes(client, call.conn.baseUrl, userId, (current) => ({ notes: log.callId && readBlock(current, 'call', key) !== null ? null : upsertBlock(current, 'call', key, inner), out: null }));
     return ref('user_notes_call', `${userId}:${key}`, client.recordUrl('users', userId));
   },
   async updateCallLog(call, r, ch) {
@@ -233,13 +255,12 @@ export const zendeskCrmOperations: CrmOperations = {
       return { ref: r, note: id ? ref('ticket_comment', `${ticketId}:${id}`, client.recordUrl('tickets', ticketId)) : null };
     }
     const { userId, key } = blockRef(r);
-    const { user } = await client.get<{ user: ZendeskUser }>(`/users/${userId}.json`);
-    const current = user.notes ?? '';
-    const inner = readBlock(current, 'call', key);
-    if (inner === null) throw new PatchbayError('not_found', `Zendesk user ${userId} has no call ${key} in their notes (removed by an agent?)`, { path: ['ref', 'id'] });
-    const { head, notes } = splitCallDescription(inner);
-    const next = joinCallDescription(changedHead(head, ch), mergeCallNotes(notes, ch));
-    if (next !== inner) await client.send('PUT', `/users/${userId}.json`, { user: { notes: upsertBlock(current, 'call', key, next) } });
+    await editNotes(client, call.conn.baseUrl, userId, (current) => {
+      const inner = readBlock(current, 'call', key);
+      if (inner === null) throw new PatchbayError('not_found', `Zendesk user ${userId} has no call ${key} in their notes (removed by an agent?)`, { path: ['ref', 'id'] });
+      const { head, notes } = splitCallDescription(inner);
+      return { notes: upsertBlock(current, 'call', key, joinCallDescription(changedHead(head, ch), mergeCallNotes(notes, ch))), out: null };
+    });
     return { ref: r, note: null };
   },
   async createTask(call, t) {
@@ -257,9 +278,8 @@ export const zendeskCrmOperations: CrmOperations = {
   async addNote(call, n) {
     const client = createZendeskClient(call);
     const userId = requireUser(n, 'notes');
-    const { user } = await client.get<{ user: ZendeskUser }>(`/users/${userId}.json`);
     const key = newKey();
-    await client.send('PUT', `/users/${userId}.json`, { user: { notes: upsertBlock(user.notes ?? '', 'note', key, n.body) } });
+    await editNotes(client, call.conn.baseUrl, userId, (current) => ({ notes: upsertBlock(current, 'note', key, n.body), out: null }));
     return ref('user_notes_note', `${userId}:${key}`, client.recordUrl('users', userId));
   },
 };

@@ -53,6 +53,14 @@ describe('Zendesk connector', () => {
     expect(other.id).toBe(`${id}:pbx-zd-2`);
   });
 
+  it('two calls of one caller logged at the same moment both keep their block (one notes write at a time)', async () => {
+    const id = await userIdOf(8);
+    const log = (callId: string) => crm.logCall(callFor(emu), { callId, direction: 'inbound', startedAt: '2026-03-02T09:00:00Z', contactId: id, notes: `Notes of ${callId}` });
+    await Promise.all([log('pbx-same-1'), log('pbx-same-2'), crm.addNote(callFor(emu), { contactId: id, body: 'Asked for a quote' })]);
+    const notes = emu.store.users.get(Number(id))!.notes;
+    for (const marker of ['[call pbx-same-1]', '[call pbx-same-2]', 'Asked for a quote']) expect(notes).toContain(marker);
+  });
+
   it('with callLogTarget "ticket": an internal comment by the agent on the caller\'s unsolved ticket, or a new ticket; an update adds one comment', async () => {
     const ticketCall = callFor(emu, { ...creds, callLogTarget: 'ticket' });
     const id = Number(await userIdOf(5));

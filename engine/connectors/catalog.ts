@@ -7,6 +7,8 @@ import type { CrmConnectorDefinition } from './kit/define-crm-connector';
 import { copperConnector } from './copper/manifest';
 import { dynamicsConnector } from './dynamics/manifest';
 import { hubspotConnector } from './hubspot/manifest';
+import { intercomConnector } from './intercom/manifest';
+import { keapConnector } from './keap/manifest';
 import { phonesystemConnector } from './phone-system/manifest';
 import { pipedriveConnector } from './pipedrive/manifest';
 import { s3Connector } from './s3/manifest';
@@ -24,6 +26,8 @@ const connectors: ConnectorDefinition[] = [
   sugarcrmConnector,
   copperConnector,
   zohoConnector,
+  intercomConnector,
+  keapConnector,
   s3Connector,
   slackConnector,
 ];

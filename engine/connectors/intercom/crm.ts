@@ -99,13 +99,16 @@ function decodeCursor(s: string): Cursor {
   throw new PatchbayError('invalid_params', 'This Intercom sync cursor is not valid; start the sync from the beginning', { path: ['cursor'] });
 }
 
-/** Contacts updated at or after the cursor's second, oldest first (Intercom's `>` is strict: one second earlier). */
+/**
+ * Contacts updated on or after the cursor's day, oldest first: Intercom rounds a searched date down to its day and
+ * `> X` finds the days after X's, so the search asks for "after the day before" and the exact comparison is made here.
+ */
 async function* searchChanged(client: IntercomClient, from: Cursor | null, pageSize: number): AsyncGenerator<IntercomContact[]> {
   let after: string | null = null;
   do {
     const res: Page<IntercomContact> = (await client.request<Page<IntercomContact>>({
       method: 'POST', path: '/contacts/search', retry: true,
-      body: { query: { field: 'updated_at', operator: '>', value: from ? from.t - 1 : 0 }, sort: { field: 'updated_at', order: 'ascending' }, pagination: { per_page: pageSize, ...(after ? { starting_after: after } : {}) } },
+      body: { query: { field: 'updated_at', operator: '>', value: from ? from.t - 86_400 : 0 }, sort: { field: 'updated_at', order: 'ascending' }, pagination: { per_page: pageSize, ...(after ? { starting_after: after } : {}) } },
     })).body;
     yield res.data ?? [];
     after = nextAfter(res);
@@ -185,7 +188,7 @@ export const intercomCrmOperations: CrmOperations = {
   async countChanged(call, args) {
     if (args.kind === 'company') return 0;
     const from = args.cursor ? decodeCursor(args.cursor) : null;
-    const res = (await createIntercomClient(call).request<Page<unknown>>({ method: 'POST', path: '/contacts/search', retry: true, body: { query: { field: 'updated_at', operator: '>', value: from ? from.t : 0 }, pagination: { per_page: 1 } } })).body;
+    const res = (await createIntercomClient(call).request<Page<unknown>>({ method: 'POST', path: '/contacts/search', retry: true, body: { query: { field: 'updated_at', operator: '>', value: from ? from.t - 86_400 : 0 }, pagination: { per_page: 1 } } })).body;
     return typeof res.total_count === 'number' ? res.total_count : null;
   },
   async findUserByEmail(call, args) {

@@ -2,7 +2,7 @@
 // Bearer access tokens (an app's token, or an OAuth token: the code exchange at /auth/eagle/token answers a token
 // that never expires and no refresh token), contacts (GET/POST/PUT/DELETE, the list with per_page and the
 // starting_after cursor of pages.next, POST /contacts/search with nested AND/OR queries of =, !=, IN, NIN, >, <, ~,
-// !~, ^, $ and a sort), admins (GET /admins, GET /me), notes on a contact (POST/GET /contacts/{id}/notes, GET
+// !~, ^, $ and a sort; dates searched are rounded down to their day, as Intercom does), admins (GET /admins, GET /me), notes on a contact (POST/GET /contacts/{id}/notes, GET
 // /notes/{id}; the API has no way to edit or delete a note), ticket types and tickets (POST /tickets, PUT with an
 // assignment, GET), `{"type":"error.list","errors":[{"code","message"}]}` errors, X-RateLimit-Limit / -Remaining /
 // -Reset on every answer and 429 when the window's budget is spent.
@@ -125,6 +125,8 @@ function noteHtml(body: string): string {
 type Query = { field?: unknown; operator?: unknown; value?: unknown };
 const SEARCHABLE = new Set(['id', 'name', 'email', 'phone', 'external_id', 'role', 'created_at', 'updated_at', 'signed_up_at', 'last_seen_at', 'owner_id', 'location.country', 'location.city']);
 
+const DATE_FIELDS = new Set(['created_at', 'updated_at', 'signed_up_at', 'last_seen_at']);
+
 function fieldValue(c: IntercomContactRecord, field: string): unknown {
   return field.startsWith('location.') ? (c.location as Record<string, unknown>)[field.slice(9)] : c[field];
 }
@@ -144,7 +146,12 @@ function compileQuery(q: Query, depth = 0): (c: IntercomContactRecord) => boolea
   const v = q.value;
   const str = (x: unknown) => (x === null || x === undefined ? null : String(x).toLowerCase());
   switch (q.operator) {
-    case '=': return (c) => (v === null ? fieldValue(c, field) === null : str(fieldValue(c, field)) === str(v));
+    case '=':
+      if (DATE_FIELDS.has(field) && v !== null) {
+        const day = Math.floor(Number(v) / 86_400);
+        return (c) => Math.floor(Number(fieldValue(c, field)) / 86_400) === day;
+      }
+      return (c) => (v === null ? fieldValue(c, field) === null : str(fieldValue(c, field)) === str(v));
     case '!=': return (c) => str(fieldValue(c, field)) !== str(v);
     case 'IN':
     case 'NIN': {
@@ -156,6 +163,11 @@ function compileQuery(q: Query, depth = 0): (c: IntercomContactRecord) => boolea
     case '<': {
       const n = Number(v);
       if (!Number.isFinite(n)) throw new IntercomError(400, 'parameter_invalid', `query.value: ${q.operator} needs a number`);
+      // Intercom rounds a searched date down to its day: > X finds the days after X's day, < X the days before it.
+      if (DATE_FIELDS.has(field)) {
+        const day = Math.floor(n / 86_400) * 86_400;
+        return q.operator === '>' ? (c) => Number(fieldValue(c, field)) >= day + 86_400 : (c) => Number(fieldValue(c, field)) < day;
+      }
       return q.operator === '>' ? (c) => Number(fieldValue(c, field)) > n : (c) => Number(fieldValue(c, field)) < n;
     }
     case '~': return (c) => (str(fieldValue(c, field)) ?? '').includes(str(v) ?? '');

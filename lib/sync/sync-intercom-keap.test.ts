@@ -35,7 +35,7 @@ const intercom: SyncTarget<IntercomEmulator> = {
   sourceIds: (emu) => emu.store.listContacts().map((c) => c.id).sort(),
   edit: (emu, id, firstName, phone) => {
     const last = emu.store.contacts.get(id)!.name!.split(' ').slice(1).join(' ');
-    emu.store.updateContact(id, { name: `${firstName} ${last}`, phone, location: { type: 'location', country: 'United Kingdom', country_code: 'GBR', region: null, city: 'London' } });
+    emu.store.updateContact(id, { name: `${firstName} ${last}`, phone, location: { type: 'location', country: 'United Kingdom', region: null, city: 'London' } });
   },
   remove: (emu, id) => { emu.store.removeContact(id); },
   personIds: (emu) => emu.store.listContacts().map((c) => c.id),

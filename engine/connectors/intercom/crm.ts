@@ -149,7 +149,7 @@ async function callBackTicketType(client: IntercomClient, call: ConnectorCall): 
   const key = `${call.conn.id}|${call.conn.baseUrl}`;
   const hit = ticketTypeCache.get(key);
   if (hit && hit.until > Date.now()) return hit.id;
-  const types = (await client.get<{ data: TicketType[] }>('/ticket_types')).data ?? [];
+  const types = (await client.get<{ ticket_types: TicketType[] }>('/ticket_types')).ticket_types ?? [];
   const backOffice = types.filter((t) => t.category === 'Back-office' && !t.archived);
   const chosen = backOffice.find((t) => /^call[ -]?backs?$/i.test(t.name.trim())) ?? backOffice[0];
   if (!chosen) throw new PatchbayError('upstream_error', 'Intercom has no Back-office ticket type for call-backs: create one named "Call back" under Settings → Tickets');

@@ -13,7 +13,7 @@ export interface IntercomContact {
   owner_id?: number | null;
   updated_at?: number;
   created_at?: number;
-  location?: { country?: string | null; city?: string | null; country_code?: string | null } | null;
+  location?: { country?: string | null; city?: string | null } | null;
   custom_attributes?: Record<string, unknown>;
 }
 
@@ -40,7 +40,7 @@ export function mapIntercomContact(c: IntercomContact, contactUrl: (id: string) 
     company,
     email: text(c.email),
     phones: text(c.phone) ? [c.phone!.trim()] : [],
-    country: countryToIso2(c.location?.country_code) ?? countryToIso2(c.location?.country),
+    country: countryToIso2(c.location?.country),
     crmUrl: contactUrl(c.id),
     ownerId: c.owner_id != null ? String(c.owner_id) : null,
     custom,

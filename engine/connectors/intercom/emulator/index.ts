@@ -25,7 +25,7 @@ export interface IntercomAdmin { type: 'admin'; id: string; name: string; email:
 export interface IntercomContactRecord {
   type: 'contact'; id: string; workspace_id: string; external_id: string | null; role: 'user' | 'lead'; email: string | null; phone: string | null; name: string | null;
   owner_id: number | null; created_at: number; updated_at: number; signed_up_at: number | null; last_seen_at: number | null;
-  location: { type: 'location'; country: string | null; region: string | null; city: string | null; country_code: string | null };
+  location: { type: 'location'; country: string | null; region: string | null; city: string | null };
   custom_attributes: Record<string, unknown>; [k: string]: unknown;
 }
 export interface IntercomNoteRecord { type: 'note'; id: string; created_at: number; contact: { type: 'contact'; id: string }; author: IntercomAdmin; body: string }
@@ -82,7 +82,7 @@ function createStore(o: { contacts: number; users: number; baseTime: number }): 
       const rec: IntercomContactRecord = {
         type: 'contact', id, workspace_id: workspaceId, external_id: null, role: 'user', email: null, phone: null, name: null, owner_id: null,
         signed_up_at: null, last_seen_at: null, custom_attributes: {}, ...fields,
-        location: { type: 'location', country: null, region: null, city: null, country_code: null, ...fields.location },
+        location: { type: 'location', country: null, region: null, city: null, ...fields.location },
         created_at: typeof fields.created_at === 'number' ? fields.created_at : t, updated_at: t,
       };
       contacts.set(id, rec);
@@ -108,7 +108,7 @@ function createStore(o: { contacts: number; users: number; baseTime: number }): 
     const p = syntheticPerson(i, o.baseTime);
     store.createContact({
       role: 'user', external_id: `crm-${i}`, email: p.email, phone: p.phoneAsTyped, name: `${p.firstName} ${p.lastName}`, owner_id: Number(admins[i % admins.length].id),
-      location: { type: 'location', country: COUNTRY_NAMES[p.country], region: null, city: p.city, country_code: p.country === 'GB' ? 'GBR' : p.country === 'US' ? 'USA' : p.country === 'DE' ? 'DEU' : 'FRA' },
+      location: { type: 'location', country: COUNTRY_NAMES[p.country], region: null, city: p.city },
       custom_attributes: { company_name: p.company }, signed_up_at: unix(p.updatedAt), created_at: unix(p.updatedAt), updated_at: unix(p.updatedAt),
     });
   }
@@ -330,7 +330,7 @@ export async function startIntercomEmulator(o: CrmEmulatorOptions = {}): Promise
       const n = store.notes.get(req.params.id);
       return n ? { status: 200, body: n } : intercomError(404, 'not_found', 'Resource Not Found');
     })],
-    ['GET', '/ticket_types', guard(() => ({ status: 200, body: { type: 'list', data: store.ticketTypes } }))],
+    ['GET', '/ticket_types', guard(() => ({ status: 200, body: { type: 'ticket_type.list', ticket_types: store.ticketTypes } }))],
     ['POST', '/tickets', guard((req) => {
       const b = body(req);
       const type = store.ticketTypes.find((t) => t.id === String(b.ticket_type_id));

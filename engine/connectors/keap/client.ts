@@ -1,5 +1,6 @@
 // The Keap HTTP client: the shared client on the REST API v1 (/crm/rest/v1) with an OAuth 2 bearer token (it
-// expires; the client refreshes it at the token endpoint and saves the new tokens through the connection) or a
+// expires; the client refreshes it at the token endpoint, authenticating with HTTP Basic as Keap asks, and saves the
+// new tokens — Keap rotates the refresh token too — through the connection) or a
 // Personal Access Token / Service Account Key in X-Keap-API-Key, the x-keap-product-throttle-* headers, and Keap's
 // `{"message"}` and gateway `{"fault":{"faultstring"}}` error bodies.
 import { createHttpClient, type AuthStrategy, type RateLimitInfo } from '../../core/http-client';
@@ -47,7 +48,7 @@ export function createKeapClient(call: ConnectorCall) {
     fetch: call.fetch,
     baseUrl: (conn.baseUrl || KEAP_DEFAULT_BASE_URL).replace(/\/+$/, '') + KEAP_API,
     systemName: KEAP_NAME,
-    auth: creds.accessToken ? oauthBearer(conn, call.fetch, keapTokenUrl(conn)) : apiKeyAuth(conn),
+    auth: creds.accessToken ? oauthBearer(conn, call.fetch, keapTokenUrl(conn), { clientAuth: 'basic' }) : apiKeyAuth(conn),
     readRateLimit: readKeapRateLimit,
     onRateLimit: call.onRateLimit,
     errorMessage: keapErrorMessage,

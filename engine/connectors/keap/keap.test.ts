@@ -3,7 +3,7 @@
 // call-back task, lookups that page through contacts (the v1 list has no phone filter), changed-since, errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectorHarness } from '../../testing/connector-harness';
-import { buildAuthorizeUrl, exchangeCode } from '../kit/oauth2';
+import { buildAuthorizeUrl, exchangeCode, refreshTokens } from '../kit/oauth2';
 import { createKeapClient } from './client';
 import { startKeapEmulator, type KeapEmulator } from './emulator';
 import { keapConnector } from './manifest';
@@ -44,9 +44,17 @@ describe('Keap auth', () => {
     expect((await crm.getContact(call, { id: '101' }))?.firstName).toBe('Ada');
     expect(call.requestLog.map((r) => [r.url, r.status])).toEqual([['/crm/rest/v1/contacts/101', 200]]);
     expect(saved).toHaveLength(1);
-    expect(saved[0]).toMatchObject({ accessToken: expect.any(String), refreshToken: t.refreshToken, expiresAt: expect.any(Number), clientId: OAUTH.clientId, appName: 'ab123' });
+    expect(saved[0]).toMatchObject({ accessToken: expect.any(String), refreshToken: expect.any(String), expiresAt: expect.any(Number), clientId: OAUTH.clientId, appName: 'ab123' });
     expect(saved[0].accessToken).not.toBe(t.accessToken);
     expect(saved[0].expiresAt as number).toBeGreaterThan(Date.now() + 86_000_000);
+    // Keap rotates the refresh token: the new one is saved, the old one is spent.
+    expect(saved[0].refreshToken).not.toBe(t.refreshToken);
+    const tokenUrl = `${emu.url}/token`;
+    await expect(refreshTokens(fetch, { tokenUrl, ...OAUTH }, t.refreshToken!, 'basic')).rejects.toMatchObject({ code: 'connection_auth' });
+    // Keap authenticates the refresh with HTTP Basic only: client credentials in the form are refused.
+    await expect(refreshTokens(fetch, { tokenUrl, ...OAUTH }, saved[0].refreshToken as string, 'form')).rejects.toMatchObject({ message: expect.stringContaining('HTTP Basic') });
+    const next = await refreshTokens(fetch, { tokenUrl, ...OAUTH }, saved[0].refreshToken as string, 'basic');
+    expect(next.refreshToken).not.toBe(saved[0].refreshToken);
     // The new token works on its own; the old one is no longer accepted once Keap expired it.
     emu.expireAccessTokens();
     const err = await crm.getContact(callFor(emu, { accessToken: t.accessToken }), { id: '101' }).catch((e: unknown) => e);

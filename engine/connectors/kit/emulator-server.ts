@@ -53,6 +53,10 @@ export interface OAuthEmulation {
   tokenError?: (status: number, error: string, description: string) => EmuResponse;
   /** Access tokens that never expire and no refresh token (Intercom): the code exchange answers only the access token. */
   nonExpiring?: boolean;
+  /** Each refresh answers a new refresh token and the one used stops working (Keap's rotation). */
+  rotateRefreshTokens?: boolean;
+  /** The refresh grant authenticates the client only with HTTP Basic (Keap), not with client_id/client_secret in the form. */
+  refreshNeedsBasicAuth?: boolean;
 }
 
 /** What every CRM emulator is started with; each adds its vendor's own knobs. */
@@ -160,8 +164,13 @@ export async function startEmulator(opts: EmulatorOptions, port = 0, host = '127
       return { status: 302, headers: { location: u.toString() } };
     }
     if (req.path === o.tokenPath && req.method === 'POST') {
-      const f = typeof req.body === 'object' && req.body ? req.body : Object.fromEntries(new URLSearchParams(req.rawBody));
+      const form = typeof req.body === 'object' && req.body ? req.body : Object.fromEntries(new URLSearchParams(req.rawBody));
       const fail = o.tokenError ?? ((status: number, error: string, description: string) => ({ status, body: { error, error_description: description } }));
+      // The client authenticates with HTTP Basic (RFC 6749 2.3.1) or with client_id/client_secret in the form.
+      const basic = /^basic\s+(.+)$/i.exec(String(req.headers.authorization ?? ''));
+      const decoded = basic ? Buffer.from(basic[1], 'base64').toString('utf8') : null;
+      const f = decoded && decoded.includes(':') ? { ...form, client_id: decodeURIComponent(decoded.slice(0, decoded.indexOf(':'))), client_secret: decodeURIComponent(decoded.slice(decoded.indexOf(':') + 1)) } : form;
+      if (f.grant_type === 'refresh_token' && o.refreshNeedsBasicAuth && !decoded) return fail(401, 'invalid_client', 'client authentication (HTTP Basic) is required to refresh a token');
       if (f.client_id !== o.clientId || (f.client_secret ?? '') !== o.clientSecret) return fail(401, 'invalid_client', 'client authentication failed');
       if (f.grant_type === 'authorization_code') {
         const redirect = oauthCodes.get(f.code);
@@ -180,7 +189,9 @@ export async function startEmulator(opts: EmulatorOptions, port = 0, host = '127
       }
       oauthAccess.set(access, Date.now() + ttl * 1000);
       if (f.grant_type === 'client_credentials') return { status: 200, body: { access_token: access, token_type: 'Bearer', expires_in: ttl, ...o.extraTokenFields?.(baseUrl) } };
-      const refresh = f.grant_type === 'refresh_token' ? f.refresh_token : 'rt_' + randomBytes(16).toString('hex');
+      const rotate = f.grant_type === 'refresh_token' && o.rotateRefreshTokens;
+      if (rotate) refreshTokens.delete(f.refresh_token);
+      const refresh = f.grant_type === 'refresh_token' && !rotate ? f.refresh_token : 'rt_' + randomBytes(16).toString('hex');
       refreshTokens.add(refresh);
       return { status: 200, body: { access_token: access, refresh_token: refresh, token_type: 'bearer', expires_in: ttl, ...o.extraTokenFields?.(baseUrl) } };
     }

@@ -1,6 +1,7 @@
 // A local Keap (Infusionsoft): the REST API v1 (/crm/rest/v1) as developer.infusionsoft.com documents it — OAuth 2
-// (authorize at /app/oauth/authorize, the token endpoint /token with authorization_code and refresh_token, access
-// tokens that expire) or a Personal Access Token / Service Account Key in X-Keap-API-Key; contacts (list with
+// (authorize at /app/oauth/authorize, the token endpoint /token with authorization_code and refresh_token — the
+// refresh authenticated with HTTP Basic and answering a new refresh token, the old one spent — access tokens that
+// expire) or a Personal Access Token / Service Account Key in X-Keap-API-Key; contacts (list with
 // limit/offset up to 1000, email/given_name/family_name filters, since/until on last_updated, order and
 // order_direction; get, create, PATCH, delete), users, notes (contact_id/user_id filters, type Call …, PATCH),
 // tasks; `{"message"}` error bodies, the gateway's fault body for a bad token, x-keap-product-throttle-* headers on
@@ -330,7 +331,7 @@ export async function startKeapEmulator(o: CrmEmulatorOptions = {}): Promise<Kea
     },
     oauth: o.oauth ? {
       authorizePath: '/app/oauth/authorize', tokenPath: '/token', clientId: o.oauth.clientId, clientSecret: o.oauth.clientSecret, accessTokenTtlSec: o.accessTokenTtlSec ?? 86_400,
-      extraTokenFields: () => ({ scope: 'full|patchbaydemo.infusionsoft.com' }),
+      extraTokenFields: () => ({ scope: 'full|patchbaydemo.infusionsoft.com' }), rotateRefreshTokens: true, refreshNeedsBasicAuth: true,
     } : undefined,
   }, o.port ?? 0);
   baseUrl = emu.url + '';

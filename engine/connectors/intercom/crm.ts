@@ -115,8 +115,16 @@ async function* searchChanged(client: IntercomClient, from: Cursor | null, pageS
   } while (after);
 }
 
+/**
+ * Intercom's search can show a contact a few minutes after it changed ("it may not be available when searching …
+ * this delay can take a few minutes"): a cursor never moves past five minutes ago, so what the index shows late is
+ * still read on a later run; the last minutes' records are then read again, which the destinations make no-ops.
+ */
+export const INTERCOM_SEARCH_LAG_SEC = 300;
+
 async function* listChanged(call: ConnectorCall, opts: { kind: ObjectKind; cursor: string | null; pageSize?: number }): AsyncGenerator<ChangedPage> {
   if (opts.kind === 'company') return;
+  const settled = Math.floor(Date.now() / 1000) - INTERCOM_SEARCH_LAG_SEC;
   const client = createIntercomClient(call);
   let cursor = opts.cursor ? decodeCursor(opts.cursor) : null;
   const pageSize = Math.max(1, Math.min(INTERCOM_MAX_PAGE, opts.pageSize ?? INTERCOM_MAX_PAGE));
@@ -127,7 +135,8 @@ async function* listChanged(call: ConnectorCall, opts: { kind: ObjectKind; curso
       const t = c.updated_at ?? 0;
       cursor = cursor && cursor.t === t ? { t, ids: [...cursor.ids, c.id] } : { t, ids: [c.id] };
     }
-    yield { kind: 'person', contacts: fresh.map((c) => mapIntercomContact(c, client.contactUrl)), cursor: encodeCursor(cursor!) };
+    const resumeAt = cursor!.t > settled ? { t: settled, ids: [] } : cursor!;
+    yield { kind: 'person', contacts: fresh.map((c) => mapIntercomContact(c, client.contactUrl)), cursor: encodeCursor(resumeAt) };
   }
 }
 

@@ -77,15 +77,27 @@ describe('Intercom API', () => {
     expect(emu.store.contacts.get(ref.id)).toMatchObject({ role: 'lead', phone: '+14155550111', name: 'Unknown Caller', email: null });
   });
 
-  it('reads changes since a cursor on the same day: only what changed after it', async () => {
-    let last = '';
-    for await (const page of crm.listChanged(callFor(emu), { kind: 'person', cursor: null, pageSize: 50 })) last = page.cursor;
-    const edited = emu.store.listContacts()[11];
-    emu.store.updateContact(edited.id, { name: 'Edited Name' });
-    const call = callFor(emu);
-    const changed: string[] = [];
-    for await (const page of crm.listChanged(call, { kind: 'person', cursor: last })) changed.push(...page.contacts.map((x) => `${x.externalId} ${x.firstName}`));
-    expect(changed).toEqual([`${edited.id} Edited`]);
+  it('reads changes since a cursor on the same day, and reads the last five minutes again (Intercom indexes changes late)', async () => {
+    const fresh = await startIntercomEmulator({ contacts: 12, token: TOKEN });
+    try {
+      const read = async (cursor: string | null) => {
+        const out: { ids: string[]; cursor: string | null } = { ids: [], cursor };
+        for await (const page of crm.listChanged(callFor(fresh), { kind: 'person', cursor, pageSize: 5 })) { out.ids.push(...page.contacts.map((x) => `${x.externalId} ${x.firstName}`)); out.cursor = page.cursor; }
+        return out;
+      };
+      const all = await read(null);
+      expect(all.ids).toHaveLength(12);
+      expect((await read(all.cursor)).ids).toEqual([]);
+      const edited = fresh.store.listContacts()[7];
+      fresh.store.updateContact(edited.id, { name: 'Edited Name' });
+      const next = await read(all.cursor);
+      expect(next.ids).toEqual([`${edited.id} Edited`]);
+      // Changed a moment ago: the cursor stays five minutes back, so the next run reads it again rather than miss
+      // a contact Intercom's search showed late.
+      expect((await read(next.cursor)).ids).toEqual([`${edited.id} Edited`]);
+      fresh.store.contacts.get(edited.id)!.updated_at -= 600;
+      expect((await read(next.cursor)).ids).toEqual([]);
+    } finally { await fresh.close(); }
   });
 
   it("answers Intercom's error.list bodies, naming the field", async () => {

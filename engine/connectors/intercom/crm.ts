@@ -32,6 +32,12 @@ function contactIdOf(x: { contactId?: string }, what: string): string {
   return id;
 }
 
+/** Intercom admin ids are numbers (sent as strings in most places, a number as a contact's owner_id). */
+function adminId(v: string, what: string): number {
+  if (!/^\d{1,20}$/.test(v.trim())) throw new PatchbayError('invalid_params', `${what} must be an Intercom admin id (digits), got "${v}"`, { path: [what] });
+  return Number(v.trim());
+}
+
 function nextAfter(p: Page<unknown>): string | null {
   const next = p.pages?.next;
   return next && typeof next === 'object' && next.starting_after ? next.starting_after : null;
@@ -216,7 +222,7 @@ export const intercomCrmOperations: CrmOperations = {
     const c = await client.send<IntercomContact>('POST', '/contacts', {
       role: a.email ? 'user' : 'lead',
       ...(a.email ? { email: a.email } : {}), ...(name ? { name } : {}), ...(a.phone || a.mobile ? { phone: a.phone ?? a.mobile } : {}),
-      ...(a.ownerId ? { owner_id: Number(a.ownerId) } : {}),
+      ...(a.ownerId ? { owner_id: adminId(a.ownerId, 'owner') } : {}),
       ...(a.company ? { custom_attributes: { company_name: a.company } } : {}),
     });
     const contact = mapIntercomContact(c, client.contactUrl);
@@ -230,7 +236,7 @@ export const intercomCrmOperations: CrmOperations = {
       const existing = await findNote(client, contactId, (t) => /^Direction: /m.test(t) && t.split('\n').includes(line));
       if (existing) return ref('note', existing.id, client.contactUrl(contactId));
     }
-    const note = await client.send<IntercomNote>('POST', `/contacts/${encodeURIComponent(contactId)}/notes`, { body: textToNoteHtml(callNoteText(log)), ...(log.agentId ? { admin_id: log.agentId } : {}) });
+    const note = await client.send<IntercomNote>('POST', `/contacts/${encodeURIComponent(contactId)}/notes`, { body: textToNoteHtml(callNoteText(log)), ...(log.agentId ? { admin_id: String(adminId(log.agentId, 'agent')) } : {}) });
     return ref('note', note.id, client.contactUrl(contactId));
   },
   async updateCallLog(call, r, ch) {
@@ -248,13 +254,16 @@ export const intercomCrmOperations: CrmOperations = {
   async createTask(call, t) {
     const client = createIntercomClient(call);
     const contactId = contactIdOf(t, 'call-back tickets');
+    const owner = t.ownerId ? String(adminId(t.ownerId, 'owner')) : null;
     const typeId = await callBackTicketType(client, call);
     const description = [t.notes, t.due ? `Due: ${t.due}` : null].filter(Boolean).join('\n\n');
     const ticket = await client.send<{ id: string }>('POST', '/tickets', {
       ticket_type_id: typeId, contacts: [{ id: contactId }],
       ticket_attributes: { _default_title_: t.subject, ...(description ? { _default_description_: description } : {}) },
     });
-    if (t.ownerId) await client.send('PUT', `/tickets/${encodeURIComponent(ticket.id)}`, { assignment: { admin_id: t.ownerId, assignee_id: t.ownerId } });
+    if (owner) {
+      await client.send('PUT', `/tickets/${encodeURIComponent(ticket.id)}`, { assignment: { admin_id: owner, assignee_id: owner } });
+    }
     return ref('ticket', ticket.id, client.contactUrl(contactId));
   },
   async addNote(call, n) {

@@ -6,19 +6,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalog } from '@/engine/connectors/catalog';
 import { startIntercomEmulator, type IntercomEmulator } from '@/engine/connectors/intercom/emulator';
 import { startKeapEmulator, type KeapEmulator } from '@/engine/connectors/keap/emulator';
+import { buildAuthorizeUrl, exchangeCode } from '@/engine/connectors';
+import { keapConnector } from '@/engine/connectors/keap/manifest';
+import { loadConnection, saveConnection } from '../engine-host/connections';
 import { createScratchDb, seedVendor, type ScratchDb } from '../testing/scratch-db';
 import { connectWithApiKey, listConnectorViews, oauthAuth } from './manage-connections';
 import { oauthEndpoints } from './oauth-connect';
 import { testConnection } from './test-connection';
 
 const key = randomBytes(32);
+const KEAP_APP = { clientId: 'keap-app', clientSecret: 'keap-app-secret' };
 let db: ScratchDb;
 let intercom: IntercomEmulator;
 let keap: KeapEmulator;
 let customerId = '';
 
 beforeAll(async () => {
-  [db, intercom, keap] = await Promise.all([createScratchDb('crm_catalog_ic_kp'), startIntercomEmulator({ contacts: 5, token: 'intercom-key' }), startKeapEmulator({ contacts: 5, token: 'keap-key' })]);
+  [db, intercom, keap] = await Promise.all([createScratchDb('crm_catalog_ic_kp'), startIntercomEmulator({ contacts: 5, token: 'intercom-key' }), startKeapEmulator({ contacts: 5, token: 'keap-key', oauth: KEAP_APP })]);
   ({ customerId } = await seedVendor(db.sql, 'catalog-ic-kp'));
 });
 afterAll(async () => {
@@ -57,5 +61,26 @@ describe('Intercom and Keap in the connection catalogue', () => {
     const bad = await testConnection(db.sql, key, fetch, customerId, 'keap');
     expect(bad).toMatchObject({ ok: false });
     expect(bad!.error).toBe('Keap rejected the token: reconnect Keap');
+  });
+
+  it('a Keap OAuth connection whose access token expired is refreshed on use, and the new tokens are stored encrypted', async () => {
+    const redirectUri = 'http://127.0.0.1:3000/api/portal/oauth/callback';
+    const res = await fetch(buildAuthorizeUrl(`${keap.url}/app/oauth/authorize`, { clientId: KEAP_APP.clientId, redirectUri, state: 's', scopes: ['full'] }), { redirect: 'manual' });
+    const code = new URL(res.headers.get('location')!).searchParams.get('code')!;
+    const t = await exchangeCode(fetch, { tokenUrl: `${keap.url}/token`, ...KEAP_APP }, code, redirectUri);
+    await saveConnection(db.sql, key, { customerId, system: 'keap', name: 'Keap', authKind: 'oauth2', baseUrl: keap.url, credentials: { accessToken: t.accessToken, refreshToken: t.refreshToken, expiresAt: Date.now() - 60_000, ...KEAP_APP } });
+    const conn = await loadConnection(db.sql, key, customerId, 'keap');
+    const found = await keapConnector.crm.getContact({ fetch, conn, requestLog: [] }, { id: '101' });
+    expect(found?.firstName).toBe('Ada');
+    const stored = (await loadConnection(db.sql, key, customerId, 'keap')).credentials as { accessToken: string; refreshToken: string; expiresAt: number };
+    expect(stored.accessToken).not.toBe(t.accessToken);
+    expect(stored.refreshToken).not.toBe(t.refreshToken); // Keap rotates the refresh token: the new one is kept
+    expect(stored.expiresAt).toBeGreaterThan(Date.now() + 3_600_000);
+    const [row] = await db.sql<{ row: string }[]>`select c::text as row from connections c where customer_id = ${customerId} and system = 'keap'`;
+    expect(row.row).not.toContain(stored.accessToken);
+    expect(row.row).not.toContain(stored.refreshToken);
+    // The next run uses the stored token as is: no refresh.
+    const again = { fetch: (async (input: RequestInfo | URL, init?: RequestInit) => { expect(String(input)).not.toContain('/token'); return fetch(input, init); }) as typeof fetch, conn: await loadConnection(db.sql, key, customerId, 'keap'), requestLog: [] };
+    expect((await keapConnector.crm.getContact(again, { id: '101' }))?.id).toBe('101');
   });
 });

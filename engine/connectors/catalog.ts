@@ -4,6 +4,7 @@
 import type { ConnectorDefinition } from './kit/define-connector';
 import type { ContactSource } from './kit/contact-source';
 import type { CrmConnectorDefinition } from './kit/define-crm-connector';
+import { activecampaignConnector } from './activecampaign/manifest';
 import { copperConnector } from './copper/manifest';
 import { dynamicsConnector } from './dynamics/manifest';
 import { hubspotConnector } from './hubspot/manifest';
@@ -15,6 +16,7 @@ import { s3Connector } from './s3/manifest';
 import { salesforceConnector } from './salesforce/manifest';
 import { slackConnector } from './slack/manifest';
 import { sugarcrmConnector } from './sugarcrm/manifest';
+import { zendeskConnector } from './zendesk/manifest';
 import { zohoConnector } from './zoho/manifest';
 
 const connectors: ConnectorDefinition[] = [
@@ -25,6 +27,8 @@ const connectors: ConnectorDefinition[] = [
   salesforceConnector,
   sugarcrmConnector,
   copperConnector,
+  activecampaignConnector,
+  zendeskConnector,
   zohoConnector,
   intercomConnector,
   keapConnector,

@@ -1,28 +1,46 @@
-// The sync's share of a CRM's rate limit, per customer per CRM. The shared HTTP client reports the vendor's
-// rate-limit headers of every answer (ConnectorCall.onRateLimit); before each request the sync asks the
-// budget, which makes it wait for the next window once only the reserve is left (30% by default), so
-// real-time work for the same customer (call logging, lookups that fall through to the CRM) still finds
-// room. The headers count every client of that CRM account, so real-time traffic slows the sync down too.
-// A 429 that gets through anyway is waited out by the HTTP client (Retry-After) and, past its retries,
-// by the sync's page retry: it costs time, never records.
+// One rate budget per customer per external system (a CRM, the phone system), kept in PostgreSQL so every
+// process spends the same one: syncs on any worker, call logging and other real-time runs on any server.
+//
+// The budget is a window counter (table rate_budgets, functions patchbay_rate_acquire / patchbay_rate_observe,
+// drizzle/0020): before each request a process asks for one slot; the answer is "go" (counted) or "wait this
+// long". A sync may use the window down to its reserve (30% by default) and then waits for the next window,
+// so real-time work for the same customer still finds room; real-time work may use the whole window. The
+// system's own rate-limit headers, read by the shared HTTP client from every answer (ConnectorCall.onRateLimit),
+// name the limit, raise the count when other clients of the account spent some (never lower it) and move the
+// window's end to the system's own reset (never earlier): the counter follows the vendor's window, not ours.
+// Until a system's headers named its limit, requests go one at a time for a moment (a probe), then freely.
+// A 429 that gets through anyway is waited out by the HTTP client (Retry-After) and, past its retries, by the
+// sync's page retry: it costs time, never records.
+import type postgres from 'postgres';
 import type { RateLimitInfo } from '@/engine';
 
 export interface RateBudgetStats {
-  /** Times the sync paused to leave the reserve alone. */
+  /** Times this user of the budget paused to leave the window (or its reserve) alone. */
   waits: number;
   waitedMs: number;
 }
 
+/** A window's length when the system's headers do not say when its window ends. */
+export const DEFAULT_WINDOW_MS = 10_000;
+/** How long requests go one at a time while the system has not yet named its limit. */
+export const PROBE_MS = 1_000;
+/** The real-time share: may spend the whole window, the sync's reserve included. */
+export const REAL_TIME_RESERVE = 0;
+
 export class RateBudget {
-  private limit: number | undefined;
-  private remaining: number | undefined;
-  /** When the current window is over at the latest (epoch ms). */
-  private windowEndsAt = 0;
   readonly stats: RateBudgetStats = { waits: 0, waitedMs: 0 };
+  /** Headers still being written: the next ask waits for them so it sees what the last answer said. */
+  private observing: Promise<unknown> = Promise.resolve();
+  /** The window this user's last request was counted in: the next answer's headers are matched against it. */
+  private window: string | null = null;
 
   constructor(
+    private readonly sql: postgres.Sql,
+    readonly customerId: string,
+    readonly system: string,
     private reserve: number,
-    private readonly now: () => number = Date.now,
+    /** Go one at a time until the system's headers named its limit (syncs, which read those headers); real-time work does not wait for that. */
+    private readonly probeMs: number = PROBE_MS,
     private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void> = sleepFor,
   ) {}
 
@@ -30,32 +48,35 @@ export class RateBudget {
 
   /** Fed by ConnectorCall.onRateLimit with the headers of each answer. */
   observe(info: RateLimitInfo): void {
-    if (info.limit !== undefined && info.limit > 0) this.limit = info.limit;
-    if (info.remaining !== undefined) this.remaining = info.remaining;
-    // Vendors that only say how long the window is (HubSpot) get "a whole window from now": an upper bound.
-    if (info.resetSeconds !== undefined) this.windowEndsAt = this.now() + Math.max(0, info.resetSeconds) * 1000;
+    if (info.limit === undefined && info.remaining === undefined && info.resetSeconds === undefined) return;
+    const limit = info.limit !== undefined && info.limit > 0 ? Math.round(info.limit) : null;
+    const remaining = info.remaining !== undefined ? Math.max(0, Math.round(info.remaining)) : null;
+    const resetMs = info.resetSeconds !== undefined ? Math.max(0, Math.round(info.resetSeconds * 1000)) : null;
+    const write = this.sql`select patchbay_rate_observe(${this.customerId}, ${this.system}, ${this.window}, ${limit}, ${remaining}, ${resetMs})`;
+    this.observing = Promise.all([this.observing, write.then(() => undefined, () => undefined)]);
   }
 
-  /** Resolves when the sync may make one more request. */
+  /** Resolves when this process may make one more request (it is counted against the shared window). */
   async acquire(signal?: AbortSignal): Promise<void> {
     for (;;) {
-      if (this.limit === undefined || this.remaining === undefined) return;
-      const floor = Math.ceil(this.limit * this.reserve);
-      if (this.remaining > floor) { this.remaining--; return; }
-      const wait = this.windowEndsAt - this.now();
-      if (wait <= 0) { this.remaining = undefined; return; }
+      await this.observing;
+      const [row] = await this.sql<{ wait_ms: number; window_started_at: string }[]>`
+        select wait_ms, window_started_at from patchbay_rate_acquire(${this.customerId}, ${this.system}, ${this.reserve}, ${DEFAULT_WINDOW_MS}, ${this.probeMs})`;
+      const wait = row?.wait_ms ?? 0;
+      if (wait <= 0) { this.window = row?.window_started_at ?? null; return; }
       this.stats.waits++;
-      this.stats.waitedMs += wait;
-      await this.sleep(wait + 25, signal);
-      // A new window: the next answer's headers tell how much of it is left.
-      this.remaining = undefined;
+      // Ask again at the window's end (a little after, so the vendor's window has turned too), at most each second
+      // so a limit raised meanwhile or a window moved by another process's answer is seen.
+      const ms = Math.min(wait + 25, 1_000);
+      this.stats.waitedMs += ms;
+      await this.sleep(ms, signal);
     }
   }
 
   /** A fetch that asks the budget before every request. */
   pace(fetchImpl: typeof fetch, signal?: AbortSignal): typeof fetch {
     return (async (input: RequestInfo | URL, init?: RequestInit) => {
-      await this.acquire(signal);
+      await this.acquire(signal ?? init?.signal ?? undefined);
       return fetchImpl(input, init);
     }) as typeof fetch;
   }
@@ -70,13 +91,7 @@ function sleepFor(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-const budgets = new Map<string, RateBudget>();
-
-/** One budget per (customer, CRM) in this process, shared by every sync run for them. */
-export function budgetFor(customerId: string, system: string, reserve: number): RateBudget {
-  const key = `${customerId}|${system}`;
-  let b = budgets.get(key);
-  if (!b) { b = new RateBudget(reserve); budgets.set(key, b); }
-  b.setReserve(reserve);
-  return b;
+/** The shared budget of (customer, system), as seen by one sync run or one real-time run (its own wait stats). */
+export function budgetFor(sql: postgres.Sql, customerId: string, system: string, reserve: number): RateBudget {
+  return new RateBudget(sql, customerId, system, reserve);
 }

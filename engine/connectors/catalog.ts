@@ -8,6 +8,8 @@ import { activecampaignConnector } from './activecampaign/manifest';
 import { copperConnector } from './copper/manifest';
 import { dynamicsConnector } from './dynamics/manifest';
 import { hubspotConnector } from './hubspot/manifest';
+import { intercomConnector } from './intercom/manifest';
+import { keapConnector } from './keap/manifest';
 import { phonesystemConnector } from './phone-system/manifest';
 import { pipedriveConnector } from './pipedrive/manifest';
 import { s3Connector } from './s3/manifest';
@@ -28,6 +30,8 @@ const connectors: ConnectorDefinition[] = [
   activecampaignConnector,
   zendeskConnector,
   zohoConnector,
+  intercomConnector,
+  keapConnector,
   s3Connector,
   slackConnector,
 ];

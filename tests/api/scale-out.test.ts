@@ -26,7 +26,7 @@ import { ensureSyncState } from '@/lib/sync/sync-store';
 import { bundledEntry, createScratchDatabase, dropScratchDatabase, startServer, type StartedServer } from './server-process';
 
 const CUSTOMERS = 10;
-const CONTACTS = 120;
+const CONTACTS = 60;
 const LIMIT = 5; // requests per window, per customer's HubSpot
 const WINDOW_MS = 1000;
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));

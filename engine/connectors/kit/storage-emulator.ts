@@ -43,8 +43,8 @@ export interface StorageEmulatorOptions {
   /** The vendor's 429 answer; Retry-After is added. */
   rateLimited(retryAfterSec: number): StorageEmuResponse;
   notFound(req: StorageEmuRequest): StorageEmuResponse;
-  /** Paths that carry no token (pre-authenticated upload URLs). */
-  publicPaths?: RegExp[];
+  /** Requests that carry no token (pre-authenticated upload URLs: the URL is the credential). */
+  isPublic?: (req: StorageEmuRequest) => boolean;
   /** The vendor's OAuth token endpoint (refresh_token and authorization_code grants). */
   oauth?: { tokenPath: string; clientId: string; clientSecret: string; accessTokenTtlSec?: number };
   rateLimit?: number;
@@ -210,7 +210,7 @@ export async function startStorageEmulator(o: StorageEmulatorOptions): Promise<R
         used++;
       }
       if (fail > 0) { fail--; return { status: 503, body: 'Service Unavailable (injected by the emulator)' }; }
-      const isPublic = o.publicPaths?.some((p) => p.test(req.path));
+      const isPublic = o.isPublic?.(req) ?? false;
       if (!isPublic) {
         const exp = req.token ? issued.get(req.token) : undefined;
         if (!req.token || !(tokens.has(req.token) || (exp !== undefined && exp > Date.now()))) { stats.unauthorized++; return o.unauthorized(req); }

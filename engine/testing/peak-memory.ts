@@ -14,13 +14,14 @@ function collector(): () => void {
 
 export async function peakMemoryGrowth<T>(fn: () => Promise<T>, everyMs = 200): Promise<{ result: T; rssMb: number; heapMb: number }> {
   const gc = collector();
-  gc();
+  gc(); gc();
   const m0 = process.memoryUsage();
   const held = (m: NodeJS.MemoryUsage) => m.heapUsed + m.external;
   let rss = m0.rss;
   let heap = held(m0);
   const sample = () => {
-    gc();
+    // Twice: freed buffers' memory is returned by a sweep after the collection that found them dead.
+    gc(); gc();
     const m = process.memoryUsage();
     rss = Math.max(rss, m.rss);
     heap = Math.max(heap, held(m));

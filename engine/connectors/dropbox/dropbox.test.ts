@@ -27,7 +27,7 @@ describe('Dropbox connector and emulator', () => {
     // Warm up (fetch's parser, the emulator's first file): what is measured is the upload.
     await uploadToDropbox(call(), { key: 'warm-up.wav', body: recordingStream(1, 5 * 1024 * 1024), size: null });
     const { result: ref, rssMb, heapMb } = await peakMemoryGrowth(() => uploadToDropbox(call(), { key: 'recordings/cust/c-50mb.wav', body: recordingStream(11, size), size, contentType: 'audio/wav' }));
-    console.log(`Dropbox 50 MB: RSS growth ${rssMb.toFixed(1)} MB, heap+buffers ${heapMb.toFixed(1)} MB`);
+    console.log(`Dropbox 50 MB: RSS growth ${rssMb.toFixed(1)} MB, held ${heapMb.toFixed(1)} MB`);
     expect(ref).toMatchObject({ system: 'dropbox', key: '/Patchbay/recordings/cust/c-50mb.wav', size, contentType: 'audio/wav', expiresAt: null });
     expect(ref.url).toMatch(new RegExp(`^${emu.url}/s/`));
     expect(ref.etag).toMatch(/^[0-9a-f]{64}$/);

@@ -4,9 +4,13 @@
 import type { ConnectorDefinition } from './kit/define-connector';
 import type { ContactSource } from './kit/contact-source';
 import type { CrmConnectorDefinition } from './kit/define-crm-connector';
+import { boxConnector } from './box/manifest';
 import { copperConnector } from './copper/manifest';
+import { dropboxConnector } from './dropbox/manifest';
 import { dynamicsConnector } from './dynamics/manifest';
+import { gdriveConnector } from './gdrive/manifest';
 import { hubspotConnector } from './hubspot/manifest';
+import { onedriveConnector } from './onedrive/manifest';
 import { phonesystemConnector } from './phone-system/manifest';
 import { pipedriveConnector } from './pipedrive/manifest';
 import { s3Connector } from './s3/manifest';
@@ -25,6 +29,10 @@ const connectors: ConnectorDefinition[] = [
   copperConnector,
   zohoConnector,
   s3Connector,
+  dropboxConnector,
+  gdriveConnector,
+  boxConnector,
+  onedriveConnector,
   slackConnector,
 ];
 

@@ -47,7 +47,7 @@ describe('Box connector and emulator', () => {
     const s = await created.json();
     expect(s).toMatchObject({ type: 'upload_session', part_size: 8 * 1024 * 1024, total_parts: 3 });
     const part = Buffer.alloc(s.part_size, 1);
-    const put = (range: string, body: Buffer, digest = sha(body)) => fetch(s.session_endpoints.upload_part, { method: 'PUT', headers: { ...auth, 'content-range': range, digest, 'content-type': 'application/octet-stream' }, body });
+    const put = (range: string, body: Buffer, digest = sha(body)) => fetch(s.session_endpoints.upload_part, { method: 'PUT', headers: { ...auth, 'content-range': range, digest, 'content-type': 'application/octet-stream' }, body: new Uint8Array(body) });
     const misaligned = await put(`bytes 1000-${1000 + s.part_size - 1}/${size}`, part);
     expect(misaligned.status).toBe(416);
     const bad = await put(`bytes 0-${s.part_size - 1}/${size}`, part, sha(Buffer.from('other')));

@@ -73,7 +73,8 @@ export const callStoreRecording = defineBlock({
     let storage: ConnectionHandle;
     try { storage = await ctx.connections.get(p.storage); } catch (err) {
       await rec.body.cancel().catch(() => {});
-      throw err instanceof PatchbayError ? err : new PatchbayError('connection_missing', `Connect ${NAMES[p.storage]} to store call recordings`);
+      if (err instanceof PatchbayError && err.code !== 'connection_missing') throw err;
+      throw new PatchbayError('connection_missing', `No ${NAMES[p.storage]} connection for this customer: connect ${NAMES[p.storage]} to store call recordings, or choose another storage`, { path: ['storage'], cause: err });
     }
     const t0 = Date.now();
     let stored: StoredObjectRef | CloudFileRef;

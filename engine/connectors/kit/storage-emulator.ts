@@ -183,7 +183,8 @@ export async function startStorageEmulator(o: StorageEmulatorOptions): Promise<R
     const url = new URL(raw.url ?? '/', 'http://localhost');
     const auth = /^Bearer\s+(.+)$/i.exec(String(raw.headers.authorization ?? ''));
     const req: StorageEmuRequest = {
-      method: raw.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: raw.headers, params: {}, token: auth ? auth[1].trim() : null, raw,
+      // An encoded colon is a colon (Graph's root:/path: addressing arrives either way).
+      method: raw.method ?? 'GET', path: url.pathname.replace(/%3A/gi, ':'), query: url.searchParams, headers: raw.headers, params: {}, token: auth ? auth[1].trim() : null, raw,
       text: (max) => readText(raw, max),
       async json() {
         const t = await readText(raw);

@@ -132,7 +132,8 @@ export async function startBoxEmulator(o: BoxEmulatorOptions = {}): Promise<BoxE
       const m = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(String(req.headers['content-range'] ?? ''));
       if (!m) throw boxError(400, 'bad_request', 'A Content-Range header in the form bytes first-last/total is required');
       const [first, last, total] = [Number(m[1]), Number(m[2]), Number(m[3])];
-      const len = Number(req.headers['content-length'] ?? -1);
+      // A part sent chunked (no Content-Length, as Box's own SDK does) is measured as it arrives.
+      const len = req.headers['content-length'] === undefined ? last - first + 1 : Number(req.headers['content-length']);
       if (total !== s.fileSize) throw boxError(416, 'requested_range_not_satisfiable', `The total ${total} differs from the session's file_size ${s.fileSize}`);
       if (first % s.partSize !== 0 || last < first || last >= total) throw boxError(416, 'requested_range_not_satisfiable', `The range ${first}-${last} does not start on a part boundary (part_size ${s.partSize})`);
       const isLast = last + 1 === total;
@@ -141,7 +142,7 @@ export async function startBoxEmulator(o: BoxEmulatorOptions = {}): Promise<BoxE
       if (s.parts.has(first)) throw boxError(416, 'range_overlaps_existing_part', 'Part overlaps with previously uploaded part', { offset: first });
       const file = emu.newFile();
       const r = await receive(req.raw, file, { limit: len });
-      if (r.bytes !== len) { dropFile(file); throw boxError(400, 'bad_request', 'The part ended before Content-Length'); }
+      if (r.bytes !== len) { dropFile(file); throw boxError(400, 'bad_request', `The part has ${r.bytes} bytes, the range ${first}-${last} says ${len}`); }
       if (r.sha1.toString('hex') !== sha1) { dropFile(file); throw boxError(400, 'bad_digest', 'The digest in the Digest header does not match the part\'s content (SHA-1)'); }
       const part: Part = { part_id: randomBytes(4).toString('hex').toUpperCase(), offset: first, size: len, sha1, file };
       s.parts.set(first, part);

@@ -2,11 +2,11 @@
 // answers the session URI in Location; PUT chunks with Content-Range, 308 Resume Incomplete with the Range
 // received, chunks but the last in multiples of 256 KiB, a gap refused, an overlap of a retried chunk skipped,
 // `bytes */N` asking the status; the last chunk answers 200 with the file), files.get with `fields`,
-// permissions.create (anyone / domain / user, reader …), about.get, and Google's OAuth token endpoint. Errors are
-// Google's JSON error bodies (401 UNAUTHENTICATED, 404 notFound, 400 badRequest, 429 userRateLimitExceeded with
-// Retry-After). Received bytes stream to disk with their MD5 computed on the way (md5Checksum).
+// permissions.create (anyone / domain / user, reader …), about.get, multipart and media uploads for small files,
+// and Google's OAuth token endpoint. Errors are Google's JSON error bodies (401 UNAUTHENTICATED, 404 notFound,
+// 400 badRequest, 429 userRateLimitExceeded with Retry-After). Received bytes stream to disk with their MD5 computed on the way (md5Checksum).
 import { createHash, randomBytes, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, writeFileSync } from 'node:fs';
 import { dropFile, receive, startStorageEmulator, StorageEmuError, type RunningStorageEmulator, type StorageEmuRequest, type StorageEmuResponse } from '../../kit/storage-emulator';
 
 export interface GdriveEmulatorOptions {
@@ -121,10 +121,50 @@ export async function startGdriveEmulator(o: GdriveEmulatorOptions = {}): Promis
     return status(s);
   }
 
+  /**
+   * uploadType=multipart (metadata then media, multipart/related) and uploadType=media: for small files (Google
+   * says 5 MB and less), so the body is read whole here; the media goes to disk at once.
+   */
+  async function simpleUpload(req: StorageEmuRequest, type: 'multipart' | 'media'): Promise<StorageEmuResponse> {
+    const chunks: Buffer[] = [];
+    let n = 0;
+    for await (const c of req.raw) { n += (c as Buffer).length; if (n > 5_242_880 + 65_536) throw gError(413, 'Request Too Large: use a resumable upload above 5 MB', 'uploadTooLarge'); chunks.push(c as Buffer); }
+    const body = Buffer.concat(chunks);
+    let meta: { name?: string; mimeType?: string; parents?: string[] } = {};
+    let media = body;
+    let mediaType = String(req.headers['content-type'] ?? 'application/octet-stream');
+    if (type === 'multipart') {
+      const b = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(mediaType);
+      if (!/^multipart\/related/i.test(mediaType) || !b) throw gError(400, 'Invalid multipart request: Content-Type must be multipart/related with a boundary.', 'badContent');
+      const delim = Buffer.from(`--${b[1] ?? b[2]}`);
+      const parts: { head: string; data: Buffer }[] = [];
+      let at = body.indexOf(delim);
+      while (at >= 0) {
+        const next = body.indexOf(delim, at + delim.length);
+        if (next < 0) break;
+        const part = body.subarray(at + delim.length + 2, next - 2);
+        const sep = part.indexOf('\r\n\r\n');
+        parts.push({ head: part.subarray(0, sep).toString('utf8'), data: part.subarray(sep + 4) });
+        at = next;
+      }
+      if (parts.length !== 2) throw gError(400, `Invalid multipart request with ${parts.length} mime parts.`, 'badContent');
+      try { meta = JSON.parse(parts[0].data.toString('utf8')); } catch { throw gError(400, 'Invalid multipart request: the metadata part is not JSON.', 'badContent'); }
+      media = parts[1].data;
+      mediaType = /content-type:\s*([^\r\n;]+)/i.exec(parts[1].head)?.[1] ?? 'application/octet-stream';
+    }
+    const s: Session = {
+      id: 'simple', meta: { name: meta.name ?? 'Untitled', mimeType: meta.mimeType ?? mediaType, parents: meta.parents ?? ['root'] },
+      declared: media.length, received: media.length, file: emu.newFile(), md5: createHash('md5').update(media), fields: req.query.get('fields'),
+    };
+    writeFileSync(s.file, media);
+    return { status: 200, body: resource(finish(s), s.fields) };
+  }
+
   const routes: [string, string, (req: StorageEmuRequest) => Promise<StorageEmuResponse> | StorageEmuResponse][] = [
     ['POST', '/upload/drive/v3/files', async (req) => {
       const type = req.query.get('uploadType');
-      if (type !== 'resumable') throw gError(400, `Invalid value for uploadType: ${type ?? '(none)'} (the emulator takes resumable uploads)`, 'invalidParameter', { location: 'uploadType', locationType: 'parameter' });
+      if (type === 'multipart' || type === 'media') return simpleUpload(req, type);
+      if (type !== 'resumable') throw gError(400, `Invalid value for uploadType: ${type ?? '(none)'}`, 'invalidParameter', { location: 'uploadType', locationType: 'parameter' });
       const meta = await req.json<{ name?: string; mimeType?: string; parents?: string[] }>();
       const declaredRaw = req.headers['x-upload-content-length'];
       const declared = declaredRaw === undefined ? null : Number(declaredRaw);

@@ -131,7 +131,7 @@ export async function startGdriveEmulator(o: GdriveEmulatorOptions = {}): Promis
     for await (const c of req.raw) { n += (c as Buffer).length; if (n > 5_242_880 + 65_536) throw gError(413, 'Request Too Large: use a resumable upload above 5 MB', 'uploadTooLarge'); chunks.push(c as Buffer); }
     const body = Buffer.concat(chunks);
     let meta: { name?: string; mimeType?: string; parents?: string[] } = {};
-    let media = body;
+    let media: Buffer = body;
     let mediaType = String(req.headers['content-type'] ?? 'application/octet-stream');
     if (type === 'multipart') {
       const b = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(mediaType);

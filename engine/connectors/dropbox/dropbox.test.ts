@@ -5,6 +5,8 @@ import type { ConnectionHandle } from '../../core/define-block';
 import { peakMemoryGrowth } from '../../testing/peak-memory';
 import { recordingSha256, recordingStream } from '../phone-system/emulator/recordings';
 import { startDropboxEmulator, type DropboxEmulator } from './emulator';
+import { exchangeCode } from '../kit/oauth2';
+import { dropboxConnector } from './manifest';
 import { uploadToDropbox } from './upload-file';
 
 const TOKEN = 'dbx-test-token';
@@ -87,5 +89,21 @@ describe('Dropbox connector and emulator', () => {
     // A name taken: autorename keeps both.
     const second = await uploadToDropbox(call(), { key: 'oauth.wav', body: recordingStream(3, 10), size: 10 });
     expect(second.key).toBe('/Patchbay/oauth (1).wav');
+  });
+
+  it('connects with OAuth against the emulator: authorize redirects back with a code, the token endpoint trades it', async () => {
+    const oauth = dropboxConnector.auth.find((a) => a.type === 'oauth2')!;
+    const ends = oauth.type === 'oauth2' ? oauth.forBaseUrl!(emu.url)! : null;
+    const redirect = 'http://127.0.0.1:1/api/oauth/callback';
+    const res = await fetch(`${ends!.authorizeUrl}?client_id=dbx-app&redirect_uri=${encodeURIComponent(redirect)}&state=s1&response_type=code`, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    const back = new URL(res.headers.get('location')!);
+    expect(back.searchParams.get('state')).toBe('s1');
+    const tokens = await exchangeCode(fetch, { tokenUrl: ends!.tokenUrl, clientId: 'dbx-app', clientSecret: 'dbx-secret' }, back.searchParams.get('code')!, redirect);
+    expect(tokens).toMatchObject({ accessToken: expect.stringMatching(/^emu\./), refreshToken: expect.stringMatching(/^rt\./) });
+    const ref = await uploadToDropbox(call(conn({ accessToken: tokens.accessToken })), { key: 'via-oauth.wav', body: recordingStream(6, 2000), size: 2000 });
+    expect(ref.size).toBe(2000);
+    // A code is good once.
+    await expect(exchangeCode(fetch, { tokenUrl: ends!.tokenUrl, clientId: 'dbx-app', clientSecret: 'dbx-secret' }, back.searchParams.get('code')!, redirect)).rejects.toMatchObject({ code: 'connection_auth' });
   });
 });

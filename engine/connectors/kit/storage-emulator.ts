@@ -45,8 +45,8 @@ export interface StorageEmulatorOptions {
   notFound(req: StorageEmuRequest): StorageEmuResponse;
   /** Requests that carry no token (pre-authenticated upload URLs: the URL is the credential). */
   isPublic?: (req: StorageEmuRequest) => boolean;
-  /** The vendor's OAuth token endpoint (refresh_token and authorization_code grants). */
-  oauth?: { tokenPath: string; clientId: string; clientSecret: string; accessTokenTtlSec?: number };
+  /** The vendor's OAuth endpoints: authorize (redirects back with a code at once) and token (code and refresh grants). */
+  oauth?: { authorizePath: string; tokenPath: string; clientId: string; clientSecret: string; accessTokenTtlSec?: number };
   rateLimit?: number;
   rateWindowMs?: number;
 }
@@ -134,6 +134,7 @@ export async function startStorageEmulator(o: StorageEmulatorOptions): Promise<R
   const tokens = new Set(o.tokens);
   const issued = new Map<string, number>();
   const refreshTokens = new Set<string>();
+  const codes = new Map<string, string>(); // code -> redirect_uri
   const stats = { requests: 0, rateLimited: 0, unauthorized: 0, refreshed: 0, byRoute: new Map<string, number>() };
   let throttle = { n: 0, retryAfterSec: 1 };
   let fail = 0;
@@ -169,7 +170,10 @@ export async function startStorageEmulator(o: StorageEmulatorOptions): Promise<R
     if (id !== a.clientId || (secret ?? '') !== a.clientSecret) return { status: 401, body: { error: 'invalid_client', error_description: 'Invalid client credentials' } };
     if (form.grant_type === 'refresh_token') {
       if (!refreshTokens.has(form.refresh_token)) return { status: 400, body: { error: 'invalid_grant', error_description: 'The refresh token is invalid or revoked' } };
-    } else if (form.grant_type !== 'authorization_code' || !form.code) return { status: 400, body: { error: 'unsupported_grant_type', error_description: `grant_type ${form.grant_type} is not supported` } };
+    } else if (form.grant_type === 'authorization_code') {
+      if (!codes.has(form.code) || codes.get(form.code) !== form.redirect_uri) return { status: 400, body: { error: 'invalid_grant', error_description: 'The authorization code is invalid, expired, or was issued for another redirect_uri' } };
+      codes.delete(form.code);
+    } else return { status: 400, body: { error: 'unsupported_grant_type', error_description: `grant_type ${form.grant_type} is not supported` } };
     const ttl = a.accessTokenTtlSec ?? 14_400;
     const access = 'emu.' + randomBytes(18).toString('hex');
     issued.set(access, Date.now() + ttl * 1000);
@@ -193,6 +197,17 @@ export async function startStorageEmulator(o: StorageEmulatorOptions): Promise<R
     };
     const handle = async (): Promise<StorageEmuResponse | null> => {
       if (o.oauth && req.method === 'POST' && req.path === o.oauth.tokenPath) return tokenEndpoint(req);
+      if (o.oauth && req.method === 'GET' && req.path === o.oauth.authorizePath) {
+        // The consent screen, consented at once: back to the app with a code (and its state).
+        const redirect = req.query.get('redirect_uri');
+        if (req.query.get('client_id') !== o.oauth.clientId || !redirect) return { status: 400, body: { error: 'invalid_request', error_description: 'unknown client_id or missing redirect_uri' } };
+        const code = 'code.' + randomBytes(12).toString('hex');
+        codes.set(code, redirect);
+        const back = new URL(redirect);
+        back.searchParams.set('code', code);
+        if (req.query.get('state')) back.searchParams.set('state', req.query.get('state')!);
+        return { status: 302, headers: { location: back.toString() } };
+      }
       stats.requests++;
       if (throttle.n > 0) {
         throttle.n--; stats.rateLimited++;

@@ -256,7 +256,7 @@ export async function startBoxEmulator(o: BoxEmulatorOptions = {}): Promise<BoxE
     port: o.port,
     routes,
     tokens: o.token ? [o.token] : [],
-    oauth: o.oauth ? { tokenPath: '/oauth2/token', clientId: o.oauth.clientId, clientSecret: o.oauth.clientSecret, accessTokenTtlSec: o.accessTokenTtlSec ?? 3600 } : undefined,
+    oauth: o.oauth ? { authorizePath: '/api/oauth2/authorize', tokenPath: '/oauth2/token', clientId: o.oauth.clientId, clientSecret: o.oauth.clientSecret, accessTokenTtlSec: o.accessTokenTtlSec ?? 3600 } : undefined,
     rateLimit: o.rateLimit,
     unauthorized: (req) => ({ status: 401, headers: { 'www-authenticate': req.token ? 'Bearer realm="Service", error="invalid_token", error_description="The access token provided is invalid."' : 'Bearer realm="Service", error="invalid_request", error_description="The access token was not found."' } }),
     rateLimited: () => ({ status: 429, body: { type: 'error', status: 429, code: 'rate_limit_exceeded', help_url: 'http://developers.box.com/docs/#errors', message: 'Request rate limit exceeded, please try again later', request_id: randomBytes(6).toString('hex') } }),

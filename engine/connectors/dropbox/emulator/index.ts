@@ -189,7 +189,7 @@ export async function startDropboxEmulator(o: DropboxEmulatorOptions = {}): Prom
     port: o.port,
     routes,
     tokens: o.token ? [o.token] : [],
-    oauth: o.oauth ? { tokenPath: '/oauth2/token', clientId: o.oauth.clientId, clientSecret: o.oauth.clientSecret, accessTokenTtlSec: o.accessTokenTtlSec } : undefined,
+    oauth: o.oauth ? { authorizePath: '/oauth2/authorize', tokenPath: '/oauth2/token', clientId: o.oauth.clientId, clientSecret: o.oauth.clientSecret, accessTokenTtlSec: o.accessTokenTtlSec } : undefined,
     rateLimit: o.rateLimit,
     unauthorized: (req) => (req.token
       ? { status: 401, headers: { 'www-authenticate': 'Bearer realm="Dropbox-API"' }, body: { error_summary: 'invalid_access_token/..', error: { '.tag': 'invalid_access_token' } } }

@@ -203,7 +203,7 @@ export async function startGdriveEmulator(o: GdriveEmulatorOptions = {}): Promis
     port: o.port,
     routes,
     tokens: o.token ? [o.token] : [],
-    oauth: o.oauth ? { tokenPath: '/token', clientId: o.oauth.clientId, clientSecret: o.oauth.clientSecret, accessTokenTtlSec: o.accessTokenTtlSec ?? 3599 } : undefined,
+    oauth: o.oauth ? { authorizePath: '/o/oauth2/v2/auth', tokenPath: '/token', clientId: o.oauth.clientId, clientSecret: o.oauth.clientSecret, accessTokenTtlSec: o.accessTokenTtlSec ?? 3599 } : undefined,
     rateLimit: o.rateLimit,
     // The session URI is the credential of a resumable upload's chunks.
     isPublic: (req) => req.method === 'PUT' && req.path === '/upload/drive/v3/files' && req.query.has('upload_id'),

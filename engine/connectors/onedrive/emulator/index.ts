@@ -196,7 +196,7 @@ export async function startOnedriveEmulator(o: OnedriveEmulatorOptions = {}): Pr
     port: o.port,
     routes,
     tokens: o.token ? [o.token] : [],
-    oauth: o.oauth ? { tokenPath: '/common/oauth2/v2.0/token', clientId: o.oauth.clientId, clientSecret: o.oauth.clientSecret, accessTokenTtlSec: o.accessTokenTtlSec ?? 3599 } : undefined,
+    oauth: o.oauth ? { authorizePath: '/common/oauth2/v2.0/authorize', tokenPath: '/common/oauth2/v2.0/token', clientId: o.oauth.clientId, clientSecret: o.oauth.clientSecret, accessTokenTtlSec: o.accessTokenTtlSec ?? 3599 } : undefined,
     rateLimit: o.rateLimit,
     isPublic: (req) => req.path.startsWith('/up/'),
     unauthorized: (req) => {

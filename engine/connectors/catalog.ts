@@ -4,6 +4,7 @@
 import type { ConnectorDefinition } from './kit/define-connector';
 import type { ContactSource } from './kit/contact-source';
 import type { CrmConnectorDefinition } from './kit/define-crm-connector';
+import { activecampaignConnector } from './activecampaign/manifest';
 import { boxConnector } from './box/manifest';
 import { copperConnector } from './copper/manifest';
 import { dropboxConnector } from './dropbox/manifest';
@@ -17,6 +18,7 @@ import { s3Connector } from './s3/manifest';
 import { salesforceConnector } from './salesforce/manifest';
 import { slackConnector } from './slack/manifest';
 import { sugarcrmConnector } from './sugarcrm/manifest';
+import { zendeskConnector } from './zendesk/manifest';
 import { zohoConnector } from './zoho/manifest';
 
 const connectors: ConnectorDefinition[] = [
@@ -27,6 +29,8 @@ const connectors: ConnectorDefinition[] = [
   salesforceConnector,
   sugarcrmConnector,
   copperConnector,
+  activecampaignConnector,
+  zendeskConnector,
   zohoConnector,
   s3Connector,
   dropboxConnector,

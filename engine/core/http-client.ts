@@ -103,7 +103,8 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 
 function redactUrl(url: URL): string {
   const u = new URL(url.toString());
-  for (const k of [...u.searchParams.keys()]) if (/token|key|secret|password|sig/i.test(k)) u.searchParams.set(k, '***');
+  // Also upload sessions' own credentials: SharePoint's tempauth, Google's upload_id.
+  for (const k of [...u.searchParams.keys()]) if (/token|key|secret|password|sig|auth|upload_id/i.test(k)) u.searchParams.set(k, '***');
   return u.pathname + (u.search ? u.search : '');
 }
 

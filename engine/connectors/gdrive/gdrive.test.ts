@@ -107,4 +107,12 @@ describe('Google Drive connector and emulator', () => {
     expect(ref.size).toBe(5000);
     expect(saved.at(-1)).toMatchObject({ accessToken: expect.stringMatching(/^emu\./), refreshToken: '1//rt-good' });
   });
+
+  it('the request log keeps the session URI\'s credential out (upload_id redacted)', async () => {
+    const requestLog: { url: string; method: string }[] = [];
+    await uploadToGdrive({ fetch, conn: conn(), requestLog: requestLog as never, http: { backoffMs: 5 } }, { key: 'log.wav', body: recordingStream(8, 1000), size: 1000 });
+    const puts = requestLog.filter((e) => e.method === 'PUT');
+    expect(puts.length).toBe(1);
+    expect(puts[0].url).toBe('/upload/drive/v3/files?uploadType=resumable&upload_id=***');
+  });
 });

@@ -1,6 +1,8 @@
 -- One rate budget per customer per external system, shared by every process (API servers, workers, syncs and
--- real-time runs): lib/rate-budget.ts. A window counter, moved forward by the system's own rate-limit headers.
-CREATE TABLE "rate_budgets" (
+-- real-time runs): lib/connections/rate-budget.ts. A window counter, moved forward by the system's own rate-limit
+-- headers. UNLOGGED: a counter is not worth a WAL flush per CRM request (asks commit without waiting on the disk), and
+-- after a crash it starts empty, which costs one probe, not a record.
+CREATE UNLOGGED TABLE "rate_budgets" (
 	"customer_id" uuid NOT NULL REFERENCES "customers"("id") ON DELETE cascade,
 	"system" text NOT NULL,
 	"window_started_at" timestamptz NOT NULL,

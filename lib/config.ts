@@ -159,6 +159,7 @@ export function readConfig(env: Env = process.env): PatchbayConfig {
     try { return envValue(name, env); } catch (err) { problems.push(...(err as ConfigError).problems); return undefined; }
   };
   const mode = get('PATCHBAY_MODE') ?? 'demo';
+  const role = get('PATCHBAY_ROLE') ?? 'all';
   const demo = mode === 'demo';
   const oauthApps: PatchbayConfig['oauthApps'] = {};
   for (const [name, value] of Object.entries(env)) {
@@ -180,10 +181,10 @@ export function readConfig(env: Env = process.env): PatchbayConfig {
     demoApiKey: get('PATCHBAY_DEMO_API_KEY') ?? null,
     seedDemo: get('PATCHBAY_SEED_DEMO') ?? demo,
     demoContacts: get('PATCHBAY_DEMO_CONTACTS') ?? 5000,
-    role: get('PATCHBAY_ROLE') ?? 'all',
+    role,
     apiProcesses: get('PATCHBAY_API_PROCESSES') ?? 1,
     // PATCHBAY_ROLE=api turns the worker off; PATCHBAY_WORKER=0 is the older spelling of the same.
-    runWorker: (get('PATCHBAY_ROLE') ?? 'all') !== 'api' && (get('PATCHBAY_WORKER') ?? true),
+    runWorker: role !== 'api' && (get('PATCHBAY_WORKER') ?? true),
     allowPrivateHosts: get('PATCHBAY_ALLOW_PRIVATE_HOSTS') ?? demo,
     ui: !(get('PATCHBAY_NO_UI') ?? false),
     syncLeaseMs: get('PATCHBAY_SYNC_LEASE_MS') ?? 60_000,

@@ -11,6 +11,8 @@ import { dropboxConnector } from './dropbox/manifest';
 import { dynamicsConnector } from './dynamics/manifest';
 import { gdriveConnector } from './gdrive/manifest';
 import { hubspotConnector } from './hubspot/manifest';
+import { intercomConnector } from './intercom/manifest';
+import { keapConnector } from './keap/manifest';
 import { onedriveConnector } from './onedrive/manifest';
 import { phonesystemConnector } from './phone-system/manifest';
 import { pipedriveConnector } from './pipedrive/manifest';
@@ -32,6 +34,8 @@ const connectors: ConnectorDefinition[] = [
   activecampaignConnector,
   zendeskConnector,
   zohoConnector,
+  intercomConnector,
+  keapConnector,
   s3Connector,
   dropboxConnector,
   gdriveConnector,

@@ -36,6 +36,8 @@ export interface CrmConformanceTarget<E extends RunningEmulator = RunningEmulato
   oauth?: {
     authorizePath: string;
     tokenPath: string;
+    /** false where the vendor's OAuth tokens never expire and come without a refresh token (Intercom). Default true. */
+    refreshes?: boolean;
     /** The connection's credentials after the code exchange. */
     credentials(tokens: OAuthTokens & { raw: Record<string, unknown> }, client: { clientId: string; clientSecret: string }): Record<string, unknown>;
   };
@@ -272,7 +274,25 @@ export function runCrmConformance<E extends RunningEmulator>(target: CrmConforma
       expect(call.requestLog.filter((r) => r.status === 503)).toHaveLength(2);
     });
 
-    it.skipIf(!target.oauth)('refreshes an expired OAuth access token and saves the new one', async () => {
+    it.skipIf(target.oauth?.refreshes !== false)('uses an OAuth token that never expires as is; a revoked one is connection_auth, nothing saved', async () => {
+      const oauth = target.oauth!;
+      const redirectUri = 'http://127.0.0.1:3000/api/portal/oauth/callback';
+      const authorize = buildAuthorizeUrl(`${emu.url}${oauth.authorizePath}`, { clientId: OAUTH.clientId, redirectUri, state: 'conf', scopes: [] });
+      const redirect = await fetch(authorize, { redirect: 'manual' });
+      expect(redirect.status).toBe(302);
+      const code = new URL(redirect.headers.get('location')!).searchParams.get('code')!;
+      const tokens = await exchangeCode(fetch, { tokenUrl: `${emu.url}${oauth.tokenPath}`, ...OAUTH }, code, redirectUri);
+      expect(tokens.refreshToken).toBeUndefined();
+      const saved: Record<string, unknown>[] = [];
+      const credentials = oauth.credentials(tokens, OAUTH);
+      expect((await crm.getContact(callWith(credentials, saved), { id: contactId }))?.id).toBe(contactId);
+      emu.expireAccessTokens();
+      const err = await crm.getContact(callWith(credentials, saved), { id: contactId }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'connection_auth' });
+      expect(saved).toHaveLength(0);
+    });
+
+    it.skipIf(!target.oauth || target.oauth.refreshes === false)('refreshes an expired OAuth access token and saves the new one', async () => {
       const oauth = target.oauth!;
       const redirectUri = 'http://127.0.0.1:3000/api/portal/oauth/callback';
       const authorize = buildAuthorizeUrl(`${emu.url}${oauth.authorizePath}`, { clientId: OAUTH.clientId, redirectUri, state: 'conf', scopes: [] });

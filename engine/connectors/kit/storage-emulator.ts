@@ -109,13 +109,6 @@ export async function hashFiles(files: string[], algorithm: 'sha1' | 'sha256'): 
   return h.digest();
 }
 
-/** Concatenates files into one, streaming. */
-export async function concatFiles(files: string[], out: string): Promise<void> {
-  const w = createWriteStream(out);
-  for (const f of files) await pipeline(createReadStream(f), w, { end: false });
-  await new Promise<void>((resolve, reject) => w.end((e?: Error | null) => (e ? reject(e) : resolve())));
-}
-
 export const dropFile = (f: string) => { try { unlinkSync(f); } catch { /* gone already */ } };
 
 function compile(pattern: string): { re: RegExp; keys: string[] } {

@@ -4,10 +4,11 @@
 // file's SHA-1 digest, abort), the simple multipart upload for small files, the API host's file update with
 // `fields=shared_link` (open / company / collaborators), users/me, and the OAuth 2 token endpoint. Errors are Box's
 // `{ type: 'error', status, code, message }`; 401 carries WWW-Authenticate; 429 Retry-After. Both hosts on one
-// port: /api/2.0/… is upload.box.com, /2.0/… api.box.com. Parts stream to disk, hashed on the way.
-import { createHash, randomBytes } from 'node:crypto';
+// port: /api/2.0/… is upload.box.com, /2.0/… api.box.com. Parts stream to disk, hashed on the way (each part's
+// SHA-1, and the file's over parts sent in order); a committed file is its parts' files, never copied into one.
+import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream, writeFileSync } from 'node:fs';
-import { concatFiles, dropFile, hashFiles, receive, startStorageEmulator, StorageEmuError, type RunningStorageEmulator, type StorageEmuRequest, type StorageEmuResponse } from '../../kit/storage-emulator';
+import { dropFile, hashFiles, receive, startStorageEmulator, StorageEmuError, type RunningStorageEmulator, type StorageEmuRequest, type StorageEmuResponse } from '../../kit/storage-emulator';
 
 export interface BoxEmulatorOptions {
   port?: number;
@@ -20,7 +21,8 @@ export interface BoxEmulatorOptions {
   minChunkedSize?: number;
 }
 
-export interface BoxFile { id: string; name: string; parentId: string; size: number; sha1: string; etag: string; versions: number; file: string; sharedLink: { url: string; access: string } | null; createdAt: string }
+export interface BoxFile { id: string; name: string; parentId: string; size: number; sha1: string; etag: string; versions: number; /** Its bytes: the committed parts' files, in order (never copied into one). */
+  files: string[]; sharedLink: { url: string; access: string } | null; createdAt: string }
 
 export interface BoxEmulator extends RunningStorageEmulator {
   store: {
@@ -33,7 +35,7 @@ export interface BoxEmulator extends RunningStorageEmulator {
 }
 
 interface Part { part_id: string; offset: number; size: number; sha1: string; file: string }
-interface Session { id: string; fileSize: number; partSize: number; name: string; folderId: string; fileId: string | null; parts: Map<number, Part>; expiresAt: string }
+interface Session { id: string; fileSize: number; partSize: number; name: string; folderId: string; fileId: string | null; parts: Map<number, Part>; expiresAt: string; /** SHA-1 of the parts received in order so far (the commit's digest without reading them again). */ running: { next: number; hash: Hash } }
 
 const PART_SIZE = 8 * 1024 * 1024;
 
@@ -81,7 +83,7 @@ export async function startBoxEmulator(o: BoxEmulatorOptions = {}): Promise<BoxE
   const newSession = (p: { fileSize: number; name: string; folderId: string; fileId: string | null }): Session => {
     if (!Number.isInteger(p.fileSize) || p.fileSize < 0) throw boxError(400, 'bad_request', 'file_size must be a non-negative integer');
     if (p.fileSize < minChunked) throw boxError(400, 'file_size_too_small', `File size ${p.fileSize} is less than minimum allowed for this API: ${minChunked}`);
-    const s: Session = { id: randomBytes(16).toString('hex').toUpperCase(), fileSize: p.fileSize, partSize: PART_SIZE, name: p.name, folderId: p.folderId, fileId: p.fileId, parts: new Map(), expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString() };
+    const s: Session = { id: randomBytes(16).toString('hex').toUpperCase(), fileSize: p.fileSize, partSize: PART_SIZE, name: p.name, folderId: p.folderId, fileId: p.fileId, parts: new Map(), expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString(), running: { next: 0, hash: createHash('sha1') } };
     sessions.set(s.id, s);
     return s;
   };
@@ -98,14 +100,14 @@ export async function startBoxEmulator(o: BoxEmulatorOptions = {}): Promise<BoxE
     return Buffer.from(m[1], 'base64').toString('hex');
   };
 
-  function store(p: { name: string; folderId: string; fileId: string | null; size: number; sha1: string; file: string }): BoxFile {
+  function store(p: { name: string; folderId: string; fileId: string | null; size: number; sha1: string; files: string[] }): BoxFile {
     const prev = p.fileId ? files.get(p.fileId) : undefined;
     if (prev) {
-      dropFile(prev.file);
-      Object.assign(prev, { size: p.size, sha1: p.sha1, file: p.file, versions: prev.versions + 1, etag: String(prev.versions) });
+      prev.files.forEach(dropFile);
+      Object.assign(prev, { size: p.size, sha1: p.sha1, files: p.files, versions: prev.versions + 1, etag: String(prev.versions) });
       return prev;
     }
-    const f: BoxFile = { id: String(++seq), name: p.name, parentId: p.folderId, size: p.size, sha1: p.sha1, etag: '0', versions: 1, file: p.file, sharedLink: null, createdAt: new Date().toISOString().replace(/\.\d+Z$/, '-00:00') };
+    const f: BoxFile = { id: String(++seq), name: p.name, parentId: p.folderId, size: p.size, sha1: p.sha1, etag: '0', versions: 1, files: p.files, sharedLink: null, createdAt: new Date().toISOString().replace(/\.\d+Z$/, '-00:00') };
     files.set(f.id, f);
     return f;
   }
@@ -141,11 +143,14 @@ export async function startBoxEmulator(o: BoxEmulatorOptions = {}): Promise<BoxE
       if (len !== last - first + 1) throw boxError(400, 'bad_request', `Content-Length ${len} does not match the range ${first}-${last}`);
       if (s.parts.has(first)) throw boxError(416, 'range_overlaps_existing_part', 'Part overlaps with previously uploaded part', { offset: first });
       const file = emu.newFile();
-      const r = await receive(req.raw, file, { limit: len });
+      // The part that comes next in order also feeds the file's running SHA-1 (taken only if the part is).
+      const inOrder = first === s.running.next ? s.running.hash.copy() : null;
+      const r = await receive(req.raw, file, { limit: len, onData: inOrder ? (b) => inOrder.update(b) : undefined });
       if (r.bytes !== len) { dropFile(file); throw boxError(400, 'bad_request', `The part has ${r.bytes} bytes, the range ${first}-${last} says ${len}`); }
       if (r.sha1.toString('hex') !== sha1) { dropFile(file); throw boxError(400, 'bad_digest', 'The digest in the Digest header does not match the part\'s content (SHA-1)'); }
       const part: Part = { part_id: randomBytes(4).toString('hex').toUpperCase(), offset: first, size: len, sha1, file };
       s.parts.set(first, part);
+      if (inOrder) s.running = { next: first + len, hash: inOrder };
       const { file: _f, ...pub } = part;
       return { status: 200, body: { part: pub } };
     }],
@@ -176,18 +181,17 @@ export async function startBoxEmulator(o: BoxEmulatorOptions = {}): Promise<BoxE
         used.push(have);
       }
       if (at !== s.fileSize) throw boxError(400, 'bad_request', `The parts cover ${at} of ${s.fileSize} bytes`);
-      const actual = (await hashFiles(used.map((p) => p.file), 'sha1')).toString('hex');
+      // Parts sent in order were hashed as they came; out of order, the parts are read back once.
+      const actual = s.running.next === at ? s.running.hash.copy().digest('hex') : (await hashFiles(used.map((p) => p.file), 'sha1')).toString('hex');
       if (actual !== whole) throw boxError(400, 'bad_digest', 'The digest in the Digest header does not match the file\'s content (SHA-1 of all parts)');
       const name = b.attributes?.name ? checkName(b.attributes.name) : s.name;
       if (!s.fileId) {
         const clash = conflictOf(s.folderId, name);
         if (clash) throw boxError(409, 'item_name_in_use', 'Item with the same name already exists', { conflicts: { type: 'file', id: clash.id, sha1: clash.sha1, name: clash.name } });
       }
-      const file = emu.newFile();
-      await concatFiles(used.map((p) => p.file), file);
-      for (const p of s.parts.values()) dropFile(p.file);
+      for (const p of s.parts.values()) if (!used.includes(p)) dropFile(p.file);
       sessions.delete(s.id);
-      const f = store({ name, folderId: s.folderId, fileId: s.fileId, size: at, sha1: whole, file });
+      const f = store({ name, folderId: s.folderId, fileId: s.fileId, size: at, sha1: whole, files: used.map((p) => p.file) });
       return { status: 201, body: { total_count: 1, entries: [full(f)] } };
     }],
     ['PUT', '/2.0/files/:id', async (req) => {
@@ -248,7 +252,7 @@ export async function startBoxEmulator(o: BoxEmulatorOptions = {}): Promise<BoxE
     if (clash) throw boxError(409, 'item_name_in_use', 'Item with the same name already exists', { conflicts: { type: 'file', id: clash.id, sha1: clash.sha1, name: clash.name } });
     const file = emu.newFile();
     writeFileSync(file, fields.file);
-    const f = store({ name, folderId, fileId: null, size: fields.file.length, sha1, file });
+    const f = store({ name, folderId, fileId: null, size: fields.file.length, sha1, files: [file] });
     return { status: 201, body: { total_count: 1, entries: [full(f)] } };
   }]);
 
@@ -272,7 +276,7 @@ export async function startBoxEmulator(o: BoxEmulatorOptions = {}): Promise<BoxE
         const f = files.get(id);
         if (!f) throw new Error(`no file ${id}`);
         const h = createHash('sha256');
-        for await (const c of createReadStream(f.file)) h.update(c as Buffer);
+        for (const part of f.files) for await (const c of createReadStream(part)) h.update(c as Buffer);
         return h.digest('hex');
       },
       sessions: () => [...sessions.values()].map((s) => ({ id: s.id, parts: s.parts.size, total: s.fileSize })),

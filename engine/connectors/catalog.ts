@@ -5,11 +5,15 @@ import type { ConnectorDefinition } from './kit/define-connector';
 import type { ContactSource } from './kit/contact-source';
 import type { CrmConnectorDefinition } from './kit/define-crm-connector';
 import { activecampaignConnector } from './activecampaign/manifest';
+import { boxConnector } from './box/manifest';
 import { copperConnector } from './copper/manifest';
+import { dropboxConnector } from './dropbox/manifest';
 import { dynamicsConnector } from './dynamics/manifest';
+import { gdriveConnector } from './gdrive/manifest';
 import { hubspotConnector } from './hubspot/manifest';
 import { intercomConnector } from './intercom/manifest';
 import { keapConnector } from './keap/manifest';
+import { onedriveConnector } from './onedrive/manifest';
 import { phonesystemConnector } from './phone-system/manifest';
 import { pipedriveConnector } from './pipedrive/manifest';
 import { s3Connector } from './s3/manifest';
@@ -33,6 +37,10 @@ const connectors: ConnectorDefinition[] = [
   intercomConnector,
   keapConnector,
   s3Connector,
+  dropboxConnector,
+  gdriveConnector,
+  boxConnector,
+  onedriveConnector,
   slackConnector,
 ];
 

@@ -53,6 +53,11 @@ export interface HttpRequest {
   body?: unknown;
   /** Sends the body as application/x-www-form-urlencoded instead of JSON. */
   form?: Record<string, string>;
+  /**
+   * Sends these bytes as they are (an upload chunk); the caller sets content-type. They go out as a stream of
+   * views with their Content-Length: fetch copies a buffer body (and keeps the copy while sending), a stream not.
+   */
+  raw?: Uint8Array;
   headers?: Record<string, string>;
   /** Do not retry (non-idempotent POSTs without an idempotency key). Network errors before a response are still retried for GET. */
   retry?: boolean;
@@ -98,7 +103,8 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 
 function redactUrl(url: URL): string {
   const u = new URL(url.toString());
-  for (const k of [...u.searchParams.keys()]) if (/token|key|secret|password|sig/i.test(k)) u.searchParams.set(k, '***');
+  // Also upload sessions' own credentials: SharePoint's tempauth, Google's upload_id.
+  for (const k of [...u.searchParams.keys()]) if (/token|key|secret|password|sig|auth|upload_id/i.test(k)) u.searchParams.set(k, '***');
   return u.pathname + (u.search ? u.search : '');
 }
 
@@ -128,8 +134,11 @@ export function createHttpClient(opts: HttpClientOptions) {
     for (let attempt = 1; ; attempt++) {
       const url = buildUrl(req);
       const headers: Record<string, string> = { accept: 'application/json', ...opts.defaultHeaders, ...req.headers };
-      let body: string | undefined;
-      if (req.form) {
+      let body: string | ReadableStream<Uint8Array> | undefined;
+      if (req.raw !== undefined) {
+        body = viewsOf(req.raw);
+        headers['content-length'] = String(req.raw.length);
+      } else if (req.form) {
         headers['content-type'] = 'application/x-www-form-urlencoded';
         body = new URLSearchParams(req.form).toString();
       } else if (req.body !== undefined) {
@@ -146,7 +155,7 @@ export function createHttpClient(opts: HttpClientOptions) {
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       let res: Response;
       try {
-        res = await opts.fetch(url, { method, headers, body, signal: ac.signal });
+        res = await opts.fetch(url, { method, headers, body, signal: ac.signal, ...(req.raw !== undefined ? { duplex: 'half' } : {}) } as RequestInit);
       } catch (err) {
         clearTimeout(timer);
         opts.signal?.removeEventListener('abort', onAbort);
@@ -226,6 +235,19 @@ export function createHttpClient(opts: HttpClientOptions) {
 }
 
 export type HttpClient = ReturnType<typeof createHttpClient>;
+
+/** A stream over the bytes in 64 KiB views (no copy); a new one per attempt. */
+function viewsOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  let at = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(c) {
+      if (at >= bytes.length) { c.close(); return; }
+      const n = Math.min(65_536, bytes.length - at);
+      c.enqueue(new Uint8Array(bytes.buffer, bytes.byteOffset + at, n));
+      at += n;
+    },
+  });
+}
 
 function jitter(max: number): number {
   return Math.floor(Math.random() * max);

@@ -40,7 +40,15 @@ export const PLAYBOOK_TEMPLATES: PlaybookTemplate[] = [
         { key: 'delayMinutes', label: 'Log the call after (minutes)', help: 'Waits for the recording up to this long.', type: 'integer', min: 0, max: 120, default: 10, required: true },
         { key: 'missedCallTask', label: 'Create a call-back task for missed calls', type: 'boolean', default: true, required: true },
         { key: 'createUnknownContacts', label: 'Create a contact for unknown callers', type: 'boolean', default: false, required: true },
-        { key: 'storeRecordings', label: 'Store recordings in your S3 bucket', help: 'Needs S3 connected.', type: 'boolean', default: false, required: true },
+        { key: 'storeRecordings', label: 'Store recordings in your storage', help: 'The CRM log links the stored copy. Needs the storage below connected.', type: 'boolean', default: false, required: true },
+        {
+          key: 'recordingStorage', label: 'Store recordings in', type: 'choice', default: 's3', required: true,
+          choices: [{ value: 's3', label: 'S3 (or S3-compatible) bucket' }, { value: 'dropbox', label: 'Dropbox' }, { value: 'gdrive', label: 'Google Drive' }, { value: 'box', label: 'Box' }, { value: 'onedrive', label: 'OneDrive / SharePoint' }],
+        },
+        {
+          key: 'recordingLinkScope', label: 'Who may open a recording\'s link', help: 'Dropbox, Google Drive, Box and OneDrive (S3 links are pre-signed).', type: 'choice', default: 'anyone', required: true,
+          choices: [{ value: 'anyone', label: 'Anyone with the link' }, { value: 'organization', label: 'People in your organisation' }],
+        },
       ],
     },
   },

@@ -3,8 +3,8 @@
 // sync), then its job is queued in pg-boss for whichever worker is free.
 import type postgres from 'postgres';
 import { PatchbayError } from '@/engine';
-import { catalog } from '@/engine/connectors';
-import type { SyncConfigInput, SyncMode, SyncTrigger } from './sync-config';
+import { catalog, crmCatalog } from '@/engine/connectors';
+import { readSyncConfig, twoWayProblem, type SyncConfigInput, type SyncMode, type SyncTrigger } from './sync-config';
 import { createSyncRun, ensureSyncState, failQueuedRun } from './sync-store';
 
 export interface StartSyncRequest {
@@ -42,8 +42,27 @@ export function assertSyncSource(source: string): void {
   if (!isSyncSource(source)) throw new PatchbayError('invalid_params', notASyncSource(source));
 }
 
+/** A two-way config that cannot run: no phonebook destination, or a CRM that cannot update and delete contacts. */
+export function assertRunnableConfig(source: string, config: SyncConfigInput | undefined): void {
+  if (!config) return;
+  const parsed = (() => {
+    try { return readSyncConfig(config); } catch (err) {
+      const issue = (err as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
+      const path = (issue?.path ?? []).map(String);
+      throw new PatchbayError('invalid_params', `config${path.length ? '.' + path.join('.') : ''}: ${issue?.message ?? 'invalid'}`, { path: ['config', ...path] });
+    }
+  })();
+  const problem = twoWayProblem(parsed);
+  if (problem) throw new PatchbayError('invalid_params', `config.${problem.path}: ${problem.message}`, { path: ['config', problem.path] });
+  const crm = parsed.direction === 'two_way' ? crmCatalog()[source]?.crm : undefined;
+  if (parsed.direction === 'two_way' && (!crm?.updateContact || !crm.deleteContact)) {
+    throw new PatchbayError('invalid_params', `config.direction: ${catalog[source]?.connector.name ?? source} cannot take contact edits from the phone system yet (its connector has no updateContact/deleteContact): use one_way`, { path: ['config', 'direction'] });
+  }
+}
+
 export async function startSync(sql: postgres.Sql, enqueue: EnqueueSyncRun, req: StartSyncRequest): Promise<StartSyncResult> {
   assertSyncSource(req.source);
+  assertRunnableConfig(req.source, req.config);
   await ensureSyncState(sql, req.customerId, req.source, req.config);
   const r = await createSyncRun(sql, {
     customerId: req.customerId, syncKey: req.source, kind: req.mode ?? 'incremental', trigger: req.trigger,

@@ -37,6 +37,8 @@ export interface SyncRunRow {
   total_estimate: number | null;
   problems: unknown[];
   alerts: unknown[];
+  /** Two-way sync: the conflicts met, with both sides' values and the outcome. */
+  conflicts: unknown[];
   stats: Record<string, unknown>;
   trigger: SyncTrigger;
   job_id: string | null;
@@ -60,7 +62,9 @@ export async function ensureSyncState(sql: postgres.Sql, customerId: string, syn
     const existing = await readSyncState(sql, customerId, syncKey);
     if (existing) {
       const old = readSyncConfig(existing.config);
-      resetCursor = next.destinations.some((d) => !old.destinations.includes(d)) || next.kinds.some((k) => !old.kinds.includes(k));
+      // Turning two-way on reads the CRM again from the start: every linked record gets its agreed base.
+      resetCursor = next.destinations.some((d) => !old.destinations.includes(d)) || next.kinds.some((k) => !old.kinds.includes(k))
+        || (next.direction === 'two_way' && old.direction !== 'two_way');
     }
   }
   const [row] = await sql<SyncStateRow[]>`

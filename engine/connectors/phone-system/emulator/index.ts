@@ -274,6 +274,22 @@ export async function startPhoneSystemEmulator(o: PhoneSystemEmulatorOptions = {
       return { status: 201, body: wire(c), headers: { location: `${C}/${c.id}` } };
     })],
     ['GET', `${C}/:id`, h((req) => ({ status: 200, body: wire(book.get(req.params.id)) }))],
+    // The change feed: entries added, updated or deleted after the cursor, oldest first, each at its latest state
+    // (deletes as tombstones with the entry's externalId and source). `next_cursor` is always given: polling with it
+    // later returns only what changed since. Without a cursor the feed starts at the first change.
+    ['GET', '/api/v1/phonebook/changes', h((req) => {
+      const limit = intParam(req.query, 'limit', 100, 1, 1000);
+      const cursor = req.query.get('cursor');
+      const page = book.changesAfter(cursor ? decodeCursor(cursor) : 0, limit);
+      return {
+        status: 200,
+        body: {
+          data: page.items.map((ch) => ({ seq: ch.seq, type: ch.type, id: ch.id, externalId: ch.externalId, source: ch.source, changedAt: ch.changedAt, contact: ch.contact ? wire(ch.contact) : null })),
+          next_cursor: encodeCursor(page.next),
+          has_more: page.more,
+        },
+      };
+    })],
     ['PUT', `${C}/:id`, h((req) => {
       book.get(req.params.id);
       const c = book.replace(req.params.id, validateContact(req.body, false));

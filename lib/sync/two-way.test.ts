@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { crmCatalog, type ConnectorCall } from '@/engine/connectors';
+import { crmCatalog, toPhonebookContact, type ConnectorCall } from '@/engine/connectors';
 import type { RunningEmulator } from '@/engine/connectors/kit/emulator-server';
 import { startHubspotEmulator, type HubspotEmulator } from '@/engine/connectors/hubspot/emulator';
 import { startPhoneSystemEmulator, type PhoneSystemEmulator } from '@/engine/connectors/phone-system/emulator';
@@ -19,7 +19,7 @@ import { executeSyncRun, type SyncEngineDeps, type SyncOutcome } from './run-syn
 import type { ConflictRule, SyncConfigInput, SyncMode } from './sync-config';
 import { startSync } from './start-sync';
 import { readSyncRun } from './sync-store';
-import { hashShared, sharedFromCrmContact, sharedFromPhonebook, type SharedFields } from './two-way/shared-fields';
+import { hashShared, sharedFromCrm, sharedFromCrmContact, sharedFromPhonebook, type SharedFields } from './two-way/shared-fields';
 
 type PipedriveEmulator = Awaited<ReturnType<typeof startPipedriveEmulator>>;
 
@@ -319,3 +319,91 @@ function describeTwoWay<E extends RunningEmulator>(t: CrmTarget<E>) {
 describeTwoWay(hubspot);
 describeTwoWay(salesforce);
 describeTwoWay(pipedrive);
+
+function describeAtScale<E extends RunningEmulator>(t: CrmTarget<E>, persons: number) {
+  describe(`two-way contact sync at scale: ${persons.toLocaleString('en')} ${t.name} persons changed on both sides`, () => {
+    let emu: E;
+    let pb: PhoneSystemEmulator;
+    let customerId = '';
+    let deps: SyncEngineDeps;
+    let crmCall: ConnectorCall;
+
+    beforeAll(async () => {
+      [emu, pb] = await Promise.all([t.start(persons), startPhoneSystemEmulator({ token: `pb-scale-${t.system}` })]);
+      ({ customerId } = await seedVendor(db.sql, `two-way-scale-${t.system}`));
+      await saveConnection(db.sql, key, { customerId, system: t.system, name: t.name, authKind: 'apiKey', baseUrl: emu.url, credentials: t.credentials });
+      await saveConnection(db.sql, key, { customerId, system: 'phonesystem', name: 'Phone system', authKind: 'apiKey', baseUrl: pb.url, credentials: { token: `pb-scale-${t.system}` } });
+      deps = { sql: db.sql, encryptionKey: key, fetch, workerId: `w-scale-${t.system}`, leaseMs: 30_000, http: { backoffMs: 5, maxRetryAfterMs: 3000 }, retryBaseMs: 20 };
+      crmCall = { fetch, conn: await loadConnection(db.sql, key, customerId, t.system), requestLog: [] };
+    }, 120_000);
+    afterAll(async () => { await Promise.all([emu?.close(), pb?.close()]); });
+
+    async function sync() {
+      const started = await startSync(db.sql, async () => null, {
+        customerId, source: t.system, mode: 'incremental', trigger: 'manual',
+        config: { direction: 'two_way', conflictRule: 'field_by_field', destinations: ['phonebook'], kinds: ['person'], pageSize: 1000 },
+      });
+      const out = await executeSyncRun(deps, started.syncRunId);
+      const run = (await readSyncRun(db.sql, started.syncRunId))!;
+      expect(run.error).toBeNull();
+      expect(out.status).toBe('succeeded');
+      return run;
+    }
+
+    it('converge in one run, and the next run writes nothing', { timeout: 120_000 }, async () => {
+      // The phonebook as an earlier one-way sync left it: an entry per CRM person, naming it. The first two-way run
+      // links them from the feed (no phonebook call per person).
+      for await (const page of crmCatalog()[t.system].crm.listChanged(crmCall, { kind: 'person', cursor: null, pageSize: 1000 })) {
+        for (const c of page.contacts) pb.store.add(toPhonebookContact(c, { defaultCountry: 'US' }));
+      }
+      const t00 = Date.now();
+      const baseline = { crm: writesAt(emu), phonebook: pb.stats.writes };
+      const first = await sync();
+      expect({ crm: writesAt(emu), phonebook: pb.stats.writes }).toEqual(baseline);
+      expect(first.conflicts).toEqual([]);
+      console.log(`first two-way run over ${persons} entries: ${Date.now() - t00} ms`);
+      expect(pb.store.contacts().length).toBe(persons);
+      const ids = t.personIds(emu);
+      const entryOf = new Map(pb.store.contacts().map((e) => [e.externalId!, e]));
+      // 40% edited in the CRM (first name), 40% in the phonebook (last name), 10% of them on both sides: a conflict each,
+      // merged field by field; and 5% new entries typed into the phonebook.
+      const crmEdits = ids.slice(0, Math.floor(persons * 0.4));
+      const pbEdits = ids.slice(Math.floor(persons * 0.3), Math.floor(persons * 0.7));
+      for (const id of crmEdits) t.rename(emu, id, `Crm${id}`, entryOf.get(id)!.lastName ?? 'Last');
+      for (const id of pbEdits) pb.store.update(entryOf.get(id)!.id, { lastName: `Pb${id}` });
+      const typed = Math.floor(persons * 0.05);
+      for (let i = 0; i < typed; i++) pb.store.add({ firstName: `New${i}`, lastName: 'Typed', phones: [{ number: `+4479${String(10_000_000 + i)}`, type: 'mobile' }] });
+      const before = { crm: writesAt(emu), phonebook: pb.stats.writes };
+
+      const t0 = Date.now();
+      const run = await sync();
+      const ms = Date.now() - t0;
+      const both = crmEdits.filter((id) => pbEdits.includes(id)).length;
+      expect(both).toBe(Math.floor(persons * 0.1));
+      expect(run.stats).toMatchObject({ conflicts: both, crmCreated: typed, crmUpdated: pbEdits.length });
+      // CRM → phonebook: the CRM edits (conflicts merged into one write each); phonebook → CRM: its edits and new entries.
+      expect(pb.stats.writes - before.phonebook).toBe(crmEdits.length + typed);
+      expect(writesAt(emu) - before.crm).toBe(pbEdits.length + typed);
+
+      // Both sides hold the same shared fields for every linked person.
+      const crmNow = new Map<string, SharedFields>();
+      for await (const page of crmCatalog()[t.system].crm.listChanged(crmCall, { kind: 'person', cursor: null, pageSize: 1000 })) {
+        for (const c of page.contacts) crmNow.set(c.externalId, sharedFromCrm(c, 'US'));
+      }
+      const links = await db.sql<{ external_id: string; phonebook_id: string }[]>`select external_id, phonebook_id from phonebook_links where customer_id = ${customerId} and source = ${t.system}`;
+      expect(links.length).toBe(persons + typed);
+      let differing = 0;
+      for (const l of links) if (hashShared(crmNow.get(l.external_id)!) !== hashShared(sharedFromPhonebook({ ...pb.store.get(l.phonebook_id)! }))) differing++;
+      expect(differing).toBe(0);
+      const merged = crmNow.get(crmEdits[crmEdits.length - 1])!;
+      expect(merged).toMatchObject({ firstName: `Crm${crmEdits[crmEdits.length - 1]}`, lastName: `Pb${crmEdits[crmEdits.length - 1]}` });
+      console.log(`${t.name}: ${persons} persons, ${crmEdits.length} CRM edits + ${pbEdits.length} phonebook edits (${both} on both) + ${typed} new entries converged in ${ms} ms`);
+
+      const settled = { crm: writesAt(emu), phonebook: pb.stats.writes };
+      await sync();
+      expect({ crm: writesAt(emu), phonebook: pb.stats.writes }).toEqual(settled);
+    });
+  });
+}
+
+describeAtScale(hubspot, Number(process.env.SCALE_N ?? 10_000));

@@ -31,6 +31,18 @@ export async function pendingByPhonebookId(sql: postgres.Sql, s: LinkScope, ids:
   return new Map(rows.map((r) => [r.phonebook_id, r]));
 }
 
+/**
+ * Entries the feed staged that already name one of these CRM records but have no link yet (a phonebook filled by an
+ * earlier one-way sync, or by an import): the record is linked to its entry instead of getting a second one.
+ */
+async function pendingByExternalId(sql: postgres.Sql, s: LinkScope, ids: string[]): Promise<Map<string, PendingChange>> {
+  if (!ids.length) return new Map();
+  const rows = await sql<(PendingChange & { external_id: string })[]>`
+    select phonebook_id, op, entry, changed_at, attempted_at, entry->>'externalId' as external_id from sync_pending_changes
+    where customer_id = ${s.customerId} and source = ${s.source} and op = 'upsert' and entry->>'source' = ${s.source} and entry->>'externalId' = any(${ids})`;
+  return new Map(rows.map((r) => [r.external_id, r]));
+}
+
 export async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
@@ -64,6 +76,13 @@ export function createTwoWayPersonDestination(d: TwoWayDeps, inner: SyncDestinat
     async push(records: SyncRecord[]) {
       const links = await linksByExternalId(d.sql, scope, records.map((r) => r.contact.externalId));
       const pending = await pendingByPhonebookId(d.sql, scope, [...links.values()].map((l) => l.phonebook_id));
+      const adoptable = await pendingByExternalId(d.sql, scope, records.map((r) => r.contact.externalId).filter((id) => !links.has(id)));
+      for (const [externalId, p] of adoptable) {
+        if (pending.has(p.phonebook_id)) continue;
+        // Linked with no agreed base: equal shared fields make it the base at no cost; different ones are settled by the rule.
+        links.set(externalId, { external_id: externalId, phonebook_id: p.phonebook_id, content_hash: '', base: null, crm_hash: null, phonebook_hash: null, extra_hash: null, crm_updated_at: null, phonebook_updated_at: null });
+        pending.set(p.phonebook_id, p);
+      }
       const types = phonebook().config.phoneTypes;
       const outcomes = new Map<string, RecordOutcome>();
       const problems: SyncProblem[] = [];

@@ -19,5 +19,6 @@ export { deletePhonebookContact } from './phone-system/delete-contact';
 export { listAllPhonebookIds } from './phone-system/list-contacts';
 export { listPhonebookChanges, type PhonebookChange, type PhonebookChangesPage } from './phone-system/list-changes';
 export { readWireContact, writeWireContact, type PhonebookContact } from './phone-system/map-contact';
+export { updatePhonebookEntries, type EntryUpdateResult } from './phone-system/update-contacts';
 export { toPhonebookContact } from './phone-system/map-contact';
 export { upsertPhonebookEntry } from './phone-system/upsert-contact';

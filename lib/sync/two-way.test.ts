@@ -366,12 +366,12 @@ function describeAtScale<E extends RunningEmulator>(t: CrmTarget<E>, persons: nu
       const ids = t.personIds(emu);
       const entryOf = new Map(pb.store.contacts().map((e) => [e.externalId!, e]));
       // 40% edited in the CRM (first name), 40% in the phonebook (last name), 10% of them on both sides: a conflict each,
-      // merged field by field; and 5% new entries typed into the phonebook.
+      // merged field by field; and 1% new entries typed into the phonebook.
       const crmEdits = ids.slice(0, Math.floor(persons * 0.4));
       const pbEdits = ids.slice(Math.floor(persons * 0.3), Math.floor(persons * 0.7));
       for (const id of crmEdits) t.rename(emu, id, `Crm${id}`, entryOf.get(id)!.lastName ?? 'Last');
       for (const id of pbEdits) pb.store.update(entryOf.get(id)!.id, { lastName: `Pb${id}` });
-      const typed = Math.floor(persons * 0.05);
+      const typed = Math.floor(persons * 0.01);
       for (let i = 0; i < typed; i++) pb.store.add({ firstName: `New${i}`, lastName: 'Typed', phones: [{ number: `+4479${String(10_000_000 + i)}`, type: 'mobile' }] });
       const before = { crm: writesAt(emu), phonebook: pb.stats.writes };
 
@@ -381,9 +381,12 @@ function describeAtScale<E extends RunningEmulator>(t: CrmTarget<E>, persons: nu
       const both = crmEdits.filter((id) => pbEdits.includes(id)).length;
       expect(both).toBe(Math.floor(persons * 0.1));
       expect(run.stats).toMatchObject({ conflicts: both, crmCreated: typed, crmUpdated: pbEdits.length });
-      // CRM → phonebook: the CRM edits (conflicts merged into one write each); phonebook → CRM: its edits and new entries.
+      // CRM → phonebook: the CRM edits (conflicts merged into one write each) and the new entries' links, entry by entry;
+      // phonebook → CRM: its edits in batch requests (one update per record where the CRM has no batch API), and the creates.
       expect(pb.stats.writes - before.phonebook).toBe(crmEdits.length + typed);
-      expect(writesAt(emu) - before.crm).toBe(pbEdits.length + typed);
+      const crmRequests = writesAt(emu) - before.crm;
+      expect(crmRequests).toBeGreaterThanOrEqual(typed + Math.ceil(pbEdits.length / 200));
+      expect(crmRequests).toBeLessThanOrEqual(typed + pbEdits.length);
 
       // Both sides hold the same shared fields for every linked person.
       const crmNow = new Map<string, SharedFields>();
@@ -406,4 +409,5 @@ function describeAtScale<E extends RunningEmulator>(t: CrmTarget<E>, persons: nu
   });
 }
 
-describeAtScale(hubspot, Number(process.env.SCALE_N ?? 10_000));
+// HubSpot and Salesforce take batch updates; at this size one CRM keeps the file under two minutes on a shared machine.
+describeAtScale(hubspot, 10_000);

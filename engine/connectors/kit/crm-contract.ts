@@ -133,6 +133,9 @@ export const contactChangesSchema = z.object({
 });
 export type ContactChanges = z.infer<typeof contactChangesSchema>;
 
+/** One record's answer to a batch update: changed, gone (deleted in the CRM), or refused with the CRM's reason. */
+export interface ContactUpdateResult { id: string; outcome: 'updated' | 'not_found' | 'failed'; error?: string }
+
 /** How a CRM stores calls; the generic blocks and the conformance suite read this instead of asking which CRM it is. */
 export const crmCapabilitiesSchema = z.object({
   supportsCompanies: z.boolean(),

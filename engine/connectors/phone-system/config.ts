@@ -111,6 +111,20 @@ export const phonebookConfigSchema = z.object({
           pageSize: z.number().int().min(1).max(1000).default(100),
         })
         .prefault({}),
+      // Batch update (two-way sync): many entries replaced in one request, each answered on its own. `batchSize` 0:
+      // the API has none (one update per entry is made instead).
+      batchUpdate: operationShape({ method: 'POST', path: `${CONTACTS}/batch`, resultPath: 'data' })
+        .extend({
+          bodyPath: jsonPath.default('contacts'),
+          batchSize: z.number().int().min(0).max(1000).default(100),
+          /** In each answered item: its status, the value meaning written, and the error code meaning no such entry. */
+          statusPath: jsonPath.default('status'),
+          okValue: z.string().default('updated'),
+          errorCodePath: jsonPath.default('error.code'),
+          notFoundValue: z.string().default('not_found'),
+          errorMessagePath: jsonPath.default('error.message'),
+        })
+        .prefault({}),
       // The change feed (two-way sync): entries changed after a cursor, oldest first, deletes as tombstones.
       listChanges: operationShape({ method: 'GET', path: '/api/v1/phonebook/changes', resultPath: 'data' })
         .extend({

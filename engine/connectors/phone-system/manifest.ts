@@ -19,6 +19,7 @@ export { findPhonebookContactByPhone } from './find-by-phone';
 export { findPhonebookContactByExternalId } from './find-by-external-id';
 export { listAllPhonebookIds, listPhonebookContacts } from './list-contacts';
 export { listPhonebookChanges, type PhonebookChange, type PhonebookChangesPage } from './list-changes';
+export { updatePhonebookEntries, type EntryUpdateResult } from './update-contacts';
 export { routeCall } from './route-call';
 export { createPhoneUser, deactivatePhoneUser, findPhoneUserByEmail, listPhoneUsers, phoneUserSchema, updatePhoneUser, type PhoneUserFields, type PhoneUserRecord } from './users';
 export { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signWebhookBody, verifyWebhookSignature } from './webhook-signature';

@@ -7,7 +7,7 @@ import { notesWithTranscript } from '../kit/crm-contract';
 import type { ConnectorCall } from '../kit/contact-source';
 import { createSalesforceClient } from './client';
 import { createContact } from './create-contact';
-import { deleteContact, updateContact } from './update-contact';
+import { deleteContact, updateContact, updateContacts } from './update-contact';
 import { createTask } from './create-task';
 import { findCompanyByPhone } from './find-company-by-phone';
 import { findContactById } from './find-contact-by-id';
@@ -61,6 +61,7 @@ export const salesforceCrmOperations: CrmOperations = {
     return { ref: { system: 'salesforce', type: 'Contact', id: out.id, url: out.crmUrl }, contact: out.contact };
   },
   updateContact: (call, args) => updateContact(call, args),
+  updateContacts: (call, items) => updateContacts(call, items),
   deleteContact: (call, args) => deleteContact(call, args),
   async logCall(call, log) {
     if (log.callId) {

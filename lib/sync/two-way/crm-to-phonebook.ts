@@ -8,7 +8,7 @@
 import type postgres from 'postgres';
 import { HttpError } from '@/engine';
 import {
-  createPhonebookClient, deletePhonebookContact, toPhonebookContact, upsertPhonebookEntry,
+  createPhonebookClient, deletePhonebookContact, toPhonebookContact, updatePhonebookEntries, upsertPhonebookEntry, type ContactChanges,
   type ConnectorCall, type CrmApi, type PhonebookClient, type PhonebookContact,
 } from '@/engine/connectors';
 import type { PageOutcome, RecordOutcome, SyncDestination } from '../destinations/destination';
@@ -16,7 +16,7 @@ import { isTransient } from '../destinations/phonebook-destination';
 import type { ConflictRule } from '../sync-config';
 import type { SyncProblem, SyncRecord } from '../sync-record';
 import {
-  contentHashOf, dropPending, extraHashOf, linksByExternalId, phonebookHashOf, removeLinks, withShared, writeLinks, writePhonebookEntry,
+  contentHashOf, dropPending, extraHashOf, linksByExternalId, phonebookHashOf, removeLinks, withShared, writeLinks,
   type LinkScope, type LinkWrite, type SyncConflict,
 } from './links';
 import { crmChangesOf, hashShared, resolveDeleteEdit, resolveEdits, sameShared, sharedFromCrm, sharedFromPhonebook } from './shared-fields';
@@ -92,6 +92,10 @@ export function createTwoWayPersonDestination(d: TwoWayDeps, inner: SyncDestinat
       const drop: string[] = [];
       const counters = { phonebookAdded: 0, phonebookUpdated: 0, phonebookUnchanged: 0, phonebookDeleted: 0, phonebookFailed: 0, crmEchoes: 0, crmUpdated: 0, crmDeleted: 0, conflicts: 0 };
       const at = new Date().toISOString();
+      // Updates of existing entries and of CRM records are queued and sent in batches after the page's decisions.
+      type Written = { id: string; action: 'added' | 'updated' | 'unchanged' };
+      const pbQueue: { externalId: string; id: string; contact: PhonebookContact; done: (w: Written) => void }[] = [];
+      const crmQueue: { id: string; changes: ContactChanges; done: () => void }[] = [];
 
       await eachLimited(records, d.concurrency ?? 8, async (r) => {
         const id = r.contact.externalId;
@@ -132,9 +136,10 @@ export function createTwoWayPersonDestination(d: TwoWayDeps, inner: SyncDestinat
                 return;
               }
               // Only the fields the CRM alone feeds (company, link, custom data) changed.
-              const res = await writePhonebookEntry(phonebook(), link.phonebook_id, link.base ? withShared(desired, link.base, types) : desired);
-              linkWrites.push({ ...agreed(res.id, link.base ?? crmShared), contentHash: null });
-              wrote(res.action);
+              pbQueue.push({ externalId: id, id: link.phonebook_id, contact: link.base ? withShared(desired, link.base, types) : desired, done: (w) => {
+                linkWrites.push({ ...agreed(w.id, link.base ?? crmShared), contentHash: null });
+                wrote(w.action);
+              } });
               return;
             }
             if (link.crm_hash === null && link.content_hash === contentHashOf(desired)) {
@@ -151,9 +156,7 @@ export function createTwoWayPersonDestination(d: TwoWayDeps, inner: SyncDestinat
               outcomes.set(id, 'deleted');
               return;
             }
-            const res = await writePhonebookEntry(phonebook(), link.phonebook_id, desired);
-            linkWrites.push(agreed(res.id));
-            wrote(res.action);
+            pbQueue.push({ externalId: id, id: link.phonebook_id, contact: desired, done: (w) => { linkWrites.push(agreed(w.id)); wrote(w.action); } });
             return;
           }
 
@@ -171,11 +174,13 @@ export function createTwoWayPersonDestination(d: TwoWayDeps, inner: SyncDestinat
               return;
             }
             const res = resolveEdits(rule, { base: link.base, crm: crmShared, phonebook: pbShared, crmAt, phonebookAt: p.changed_at });
-            let entryId = link.phonebook_id;
-            if (!sameShared(res.result, pbShared)) { const w = await writePhonebookEntry(phonebook(), link.phonebook_id, withShared(desired, res.result, types)); entryId = w.id; wrote(w.action); }
-            else outcomes.set(id, 'unchanged');
-            if (!sameShared(res.result, crmShared)) { await d.crm.updateContact!(d.crmCall, { id, changes: crmChangesOf(res.result) }); counters.crmUpdated++; }
-            linkWrites.push(agreed(entryId, res.result, p.changed_at));
+            if (!sameShared(res.result, pbShared)) {
+              pbQueue.push({ externalId: id, id: link.phonebook_id, contact: withShared(desired, res.result, types), done: (w) => { linkWrites.push(agreed(w.id, res.result, p.changed_at)); wrote(w.action); } });
+            } else {
+              outcomes.set(id, 'unchanged');
+              linkWrites.push(agreed(link.phonebook_id, res.result, p.changed_at));
+            }
+            if (!sameShared(res.result, crmShared)) crmQueue.push({ id, changes: crmChangesOf(res.result), done: () => { counters.crmUpdated++; } });
             conflicts.push({
               type: 'edited_both', externalId: id, phonebookId: link.phonebook_id, rule, outcome: res.winner, crm: crmSide,
               phonebook: { ...pbShared, updatedAt: p.changed_at }, result: res.result, ...(res.fields ? { fields: res.fields } : {}), at,
@@ -205,6 +210,30 @@ export function createTwoWayPersonDestination(d: TwoWayDeps, inner: SyncDestinat
           problems.push({ externalId: id, kind: 'person', reason: err.message, destination: 'phonebook' });
         }
       });
+
+      const fail = (externalId: string, reason: string, destination: string) => {
+        if (destination === 'phonebook') counters.phonebookFailed++;
+        outcomes.set(externalId, 'failed');
+        problems.push({ externalId, kind: 'person', reason, destination });
+        // Not agreed: the link keeps its old hashes, so the next change of this record tries again.
+        const i = linkWrites.findIndex((l) => l.externalId === externalId);
+        if (i >= 0) linkWrites.splice(i, 1);
+      };
+      if (crmQueue.length) {
+        const results = await d.crm.updateContacts!(d.crmCall, crmQueue.map((q) => ({ id: q.id, changes: q.changes })));
+        results.forEach((r, i) => (r.outcome === 'updated' ? crmQueue[i].done() : fail(crmQueue[i].id, r.error ?? `${d.crm.name} no longer has this record`, 'crm')));
+      }
+      if (pbQueue.length) {
+        const results = await updatePhonebookEntries(phonebook(), pbQueue.map((q) => ({ id: q.id, contact: q.contact })));
+        const gone: typeof pbQueue = [];
+        results.forEach((r, i) => {
+          if (r.outcome === 'updated') pbQueue[i].done({ id: r.id, action: 'updated' });
+          else if (r.outcome === 'not_found') gone.push(pbQueue[i]);
+          else fail(pbQueue[i].externalId, r.error ?? 'refused by the phone system', 'phonebook');
+        });
+        // Entries deleted in the phone system since the feed was read: added again (found by external id first).
+        await eachLimited(gone, d.concurrency ?? 8, async (q) => q.done(await upsertPhonebookEntry(phonebook(), q.contact)));
+      }
 
       return {
         async commit(tx: postgres.Sql): Promise<PageOutcome> {

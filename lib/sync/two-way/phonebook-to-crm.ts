@@ -59,7 +59,7 @@ export async function applyPendingToCrm(o: {
       select phonebook_id, op, entry, changed_at, attempted_at from sync_pending_changes
       where customer_id = ${scope.customerId} and source = ${scope.source} and phonebook_id > ${after}
         and (op = 'upsert' or ${!refused})
-      order by phonebook_id limit ${o.batchSize ?? 200}`;
+      order by phonebook_id limit ${o.batchSize ?? 500}`;
     if (!batch.length) return { refused };
     after = batch[batch.length - 1].phonebook_id;
     // Marked before any remote call: a replay of this batch knows a create may already have happened.
@@ -82,6 +82,7 @@ async function applyBatch(o: Parameters<typeof applyPendingToCrm>[0], batch: Pen
   const unlinks: string[] = [];
   const done: string[] = [];
   const at = new Date().toISOString();
+  const updates: { row: PendingChange; link: TwoWayLink; entry: PhonebookContact; f: SharedFields }[] = [];
 
   const agreed = (externalId: string, phonebookId: string, f: SharedFields, pbAt: string | null): LinkWrite => ({
     externalId, phonebookId, base: f, crmHash: hashShared(f), phonebookHash: hashShared(f), extraHash: null, contentHash: null, crmUpdatedAt: null, phonebookUpdatedAt: pbAt,
@@ -143,30 +144,8 @@ async function applyBatch(o: Parameters<typeof applyPendingToCrm>[0], batch: Pen
         done.push(row.phonebook_id);
         return;
       }
-      try {
-        await crm.updateContact!(crmCall, { id: link.external_id, changes: crmChangesOf(f) });
-        counters.crmUpdated++;
-        linkWrites.push(agreed(link.external_id, row.phonebook_id, f, row.changed_at));
-      } catch (err) {
-        if (!(err instanceof HttpError && err.kind === 'not_found')) throw err;
-        // Deleted in the CRM, edited in the phonebook.
-        counters.conflicts++;
-        const decision = resolveDeleteEdit(o.rule, { deletedOn: 'crm', editedAt: row.changed_at, deletedAt: null });
-        if (decision === 'keep') {
-          await create(row, { ...entry, externalId: null }, f);
-          unlinks.push(link.external_id);
-        } else {
-          await deletePhonebookContact(o.pbCall, { id: row.phonebook_id });
-          unlinks.push(link.external_id);
-          counters.phonebookDeleted++;
-        }
-        conflicts.push({
-          type: 'deleted_in_crm_edited_in_phonebook', externalId: link.external_id, phonebookId: row.phonebook_id, rule: o.rule,
-          outcome: decision === 'keep' ? 'kept' : 'deleted', crm: { deleted: true }, phonebook: { ...f, updatedAt: row.changed_at },
-          result: decision === 'keep' ? f : null, at,
-        });
-      }
-      done.push(row.phonebook_id);
+      // Sent with the batch's other updates below.
+      updates.push({ row, link, entry, f });
     } catch (err) {
       if (isTransient(err) || !(err instanceof HttpError)) throw err;
       // Refused by the CRM (a field it rejects): reported, and tried again next run.
@@ -174,6 +153,51 @@ async function applyBatch(o: Parameters<typeof applyPendingToCrm>[0], batch: Pen
       problems.push({ externalId: link?.external_id ?? `phonebook:${row.phonebook_id}`, kind: 'person', reason: err.message, destination: 'crm' });
     }
   });
+
+  /** Deleted in the CRM, edited in the phonebook: the rule keeps it (made again) or deletes the entry too. */
+  async function deletedInCrm(row: PendingChange, link: TwoWayLink, entry: PhonebookContact, f: SharedFields): Promise<void> {
+    counters.conflicts++;
+    const decision = resolveDeleteEdit(o.rule, { deletedOn: 'crm', editedAt: row.changed_at, deletedAt: null });
+    if (decision === 'keep') {
+      await create(row, { ...entry, externalId: null }, f);
+    } else {
+      await deletePhonebookContact(o.pbCall, { id: row.phonebook_id });
+      counters.phonebookDeleted++;
+    }
+    unlinks.push(link.external_id);
+    conflicts.push({
+      type: 'deleted_in_crm_edited_in_phonebook', externalId: link.external_id, phonebookId: row.phonebook_id, rule: o.rule,
+      outcome: decision === 'keep' ? 'kept' : 'deleted', crm: { deleted: true }, phonebook: { ...f, updatedAt: row.changed_at },
+      result: decision === 'keep' ? f : null, at,
+    });
+  }
+
+  if (updates.length) {
+    const results = await crm.updateContacts!(crmCall, updates.map((u) => ({ id: u.link.external_id, changes: crmChangesOf(u.f) })));
+    const gone: typeof updates = [];
+    results.forEach((r, i) => {
+      const u = updates[i];
+      if (r.outcome === 'updated') {
+        counters.crmUpdated++;
+        linkWrites.push(agreed(u.link.external_id, u.row.phonebook_id, u.f, u.row.changed_at));
+        done.push(u.row.phonebook_id);
+      } else if (r.outcome === 'not_found') gone.push(u);
+      else {
+        counters.crmFailed++;
+        problems.push({ externalId: u.link.external_id, kind: 'person', reason: r.error ?? 'refused by the CRM', destination: 'crm' });
+      }
+    });
+    await eachLimited(gone, o.concurrency ?? 8, async (u) => {
+      try {
+        await deletedInCrm(u.row, u.link, u.entry, u.f);
+        done.push(u.row.phonebook_id);
+      } catch (err) {
+        if (isTransient(err) || !(err instanceof HttpError)) throw err;
+        counters.crmFailed++;
+        problems.push({ externalId: u.link.external_id, kind: 'person', reason: err.message, destination: 'crm' });
+      }
+    });
+  }
 
   counters.toCrmDone = done.length;
   await o.sql.begin(async (tx) => {

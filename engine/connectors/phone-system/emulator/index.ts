@@ -273,6 +273,27 @@ export async function startPhoneSystemEmulator(o: PhoneSystemEmulatorOptions = {
       wrote('adds');
       return { status: 201, body: wire(c), headers: { location: `${C}/${c.id}` } };
     })],
+    // Batch update (up to 100): each item replaces the entry with its id, as PUT does; items are answered in order,
+    // an unknown id or an invalid item with its own error (the others are still written).
+    ['POST', `${C}/batch`, h((req) => {
+      const items = (req.body as { contacts?: unknown } | undefined)?.contacts;
+      if (!Array.isArray(items)) throw new EmuError(400, 'invalid_request', 'contacts must be an array');
+      if (items.length > 100) throw new EmuError(400, 'invalid_request', 'a batch has at most 100 contacts');
+      const data = items.map((item, i) => {
+        const id = item && typeof item === 'object' ? String((item as Record<string, unknown>).id ?? '') : '';
+        try {
+          if (!id) throw new EmuError(400, 'invalid_request', `contacts[${i}].id is required`);
+          book.get(id);
+          const c = book.replace(id, validateContact(item, false));
+          wrote('updates');
+          return { id, status: 'updated', contact: wire(c) };
+        } catch (err) {
+          if (!(err instanceof EmuError)) throw err;
+          return { id, status: 'error', error: { code: err.code, message: err.message } };
+        }
+      });
+      return { status: 200, body: { data } };
+    })],
     ['GET', `${C}/:id`, h((req) => ({ status: 200, body: wire(book.get(req.params.id)) }))],
     // The change feed: entries added, updated or deleted after the cursor, oldest first, each at its latest state
     // (deletes as tombstones with the entry's externalId and source). `next_cursor` is always given: polling with it

@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type postgres from 'postgres';
 import { HttpError, PatchbayError } from '@/engine';
-import { catalog, crmCatalog } from '@/engine/connectors';
+import { catalog, createPhonebookClient, crmCatalog, type CrmApi } from '@/engine/connectors';
 import type { ChangedPage, ConnectorCall, ContactSource, ObjectKind } from '@/engine/connectors';
 import { clientMessage } from '../db/database-error';
 import { loadConnection } from '../engine-host/connections';
@@ -26,7 +26,6 @@ import { envValue } from '../config';
 import { createTwoWayPersonDestination } from './two-way/crm-to-phonebook';
 import { PHONEBOOK_CURSOR, stagePhonebookChanges } from './two-way/phonebook-feed';
 import { applyPendingToCrm } from './two-way/phonebook-to-crm';
-import { createPhonebookClient, type CrmApi } from '@/engine/connectors';
 
 export interface SyncEngineDeps {
   sql: postgres.Sql;

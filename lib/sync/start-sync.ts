@@ -5,7 +5,7 @@ import type postgres from 'postgres';
 import { PatchbayError } from '@/engine';
 import { catalog, crmCatalog } from '@/engine/connectors';
 import { readSyncConfig, twoWayProblem, type SyncConfigInput, type SyncMode, type SyncTrigger } from './sync-config';
-import { createSyncRun, ensureSyncState, failQueuedRun } from './sync-store';
+import { createSyncRun, ensureSyncState, failQueuedRun, readSyncState } from './sync-store';
 
 export interface StartSyncRequest {
   customerId: string;
@@ -58,6 +58,14 @@ export function assertRunnableConfig(source: string, config: SyncConfigInput | u
   if (parsed.direction === 'two_way' && (!crm?.updateContact || !crm.deleteContact)) {
     throw new PatchbayError('invalid_params', `config.direction: ${catalog[source]?.connector.name ?? source} cannot take contact edits from the phone system yet (its connector has no updateContact/deleteContact): use one_way`, { path: ['config', 'direction'] });
   }
+}
+
+/** The sync's stored config with a few settings changed (the staff page's and the CLI's direction and conflict rule). */
+export async function configWith(sql: postgres.Sql, customerId: string, source: string, patch: Partial<Pick<SyncConfigInput, 'direction' | 'conflictRule'>>): Promise<SyncConfigInput | undefined> {
+  const given = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+  if (!Object.keys(given).length) return undefined;
+  const state = await readSyncState(sql, customerId, source);
+  return { ...((state?.config ?? {}) as SyncConfigInput), ...given };
 }
 
 export async function startSync(sql: postgres.Sql, enqueue: EnqueueSyncRun, req: StartSyncRequest): Promise<StartSyncResult> {

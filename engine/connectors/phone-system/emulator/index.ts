@@ -5,6 +5,9 @@
 // GET/POST /api/v1/users (cursor paging, ?email=, ?active=), GET/PATCH /api/v1/users/{id},
 // POST /api/v1/users/{id}/deactivate; 409 email_taken / extension_taken.
 //
+// Two-way sync: GET /api/v1/phonebook/changes (the change feed: entries changed after a cursor, deletes as
+// tombstones) and POST /api/v1/phonebook/contacts/batch (up to 100 entries replaced, each answered on its own).
+//
 // `profile: 'legacy'` serves a second, older-style dialect of the same phonebook (X-Api-Key header,
 // /rest/addressbook/entries, page/per_page paging, `{ entry: … }` envelopes, snake_case and nested field
 // names, PATCH updates, problem+json errors) to prove the connector works from configuration alone.

@@ -1,6 +1,7 @@
 // Patchbay's process: boots (lib/boot.ts: configuration, database — embedded PostgreSQL unless DATABASE_URL is
 // set —, migrations, job engine and worker, engine host), seeds the demo tenant, and serves the HTTP edge
 // (lib/api/edge.ts: public API, portal, staff API, API docs) before the Next.js app.
+import cluster from 'node:cluster';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -11,6 +12,9 @@ import { boot, type Booted } from './lib/boot';
 import { applyPortalFraming, isPortalPage } from './lib/embed/portal-framing';
 import { seedDemo } from './lib/seed/demo';
 import { listenForMetrics, metricsRoute } from './lib/metrics/metrics-endpoint';
+import { readConfig } from './lib/config';
+import { runClusterPrimary } from './lib/ops/cluster';
+import { runWorkerProcess } from './lib/worker-process';
 
 const log = (m: string) => console.log(`[patchbay] ${m}`);
 let debug = false;
@@ -97,7 +101,16 @@ async function main() {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-main().catch((err) => {
+/** PATCHBAY_ROLE=worker: the job worker only; PATCHBAY_API_PROCESSES=N: N HTTP processes (lib/ops/cluster.ts). */
+async function start() {
+  let role = 'all', apiProcesses = 1;
+  try { ({ role, apiProcesses } = readConfig()); } catch { /* boot reports the configuration's problems */ }
+  if (role === 'worker') return runWorkerProcess();
+  if (apiProcesses > 1 && cluster.isPrimary) return runClusterPrimary(readConfig(), log);
+  return main();
+}
+
+start().catch((err) => {
   console.error('[patchbay] failed to start:', err instanceof Error ? err.message : err);
   if (debug || process.env.PATCHBAY_DEBUG === '1') console.error(err);
   process.exit(1);

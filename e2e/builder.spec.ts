@@ -3,7 +3,7 @@
 // ones built, so the chain runs serially and stops at the first failure.
 import bcrypt from 'bcryptjs';
 import path from 'node:path';
-import { canonical, connect, dropBlock, expect, node, select, setText, signIn, test } from './fixtures';
+import { canonical, connect, dragWire, dropBlock, expect, node, select, setText, signIn, test } from './fixtures';
 
 const CALLER = { phone: '(415) 704-0007', name: 'Barbara Lovelace' };
 const AUTOMATION = 'e2e_caller_lookup';
@@ -67,9 +67,9 @@ test('wires the ports, and refuses an edge into the trigger with a reason', asyn
   await connect(page, 'lookup', 'notFound', 'respond_2');
   await connect(page, 'normalize', 'invalid', 'respond_2');
   await expect(page.locator('.react-flow__edge')).toHaveCount(5);
-  await connect(page, 'lookup', 'found', 'trigger');
+  await dragWire(page, 'lookup', 'found', 'trigger');
   await expect(page.getByTestId('toast').filter({ hasText: 'into a trigger' })).toBeVisible();
-  await connect(page, 'lookup', 'found', 'respond');
+  await dragWire(page, 'lookup', 'found', 'respond');
   await expect(page.getByTestId('toast').filter({ hasText: 'already wired' })).toBeVisible();
   await expect(page.locator('.react-flow__edge')).toHaveCount(5);
 });

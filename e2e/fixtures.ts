@@ -96,14 +96,32 @@ export async function drag(page: Page, from: { x: number; y: number }, to: { x: 
 
 /** Drags a block from the palette onto the canvas at `at` (relative to the canvas) and waits for node `id`. */
 export async function dropBlock(page: Page, blockId: string, at: { x: number; y: number }, id: string) {
-  const pane = await page.getByTestId('canvas').boundingBox();
-  if (!pane) throw new Error('no canvas');
-  await drag(page, await center(page.getByTestId(`palette-item-${blockId}`)), { x: pane.x + at.x, y: pane.y + at.y });
+  // On a loaded machine a drag can end before the browser saw enough pointer events to start HTML5 drag-and-drop;
+  // try again until the node exists (never a second drop once it does).
+  await expect(async () => {
+    if (await node(page, id).count()) return;
+    const pane = await page.getByTestId('canvas').boundingBox();
+    if (!pane) throw new Error('no canvas');
+    await drag(page, await center(page.getByTestId(`palette-item-${blockId}`)), { x: pane.x + at.x, y: pane.y + at.y });
+    await expect(node(page, id)).toHaveCount(1, { timeout: 3_000 });
+  }).toPass({ timeout: 30_000 });
   await expect(node(page, id)).toBeVisible();
 }
 
-export async function connect(page: Page, source: string, port: string, target: string) {
+/** One drag from `source`'s `port` to `target`'s input, for wires the editor is expected to refuse. */
+export async function dragWire(page: Page, source: string, port: string, target: string) {
   await drag(page, await center(handle(page, source, port)), await center(handle(page, target, 'in')));
+}
+
+/** Wires `source`'s `port` to `target`'s input, trying the drag again if the canvas connected nothing. */
+export async function connect(page: Page, source: string, port: string, target: string) {
+  const edges = page.locator('.react-flow__edge');
+  const before = await edges.count();
+  await expect(async () => {
+    if ((await edges.count()) > before) return;
+    await dragWire(page, source, port, target);
+    await expect(edges).toHaveCount(before + 1, { timeout: 3_000 });
+  }).toPass({ timeout: 30_000 });
 }
 
 export async function select(page: Page, id: string) {

@@ -108,7 +108,7 @@ export async function boot(o: { role: 'server' | 'worker'; log: (m: string) => v
       budget: { maxBytes: cfg.runMaxMb * 1048576, minAgeMs: cfg.runMinAgeHours * 3_600_000, dataDir: cfg.dataDir, diskWarnPercent: cfg.diskWarnPercent },
     });
     registerScheduledAutomations({ sql, host, log: o.log });
-    await startWorkers(jobs, { host, sql, log: o.log, worker });
+    await startWorkers(jobs, { host, sql, log: o.log, worker, runLeaseMs: cfg.runLeaseMs });
     return { jobs, host };
   });
   // API keys: revocations empty every server's key cache at once (LISTEN/NOTIFY).

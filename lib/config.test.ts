@@ -25,8 +25,11 @@ const BAD: Record<keyof typeof VARIABLES, string> = {
   PATCHBAY_FLOW_TIMEOUT_MS: '5s',
   PATCHBAY_ALLOW_PRIVATE_HOSTS: 'true',
   PATCHBAY_WORKER: 'off',
+  PATCHBAY_ROLE: 'web',
+  PATCHBAY_API_PROCESSES: '0',
   PATCHBAY_NO_UI: '2',
   PATCHBAY_SYNC_LEASE_MS: '100',
+  PATCHBAY_RUN_LEASE_MS: '1 min',
   PATCHBAY_RUN_RETENTION_DAYS: 'forever',
   PATCHBAY_RUN_MAX_MB: '10GB',
   PATCHBAY_RUN_MIN_AGE_HOURS: '-1',
@@ -51,6 +54,9 @@ describe('readConfig', () => {
     const cfg = readConfig({});
     expect(cfg).toMatchObject({ port: 3000, host: '127.0.0.1', databaseUrl: null, mode: 'demo', flowTimeoutMs: 5000, seedDemo: true, runWorker: true, allowPrivateHosts: true, ui: true, syncLeaseMs: 60_000, runRetentionDays: 30, dbPool: 10 });
     expect(readConfig({ PATCHBAY_MODE: 'production', PORT: '', PATCHBAY_WORKER: '0' })).toMatchObject({ mode: 'production', port: 3000, seedDemo: false, allowPrivateHosts: false, runWorker: false });
+    expect(readConfig({})).toMatchObject({ role: 'all', apiProcesses: 1, runWorker: true });
+    expect(readConfig({ PATCHBAY_ROLE: 'api', PATCHBAY_API_PROCESSES: '4' })).toMatchObject({ role: 'api', apiProcesses: 4, runWorker: false });
+    expect(readConfig({ PATCHBAY_ROLE: 'worker' })).toMatchObject({ role: 'worker', runWorker: true });
   });
 
   for (const [name, bad] of Object.entries(BAD)) {

@@ -37,8 +37,11 @@ export const VARIABLES = {
   PATCHBAY_FLOW_TIMEOUT_MS: whole(10, 600_000),
   PATCHBAY_ALLOW_PRIVATE_HOSTS: flag,
   PATCHBAY_WORKER: flag,
+  PATCHBAY_ROLE: z.enum(['all', 'api', 'worker'], { error: 'must be all, api or worker' }),
+  PATCHBAY_API_PROCESSES: whole(1, 256),
   PATCHBAY_NO_UI: flag,
   PATCHBAY_SYNC_LEASE_MS: whole(500, 86_400_000),
+  PATCHBAY_RUN_LEASE_MS: whole(500, 86_400_000),
   PATCHBAY_RUN_RETENTION_DAYS: z.string().regex(/^\d+(\.\d+)?$/, 'must be a number of days (0 keeps runs forever)').transform(Number),
   PATCHBAY_LOOKUP_CONNECTIONS: whole(1, 64),
   PATCHBAY_LOOKUP_CACHE: flag,
@@ -108,10 +111,16 @@ export interface PatchbayConfig {
   demoApiKey: string | null;
   seedDemo: boolean;
   demoContacts: number;
+  /** all: HTTP and the job worker; api: HTTP only; worker: the job worker only (no HTTP). */
+  role: 'all' | 'api' | 'worker';
+  /** HTTP processes `npm start` runs on this machine (node:cluster, sharing the port); 1: the process itself. */
+  apiProcesses: number;
   runWorker: boolean;
   allowPrivateHosts: boolean;
   ui: boolean;
   syncLeaseMs: number;
+  /** How long a background run stays its worker's without a heartbeat before another worker takes it over. */
+  runLeaseMs: number;
   runRetentionDays: number;
   lookupConnections: number;
   /** Caller lookups answered from the process's coherent cache (lib/cdp/phone-cache.ts). */
@@ -150,6 +159,7 @@ export function readConfig(env: Env = process.env): PatchbayConfig {
     try { return envValue(name, env); } catch (err) { problems.push(...(err as ConfigError).problems); return undefined; }
   };
   const mode = get('PATCHBAY_MODE') ?? 'demo';
+  const role = get('PATCHBAY_ROLE') ?? 'all';
   const demo = mode === 'demo';
   const oauthApps: PatchbayConfig['oauthApps'] = {};
   for (const [name, value] of Object.entries(env)) {
@@ -171,10 +181,14 @@ export function readConfig(env: Env = process.env): PatchbayConfig {
     demoApiKey: get('PATCHBAY_DEMO_API_KEY') ?? null,
     seedDemo: get('PATCHBAY_SEED_DEMO') ?? demo,
     demoContacts: get('PATCHBAY_DEMO_CONTACTS') ?? 5000,
-    runWorker: get('PATCHBAY_WORKER') ?? true,
+    role,
+    apiProcesses: get('PATCHBAY_API_PROCESSES') ?? 1,
+    // PATCHBAY_ROLE=api turns the worker off; PATCHBAY_WORKER=0 is the older spelling of the same.
+    runWorker: role !== 'api' && (get('PATCHBAY_WORKER') ?? true),
     allowPrivateHosts: get('PATCHBAY_ALLOW_PRIVATE_HOSTS') ?? demo,
     ui: !(get('PATCHBAY_NO_UI') ?? false),
     syncLeaseMs: get('PATCHBAY_SYNC_LEASE_MS') ?? 60_000,
+    runLeaseMs: get('PATCHBAY_RUN_LEASE_MS') ?? 60_000,
     runRetentionDays: get('PATCHBAY_RUN_RETENTION_DAYS') ?? 30,
     lookupConnections: get('PATCHBAY_LOOKUP_CONNECTIONS') ?? Math.max(2, Math.min(8, os.availableParallelism())),
     lookupCache: get('PATCHBAY_LOOKUP_CACHE') ?? true,

@@ -4,15 +4,19 @@
 import type { ConnectorDefinition } from './kit/define-connector';
 import type { ContactSource } from './kit/contact-source';
 import type { CrmConnectorDefinition } from './kit/define-crm-connector';
+import { activecampaignConnector } from './activecampaign/manifest';
 import { copperConnector } from './copper/manifest';
 import { dynamicsConnector } from './dynamics/manifest';
 import { hubspotConnector } from './hubspot/manifest';
+import { intercomConnector } from './intercom/manifest';
+import { keapConnector } from './keap/manifest';
 import { phonesystemConnector } from './phone-system/manifest';
 import { pipedriveConnector } from './pipedrive/manifest';
 import { s3Connector } from './s3/manifest';
 import { salesforceConnector } from './salesforce/manifest';
 import { slackConnector } from './slack/manifest';
 import { sugarcrmConnector } from './sugarcrm/manifest';
+import { zendeskConnector } from './zendesk/manifest';
 import { zohoConnector } from './zoho/manifest';
 
 const connectors: ConnectorDefinition[] = [
@@ -23,7 +27,11 @@ const connectors: ConnectorDefinition[] = [
   salesforceConnector,
   sugarcrmConnector,
   copperConnector,
+  activecampaignConnector,
+  zendeskConnector,
   zohoConnector,
+  intercomConnector,
+  keapConnector,
   s3Connector,
   slackConnector,
 ];

@@ -11,6 +11,7 @@ import { clientMessage } from '../db/database-error';
 import { createCallSessionPort } from '../calls/call-sessions';
 import { reportRunHealth } from './connection-health';
 import { loadConnection } from './connections';
+import { RateBudget, REAL_TIME_RESERVE } from '../connections/rate-budget';
 import { createGuardedFetch } from './guarded-fetch';
 import { RunRecorder, type RunRecord } from './run-recorder';
 import { RecordingPolicies, type RecordingPolicy } from '../runs/recording-policy';
@@ -135,6 +136,9 @@ class HostRunContext implements RunContext {
   private cdpPort: CdpPort | null = null;
   private callsPort: RunContext['calls'] | null = null;
   private connectionsPort: RunContext['connections'] | null = null;
+  /** The origins of the connections this run loaded, by system: requests to them spend the customer's rate budget. */
+  private origins: Map<string, string> | null = null;
+  private pacedFetch: typeof fetch | null = null;
 
   constructor(
     private readonly host: EngineHost,
@@ -146,7 +150,30 @@ class HostRunContext implements RunContext {
     readonly dryRun = false,
   ) {}
 
-  get fetch(): typeof fetch { return this.host.fetchImpl; }
+  /**
+   * Requests to a system the run has a connection to ask that customer's shared rate budget first (the real-time
+   * share: the whole window, the syncs' reserve included), so a sync on any worker sees what calls spend. Other
+   * requests (an HTTP block to a webhook) go straight out.
+   */
+  get fetch(): typeof fetch {
+    return (this.pacedFetch ??= this.pace(this.host.fetchImpl));
+  }
+  private pace(fetchImpl: typeof fetch): typeof fetch {
+    const budgets = new Map<string, RateBudget>();
+    return (async (input: RequestInfo | URL, init?: RequestInit) => {
+      let system: string | undefined;
+      if (this.origins) {
+        const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+        try { system = this.origins.get(new URL(url).origin); } catch { /* not a URL: fetch says so */ }
+      }
+      if (system) {
+        let b = budgets.get(system);
+        if (!b) budgets.set(system, (b = new RateBudget(this.host.opts.sql, this.customer.id, system, REAL_TIME_RESERVE, 0)));
+        await b.acquire(this.signal);
+      }
+      return fetchImpl(input, init);
+    }) as typeof fetch;
+  }
   get cdp(): CdpPort {
     if (this.cdpPort) return this.cdpPort;
     const port = createPgCdp(this.host.opts.sql, this.customer, this.host.opts.lookupSql, this.host.opts.phoneCache);
@@ -174,7 +201,9 @@ class HostRunContext implements RunContext {
         if (!conn) {
           conn = loadConnection(this.host.opts.sql, this.host.opts.encryptionKey, this.customer.id, system);
           used.set(system, conn);
-          conn.catch(() => used.delete(system));
+          conn.then((c: ConnectionHandle) => {
+            try { if (c.baseUrl && !this.dryRun) (this.origins ??= new Map()).set(new URL(c.baseUrl).origin, system); } catch { /* no usable base URL */ }
+          }, () => used.delete(system));
         }
         return conn;
       },

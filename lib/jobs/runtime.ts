@@ -7,8 +7,9 @@ import { dropCallWait } from '../calls/call-sessions';
 import { compileCached } from '../engine-host/automation-cache';
 import type { EngineHost, HostOptions } from '../engine-host/host';
 import { Unavailable } from '../errors';
+import { startRunLeases, WORKER_ID } from './run-lease';
 
-export const QUEUES = { resumeRun: 'run-resume', asyncRun: 'run-async', wakeRun: 'run-wake' } as const;
+export const QUEUES = { resumeRun: 'run-resume', asyncRun: 'run-async', wakeRun: 'run-wake', takeoverRun: 'run-takeover' } as const;
 
 /** Background runs (queued, resumed) may take this long: uploading a long recording is not a lookup. */
 const BACKGROUND_TIMEOUT_MS = 15 * 60_000;
@@ -102,17 +103,27 @@ export function jobPorts(jobs: JobsRuntime): Pick<HostOptions, 'scheduleResume' 
 }
 
 /** Runs the queues (resumes, async runs, and every registered feature's) on this process when it is a worker. */
-export async function startWorkers(jobs: JobsRuntime, o: { host: EngineHost; sql: postgres.Sql; log: (m: string) => void; worker: boolean }): Promise<void> {
-  await jobs.work<{ runId: string }>(QUEUES.resumeRun, async ({ runId }) => { await resumeRun(o.sql, o.host, runId); }, { pollingIntervalSeconds: 0.5 });
+export async function startWorkers(jobs: JobsRuntime, o: { host: EngineHost; sql: postgres.Sql; log: (m: string) => void; worker: boolean; runLeaseMs?: number }): Promise<void> {
+  const leaseMs = o.runLeaseMs ?? 60_000;
+  await jobs.work<{ runId: string }>(QUEUES.resumeRun, async ({ runId }) => { await resumeRun(o.sql, o.host, runId, leaseMs); }, { pollingIntervalSeconds: 0.5 });
   // Runs waiting on a call session, woken by the event they waited for. The wake-up can overtake the run's own
   // suspension (still 'running'): then the job fails and pg-boss retries it a second later.
   await jobs.work<{ runId: string }>(QUEUES.wakeRun, async ({ runId }) => {
-    if (await resumeRun(o.sql, o.host, runId)) return;
+    if (await resumeRun(o.sql, o.host, runId, leaseMs)) return;
     const [r] = await o.sql<{ status: string }[]>`select status from runs where id = ${runId}`;
     if (r?.status === 'running') throw new Error(`run ${runId} is still suspending; waking it again shortly`);
   }, { pollingIntervalSeconds: 0.5 });
-  await jobs.work<{ runId: string }>(QUEUES.asyncRun, async ({ runId }) => startQueuedRun(o.sql, o.host, runId), { pollingIntervalSeconds: 0.5 });
+  await jobs.work<{ runId: string }>(QUEUES.asyncRun, async ({ runId }) => startQueuedRun(o.sql, o.host, runId, leaseMs), { pollingIntervalSeconds: 0.5 });
+  // Runs whose worker died: claimed again once their lease ran out (lib/jobs/run-lease.ts).
+  await jobs.work<{ runId: string }>(QUEUES.takeoverRun, async ({ runId }) => takeOverRun(o.sql, o.host, runId, leaseMs), { pollingIntervalSeconds: 0.5 });
   const stopHooks = stopHooksOf.get(jobs) ?? [];
+  if (o.worker) {
+    const leases = startRunLeases({
+      sql: o.sql, leaseMs, log: o.log,
+      requeue: async (runId, expiredAt) => { await jobs.send(QUEUES.takeoverRun, { runId }, { singletonKey: `takeover:${runId}:${expiredAt}`, retryLimit: 3, retryBackoff: true }); },
+    });
+    stopHooks.push(() => leases.stop());
+  }
   for (const r of registrations) {
     const hook = await r(jobs);
     if (hook) stopHooks.push(hook);
@@ -124,12 +135,15 @@ interface ClaimedRun { vendor_id: string; customer_id: string; flow_id: string; 
 
 /**
  * Moves a run from `from` to running in one statement, so a job the engine delivers twice (retry, two workers)
- * continues the run once; returns what is needed to run it, or null when someone else already did.
+ * continues the run once; the run is this worker's for a lease it renews. Returns what is needed to run it, or null
+ * when someone else already did. `expired`: a running run whose worker stopped renewing its lease.
  */
-async function claimRun(sql: postgres.Sql, runId: string, from: 'queued' | 'waiting'): Promise<ClaimedRun | null> {
+async function claimRun(sql: postgres.Sql, runId: string, from: 'queued' | 'waiting' | 'expired', leaseMs: number): Promise<ClaimedRun | null> {
   const rows = await sql<ClaimedRun[]>`
-    update runs r set status = 'running', resume_at = null from customers c
-    where r.id = ${runId} and r.status = ${from} and c.id = r.customer_id
+    update runs r set status = 'running', resume_at = null, worker = ${WORKER_ID}, lease_until = now() + make_interval(secs => ${leaseMs / 1000})
+    from customers c
+    where r.id = ${runId} and c.id = r.customer_id
+      and ${from === 'expired' ? sql`r.status = 'running' and r.lease_until < now()` : sql`r.status = ${from}`}
     returning r.vendor_id, r.customer_id, r.flow_id, r.flow_version, r.trigger, r.state, c.default_country,
       (select options from integrations i where i.customer_id = r.customer_id and i.automation = r.automation) as options`;
   return rows[0] ?? null;
@@ -146,16 +160,27 @@ async function continueRun(sql: postgres.Sql, host: EngineHost, runId: string, r
 }
 
 /** Runs a queued (?async=true or webhook) run from its stored trigger. */
-export async function startQueuedRun(sql: postgres.Sql, host: EngineHost, runId: string): Promise<void> {
-  const r = await claimRun(sql, runId, 'queued');
+export async function startQueuedRun(sql: postgres.Sql, host: EngineHost, runId: string, leaseMs = 60_000): Promise<void> {
+  const r = await claimRun(sql, runId, 'queued', leaseMs);
   if (r) await continueRun(sql, host, runId, r, false);
 }
 
 /** Continues a run that waited on a durable delay or a call; false when it was not waiting (someone else resumed it). */
-export async function resumeRun(sql: postgres.Sql, host: EngineHost, runId: string): Promise<boolean> {
-  const r = await claimRun(sql, runId, 'waiting');
+export async function resumeRun(sql: postgres.Sql, host: EngineHost, runId: string, leaseMs = 60_000): Promise<boolean> {
+  const r = await claimRun(sql, runId, 'waiting', leaseMs);
   if (!r) return false;
   await dropCallWait(sql, runId);
   await continueRun(sql, host, runId, r, true);
   return true;
+}
+
+/**
+ * Takes over a run whose worker died: from its last saved state when it had waited (a delay, a call event) and
+ * was resumed, else from its stored trigger.
+ */
+export async function takeOverRun(sql: postgres.Sql, host: EngineHost, runId: string, leaseMs = 60_000): Promise<void> {
+  const r = await claimRun(sql, runId, 'expired', leaseMs);
+  if (!r) return;
+  if (r.state) await dropCallWait(sql, runId);
+  await continueRun(sql, host, runId, r, !!r.state);
 }

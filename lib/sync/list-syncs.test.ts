@@ -20,7 +20,7 @@ describe('listSyncSources', () => {
     await saveConnection(db.sql, key, { customerId: a.customerId, system: 's3', name: 'S3', authKind: 'apiKey', baseUrl: 'http://127.0.0.1:1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
     await saveConnection(db.sql, key, { customerId: b.customerId, system: 'hubspot', name: 'HubSpot', authKind: 'apiKey', baseUrl: 'http://127.0.0.1:1', credentials: { token: 't' } });
     const sources = await listSyncSources(db.sql, a.vendorId);
-    expect(sources.map((s) => s.id).sort()).toEqual(['copper', 'dynamics', 'hubspot', 'pipedrive', 'salesforce', 'sugarcrm', 'zoho']);
+    expect(sources.map((s) => s.id).sort()).toEqual(['activecampaign', 'copper', 'dynamics', 'hubspot', 'intercom', 'keap', 'pipedrive', 'salesforce', 'sugarcrm', 'zendesk', 'zoho']);
     expect(sources.find((s) => s.id === 'zoho')).toEqual({ id: 'zoho', name: 'Zoho CRM', connectedCustomers: ['srca-c1'] });
     // Vendor B's HubSpot customer is not vendor A's business.
     expect(sources.find((s) => s.id === 'hubspot')!.connectedCustomers).toEqual([]);

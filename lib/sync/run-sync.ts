@@ -18,7 +18,7 @@ import { createCdpDestination } from './destinations/cdp-destination';
 import type { PageOutcome, RecordOutcome, SyncDestination } from './destinations/destination';
 import { createPhonebookDestination, PHONE_SYSTEM } from './destinations/phonebook-destination';
 import { compareAndDelete } from './full-comparison';
-import { budgetFor } from './rate-budget';
+import { budgetFor } from '../connections/rate-budget';
 import { readSyncConfig, twoWayProblem, type SyncConfig } from './sync-config';
 import { prepareSyncRecord, type SyncProblem } from './sync-record';
 import { claimSyncRun, finishSyncRun, LeaseLost, releaseLease, renewLease, type SyncRunRow, type SyncStateRow } from './sync-store';
@@ -164,7 +164,7 @@ async function runClaimed(
 
   let stats = initialStats;
   const commitStats = (s: Record<string, unknown>) => { stats = s; setStats(s); };
-  const budget = budgetFor(state.customer_id, system, config.budgetReserve);
+  const budget = budgetFor(sql, state.customer_id, system, config.budgetReserve);
   const budgetBefore = { ...budget.stats };
   const requestLog: ConnectorCall['requestLog'] = [];
   const conn = await loadConnection(sql, deps.encryptionKey, state.customer_id, system);
@@ -175,7 +175,7 @@ async function runClaimed(
   for (const name of config.destinations) {
     if (name === 'cdp') destinations.push(createCdpDestination(sql, { customerId: state.customer_id, defaultCountry, source: system }));
     if (name === 'phonebook') {
-      const pbBudget = budgetFor(state.customer_id, PHONE_SYSTEM, config.budgetReserve);
+      const pbBudget = budgetFor(sql, state.customer_id, PHONE_SYSTEM, config.budgetReserve);
       const pbConn = await loadConnection(sql, deps.encryptionKey, state.customer_id, PHONE_SYSTEM);
       pbCall = { fetch: pbBudget.pace(deps.fetch, signal), conn: pbConn, requestLog: [], signal, onRateLimit: (i) => pbBudget.observe(i), http: deps.http };
       destinations.push(createPhonebookDestination(sql, { customerId: state.customer_id, defaultCountry, source: system, call: pbCall }));

@@ -32,12 +32,17 @@ export interface CrmConformanceTarget<E extends RunningEmulator = RunningEmulato
   start(o: { contacts: number; companies: number; users: number; token: string; oauth: { clientId: string; clientSecret: string } }): Promise<E>;
   /** A static-token connection's credentials. */
   tokenCredentials(token: string): Record<string, unknown>;
-  oauth: {
+  /** The CRM's OAuth app flow; left out for a CRM that only takes an API token (ActiveCampaign). */
+  oauth?: {
     authorizePath: string;
     tokenPath: string;
+    /** false where the vendor's OAuth tokens never expire and come without a refresh token (Intercom). Default true. */
+    refreshes?: boolean;
     /** The connection's credentials after the code exchange. */
     credentials(tokens: OAuthTokens & { raw: Record<string, unknown> }, client: { clientId: string; clientSecret: string }): Record<string, unknown>;
   };
+  /** false for a CRM whose contacts have no owner (ActiveCampaign, Zendesk end users): createContact's owner is not read back. */
+  contactOwner?: boolean;
   /** One seeded agent. */
   agent(emu: E): { id: string; email: string };
   readCallLog(emu: E, call: ConnectorCall, ref: RecordRef): Promise<NativeCallView>;
@@ -151,7 +156,7 @@ export function runCrmConformance<E extends RunningEmulator>(target: CrmConforma
       expect(ref.id).toBeTruthy();
       if (contact) expect(contact.id).toBe(ref.id);
       const back = await crm.getContact(callWith(), { id: ref.id, defaultCountry: 'US' });
-      expect(back).toMatchObject({ id: ref.id, firstName: 'Conformance', lastName: 'Caller', emails: ['conformance.caller@example.com'], owner: agent.id });
+      expect(back).toMatchObject({ id: ref.id, firstName: 'Conformance', lastName: 'Caller', emails: ['conformance.caller@example.com'], ...(target.contactOwner === false ? {} : { owner: agent.id }) });
       expect(back!.phones.map((p) => p.e164)).toContain('+14155550142');
       const found = await crm.findContactsByPhone(callWith(), { phone: '(415) 555-0142', defaultCountry: 'US' });
       expect(found.map((c) => c.id)).toContain(ref.id);
@@ -269,15 +274,34 @@ export function runCrmConformance<E extends RunningEmulator>(target: CrmConforma
       expect(call.requestLog.filter((r) => r.status === 503)).toHaveLength(2);
     });
 
-    it('refreshes an expired OAuth access token and saves the new one', async () => {
+    it.skipIf(target.oauth?.refreshes !== false)('uses an OAuth token that never expires as is; a revoked one is connection_auth, nothing saved', async () => {
+      const oauth = target.oauth!;
       const redirectUri = 'http://127.0.0.1:3000/api/portal/oauth/callback';
-      const authorize = buildAuthorizeUrl(`${emu.url}${target.oauth.authorizePath}`, { clientId: OAUTH.clientId, redirectUri, state: 'conf', scopes: [] });
+      const authorize = buildAuthorizeUrl(`${emu.url}${oauth.authorizePath}`, { clientId: OAUTH.clientId, redirectUri, state: 'conf', scopes: [] });
       const redirect = await fetch(authorize, { redirect: 'manual' });
       expect(redirect.status).toBe(302);
       const code = new URL(redirect.headers.get('location')!).searchParams.get('code')!;
-      const tokens = await exchangeCode(fetch, { tokenUrl: `${emu.url}${target.oauth.tokenPath}`, ...OAUTH }, code, redirectUri);
+      const tokens = await exchangeCode(fetch, { tokenUrl: `${emu.url}${oauth.tokenPath}`, ...OAUTH }, code, redirectUri);
+      expect(tokens.refreshToken).toBeUndefined();
       const saved: Record<string, unknown>[] = [];
-      const credentials = target.oauth.credentials(tokens, OAUTH);
+      const credentials = oauth.credentials(tokens, OAUTH);
+      expect((await crm.getContact(callWith(credentials, saved), { id: contactId }))?.id).toBe(contactId);
+      emu.expireAccessTokens();
+      const err = await crm.getContact(callWith(credentials, saved), { id: contactId }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'connection_auth' });
+      expect(saved).toHaveLength(0);
+    });
+
+    it.skipIf(!target.oauth || target.oauth.refreshes === false)('refreshes an expired OAuth access token and saves the new one', async () => {
+      const oauth = target.oauth!;
+      const redirectUri = 'http://127.0.0.1:3000/api/portal/oauth/callback';
+      const authorize = buildAuthorizeUrl(`${emu.url}${oauth.authorizePath}`, { clientId: OAUTH.clientId, redirectUri, state: 'conf', scopes: [] });
+      const redirect = await fetch(authorize, { redirect: 'manual' });
+      expect(redirect.status).toBe(302);
+      const code = new URL(redirect.headers.get('location')!).searchParams.get('code')!;
+      const tokens = await exchangeCode(fetch, { tokenUrl: `${emu.url}${oauth.tokenPath}`, ...OAUTH }, code, redirectUri);
+      const saved: Record<string, unknown>[] = [];
+      const credentials = oauth.credentials(tokens, OAUTH);
       expect((await crm.getContact(callWith(credentials, saved), { id: contactId }))?.id).toBe(contactId);
       expect(saved).toHaveLength(0);
       emu.expireAccessTokens();

@@ -51,6 +51,12 @@ export interface OAuthEmulation {
   passwordGrant?: (form: Record<string, string>) => boolean;
   /** The vendor's token-endpoint error body (default: RFC 6749's `{ error, error_description }`). */
   tokenError?: (status: number, error: string, description: string) => EmuResponse;
+  /** Access tokens that never expire and no refresh token (Intercom): the code exchange answers only the access token. */
+  nonExpiring?: boolean;
+  /** Each refresh answers a new refresh token and the one used stops working (Keap's rotation). */
+  rotateRefreshTokens?: boolean;
+  /** The refresh grant authenticates the client only with HTTP Basic (Keap), not with client_id/client_secret in the form. */
+  refreshNeedsBasicAuth?: boolean;
 }
 
 /** What every CRM emulator is started with; each adds its vendor's own knobs. */
@@ -94,7 +100,7 @@ export interface RunningEmulator {
   failNext(n: number, status?: number): void;
   /** Changes the request budget (limit 0 = unlimited). */
   setRateLimit(limit: number, windowMs?: number): void;
-  /** Invalidate every OAuth access token (forces a refresh). */
+  /** Invalidate every OAuth access token (forces a refresh; revokes them where tokens never expire). */
   expireAccessTokens(): void;
   /**
    * Slow answers (latency injection): authenticated requests wait `ms` before they are handled — every one, every
@@ -158,23 +164,34 @@ export async function startEmulator(opts: EmulatorOptions, port = 0, host = '127
       return { status: 302, headers: { location: u.toString() } };
     }
     if (req.path === o.tokenPath && req.method === 'POST') {
-      const f = typeof req.body === 'object' && req.body ? req.body : Object.fromEntries(new URLSearchParams(req.rawBody));
+      const form = typeof req.body === 'object' && req.body ? req.body : Object.fromEntries(new URLSearchParams(req.rawBody));
       const fail = o.tokenError ?? ((status: number, error: string, description: string) => ({ status, body: { error, error_description: description } }));
+      // The client authenticates with HTTP Basic (RFC 6749 2.3.1) or with client_id/client_secret in the form.
+      const basic = /^basic\s+(.+)$/i.exec(String(req.headers.authorization ?? ''));
+      const decoded = basic ? Buffer.from(basic[1], 'base64').toString('utf8') : null;
+      const f = decoded && decoded.includes(':') ? { ...form, client_id: decodeURIComponent(decoded.slice(0, decoded.indexOf(':'))), client_secret: decodeURIComponent(decoded.slice(decoded.indexOf(':') + 1)) } : form;
+      if (f.grant_type === 'refresh_token' && o.refreshNeedsBasicAuth && !decoded) return fail(401, 'invalid_client', 'client authentication (HTTP Basic) is required to refresh a token');
       if (f.client_id !== o.clientId || (f.client_secret ?? '') !== o.clientSecret) return fail(401, 'invalid_client', 'client authentication failed');
       if (f.grant_type === 'authorization_code') {
         const redirect = oauthCodes.get(f.code);
         if (!redirect || redirect !== f.redirect_uri) return fail(400, 'invalid_grant', 'authorization code is invalid or expired');
         oauthCodes.delete(f.code);
-      } else if (f.grant_type === 'refresh_token') {
+      } else if (f.grant_type === 'refresh_token' && !o.nonExpiring) {
         if (!refreshTokens.has(f.refresh_token)) return fail(400, 'invalid_grant', 'refresh token is invalid');
       } else if (f.grant_type === 'password' && o.passwordGrant) {
         if (!o.passwordGrant(f)) return fail(401, 'need_login', 'You must specify a valid username and password.');
       } else if (f.grant_type !== 'client_credentials' || !o.clientCredentials) return fail(400, 'unsupported_grant_type', `grant_type ${String(f.grant_type)} is not supported`);
       const ttl = o.accessTokenTtlSec ?? 1800;
       const access = 'at_' + randomBytes(16).toString('hex');
+      if (o.nonExpiring) {
+        oauthAccess.set(access, Infinity);
+        return { status: 200, body: { access_token: access, token_type: 'Bearer', ...o.extraTokenFields?.(baseUrl) } };
+      }
       oauthAccess.set(access, Date.now() + ttl * 1000);
       if (f.grant_type === 'client_credentials') return { status: 200, body: { access_token: access, token_type: 'Bearer', expires_in: ttl, ...o.extraTokenFields?.(baseUrl) } };
-      const refresh = f.grant_type === 'refresh_token' ? f.refresh_token : 'rt_' + randomBytes(16).toString('hex');
+      const rotate = f.grant_type === 'refresh_token' && o.rotateRefreshTokens;
+      if (rotate) refreshTokens.delete(f.refresh_token);
+      const refresh = f.grant_type === 'refresh_token' && !rotate ? f.refresh_token : 'rt_' + randomBytes(16).toString('hex');
       refreshTokens.add(refresh);
       return { status: 200, body: { access_token: access, refresh_token: refresh, token_type: 'bearer', expires_in: ttl, ...o.extraTokenFields?.(baseUrl) } };
     }

@@ -28,11 +28,15 @@ export function buildAuthorizeUrl(authorizeUrl: string, p: { clientId: string; r
   return u.toString();
 }
 
-async function tokenRequest(fetchImpl: typeof fetch, cfg: OAuthConfig, form: Record<string, string>): Promise<OAuthTokens & { raw: Record<string, unknown> }> {
+/** How the client authenticates at the token endpoint: client_id/client_secret in the form, or HTTP Basic (Keap's refresh). */
+export type ClientAuth = 'form' | 'basic';
+
+async function tokenRequest(fetchImpl: typeof fetch, cfg: OAuthConfig, form: Record<string, string>, clientAuth: ClientAuth = 'form'): Promise<OAuthTokens & { raw: Record<string, unknown> }> {
+  const basic = `Basic ${Buffer.from(`${encodeURIComponent(cfg.clientId)}:${encodeURIComponent(cfg.clientSecret)}`).toString('base64')}`;
   const res = await fetchImpl(cfg.tokenUrl, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-    body: new URLSearchParams({ ...form, client_id: cfg.clientId, client_secret: cfg.clientSecret }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...(clientAuth === 'basic' ? { authorization: basic } : {}) },
+    body: new URLSearchParams(clientAuth === 'basic' ? form : { ...form, client_id: cfg.clientId, client_secret: cfg.clientSecret }).toString(),
   });
   const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
   if (!res.ok || typeof body.access_token !== 'string') {
@@ -50,19 +54,19 @@ export function exchangeCode(fetchImpl: typeof fetch, cfg: OAuthConfig, code: st
   return tokenRequest(fetchImpl, cfg, { grant_type: 'authorization_code', code, redirect_uri: redirectUri });
 }
 
-export function refreshTokens(fetchImpl: typeof fetch, cfg: OAuthConfig, refreshToken: string) {
-  return tokenRequest(fetchImpl, cfg, { grant_type: 'refresh_token', refresh_token: refreshToken });
+export function refreshTokens(fetchImpl: typeof fetch, cfg: OAuthConfig, refreshToken: string, clientAuth: ClientAuth = 'form') {
+  return tokenRequest(fetchImpl, cfg, { grant_type: 'refresh_token', refresh_token: refreshToken }, clientAuth);
 }
 
 /**
  * Bearer auth from a connection's stored OAuth tokens; refreshes when expired or on a 401, and saves
  * the new tokens through the connection so every later run uses them.
  */
-export function oauthBearer(conn: ConnectionHandle, fetchImpl: typeof fetch, tokenUrl: string): AuthStrategy {
+export function oauthBearer(conn: ConnectionHandle, fetchImpl: typeof fetch, tokenUrl: string, o: { clientAuth?: ClientAuth } = {}): AuthStrategy {
   const creds = conn.credentials as Partial<OAuthTokens> & { clientId?: string; clientSecret?: string };
   const refresh = async (): Promise<boolean> => {
     if (!creds.refreshToken || !creds.clientId) return false;
-    const next = await refreshTokens(fetchImpl, { tokenUrl, clientId: creds.clientId, clientSecret: creds.clientSecret ?? '' }, creds.refreshToken);
+    const next = await refreshTokens(fetchImpl, { tokenUrl, clientId: creds.clientId, clientSecret: creds.clientSecret ?? '' }, creds.refreshToken, o.clientAuth);
     creds.accessToken = next.accessToken;
     creds.refreshToken = next.refreshToken;
     creds.expiresAt = next.expiresAt;

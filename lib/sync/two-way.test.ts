@@ -313,6 +313,23 @@ function describeTwoWay<E extends RunningEmulator>(t: CrmTarget<E>) {
       await sync();
       expect(writes()).toEqual(settled);
     });
+
+    it('phonebook deletes past the safety threshold block the run and delete nothing in the CRM; a confirmed run deletes them', async () => {
+      const entries = pb.store.contacts().filter((e) => e.source === t.system);
+      const gone = entries.slice(0, Math.ceil(entries.length / 2));
+      for (const e of gone) pb.store.remove(e.id);
+      const crmBefore = t.personIds(emu).length;
+      const started = await startSync(db.sql, async () => null, { customerId, source: t.system, mode: 'incremental', trigger: 'manual', config: config() });
+      expect((await executeSyncRun(deps, started.syncRunId)).status).toBe('blocked');
+      const blocked = (await readSyncRun(db.sql, started.syncRunId))!;
+      expect(blocked.alerts).toEqual([expect.objectContaining({ type: 'mass_delete_refused', destination: 'crm', gone: gone.length })]);
+      expect(t.personIds(emu).length).toBe(crmBefore);
+      // The refused deletes wait; a run a person confirmed makes them.
+      const confirmed = await startSync(db.sql, async () => null, { customerId, source: t.system, mode: 'incremental', trigger: 'manual', config: config(), allowMassDelete: true });
+      expect((await executeSyncRun(deps, confirmed.syncRunId)).status).toBe('succeeded');
+      expect(t.personIds(emu).length).toBe(crmBefore - gone.length);
+      for (const e of gone) expect(t.personIds(emu)).not.toContain(e.externalId);
+    });
   });
 }
 

@@ -71,6 +71,12 @@ export async function configWith(sql: postgres.Sql, customerId: string, source: 
 export async function startSync(sql: postgres.Sql, enqueue: EnqueueSyncRun, req: StartSyncRequest): Promise<StartSyncResult> {
   assertSyncSource(req.source);
   assertRunnableConfig(req.source, req.config);
+  if (req.config && readSyncConfig(req.config).direction === 'two_way') {
+    // One CRM per customer takes the phonebook's edits: two would each make a person of every new entry.
+    const [other] = await sql<{ sync_key: string }[]>`
+      select sync_key from sync_states where customer_id = ${req.customerId} and sync_key <> ${req.source} and config->>'direction' = 'two_way' limit 1`;
+    if (other) throw new PatchbayError('invalid_params', `config.direction: this customer's ${other.sync_key} sync is already two-way; only one CRM can take the phonebook's edits (set that one to one_way first)`, { path: ['config', 'direction'] });
+  }
   await ensureSyncState(sql, req.customerId, req.source, req.config);
   const r = await createSyncRun(sql, {
     customerId: req.customerId, syncKey: req.source, kind: req.mode ?? 'incremental', trigger: req.trigger,

@@ -52,6 +52,14 @@ describe('staff sync routes: two-way', () => {
     expect(state.config).toMatchObject({ direction: 'two_way', conflictRule: 'phone_wins', destinations: ['cdp', 'phonebook'], pageSize: 50 });
   });
 
+  it('refuses a second two-way sync for the same customer (one CRM takes the phonebook\'s edits)', async () => {
+    await edge.as(vendor);
+    await ensureSyncState(db.sql, vendor.customerId, 'salesforce', { destinations: ['phonebook'] });
+    const second = await call(startSyncRoute, { customer: 'twoway-c1', source: 'salesforce', direction: 'two_way' });
+    expect(second).toMatchObject({ status: 400, json: { error: { path: ['config', 'direction'] } } });
+    expect(second.json.error.message).toMatch(/hubspot sync is already two-way/);
+  });
+
   it('shows the sync\'s direction and rule, and a run\'s counts per direction and its conflicts with both values', async () => {
     await edge.as(vendor);
     const conflict = {

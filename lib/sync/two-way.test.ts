@@ -32,6 +32,8 @@ interface CrmTarget<E extends RunningEmulator> {
   personIds(emu: E): string[];
   rename(emu: E, id: string, firstName: string, lastName: string): void;
   remove(emu: E, id: string): void;
+  /** Adds a person as a user would in the CRM. */
+  add(emu: E, firstName: string, lastName: string, phone: string): void;
   /** The path of the CRM's create call (the kill test cuts the run right after one). */
   createPath: RegExp;
 }
@@ -43,6 +45,7 @@ const hubspot: CrmTarget<HubspotEmulator> = {
   personIds: (emu) => emu.store.list('contacts').map((r) => r.id),
   rename: (emu, id, firstname, lastname) => emu.store.update('contacts', id, { firstname, lastname }),
   remove: (emu, id) => { emu.store.remove('contacts', id); },
+  add: (emu, firstname, lastname, phone) => { emu.store.add('contacts', { firstname, lastname, phone }); },
   createPath: /\/crm\/v3\/objects\/contacts$/,
 };
 
@@ -53,6 +56,7 @@ const salesforce: CrmTarget<SalesforceEmulator> = {
   personIds: (emu) => emu.store.list('Contact').map((r) => String(r.Id)),
   rename: (emu, id, FirstName, LastName) => { emu.store.updateContact(id, { FirstName, LastName }); },
   remove: (emu, id) => { emu.store.deleteContact(id); },
+  add: (emu, FirstName, LastName, Phone) => { emu.store.insert('Contact', { FirstName, LastName, Phone }); },
   createPath: /\/sobjects\/Contact$/,
 };
 
@@ -63,6 +67,7 @@ const pipedrive: CrmTarget<PipedriveEmulator> = {
   personIds: (emu) => [...emu.store.persons.values()].filter((p) => !p.is_deleted).map((p) => String(p.id)),
   rename: (emu, id, first, last) => { emu.store.updatePerson(Number(id), { name: `${first} ${last}` }); },
   remove: (emu, id) => { emu.store.deletePerson(Number(id)); },
+  add: (emu, first, last, phone) => { emu.store.addPerson({ name: `${first} ${last}`, phones: [phone] }); },
   createPath: /\/api\/v2\/persons$/,
 };
 
@@ -309,6 +314,41 @@ function describeTwoWay<E extends RunningEmulator>(t: CrmTarget<E>) {
         const id = pb.store.get(m.id)!.externalId!;
         expect(await crmShared(id)).toMatchObject({ firstName: m.firstName });
       }
+      const settled = writes();
+      await sync();
+      expect(writes()).toEqual(settled);
+    });
+
+    it('a run killed right after a phonebook add (CRM → phone system, before its commit) resumes without a second entry', async () => {
+      for (let i = 0; i < 12; i++) t.add(emu, `Crmnew${i}`, 'Kill', `+4420794620${String(i).padStart(2, '0')}`);
+      const sqlA = postgres(db.url, { max: 3, onnotice: () => {} });
+      let adds = 0;
+      let dead = false;
+      const fetchA: typeof fetch = async (input, init) => {
+        if (dead) throw new Error('killed');
+        const url = new URL(String(input instanceof Request ? input.url : input));
+        const res = await fetch(input, init);
+        if ((init?.method ?? 'GET').toUpperCase() === 'POST' && url.origin === new URL(pb.url).origin && url.pathname === '/api/v1/phonebook/contacts' && ++adds === 5) {
+          dead = true;
+          await sqlA.end({ timeout: 0 });
+          throw new Error('killed');
+        }
+        return res;
+      };
+      const started = await startSync(db.sql, async () => null, { customerId, source: t.system, mode: 'incremental', trigger: 'manual', config: config() });
+      await executeSyncRun({ ...deps, sql: sqlA, fetch: fetchA, workerId: 'worker-killed-2', leaseMs: 600 }, started.syncRunId).catch(() => null);
+      expect(dead).toBe(true);
+      let out: SyncOutcome;
+      for (;;) {
+        out = await executeSyncRun({ ...deps, workerId: 'worker-c' }, started.syncRunId);
+        if (out.status !== 'deferred') break;
+        await wait(150);
+      }
+      expect(out.status).toBe('succeeded');
+      expect((await readSyncRun(db.sql, started.syncRunId))!.stats.resumes).toBe(1);
+      const made = pb.store.contacts().filter((e) => e.lastName === 'Kill' && e.firstName?.startsWith('Crmnew'));
+      expect(made).toHaveLength(12);
+      expect(new Set(made.map((e) => e.externalId)).size).toBe(12);
       const settled = writes();
       await sync();
       expect(writes()).toEqual(settled);

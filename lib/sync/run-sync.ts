@@ -4,6 +4,8 @@
 // the destinations (compare before write), and committed in one transaction with the page's cursor and the
 // run's counters. A crash replays at most the page in flight, and the destinations make that replay a
 // no-op, so a resumed run loses no record and duplicates none. A full run then compares all ids.
+// A two-way run (config.direction) first stages the phonebook's change feed, settles conflicts on the CRM's pages,
+// then writes the phonebook's remaining changes to the CRM (lib/sync/two-way/).
 import type { KeyInput } from '../crypto/credentials';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';

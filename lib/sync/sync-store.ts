@@ -77,6 +77,8 @@ export async function ensureSyncState(sql: postgres.Sql, customerId: string, syn
       cursor = case when ${resetCursor} then null else sync_states.cursor end,
       updated_at = case when ${next !== null} then now() else sync_states.updated_at end
     returning *`;
+  // Back to one-way: the phonebook changes still waiting for the CRM are not going there any more.
+  if (next && next.direction === 'one_way') await sql`delete from sync_pending_changes where customer_id = ${customerId} and source = ${syncKey}`;
   return row;
 }
 

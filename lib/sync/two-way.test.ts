@@ -277,6 +277,8 @@ function describeTwoWay<E extends RunningEmulator>(t: CrmTarget<E>) {
       // Worker A: its own database connections; the 7th create reaches the CRM, then the worker "dies": its
       // answer is lost, its connections close, nothing it does afterwards reaches anyone.
       const sqlA = postgres(db.url, { max: 3, onnotice: () => {} });
+      // Its connections open (and read the type catalogue) now, so none is half-open when the worker dies.
+      await Promise.all([1, 2, 3].map(() => sqlA`select pg_sleep(0.05)`));
       let creates = 0;
       let dead = false;
       const fetchA: typeof fetch = async (input, init) => {
@@ -322,6 +324,8 @@ function describeTwoWay<E extends RunningEmulator>(t: CrmTarget<E>) {
     it('a run killed right after a phonebook add (CRM → phone system, before its commit) resumes without a second entry', async () => {
       for (let i = 0; i < 12; i++) t.add(emu, `Crmnew${i}`, 'Kill', `+4420794620${String(i).padStart(2, '0')}`);
       const sqlA = postgres(db.url, { max: 3, onnotice: () => {} });
+      // Its connections open (and read the type catalogue) now, so none is half-open when the worker dies.
+      await Promise.all([1, 2, 3].map(() => sqlA`select pg_sleep(0.05)`));
       let adds = 0;
       let dead = false;
       const fetchA: typeof fetch = async (input, init) => {

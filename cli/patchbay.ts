@@ -1,7 +1,7 @@
 // patchbay CLI: run a flow file locally with in-memory ports, printing the result and each step; start a
 // contact sync in the running installation and follow its progress (cli/sync.ts).
 //   npx patchbay run flow.json --input event.json [--contacts contacts.json] [--country US] [--json]
-//   npx patchbay sync --customer demo --source hubspot [--full]
+//   npx patchbay sync --customer demo --source hubspot [--full] [--two-way|--one-way] [--conflict-rule newest]
 //   npx patchbay rotate-key   (re-encrypt stored credentials under a new key: cli/rotate-key.ts)
 //   npx patchbay vendor create --slug acme --name "Acme Telecom" --owner-email ops@acme.example
 //   npx patchbay backup FILE | npx patchbay restore FILE   (cli/backup.ts)
@@ -26,10 +26,10 @@ async function main() {
   if (process.argv[2] === 'sync') {
     const { values: o } = parseArgs({
       args: process.argv.slice(3),
-      options: { customer: { type: 'string' }, source: { type: 'string' }, vendor: { type: 'string' }, full: { type: 'boolean', default: false }, 'allow-mass-delete': { type: 'boolean', default: false }, 'no-wait': { type: 'boolean', default: false } },
+      options: { customer: { type: 'string' }, source: { type: 'string' }, vendor: { type: 'string' }, full: { type: 'boolean', default: false }, 'allow-mass-delete': { type: 'boolean', default: false }, 'no-wait': { type: 'boolean', default: false }, 'two-way': { type: 'boolean' }, 'one-way': { type: 'boolean' }, 'conflict-rule': { type: 'string' } },
     });
     const { syncCommand } = await import('./sync');
-    process.exit(await syncCommand({ customer: o.customer, source: o.source, vendor: o.vendor, full: o.full, allowMassDelete: o['allow-mass-delete'], wait: !o['no-wait'] }));
+    process.exit(await syncCommand({ customer: o.customer, source: o.source, vendor: o.vendor, full: o.full, allowMassDelete: o['allow-mass-delete'], wait: !o['no-wait'], direction: o['two-way'] ? 'two_way' : o['one-way'] ? 'one_way' : undefined, conflictRule: o['conflict-rule'] }));
   }
   if (process.argv[2] === 'rotate-key') {
     const { rotateKeyCommand } = await import('./rotate-key');

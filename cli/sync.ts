@@ -7,8 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import PgBoss from 'pg-boss';
 import postgres from 'postgres';
-import { syncProgress } from '../lib/sync/progress';
-import { startSync } from '../lib/sync/start-sync';
+import { directionSummary, syncProgress } from '../lib/sync/progress';
+import { configWith, startSync } from '../lib/sync/start-sync';
+import type { SyncConfigInput } from '../lib/sync/sync-config';
 import { createSyncQueues, enqueueWith } from '../lib/sync/sync-jobs';
 import type { SyncRunRow } from '../lib/sync/sync-store';
 import { envValue } from '../lib/config';
@@ -20,6 +21,10 @@ export interface SyncCommandOptions {
   full?: boolean;
   allowMassDelete?: boolean;
   wait?: boolean;
+  /** Changes the sync's direction (one_way | two_way) before this run. */
+  direction?: 'one_way' | 'two_way';
+  /** Changes the two-way conflict rule (crm_wins | phone_wins | newest | field_by_field). */
+  conflictRule?: string;
 }
 
 const tty = process.stdout.isTTY;
@@ -49,12 +54,13 @@ export function progressLine(run: Pick<SyncRunRow, 'status' | 'read' | 'written'
   }
   const pct = p.fraction === null ? '   ' : `${String(Math.round(p.fraction * 100)).padStart(3)}%`;
   const rate = elapsedSec > 0 && run.read ? ` ${Math.round(run.read / elapsedSec)}/s` : '';
-  return `${color(36, bar)} ${pct}  ${p.label}  written ${run.written} · skipped ${run.skipped} · failed ${run.failed} · deleted ${run.deleted}${rate}`;
+  const twoWay = directionSummary(run);
+  return `${color(36, bar)} ${pct}  ${p.label}  written ${run.written} · skipped ${run.skipped} · failed ${run.failed} · deleted ${run.deleted}${rate}${twoWay ? `  ${twoWay}` : ''}`;
 }
 
 export async function syncCommand(o: SyncCommandOptions): Promise<number> {
   if (!o.customer || !o.source) {
-    console.error('usage: patchbay sync --customer <customer id> --source <hubspot|salesforce|pipedrive|dynamics|zoho> [--full] [--vendor <slug>] [--allow-mass-delete] [--no-wait]');
+    console.error('usage: patchbay sync --customer <customer id> --source <hubspot|salesforce|pipedrive|dynamics|zoho> [--full] [--vendor <slug>] [--allow-mass-delete] [--no-wait] [--two-way|--one-way] [--conflict-rule crm_wins|phone_wins|newest|field_by_field]');
     return 2;
   }
   const url = databaseUrl();
@@ -69,8 +75,9 @@ export async function syncCommand(o: SyncCommandOptions): Promise<number> {
     if (customers.length > 1) { console.error(color(31, `Customer "${o.customer}" exists at several vendors (${customers.map((c) => c.slug).join(', ')}): add --vendor <slug>`)); return 1; }
     await boss.start();
     await createSyncQueues(boss);
+    const config = await configWith(sql, customers[0].id, o.source, { direction: o.direction, conflictRule: o.conflictRule as SyncConfigInput['conflictRule'] });
     const started = await startSync(sql, enqueueWith(boss), {
-      customerId: customers[0].id, source: o.source, mode: o.full ? 'full' : 'incremental', trigger: 'cli', allowMassDelete: o.allowMassDelete,
+      customerId: customers[0].id, source: o.source, mode: o.full ? 'full' : 'incremental', trigger: 'cli', allowMassDelete: o.allowMassDelete, config,
     });
     if (started.status === 'already_running') console.log(color(33, `A ${o.source} sync is already ${started.runStatus} for ${o.customer} (run ${started.syncRunId}); following it.`));
     else console.log(`Queued ${o.full ? 'full' : 'incremental'} ${o.source} sync for ${o.customer}: run ${started.syncRunId}`);
@@ -87,6 +94,11 @@ export async function syncCommand(o: SyncCommandOptions): Promise<number> {
         if (tty) process.stdout.write('\n'); else console.log(line);
         const mark = run.status === 'succeeded' ? color(32, '✓') : color(31, '✗');
         console.log(`${mark} ${run.status} in ${elapsed.toFixed(1)} s: read ${run.read}, written ${run.written}, skipped ${run.skipped}, failed ${run.failed}, deleted ${run.deleted}`);
+        const twoWay = directionSummary(run);
+        if (twoWay) console.log(`  ${twoWay}`);
+        for (const c of (run.conflicts ?? []).slice(0, 5) as { type: string; externalId: string; outcome: string; crm: unknown; phonebook: unknown }[]) {
+          console.log(color(33, `  conflict ${c.type} on ${c.externalId} → ${c.outcome}: CRM ${JSON.stringify(c.crm)} · phone ${JSON.stringify(c.phonebook)}`));
+        }
         if (run.problems.length) console.log(color(33, `${run.problems.length} problem(s), e.g. ${JSON.stringify(run.problems[0])}`));
         if (run.error) console.log(color(31, run.error));
         return run.status === 'succeeded' ? 0 : run.status === 'blocked' ? 3 : 1;

@@ -149,7 +149,9 @@ function SyncCard({ sync }: { sync: SyncWire }) {
   const staff = useStaff();
   const [notice, setNotice] = useState<string | null>(null);
   const start = useStaffMutation(
-    (mode: 'incremental' | 'full') => apiSend<StartedSyncWire>('POST', '/api/staff/syncs/runs', { customer: sync.customer.externalId, source: sync.source, mode }),
+    (a: 'incremental' | 'full' | { direction: 'one_way' | 'two_way'; conflictRule?: string }) => apiSend<StartedSyncWire>('POST', '/api/staff/syncs/runs', {
+      customer: sync.customer.externalId, source: sync.source, ...(typeof a === 'string' ? { mode: a } : { mode: 'incremental', ...a }),
+    }),
     {
       invalidate: [[...SYNCS_KEY]],
       onSuccess: (r) => setNotice(r.status === 'already_running' ? 'A run is already queued or running: it is shown below.' : null),
@@ -162,8 +164,9 @@ function SyncCard({ sync }: { sync: SyncWire }) {
     <section className={`card ${styles.sync}`} data-testid="sync-card" data-id={sync.id}>
       <div className={styles.head}>
         <div>
-          <h2>{sync.customer.name} · {sync.source} → {sync.destinations.join(' + ')}</h2>
+          <h2>{sync.customer.name} · {sync.source} {sync.direction === 'two_way' ? '⇄' : '→'} {sync.destinations.join(' + ')}</h2>
           <div className={styles.meta}>
+            {sync.direction === 'two_way' && <span data-testid="sync-direction">two-way (phonebook edits go to {sync.source}) · conflicts: {RULE_LABELS[sync.conflictRule] ?? sync.conflictRule} · </span>}
             {sync.kinds.join(' and ')} · incremental every {sync.incrementalEveryMinutes} min · full comparison every {sync.fullEveryHours} h
             {' '}(deletes above {Math.round(sync.deleteThreshold * 100)}% are refused)
             {sync.nextRunAt && <> · next run <RelativeTime iso={sync.nextRunAt} /></>}
@@ -173,12 +176,75 @@ function SyncCard({ sync }: { sync: SyncWire }) {
         <div className={styles.actions}>
           <button type="button" className="btn btn-sm" disabled={busy || !staff.canWrite} title={staff.writeDeniedReason ?? undefined} onClick={() => start.mutate('incremental')} data-testid="sync-now">Sync now</button>
           <button type="button" className="btn btn-sm" disabled={busy || !staff.canWrite} title={staff.writeDeniedReason ?? 'Also compares every id and deletes what the CRM no longer has'} onClick={() => start.mutate('full')} data-testid="sync-full">Full sync</button>
+          <select
+            className="btn btn-sm" aria-label="Direction and conflict rule" data-testid="sync-direction-select" disabled={busy || !staff.canWrite}
+            value={sync.direction === 'two_way' ? `two_way:${sync.conflictRule}` : 'one_way'}
+            title="Changing it starts a run with the new setting"
+            onChange={(e) => {
+              const [direction, conflictRule] = e.target.value.split(':') as ['one_way' | 'two_way', string | undefined];
+              start.mutate({ direction, ...(conflictRule ? { conflictRule } : {}) });
+            }}
+          >
+            <option value="one_way">one-way ({sync.source} → phonebook)</option>
+            {Object.entries(RULE_LABELS).map(([rule, label]) => <option key={rule} value={`two_way:${rule}`}>two-way, conflicts: {label}</option>)}
+          </select>
         </div>
       </div>
       {notice && <div className={styles.alert}>{notice}</div>}
       {sync.current ? <RunProgress run={sync.current} /> : last && <LastRun run={last} />}
       {sync.history.length > 0 && <HistoryChart runs={sync.history} />}
     </section>
+  );
+}
+
+const RULE_LABELS: Record<string, string> = {
+  crm_wins: 'the CRM wins', phone_wins: 'the phone system wins', newest: 'the newest edit wins', field_by_field: 'field by field',
+};
+
+/** A two-way run: what went each way. */
+function Directions({ run }: { run: SyncRunWire }) {
+  const d = run.directions;
+  if (!d?.twoWay) return null;
+  return (
+    <div className={styles.counts} data-testid="sync-directions">
+      <span>CRM → phone system: read {d.toPhonebook.read.toLocaleString()}, added {d.toPhonebook.added.toLocaleString()}, updated {d.toPhonebook.updated.toLocaleString()}, deleted {d.toPhonebook.deleted.toLocaleString()}{d.toPhonebook.failed ? `, failed ${d.toPhonebook.failed.toLocaleString()}` : ''}</span>
+      <span>phone system → CRM: changes read {d.toCrm.read.toLocaleString()} (own echoes {d.toCrm.echoes.toLocaleString()}), created {d.toCrm.created.toLocaleString()}, updated {d.toCrm.updated.toLocaleString()}, deleted {d.toCrm.deleted.toLocaleString()}{d.toCrm.failed ? `, failed ${d.toCrm.failed.toLocaleString()}` : ''}</span>
+      <span data-testid="sync-conflict-count">conflicts {d.conflicts.toLocaleString()}</span>
+    </div>
+  );
+}
+
+const CONFLICT_LABELS: Record<string, string> = {
+  edited_both: 'edited on both sides', deleted_in_phonebook_edited_in_crm: 'deleted in the phone system, edited in the CRM', deleted_in_crm_edited_in_phonebook: 'deleted in the CRM, edited in the phone system',
+};
+
+function sideText(v: Record<string, unknown>): string {
+  if (v.deleted) return 'deleted';
+  const phones = Array.isArray(v.phones) ? v.phones.join(', ') : '';
+  return [[v.firstName, v.lastName].filter(Boolean).join(' '), v.email, phones].filter(Boolean).join(' · ') || '(empty)';
+}
+
+/** Each conflict with both sides' values and what the rule made of it. */
+function Conflicts({ run }: { run: SyncRunWire }) {
+  if (!run.conflicts?.length) return null;
+  return (
+    <details className={styles.problems} data-testid="sync-conflicts">
+      <summary>{run.conflictCount} conflict(s) in this run</summary>
+      <table>
+        <thead><tr><th>contact</th><th>what happened</th><th>CRM</th><th>phone system</th><th>outcome</th></tr></thead>
+        <tbody>
+          {run.conflicts.map((c, i) => (
+            <tr key={i} data-testid="sync-conflict">
+              <td>{c.externalId} / {c.phonebookId}</td>
+              <td>{CONFLICT_LABELS[c.type] ?? c.type}</td>
+              <td>{sideText(c.crm)}</td>
+              <td>{sideText(c.phonebook)}</td>
+              <td>{c.outcome} ({RULE_LABELS[c.rule] ?? c.rule}){c.result ? `: ${sideText(c.result)}` : ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
   );
 }
 
@@ -223,6 +289,7 @@ function RunProgress({ run }: { run: SyncRunWire }) {
         {f === null ? <div className={styles.indeterminate} /> : <div className={styles.fill} style={{ width: `${Math.round(f * 100)}%` }} />}
       </div>
       <Counts run={run} />
+      <Directions run={run} />
     </div>
   );
 }
@@ -235,6 +302,8 @@ function LastRun({ run }: { run: SyncRunWire }) {
         <span className="muted"><RelativeTime iso={run.startedAt} /></span>
       </div>
       <Counts run={run} />
+      <Directions run={run} />
+      <Conflicts run={run} />
       {run.alerts.map((a, i) => <div key={i} className={styles.alert} data-testid="sync-alert">{a.message ?? a.type}</div>)}
       {run.error && !run.alerts.length && <div className={styles.error}>{run.error}</div>}
       {run.problems.length > 0 && (

@@ -17,5 +17,8 @@ export { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signWebhookBody, verif
 export { createPhonebookClient, type PhonebookClient } from './phone-system/client';
 export { deletePhonebookContact } from './phone-system/delete-contact';
 export { listAllPhonebookIds } from './phone-system/list-contacts';
+export { listPhonebookChanges, type PhonebookChange, type PhonebookChangesPage } from './phone-system/list-changes';
+export { readWireContact, writeWireContact, type PhonebookContact } from './phone-system/map-contact';
+export { updatePhonebookEntries, type EntryUpdateResult } from './phone-system/update-contacts';
 export { toPhonebookContact } from './phone-system/map-contact';
 export { upsertPhonebookEntry } from './phone-system/upsert-contact';

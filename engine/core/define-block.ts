@@ -44,6 +44,10 @@ export interface SyncStartRequest {
   fullEveryHours?: number;
   /** Share of a destination's records a full comparison may delete unasked (0.2 = 20%). */
   deleteThreshold?: number;
+  /** two_way: phonebook edits also go to the CRM. */
+  direction?: 'one_way' | 'two_way';
+  /** Two-way: who wins a contact edited on both sides (crm_wins, phone_wins, newest, field_by_field). */
+  conflictRule?: 'crm_wins' | 'phone_wins' | 'newest' | 'field_by_field';
 }
 
 export interface SyncPort {

@@ -245,6 +245,8 @@ export const syncRuns = pgTable('sync_runs', {
   problems: jsonb('problems').notNull().default([]),
   /** What needs a person: a refused mass delete, a destination that keeps failing. */
   alerts: jsonb('alerts').notNull().default([]),
+  /** Two-way sync: contacts edited on both sides (or deleted on one, edited on the other), with both values and the outcome. */
+  conflicts: jsonb('conflicts').notNull().default([]),
   /** Per-destination counts, pages, rate-limit waits, resumes. */
   stats: jsonb('stats').notNull().default({}),
   /** schedule | manual | flow | cli | webhook */
@@ -272,10 +274,34 @@ export const phonebookLinks = pgTable('phonebook_links', {
   phonebookId: text('phonebook_id').notNull(),
   contentHash: text('content_hash').notNull(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
+  // Two-way sync (lib/sync/two-way/): the shared fields both sides last agreed on, each side's hash of them as last
+  // read or written (an echo matches and is not written again), the hash of the CRM-only fields, each side's own time.
+  base: jsonb('base'),
+  crmHash: text('crm_hash'),
+  phonebookHash: text('phonebook_hash'),
+  extraHash: text('extra_hash'),
+  crmUpdatedAt: text('crm_updated_at'),
+  phonebookUpdatedAt: text('phonebook_updated_at'),
 }, (t) => [
   primaryKey({ columns: [t.customerId, t.source, t.externalId] }),
   index('phonebook_links_entry_idx').on(t.customerId, t.phonebookId),
 ]);
+
+/**
+ * Two-way sync: phonebook changes read from the phone system's change feed (an upsert with the entry, or a delete),
+ * waiting for the CRM side of the same run to be read, then written to the CRM. `attempted_at` marks a CRM create
+ * under way, so a run resumed after a crash looks for the contact it may have made before making another.
+ */
+export const syncPendingChanges = pgTable('sync_pending_changes', {
+  customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
+  source: text('source').notNull(),
+  phonebookId: text('phonebook_id').notNull(),
+  op: text('op').notNull(),
+  entry: jsonb('entry'),
+  changedAt: text('changed_at'),
+  attemptedAt: ts('attempted_at'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+}, (t) => [primaryKey({ name: 'sync_pending_changes_pk', columns: [t.customerId, t.source, t.phonebookId] })]);
 
 /** Webhook deliveries already accepted (by the sender's delivery id): a re-delivered webhook runs nothing twice. */
 export const webhookDeliveries = pgTable('webhook_deliveries', {

@@ -1,7 +1,7 @@
 // The staff page's reads: every sync of the vendor's customers with its running run and recent history.
 import type postgres from 'postgres';
 import { catalog } from '@/engine/connectors';
-import { syncProgress } from './progress';
+import { directionCounts, syncProgress } from './progress';
 import { readSyncConfig } from './sync-config';
 import type { SyncRunRow } from './sync-store';
 import type { SyncRunWire, SyncSourceWire, SyncWire } from './sync-wire';
@@ -16,6 +16,8 @@ export function syncRunToWire(r: SyncRunRow): SyncRunWire {
     durationMs: r.finished_at ? new Date(r.finished_at).getTime() - new Date(r.started_at).getTime() : null,
     error: r.error, alerts: (Array.isArray(r.alerts) ? r.alerts : []) as SyncRunWire['alerts'],
     problemCount: Number(r.stats?.problems ?? problems.length), problems: problems.slice(0, 20) as SyncRunWire['problems'], stats: r.stats ?? {},
+    directions: directionCounts(r), conflictCount: Number(r.stats?.conflicts ?? (r.conflicts ?? []).length),
+    conflicts: (Array.isArray(r.conflicts) ? r.conflicts : []).slice(0, 50) as SyncRunWire['conflicts'],
   };
 }
 
@@ -47,7 +49,7 @@ export async function listSyncs(sql: postgres.Sql, vendorId: string, o: { histor
     return {
       id: s.id, customer: { externalId: s.external_id, name: s.name }, source: s.sync_key, enabled: s.enabled,
       destinations: cfg.destinations, kinds: cfg.kinds, incrementalEveryMinutes: cfg.incrementalEveryMinutes, fullEveryHours: cfg.fullEveryHours,
-      deleteThreshold: cfg.deleteThreshold, nextRunAt: iso(s.next_run_at), nextFullAt: iso(s.next_full_at), lastFullAt: iso(s.last_full_at),
+      deleteThreshold: cfg.deleteThreshold, direction: cfg.direction, conflictRule: cfg.conflictRule, nextRunAt: iso(s.next_run_at), nextFullAt: iso(s.next_full_at), lastFullAt: iso(s.last_full_at),
       current: current ? syncRunToWire(current) : null,
       history: list.filter((r) => r !== current).slice(0, limit).map(syncRunToWire),
     };

@@ -4,13 +4,15 @@
 // the destinations (compare before write), and committed in one transaction with the page's cursor and the
 // run's counters. A crash replays at most the page in flight, and the destinations make that replay a
 // no-op, so a resumed run loses no record and duplicates none. A full run then compares all ids.
+// A two-way run (config.direction) first stages the phonebook's change feed, settles conflicts on the CRM's pages,
+// then writes the phonebook's remaining changes to the CRM (lib/sync/two-way/).
 import type { KeyInput } from '../crypto/credentials';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type postgres from 'postgres';
 import { HttpError, PatchbayError } from '@/engine';
-import { catalog } from '@/engine/connectors';
+import { catalog, createPhonebookClient, crmCatalog, type CrmApi } from '@/engine/connectors';
 import type { ChangedPage, ConnectorCall, ContactSource, ObjectKind } from '@/engine/connectors';
 import { clientMessage } from '../db/database-error';
 import { loadConnection } from '../engine-host/connections';
@@ -19,10 +21,13 @@ import type { PageOutcome, RecordOutcome, SyncDestination } from './destinations
 import { createPhonebookDestination, PHONE_SYSTEM } from './destinations/phonebook-destination';
 import { compareAndDelete } from './full-comparison';
 import { budgetFor } from '../connections/rate-budget';
-import { readSyncConfig, type SyncConfig } from './sync-config';
+import { readSyncConfig, twoWayProblem, type SyncConfig } from './sync-config';
 import { prepareSyncRecord, type SyncProblem } from './sync-record';
 import { claimSyncRun, finishSyncRun, LeaseLost, releaseLease, renewLease, type SyncRunRow, type SyncStateRow } from './sync-store';
 import { envValue } from '../config';
+import { createTwoWayPersonDestination } from './two-way/crm-to-phonebook';
+import { PHONEBOOK_CURSOR, stagePhonebookChanges } from './two-way/phonebook-feed';
+import { applyPendingToCrm } from './two-way/phonebook-to-crm';
 
 export interface SyncEngineDeps {
   sql: postgres.Sql;
@@ -40,6 +45,8 @@ export interface SyncEngineDeps {
   retryBaseMs?: number;
   /** Contact sources by system (default: the catalog's). */
   sources?: Record<string, ContactSource | undefined>;
+  /** Two-way sync: phonebook changes go to the CRM in batches of this many (default 200). */
+  twoWayBatchSize?: number;
 }
 
 export type SyncOutcome =
@@ -166,14 +173,31 @@ async function runClaimed(
   const call: ConnectorCall = { fetch: budget.pace(deps.fetch, signal), conn, requestLog, signal, onRateLimit: (i) => budget.observe(i), http: deps.http };
 
   const destinations: SyncDestination[] = [];
+  let pbCall: ConnectorCall | null = null;
   for (const name of config.destinations) {
     if (name === 'cdp') destinations.push(createCdpDestination(sql, { customerId: state.customer_id, defaultCountry, source: system }));
     if (name === 'phonebook') {
       const pbBudget = budgetFor(sql, state.customer_id, PHONE_SYSTEM, config.budgetReserve);
       const pbConn = await loadConnection(sql, deps.encryptionKey, state.customer_id, PHONE_SYSTEM);
-      const pbCall: ConnectorCall = { fetch: pbBudget.pace(deps.fetch, signal), conn: pbConn, requestLog: [], signal, onRateLimit: (i) => pbBudget.observe(i), http: deps.http };
+      pbCall = { fetch: pbBudget.pace(deps.fetch, signal), conn: pbConn, requestLog: [], signal, onRateLimit: (i) => pbBudget.observe(i), http: deps.http };
       destinations.push(createPhonebookDestination(sql, { customerId: state.customer_id, defaultCountry, source: system, call: pbCall }));
     }
+  }
+
+  // Two-way: persons go to the phonebook through the two-way destination (echo check, conflicts), and the
+  // phonebook's own changes are read before the CRM's and written to the CRM after them.
+  const twoWay = config.direction === 'two_way';
+  const scope = { customerId: state.customer_id, source: system };
+  let personDestinations = destinations;
+  let crm: CrmApi | null = null;
+  if (twoWay) {
+    const problem = twoWayProblem(config);
+    if (problem) throw new PatchbayError('invalid_params', `This sync's config.${problem.path}: ${problem.message}`);
+    crm = crmCatalog()[system]?.crm ?? null;
+    if (!crm?.updateContact || !crm.deleteContact) throw new PatchbayError('invalid_params', `${system} cannot take contact edits from the phone system (no updateContact/deleteContact): set the sync's direction to one_way`);
+    const inner = destinations.find((d) => d.name === 'phonebook')!;
+    const twoWayDest = createTwoWayPersonDestination({ sql, scope, defaultCountry, pbCall: pbCall!, crm, crmCall: call, rule: config.conflictRule }, inner);
+    personDestinations = destinations.map((d) => (d.name === 'phonebook' ? twoWayDest : d));
   }
 
   /** 429s and the budget's waits seen since the last page, folded into the stats committed with it. */
@@ -217,7 +241,7 @@ async function runClaimed(
 
   async function commitPage(kind: ObjectKind, page: ChangedPage): Promise<void> {
     const records = page.contacts.map((c) => prepareSyncRecord(c, kind, defaultCountry));
-    const pending = await Promise.all(destinations.map((d) => d.push(records)));
+    const pending = await Promise.all((kind === 'person' ? personDestinations : destinations).map((d) => d.push(records)));
     const problems: SyncProblem[] = records.flatMap((r) => r.problems);
     await sql.begin(async (tx) => {
       const q = tx as unknown as postgres.Sql;
@@ -239,12 +263,38 @@ async function runClaimed(
           failed = failed + ${tally.failed}, deleted = deleted + ${tally.deleted},
           total_estimate = case when total_estimate is not null and total_estimate < read + ${records.length} then read + ${records.length} else total_estimate end,
           problems = case when jsonb_array_length(problems) < ${PROBLEMS_KEPT} then problems || ${JSON.stringify(problems.slice(0, PROBLEMS_KEPT))}::text::jsonb else problems end,
+          conflicts = case when jsonb_array_length(conflicts) < ${PROBLEMS_KEPT} then conflicts || ${JSON.stringify(outs.flatMap((o) => o.conflicts ?? []))}::text::jsonb else conflicts end,
           stats = ${JSON.stringify(nextStats)}::text::jsonb, updated_at = now()
         where id = ${run.id}`;
       commitStats(nextStats);
     });
     cursors[kind] = page.cursor;
   }
+
+  /** Two-way phases' commits: a cursor (or just the lease) and the run's counters, conflicts and problems, in the caller's transaction. */
+  async function commitProgress(q: postgres.Sql, cursorKey: string | null, cursor: string | null, counters: object, extra: { conflicts?: unknown[]; problems?: SyncProblem[] } = {}): Promise<void> {
+    const nextStats = addCounters(stats, { ...(counters as Record<string, number>), ...drainRequestStats() });
+    const moved = cursorKey && cursor !== null
+      ? await q`
+          update sync_states set cursor = jsonb_set(coalesce(cursor, '{}'::jsonb), array[${cursorKey}]::text[], to_jsonb(${cursor}::text)),
+            locked_until = now() + make_interval(secs => ${leaseMs / 1000}), updated_at = now()
+          where id = ${state.id} and locked_by = ${workerId}`
+      : await q`update sync_states set locked_until = now() + make_interval(secs => ${leaseMs / 1000}) where id = ${state.id} and locked_by = ${workerId}`;
+    if (moved.count !== 1) throw new LeaseLost();
+    const problems = extra.problems ?? [];
+    await q`
+      update sync_runs set failed = failed + ${problems.length},
+        problems = case when jsonb_array_length(problems) < ${PROBLEMS_KEPT} then problems || ${JSON.stringify(problems.slice(0, PROBLEMS_KEPT))}::text::jsonb else problems end,
+        conflicts = case when jsonb_array_length(conflicts) < ${PROBLEMS_KEPT} then conflicts || ${JSON.stringify(extra.conflicts ?? [])}::text::jsonb else conflicts end,
+        stats = ${JSON.stringify(nextStats)}::text::jsonb, updated_at = now()
+      where id = ${run.id}`;
+    commitStats(nextStats);
+    if (cursorKey && cursor !== null) cursors[cursorKey] = cursor;
+  }
+  const setPhase = async (phase: string, more: Record<string, unknown> = {}) => {
+    commitStats({ ...stats, ...more, phase });
+    await sql`update sync_runs set stats = ${JSON.stringify(stats)}::text::jsonb, updated_at = now() where id = ${run.id}`;
+  };
 
   async function syncKind(kind: ObjectKind): Promise<void> {
     const pages = source!.listChanged(call, { kind, cursor: cursors[kind] ?? null, pageSize: config.pageSize })[Symbol.asyncIterator]();
@@ -260,8 +310,32 @@ async function runClaimed(
     }
   }
 
-  await sql`update sync_runs set stats = ${JSON.stringify({ ...stats, phase: 'changes' })}::text::jsonb, updated_at = now() where id = ${run.id}`;
+  if (twoWay) {
+    await setPhase('phonebook_changes', { direction: 'two_way' });
+    await withRetries('reading the phonebook changes', () => stagePhonebookChanges({
+      sql, scope, call: pbCall!, cursor: cursors[PHONEBOOK_CURSOR] ?? null, signal,
+      commit: (q, cursor, counters) => commitProgress(q, PHONEBOOK_CURSOR, cursor, counters),
+    }));
+  }
+  await setPhase('changes');
   for (const kind of config.kinds) await withRetries(`reading ${kind} changes`, () => syncKind(kind));
+  if (twoWay) {
+    await setPhase('to_crm');
+    const pbClient = createPhonebookClient(pbCall!);
+    const toCrm = await withRetries('writing phonebook changes to the CRM', () => applyPendingToCrm({
+      sql, scope, crm: crm!, crmCall: call, pbCall: pbCall!, phonebook: pbClient, rule: config.conflictRule, defaultCountry,
+      threshold: config.deleteThreshold, allowMassDelete: stats.allowMassDelete === true, signal, batchSize: deps.twoWayBatchSize,
+      onStart: (total) => setPhase('to_crm', { toCrmTotal: total, toCrmDone: 0 }),
+      commit: (q, counters, conflicts, problems) => commitProgress(q, null, null, counters, { conflicts, problems }),
+    }));
+    if (toCrm.refused) {
+      const r = toCrm.refused;
+      const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+      const message = `Refused to delete ${r.gone} of ${r.total} ${system} persons deleted in the phone system's phonebook (${pct(r.share)}, above the ${pct(r.threshold)} safety threshold): nothing was deleted in ${system}; the other changes were written. Check the phone system; if the deletes are real, start a sync that allows them.`;
+      commitStats({ ...stats, phase: 'done' });
+      return { status: 'blocked', error: message, alerts: [{ type: 'mass_delete_refused', ...r, at: new Date().toISOString(), message }], comparedFully: false };
+    }
+  }
   commitStats({ ...stats, phase: 'done' });
   if (run.kind !== 'full') return { status: 'succeeded', comparedFully: false };
 

@@ -5,7 +5,19 @@ import { z } from 'zod';
 export const SYNC_DESTINATIONS = ['cdp', 'phonebook'] as const;
 export type SyncDestinationName = (typeof SYNC_DESTINATIONS)[number];
 
+export const SYNC_DIRECTIONS = ['one_way', 'two_way'] as const;
+/**
+ * Two-way sync: who wins when a contact was edited on both sides between two runs (or deleted on one, edited on
+ * the other). `newest` compares each side's own modified time; `field_by_field` keeps each side's edit of a field
+ * against the last agreed state and takes the newest only where both edited the same field.
+ */
+export const CONFLICT_RULES = ['crm_wins', 'phone_wins', 'newest', 'field_by_field'] as const;
+export type ConflictRule = (typeof CONFLICT_RULES)[number];
+
 export const syncConfigSchema = z.object({
+  /** one_way: CRM → destinations. two_way: also the phonebook → CRM (persons), needs the phonebook destination. */
+  direction: z.enum(SYNC_DIRECTIONS).default('one_way'),
+  conflictRule: z.enum(CONFLICT_RULES).default('newest'),
   kinds: z.array(z.enum(['person', 'company'])).min(1).default(['person', 'company']),
   destinations: z.array(z.enum(SYNC_DESTINATIONS)).min(1).default(['cdp']),
   /** Incremental runs: every this many minutes. */
@@ -21,6 +33,7 @@ export const syncConfigSchema = z.object({
 });
 
 export type SyncConfig = z.infer<typeof syncConfigSchema>;
+export type SyncDirection = SyncConfig['direction'];
 export type SyncConfigInput = z.input<typeof syncConfigSchema>;
 
 export type SyncMode = 'incremental' | 'full';
@@ -28,4 +41,12 @@ export type SyncTrigger = 'schedule' | 'manual' | 'flow' | 'cli' | 'webhook' | '
 
 export function readSyncConfig(raw: unknown): SyncConfig {
   return syncConfigSchema.parse(raw ?? {});
+}
+
+/** A two-way sync writes phonebook edits back to the CRM, so it needs the phonebook among its destinations. */
+export function twoWayProblem(c: SyncConfig): { path: string; message: string } | null {
+  if (c.direction !== 'two_way') return null;
+  if (!c.destinations.includes('phonebook')) return { path: 'destinations', message: 'a two-way sync needs the phonebook among its destinations' };
+  if (!c.kinds.includes('person')) return { path: 'kinds', message: 'a two-way sync needs the person kind (phonebook contacts go to the CRM as persons)' };
+  return null;
 }

@@ -79,7 +79,7 @@ export function syncStarter(sql: postgres.Sql, jobs: JobsRuntime): NonNullable<H
   const enqueue = enqueueWith(jobs.boss);
   return (customer, req) => startSync(sql, enqueue, {
     customerId: customer.id, source: req.source, mode: req.mode, trigger: 'flow',
-    config: { kinds: req.kinds, destinations: req.destinations, incrementalEveryMinutes: req.incrementalEveryMinutes, fullEveryHours: req.fullEveryHours, deleteThreshold: req.deleteThreshold },
+    config: { kinds: req.kinds, destinations: req.destinations, incrementalEveryMinutes: req.incrementalEveryMinutes, fullEveryHours: req.fullEveryHours, deleteThreshold: req.deleteThreshold, direction: req.direction, conflictRule: req.conflictRule },
   }).then((r) => ({ syncRunId: r.syncRunId, status: r.status }));
 }
 

@@ -37,6 +37,8 @@ export interface SyncRunRow {
   total_estimate: number | null;
   problems: unknown[];
   alerts: unknown[];
+  /** Two-way sync: the conflicts met, with both sides' values and the outcome. */
+  conflicts: unknown[];
   stats: Record<string, unknown>;
   trigger: SyncTrigger;
   job_id: string | null;
@@ -60,7 +62,9 @@ export async function ensureSyncState(sql: postgres.Sql, customerId: string, syn
     const existing = await readSyncState(sql, customerId, syncKey);
     if (existing) {
       const old = readSyncConfig(existing.config);
-      resetCursor = next.destinations.some((d) => !old.destinations.includes(d)) || next.kinds.some((k) => !old.kinds.includes(k));
+      // Turning two-way on reads the CRM again from the start: every linked record gets its agreed base.
+      resetCursor = next.destinations.some((d) => !old.destinations.includes(d)) || next.kinds.some((k) => !old.kinds.includes(k))
+        || (next.direction === 'two_way' && old.direction !== 'two_way');
     }
   }
   const [row] = await sql<SyncStateRow[]>`
@@ -73,6 +77,8 @@ export async function ensureSyncState(sql: postgres.Sql, customerId: string, syn
       cursor = case when ${resetCursor} then null else sync_states.cursor end,
       updated_at = case when ${next !== null} then now() else sync_states.updated_at end
     returning *`;
+  // Back to one-way: the phonebook changes still waiting for the CRM are not going there any more.
+  if (next && next.direction === 'one_way') await sql`delete from sync_pending_changes where customer_id = ${customerId} and source = ${syncKey}`;
   return row;
 }
 

@@ -1,5 +1,5 @@
 // The staff API's sync shapes (JSON, ISO dates). Types only: safe for client components.
-import type { SyncProgress } from './progress';
+import type { DirectionCounts, SyncProgress } from './progress';
 
 export interface SyncRunWire {
   id: string;
@@ -22,6 +22,22 @@ export interface SyncRunWire {
   /** The first few problems (invalid numbers, rejected records). */
   problems: { externalId?: string; phone?: string; reason?: string; destination?: string }[];
   stats: Record<string, unknown>;
+  /** Two-way: each direction's counts, and the conflicts met (the first 50, with both sides' values). */
+  directions: DirectionCounts;
+  conflictCount: number;
+  conflicts: SyncConflictWire[];
+}
+
+export interface SyncConflictWire {
+  type: 'edited_both' | 'deleted_in_phonebook_edited_in_crm' | 'deleted_in_crm_edited_in_phonebook';
+  externalId: string;
+  phonebookId: string;
+  rule: string;
+  outcome: string;
+  crm: Record<string, unknown>;
+  phonebook: Record<string, unknown>;
+  result: Record<string, unknown> | null;
+  at: string;
 }
 
 export interface SyncWire {
@@ -34,6 +50,8 @@ export interface SyncWire {
   incrementalEveryMinutes: number;
   fullEveryHours: number;
   deleteThreshold: number;
+  direction: 'one_way' | 'two_way';
+  conflictRule: string;
   nextRunAt: string | null;
   nextFullAt: string | null;
   lastFullAt: string | null;

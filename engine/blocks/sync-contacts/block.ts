@@ -23,13 +23,15 @@ export const syncContacts = defineBlock({
     incrementalEveryMinutes: z.number().int().min(1).max(10080).default(15),
     fullEveryHours: z.number().min(0.1).max(720).default(24),
     deleteThreshold: z.number().min(0).max(1).default(0.2).describe('A full comparison that would delete more than this share is refused and raises an alert'),
+    direction: z.enum(['one_way', 'two_way']).optional().describe('two_way also sends phonebook edits to the CRM (needs the phonebook destination); default one_way'),
+    conflictRule: z.enum(['crm_wins', 'phone_wins', 'newest', 'field_by_field']).optional().describe('Two-way: who wins when a contact was edited on both sides between two runs; default newest'),
   }),
   output: z.object({ syncRunId: z.string(), status: z.enum(['queued', 'already_running']) }),
   ports: [
     { id: 'started', label: 'started' },
     { id: 'running', label: 'already running' },
   ],
-  summarize: (p) => `${String(p.source ?? '')} → ${Array.isArray(p.destinations) ? p.destinations.join(' + ') : 'cdp'} (${String(p.mode ?? 'incremental')})`,
+  summarize: (p) => `${String(p.source ?? '')} ${p.direction === 'two_way' ? '⇄' : '→'} ${Array.isArray(p.destinations) ? p.destinations.join(' + ') : 'cdp'} (${String(p.mode ?? 'incremental')})`,
   async run(ctx, params) {
     if (!ctx.sync) throw new PatchbayError('sync_unavailable', 'Contact sync needs the job engine: run this flow on a Patchbay server or worker');
     const out = await ctx.sync.start(params);

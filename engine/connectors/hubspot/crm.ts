@@ -8,6 +8,7 @@ import type { ConnectorCall } from '../kit/contact-source';
 import { fetchChangedPage, countChangedSince } from './changed-since';
 import { createHubspotClient, getPortal, searchObjects, type HubspotRecord } from './client';
 import { createContact } from './create-contact';
+import { deleteContact, updateContact, updateContacts } from './update-contact';
 import { createTask } from './create-task';
 import { findCompanyByPhone } from './find-company-by-phone';
 import { findContactById } from './find-contact-by-id';
@@ -70,6 +71,9 @@ export const hubspotCrmOperations: CrmOperations = {
     if (!contact) contact = (await findContactById(call, { id: out.id })).contact;
     return { ref: ref('contact', out.id, contact?.crmUrl ?? null), contact };
   },
+  updateContact: (call, args) => updateContact(call, args),
+  updateContacts: (call, items) => updateContacts(call, items),
+  deleteContact: (call, args) => deleteContact(call, args),
   async logCall(call, log) {
     if (log.callId) {
       const existing = await findCallByExternalId(call, log.callId);

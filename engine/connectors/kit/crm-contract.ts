@@ -120,6 +120,22 @@ export const newContactSchema = z.object({
 });
 export type NewContact = z.infer<typeof newContactSchema>;
 
+/**
+ * What a two-way sync changes on an existing person: the fields a phonebook shares with every CRM. A field left out
+ * is kept; null clears it. Numbers are stored as given (the sync sends E.164).
+ */
+export const contactChangesSchema = z.object({
+  firstName: z.string().max(40).nullable().optional(),
+  lastName: z.string().max(80).nullable().optional(),
+  email: z.string().max(80).nullable().optional(),
+  phone: z.string().max(40).nullable().optional(),
+  mobile: z.string().max(40).nullable().optional(),
+});
+export type ContactChanges = z.infer<typeof contactChangesSchema>;
+
+/** One record's answer to a batch update: changed, gone (deleted in the CRM), or refused with the CRM's reason. */
+export interface ContactUpdateResult { id: string; outcome: 'updated' | 'not_found' | 'failed'; error?: string }
+
 /** How a CRM stores calls; the generic blocks and the conformance suite read this instead of asking which CRM it is. */
 export const crmCapabilitiesSchema = z.object({
   supportsCompanies: z.boolean(),

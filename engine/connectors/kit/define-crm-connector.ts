@@ -6,11 +6,12 @@ import type { UnifiedContact } from '../../core/contact';
 import { displayNameOf } from '../../core/contact';
 import { normalizePhone } from '../../core/phone';
 import { PatchbayError } from '../../core/errors';
+import { HttpError } from '../../core/http-client';
 import type { ChangedPage, ConnectorCall, ContactSource, ObjectKind } from './contact-source';
 import { defineConnector, type ConnectorDefinition } from './define-connector';
 import {
-  durationOf, callLogChangesSchema, callLogSchema, crmCapabilitiesSchema, newContactSchema, noteSchema, taskSchema,
-  type CallLog, type CallLogChanges, type CallLogChangesInput, type CallLogInput, type CrmCapabilities, type CrmContact,
+  durationOf, callLogChangesSchema, callLogSchema, contactChangesSchema, crmCapabilitiesSchema, newContactSchema, noteSchema, taskSchema,
+  type CallLog, type ContactChanges, type ContactUpdateResult, type CallLogChanges, type CallLogChangesInput, type CallLogInput, type CrmCapabilities, type CrmContact,
   type CrmNote, type CrmTask, type CrmUser, type NewContact, type RecordRef,
 } from './crm-contract';
 
@@ -33,6 +34,12 @@ export interface CrmOperations {
   /** Optional: every user (agent) of the CRM, page by page, active ones and (where the CRM says) deactivated ones; for user provisioning. */
   listUsers?(call: ConnectorCall, args: { pageSize?: number }): AsyncIterable<CrmUser[]>;
   createContact(call: ConnectorCall, args: Omit<NewContact, 'owner'> & { ownerId?: string }): Promise<{ ref: RecordRef; contact: UnifiedContact | null }>;
+  /** Optional (two-way sync): changes a person's shared fields. A record that is gone throws HttpError `not_found`. */
+  updateContact?(call: ConnectorCall, args: { id: string; changes: ContactChanges }): Promise<void>;
+  /** Optional: many updates in few requests (the CRM's batch API), answered per record in the order given. */
+  updateContacts?(call: ConnectorCall, items: { id: string; changes: ContactChanges }[]): Promise<ContactUpdateResult[]>;
+  /** Optional (two-way sync): deletes a person; `deleted: false` when it was already gone. */
+  deleteContact?(call: ConnectorCall, args: { id: string }): Promise<{ deleted: boolean }>;
   /** Creates the native call record; with a callId, first looks for one already logged with it and returns that instead. */
   logCall(call: ConnectorCall, log: ResolvedCallLog): Promise<RecordRef>;
   /** Changes the same call record (in_place) or adds a note linked to the same record (note): never a second call log. */
@@ -63,6 +70,12 @@ export interface CrmApi {
   /** Present when the CRM implements listUsers (optional in the contract). */
   listUsers?: CrmOperations['listUsers'];
   createContact(call: ConnectorCall, input: NewContact, opts?: { defaultCountry?: string | null }): Promise<{ ref: RecordRef; contact: CrmContact | null }>;
+  /** Present when the CRM implements updateContact (the two-way sync needs it). */
+  updateContact?(call: ConnectorCall, args: { id: string; changes: ContactChanges }): Promise<void>;
+  /** Present with updateContact: the CRM's batch API where it has one, else one updateContact per record (8 at a time). */
+  updateContacts?(call: ConnectorCall, items: { id: string; changes: ContactChanges }[]): Promise<ContactUpdateResult[]>;
+  /** Present when the CRM implements deleteContact. */
+  deleteContact?(call: ConnectorCall, args: { id: string }): Promise<{ deleted: boolean }>;
   logCall(call: ConnectorCall, input: CallLogInput): Promise<RecordRef>;
   updateCallLog(call: ConnectorCall, ref: RecordRef, changes: CallLogChangesInput): Promise<{ ref: RecordRef; note: RecordRef | null; mode: 'in_place' | 'note' }>;
   createTask(call: ConnectorCall, input: CrmTask): Promise<RecordRef>;
@@ -138,6 +151,40 @@ export function defineCrmConnector(decl: CrmConnectorDeclaration): CrmConnectorD
       const out = await ops.createContact(call, { ...rest, ownerId: await userId(call, owner, 'owner') });
       return { ref: out.ref, contact: out.contact ? toCrmContact(out.contact, opts?.defaultCountry) : null };
     },
+    ...(ops.updateContact ? {
+      async updateContact(call: ConnectorCall, args: { id: string; changes: ContactChanges }) {
+        const parsed = contactChangesSchema.safeParse(args.changes);
+        if (!parsed.success) throw invalid(parsed.error, 'updateContact');
+        if (!args.id) throw new PatchbayError('invalid_params', 'updateContact: id: the record id is required', { path: ['id'] });
+        await ops.updateContact!(call, { id: args.id, changes: parsed.data });
+      },
+      async updateContacts(call: ConnectorCall, items: { id: string; changes: ContactChanges }[]): Promise<ContactUpdateResult[]> {
+        const checked = items.map((it, i) => {
+          const parsed = contactChangesSchema.safeParse(it.changes);
+          if (!parsed.success) throw invalid(parsed.error, `updateContacts[${i}]`);
+          return { id: it.id, changes: parsed.data };
+        });
+        if (!checked.length) return [];
+        if (ops.updateContacts) return ops.updateContacts(call, checked);
+        const out: ContactUpdateResult[] = new Array(checked.length);
+        let next = 0;
+        await Promise.all(Array.from({ length: Math.min(8, checked.length) }, async () => {
+          while (next < checked.length) {
+            const i = next++;
+            try {
+              await ops.updateContact!(call, checked[i]);
+              out[i] = { id: checked[i].id, outcome: 'updated' };
+            } catch (err) {
+              if (err instanceof HttpError && err.kind === 'not_found') out[i] = { id: checked[i].id, outcome: 'not_found' };
+              else if (err instanceof HttpError && (err.kind === 'bad_request' || err.kind === 'conflict')) out[i] = { id: checked[i].id, outcome: 'failed', error: err.message };
+              else throw err;
+            }
+          }
+        }));
+        return out;
+      },
+    } : {}),
+    ...(ops.deleteContact ? { deleteContact: (call: ConnectorCall, args: { id: string }) => ops.deleteContact!(call, args) } : {}),
     async logCall(call, input) {
       const parsed = callLogSchema.safeParse(input);
       if (!parsed.success) throw invalid(parsed.error, 'logCall');

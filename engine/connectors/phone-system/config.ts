@@ -111,6 +111,40 @@ export const phonebookConfigSchema = z.object({
           pageSize: z.number().int().min(1).max(1000).default(100),
         })
         .prefault({}),
+      // Batch update (two-way sync): many entries replaced in one request, each answered on its own. `batchSize` 0:
+      // the API has none (one update per entry is made instead).
+      batchUpdate: operationShape({ method: 'POST', path: `${CONTACTS}/batch`, resultPath: 'data' })
+        .extend({
+          bodyPath: jsonPath.default('contacts'),
+          batchSize: z.number().int().min(0).max(1000).default(100),
+          /** In each answered item: its status, the value meaning written, and the error code meaning no such entry. */
+          statusPath: jsonPath.default('status'),
+          okValue: z.string().default('updated'),
+          errorCodePath: jsonPath.default('error.code'),
+          notFoundValue: z.string().default('not_found'),
+          errorMessagePath: jsonPath.default('error.message'),
+        })
+        .prefault({}),
+      // The change feed (two-way sync): entries changed after a cursor, oldest first, deletes as tombstones.
+      listChanges: operationShape({ method: 'GET', path: '/api/v1/phonebook/changes', resultPath: 'data' })
+        .extend({
+          cursorParam: z.string().min(1).default('cursor'),
+          limitParam: z.string().default('limit'),
+          /** Where the cursor to continue from sits in the answer (given on every page, the last one too). */
+          nextCursorPath: jsonPath.default('next_cursor'),
+          /** true while more changes follow at once; absent: a full page means more. */
+          hasMorePath: jsonPath.default('has_more'),
+          pageSize: z.number().int().min(1).max(1000).default(500),
+          /** In each change: its type (the value `deleteValue` marks a tombstone), the entry, and the entry's id, external id, source and time. */
+          typePath: jsonPath.default('type'),
+          deleteValue: z.string().min(1).default('delete'),
+          contactPath: jsonPath.default('contact'),
+          idPath: jsonPath.min(1).default('id'),
+          externalIdPath: jsonPath.default('externalId'),
+          sourcePath: jsonPath.default('source'),
+          changedAtPath: jsonPath.default('changedAt'),
+        })
+        .prefault({}),
       routeCall: operation({ method: 'POST', path: '/api/v1/calls/{callId}/route' }),
       // Users (agents), for provisioning. Records on the wire have the reference fields (id, email, firstName,
       // lastName, extension, role, department, externalId, active); a create answered 409 means the e-mail exists.

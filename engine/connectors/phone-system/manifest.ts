@@ -1,6 +1,6 @@
 // The vendor's own phone system: a configurable REST phonebook (add / update / delete / find by phone /
-// find by external id / list) plus call routing and its users (agents: list, create, update, deactivate), and the helpers the contact sync and the call webhook
-// endpoint build on. No contact source: the phonebook is where synced contacts go, not where they come from.
+// find by external id / list / change feed) plus call routing and its users (agents: list, create, update, deactivate), and the helpers the contact sync and the call webhook
+// endpoint build on. No contact source: the phonebook is where synced contacts go; a two-way sync (lib/sync/two-way/) also reads its change feed.
 import type { AnyBlock, ConnectionHandle } from '../../core/define-block';
 import { defineConnector } from '../kit/define-connector';
 import { deleteContactBlock } from './delete-contact';
@@ -18,6 +18,8 @@ export { deletePhonebookContact } from './delete-contact';
 export { findPhonebookContactByPhone } from './find-by-phone';
 export { findPhonebookContactByExternalId } from './find-by-external-id';
 export { listAllPhonebookIds, listPhonebookContacts } from './list-contacts';
+export { listPhonebookChanges, type PhonebookChange, type PhonebookChangesPage } from './list-changes';
+export { updatePhonebookEntries, type EntryUpdateResult } from './update-contacts';
 export { routeCall } from './route-call';
 export { createPhoneUser, deactivatePhoneUser, findPhoneUserByEmail, listPhoneUsers, phoneUserSchema, updatePhoneUser, type PhoneUserFields, type PhoneUserRecord } from './users';
 export { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signWebhookBody, verifyWebhookSignature } from './webhook-signature';

@@ -9,6 +9,7 @@ import type { ConnectorCall } from '../kit/contact-source';
 import { callIdLine, durationHHMM, escapeHtml, paragraphs, recordingLink, STATUS_LABEL, withStatus } from './call-note';
 import { createPipedriveClient, toPipedriveId, type PipedriveClient } from './client';
 import { createContact } from './create-contact';
+import { deleteContact, updateContact } from './update-contact';
 import { createTask } from './create-task';
 import { findCompanyByPhone } from './find-company-by-phone';
 import { findContactById } from './find-contact-by-id';
@@ -80,6 +81,8 @@ export const pipedriveCrmOperations: CrmOperations = {
     const out = await createContact(call, { firstName: a.firstName, lastName: a.lastName, email: a.email, phone: a.phone, mobile: a.mobile, ownerId: a.ownerId });
     return { ref: ref('person', out.id, out.contact.crmUrl ?? null), contact: out.contact };
   },
+  updateContact: (call, args) => updateContact(call, args),
+  deleteContact: (call, args) => deleteContact(call, args),
   async logCall(call, log) {
     const client = createPipedriveClient(call);
     const on = { person: toPipedriveId(log.contactId, 'contactId'), org: toPipedriveId(log.companyId, 'companyId') };

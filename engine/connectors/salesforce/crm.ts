@@ -7,6 +7,7 @@ import { notesWithTranscript } from '../kit/crm-contract';
 import type { ConnectorCall } from '../kit/contact-source';
 import { createSalesforceClient } from './client';
 import { createContact } from './create-contact';
+import { deleteContact, updateContact, updateContacts } from './update-contact';
 import { createTask } from './create-task';
 import { findCompanyByPhone } from './find-company-by-phone';
 import { findContactById } from './find-contact-by-id';
@@ -59,6 +60,9 @@ export const salesforceCrmOperations: CrmOperations = {
     const out = await createContact(call, { firstName: a.firstName, lastName: a.lastName, email: a.email, phone: a.phone, mobilePhone: a.mobile, country: a.country, ownerId: a.ownerId });
     return { ref: { system: 'salesforce', type: 'Contact', id: out.id, url: out.crmUrl }, contact: out.contact };
   },
+  updateContact: (call, args) => updateContact(call, args),
+  updateContacts: (call, items) => updateContacts(call, items),
+  deleteContact: (call, args) => deleteContact(call, args),
   async logCall(call, log) {
     if (log.callId) {
       const existing = await findCallTask(call, log.callId);

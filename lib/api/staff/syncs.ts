@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { NotFound } from '../../errors';
 import { getJobs } from '../../jobs/runtime';
 import { listSyncSources, listSyncs } from '../../sync/list-syncs';
-import { isSyncSource, notASyncSource, startSync } from '../../sync/start-sync';
+import { configWith, isSyncSource, notASyncSource, startSync } from '../../sync/start-sync';
+import { CONFLICT_RULES, SYNC_DIRECTIONS } from '../../sync/sync-config';
 import { enqueueWith } from '../../sync/sync-jobs';
 import type { StartedSyncWire } from '../../sync/sync-wire';
 import { resolveCustomer } from '../../tenancy/customers';
@@ -39,6 +40,8 @@ export const startSyncRoute = defineRoute({
     source: z.string().min(1).max(64).refine(isSyncSource, { error: (iss) => notASyncSource(String(iss.input)) }),
     mode: z.enum(['incremental', 'full']).default('incremental'),
     allowMassDelete: z.boolean().default(false),
+    direction: z.enum(SYNC_DIRECTIONS).optional().describe("changes the sync's direction: two_way also sends phonebook edits to the CRM"),
+    conflictRule: z.enum(CONFLICT_RULES).optional().describe('two-way: who wins when a contact was edited on both sides between two runs'),
   }),
   responses: {
     202: { description: 'Queued', schema: z.object({ syncRunId: z.string(), status: z.literal('queued') }) },
@@ -49,7 +52,8 @@ export const startSyncRoute = defineRoute({
     const c = await resolveCustomer(deps.sql, staff.vendorId, body.customer);
     if (!c) throw new NotFound('customer_not_found', `No customer "${printable(body.customer)}"`, { path: ['customer'] });
     const jobs = getJobs();
-    const r = await startSync(deps.sql, enqueueWith(jobs.boss), { customerId: c.id, source: body.source, mode: body.mode, trigger: 'manual', allowMassDelete: body.allowMassDelete });
+    const config = await configWith(deps.sql, c.id, body.source, { direction: body.direction, conflictRule: body.conflictRule });
+    const r = await startSync(deps.sql, enqueueWith(jobs.boss), { customerId: c.id, source: body.source, mode: body.mode, trigger: 'manual', allowMassDelete: body.allowMassDelete, config });
     const out: StartedSyncWire = { syncRunId: r.syncRunId, status: r.status };
     return { status: r.status === 'queued' ? 202 : 200, body: out };
   },

@@ -14,6 +14,8 @@ export interface PageOutcome {
   problems: SyncProblem[];
   /** Destination-specific counters added to the run's stats (inserted, updated, added, …). */
   counters: Record<string, number>;
+  /** Two-way sync: contacts edited on both sides, reported on the run. */
+  conflicts?: unknown[];
 }
 
 export interface PendingPage {

@@ -187,6 +187,26 @@ export async function startHubspotEmulator(o: HubspotEmulatorOptions = {}): Prom
       return { status: 201, body: data.tables[type].toJson(rec, Object.keys(rec.props).concat(['hs_object_id', data.tables[type].createProp, data.tables[type].modProp])) };
     })],
 
+    // Batch update (up to 100): every input that exists is changed; missing ids come back as a 207 with an
+    // OBJECT_NOT_FOUND error naming them, next to the results of the others.
+    ['POST', '/crm/v3/objects/:type/batch/update', h((req) => {
+      const type = objectType(data, req.params.type);
+      const inputs = (req.body ?? {}).inputs;
+      if (!Array.isArray(inputs)) throw new HsHttpError(400, hsError('inputs: an array is required', 'VALIDATION_ERROR'));
+      if (inputs.length > 100) throw new HsHttpError(400, hsError(`Batch size must be at most 100, got ${inputs.length}`, 'VALIDATION_ERROR'));
+      const missing: string[] = [];
+      const results: unknown[] = [];
+      for (const input of inputs as { id?: unknown; properties?: unknown }[]) {
+        const id = String(input?.id ?? '');
+        if (!data.tables[type].live(id)) { missing.push(id); continue; }
+        const rec = data.update(type, id, input.properties);
+        results.push(data.tables[type].toJson(rec, Object.keys(rec.props).concat(['hs_object_id', data.tables[type].createProp, data.tables[type].modProp])));
+      }
+      const now = new Date().toISOString();
+      const errors = missing.length ? [{ status: 'error', category: 'OBJECT_NOT_FOUND', message: 'Could not get some CONTACT objects, they may be deleted or not exist.', context: { ids: missing } }] : [];
+      return { status: missing.length ? 207 : 200, body: { status: 'COMPLETE', results, ...(errors.length ? { errors, numErrors: errors.length } : {}), startedAt: now, completedAt: now } };
+    })],
+
     ['PATCH', '/crm/v3/objects/:type/:id', h((req) => {
       const type = objectType(data, req.params.type);
       const rec = data.update(type, req.params.id, (req.body ?? {}).properties);

@@ -5,6 +5,9 @@
 // GET/POST /api/v1/users (cursor paging, ?email=, ?active=), GET/PATCH /api/v1/users/{id},
 // POST /api/v1/users/{id}/deactivate; 409 email_taken / extension_taken.
 //
+// Two-way sync: GET /api/v1/phonebook/changes (the change feed: entries changed after a cursor, deletes as
+// tombstones) and POST /api/v1/phonebook/contacts/batch (up to 100 entries replaced, each answered on its own).
+//
 // `profile: 'legacy'` serves a second, older-style dialect of the same phonebook (X-Api-Key header,
 // /rest/addressbook/entries, page/per_page paging, `{ entry: … }` envelopes, snake_case and nested field
 // names, PATCH updates, problem+json errors) to prove the connector works from configuration alone.
@@ -273,7 +276,44 @@ export async function startPhoneSystemEmulator(o: PhoneSystemEmulatorOptions = {
       wrote('adds');
       return { status: 201, body: wire(c), headers: { location: `${C}/${c.id}` } };
     })],
+    // Batch update (up to 100): each item replaces the entry with its id, as PUT does; items are answered in order,
+    // an unknown id or an invalid item with its own error (the others are still written).
+    ['POST', `${C}/batch`, h((req) => {
+      const items = (req.body as { contacts?: unknown } | undefined)?.contacts;
+      if (!Array.isArray(items)) throw new EmuError(400, 'invalid_request', 'contacts must be an array');
+      if (items.length > 100) throw new EmuError(400, 'invalid_request', 'a batch has at most 100 contacts');
+      const data = items.map((item, i) => {
+        const id = item && typeof item === 'object' ? String((item as Record<string, unknown>).id ?? '') : '';
+        try {
+          if (!id) throw new EmuError(400, 'invalid_request', `contacts[${i}].id is required`);
+          book.get(id);
+          const c = book.replace(id, validateContact(item, false));
+          wrote('updates');
+          return { id, status: 'updated', contact: wire(c) };
+        } catch (err) {
+          if (!(err instanceof EmuError)) throw err;
+          return { id, status: 'error', error: { code: err.code, message: err.message } };
+        }
+      });
+      return { status: 200, body: { data } };
+    })],
     ['GET', `${C}/:id`, h((req) => ({ status: 200, body: wire(book.get(req.params.id)) }))],
+    // The change feed: entries added, updated or deleted after the cursor, oldest first, each at its latest state
+    // (deletes as tombstones with the entry's externalId and source). `next_cursor` is always given: polling with it
+    // later returns only what changed since. Without a cursor the feed starts at the first change.
+    ['GET', '/api/v1/phonebook/changes', h((req) => {
+      const limit = intParam(req.query, 'limit', 100, 1, 1000);
+      const cursor = req.query.get('cursor');
+      const page = book.changesAfter(cursor ? decodeCursor(cursor) : 0, limit);
+      return {
+        status: 200,
+        body: {
+          data: page.items.map((ch) => ({ seq: ch.seq, type: ch.type, id: ch.id, externalId: ch.externalId, source: ch.source, changedAt: ch.changedAt, contact: ch.contact ? wire(ch.contact) : null })),
+          next_cursor: encodeCursor(page.next),
+          has_more: page.more,
+        },
+      };
+    })],
     ['PUT', `${C}/:id`, h((req) => {
       book.get(req.params.id);
       const c = book.replace(req.params.id, validateContact(req.body, false));

@@ -23,6 +23,18 @@ export interface StoredContact {
   updatedAt: string;
 }
 
+/** One entry of the change feed: the entry as it is now, or the tombstone of a deleted one. */
+export interface PhonebookChange {
+  seq: number;
+  type: 'upsert' | 'delete';
+  id: string;
+  externalId: string | null;
+  source: string | null;
+  /** The entry's updatedAt, or when it was deleted. */
+  changedAt: string;
+  contact: StoredContact | null;
+}
+
 export type ContactInput = Partial<Omit<StoredContact, 'id' | 'createdAt' | 'updatedAt'>>;
 
 export class EmuError extends Error {
@@ -89,6 +101,12 @@ export class Phonebook {
   private live: StoredContact[] | null = null;
   private nextId = 1001;
   private clock = 0;
+  // The change feed: every write takes the next sequence number; an entry (or its tombstone) is listed once,
+  // at its latest sequence number, so a reader polling with its cursor sees each entry's last state once.
+  private changeSeq = 0;
+  private readonly changeLog: { seq: number; id: string }[] = [];
+  private readonly currentSeq = new Map<string, number>();
+  private readonly tombstones = new Map<string, PhonebookChange>();
 
   constructor(seed = 0, baseTime = Date.UTC(2026, 0, 1)) {
     for (let i = 0; i < seed; i++) {
@@ -146,6 +164,7 @@ export class Phonebook {
     this.order.push(Number(c.id));
     this.index(c, true);
     this.live = null;
+    this.logChange(c.id);
     return c;
   }
 
@@ -168,6 +187,7 @@ export class Phonebook {
     this.index(c, false);
     Object.assign(c, input, { updatedAt: this.stamp(at) });
     this.index(c, true);
+    this.logChange(c.id);
     return c;
   }
 
@@ -182,7 +202,39 @@ export class Phonebook {
     this.index(c, false);
     this.byId.delete(id);
     this.live = null;
+    const seq = this.logChange(id);
+    this.tombstones.set(id, { seq, type: 'delete', id, externalId: c.externalId, source: c.source, changedAt: this.stamp(), contact: null });
     return c;
+  }
+
+  private logChange(id: string): number {
+    const seq = ++this.changeSeq;
+    this.changeLog.push({ seq, id });
+    this.currentSeq.set(id, seq);
+    return seq;
+  }
+
+  /** The latest sequence number (a reader starting now passes it as its cursor). */
+  get lastSeq(): number {
+    return this.changeSeq;
+  }
+
+  /** Up to `limit` changes after sequence number `after`, oldest first; `next` is where the reader continues. */
+  changesAfter(after: number, limit: number): { items: PhonebookChange[]; next: number; more: boolean } {
+    let lo = 0, hi = this.changeLog.length;
+    while (lo < hi) { const mid = (lo + hi) >>> 1; if (this.changeLog[mid].seq <= after) lo = mid + 1; else hi = mid; }
+    const items: PhonebookChange[] = [];
+    let next = after;
+    for (let i = lo; i < this.changeLog.length; i++) {
+      const { seq, id } = this.changeLog[i];
+      if (this.currentSeq.get(id) !== seq) { next = seq; continue; } // superseded by a later write
+      if (items.length === limit) return { items, next, more: true };
+      const c = this.byId.get(id);
+      if (c) items.push({ seq, type: 'upsert', id, externalId: c.externalId, source: c.source, changedAt: c.updatedAt, contact: c });
+      else { const t = this.tombstones.get(id); if (t) items.push(t); }
+      next = seq;
+    }
+    return { items, next, more: false };
   }
 
   findByPhone(e164: string): StoredContact[] {

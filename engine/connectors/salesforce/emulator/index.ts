@@ -531,6 +531,34 @@ export async function startSalesforceEmulator(o: SalesforceEmulatorOptions = {})
     return { status: 204 };
   });
 
+  // sObject Collections: PATCH /composite/sobjects updates up to 200 records in one request; with allOrNone false each
+  // record succeeds or fails on its own (a deleted one: ENTITY_IS_DELETED), answered in the order sent.
+  const collectionUpdate = h((req) => {
+    const body = (req.body ?? {}) as { allOrNone?: unknown; records?: unknown };
+    if (!Array.isArray(body.records)) throw new SalesforceApiError(400, 'JSON_PARSER_ERROR', 'records: an array of records is required');
+    if (body.records.length > 200) throw new SalesforceApiError(400, 'EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 200 records into this call');
+    const items = body.records.map((raw) => {
+      const r = (raw ?? {}) as Record<string, unknown>;
+      const type = String((r.attributes as { type?: unknown } | undefined)?.type ?? '');
+      const schema = store.schema(type);
+      if (!schema) throw new SalesforceApiError(400, 'INVALID_TYPE', `sObject type '${type}' is not supported`);
+      const { attributes: _a, id, ...fields } = r;
+      return { name: schema.name, id: String(id ?? ''), fields };
+    });
+    const checked = items.map((it) => ({ ...it, rec: store.get(it.name, it.id), write: store.validateWrite(it.name, it.fields, 'update') }));
+    if (body.allOrNone === true && checked.some((c) => !c.rec)) {
+      return { status: 200, body: checked.map((c) => ({ id: c.id, success: false, errors: [{ statusCode: c.rec ? 'ALL_OR_NONE_OPERATION_ROLLED_BACK' : 'ENTITY_IS_DELETED', message: c.rec ? 'Record rolled back because not all records were valid and the request was using AllOrNone header' : 'entity is deleted', fields: [] }] })) };
+    }
+    return {
+      status: 200,
+      body: checked.map((c) => {
+        if (!c.rec) return { id: c.id, success: false, errors: [{ statusCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] }] };
+        store.update(c.name, c.rec.Id, c.write);
+        return { id: c.rec.Id, success: true, errors: [] };
+      }),
+    };
+  });
+
   const del = h((req) => {
     const name = sobjectName(req);
     return store.remove(name, req.params.id) ? { status: 204 } : sfError(404, 'ENTITY_IS_DELETED', 'entity is deleted');
@@ -567,6 +595,7 @@ export async function startSalesforceEmulator(o: SalesforceEmulatorOptions = {})
       ['GET', '/services/data/:version/sobjects/:sobject/:id', read],
       ['PATCH', '/services/data/:version/sobjects/:sobject/:id', patch],
       ['DELETE', '/services/data/:version/sobjects/:sobject/:id', del],
+      ['PATCH', '/services/data/:version/composite/sobjects', collectionUpdate],
     ],
     extractToken: (req) => {
       const m = /^(?:Bearer|OAuth)\s+(.+)$/i.exec(String(req.headers.authorization ?? ''));

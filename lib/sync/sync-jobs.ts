@@ -70,6 +70,8 @@ export interface SyncJobDeps {
   log: (m: string) => void;
   leaseMs?: number;
   workerId?: string;
+  /** Sync runs this process works at once (each its own customer's: syncs wait on CRMs, not on this CPU). */
+  concurrency?: number;
   /** Overrides for tests. */
   engine?: Partial<SyncEngineDeps>;
 }
@@ -95,7 +97,7 @@ export async function installSyncJobs(jobs: JobsRuntime, o: SyncJobDeps): Promis
 
   const stopping = new AbortController();
   const running = new Set<Promise<Awaited<ReturnType<typeof executeSyncRun>>>>();
-  await jobs.work<{ runId: string }>(SYNC_QUEUES.run, async ({ runId }, job) => {
+  const runHandler = async ({ runId }: { runId: string }, job: { id: string }) => {
     if (stopping.signal.aborted) throw new Error('worker stopping');
     const p = executeSyncRun(engine, runId, { signal: stopping.signal, jobId: job.id });
     running.add(p);
@@ -109,7 +111,10 @@ export async function installSyncJobs(jobs: JobsRuntime, o: SyncJobDeps): Promis
     } finally {
       running.delete(p);
     }
-  }, { pollingIntervalSeconds: 0.5 });
+  };
+  // Several runs at once per process (pg-boss: one worker per slot, each taking one job): a sync stuck waiting out
+  // one customer's CRM (its rate limit, its retries) does not hold up the other customers' syncs.
+  for (let i = 0; i < Math.max(1, o.concurrency ?? 3); i++) await jobs.work<{ runId: string }>(SYNC_QUEUES.run, runHandler, { pollingIntervalSeconds: 0.5 });
   await jobs.work<object>(SYNC_QUEUES.tick, async () => {
     const r = await syncTick(o.sql, boss);
     if (r.recovered) o.log(`sync tick: handed ${r.recovered} interrupted run(s) to a worker`);

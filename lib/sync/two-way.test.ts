@@ -470,5 +470,7 @@ function describeAtScale<E extends RunningEmulator>(t: CrmTarget<E>, persons: nu
   });
 }
 
-// HubSpot and Salesforce take batch updates; at this size one CRM keeps the file under two minutes on a shared machine.
+// HubSpot and Salesforce take batch updates. (Pipedrive has none; at this size its run counts 3,970 of the 4,000
+// phonebook edits as CRM updates: left out until that is understood.)
 describeAtScale(hubspot, 10_000);
+describeAtScale(salesforce, 10_000);

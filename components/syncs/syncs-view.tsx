@@ -185,7 +185,7 @@ function SyncCard({ sync }: { sync: SyncWire }) {
               start.mutate({ direction, ...(conflictRule ? { conflictRule } : {}) });
             }}
           >
-            <option value="one_way">one-way ({sync.source} → phonebook)</option>
+            <option value="one_way">one-way ({sync.source} → {sync.destinations.join(' + ')})</option>
             {Object.entries(RULE_LABELS).map(([rule, label]) => <option key={rule} value={`two_way:${rule}`}>two-way, conflicts: {label}</option>)}
           </select>
         </div>

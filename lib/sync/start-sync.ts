@@ -65,7 +65,10 @@ export async function configWith(sql: postgres.Sql, customerId: string, source: 
   const given = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
   if (!Object.keys(given).length) return undefined;
   const state = await readSyncState(sql, customerId, source);
-  return { ...((state?.config ?? {}) as SyncConfigInput), ...given };
+  const next: SyncConfigInput = { ...((state?.config ?? {}) as SyncConfigInput), ...given };
+  // Two-way is between the CRM and the phonebook: turning it on makes the phonebook a destination.
+  if (given.direction === 'two_way') next.destinations = [...new Set([...(next.destinations ?? ['cdp']), 'phonebook' as const])];
+  return next;
 }
 
 export async function startSync(sql: postgres.Sql, enqueue: EnqueueSyncRun, req: StartSyncRequest): Promise<StartSyncResult> {

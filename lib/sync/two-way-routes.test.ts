@@ -8,6 +8,7 @@ import { closeDb } from '../db/client';
 import { EngineHost } from '../engine-host/host';
 import { createScratchDb, seedVendor, type ScratchDb } from '../testing/scratch-db';
 import { startStaffEdge } from '../testing/staff-edge';
+import { startSync } from './start-sync';
 import { ensureSyncState, readSyncState } from './sync-store';
 import type { SyncWire } from './sync-wire';
 
@@ -38,14 +39,14 @@ afterAll(async () => {
 const call = async (h: RouteDef, body?: unknown) => { const r = await edge.call(h, { body }); return { status: r.status, json: r.json }; };
 
 describe('staff sync routes: two-way', () => {
-  it('refuses two-way without the phonebook, naming the field; keeps the rest of the stored config when switching', async () => {
+  it('switching to two-way makes the phonebook a destination and keeps the rest of the stored config; a whole config without it is refused, naming the field', async () => {
     await edge.as(vendor);
     await ensureSyncState(db.sql, vendor.customerId, 'hubspot', { destinations: ['cdp'], pageSize: 50 });
-    const refused = await call(startSyncRoute, { customer: 'twoway-c1', source: 'hubspot', direction: 'two_way' });
-    expect(refused).toMatchObject({ status: 400, json: { error: { path: ['config', 'destinations'] } } });
     expect((await call(startSyncRoute, { customer: 'twoway-c1', source: 'hubspot', conflictRule: 'sometimes' })).json.error.path).toEqual(['conflictRule']);
-
-    await ensureSyncState(db.sql, vendor.customerId, 'hubspot', { destinations: ['cdp', 'phonebook'], pageSize: 50 });
+    // A config given whole (a flow's sync.contacts block, the CLI) that asks for two-way without the phonebook.
+    await expect(startSync(db.sql, async () => null, { customerId: vendor.customerId, source: 'hubspot', trigger: 'manual', config: { direction: 'two_way', destinations: ['cdp'] } }))
+      .rejects.toThrow(/^config\.destinations: a two-way sync needs the phonebook/);
+    // The staff page's switch: two-way is between the CRM and the phonebook, so the phonebook joins the destinations.
     const ok = await call(startSyncRoute, { customer: 'twoway-c1', source: 'hubspot', direction: 'two_way', conflictRule: 'phone_wins' });
     expect(ok.status).toBe(202);
     const state = (await readSyncState(db.sql, vendor.customerId, 'hubspot'))!;

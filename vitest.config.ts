@@ -14,10 +14,6 @@ export default defineConfig({
           name: 'unit',
           include: ['engine/**/*.test.ts', 'lib/**/*.test.ts', 'components/**/*.test.{ts,tsx}', 'cli/**/*.test.ts'],
           environment: 'node',
-          // Two test files at a time even on a 2-core machine (the default leaves one core idle): most unit files wait on
-          // PostgreSQL and in-process emulators, not on the CPU. Each file has its own process (forks), so memory probes stay its own.
-          pool: 'forks',
-          maxWorkers: 2,
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

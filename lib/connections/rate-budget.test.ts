@@ -75,9 +75,10 @@ describe('one rate budget per customer per CRM, in PostgreSQL', () => {
     expect(nb).toBeGreaterThan(2);
     expect(na + nb).toBeGreaterThan(LIMIT);
     expect(a.budget.stats.waits + b.budget.stats.waits).toBeGreaterThan(0);
-    // A sync's request was only ever let through while more than the reserve was left after it.
+    // A sync's request was only let through while more than the reserve was left; a real-time request let through
+    // after it may still reach the CRM first, so the sync's answer can show one less.
     const reserve = Math.ceil(LIMIT * SYNC_RESERVE);
-    expect(Math.min(...a.remainingSeen, ...b.remainingSeen)).toBeGreaterThanOrEqual(reserve - 0);
+    expect(Math.min(...a.remainingSeen, ...b.remainingSeen)).toBeGreaterThanOrEqual(reserve - 1);
     // Real-time work got its requests through (it may spend the reserve).
     expect(nrt).toBeGreaterThan(5);
   }, 30_000);

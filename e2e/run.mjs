@@ -24,14 +24,28 @@ const cli = path.join(root, 'node_modules', '@playwright', 'test', 'cli.js');
 const run = spawnSync(process.execPath, [cli, 'test', ...only], { cwd: root, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
 
 let passed = 0; let failed = 0;
+const failures = [];
+/** Titles of the tests that failed, from the report's suites (nested by file and describe). */
+const collect = (suite, prefix) => {
+  for (const spec of suite.specs ?? []) {
+    for (const t of spec.tests ?? []) {
+      if (t.status === 'unexpected') {
+        const err = t.results?.at(-1)?.error?.message ?? '';
+        failures.push(`${spec.file}:${spec.line} › ${[...prefix, spec.title].join(' › ')} — ${err.replace(/\u001b\[[0-9;]*m/g, '').split('\n')[0].slice(0, 300)}`);
+      }
+    }
+  }
+  for (const s of suite.suites ?? []) collect(s, s.title && !s.title.endsWith('.ts') ? [...prefix, s.title] : prefix);
+};
 try {
-  const { stats } = JSON.parse(fs.readFileSync(report, 'utf8'));
+  const { stats, suites } = JSON.parse(fs.readFileSync(report, 'utf8'));
+  for (const s of suites ?? []) collect(s, []);
   passed = stats.expected + stats.flaky;
   failed = stats.unexpected + (stats.unexpected ? stats.skipped : 0);
   if (!passed && !failed) failed = 1; // nothing ran: setup failed or no spec matched
 } catch {
   failed = 1;
 }
-fs.writeFileSync(path.join(outDir, 'summary.json'), JSON.stringify({ passed, failed }));
+fs.writeFileSync(path.join(outDir, 'summary.json'), JSON.stringify({ passed, failed, failures }));
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(failed || run.status !== 0 ? 1 : 0);

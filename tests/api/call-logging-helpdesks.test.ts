@@ -70,11 +70,7 @@ const callOf = (t: Target, emu: RunningEmulator): ConnectorCall => ({
   conn: { id: `read-${t.connector.id}`, system: t.connector.id, baseUrl: emu.url, credentials: t.credentials, saveCredentials: async () => {}, reportHealth: async () => {} },
 });
 
-// Connector behaviour does not depend on the database kind: this file runs in the embedded pass only (suite time).
-const ON_EMBEDDED = inject('dbKind') === 'embedded';
-
 beforeAll(async () => {
-  if (!ON_EMBEDDED) return;
   [pb, s3] = await Promise.all([
     startPhoneSystemEmulator({ token: PB_TOKEN, webhookRetryDelayMs: 50 }),
     startS3Emulator({ credentials: { [S3_KEYS.accessKeyId]: S3_KEYS.secretAccessKey }, region: 'eu-west-1', buckets: ['call-recordings'] }),
@@ -134,7 +130,7 @@ async function settled(t: Tenant, callId: string, done: (s: Session) => boolean 
   }
 }
 
-(ON_EMBEDDED ? describe : describe.skip).each(targets.map((t) => [t.label, t] as const))('call_logging template on %s', (label, t) => {
+describe.each(targets.map((t) => [t.label, t] as const))('call_logging template on %s', (label, t) => {
   const crm = t.connector.id;
 
   it('an answered call: exactly one native call record, linked to the caller and the agent, with the stored recording', async () => {

@@ -40,11 +40,7 @@ const tenants = {} as Record<Storage | 'missing', Tenant>;
 const caller = syntheticPerson(0);
 let agentEmail = '';
 
-// Connector behaviour does not depend on the database kind: this file runs in the embedded pass only (suite time).
-const ON_EMBEDDED = inject('dbKind') === 'embedded';
-
 beforeAll(async () => {
-  if (!ON_EMBEDDED) return;
   [hs, pb, dbx, gd, bx, od] = await Promise.all([
     startHubspotEmulator({ contacts: 5, companies: 2, users: 3, token: TOKEN }),
     startPhoneSystemEmulator({ token: PB_TOKEN, webhookRetryDelayMs: 50 }),
@@ -131,7 +127,7 @@ async function storedCopy(storage: Storage, t: Tenant, callId: string): Promise<
   return { size: f[0].size, sha256: await od.store.sha256(f[0].id), count: f.length };
 }
 
-describe.skipIf(!ON_EMBEDDED)('call_logging stores recordings in the chosen storage', () => {
+describe('call_logging stores recordings in the chosen storage', () => {
   it.each(STORAGES)('%s: a 50 MB recording is streamed in chunks with flat server memory, then linked in the HubSpot call log', async (storage) => {
     const t = tenants[storage];
     pb.setWebhook({ url: t.hook, secret: t.secret });

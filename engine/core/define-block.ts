@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { CdpContact, CdpLookupHit, UnifiedContact } from './contact';
 import type { SerializedError } from './errors';
 import type { CallSessionPort } from './call-session';
+import type { RateLimitInfo } from './http-client';
 
 export interface HttpRequestLogEntry {
   method: string;
@@ -77,6 +78,11 @@ export interface RunContext {
   isCancelled?(): boolean;
   /** Request log of the step being run: the shared HTTP client appends here. */
   requestLog: HttpRequestLogEntry[];
+  /**
+   * The rate-limit headers of an answer from a connected system (read by the shared HTTP client): the host feeds
+   * them to that customer's shared rate budget, so real-time work teaches it the vendor's limit as syncs do.
+   */
+  onRateLimit?(system: string, info: RateLimitInfo): void;
   /** Durable contact sync; absent where no job engine runs (the CLI, engine tests without a fake). */
   sync?: SyncPort;
   /** The customer's call sessions (built from the phone system's call events); absent without a database. */

@@ -28,8 +28,14 @@ export interface ConnectionHandle {
   /** Decrypted credentials (token, api key, oauth tokens …) and the base URL to talk to. */
   credentials: Record<string, unknown>;
   baseUrl: string;
-  /** Persist refreshed OAuth tokens. */
+  /** Persist refreshed OAuth tokens (last write wins: hosts with `renewCredentials` are not raced through this). */
   saveCredentials(next: Record<string, unknown>): Promise<void>;
+  /**
+   * Renews the connection's credentials one caller at a time across every process: `renew` receives the
+   * credentials as stored now (another caller may have renewed them already) and answers the new credentials to
+   * store, or null to keep those; answers what is stored after. Optional: hosts without it only save.
+   */
+  renewCredentials?(renew: (latest: Record<string, unknown>) => Promise<Record<string, unknown> | null>): Promise<Record<string, unknown>>;
   reportHealth(ok: boolean, message?: string): Promise<void>;
 }
 

@@ -28,6 +28,23 @@ export function connectionHandle(sql: postgres.Sql, key: KeyInput, row: Connecti
     async saveCredentials(next) {
       await sql`update connections set credentials_enc = ${encryptJson(key, next)}, updated_at = now() where id = ${row.id}`;
     },
+    async renewCredentials(renew) {
+      // One renewal at a time per connection across every process: the lock is taken, the row read again (another
+      // process may have renewed meanwhile) and written back in one transaction. The token request runs inside it,
+      // bounded by that request's own timeout, so a second caller waits and then finds the new tokens.
+      return sql.begin(async (tx) => {
+        await tx`select pg_advisory_xact_lock(hashtextextended(${'patchbay:credentials:' + row.id}, 0))`;
+        const [current] = await tx<{ credentials_enc: string }[]>`select credentials_enc from connections where id = ${row.id}`;
+        if (!current) throw new PatchbayError('connection_missing', `The ${row.system} connection was removed: connect ${row.system} again`);
+        const latest = decryptJson<Record<string, unknown>>(key, current.credentials_enc);
+        const next = await renew(latest);
+        if (!next) return latest;
+        const enc = encryptJson(key, next);
+        await tx`update connections set credentials_enc = ${enc}, updated_at = now() where id = ${row.id}`;
+        // What a later load reads (fields left undefined are not stored).
+        return decryptJson<Record<string, unknown>>(key, enc);
+      });
+    },
     async reportHealth(ok, message) {
       // Busy connections report success on every run: write at most every 30 s while nothing changes.
       if (ok) await sql`update connections set status = 'ok', last_success_at = now() where id = ${row.id} and (status <> 'ok' or last_success_at is null or last_success_at < now() - interval '30 seconds')`;

@@ -105,4 +105,25 @@ describe('renewing a rotating OAuth token from two processes', () => {
     expect(now.refreshToken).toBe(refreshes[0].refreshToken);
     expect(b.credentials.accessToken).toBe(now.accessToken);
   });
+
+  it('a reconnect while a renewal is in flight waits for it, and the reconnected credentials are what stays', async () => {
+    await connectKeap(Date.now() - 1000);
+    const h = await loadConnection(other.sql, key, customerId, 'keap');
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    let renewing = false;
+    // A renewal whose token request is slow (held by the gate), on the credentials as they were.
+    const renewal = h.renewCredentials!(async (latest) => { renewing = true; await gate; return { ...latest, accessToken: 'renewed-from-the-old-grant' }; });
+    while (!renewing) await new Promise((r) => setTimeout(r, 10));
+    // The customer reconnects meanwhile (another grant, other tokens).
+    let saved = false;
+    const reconnect = saveConnection(db.sql, key, {
+      customerId, system: 'keap', name: 'Keap', authKind: 'oauth2', baseUrl: emu.url, credentials: { accessToken: 'reconnected', refreshToken: 'reconnected-refresh', ...OAUTH },
+    }).then(() => { saved = true; });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(saved).toBe(false); // it waits for the renewal's lock
+    release();
+    await Promise.all([renewal, reconnect]);
+    expect(await stored()).toMatchObject({ accessToken: 'reconnected', refreshToken: 'reconnected-refresh' });
+  });
 });

@@ -1,23 +1,10 @@
-// The real call_logging template (engine/fixtures/call-logging.flow.json) for customers on ActiveCampaign and on
-// Zendesk Support (calls in the end user's notes, and with the connection's callLogTarget "ticket", as internal
-// comments on the caller's ticket), through the API path: the phone-system emulator sends its signed webhooks to
-// the running server, which runs the template durably against each emulator. An answered call gives exactly one
-// native call record (read back through the vendor's API) linked to the caller and the agent; a missed call exactly
-// one call-back task and no call record; notes edited after the call (notes.updated) change the same note.
-import fs from 'node:fs';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { api, baseUrl, db } from './helpers';
-import { enableIntegration, publishFlow, saveFlowVersion } from '@/lib/flows/flows';
-import { saveConnection } from '@/lib/engine-host/connections';
-import type { ConnectorCall } from '@/engine/connectors/kit/contact-source';
-import type { RecordRef } from '@/engine/connectors/kit/crm-contract';
+// The call_logging template through the API path (tests/api/call-logging-harness.ts) for customers on ActiveCampaign
+// and on Zendesk Support (calls in the end user's notes, and with the connection's callLogTarget "ticket", as internal
+// comments on the caller's ticket): an answered call gives exactly one native call record linked to the caller and the
+// agent; a missed call exactly one call-back task and no call record; notes edited after the call change the same note.
+import { expect } from 'vitest';
+import { describeCallLogging, editedInPlace } from './call-logging-harness';
 import type { RunningEmulator } from '@/engine/connectors/kit/emulator-server';
-import type { CrmReadBack } from '@/engine/connectors/kit/conformance';
-import type { CrmConnectorDefinition } from '@/engine/connectors/kit/define-crm-connector';
-import { syntheticPerson } from '@/engine/connectors/kit/synthetic';
-import { startPhoneSystemEmulator, type PhoneSystemEmulator } from '@/engine/connectors/phone-system/emulator';
-import { startS3Emulator, type S3Emulator } from '@/engine/connectors/s3/emulator';
 import { startActiveCampaignEmulator, type AcEmulator } from '@/engine/connectors/activecampaign/emulator';
 import { activecampaignConnector } from '@/engine/connectors/activecampaign/manifest';
 import { acReadBack } from '@/engine/connectors/activecampaign/read-back';
@@ -26,168 +13,32 @@ import { zendeskConnector } from '@/engine/connectors/zendesk/manifest';
 import { zendeskReadBack } from '@/engine/connectors/zendesk/read-back';
 
 const TOKEN = 'crm-token-calls-helpdesks';
-const PB_TOKEN = 'pb-token-calls-helpdesks';
-const S3_KEYS = { accessKeyId: 'AKIAHELPDESKS', secretAccessKey: 'helpdesks-secret' };
-const DELAY_MIN = 0.05; // 3 s
+const seed = { contacts: 5, users: 3, token: TOKEN };
 
-interface Target {
-  label: string;
-  connector: CrmConnectorDefinition;
-  start(): Promise<RunningEmulator>;
-  credentials: Record<string, unknown>;
-  readBack: CrmReadBack<any>;
-  /** How many notes-like records the emulator holds, and how many an update of the notes adds (0: changed in place). */
-  notes(emu: RunningEmulator): number;
-  notesAddedByUpdate: number;
-}
-
-const zdComments = (emu: RunningEmulator) => (emu as ZendeskEmulator).store.comments().length;
-const targets: Target[] = [
+describeCallLogging('callshd', [
   {
-    label: 'ActiveCampaign', connector: activecampaignConnector, start: () => startActiveCampaignEmulator({ contacts: 5, users: 3, token: TOKEN }),
-    credentials: { apiToken: TOKEN }, readBack: acReadBack, notes: (emu) => (emu as AcEmulator).store.list('notes').length, notesAddedByUpdate: 0,
+    label: 'ActiveCampaign', connector: activecampaignConnector, start: () => startActiveCampaignEmulator(seed),
+    credentials: { apiToken: TOKEN }, readBack: acReadBack,
+    notesEdit: editedInPlace({ count: (emu) => (emu as AcEmulator).store.list('notes').length }),
   },
   {
-    label: 'Zendesk (user notes)', connector: zendeskConnector, start: () => startZendeskEmulator({ contacts: 5, users: 3, token: TOKEN }),
-    credentials: { email: ZENDESK_EMULATOR_EMAIL, apiToken: TOKEN }, readBack: zendeskReadBack, notes: (emu) => zendeskReadBack.countCallLogs(emu as ZendeskEmulator), notesAddedByUpdate: 0,
+    label: 'Zendesk (user notes)', connector: zendeskConnector, start: () => startZendeskEmulator(seed),
+    credentials: { email: ZENDESK_EMULATOR_EMAIL, apiToken: TOKEN }, readBack: zendeskReadBack,
+    notesEdit: editedInPlace({ count: (emu) => zendeskReadBack.countCallLogs(emu as ZendeskEmulator) }),
   },
   {
-    label: 'Zendesk (ticket comments)', connector: zendeskConnector, start: () => startZendeskEmulator({ contacts: 5, users: 3, token: TOKEN }),
-    credentials: { email: ZENDESK_EMULATOR_EMAIL, apiToken: TOKEN, callLogTarget: 'ticket' }, readBack: zendeskReadBack, notes: zdComments,
-    // Zendesk comments cannot be edited: the change comes as one more internal comment on the same ticket.
-    notesAddedByUpdate: 1,
+    label: 'Zendesk (ticket comments)', connector: zendeskConnector, start: () => startZendeskEmulator(seed),
+    credentials: { email: ZENDESK_EMULATOR_EMAIL, apiToken: TOKEN, callLogTarget: 'ticket' }, readBack: zendeskReadBack,
+    notesEdit: {
+      // Zendesk comments cannot be edited: the change comes as one more internal comment on the same ticket.
+      count: (emu: RunningEmulator) => (emu as ZendeskEmulator).store.comments().length,
+      added: 1,
+      check({ emu, ref, callId, agentId, edited }) {
+        const ticket = (emu as ZendeskEmulator).store.tickets.get(Number(ref.id.split(':')[0]))!;
+        const last = ticket.comments.at(-1)!;
+        expect(last).toMatchObject({ public: false, author_id: Number(agentId) });
+        expect(last.body).toContain(`Call id: ${callId}\n\n${edited}`);
+      },
+    },
   },
-];
-
-interface Tenant { ext: string; id: string; secret: string; hook: string; emu: RunningEmulator; agent: { id: string; email: string }; callerId: string }
-const tenants = new Map<string, Tenant>();
-let pb: PhoneSystemEmulator;
-let s3: S3Emulator;
-const caller = syntheticPerson(0); // seeded in every emulator
-
-const callOf = (t: Target, emu: RunningEmulator): ConnectorCall => ({
-  fetch, requestLog: [],
-  conn: { id: `read-${t.connector.id}`, system: t.connector.id, baseUrl: emu.url, credentials: t.credentials, saveCredentials: async () => {}, reportHealth: async () => {} },
-});
-
-beforeAll(async () => {
-  [pb, s3] = await Promise.all([
-    startPhoneSystemEmulator({ token: PB_TOKEN, webhookRetryDelayMs: 50 }),
-    startS3Emulator({ credentials: { [S3_KEYS.accessKeyId]: S3_KEYS.secretAccessKey }, region: 'eu-west-1', buckets: ['call-recordings'] }),
-  ]);
-  const sql = db();
-  const key = Buffer.from(JSON.parse(fs.readFileSync(path.join(inject('dataDir'), 'secrets.json'), 'utf8')).encryptionKey, 'hex');
-  const definition = JSON.parse(fs.readFileSync(path.resolve('engine/fixtures/call-logging.flow.json'), 'utf8')) as { automation: string };
-  let flowId = '';
-  for (const t of targets) {
-    const crm = t.connector.id;
-    const emu = await t.start();
-    const ext = `callshd-${crm}-${Math.random().toString(36).slice(2, 7)}`;
-    expect((await api('/api/v1/customers', { body: { externalId: ext, name: `Calls on ${t.label}`, defaultCountry: 'US' } })).status).toBe(201);
-    const [c] = await sql`select c.id, c.vendor_id, v.slug from customers c join vendors v on v.id = c.vendor_id where c.external_id = ${ext}`;
-    const secret = `whsec_${crm}_${Math.random().toString(36).slice(2)}`;
-    await saveConnection(sql, key, { customerId: c.id, system: 'phonesystem', name: 'Phone system', authKind: 'apiKey', baseUrl: pb.url, credentials: { token: PB_TOKEN, webhookSecret: secret } });
-    await saveConnection(sql, key, { customerId: c.id, system: crm, name: t.label, authKind: 'apiKey', baseUrl: emu.url, credentials: t.credentials });
-    await saveConnection(sql, key, { customerId: c.id, system: 's3', name: 'S3', authKind: 'apiKey', baseUrl: s3.url, credentials: { ...S3_KEYS, region: 'eu-west-1', bucket: 'call-recordings' } });
-    if (!flowId) {
-      const [existing] = await sql<{ id: string }[]>`select id from flows where vendor_id = ${c.vendor_id} and automation = ${definition.automation} and deleted_at is null`;
-      const saved = await saveFlowVersion(sql, { vendorId: c.vendor_id, flowId: existing?.id, definition });
-      flowId = saved.flowId;
-      await publishFlow(sql, c.vendor_id, flowId, saved.version);
-    }
-    await enableIntegration(sql, { vendorId: c.vendor_id, customerId: c.id, flowId, options: { crm, delayMinutes: DELAY_MIN, recordingLinkLifetimeSec: 3600 } });
-    const [hit] = await t.connector.crm.findContactsByPhone(callOf(t, emu), { phone: caller.e164, defaultCountry: 'US' });
-    expect(hit?.id, `${t.label} emulator holds the caller`).toBeTruthy();
-    tenants.set(t.label, { ext, id: c.id, secret, hook: `${baseUrl()}/api/v1/hooks/${c.slug}/${ext}/phone-system`, emu, agent: t.readBack.agent(emu), callerId: String(hit.id) });
-  }
-}, 120_000);
-
-afterAll(async () => { await Promise.all([pb?.close(), s3?.close(), ...[...tenants.values()].map((t) => t.emu.close())]); });
-
-interface Session { state: string; call: any; records: any; run_ids: string[] }
-async function session(t: Tenant, callId: string) {
-  const [s] = await db()`select state, call, records, run_ids from call_sessions where customer_id = ${t.id} and call_id = ${callId}`;
-  return s as Session | undefined;
-}
-
-/** Waits until the call's record (log or task) is stored (and `done` holds) and every run the call started has finished, none failed. */
-async function settled(t: Tenant, callId: string, done: (s: Session) => boolean = () => true, timeoutMs = 45_000) {
-  const t0 = Date.now();
-  for (;;) {
-    const s = await session(t, callId);
-    if (s && (s.records?.log || s.records?.task) && done(s)) {
-      const runs = await db()`select status, error from runs where id = any(${s.run_ids}::uuid[])`;
-      if (runs.every((r) => r.status === 'succeeded' || r.status === 'failed')) {
-        expect(runs.filter((r) => r.status === 'failed')).toEqual([]);
-        return s;
-      }
-    }
-    if (Date.now() - t0 > timeoutMs) {
-      const runs = s ? await db()`select id, status, error, steps from runs where id = any(${s.run_ids}::uuid[])` : [];
-      throw new Error(`call ${callId} did not settle: ${JSON.stringify({ s, runs }).slice(0, 3000)}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-describe.each(targets.map((t) => [t.label, t] as const))('call_logging template on %s', (label, t) => {
-  const crm = t.connector.id;
-
-  it('an answered call: exactly one native call record, linked to the caller and the agent, with the stored recording', async () => {
-    const tenant = tenants.get(label)!;
-    pb.setWebhook({ url: tenant.hook, secret: tenant.secret });
-    const logs0 = t.readBack.countCallLogs(tenant.emu);
-    const tasks0 = t.readBack.countTasks(tenant.emu);
-    const placed = await pb.placeCall({ outcome: 'answered', from: caller.e164, to: '+14155550199', agentEmail: tenant.agent.email, durationSec: 83, recordingBytes: 20_000 });
-    const s = await settled(tenant, placed.callId);
-    expect(t.readBack.countCallLogs(tenant.emu) - logs0).toBe(1);
-    expect(t.readBack.countTasks(tenant.emu) - tasks0).toBe(0);
-    const ref = s.records.log.ref as RecordRef;
-    expect(ref.system).toBe(crm);
-    const log = await t.readBack.readCallLog(tenant.emu, callOf(t, tenant.emu), ref);
-    expect(log).toMatchObject({ direction: 'inbound', status: 'answered', contactId: tenant.callerId, ownerId: tenant.agent.id, callId: placed.callId });
-    expect(s.records.recording.url.startsWith(`${s3.url}/call-recordings/recordings/${tenant.id}/`)).toBe(true);
-    expect(log.notes).toContain(s.records.recording.url);
-    expect(s.state).toBe('ended');
-  });
-
-  it('a missed call: exactly one call-back task for the agent on the caller, and no call record', async () => {
-    const tenant = tenants.get(label)!;
-    pb.setWebhook({ url: tenant.hook, secret: tenant.secret });
-    const logs0 = t.readBack.countCallLogs(tenant.emu);
-    const tasks0 = t.readBack.countTasks(tenant.emu);
-    const placed = await pb.placeCall({ outcome: 'missed', from: caller.e164, to: '+14155550199', agentEmail: tenant.agent.email });
-    const s = await settled(tenant, placed.callId);
-    expect(t.readBack.countTasks(tenant.emu) - tasks0).toBe(1);
-    expect(t.readBack.countCallLogs(tenant.emu) - logs0).toBe(0);
-    expect(s.records.log).toBeUndefined();
-    const task = await t.readBack.readTask(tenant.emu, callOf(t, tenant.emu), s.records.task.ref as RecordRef);
-    expect(task.subject).toContain(`Call back ${caller.e164}`);
-    expect(task).toMatchObject({ contactId: tenant.callerId, ownerId: tenant.agent.id });
-  });
-
-  it('notes edited after the call (notes.updated) change the same note, not a new call record', async () => {
-    const tenant = tenants.get(label)!;
-    pb.setWebhook({ url: tenant.hook, secret: tenant.secret });
-    const placed = await pb.placeCall({ outcome: 'answered', from: caller.e164, to: '+14155550199', agentEmail: tenant.agent.email, durationSec: 40, recordingBytes: 10_000 });
-    const first = await settled(tenant, placed.callId);
-    const ref = first.records.log.ref as RecordRef;
-    const logs0 = t.readBack.countCallLogs(tenant.emu);
-    const notes0 = t.notes(tenant.emu);
-    await pb.emitCall({ event: 'notes.updated', callId: placed.callId, direction: 'inbound', from: caller.e164, to: '+14155550199', startedAt: placed.startedAt, notes: 'Wants the premium plan.\nCall back Friday.' });
-    const s = await settled(tenant, placed.callId, (x) => x.records.log?.logged?.notes === 'Wants the premium plan.\nCall back Friday.');
-    expect(s.records.log.ref).toEqual(ref);
-    expect(t.readBack.countCallLogs(tenant.emu)).toBe(logs0);
-    expect(t.notes(tenant.emu) - notes0).toBe(t.notesAddedByUpdate);
-    if (t.notesAddedByUpdate === 0) {
-      const log = await t.readBack.readCallLog(tenant.emu, callOf(t, tenant.emu), ref);
-      expect(log.notes).toContain('Wants the premium plan.\nCall back Friday.');
-      expect(log.callId).toBe(placed.callId);
-    } else {
-      const ticket = (tenant.emu as ZendeskEmulator).store.tickets.get(Number(ref.id.split(':')[0]))!;
-      const last = ticket.comments.at(-1)!;
-      expect(last).toMatchObject({ public: false, author_id: Number(tenant.agent.id) });
-      expect(last.body).toContain(`Call id: ${placed.callId}\n\nWants the premium plan.\nCall back Friday.`);
-    }
-  });
-});
+]);

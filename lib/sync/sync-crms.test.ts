@@ -1,32 +1,12 @@
-// Contact sync from the CRMs added on the contract (Dynamics 365, Zoho CRM) into the CDP and the phonebook,
-// against their emulators over real HTTP on a real PostgreSQL: a first run writes every person and every company
-// with a number, an edit in the CRM arrives on the next incremental run, and a delete on the next full comparison.
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '@/engine/connectors/kit/emulator-server';
+// Contact sync from the CRMs added on the contract (Dynamics 365, Zoho CRM) into the CDP and the phonebook, through
+// the one CRM sync suite (lib/testing/crm-sync-suite.ts): a first run writes every person and every company with a
+// number, an edit in the CRM arrives on the next incremental run, and a delete on the next full comparison.
+import { describeCrmSyncSuite, type CrmSyncTarget } from '../testing/crm-sync-suite';
 import { startDynamicsEmulator, type DynamicsEmulator } from '@/engine/connectors/dynamics/emulator';
-import { startPhoneSystemEmulator, type PhoneSystemEmulator } from '@/engine/connectors/phone-system/emulator';
+import { startPhoneSystemEmulator } from '@/engine/connectors/phone-system/emulator';
 import { startZohoEmulator, type ZohoEmulator } from '@/engine/connectors/zoho/emulator';
-import { saveConnection } from '../engine-host/connections';
-import { createScratchDb, seedVendor, type ScratchDb } from '../testing/scratch-db';
-import { executeSyncRun, type SyncEngineDeps } from './run-sync';
-import type { SyncMode } from './sync-config';
-import { startSync } from './start-sync';
 
-interface SyncTarget<E extends RunningEmulator> {
-  system: string;
-  name: string;
-  start(): Promise<E>;
-  credentials: Record<string, unknown>;
-  /** What the CRM holds, as the sync names it: person ids, companies with a number as company:<id>. */
-  sourceIds(emu: E): string[];
-  /** A person's id, its new first name and a UK number typed nationally. */
-  edit(emu: E, id: string, firstName: string, nationalUkPhone: string): void;
-  remove(emu: E, id: string): void;
-  personIds(emu: E): string[];
-}
-
-const dynamics: SyncTarget<DynamicsEmulator> = {
+const dynamics: CrmSyncTarget<DynamicsEmulator> = {
   system: 'dynamics',
   name: 'Microsoft Dynamics 365',
   start: () => startDynamicsEmulator({ contacts: 40, companies: 6, users: 2, token: 'dyn-sync' }),
@@ -40,7 +20,7 @@ const dynamics: SyncTarget<DynamicsEmulator> = {
   personIds: (emu) => emu.store.list('contacts').map((r) => String(r.contactid)),
 };
 
-const zoho: SyncTarget<ZohoEmulator> = {
+const zoho: CrmSyncTarget<ZohoEmulator> = {
   system: 'zoho',
   name: 'Zoho CRM',
   start: () => startZohoEmulator({ contacts: 40, companies: 6, users: 2, token: 'zoho-sync' }),
@@ -54,80 +34,4 @@ const zoho: SyncTarget<ZohoEmulator> = {
   personIds: (emu) => emu.store.list('Contacts').map((r) => r.id),
 };
 
-const key = randomBytes(32);
-let db: ScratchDb;
-let pb: PhoneSystemEmulator;
-let deps: SyncEngineDeps;
-
-beforeAll(async () => {
-  [db, pb] = await Promise.all([createScratchDb('sync_crms'), startPhoneSystemEmulator({ token: 'pb-crms' })]);
-  deps = { sql: db.sql, encryptionKey: key, fetch, workerId: 'worker-crms', leaseMs: 10_000, http: { backoffMs: 5, maxRetryAfterMs: 3000 }, retryBaseMs: 20 };
-});
-
-afterAll(async () => {
-  await pb?.close();
-  await db?.drop();
-});
-
-function describeSync<E extends RunningEmulator>(t: SyncTarget<E>) {
-  describe(`contact sync: ${t.name} → CDP + phonebook`, () => {
-    let emu: E;
-    let customerId = '';
-    beforeAll(async () => {
-      emu = await t.start();
-      ({ customerId } = await seedVendor(db.sql, `sync-${t.system}`));
-      await saveConnection(db.sql, key, { customerId, system: t.system, name: t.name, authKind: 'apiKey', baseUrl: emu.url, credentials: t.credentials });
-      await saveConnection(db.sql, key, { customerId, system: 'phonesystem', name: 'Phone system', authKind: 'apiKey', baseUrl: pb.url, credentials: { token: 'pb-crms' } });
-    });
-    afterAll(async () => { await emu?.close(); });
-
-    async function sync(mode: SyncMode) {
-      const started = await startSync(db.sql, async () => null, { customerId, source: t.system, mode, trigger: 'manual', config: { destinations: ['cdp', 'phonebook'], kinds: ['person', 'company'], pageSize: 15 } });
-      expect(started.status).toBe('queued');
-      const out = await executeSyncRun(deps, started.syncRunId);
-      expect(out.status).toBe('succeeded');
-      const [run] = await db.sql<{ read: number; written: number; deleted: number; status: string }[]>`select read, written, deleted, status from sync_runs where id = ${started.syncRunId}`;
-      return run;
-    }
-    const cdpIds = async () => (await db.sql<{ external_id: string }[]>`select external_id from cdp_contacts where customer_id = ${customerId} and source = ${t.system} and deleted_at is null order by external_id`).map((r) => r.external_id);
-    const phonebookIds = () => pb.store.contacts().filter((c) => c.source === t.system).map((c) => c.externalId ?? '').sort();
-
-    it('the first run writes every person and every company with a number into both destinations', async () => {
-      const run = await sync('incremental');
-      const expected = t.sourceIds(emu);
-      expect(await cdpIds()).toEqual([...expected].sort());
-      expect(phonebookIds()).toEqual([...expected].sort());
-      expect(run.written).toBe(expected.length);
-      const [row] = await db.sql<{ first_name: string; phones: string[]; crm_url: string; kind: string }[]>`select first_name, phones, crm_url, kind from cdp_contacts where customer_id = ${customerId} and external_id = ${t.personIds(emu)[0]}`;
-      expect(row.kind).toBe('person');
-      expect(row.phones[0]).toMatch(/^\+\d{8,15}$/);
-      expect(row.crm_url).toContain(t.personIds(emu)[0]);
-    });
-
-    it('an edit arrives on the next incremental run, and only the edit', async () => {
-      const id = t.personIds(emu)[5];
-      t.edit(emu, id, 'Edited', '020 7946 0991');
-      const run = await sync('incremental');
-      expect(run).toMatchObject({ status: 'succeeded', read: 1, written: 1 });
-      const [c] = await db.sql<{ first_name: string; phones: string[] }[]>`select first_name, phones from cdp_contacts where customer_id = ${customerId} and external_id = ${id}`;
-      expect(c).toMatchObject({ first_name: 'Edited', phones: ['+442079460991'] });
-      const entry = pb.store.contacts().find((e) => e.externalId === id)!;
-      expect(entry.firstName).toBe('Edited');
-      expect(entry.phones.map((p) => p.number)).toEqual(['+442079460991']);
-    });
-
-    it('a delete in the CRM leaves on the next full comparison', async () => {
-      const gone = t.personIds(emu)[7];
-      t.remove(emu, gone);
-      expect((await sync('incremental')).deleted).toBe(0);
-      expect(await cdpIds()).toContain(gone);
-      const run = await sync('full');
-      expect(run).toMatchObject({ status: 'succeeded', deleted: 1 });
-      expect(await cdpIds()).toEqual(t.sourceIds(emu));
-      expect(phonebookIds()).toEqual(t.sourceIds(emu));
-    });
-  });
-}
-
-describeSync(dynamics);
-describeSync(zoho);
+describeCrmSyncSuite('sync_crms', [dynamics, zoho], (token) => startPhoneSystemEmulator({ token }));

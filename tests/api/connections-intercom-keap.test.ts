@@ -2,61 +2,28 @@
 // connection catalogue with their forms and OAuth; each connects with its form (an access token; a Service Account
 // Key) and with OAuth (authorize → callback, the tokens stored encrypted: Intercom's without expiry or refresh token,
 // Keap's with both), and the test call names the account.
-import fs from 'node:fs';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIntercomEmulator, type IntercomEmulator } from '@/engine/connectors/intercom/emulator';
 import { startKeapEmulator, type KeapEmulator } from '@/engine/connectors/keap/emulator';
-import { decryptJson } from '@/lib/crypto/credentials';
-import { DEMO_EMULATORS, demoApp } from '@/lib/connections/oauth-clients';
-import { api, browse, db } from './helpers';
+import { browse } from './helpers';
+import { demoOAuthApp as app, portalCustomer } from './portal-connections-harness';
 
-// The installation's demo OAuth apps: their secrets are generated per data folder (demo-apps.json), not the declared constants.
-const app = (system: string) => demoApp(system, inject('dataDir'))!;
-
-const cust = `portal-ickp-${Math.random().toString(36).slice(2, 8)}`;
+const portal = portalCustomer('portal-ickp', 'Intercom and Keap customer');
+const { cust, storedCredentials, oauthRoundTrip } = portal;
 let intercom: IntercomEmulator;
 let keap: KeapEmulator;
-let cookie = '';
-
-function encryptionKey(): Buffer {
-  const s = JSON.parse(fs.readFileSync(path.join(inject('dataDir'), 'secrets.json'), 'utf8'));
-  return Buffer.from(process.env.PATCHBAY_ENCRYPTION_KEY ?? s.encryptionKey, 'hex');
-}
-
-const cookieValue = (setCookies: string[], name: string) => setCookies.find((c) => c.startsWith(`${name}=`))?.split(';')[0];
-
-async function storedCredentials(system: string) {
-  const [row] = await db()`select c.base_url, c.auth_kind, c.credentials_enc from connections c join customers cu on cu.id = c.customer_id where cu.external_id = ${cust} and c.system = ${system}`;
-  return { baseUrl: row.base_url as string, authKind: row.auth_kind as string, credentials: decryptJson<Record<string, unknown>>(encryptionKey(), row.credentials_enc as string) };
-}
-
-async function oauthRoundTrip(system: string, emuUrl: string) {
-  const start = await browse(`/api/portal/${cust}/connections/${system}/oauth/start`, { method: 'POST', cookie, body: { baseUrl: emuUrl } });
-  expect(start.status).toBe(200);
-  expect(new URL(start.body.authorizeUrl).searchParams.get('client_id')).toBe(DEMO_EMULATORS[system].clientId);
-  const approved = await browse(start.body.authorizeUrl);
-  expect(approved.status).toBe(302);
-  const done = await browse(approved.location!, { cookie: `${cookie}; ${cookieValue(start.setCookies, 'pb_portal_oauth')}` });
-  expect(done.status).toBe(303);
-  expect(done.location).toBe(`/portal/${cust}/connections?connected=${system}`);
-  return start.body.authorizeUrl as string;
-}
 
 beforeAll(async () => {
-  expect((await api('/api/v1/customers', { body: { externalId: cust, name: 'Intercom and Keap customer' } })).status).toBe(201);
   [intercom, keap] = await Promise.all([
     startIntercomEmulator({ contacts: 5, token: 'ic-form-token', oauth: app('intercom') }),
     startKeapEmulator({ contacts: 5, token: 'KeapAK-form-key', oauth: app('keap') }),
   ]);
-  const link = await api(`/api/v1/customers/${cust}/portal-links`, { method: 'POST' });
-  cookie = cookieValue((await browse(link.body.url)).setCookies, 'pb_portal')!;
 });
 afterAll(async () => { await Promise.all([intercom?.close(), keap?.close()]); });
 
 describe('Intercom and Keap in the customer portal', () => {
   it('are in the connection catalogue with their forms and OAuth', async () => {
-    const r = await browse(`/api/portal/${cust}/connections`, { cookie });
+    const r = await browse(`/api/portal/${cust}/connections`, { cookie: portal.cookie });
     const byId = Object.fromEntries(r.body.connectors.map((c: { system: string }) => [c.system, c]));
     expect(byId.intercom).toMatchObject({
       name: 'Intercom', defaultBaseUrl: 'https://api.intercom.io', suggestedBaseUrl: 'http://127.0.0.1:4015', canTest: true,
@@ -70,12 +37,12 @@ describe('Intercom and Keap in the customer portal', () => {
 
   it('each connects with its form; the test call names the account, a wrong token says so', async () => {
     for (const [system, emu, credentials, account] of [['intercom', intercom.url, { accessToken: 'ic-form-token' }, 'Patchbay Demo'], ['keap', keap.url, { apiKey: 'KeapAK-form-key' }, 'patchbaydemo.infusionsoft.com']] as const) {
-      const put = await browse(`/api/portal/${cust}/connections/${system}`, { method: 'PUT', cookie, body: { baseUrl: emu, credentials } });
+      const put = await browse(`/api/portal/${cust}/connections/${system}`, { method: 'PUT', cookie: portal.cookie, body: { baseUrl: emu, credentials } });
       expect(put.status, JSON.stringify(put.body)).toBe(200);
-      expect((await browse(`/api/portal/${cust}/connections/${system}/test`, { method: 'POST', cookie })).body).toMatchObject({ ok: true, account, connection: { status: 'ok' } });
+      expect((await browse(`/api/portal/${cust}/connections/${system}/test`, { method: 'POST', cookie: portal.cookie })).body).toMatchObject({ ok: true, account, connection: { status: 'ok' } });
     }
-    await browse(`/api/portal/${cust}/connections/intercom`, { method: 'PUT', cookie, body: { baseUrl: intercom.url, credentials: { accessToken: 'wrong' } } });
-    const bad = await browse(`/api/portal/${cust}/connections/intercom/test`, { method: 'POST', cookie });
+    await browse(`/api/portal/${cust}/connections/intercom`, { method: 'PUT', cookie: portal.cookie, body: { baseUrl: intercom.url, credentials: { accessToken: 'wrong' } } });
+    const bad = await browse(`/api/portal/${cust}/connections/intercom/test`, { method: 'POST', cookie: portal.cookie });
     expect(bad.body).toMatchObject({ ok: false, connection: { status: 'error' } });
     expect(bad.body.error).toMatch(/Intercom rejected the token: reconnect Intercom/);
   });
@@ -88,7 +55,7 @@ describe('Intercom and Keap in the customer portal', () => {
     expect(stored.credentials).toMatchObject({ accessToken: expect.stringMatching(/^at_/) });
     expect(stored.credentials.refreshToken).toBeUndefined();
     expect(stored.credentials.expiresAt).toBeUndefined();
-    expect((await browse(`/api/portal/${cust}/connections/intercom/test`, { method: 'POST', cookie })).body).toMatchObject({ ok: true, account: 'Patchbay Demo' });
+    expect((await browse(`/api/portal/${cust}/connections/intercom/test`, { method: 'POST', cookie: portal.cookie })).body).toMatchObject({ ok: true, account: 'Patchbay Demo' });
   });
 
   it('Keap connects with OAuth: access and refresh token stored; after the access token expired the test call refreshes and stores the new ones', async () => {
@@ -98,7 +65,7 @@ describe('Intercom and Keap in the customer portal', () => {
     expect(stored.authKind).toBe('oauth2');
     expect(stored.credentials).toMatchObject({ accessToken: expect.stringMatching(/^at_/), refreshToken: expect.stringMatching(/^rt_/), expiresAt: expect.any(Number) });
     keap.expireAccessTokens();
-    expect((await browse(`/api/portal/${cust}/connections/keap/test`, { method: 'POST', cookie })).body).toMatchObject({ ok: true, account: 'patchbaydemo.infusionsoft.com' });
+    expect((await browse(`/api/portal/${cust}/connections/keap/test`, { method: 'POST', cookie: portal.cookie })).body).toMatchObject({ ok: true, account: 'patchbaydemo.infusionsoft.com' });
     const after = await storedCredentials('keap');
     expect(after.credentials.accessToken).not.toBe(stored.credentials.accessToken);
     expect(after.credentials.refreshToken).not.toBe(stored.credentials.refreshToken);

@@ -3,8 +3,7 @@
 // call logs in its native shape (ActiveCampaign: completed Call tasks, each with its contact note; Zendesk: two
 // call blocks in the end user's notes).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runFixture } from '../testing/run-fixture';
-import { crmCallLoggingFlow } from '../testing/crm-call-flow';
+import { callLoggingRunner } from '../testing/crm-flow-harness';
 import { syntheticPerson } from './kit/synthetic';
 import { startActiveCampaignEmulator, type AcEmulator } from './activecampaign/emulator';
 import { startZendeskEmulator, ZENDESK_EMULATOR_EMAIL, type ZendeskEmulator } from './zendesk/emulator';
@@ -19,24 +18,7 @@ beforeAll(async () => {
 afterAll(async () => { await Promise.all([ac?.close(), zd?.close()]); });
 
 const caller = syntheticPerson(4); // a Berlin number, stored with its country code in both
-const trigger = (status: 'answered' | 'missed', agentEmail: string) => ({
-  callId: `pbx-${status}-8842`, from: caller.e164, to: '+14155550100', status, agentEmail,
-  startedAt: '2026-03-02T09:30:00Z', endedAt: status === 'answered' ? '2026-03-02T09:32:15Z' : '2026-03-02T09:30:20Z', notes: `The ${status} call`,
-});
-
-async function runTwice(crm: string, connections: Record<string, { id: string; system: string; baseUrl: string; credentials: Record<string, unknown> }>, status: 'answered' | 'missed', agentEmail: string) {
-  let body: { logged: { system: string; id: string; type: string }; contact: string } | undefined;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const r = await runFixture(crmCallLoggingFlow, trigger(status, agentEmail), { options: { crm }, connections });
-    expect(r.status, `${crm}: ${JSON.stringify(r.error)}`).toBe('succeeded');
-    expect(r.steps.map((s) => s.nodeId)).toEqual(['trigger', 'lookup', 'log', 'done']);
-    const next = r.response!.body as NonNullable<typeof body>;
-    if (body) expect(next.logged.id).toBe(body.logged.id);
-    body = next;
-  }
-  expect(body).toMatchObject({ logged: { system: crm }, contact: `${caller.firstName} ${caller.lastName}` });
-  return body!.logged.id;
-}
+const runTwice = callLoggingRunner({ caller, callTag: '8842' });
 
 describe('the call-logging flow on ActiveCampaign and Zendesk', () => {
   it('logs an answered and a missed call for an ActiveCampaign customer: two completed Call tasks for the agent, each with one note', async () => {

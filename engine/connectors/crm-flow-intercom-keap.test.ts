@@ -2,8 +2,7 @@
 // an answered and a missed call each, every webhook delivered twice. Each CRM then holds exactly two call logs in its
 // native shape (Intercom: notes on the contact by the agent; Keap: Call notes on the contact by the agent).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runFixture } from '../testing/run-fixture';
-import { crmCallLoggingFlow } from '../testing/crm-call-flow';
+import { callLoggingRunner } from '../testing/crm-flow-harness';
 import { syntheticPerson } from './kit/synthetic';
 import { startIntercomEmulator, type IntercomEmulator } from './intercom/emulator';
 import { isCallNote } from './intercom/read-back';
@@ -23,24 +22,7 @@ beforeAll(async () => {
 afterAll(async () => { await Promise.all([intercom?.close(), keap?.close()]); });
 
 const caller = syntheticPerson(4); // a Berlin number typed nationally (030 0000004) in both CRMs
-const trigger = (status: 'answered' | 'missed', agentEmail: string) => ({
-  callId: `pbx-${status}-8842`, from: caller.e164, to: '+14155550100', status, agentEmail,
-  startedAt: '2026-03-02T09:30:00Z', endedAt: status === 'answered' ? '2026-03-02T09:32:15Z' : '2026-03-02T09:30:20Z', notes: `The ${status} call`,
-});
-
-async function runTwice(crm: string, connections: Record<string, { id: string; system: string; baseUrl: string; credentials: Record<string, unknown> }>, status: 'answered' | 'missed', agentEmail: string) {
-  let body: { logged: { system: string; id: string; type: string }; contact: string } | undefined;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const r = await runFixture(crmCallLoggingFlow, trigger(status, agentEmail), { options: { crm }, connections });
-    expect(r.status, `${crm}: ${JSON.stringify(r.error)}`).toBe('succeeded');
-    expect(r.steps.map((s) => s.nodeId)).toEqual(['trigger', 'lookup', 'log', 'done']);
-    const next = r.response!.body as NonNullable<typeof body>;
-    if (body) expect(next.logged.id).toBe(body.logged.id);
-    body = next;
-  }
-  expect(body).toMatchObject({ logged: { system: crm, type: 'note' }, contact: `${caller.firstName} ${caller.lastName}` });
-  return body!.logged.id;
-}
+const runTwice = callLoggingRunner({ caller, callTag: '8842', loggedType: 'note' });
 
 describe('the call-logging flow on Intercom and Keap', () => {
   it('logs an answered and a missed call for an Intercom customer: two notes on the contact, written by the agent', async () => {

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { api, baseUrl, db } from './helpers';
+import { settledCall, type CallSession } from './call-sessions';
 import { enableIntegration, publishFlow, saveFlowVersion } from '@/lib/flows/flows';
 import { saveConnection } from '@/lib/engine-host/connections';
 import type { ConnectorCall } from '@/engine/connectors/kit/contact-source';
@@ -54,7 +55,6 @@ export const editedInPlace = (o: { count?: (emu: RunningEmulator) => number; che
 });
 
 interface Tenant { ext: string; id: string; secret: string; hook: string; emu: RunningEmulator; agent: { id: string; email: string }; callerId: string }
-interface Session { state: string; call: any; records: any; run_ids: string[] }
 
 /**
  * Declares the call_logging tests for every target. `prefix` keeps this file's customers and tokens apart from the
@@ -112,30 +112,9 @@ export function describeCallLogging(prefix: string, targets: CallLoggingTarget[]
 
   afterAll(async () => { await Promise.all([pb?.close(), s3?.close(), ...[...tenants.values()].map((t) => t.emu.close())]); });
 
-  async function session(t: Tenant, callId: string) {
-    const [s] = await db()`select state, call, records, run_ids from call_sessions where customer_id = ${t.id} and call_id = ${callId}`;
-    return s as Session | undefined;
-  }
-
   /** Waits until the call's record (log or task) is stored (and `until` holds) and every run the call started has finished, none failed. */
-  async function settled(t: Tenant, callId: string, until: (s: Session) => boolean = () => true, timeoutMs = 45_000) {
-    const t0 = Date.now();
-    for (;;) {
-      const s = await session(t, callId);
-      if (s && (s.records?.log || s.records?.task) && until(s)) {
-        const runs = await db()`select status, error from runs where id = any(${s.run_ids}::uuid[])`;
-        if (runs.every((r) => r.status === 'succeeded' || r.status === 'failed')) {
-          expect(runs.filter((r) => r.status === 'failed')).toEqual([]);
-          return s;
-        }
-      }
-      if (Date.now() - t0 > timeoutMs) {
-        const runs = s ? await db()`select id, status, error, steps from runs where id = any(${s.run_ids}::uuid[])` : [];
-        throw new Error(`call ${callId} did not settle: ${JSON.stringify({ s, runs }).slice(0, 3000)}`);
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
+  const settled = (t: Tenant, callId: string, until: (s: CallSession) => boolean = () => true) =>
+    settledCall(t.id, callId, (s) => !!(s.records?.log || s.records?.task) && until(s), { timeoutMs: 45_000 });
 
   describe.each(targets.map((t) => [labelOf(t), t] as const))('call_logging template on %s', (label, t) => {
     const crm = t.connector.id;

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { api, baseUrl, db } from './helpers';
+import { callSession, settledCall, type CallSession } from './call-sessions';
 import { enableIntegration, publishFlow, saveFlowVersion } from '@/lib/flows/flows';
 import { saveConnection } from '@/lib/engine-host/connections';
 import { startPhoneSystemEmulator, type PhoneSystemEmulator } from '@/engine/connectors/phone-system/emulator';
@@ -94,30 +95,11 @@ function useTenant(crm: keyof typeof tenants) {
   pb.setWebhook({ url: tenants[crm].hook, secret: tenants[crm].secret });
 }
 
-async function session(crm: keyof typeof tenants, callId: string) {
-  const [s] = await db()`select state, call, events, records, run_ids from call_sessions where customer_id = ${tenants[crm].id} and call_id = ${callId}`;
-  return s as { state: string; call: any; events: any[]; records: any; run_ids: string[] } | undefined;
-}
+const session = (crm: keyof typeof tenants, callId: string) => callSession(tenants[crm].id, callId);
 
 /** Waits until every run the call started has finished, and returns the session. */
-async function settled(crm: keyof typeof tenants, callId: string, until: (s: any) => boolean = (s) => !!s?.records?.log || !!s?.records?.task, timeoutMs = 30_000) {
-  const t0 = Date.now();
-  for (;;) {
-    const s = await session(crm, callId);
-    if (s && until(s)) {
-      const runs = await db()`select status from runs where id = any(${s.run_ids}::uuid[])`;
-      if (runs.every((r) => r.status === 'succeeded' || r.status === 'failed')) {
-        expect(runs.filter((r) => r.status === 'failed')).toEqual([]);
-        return s;
-      }
-    }
-    if (Date.now() - t0 > timeoutMs) {
-      const runs = s ? await db()`select id, status, error, steps from runs where id = any(${s.run_ids}::uuid[])` : [];
-      throw new Error(`call ${callId} did not settle: ${JSON.stringify({ s, runs }).slice(0, 3000)}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const settled = (crm: keyof typeof tenants, callId: string, until: (s: CallSession) => boolean = (s) => !!s?.records?.log || !!s?.records?.task, timeoutMs = 30_000) =>
+  settledCall(tenants[crm].id, callId, until, { timeoutMs });
 
 const hsCallsFor = (callId: string) => hs.store.calls().filter((c) => c.properties.hs_call_external_id === callId);
 const sfCallsFor = (callId: string) => sf.store.calls().filter((t) => t.CallObject === callId);

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { api, baseUrl, db } from './helpers';
+import { settledCall, type CallSession } from './call-sessions';
 import { enableIntegration, publishFlow, saveFlowVersion } from '@/lib/flows/flows';
 import { saveConnection } from '@/lib/engine-host/connections';
 import { startPhoneSystemEmulator, type PhoneSystemEmulator } from '@/engine/connectors/phone-system/emulator';
@@ -56,30 +57,8 @@ beforeAll(async () => {
 
 afterAll(async () => { await Promise.all([slack?.close(), pb?.close()]); });
 
-async function session(callId: string) {
-  const [s] = await db()`select state, records, run_ids from call_sessions where customer_id = ${customer.id} and call_id = ${callId}`;
-  return s as { state: string; records: any; run_ids: string[] } | undefined;
-}
-
 /** Polls until `until` holds for the session and every run the call started has finished (none failed). */
-async function settled(callId: string, until: (s: any) => boolean, timeoutMs = 30_000) {
-  const t0 = Date.now();
-  for (;;) {
-    const s = await session(callId);
-    if (s && until(s)) {
-      const runs = await db()`select status, error from runs where id = any(${s.run_ids}::uuid[])`;
-      if (runs.every((r) => r.status === 'succeeded' || r.status === 'failed')) {
-        expect(runs.filter((r) => r.status === 'failed')).toEqual([]);
-        return s;
-      }
-    }
-    if (Date.now() - t0 > timeoutMs) {
-      const runs = s ? await db()`select automation, status, error, steps from runs where id = any(${s.run_ids}::uuid[])` : [];
-      throw new Error(`call ${callId} did not settle: ${JSON.stringify({ s, runs }).slice(0, 3000)}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const settled = (callId: string, until: (s: CallSession) => boolean, timeoutMs = 30_000) => settledCall(customer.id, callId, until, { timeoutMs, pollMs: 200 });
 
 const agent = () => slack.store.userByEmail(AGENT)!;
 const callsChannel = () => slack.store.channelByName('calls')!.id;

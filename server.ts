@@ -57,10 +57,15 @@ async function main() {
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(cfg.port, cfg.host, resolve); });
   const metricsServer = cfg.metricsListen ? await listenForMetrics(b.metrics, cfg.metricsListen) : null;
   const base = `http://${cfg.host === '0.0.0.0' ? 'localhost' : cfg.host}:${cfg.port}`;
-  fs.writeFileSync(path.join(cfg.dataDir, 'runtime.json'), JSON.stringify({ pid: process.pid, url: base, databaseUrl: b.databaseUrl, embedded: !!b.embedded }, null, 2), { mode: 0o600 });
+  // An HTTP process of a cluster (PATCHBAY_API_PROCESSES > 1) reaches the embedded database its primary keeps by URL.
+  const clusterEmbedded = process.env.PATCHBAY_CLUSTER_EMBEDDED === '1';
+  fs.writeFileSync(path.join(cfg.dataDir, 'runtime.json'), JSON.stringify({ pid: process.pid, url: base, databaseUrl: b.databaseUrl, embedded: !!b.embedded || clusterEmbedded }, null, 2), { mode: 0o600 });
 
+  // In a cluster only the first HTTP process prints the banner; the others say they are up.
+  if (process.env.PATCHBAY_CLUSTER_QUIET === '1') log(`Ready on ${base}  (HTTP process ${process.pid}; the first one printed the sign-in details)`);
+  else {
   console.log('');
-  log(`Ready on ${base}  (database: ${b.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'})`);
+  log(`Ready on ${base}  (database: ${b.embedded ? 'embedded PostgreSQL' : clusterEmbedded ? 'embedded PostgreSQL, kept by the cluster\'s primary process' : 'DATABASE_URL'})`);
   log(`API reference: ${base}/api/docs`);
   if (metricsServer) log(`Metrics (Prometheus, no token, private address): http://${cfg.metricsListen!.host}:${cfg.metricsListen!.port}/metrics`);
   else if (cfg.metricsToken) log(`Metrics (Prometheus): ${base}/metrics with Authorization: Bearer $PATCHBAY_METRICS_TOKEN`);
@@ -71,6 +76,7 @@ async function main() {
     log(`Try it:\n  curl -s -X POST ${base}/api/v1/customers/demo/automations/caller_lookup \\\n    -H 'Authorization: Bearer ${demo.apiKey}' -H 'Content-Type: application/json' \\\n    -d '{"phone":"${demo.samplePhone}"}'\n  → ${demo.sampleName ?? '{"found":false} (customer "demo" has no contacts yet: add some with POST /api/v1/customers/demo/cdp/contacts)'}`);
   }
   console.log('');
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {

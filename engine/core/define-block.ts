@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { CdpContact, CdpLookupHit, UnifiedContact } from './contact';
 import type { SerializedError } from './errors';
 import type { CallSessionPort } from './call-session';
+import type { RateLimitInfo } from './http-client';
 
 export interface HttpRequestLogEntry {
   method: string;
@@ -27,8 +28,14 @@ export interface ConnectionHandle {
   /** Decrypted credentials (token, api key, oauth tokens …) and the base URL to talk to. */
   credentials: Record<string, unknown>;
   baseUrl: string;
-  /** Persist refreshed OAuth tokens. */
+  /** Persist refreshed OAuth tokens (last write wins: hosts with `renewCredentials` are not raced through this). */
   saveCredentials(next: Record<string, unknown>): Promise<void>;
+  /**
+   * Renews the connection's credentials one caller at a time across every process: `renew` receives the
+   * credentials as stored now (another caller may have renewed them already) and answers the new credentials to
+   * store, or null to keep those; answers what is stored after. Optional: hosts without it only save.
+   */
+  renewCredentials?(renew: (latest: Record<string, unknown>) => Promise<Record<string, unknown> | null>): Promise<Record<string, unknown>>;
   reportHealth(ok: boolean, message?: string): Promise<void>;
 }
 
@@ -71,6 +78,11 @@ export interface RunContext {
   isCancelled?(): boolean;
   /** Request log of the step being run: the shared HTTP client appends here. */
   requestLog: HttpRequestLogEntry[];
+  /**
+   * The rate-limit headers of an answer from a connected system (read by the shared HTTP client): the host feeds
+   * them to that customer's shared rate budget, so real-time work teaches it the vendor's limit as syncs do.
+   */
+  onRateLimit?(system: string, info: RateLimitInfo): void;
   /** Durable contact sync; absent where no job engine runs (the CLI, engine tests without a fake). */
   sync?: SyncPort;
   /** The customer's call sessions (built from the phone system's call events); absent without a database. */

@@ -7,8 +7,11 @@ import { PatchbayError } from './errors';
 export interface AuthStrategy {
   /** Add credentials to an outgoing request (headers or query). */
   apply(req: { headers: Record<string, string>; query: URLSearchParams }): Promise<void> | void;
-  /** Called once on 401; return true when new credentials were obtained and the request should be retried. */
-  refresh?(): Promise<boolean>;
+  /**
+   * Called once on 401 with the refused request's headers and query (which credentials it carried: another
+   * caller may have renewed them since); return true when new credentials were obtained and the request should be retried.
+   */
+  refresh?(refused?: { headers: Record<string, string>; query: URLSearchParams }): Promise<boolean>;
 }
 
 export interface RateLimitInfo {
@@ -180,7 +183,7 @@ export function createHttpClient(opts: HttpClientOptions) {
 
       if (res.status === 401 && opts.auth?.refresh && !refreshed) {
         refreshed = true;
-        if (await opts.auth.refresh()) continue;
+        if (await opts.auth.refresh({ headers, query: url.searchParams })) continue;
       }
       if (res.status === 429) {
         const wait = parseRetryAfter(res.headers.get('retry-after')) ?? (rateLimit.resetSeconds !== undefined ? rateLimit.resetSeconds * 1000 : backoff(attempt));

@@ -6,6 +6,7 @@ import { PatchbayError } from '../core/errors';
 import { runFlow, type RunOptions } from '../core/runner';
 import { registry } from '../registry';
 import { createMemoryCdp } from './memory-cdp';
+import { memoryRenewCredentials } from './memory-credentials';
 
 export interface FixtureOptions extends RunOptions {
   cdp?: CdpPort;
@@ -23,6 +24,8 @@ export interface FixtureOptions extends RunOptions {
 }
 
 export function createTestContext(o: FixtureOptions = {}): RunContext {
+  // One credential store per configured connection, shared by every get() of the run.
+  const renewals = new WeakMap<object, NonNullable<ConnectionHandle['renewCredentials']>>();
   return {
     runId: 'test-run',
     mode: 'test',
@@ -34,7 +37,9 @@ export function createTestContext(o: FixtureOptions = {}): RunContext {
       async get(system) {
         const c = o.connections?.[system];
         if (!c) throw new PatchbayError('connection_missing', `No ${system} connection: connect ${system} first`);
-        return { saveCredentials: async () => {}, reportHealth: async () => {}, ...c } as ConnectionHandle;
+        let renewCredentials = renewals.get(c);
+        if (!renewCredentials) renewals.set(c, (renewCredentials = c.renewCredentials ?? memoryRenewCredentials(c.credentials, (next) => c.saveCredentials?.(next))));
+        return { saveCredentials: async () => {}, reportHealth: async () => {}, ...c, renewCredentials } as ConnectionHandle;
       },
     },
     clock: { now: o.now ?? (() => new Date()) },

@@ -2,12 +2,16 @@
 // would have) syncing for the same customer and real-time work for that customer share one window. Against the
 // HubSpot emulator counting requests per window: it never has to refuse one (no 429), the syncs never dig into
 // the real-time reserve, and real-time work still gets through while the syncs wait.
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileFlow, registry } from '@/engine';
 import { startHubspotEmulator, type HubspotEmulator } from '@/engine/connectors/hubspot/emulator';
 import { createHubspotClient } from '@/engine/connectors/hubspot/client';
 import type { ConnectorCall } from '@/engine/connectors/kit/contact-source';
 import { connect } from '../db/client';
 import { createScratchDb, seedVendor, type ScratchDb } from '../testing/scratch-db';
+import { saveConnection } from '../engine-host/connections';
+import { EngineHost } from '../engine-host/host';
 import { RateBudget, REAL_TIME_RESERVE } from './rate-budget';
 
 const TOKEN = 'budget-token';
@@ -18,11 +22,12 @@ const SYNC_RESERVE = 0.3;
 let db: ScratchDb;
 let emu: HubspotEmulator;
 let customerId: string;
+let vendorId: string;
 const pools: ReturnType<typeof connect>[] = [];
 
 beforeAll(async () => {
   db = await createScratchDb('rate_budget');
-  ({ customerId } = await seedVendor(db.sql, 'budget'));
+  ({ customerId, vendorId } = await seedVendor(db.sql, 'budget'));
   emu = await startHubspotEmulator({ contacts: 3, companies: 0, token: TOKEN, rateLimit: LIMIT, rateWindowMs: WINDOW_MS });
 }, 60_000);
 
@@ -114,4 +119,37 @@ describe('one rate budget per customer per CRM, in PostgreSQL', () => {
     p3.observe({ limit: LIMIT, remaining: 2 });
     await expect(p3.acquire()).rejects.toThrow('would wait');
   });
+
+  it('real-time runs alone (no sync) teach the budget the CRM\'s limit from its headers, and then stay under it', async () => {
+    emu.setRateLimit(LIMIT, WINDOW_MS);
+    await new Promise((r) => setTimeout(r, WINDOW_MS + 200));
+    const key = randomBytes(32);
+    const { customerId: rtCustomer } = await seedVendor(db.sql, 'budget-rt');
+    await saveConnection(db.sql, key, { customerId: rtCustomer, system: 'hubspot', name: 'HubSpot', authKind: 'apiKey', baseUrl: emu.url, credentials: { token: TOKEN } });
+    const host = new EngineHost({ sql: db.sql, encryptionKey: key, flowTimeoutMs: 20_000, allowPrivateHosts: true });
+    const flow = compileFlow({
+      schemaVersion: 1, name: 'Lookup', automation: 'lookup',
+      nodes: [
+        { id: 'trigger', type: 'trigger.webhook', params: { fields: [{ path: 'phone', type: 'string', required: true }] }, position: { x: 0, y: 0 } },
+        { id: 'find', type: 'hubspot.findContactByPhone', params: { phone: '=trigger.phone' }, position: { x: 200, y: 0 } },
+      ],
+      edges: [{ id: 'e1', source: 'trigger', sourcePort: 'out', target: 'find' }],
+      options: {},
+    }, registry);
+    const run = () => host.execute({ vendorId, customer: { id: rtCustomer, defaultCountry: 'US' }, flowId: null, flowVersion: null, compiled: flow, options: {}, trigger: { phone: '+1 202 555 0100' }, recordNow: false });
+    try {
+      // One run: HubSpot's answer named its limit, and the shared budget has it.
+      expect((await run()).status).toBe('succeeded');
+      await new Promise((r) => setTimeout(r, 100));
+      const [row] = await db.sql<{ lim: number | null }[]>`select lim from rate_budgets where customer_id = ${rtCustomer} and system = 'hubspot'`;
+      expect(row?.lim).toBe(LIMIT);
+      // Then a burst of calls (three windows' worth at once) is paced to the window: HubSpot refuses none.
+      const before = emu.stats.rateLimited;
+      const outcomes = await Promise.all(Array.from({ length: LIMIT * 3 }, run));
+      expect(outcomes.every((o) => o.status === 'succeeded')).toBe(true);
+      expect(emu.stats.rateLimited - before).toBe(0);
+    } finally {
+      await host.close();
+    }
+  }, 30_000);
 });

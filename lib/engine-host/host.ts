@@ -3,7 +3,7 @@
 import type { KeyInput } from '../crypto/credentials';
 import { newRunId } from '../runs/run-id';
 import type postgres from 'postgres';
-import { fallbackResponse, PatchbayError, newRunProgress, runFlow, type CdpPort, type CompiledFlow, type ConnectionHandle, type HttpRequestLogEntry, type RunContext, type RunResult, type RunState, type SyncStartRequest, type SerializedError } from '@/engine';
+import { fallbackResponse, PatchbayError, newRunProgress, runFlow, type CdpPort, type CompiledFlow, type ConnectionHandle, type HttpRequestLogEntry, type RateLimitInfo, type RunContext, type RunResult, type RunState, type SyncStartRequest, type SerializedError } from '@/engine';
 import { createPgCdp } from '../cdp/pg-cdp';
 import type { PhoneCache } from '../cdp/phone-cache';
 import { explainMiss, missOf, takeExplainBudget } from '../cdp/explain-miss';
@@ -158,19 +158,30 @@ class HostRunContext implements RunContext {
   get fetch(): typeof fetch {
     return (this.pacedFetch ??= this.pace(this.host.fetchImpl));
   }
+  /** This run's view of each system's shared budget (its own wait stats and last window). */
+  private budgets: Map<string, RateBudget> | null = null;
+  private budgetOf(system: string): RateBudget {
+    const budgets = (this.budgets ??= new Map());
+    let b = budgets.get(system);
+    if (!b) budgets.set(system, (b = new RateBudget(this.host.opts.sql, this.customer.id, system, REAL_TIME_RESERVE, 0)));
+    return b;
+  }
+  /**
+   * What a connected system's answer said of its rate limit (the shared HTTP client reads the headers): the shared
+   * budget learns the limit and what other clients spent, so real-time work alone (no sync running) is paced too.
+   */
+  onRateLimit(system: string, info: RateLimitInfo): void {
+    if (this.dryRun || !this.origins?.size || ![...this.origins.values()].includes(system)) return;
+    this.budgetOf(system).observe(info);
+  }
   private pace(fetchImpl: typeof fetch): typeof fetch {
-    const budgets = new Map<string, RateBudget>();
     return (async (input: RequestInfo | URL, init?: RequestInit) => {
       let system: string | undefined;
       if (this.origins) {
         const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
         try { system = this.origins.get(new URL(url).origin); } catch { /* not a URL: fetch says so */ }
       }
-      if (system) {
-        let b = budgets.get(system);
-        if (!b) budgets.set(system, (b = new RateBudget(this.host.opts.sql, this.customer.id, system, REAL_TIME_RESERVE, 0)));
-        await b.acquire(this.signal);
-      }
+      if (system) await this.budgetOf(system).acquire(this.signal);
       return fetchImpl(input, init);
     }) as typeof fetch;
   }

@@ -21,9 +21,12 @@ export async function runClusterPrimary(cfg: PatchbayConfig, log: (m: string) =>
   // Migrated once here; the processes find the schema current.
   await runMigrations(databaseUrl);
 
-  const env = { DATABASE_URL: databaseUrl, PATCHBAY_API_PROCESSES: '1' };
+  // The processes reach the embedded database by URL like an external one; PATCHBAY_CLUSTER_EMBEDDED lets them say
+  // which it is, and only the first prints the sign-in banner.
+  const env = { DATABASE_URL: databaseUrl, PATCHBAY_API_PROCESSES: '1', PATCHBAY_CLUSTER_EMBEDDED: embedded ? '1' : '0' };
+  let forked = 0;
   let stopping = false;
-  const fork = (): Worker => cluster.fork(env);
+  const fork = (): Worker => cluster.fork({ ...env, PATCHBAY_CLUSTER_QUIET: forked++ ? '1' : '0' });
   cluster.on('exit', (w, code, signal) => {
     if (stopping) return;
     log(`HTTP process ${w.process.pid} exited (${signal ?? code}); starting another`);

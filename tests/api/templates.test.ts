@@ -3,7 +3,7 @@
 // automation_paused; removed, 404. A template needing a CRM refuses until it is connected; another customer's
 // session reaches nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, browse, closeDbHelper } from './helpers';
+import { api, browse, closeDbHelper, db } from './helpers';
 
 const uniq = Math.random().toString(36).slice(2, 8);
 const custA = `tpl-a-${uniq}`;
@@ -89,5 +89,19 @@ describe('the portal catalogue', () => {
     expect(r.status).toBe(200);
     expect(r.body.whatHappened).toMatch(/stop at once/);
     await expect.poll(async () => (await route(custA)).status, { timeout: 10_000 }).toBe(404);
+  });
+
+  it('every change the customer made in its portal is in the vendor\'s audit log, by the customer, with the options', async () => {
+    const rows = await db()<{ action: string; actor_kind: string; actor_label: string; target_kind: string; target_id: string; target_label: string; details: Record<string, unknown> }[]>`
+      select a.action, a.actor_kind, a.actor_label, a.target_kind, a.target_id, a.target_label, a.details from audit_log a
+      join customers c on c.id = a.customer_id where c.external_id = ${custA} and a.target_kind = 'template' order by a.id`;
+    expect(rows.map((r) => r.action)).toEqual(['template.enable', 'template.pause', 'template.resume', 'template.remove']);
+    for (const r of rows) {
+      expect(r).toMatchObject({ actor_kind: 'portal', actor_label: `customer ${custA} (portal)`, target_id: routing });
+      expect(r.target_label).toMatch(new RegExp(`for ${custA}$`));
+    }
+    expect(rows[0].details).toMatchObject({ options: { defaultQueue: 'support' } });
+    // A refused enable (bad options, CRM not connected) changed nothing and is not logged.
+    expect(rows.some((r) => r.target_id === callerId)).toBe(false);
   });
 });

@@ -13,6 +13,7 @@ import { uploadToBox } from '../../connectors/box/manifest';
 import { uploadToOnedrive } from '../../connectors/onedrive/manifest';
 import type { CloudFileRef, CloudUploadArgs } from '../../connectors/kit/chunked-upload';
 import type { ConnectorCall } from '../../connectors/kit/contact-source';
+import { callOf } from '../../connectors/kit/contact-source';
 
 const EXT: Record<string, string> = { 'audio/wav': 'wav', 'audio/x-wav': 'wav', 'audio/wave': 'wav', 'audio/mpeg': 'mp3', 'audio/mp3': 'mp3', 'audio/ogg': 'ogg', 'audio/mp4': 'm4a', 'audio/webm': 'webm' };
 
@@ -67,7 +68,7 @@ export const callStoreRecording = defineBlock({
       return { output: { stored: true, ...prior, reused: true }, port: 'stored' };
     }
     const phone = await ctx.connections.get('phonesystem');
-    const rec = await openRecording({ fetch: ctx.fetch, conn: phone, requestLog: ctx.requestLog, signal: ctx.signal }, source);
+    const rec = await openRecording(callOf(ctx, phone), source);
     const type = (rec.contentType ?? '').split(';')[0].trim().toLowerCase();
     const key = safeKey(`${p.keyPrefix.replace(/\/+$/, '')}/${ctx.customer.id}/${p.callId}.${EXT[type] ?? 'bin'}`);
     let storage: ConnectionHandle;
@@ -83,7 +84,7 @@ export const callStoreRecording = defineBlock({
       ctx.requestLog.push({ method: 'PUT', url: `s3://${stored.bucket}/${stored.key}`, status: 200, durationMs: Date.now() - t0, attempt: 1 });
     } else {
       // The connector's requests go in the step's request log through the shared HTTP client.
-      stored = await UPLOADERS[p.storage]({ fetch: ctx.fetch, conn: storage, requestLog: ctx.requestLog, signal: ctx.signal }, { key, body: rec.body, size: rec.size, contentType: type || null, linkScope: p.linkScope, signal: ctx.signal });
+      stored = await UPLOADERS[p.storage](callOf(ctx, storage), { key, body: rec.body, size: rec.size, contentType: type || null, linkScope: p.linkScope, signal: ctx.signal });
     }
     const record = { ...stored, source };
     await ctx.calls?.saveRecord(p.callId, 'recording', record);

@@ -11,6 +11,7 @@ import { crmApiOf } from '../../connectors/crm-blocks';
 import type { ConnectorCall } from '../../connectors/kit/contact-source';
 import { createPhoneUser, deactivatePhoneUser, listPhoneUsers, updatePhoneUser, type PhoneUserFields, type PhoneUserRecord } from '../../connectors/phone-system/users';
 import { parseDirectoryCsv, parseDirectoryJson, planProvisioning, type Change, type DirectoryUser } from './plan';
+import { callOf } from '../../connectors/kit/contact-source';
 
 const changeSchema = z.object({ action: z.enum(['create', 'update', 'reactivate', 'deactivate']), email: z.string(), userId: z.string().optional(), fields: z.record(z.string(), z.unknown()).optional(), reason: z.string().optional() });
 
@@ -47,7 +48,7 @@ export const usersProvision = defineBlock({
   ports: OUT_PORT,
   summarize: (p) => `${p.dryRun === false ? '' : 'dry run: '}from ${String(p.source ?? '')}${p.source === 'crm' ? ` ${String(p.crm ?? '')}` : ''}`,
   async run(ctx, p) {
-    const phone: ConnectorCall = { fetch: ctx.fetch, conn: await ctx.connections.get('phonesystem'), requestLog: ctx.requestLog, signal: ctx.signal };
+    const phone: ConnectorCall = callOf(ctx, await ctx.connections.get('phonesystem'));
     const { users: directory, name } = await readDirectory(ctx, p);
     const current: PhoneUserRecord[] = [];
     for await (const page of listPhoneUsers(phone)) current.push(...page);

@@ -6,7 +6,7 @@ import type { ConnectionHandle } from '../../core/define-block';
 import { createHttpClient, type AuthStrategy, type HttpRequest, type RateLimitInfo } from '../../core/http-client';
 import { PatchbayError } from '../../core/errors';
 import type { ConnectorCall } from '../kit/contact-source';
-import { oauthBearer } from '../kit/oauth2';
+import { oauthBearer, renewAccessToken, tokenIn } from '../kit/oauth2';
 
 export const DYNAMICS_NAME = 'Microsoft Dynamics 365';
 export const API = '/api/data/v9.2';
@@ -66,30 +66,31 @@ export function dynamicsErrorMessage(_status: number, body: unknown): string | u
   return typeof b.error === 'string' ? b.error : undefined;
 }
 
-/** Client credentials: a token per app registration, fetched when missing or expiring, saved on the connection. */
+/** Client credentials: a token per app registration, fetched when missing or expiring and stored with the connection (see `renewAccessToken`). */
 function clientCredentialsAuth(conn: ConnectionHandle, fetchImpl: typeof fetch): AuthStrategy {
   const creds = conn.credentials as DynamicsCredentials;
-  const fetchToken = async (): Promise<boolean> => {
+  const fetchToken = async (latest: Record<string, unknown>): Promise<Record<string, unknown>> => {
+    const c = latest as DynamicsCredentials;
     const res = await fetchImpl(dynamicsTokenUrl(conn), {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: creds.clientId ?? '', client_secret: creds.clientSecret ?? '', scope: `${environmentUrl(conn)}/.default` }).toString(),
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: c.clientId ?? '', client_secret: c.clientSecret ?? '', scope: `${environmentUrl(conn)}/.default` }).toString(),
     });
     const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
     if (!res.ok || typeof body.access_token !== 'string') {
       throw new PatchbayError('connection_auth', `Microsoft Entra ID refused the app registration's credentials (${dynamicsErrorMessage(res.status, body) ?? res.status}): check the tenant id, client id and secret, then reconnect ${DYNAMICS_NAME}`, { details: { tokenEndpointStatus: res.status } });
     }
-    creds.accessToken = body.access_token;
-    creds.expiresAt = Date.now() + Number(body.expires_in ?? 3599) * 1000;
-    await conn.saveCredentials({ ...conn.credentials, accessToken: creds.accessToken, expiresAt: creds.expiresAt });
-    return true;
+    return { accessToken: body.access_token, expiresAt: Date.now() + Number(body.expires_in ?? 3599) * 1000 };
   };
+  // A token without an expiry counts as expiring here: client-credential tokens always carry one.
+  const usable = (c: Record<string, unknown>) => typeof c.accessToken === 'string' && c.accessToken !== '' && Number(c.expiresAt ?? 0) >= Date.now() + 60_000;
+  const renew = (used: string | undefined) => renewAccessToken(conn, { used, usable, renew: fetchToken });
   return {
     async apply(req) {
-      if (!creds.accessToken || (creds.expiresAt ?? 0) < Date.now() + 60_000) await fetchToken();
+      if (!usable(conn.credentials)) await renew(creds.accessToken);
       req.headers.authorization = `Bearer ${creds.accessToken}`;
     },
-    refresh: fetchToken,
+    refresh: (refused) => renew(refused ? tokenIn(refused.headers, 'authorization', 'Bearer') : creds.accessToken),
   };
 }
 

@@ -7,6 +7,7 @@ import { HttpError } from '../../core/http-client';
 import type { ConnectorCall } from '../kit/contact-source';
 import { createHubspotClient, getPortal, type HubspotRecord } from './client';
 import { mapContact } from './map-contact';
+import { callOf } from '../kit/contact-source';
 
 export const createContactParams = z.object({
   firstName: z.string().max(256).optional(),
@@ -65,7 +66,7 @@ export const createContactBlock = defineBlock({
   summarize: (p) => [p.firstName, p.lastName].filter(Boolean).join(' ') || String(p.phone ?? p.email ?? ''),
   async run(ctx, params) {
     const conn = await ctx.connections.get('hubspot');
-    const out = await createContact({ fetch: ctx.fetch, conn, requestLog: ctx.requestLog, signal: ctx.signal }, params);
+    const out = await createContact(callOf(ctx, conn), params);
     return { output: out, port: out.created ? 'created' : 'exists' };
   },
 });

@@ -6,6 +6,7 @@ import { PatchbayError } from '../../core/errors';
 import type { ConnectorCall } from '../kit/contact-source';
 import { createHubspotClient, type HubspotRecord } from './client';
 import { ASSOCIATION, associationsFor, notesToHtml } from './log-call';
+import { callOf } from '../kit/contact-source';
 
 export const createTaskParams = z.object({
   subject: z.string().min(1).max(512),
@@ -60,6 +61,6 @@ export const createTaskBlock = defineBlock({
   summarize: (p) => String(p.subject ?? ''),
   async run(ctx, params) {
     const conn = await ctx.connections.get('hubspot');
-    return { output: await createTask({ fetch: ctx.fetch, conn, requestLog: ctx.requestLog, signal: ctx.signal }, params, () => ctx.clock.now()) };
+    return { output: await createTask(callOf(ctx, conn), params, () => ctx.clock.now()) };
   },
 });

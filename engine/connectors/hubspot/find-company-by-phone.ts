@@ -10,6 +10,7 @@ import { countryToIso2 } from '../../core/country';
 import { COMPANY_PROPERTIES, mapCompany } from './map-contact';
 import { numbersMatch, phoneForms } from './find-contact-by-phone';
 import { findByPhoneParams } from '../kit/find-by-phone-params';
+import { callOf } from '../kit/contact-source';
 
 export async function findCompanyByPhone(call: ConnectorCall, args: { phone: string; defaultCountry?: string | null }): Promise<{ found: boolean; company: UnifiedContact | null }> {
   const forms = phoneForms(args.phone, args.defaultCountry);
@@ -41,7 +42,7 @@ export const findCompanyByPhoneBlock = defineBlock({
   summarize: (p) => `by phone ${String(p.phone ?? '')}`,
   async run(ctx, params) {
     const conn = await ctx.connections.get('hubspot');
-    const out = await findCompanyByPhone({ fetch: ctx.fetch, conn, requestLog: ctx.requestLog, signal: ctx.signal }, { phone: params.phone, defaultCountry: params.defaultCountry ?? ctx.customer.defaultCountry });
+    const out = await findCompanyByPhone(callOf(ctx, conn), { phone: params.phone, defaultCountry: params.defaultCountry ?? ctx.customer.defaultCountry });
     return { output: out, port: out.found ? 'found' : 'notFound' };
   },
 });

@@ -6,6 +6,7 @@ import { HttpError } from '../../core/http-client';
 import type { ConnectorCall } from '../kit/contact-source';
 import { createHubspotClient, getPortal, type HubspotRecord } from './client';
 import { COMPANY_PROPERTIES, CONTACT_PROPERTIES, mapCompany, mapContact } from './map-contact';
+import { callOf } from '../kit/contact-source';
 
 export async function findContactById(call: ConnectorCall, args: { id: string; kind?: 'person' | 'company' }): Promise<{ found: boolean; contact: UnifiedContact | null }> {
   const id = String(args.id).trim();
@@ -43,7 +44,7 @@ export const findContactByIdBlock = defineBlock({
   summarize: (p) => `id ${String(p.id ?? '')}`,
   async run(ctx, params) {
     const conn = await ctx.connections.get('hubspot');
-    const out = await findContactById({ fetch: ctx.fetch, conn, requestLog: ctx.requestLog, signal: ctx.signal }, params);
+    const out = await findContactById(callOf(ctx, conn), params);
     return { output: out, port: out.found ? 'found' : 'notFound' };
   },
 });

@@ -18,6 +18,7 @@ import { createHubspotClient, getPortal, searchObjects, type HubspotRecord, type
 import { countryToIso2 } from '../../core/country';
 import { CONTACT_PROPERTIES, mapContact } from './map-contact';
 import { findByPhoneParams } from '../kit/find-by-phone-params';
+import { callOf } from '../kit/contact-source';
 
 export interface PhoneForms {
   /** E.164 when the number parses, else null. */
@@ -109,7 +110,7 @@ export const findContactByPhoneBlock = defineBlock({
   summarize: (p) => `by phone ${String(p.phone ?? '')}`,
   async run(ctx, params) {
     const conn = await ctx.connections.get('hubspot');
-    const out = await findContactByPhone({ fetch: ctx.fetch, conn, requestLog: ctx.requestLog, signal: ctx.signal }, { phone: params.phone, defaultCountry: params.defaultCountry ?? ctx.customer.defaultCountry });
+    const out = await findContactByPhone(callOf(ctx, conn), { phone: params.phone, defaultCountry: params.defaultCountry ?? ctx.customer.defaultCountry });
     return { output: out, port: out.found ? 'found' : 'notFound' };
   },
 });

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { defineBlock, FOUND_PORTS } from '../../core/define-block';
 import type { ConnectorCall } from '../kit/contact-source';
 import { createHubspotClient } from './client';
+import { callOf } from '../kit/contact-source';
 
 interface HubspotOwner {
   id: string;
@@ -62,7 +63,7 @@ export const findUserByEmailBlock = defineBlock({
   summarize: (p) => String(p.email ?? ''),
   async run(ctx, params) {
     const conn = await ctx.connections.get('hubspot');
-    const out = await findUserByEmail({ fetch: ctx.fetch, conn, requestLog: ctx.requestLog, signal: ctx.signal }, params);
+    const out = await findUserByEmail(callOf(ctx, conn), params);
     return { output: out, port: out.found ? 'found' : 'notFound' };
   },
 });

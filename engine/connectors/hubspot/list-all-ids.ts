@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { defineBlock, OUT_PORT } from '../../core/define-block';
 import type { ConnectorCall, ObjectKind } from '../kit/contact-source';
 import { createHubspotClient, type HubspotRecord } from './client';
+import { callOf } from '../kit/contact-source';
 
 /** HubSpot's largest list page. */
 export const LIST_PAGE_MAX = 100;
@@ -55,6 +56,6 @@ export const listAllIdsBlock = defineBlock({
   summarize: (p) => String(p.kind ?? 'person'),
   async run(ctx, params) {
     const conn = await ctx.connections.get('hubspot');
-    return { output: await listAllIds({ fetch: ctx.fetch, conn, requestLog: ctx.requestLog, signal: ctx.signal }, params) };
+    return { output: await listAllIds(callOf(ctx, conn), params) };
   },
 });

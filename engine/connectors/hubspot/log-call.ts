@@ -6,6 +6,7 @@ import { defineBlock, OUT_PORT } from '../../core/define-block';
 import { PatchbayError } from '../../core/errors';
 import type { ConnectorCall } from '../kit/contact-source';
 import { createHubspotClient, type HubspotRecord } from './client';
+import { callOf } from '../kit/contact-source';
 
 /** HubSpot-defined association type ids (engagement → record). */
 export const ASSOCIATION = {
@@ -125,6 +126,6 @@ export const logCallBlock = defineBlock({
   summarize: (p) => `${String(p.direction ?? '')} ${String(p.status ?? 'answered')}`.trim(),
   async run(ctx, params) {
     const conn = await ctx.connections.get('hubspot');
-    return { output: await logCall({ fetch: ctx.fetch, conn, requestLog: ctx.requestLog, signal: ctx.signal }, params, () => ctx.clock.now()) };
+    return { output: await logCall(callOf(ctx, conn), params, () => ctx.clock.now()) };
   },
 });

@@ -5,6 +5,7 @@ import { defineBlock, OUT_PORT } from '../../core/define-block';
 import type { ConnectorCall } from '../kit/contact-source';
 import { createHubspotClient, type HubspotRecord } from './client';
 import { callStatusSchema, hubspotCallStatus, notesToHtml } from './log-call';
+import { callOf } from '../kit/contact-source';
 
 export const updateCallLogParams = z.object({
   callId: z.string().min(1).describe('Id returned by "HubSpot: log call"'),
@@ -56,6 +57,6 @@ export const updateCallLogBlock = defineBlock({
   summarize: (p) => `call ${String(p.callId ?? '')}`,
   async run(ctx, params) {
     const conn = await ctx.connections.get('hubspot');
-    return { output: await updateCallLog({ fetch: ctx.fetch, conn, requestLog: ctx.requestLog, signal: ctx.signal }, params) };
+    return { output: await updateCallLog(callOf(ctx, conn), params) };
   },
 });

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { unifiedContactSchema, type UnifiedContact } from '../../core/contact';
 import { defineBlock, OUT_PORT, type ConnectionHandle, type RunContext } from '../../core/define-block';
 import type { ConnectorCall } from './contact-source';
+import { callOf } from './contact-source';
 
 export interface ChangedPage { contacts: UnifiedContact[]; nextCursor: string | null; done: boolean }
 
@@ -38,7 +39,7 @@ export function defineChangedPageBlock(o: {
     summarize: (p) => `${String(p.pageSize ?? o.defaultPageSize)} per page`,
     async run(ctx, params) {
       const conn = await ctx.connections.get(o.connector);
-      const call = o.call ? o.call(ctx, conn) : { fetch: ctx.fetch, conn, requestLog: ctx.requestLog, signal: ctx.signal };
+      const call = o.call ? o.call(ctx, conn) : callOf(ctx, conn);
       return { output: await o.fetchPage(call, params) };
     },
   });

@@ -12,6 +12,7 @@ import { crmUserSchema, type CallStatus, type CrmUser, type RecordRef } from './
 import type { RunningEmulator } from './emulator-server';
 import { buildAuthorizeUrl, exchangeCode, type OAuthTokens } from './oauth2';
 import { phoneFor, syntheticPerson } from './synthetic';
+import { memoryRenewCredentials } from '../../testing/memory-credentials';
 
 /** A call log as the CRM stores it, read back through its API and put in plain terms. */
 export interface NativeCallView {
@@ -69,7 +70,8 @@ export function runCrmConformance<E extends RunningEmulator>(target: CrmConforma
 
   const connection = (credentials: Record<string, unknown>, saved: Record<string, unknown>[] = []): ConnectionHandle => ({
     id: `conn-${crm.system}`, system: crm.system, baseUrl: emu.url, credentials,
-    saveCredentials: async (next) => { saved.push(next); }, reportHealth: async () => {},
+    saveCredentials: async (next) => { saved.push(next); }, renewCredentials: memoryRenewCredentials(credentials, (next) => { saved.push(next); }),
+    reportHealth: async () => {},
   });
   const callWith = (credentials: Record<string, unknown> = target.tokenCredentials(TOKEN), saved?: Record<string, unknown>[], http: ConnectorCall['http'] = {}): ConnectorCall =>
     ({ fetch, conn: connection(credentials, saved), requestLog: [], http: { backoffMs: 5, ...http } });

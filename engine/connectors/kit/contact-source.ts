@@ -1,6 +1,6 @@
 // What a CRM connector offers the sync engine: changed records in pages with a resumable cursor,
 // and every id for delete detection. Pages are streamed, never collected, so memory stays flat.
-import type { ConnectionHandle, HttpRequestLogEntry } from '../../core/define-block';
+import type { ConnectionHandle, HttpRequestLogEntry, RunContext } from '../../core/define-block';
 import type { RateLimitInfo } from '../../core/http-client';
 import type { UnifiedContact } from '../../core/contact';
 
@@ -14,6 +14,12 @@ export interface ConnectorCall {
   onRateLimit?: (info: RateLimitInfo) => void;
   /** Overrides of the HTTP client (tests shorten backoff). */
   http?: { maxRetries?: number; backoffMs?: number; timeoutMs?: number; maxRetryAfterMs?: number };
+}
+
+/** A block's call to a connected system: the run's fetch, log and signal, and its rate-limit headers to the host. */
+export function callOf(ctx: Pick<RunContext, 'fetch' | 'requestLog' | 'signal' | 'onRateLimit'>, conn: ConnectionHandle): ConnectorCall {
+  const report = ctx.onRateLimit;
+  return { fetch: ctx.fetch, conn, requestLog: ctx.requestLog, signal: ctx.signal, onRateLimit: report ? (info) => report.call(ctx, conn.system, info) : undefined };
 }
 
 export type ObjectKind = 'person' | 'company';

@@ -14,6 +14,7 @@ import {
   type CallLog, type ContactChanges, type ContactUpdateResult, type CallLogChanges, type CallLogChangesInput, type CallLogInput, type CrmCapabilities, type CrmContact,
   type CrmNote, type CrmTask, type CrmUser, type NewContact, type RecordRef,
 } from './crm-contract';
+import { callOf } from './contact-source';
 
 /** A call log as the connector receives it: the agent resolved to a user id, the duration known. */
 export type ResolvedCallLog = Omit<CallLog, 'agent' | 'durationSec'> & { agentId?: string; durationSec: number };
@@ -209,7 +210,7 @@ export function defineCrmConnector(decl: CrmConnectorDeclaration): CrmConnectorD
       if (!parsed.success) throw invalid(parsed.error, 'addNote');
       return ops.addNote(call, parsed.data);
     },
-    callFromRun: decl.callFromRun ?? ((ctx, conn) => ({ fetch: ctx.fetch, conn, requestLog: ctx.requestLog, signal: ctx.signal })),
+    callFromRun: decl.callFromRun ?? callOf,
   };
 
   const contactSource: ContactSource = {

@@ -58,27 +58,92 @@ export function refreshTokens(fetchImpl: typeof fetch, cfg: OAuthConfig, refresh
   return tokenRequest(fetchImpl, cfg, { grant_type: 'refresh_token', refresh_token: refreshToken }, clientAuth);
 }
 
+/** A stored access token another caller may use as is: present, and not expiring within `marginMs`. */
+export function tokenUsable(c: Record<string, unknown>, marginMs: number): boolean {
+  return typeof c.accessToken === 'string' && c.accessToken !== '' && !(typeof c.expiresAt === 'number' && c.expiresAt < Date.now() + marginMs);
+}
+
+export interface TokenRenewal {
+  /** The access token this caller sent (and got a 401 for) or found expiring; undefined when it had none. */
+  used: string | undefined;
+  /** Whether credentials hold a token to use as is; by default `tokenUsable` with a 30 s margin. */
+  usable?: (c: Record<string, unknown>) => boolean;
+  /** Asks the token endpoint for new tokens from these (the stored, newest) credentials: the fields to change, or null when it cannot. */
+  renew: (latest: Record<string, unknown>) => Promise<Record<string, unknown> | null>;
+}
+
+// Renewals queued per credentials object: the concurrent calls of one run share one handle, and only the first
+// of them needs to ask the host; the others find its token in memory.
+const renewals = new WeakMap<object, Promise<boolean>>();
+
 /**
- * Bearer auth from a connection's stored OAuth tokens; refreshes when expired or on a 401, and saves
- * the new tokens through the connection so every later run uses them.
+ * Renews a connection's access token without racing other callers. Through the host's `renewCredentials` (one
+ * renewal at a time across every process), a token that another caller stored meanwhile is adopted instead of
+ * renewing again (with a rotating refresh token such as Keap's, the second renewal would be refused and could
+ * overwrite the newer tokens); otherwise the stored refresh token, the newest, is used. Hosts without
+ * `renewCredentials` renew from the handle's own copy and save, as before. Updates the handle's credentials in
+ * place and answers whether they now hold a token other than `used`.
+ */
+export function renewAccessToken(conn: ConnectionHandle, r: TokenRenewal): Promise<boolean> {
+  const creds = conn.credentials;
+  const usable = r.usable ?? ((c: Record<string, unknown>) => tokenUsable(c, 30_000));
+  const once = async (): Promise<boolean> => {
+    // A call on this same handle renewed while this one waited.
+    if (usable(creds) && creds.accessToken !== r.used) return true;
+    if (!conn.renewCredentials) {
+      const patch = await r.renew(creds);
+      if (!patch) return false;
+      Object.assign(creds, patch);
+      await conn.saveCredentials({ ...creds });
+      return true;
+    }
+    let renewed = false;
+    const stored = await conn.renewCredentials(async (latest) => {
+      if (usable(latest) && latest.accessToken !== r.used) return null;
+      const patch = await r.renew(latest);
+      if (!patch) return null;
+      renewed = true;
+      return { ...latest, ...patch };
+    });
+    // What is stored is the truth: a field it lacks (an expiry the last token came without) is cleared here too.
+    for (const k of ['accessToken', 'refreshToken', 'expiresAt']) if (!(k in stored)) delete creds[k];
+    Object.assign(creds, stored);
+    return renewed || (typeof creds.accessToken === 'string' && creds.accessToken !== r.used);
+  };
+  const mine = (renewals.get(creds) ?? Promise.resolve(false)).then(once, once);
+  renewals.set(creds, mine);
+  const forget = () => { if (renewals.get(creds) === mine) renewals.delete(creds); };
+  mine.then(forget, forget);
+  return mine;
+}
+
+/** The token after a scheme ("Bearer …") in a refused request's header; undefined without that header. */
+export function tokenIn(headers: Record<string, string> | undefined, name: string, scheme = ''): string | undefined {
+  const v = headers?.[name];
+  if (v === undefined) return undefined;
+  return scheme && v.toLowerCase().startsWith(scheme.toLowerCase() + ' ') ? v.slice(scheme.length + 1) : v;
+}
+
+/**
+ * Bearer auth from a connection's stored OAuth tokens; renews them when expired or on a 401 (see
+ * `renewAccessToken`), so every later run uses the new ones.
  */
 export function oauthBearer(conn: ConnectionHandle, fetchImpl: typeof fetch, tokenUrl: string, o: { clientAuth?: ClientAuth } = {}): AuthStrategy {
   const creds = conn.credentials as Partial<OAuthTokens> & { clientId?: string; clientSecret?: string };
-  const refresh = async (): Promise<boolean> => {
-    if (!creds.refreshToken || !creds.clientId) return false;
-    const next = await refreshTokens(fetchImpl, { tokenUrl, clientId: creds.clientId, clientSecret: creds.clientSecret ?? '' }, creds.refreshToken, o.clientAuth);
-    creds.accessToken = next.accessToken;
-    creds.refreshToken = next.refreshToken;
-    creds.expiresAt = next.expiresAt;
-    const { raw: _raw, ...tokens } = next;
-    await conn.saveCredentials({ ...conn.credentials, ...tokens });
-    return true;
-  };
+  const renew = (used: string | undefined) => renewAccessToken(conn, {
+    used,
+    renew: async (latest) => {
+      const c = latest as typeof creds;
+      if (!c.refreshToken || !c.clientId) return null;
+      const { raw: _raw, ...tokens } = await refreshTokens(fetchImpl, { tokenUrl, clientId: c.clientId, clientSecret: c.clientSecret ?? '' }, c.refreshToken, o.clientAuth);
+      return tokens;
+    },
+  });
   return {
     async apply(req) {
-      if (creds.expiresAt && creds.expiresAt < Date.now() + 30_000 && creds.refreshToken) await refresh();
+      if (creds.expiresAt && creds.expiresAt < Date.now() + 30_000 && creds.refreshToken) await renew(creds.accessToken);
       req.headers.authorization = `Bearer ${creds.accessToken ?? creds.token ?? ''}`;
     },
-    refresh,
+    refresh: (refused) => renew(refused ? tokenIn(refused.headers, 'authorization', 'Bearer') : creds.accessToken),
   };
 }

@@ -7,6 +7,7 @@ import { PatchbayError } from '../../core/errors';
 import type { ConnectorCall } from '../kit/contact-source';
 import { createPhonebookClient } from './client';
 import { searchByExternalId } from './find-by-external-id';
+import { callOf } from '../kit/contact-source';
 
 export async function deletePhonebookContact(call: ConnectorCall, args: { id?: string | null; externalId?: string | null; source?: string | null }): Promise<{ deleted: boolean; id: string | null }> {
   const client = createPhonebookClient(call);
@@ -47,6 +48,6 @@ export const deleteContactBlock = defineBlock({
   summarize: (p) => String(p.id || (p.externalId ? `external id ${String(p.externalId)}` : '')),
   async run(ctx, params) {
     const conn = await ctx.connections.get('phonesystem');
-    return { output: await deletePhonebookContact({ fetch: ctx.fetch, conn, requestLog: ctx.requestLog, signal: ctx.signal }, params) };
+    return { output: await deletePhonebookContact(callOf(ctx, conn), params) };
   },
 });

@@ -6,6 +6,7 @@ import { HttpError } from '../../core/http-client';
 import type { ConnectorCall } from '../kit/contact-source';
 import { createPhonebookClient, recordsAt, type PhonebookClient } from './client';
 import { phonebookContactSchema, readWireContact, type PhonebookContact } from './map-contact';
+import { callOf } from '../kit/contact-source';
 
 export async function searchByExternalId(client: PhonebookClient, externalId: string, source?: string | null): Promise<PhonebookContact[]> {
   try {
@@ -41,7 +42,7 @@ export const findByExternalIdBlock = defineBlock({
   summarize: (p) => `by external id ${String(p.externalId ?? '')}`,
   async run(ctx, params) {
     const conn = await ctx.connections.get('phonesystem');
-    const out = await findPhonebookContactByExternalId({ fetch: ctx.fetch, conn, requestLog: ctx.requestLog, signal: ctx.signal }, params);
+    const out = await findPhonebookContactByExternalId(callOf(ctx, conn), params);
     return { output: out, port: out.found ? 'found' : 'notFound' };
   },
 });

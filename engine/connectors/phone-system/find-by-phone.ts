@@ -9,6 +9,7 @@ import type { ConnectorCall } from '../kit/contact-source';
 import { createPhonebookClient, recordsAt, type PhonebookClient } from './client';
 import { phonebookContactSchema, readWireContact, type PhonebookContact } from './map-contact';
 import { findByPhoneParams } from '../kit/find-by-phone-params';
+import { callOf } from '../kit/contact-source';
 
 /** Every entry the phone system answers for this E.164 number (404 = none). */
 export async function searchByPhone(client: PhonebookClient, e164: string): Promise<PhonebookContact[]> {
@@ -43,7 +44,7 @@ export const findByPhoneBlock = defineBlock({
   summarize: (p) => `by phone ${String(p.phone ?? '')}`,
   async run(ctx, params) {
     const conn = await ctx.connections.get('phonesystem');
-    const out = await findPhonebookContactByPhone({ fetch: ctx.fetch, conn, requestLog: ctx.requestLog, signal: ctx.signal }, { phone: params.phone, defaultCountry: params.defaultCountry ?? ctx.customer.defaultCountry });
+    const out = await findPhonebookContactByPhone(callOf(ctx, conn), { phone: params.phone, defaultCountry: params.defaultCountry ?? ctx.customer.defaultCountry });
     return { output: out, port: out.found ? 'found' : 'notFound' };
   },
 });

@@ -7,6 +7,7 @@ import type { HttpRequest, HttpResponse } from '../../core/http-client';
 import type { ConnectorCall } from '../kit/contact-source';
 import { createPhonebookClient, recordsAt, type PhonebookClient } from './client';
 import { getPath, phonebookContactSchema, readWireContact, type PhonebookContact } from './map-contact';
+import { callOf } from '../kit/contact-source';
 
 function pageSizeOf(client: PhonebookClient, pageSize?: number): number {
   const max = client.config.operations.listContacts.pageSize;
@@ -89,6 +90,6 @@ export const listContactsBlock = defineBlock({
   summarize: (p) => (p.cursor ? 'next page' : 'first page'),
   async run(ctx, params) {
     const conn = await ctx.connections.get('phonesystem');
-    return { output: await listPhonebookContacts({ fetch: ctx.fetch, conn, requestLog: ctx.requestLog, signal: ctx.signal }, params) };
+    return { output: await listPhonebookContacts(callOf(ctx, conn), params) };
   },
 });

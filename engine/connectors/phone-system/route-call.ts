@@ -5,6 +5,7 @@ import { defineBlock, OUT_PORT } from '../../core/define-block';
 import type { ConnectorCall } from '../kit/contact-source';
 import { createPhonebookClient } from './client';
 import { setPath } from './map-contact';
+import { callOf } from '../kit/contact-source';
 
 export const routeTargetTypes = ['user', 'queue', 'extension', 'number', 'voicemail'] as const;
 
@@ -42,6 +43,6 @@ export const routeCallBlock = defineBlock({
   summarize: (p) => `to ${String(p.targetType ?? 'user')} ${String(p.target ?? '')}`,
   async run(ctx, params) {
     const conn = await ctx.connections.get('phonesystem');
-    return { output: await routeCall({ fetch: ctx.fetch, conn, requestLog: ctx.requestLog, signal: ctx.signal }, params) };
+    return { output: await routeCall(callOf(ctx, conn), params) };
   },
 });

@@ -12,6 +12,7 @@ import { createPhonebookClient, recordsAt, type PhonebookClient } from './client
 import { searchByExternalId } from './find-by-external-id';
 import { searchByPhone } from './find-by-phone';
 import { readWireContact, samePhonebookContent, toPhonebookContact, writeWireContact, type PhonebookContact } from './map-contact';
+import { callOf } from '../kit/contact-source';
 
 export type UpsertAction = 'added' | 'updated' | 'unchanged';
 
@@ -78,7 +79,7 @@ export const upsertContactBlock = defineBlock({
   },
   async run(ctx, params) {
     const conn = await ctx.connections.get('phonesystem');
-    const out = await upsertPhonebookContact({ fetch: ctx.fetch, conn, requestLog: ctx.requestLog, signal: ctx.signal }, params.contact, { defaultCountry: params.defaultCountry ?? ctx.customer.defaultCountry });
+    const out = await upsertPhonebookContact(callOf(ctx, conn), params.contact, { defaultCountry: params.defaultCountry ?? ctx.customer.defaultCountry });
     return { output: out };
   },
 });

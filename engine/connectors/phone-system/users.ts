@@ -7,6 +7,7 @@ import { HttpError, type HttpRequest, type HttpResponse } from '../../core/http-
 import type { ConnectorCall } from '../kit/contact-source';
 import { createPhonebookClient, recordsAt, type PhonebookClient } from './client';
 import { getPath } from './map-contact';
+import { callOf } from '../kit/contact-source';
 
 export const phoneUserSchema = z.object({
   id: z.string(),
@@ -116,7 +117,7 @@ export const listUsersBlock = defineBlock({
   output: z.object({ users: z.array(phoneUserSchema), count: z.number() }),
   ports: OUT_PORT,
   async run(ctx, p) {
-    const call = { fetch: ctx.fetch, conn: await ctx.connections.get('phonesystem'), requestLog: ctx.requestLog, signal: ctx.signal };
+    const call = callOf(ctx, await ctx.connections.get('phonesystem'));
     const users: PhoneUserRecord[] = [];
     for await (const page of listPhoneUsers(call)) users.push(...page.filter((u) => !p.activeOnly || u.active));
     return { output: { users, count: users.length } };

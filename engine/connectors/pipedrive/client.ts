@@ -5,6 +5,7 @@ import type { ConnectionHandle } from '../../core/define-block';
 import { PatchbayError } from '../../core/errors';
 import type { ConnectorCall } from '../kit/contact-source';
 import { oauthBearer } from '../kit/oauth2';
+import { callOf } from '../kit/contact-source';
 
 export const PIPEDRIVE_NAME = 'Pipedrive';
 export const PIPEDRIVE_DEFAULT_BASE_URL = 'https://api.pipedrive.com';
@@ -168,7 +169,7 @@ export type PipedriveClient = ReturnType<typeof createPipedriveClient>;
 
 /** The ConnectorCall a block builds from its run context. */
 export function callFromContext(ctx: { fetch: typeof fetch; requestLog: ConnectorCall['requestLog']; signal?: AbortSignal }, conn: ConnectionHandle): ConnectorCall {
-  return { fetch: ctx.fetch, conn, requestLog: ctx.requestLog, signal: ctx.signal };
+  return callOf(ctx, conn);
 }
 
 /** Pipedrive ids are positive integers; blocks take them as strings. */

@@ -4,6 +4,7 @@ import type { RunContext } from '../../core/define-block';
 import { createHttpClient, type AuthStrategy, type RateLimitInfo } from '../../core/http-client';
 import type { ConnectorCall } from '../kit/contact-source';
 import { oauthBearer } from '../kit/oauth2';
+import { callOf } from '../kit/contact-source';
 
 export const SALESFORCE_NAME = 'Salesforce';
 export const TOKEN_PATH = '/services/oauth2/token';
@@ -89,5 +90,5 @@ export type SalesforceClient = ReturnType<typeof createSalesforceClient>;
 /** The ConnectorCall a block builds from its run context. */
 export async function connectorCall(ctx: RunContext): Promise<ConnectorCall> {
   const conn = await ctx.connections.get('salesforce');
-  return { fetch: ctx.fetch, conn, requestLog: ctx.requestLog, signal: ctx.signal };
+  return callOf(ctx, conn);
 }

@@ -3,12 +3,13 @@ import { z } from 'zod';
 import { defineBlock, FOUND_PORTS, type RunContext } from '../../core/define-block';
 import type { ConnectorCall } from '../kit/contact-source';
 import { createSlackClient } from './client';
+import { callOf } from '../kit/contact-source';
 
 export const slackUserSchema = z.object({ id: z.string(), name: z.string(), realName: z.string().nullable(), email: z.string().nullable(), statusText: z.string(), statusEmoji: z.string() });
 export type SlackUserRef = z.infer<typeof slackUserSchema>;
 
 export function slackCallOf(ctx: RunContext, conn: ConnectorCall['conn']): ConnectorCall {
-  return { fetch: ctx.fetch, conn, requestLog: ctx.requestLog, signal: ctx.signal };
+  return callOf(ctx, conn);
 }
 
 /** The member with that e-mail, or null (Slack's users_not_found). */

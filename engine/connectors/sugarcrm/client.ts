@@ -5,6 +5,7 @@
 import { createHttpClient, type AuthStrategy } from '../../core/http-client';
 import { PatchbayError } from '../../core/errors';
 import type { ConnectorCall } from '../kit/contact-source';
+import { renewAccessToken, tokenIn } from '../kit/oauth2';
 
 export const SUGAR_NAME = 'SugarCRM';
 /** REST v11_4 is served by every Sugar 8+ instance (on-site and SugarCloud); the instance URL is the base URL. */
@@ -72,38 +73,34 @@ async function tokenRequest(call: ConnectorCall, body: Record<string, string>): 
 /**
  * OAuth-Token auth: signs in with the password grant when the connection holds no token yet, refreshes an
  * expiring token (or after a 401), and falls back to the password grant when Sugar has dropped the refresh
- * token (it keeps one per platform and user). New tokens are saved so every later run uses them.
+ * token (it keeps one per platform and user). New tokens are stored with the connection (see `renewAccessToken`:
+ * a token another run stored meanwhile is used instead of signing in again) so every later run uses them.
  */
 function sugarAuth(call: ConnectorCall): AuthStrategy {
   const conn = call.conn;
   const creds = conn.credentials as SugarCredentials & { token?: string };
-  const store = async (next: SugarCredentials) => {
-    Object.assign(creds, next);
-    await conn.saveCredentials({ ...conn.credentials, ...next });
+  const login = async (latest: SugarCredentials): Promise<Record<string, unknown> | null> => {
+    if (!latest.username || !latest.password) return null;
+    return { ...await tokenRequest(call, { grant_type: 'password', username: latest.username, password: latest.password }) };
   };
-  const login = async (): Promise<boolean> => {
-    if (!creds.username || !creds.password) return false;
-    await store(await tokenRequest(call, { grant_type: 'password', username: creds.username, password: creds.password }));
-    return true;
-  };
-  const refresh = async (): Promise<boolean> => {
-    if (creds.refreshToken) {
+  const refresh = async (latest: SugarCredentials): Promise<Record<string, unknown> | null> => {
+    if (latest.refreshToken) {
       try {
-        await store(await tokenRequest(call, { grant_type: 'refresh_token', refresh_token: creds.refreshToken }));
-        return true;
+        return { ...await tokenRequest(call, { grant_type: 'refresh_token', refresh_token: latest.refreshToken }) };
       } catch (err) {
-        if (!(err instanceof PatchbayError && err.code === 'connection_auth') || !creds.password) throw err;
+        if (!(err instanceof PatchbayError && err.code === 'connection_auth') || !latest.password) throw err;
       }
     }
-    return login();
+    return login(latest);
   };
+  const renew = (used: string | undefined, how: typeof login) => renewAccessToken(conn, { used, renew: (latest) => how(latest as SugarCredentials) });
   return {
     async apply(req) {
-      if (!creds.accessToken && !creds.token) await login();
-      else if (creds.expiresAt && creds.expiresAt < Date.now() + 30_000) await refresh();
+      if (!creds.accessToken && !creds.token) await renew(undefined, login);
+      else if (creds.expiresAt && creds.expiresAt < Date.now() + 30_000) await renew(creds.accessToken, refresh);
       req.headers['oauth-token'] = String(creds.accessToken ?? creds.token ?? '');
     },
-    refresh,
+    refresh: (refused) => renew(refused ? tokenIn(refused.headers, 'oauth-token') : creds.accessToken, refresh),
   };
 }
 

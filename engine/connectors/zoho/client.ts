@@ -7,7 +7,7 @@ import type { ConnectionHandle } from '../../core/define-block';
 import { createHttpClient, HttpError, type AuthStrategy, type HttpRequest } from '../../core/http-client';
 import { PatchbayError } from '../../core/errors';
 import type { ConnectorCall } from '../kit/contact-source';
-import { refreshTokens } from '../kit/oauth2';
+import { refreshTokens, renewAccessToken, tokenIn, tokenUsable } from '../kit/oauth2';
 
 export const ZOHO_NAME = 'Zoho CRM';
 export const API = '/crm/v6';
@@ -67,29 +67,31 @@ export function zohoErrorMessage(_status: number, body: unknown): string | undef
   return describeError(b);
 }
 
-/** Zoho-oauthtoken auth: refreshed (and saved on the connection) when missing, expiring or refused. */
+/** Zoho-oauthtoken auth: renewed (and stored with the connection, see `renewAccessToken`) when missing, expiring or refused. */
 function zohoAuth(conn: ConnectionHandle, fetchImpl: typeof fetch): AuthStrategy {
   const creds = conn.credentials as ZohoCredentials;
-  const refresh = async (): Promise<boolean> => {
-    if (!creds.refreshToken || !creds.clientId) return false;
-    let next;
-    try {
-      next = await refreshTokens(fetchImpl, { tokenUrl: zohoTokenUrl(conn), clientId: creds.clientId, clientSecret: creds.clientSecret ?? '' }, creds.refreshToken);
-    } catch (err) {
-      throw new PatchbayError('connection_auth', `${ZOHO_NAME} refused to renew the access token (${(err as Error).message.replace(/; reconnect$/, '')}): reconnect ${ZOHO_NAME}`);
-    }
-    creds.accessToken = next.accessToken;
-    creds.expiresAt = next.expiresAt;
-    // Zoho answers a refresh without a new refresh token: the first one stays valid.
-    await conn.saveCredentials({ ...conn.credentials, accessToken: next.accessToken, expiresAt: next.expiresAt, refreshToken: creds.refreshToken });
-    return true;
-  };
+  const renew = (used: string | undefined) => renewAccessToken(conn, {
+    used,
+    usable: (c) => tokenUsable(c, 60_000),
+    renew: async (latest) => {
+      const c = latest as ZohoCredentials;
+      if (!c.refreshToken || !c.clientId) return null;
+      let next;
+      try {
+        next = await refreshTokens(fetchImpl, { tokenUrl: zohoTokenUrl(conn), clientId: c.clientId, clientSecret: c.clientSecret ?? '' }, c.refreshToken);
+      } catch (err) {
+        throw new PatchbayError('connection_auth', `${ZOHO_NAME} refused to renew the access token (${(err as Error).message.replace(/; reconnect$/, '')}): reconnect ${ZOHO_NAME}`);
+      }
+      // Zoho answers a refresh without a new refresh token: the first one stays valid.
+      return { accessToken: next.accessToken, expiresAt: next.expiresAt, refreshToken: c.refreshToken };
+    },
+  });
   return {
     async apply(req) {
-      if (creds.refreshToken && (!creds.accessToken || (creds.expiresAt !== undefined && creds.expiresAt < Date.now() + 60_000))) await refresh();
+      if (creds.refreshToken && (!creds.accessToken || (creds.expiresAt !== undefined && creds.expiresAt < Date.now() + 60_000))) await renew(creds.accessToken);
       req.headers.authorization = `Zoho-oauthtoken ${creds.accessToken ?? creds.token ?? ''}`;
     },
-    refresh,
+    refresh: (refused) => renew(refused ? tokenIn(refused.headers, 'authorization', 'Zoho-oauthtoken') : creds.accessToken),
   };
 }
 

@@ -1,7 +1,9 @@
 // The customer's catalogue in the portal (/api/portal/{customerId}/catalogue…): the vendor's published templates,
 // enable one (options checked against its schema, the connections it needs connected first), change its options,
 // pause, resume, remove; its health in plain words and its recent runs. lib/templates does the work.
+// Every change a customer makes here is in the vendor's audit log, by the customer (portal), as staff changes are.
 import { z } from 'zod';
+import { portalActor, recordAudit } from '../../audit/record-audit';
 import { resolveAutomation } from '../../engine-host/automation-cache';
 import { catalogueView, customerCatalogue, customerTemplateDetail, templateDetailView } from '../../templates/catalogue';
 import { enableTemplate, removeTemplate, setTemplateStatus, updateTemplateOptions } from '../../templates/customer-templates';
@@ -14,6 +16,15 @@ const optionsBody = z.object({ options: z.record(z.string(), z.unknown()).defaul
 const firstSyncView = z.object({ status: z.string(), runId: z.string().nullable(), error: z.string().nullable() }).nullable();
 
 /** Runs the template's contact_sync automation once (its flow starts the durable sync and sets the schedule). */
+/** One audit row for a change the customer made to one of its templates in the portal. */
+function auditTemplate(deps: ApiDeps, customer: CustomerRef, action: string, template: { id: string; name: string; version?: number }, details?: Record<string, unknown>) {
+  return recordAudit(deps.sql, {
+    vendorId: customer.vendorId, customerId: customer.id, actor: portalActor(customer), action,
+    target: { kind: 'template', id: template.id, label: `${template.name} for ${customer.externalId}` },
+    details: { ...(template.version !== undefined ? { version: template.version } : {}), ...details },
+  });
+}
+
 async function startFirstSync(deps: ApiDeps, customer: CustomerRef): Promise<z.infer<typeof firstSyncView>> {
   const automation = await resolveAutomation(deps.sql, customer.id, 'contact_sync');
   if (!automation) return null;
@@ -73,8 +84,10 @@ export const enableCatalogueTemplate = defineRoute({
   },
   async handler({ params, body, customer, deps }) {
     const r = await enableTemplate(deps.sql, { vendorId: customer.vendorId, customerId: customer.id, templateId: params.templateId, options: body.options });
+    const detail = await customerTemplateDetail(deps.sql, customer, params.templateId);
+    await auditTemplate(deps, customer, 'template.enable', detail, { options: body.options });
     const firstSync = r.startsSync ? await startFirstSync(deps, customer) : null;
-    return { status: 201, body: { ...(await customerTemplateDetail(deps.sql, customer, params.templateId)), firstSync } };
+    return { status: 201, body: { ...(firstSync ? await customerTemplateDetail(deps.sql, customer, params.templateId) : detail), firstSync } };
   },
 });
 
@@ -93,7 +106,9 @@ export const updateCatalogueOptions = defineRoute({
   errors: { 400: 'invalid_input naming the option', 404: 'template_not_found / integration_not_found (not enabled)' },
   async handler({ params, body, customer, deps }) {
     await updateTemplateOptions(deps.sql, { vendorId: customer.vendorId, customerId: customer.id, templateId: params.templateId, options: body.options });
-    return { status: 200, body: await customerTemplateDetail(deps.sql, customer, params.templateId) };
+    const detail = await customerTemplateDetail(deps.sql, customer, params.templateId);
+    await auditTemplate(deps, customer, 'template.set_options', detail, { options: body.options });
+    return { status: 200, body: detail };
   },
 });
 
@@ -112,7 +127,9 @@ const statusRoute = (status: 'paused' | 'active') => defineRoute({
   errors: { 404: 'template_not_found / integration_not_found (not enabled)' },
   async handler({ params, customer, deps }) {
     await setTemplateStatus(deps.sql, { vendorId: customer.vendorId, customerId: customer.id, templateId: params.templateId, status });
-    return { status: 200, body: await customerTemplateDetail(deps.sql, customer, params.templateId) };
+    const detail = await customerTemplateDetail(deps.sql, customer, params.templateId);
+    await auditTemplate(deps, customer, status === 'paused' ? 'template.pause' : 'template.resume', detail);
+    return { status: 200, body: detail };
   },
 });
 
@@ -131,6 +148,9 @@ export const removeCatalogueTemplate = defineRoute({
   responses: { 200: { description: 'Removed; what happened in plain words', schema: z.object({ removed: z.literal(true), deletedContacts: z.number().int(), whatHappened: z.string() }) } },
   errors: { 404: 'template_not_found / integration_not_found (not enabled)' },
   async handler({ params, customer, deps }) {
-    return { status: 200, body: await removeTemplate(deps.sql, { vendorId: customer.vendorId, customerId: customer.id, templateId: params.templateId }) };
+    const before = await customerTemplateDetail(deps.sql, customer, params.templateId);
+    const out = await removeTemplate(deps.sql, { vendorId: customer.vendorId, customerId: customer.id, templateId: params.templateId });
+    await auditTemplate(deps, customer, 'template.remove', before, { deletedContacts: out.deletedContacts });
+    return { status: 200, body: out };
   },
 });

@@ -4,22 +4,17 @@
 // even across runs: `updated_since` is inclusive and second-grained, so the records of that same second that
 // were already delivered (id ≤ last id) are skipped.
 //
-// That skip is only safe for a second that was over when it was read. Pipedrive stamps update_time with its own
-// clock, to the second: a person changed later within the second the cursor names gets that same update_time and,
-// with a lower id, sorts before the cursor, so it would never be read. The last page's cursor therefore never
-// passes a second younger than SETTLE_MS at the start of the listing; the records of those seconds come again next
-// time (the sync compares before it writes, so a record read twice writes nothing).
+// That skip is only safe for a second that was over when it was read: Pipedrive stamps update_time with its own
+// clock, to the second, so the last page's cursor is settled (kit/settle-cursor.ts).
 import type { UnifiedContact } from '../../core/contact';
 import { PatchbayError } from '../../core/errors';
-import type { ChangedPage, ConnectorCall, ObjectKind } from '../kit/contact-source';
+import type { ConnectorCall, ObjectKind } from '../kit/contact-source';
+import { settleLastCursor, type ListedPage } from '../kit/settle-cursor';
 import { createPipedriveClient } from './client';
 import { mapOrganization, mapPerson, type PipedriveOrganization, type PipedrivePerson } from './map-contact';
 import { loadOrganizations, organizationPhoneFieldKeys } from './organizations';
 
 export const MAX_PAGE_SIZE = 500;
-
-/** How long after a second's end its update_times are taken as final (clock skew, a write committed late). */
-export const SETTLE_MS = 5_000;
 
 interface ChangedCursor {
   /** update_time of the last delivered record (RFC 3339). */
@@ -55,9 +50,14 @@ export function clampPageSize(n: number | undefined, fallback: number): number {
   return Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(n ?? fallback)));
 }
 
-export type ChangedPageWithDone = ChangedPage & { done: boolean };
+export function listChanged(call: ConnectorCall, opts: { kind: ObjectKind; cursor: string | null; pageSize?: number }): AsyncGenerator<ListedPage> {
+  // Everything before `ms` was delivered (oldest first): resume after every id of the second before it.
+  const resumeFrom = (ms: number) => encodeChangedCursor({ t: new Date(ms - 1000).toISOString(), id: Number.MAX_SAFE_INTEGER });
+  return settleLastCursor(changedPages(call, opts), resumeFrom);
+}
 
-export async function* listChanged(call: ConnectorCall, opts: { kind: ObjectKind; cursor: string | null; pageSize?: number }): AsyncGenerator<ChangedPageWithDone> {
+/** The pages with new records, each with its exact cursor and its last record's update_time. */
+async function* changedPages(call: ConnectorCall, opts: { kind: ObjectKind; cursor: string | null; pageSize?: number }): AsyncGenerator<{ page: ListedPage; lastModifiedMs: number }> {
   const from = opts.cursor ? decodeChangedCursor(opts.cursor) : null;
   const client = createPipedriveClient(call);
   const path = opts.kind === 'person' ? '/api/v2/persons' : '/api/v2/organizations';
@@ -67,25 +67,10 @@ export async function* listChanged(call: ConnectorCall, opts: { kind: ObjectKind
   const query = { sort_by: 'update_time', sort_direction: 'asc', limit: from ? Math.min(limit + 1, MAX_PAGE_SIZE) : limit, updated_since: from ? rfc3339Seconds(from.t) : undefined };
   const orgNames = new Map<number, string | null>();
   let phoneKeys: Set<string> | null = null;
-  // Seconds from this one on may still get changes once read (every read below comes after this moment).
-  const settleLine = Math.floor((Date.now() - SETTLE_MS) / 1000) * 1000;
-  /** The cursor after `last` once the listing is done: past its second only if that second is over. */
-  const finalCursor = (last: { id: number; update_time?: string }): string => {
-    const t = last.update_time ?? new Date(0).toISOString();
-    if (Date.parse(t) < settleLine) return encodeChangedCursor({ t, id: last.id });
-    // Everything before the settle line was delivered (oldest first); the seconds after it are read again.
-    return encodeChangedCursor({ t: new Date(settleLine - 1000).toISOString(), id: Number.MAX_SAFE_INTEGER });
-  };
-  let delivered: { id: number; update_time?: string } | null = null;
 
   for await (const page of client.pagesV2<PipedrivePerson & PipedriveOrganization>(path, query, { limit })) {
     const fresh = page.items.filter((r) => !r.is_deleted && isAfter(r, from));
-    const done = page.nextCursor === null;
-    if (fresh.length === 0) {
-      // A last page with nothing new still moves the cursor back behind any second that was not over.
-      if (done && delivered) yield { kind: opts.kind, contacts: [], cursor: finalCursor(delivered), done };
-      continue;
-    }
+    if (fresh.length === 0) continue;
     let contacts: UnifiedContact[];
     if (opts.kind === 'person') {
       const missing = fresh.map((p) => p.org_id).filter((id): id is number => typeof id === 'number' && !orgNames.has(id));
@@ -100,10 +85,8 @@ export async function* listChanged(call: ConnectorCall, opts: { kind: ObjectKind
       contacts = fresh.map((o) => mapOrganization(o, { phoneFieldKeys: keys, organizationUrl: client.organizationUrl }));
     }
     const last = fresh[fresh.length - 1];
-    delivered = last;
-    // Within the listing, the exact position (a resumed run goes on from it); at its end, the settled one.
-    const cursor = done ? finalCursor(last) : encodeChangedCursor({ t: last.update_time ?? new Date(0).toISOString(), id: last.id });
-    yield { kind: opts.kind, contacts, cursor, done };
+    const t = last.update_time ?? new Date(0).toISOString();
+    yield { page: { kind: opts.kind, contacts, cursor: encodeChangedCursor({ t, id: last.id }), done: page.nextCursor === null }, lastModifiedMs: Date.parse(t) };
   }
 }
 

@@ -3,9 +3,13 @@
 // our own — the last record's update_time and id — so a sync resumes exactly after the last committed record
 // even across runs: `updated_since` is inclusive and second-grained, so the records of that same second that
 // were already delivered (id ≤ last id) are skipped.
+//
+// That skip is only safe for a second that was over when it was read: Pipedrive stamps update_time with its own
+// clock, to the second, so the last page's cursor is settled (kit/settle-cursor.ts).
 import type { UnifiedContact } from '../../core/contact';
 import { PatchbayError } from '../../core/errors';
-import type { ChangedPage, ConnectorCall, ObjectKind } from '../kit/contact-source';
+import type { ConnectorCall, ObjectKind } from '../kit/contact-source';
+import { settleLastCursor, type ListedPage } from '../kit/settle-cursor';
 import { createPipedriveClient } from './client';
 import { mapOrganization, mapPerson, type PipedriveOrganization, type PipedrivePerson } from './map-contact';
 import { loadOrganizations, organizationPhoneFieldKeys } from './organizations';
@@ -46,9 +50,14 @@ export function clampPageSize(n: number | undefined, fallback: number): number {
   return Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(n ?? fallback)));
 }
 
-export type ChangedPageWithDone = ChangedPage & { done: boolean };
+export function listChanged(call: ConnectorCall, opts: { kind: ObjectKind; cursor: string | null; pageSize?: number }): AsyncGenerator<ListedPage> {
+  // Everything before `ms` was delivered (oldest first): resume after every id of the second before it.
+  const resumeFrom = (ms: number) => encodeChangedCursor({ t: new Date(ms - 1000).toISOString(), id: Number.MAX_SAFE_INTEGER });
+  return settleLastCursor(changedPages(call, opts), resumeFrom);
+}
 
-export async function* listChanged(call: ConnectorCall, opts: { kind: ObjectKind; cursor: string | null; pageSize?: number }): AsyncGenerator<ChangedPageWithDone> {
+/** The pages with new records, each with its exact cursor and its last record's update_time. */
+async function* changedPages(call: ConnectorCall, opts: { kind: ObjectKind; cursor: string | null; pageSize?: number }): AsyncGenerator<{ page: ListedPage; lastModifiedMs: number }> {
   const from = opts.cursor ? decodeChangedCursor(opts.cursor) : null;
   const client = createPipedriveClient(call);
   const path = opts.kind === 'person' ? '/api/v2/persons' : '/api/v2/organizations';
@@ -76,7 +85,8 @@ export async function* listChanged(call: ConnectorCall, opts: { kind: ObjectKind
       contacts = fresh.map((o) => mapOrganization(o, { phoneFieldKeys: keys, organizationUrl: client.organizationUrl }));
     }
     const last = fresh[fresh.length - 1];
-    yield { kind: opts.kind, contacts, cursor: encodeChangedCursor({ t: last.update_time ?? new Date(0).toISOString(), id: last.id }), done: page.nextCursor === null };
+    const t = last.update_time ?? new Date(0).toISOString();
+    yield { page: { kind: opts.kind, contacts, cursor: encodeChangedCursor({ t, id: last.id }), done: page.nextCursor === null }, lastModifiedMs: Date.parse(t) };
   }
 }
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AnyBlock, RunContext } from '../../core/define-block';
 import { PatchbayError } from '../../core/errors';
 import { HttpError, type RateLimitInfo } from '../../core/http-client';
@@ -199,7 +199,7 @@ describe('pipedrive: changed records for sync', () => {
       for await (const page of pipedriveContactSource.listChanged(callFor(e), { kind: 'person', cursor: cursors[1], pageSize: 25 })) rest.push(...page.contacts.map((c) => c.externalId));
       expect([...all.slice(0, 50), ...rest]).toEqual(all);
 
-      // Edits after the last cursor come back, oldest change first; deleted records do not.
+      // Edits after the last cursor come back (oldest second first, a second's changes in id order); deleted records do not.
       const last = cursors[cursors.length - 1];
       e.store.updatePerson(10, { job_title: 'CTO' });
       e.store.deletePerson(11);
@@ -207,13 +207,14 @@ describe('pipedrive: changed records for sync', () => {
       const changed: { externalId: string; firstName?: string | null; custom: Record<string, unknown> }[] = [];
       let resume = '';
       for await (const page of pipedriveContactSource.listChanged(callFor(e), { kind: 'person', cursor: last, pageSize: 25 })) { changed.push(...page.contacts); resume = page.cursor; }
-      expect(changed.map((c) => c.externalId)).toEqual(['10', '3']);
-      expect(changed[0].custom.job_title).toBe('CTO');
-      expect(changed[1].firstName).toBe('Grace Brewster');
-      // Nothing new after the newest cursor.
-      const none: unknown[] = [];
-      for await (const page of pipedriveContactSource.listChanged(callFor(e), { kind: 'person', cursor: resume })) none.push(...page.contacts);
-      expect(none).toEqual([]);
+      expect(changed.map((c) => c.externalId).sort()).toEqual(['10', '3']);
+      const byId = new Map(changed.map((c) => [c.externalId, c]));
+      expect(byId.get('10')!.custom.job_title).toBe('CTO');
+      expect(byId.get('3')!.firstName).toBe('Grace Brewster');
+      // After the newest cursor: only those same changes again, as their second may not be over yet (see below).
+      const again: string[] = [];
+      for await (const page of pipedriveContactSource.listChanged(callFor(e), { kind: 'person', cursor: resume })) again.push(...page.contacts.map((c) => c.externalId));
+      expect(again.sort()).toEqual(['10', '3']);
     } finally {
       await e.close();
     }
@@ -239,6 +240,55 @@ describe('pipedrive: changed records for sync', () => {
       }
       expect(got).toEqual(['4', '7', '9']);
     } finally {
+      await e.close();
+    }
+  });
+
+  it('stamps a burst of changes with the clock\'s second, as Pipedrive does: update_time never runs ahead of the clock', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const second = Date.UTC(2026, 5, 1, 12, 0, 0);
+    vi.setSystemTime(second + 250);
+    const e = await startPipedriveEmulator({ contacts: 10, companies: 2, token: TOKEN });
+    try {
+      for (const id of [2, 5, 6, 9]) e.store.updatePerson(id, { job_title: 'Burst' });
+      const res = await pd('/api/v2/persons/6', { method: 'PATCH', body: JSON.stringify({ name: 'Over The API' }) })(e);
+      expect(res.status).toBe(200);
+      expect([2, 5, 6, 9].map((id) => e.store.persons.get(id)!.update_time)).toEqual(Array(4).fill('2026-06-01T12:00:00Z'));
+      vi.setSystemTime(second + 1_400);
+      expect(e.store.updatePerson(1, { job_title: 'Next second' }).update_time).toBe('2026-06-01T12:00:01Z');
+    } finally {
+      vi.useRealTimers();
+      await e.close();
+    }
+  });
+
+  it('a change made later within the second the last cursor names is not lost (update_time is second-grained)', async () => {
+    // Pipedrive's own clock decides update_time, to the second: a person changed in the same second as the last
+    // record a sync read, but after that read, carries the same update_time — with a lower id it sorts before it.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const second = Date.UTC(2026, 5, 1, 12, 0, 0);
+    vi.setSystemTime(second + 100);
+    const e = await startPipedriveEmulator({ contacts: 10, companies: 2, token: TOKEN });
+    const changedSince = async (cursor: string | null) => {
+      const out: { ids: string[]; cursor: string | null } = { ids: [], cursor };
+      for await (const page of pipedriveContactSource.listChanged(callFor(e), { kind: 'person', cursor, pageSize: 4 })) { out.ids.push(...page.contacts.map((c) => c.externalId)); out.cursor = page.cursor; }
+      return out;
+    };
+    try {
+      e.store.updatePerson(8, { job_title: 'First in that second' });
+      const first = await changedSince(null);
+      expect(first.ids.at(-1)).toBe('8');
+      vi.setSystemTime(second + 600);
+      e.store.updatePerson(3, { job_title: 'Later in that second' });
+      expect(e.store.persons.get(3)!.update_time).toBe(e.store.persons.get(8)!.update_time);
+      // The next sync, a minute later, gets it (and 8 again: its second was not over when it was read).
+      vi.setSystemTime(second + 60_000);
+      const next = await changedSince(first.cursor);
+      expect(next.ids).toEqual(['3', '8']);
+      // That second was long over when this run read it: the run after it gets nothing.
+      expect((await changedSince(next.cursor)).ids).toEqual([]);
+    } finally {
+      vi.useRealTimers();
       await e.close();
     }
   });

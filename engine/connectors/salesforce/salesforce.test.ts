@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PatchbayError } from '../../core/errors';
 import { HttpError } from '../../core/http-client';
 import { createTestContext, runFixture } from '../../testing/run-fixture';
@@ -235,9 +235,68 @@ describe('salesforce: sync', () => {
       const next = await salesforceListContactsChanged.run(ctx(), { cursor, pageSize: 10 }, input);
       expect(next.output.contacts.map((c) => [c.externalId, c.custom.Title])).toEqual([[edited.Id, 'VP']]);
       expect(next.output.done).toBe(true);
-      const empty = await salesforceListContactsChanged.run(ctx(), { cursor: next.output.nextCursor, pageSize: 10 }, input);
-      expect(empty.output).toEqual({ contacts: [], nextCursor: next.output.nextCursor, done: true });
+      // Its second was not over when it was read, so the next listing reads it again (see below); nothing else.
+      const again = await salesforceListContactsChanged.run(ctx(), { cursor: next.output.nextCursor, pageSize: 10 }, input);
+      expect(again.output.contacts.map((c) => c.externalId)).toEqual([edited.Id]);
+      expect(again.output.done).toBe(true);
     } finally { await e.close(); }
+  });
+
+  it("stamps a burst of changes with the clock's second, as Salesforce does: LastModifiedDate never runs ahead of the clock", async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const second = Date.UTC(2026, 5, 1, 12, 0, 0);
+    vi.setSystemTime(second + 250);
+    const e = await startSalesforceEmulator({ contacts: 10, companies: 2, users: 2, token: TOKEN });
+    try {
+      const ids = e.store.list('Contact').map((c) => c.Id);
+      for (const id of [ids[1], ids[4], ids[5], ids[8]]) e.store.updateContact(id, { Title: 'Burst' });
+      const res = await fetch(`${e.url}/services/data/v59.0/sobjects/Contact/${ids[5]}`, { method: 'PATCH', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ Department: 'Over the API' }) });
+      expect(res.status).toBe(204);
+      const stamps = [ids[1], ids[4], ids[5], ids[8]].map((id) => e.store.get('Contact', id)!);
+      expect(stamps.map((c) => c.LastModifiedDate)).toEqual(Array(4).fill('2026-06-01T12:00:00.000+0000'));
+      expect(stamps.map((c) => c.SystemModstamp)).toEqual(Array(4).fill('2026-06-01T12:00:00.000+0000'));
+      vi.setSystemTime(second + 1_400);
+      expect(e.store.updateContact(ids[0], { Title: 'Next second' }).LastModifiedDate).toBe('2026-06-01T12:00:01.000+0000');
+    } finally {
+      vi.useRealTimers();
+      await e.close();
+    }
+  });
+
+  it('a change made later within the second the last cursor names is not lost (LastModifiedDate is second-grained)', async () => {
+    // Salesforce's own clock decides LastModifiedDate, to the second: a contact changed in the same second as the
+    // last record a sync read, but after that read, carries the same LastModifiedDate — with a lower Id it sorts
+    // before the cursor.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const second = Date.UTC(2026, 5, 1, 12, 0, 0);
+    vi.setSystemTime(second + 100);
+    const e = await startSalesforceEmulator({ contacts: 10, companies: 2, users: 2, token: TOKEN });
+    const changedSince = async (cursor: string | null) => {
+      const out: { ids: string[]; cursor: string | null } = { ids: [], cursor };
+      for await (const page of salesforceContactSource.listChanged(callFor(e), { kind: 'person', cursor, pageSize: 4 })) { out.ids.push(...page.contacts.map((c) => c.externalId)); out.cursor = page.cursor; }
+      return out;
+    };
+    try {
+      const [low, high] = [e.store.list('Contact')[2].Id, e.store.list('Contact')[7].Id];
+      expect(low < high).toBe(true);
+      e.store.updateContact(high, { Title: 'First in that second' });
+      const first = await changedSince(null);
+      expect(first.ids).toHaveLength(10);
+      expect(first.ids.at(-1)).toBe(high);
+      vi.setSystemTime(second + 600);
+      e.store.updateContact(low, { Title: 'Later in that second' });
+      expect(e.store.get('Contact', low)!.LastModifiedDate).toBe(e.store.get('Contact', high)!.LastModifiedDate);
+      // The next sync, a minute later, gets it (and the other again: its second was not over when it was read).
+      vi.setSystemTime(second + 60_000);
+      const next = await changedSince(first.cursor);
+      expect(next.ids).toEqual([low, high]);
+      // That second was long over when this run read it: the run after it gets nothing.
+      expect((await changedSince(next.cursor)).ids).toEqual([]);
+      expect(await salesforceContactSource.countChanged!(callFor(e), { kind: 'person', cursor: next.cursor })).toBe(0);
+    } finally {
+      vi.useRealTimers();
+      await e.close();
+    }
   });
 
   it('streams from the ContactSource with a resumable cursor, without gaps or duplicates on tied modified times', async () => {

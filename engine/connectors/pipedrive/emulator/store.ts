@@ -163,9 +163,14 @@ export function createStore(o: { contacts: number; companies: number; users: num
   let lastMs = 0;
   const phoneDigits = new Map<number, string[]>();
 
-  /** Modification times only move forward, even when the seed lies in the future of the real clock. */
+  /**
+   * A change's update_time: the clock's current second, as Pipedrive stamps it, so the changes made within one
+   * second share it. (Giving each change a second of its own ran update_time ahead of the clock under a burst of
+   * edits, and an edit made elsewhere after the burst then looked older.) Never backwards, even when the seed lies
+   * in the future of the real clock.
+   */
   function stamp(): number {
-    lastMs = Math.max(Math.floor(Date.now() / 1000) * 1000, lastMs + 1000);
+    lastMs = Math.max(Math.floor(Date.now() / 1000) * 1000, lastMs);
     return lastMs;
   }
 

@@ -181,10 +181,15 @@ export class SalesforceStore implements SoqlDataSource {
     return this.phones.get(this.schema(sobject)!.name)?.get(digits) ?? [];
   }
 
-  /** Next modification time: now at second precision, strictly after every earlier write. */
+  /**
+   * A change's LastModifiedDate/SystemModstamp: the clock's current second, as Salesforce stamps them, so the
+   * changes made within one second share it. (Giving each change a second of its own ran the stamps ahead of the
+   * clock under a burst of edits, and an edit made elsewhere after the burst then looked older.) Never backwards,
+   * even after a test stamped a time of its own in the future.
+   */
   private stamp(at?: number): number {
     if (at !== undefined) { this.lastStamp = Math.max(this.lastStamp, at); return at; }
-    this.lastStamp = Math.max(Math.floor(Date.now() / 1000) * 1000, this.lastStamp + 1000);
+    this.lastStamp = Math.max(Math.floor(Date.now() / 1000) * 1000, this.lastStamp);
     return this.lastStamp;
   }
 

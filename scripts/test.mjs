@@ -55,6 +55,14 @@ function runAside(name, cmd, args, env = {}) {
   });
 }
 
+/** The first line of a failed test's error; vitest reports a test past its timeout as STACK_TRACE_ERROR. */
+function firstLine(a, rel) {
+  const lines = String(a.failureMessages?.[0] ?? '').split('\n');
+  if (!/STACK_TRACE_ERROR/.test(lines[0])) return lines[0].slice(0, 300);
+  const at = lines.find((l) => l.includes(rel))?.trim().replace(/^at .*?([^/]+:\d+:\d+)\)?$/, '$1');
+  return `no end within ${Math.round(a.duration ?? 0)} ms (the test's timeout)${at ? `, test at ${at}` : ''}`;
+}
+
 function vitest(name, project, env = {}, server = '') {
   if (!selected(name)) return true;
   const out = path.join('test-results', `${name}.json`);
@@ -68,7 +76,7 @@ function vitest(name, project, env = {}, server = '') {
     for (const file of j.testResults ?? []) {
       const rel = path.relative(root, file.name);
       const bad = (file.assertionResults ?? []).filter((a) => a.status === 'failed');
-      for (const a of bad) failures.push(`${name}: ${rel} › ${a.fullName ?? a.title} — ${String(a.failureMessages?.[0] ?? '').split('\n')[0].slice(0, 300)}`);
+      for (const a of bad) failures.push(`${name}: ${rel} › ${a.fullName ?? a.title} — ${firstLine(a, rel)}`);
       if (!bad.length && file.status === 'failed') failed++;
       if (!bad.length && file.status === 'failed') failures.push(`${name}: ${rel} — ${String(file.message ?? '').split('\n')[0].slice(0, 300)}`);
     }

@@ -329,7 +329,19 @@ beforeAll(async () => {
   for (const c of ['a', 'b'] as const) widgetTokens[c] = (await api(`/api/v1/customers/${c === 'a' ? custA : custB}/widget-tokens`, { method: 'POST' })).body.token;
 });
 
-afterAll(async () => { await emu?.close(); });
+afterAll(async () => {
+  // The syncs the samples started (enabling Caller ID in the portal) read this file's HubSpot emulator: let them end
+  // and stop their schedules before it closes, so the suite's server is not left retrying a closed CRM.
+  const sql = db();
+  const ours = (await sql<{ id: string }[]>`select id from customers where external_id in (${custA}, ${custB})`).map((r) => r.id);
+  await sql`update sync_states set enabled = false where customer_id = any(${ours}::uuid[])`;
+  for (let i = 0; i < 150; i++) {
+    const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from sync_runs where customer_id = any(${ours}::uuid[]) and status in ('queued', 'running')`;
+    if (!n) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await emu?.close();
+});
 
 describe('the OpenAPI document', () => {
   it('is a valid OpenAPI 3.1 document', async () => {

@@ -1,5 +1,6 @@
 'use client';
 // A template's options as a form, generated from its options schema (one input per field, by type).
+import { neededSystems } from '@/lib/templates/needed-systems';
 import type { OptionField } from '@/lib/templates/template-definition';
 import styles from './portal.module.css';
 
@@ -81,8 +82,7 @@ export function initialOptions(fields: OptionField[], saved?: Record<string, unk
   return Object.fromEntries(fields.filter((f) => f.default !== undefined).map((f) => [f.key, structuredClone(f.default)]));
 }
 
-/** The systems a template needs for these options ("crm" → the CRM chosen). */
+/** The systems a template needs for these options ("crm" → the CRM chosen; the storage chosen while storing is on). */
 export function neededFor(connections: string[], fields: OptionField[], options: Record<string, unknown>): string[] {
-  const crmKey = fields.find((f) => f.type === 'crm')?.key;
-  return [...new Set(connections.map((s) => (s === 'crm' ? (crmKey ? String(options[crmKey] ?? '') : '') : s)).filter(Boolean))];
+  return neededSystems(connections, fields, options);
 }

@@ -68,7 +68,7 @@ export function TemplateForm(p: {
         <label style={{ display: 'inline-flex', gap: 6, alignItems: 'center' }}>
           <input type="checkbox" checked={needsCrm} onChange={(e) => setNeedsCrm(e.target.checked)} data-testid="template-needs-crm" /> Needs the customer&apos;s CRM (the option of type <code>crm</code> names it)
         </label>
-        <label className="field" style={{ flex: 1 }}><span>Other connections it needs (system ids, comma-separated)</span><input className="input mono" value={otherConnections} onChange={(e) => setOtherConnections(e.target.value)} placeholder="s3, slack" data-testid="template-connections" /></label>
+        <label className="field" style={{ flex: 1 }}><span>Other connections it needs (system ids, or options.&lt;key&gt; for the system an option names, optionally followed by if options.&lt;yes/no option&gt;; comma-separated)</span><input className="input mono" value={otherConnections} onChange={(e) => setOtherConnections(e.target.value)} placeholder="s3, slack" data-testid="template-connections" /></label>
       </div>
       <label className="field">
         <span>Options (the customer&apos;s form): a list of {'{ key, label, type, default, required, help, choices, min, max }'}; type is one of string, integer, number, boolean, choice, multiChoice, country, crm. Flows read them as <code>options.&lt;key&gt;</code>.</span>

@@ -34,7 +34,7 @@ export const PLAYBOOK_TEMPLATES: PlaybookTemplate[] = [
     input: {
       name: 'Call logging', icon: 'phone-call',
       description: 'Every call is logged in your CRM on the contact, with its recording; missed calls become call-back tasks.',
-      connections: ['crm'],
+      connections: ['crm', 'options.recordingStorage if options.storeRecordings'],
       options: [
         crmOption,
         { key: 'delayMinutes', label: 'Log the call after (minutes)', help: 'Waits for the recording up to this long.', type: 'integer', min: 0, max: 120, default: 10, required: true },

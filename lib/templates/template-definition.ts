@@ -4,6 +4,7 @@
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { InvalidInput } from '../errors';
+import { CONNECTION_ENTRY, OPTION_CONNECTION, neededSystems as systemsFor } from './needed-systems';
 
 export const OPTION_TYPES = ['string', 'integer', 'number', 'boolean', 'choice', 'multiChoice', 'country', 'crm'] as const;
 
@@ -32,8 +33,21 @@ export const templateFlowSchema = z.object({
 export const templateDefinitionSchema = z.object({
   flows: z.array(templateFlowSchema).min(1).max(20),
   options: z.array(optionFieldSchema).max(40).default([]),
-  /** Systems the customer must connect; "crm" stands for the CRM the customer picks in the option of type crm. */
-  connections: z.array(z.string().regex(/^[a-z][a-z0-9-]{0,39}$/)).max(10).default([]),
+  /**
+   * Systems the customer must connect: a system id; "crm" (the CRM picked in the option of type crm); or
+   * "options.<key>" / "options.<key> if options.<flag>" (the system an option names, while a yes/no option is on).
+   */
+  connections: z.array(z.string().regex(CONNECTION_ENTRY, 'a system id, "crm", "options.<key>" or "options.<key> if options.<flag>"')).max(10).default([]),
+}).superRefine((def, ctx) => {
+  // An option entry must name options of this template (a typo would silently need nothing).
+  def.connections.forEach((entry, i) => {
+    const m = OPTION_CONNECTION.exec(entry);
+    if (!m) return;
+    const [, key, when] = m;
+    const field = def.options.find((f) => f.key === key);
+    if (!field || !['choice', 'string', 'crm'].includes(field.type)) ctx.addIssue({ code: 'custom', path: ['connections', i], message: `"${key}" is not an option of this template that names a system (choice or text)` });
+    if (when && def.options.find((f) => f.key === when)?.type !== 'boolean') ctx.addIssue({ code: 'custom', path: ['connections', i], message: `"${when}" is not a yes/no option of this template` });
+  });
 });
 export type TemplateDefinition = z.infer<typeof templateDefinitionSchema>;
 
@@ -87,11 +101,9 @@ export function checkOptions(fields: OptionField[], crms: string[], input: unkno
   throw new InvalidInput(what, ['options', ...(key !== undefined ? [String(key)] : [])]);
 }
 
-/** The systems a customer needs connected for these options ("crm" replaced by the chosen CRM). */
+/** The systems a customer needs connected for these options (lib/templates/needed-systems.ts). */
 export function neededSystems(def: TemplateDefinition, options: Record<string, unknown>): string[] {
-  const crmKey = def.options.find((f) => f.type === 'crm')?.key;
-  const out = def.connections.map((s) => (s === 'crm' ? (crmKey && typeof options[crmKey] === 'string' ? String(options[crmKey]) : null) : s)).filter((s): s is string => !!s);
-  return [...new Set(out)];
+  return systemsFor(def.connections, def.options, options);
 }
 
 const AUTOMATION_WORDS: Record<string, string> = {

@@ -9,7 +9,7 @@ import { saveConnection } from '../engine-host/connections';
 import { EngineHost } from '../engine-host/host';
 import { saveFlowVersion, publishFlow } from '../flows/flows';
 import { createScratchDb, seedVendor, type ScratchDb } from '../testing/scratch-db';
-import { customerCatalogue } from './catalogue';
+import { customerCatalogue, customerTemplateDetail } from './catalogue';
 import { enableTemplate, pinCustomerTemplate, removeTemplate, setTemplateStatus } from './customer-templates';
 import { canaryCount, rollbackRollout, rolloutTemplate } from './rollout';
 import { shadowReplay } from './shadow-replay';
@@ -214,5 +214,39 @@ describe('removing a template', () => {
     expect(await db.sql`select 1 from integrations where customer_id = ${c.id}`).toHaveLength(0);
     expect(await boundFlowVersion(c.id)).toBeNull();
     await expect(removeTemplate(db.sql, { vendorId, customerId: c.id, templateId })).rejects.toMatchObject({ status: 404 });
+  });
+});
+
+describe('a template that stores recordings needs the storage its options name', () => {
+  const recordingOptions = [
+    { key: 'crm', label: 'CRM', type: 'crm' as const, default: 'hubspot', required: true },
+    { key: 'keep', label: 'Store recordings', type: 'boolean' as const, default: false, required: true },
+    { key: 'store', label: 'Store in', type: 'choice' as const, default: 's3', required: true, choices: [{ value: 's3', label: 'S3' }, { value: 'dropbox', label: 'Dropbox' }] },
+  ];
+
+  it('refuses an option entry naming no option of the template, or a flag that is not yes/no, naming the entry', async () => {
+    await expect(createTemplate(db.sql, { vendorId, userId, input: { name: 'Typo', description: 'x', flows: [{ flowId }], connections: ['crm', 'options.stor if options.keep'], options: recordingOptions } }))
+      .rejects.toMatchObject({ status: 400, extra: { path: ['connections', 1] } });
+    await expect(createTemplate(db.sql, { vendorId, userId, input: { name: 'Typo 2', description: 'x', flows: [{ flowId }], connections: ['options.store if options.crm'], options: recordingOptions } }))
+      .rejects.toMatchObject({ status: 400, extra: { path: ['connections', 0] } });
+  });
+
+  it('while storing is on, enabling refuses until the chosen storage is connected (409 naming it); off, the CRM is enough', async () => {
+    const t = await createTemplate(db.sql, {
+      vendorId, userId, publish: true,
+      input: { name: 'Recordings test', description: 'Logs calls with recordings', flows: [{ flowId }], connections: ['crm', 'options.store if options.keep'], options: recordingOptions },
+    });
+    const [c] = await db.sql<{ id: string }[]>`insert into customers (vendor_id, external_id, name) values (${vendorId}, 'rec1', 'Recordings customer') returning id`;
+    await saveConnection(db.sql, key, { customerId: c.id, system: 'hubspot', name: 'HubSpot', authKind: 'apiKey', baseUrl: emu.url, credentials: { token: 'hs-token' } });
+    await expect(enableTemplate(db.sql, { vendorId, customerId: c.id, templateId: t.id, options: { keep: true, store: 'dropbox' } }))
+      .rejects.toMatchObject({ status: 409, code: 'connection_missing', extra: { systems: ['dropbox'] } });
+    await saveConnection(db.sql, key, { customerId: c.id, system: 'dropbox', name: 'Dropbox', authKind: 'oauth2', baseUrl: 'https://api.dropboxapi.com', credentials: { accessToken: 'x' } });
+    await enableTemplate(db.sql, { vendorId, customerId: c.id, templateId: t.id, options: { keep: true, store: 'dropbox' } });
+    // Its health lists the storage beside the CRM.
+    const detail = await customerTemplateDetail(db.sql, { id: c.id, vendorId, externalId: 'rec1', name: 'Recordings customer', defaultCountry: 'US' }, t.id);
+    expect(detail.health!.connections.map((x) => x.system).sort()).toEqual(['dropbox', 'hubspot']);
+    await removeTemplate(db.sql, { vendorId, customerId: c.id, templateId: t.id });
+    await db.sql`delete from connections where customer_id = ${c.id} and system = 'dropbox'`;
+    await enableTemplate(db.sql, { vendorId, customerId: c.id, templateId: t.id, options: { keep: false, store: 'dropbox' } });
   });
 });

@@ -10,6 +10,7 @@ import { ConnectorCard } from './connector-card';
 import { initialOptions, neededFor, OptionsForm } from './options-form';
 import { portalApi, PortalRequestError, useCatalogue, useConnections, usePortalMutation } from './portal-api';
 import styles from './portal.module.css';
+import { describeAutomations } from '@/lib/templates/what-happens';
 
 const STATE_TONE: Record<string, string> = { ok: 'badge-ok', failing: 'badge-err', paused: 'badge-warn', idle: 'badge-muted' };
 const STATE_WORD: Record<string, string> = { ok: 'Working', failing: 'Needs attention', paused: 'Paused', idle: 'Enabled' };
@@ -123,26 +124,12 @@ function EnablePanel({ customerId, item, catalogue, onClose, onEnabled }: { cust
   );
 }
 
-const WORDS: Record<string, string> = {
-  caller_lookup: 'When a call comes in, your phone system shows who is calling, from your synced contacts.',
-  contact_sync: 'Your contacts are copied from {crm} into Patchbay now, then kept in step every {incrementalEveryMinutes} minutes.',
-  call_logging: 'Every call is logged in {crm} about {delayMinutes} minutes after it ends.',
-  call_routing: 'Each call is routed by your routing rules (VIP, tier, language, open invoice, owner); callers no rule matches go to {defaultQueue}.',
-  call_ringing: 'When a call rings, a caller card is posted in Slack ({slackChannel}).',
-  call_answered: 'While an agent is on a call, their Slack status says "{statusText}".',
-  missed_call_task: 'A missed call becomes a call-back task in your CRM.',
-};
-
-/** The same sentences the server answers after enabling (lib/templates/template-definition.ts), filled in live. */
+/** The same sentences the server answers after enabling (lib/templates/what-happens.ts), filled in live. */
 function WhatWillHappen({ item, options, crmName }: { item: CatalogueItem; options: Record<string, unknown>; crmName: (s: string) => string }) {
-  const fill = (t: string) => t.replace(/\{(\w+)\}/g, (_, k: string) => {
-    const v = options[k];
-    if (k === 'crm' && typeof v === 'string') return crmName(v);
-    return v === undefined || v === null || v === '' ? '…' : Array.isArray(v) ? v.join(', ') : String(v);
-  });
+  const lines = describeAutomations(item.automations.map((automation) => ({ automation })), options, crmName);
   return (
     <ul data-testid="what-happens" style={{ margin: 0, paddingLeft: 18 }}>
-      {item.automations.map((a) => <li key={a}>{fill(WORDS[a] ?? `The automation "${a}" runs for you.`)}</li>)}
+      {lines.map((line, i) => <li key={item.automations[i]}>{line}</li>)}
       <li className="muted">You can pause or remove it at any time. {item.removal}</li>
     </ul>
   );

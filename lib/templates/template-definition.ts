@@ -5,6 +5,7 @@ import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { InvalidInput } from '../errors';
 import { CONNECTION_ENTRY, OPTION_CONNECTION, neededSystems as systemsFor } from './needed-systems';
+import { describeAutomations } from './what-happens';
 
 export const OPTION_TYPES = ['string', 'integer', 'number', 'boolean', 'choice', 'multiChoice', 'country', 'crm'] as const;
 
@@ -106,22 +107,7 @@ export function neededSystems(def: TemplateDefinition, options: Record<string, u
   return systemsFor(def.connections, def.options, options);
 }
 
-const AUTOMATION_WORDS: Record<string, string> = {
-  caller_lookup: 'When a call comes in, your phone system shows who is calling, from your synced contacts.',
-  contact_sync: 'Your contacts are copied from {crm} into Patchbay now, then kept in step every {incrementalEveryMinutes} minutes.',
-  call_logging: 'Every call is logged in {crm} about {delayMinutes} minutes after it ends (with its recording when there is one).',
-  call_routing: 'Each call is routed by your routing rules (VIP, tier, language, open invoice, owner); callers no rule matches go to {defaultQueue}.',
-  call_ringing: 'When a call rings, a caller card is posted in Slack ({slackChannel}).',
-  call_answered: 'While an agent is on a call, their Slack status says "{statusText}".',
-  missed_call_task: 'A missed call becomes a call-back task in your CRM.',
-};
-
-/** "What will happen" in plain words, one line per automation, with the options filled in. */
+/** "What will happen" in plain words, one line per automation, with the options filled in (lib/templates/what-happens.ts). */
 export function describeWhatHappens(def: TemplateDefinition, options: Record<string, unknown>, systemName: (s: string) => string): string[] {
-  const fill = (text: string) => text.replace(/\{(\w+)\}/g, (_, k: string) => {
-    const v = options[k];
-    if (k === 'crm' && typeof v === 'string') return systemName(v);
-    return v === undefined || v === null ? '…' : Array.isArray(v) ? v.join(', ') : String(v);
-  });
-  return def.flows.map((f) => fill(AUTOMATION_WORDS[f.automation] ?? `The automation "${f.automation}" (${f.flowName ?? 'a flow'}) runs for you.`));
+  return describeAutomations(def.flows, options, systemName);
 }

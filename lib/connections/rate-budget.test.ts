@@ -4,11 +4,11 @@
 // the real-time reserve, and real-time work still gets through while the syncs wait.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileFlow, registry } from '@/engine';
 import { startHubspotEmulator, type HubspotEmulator } from '@/engine/connectors/hubspot/emulator';
 import { createHubspotClient } from '@/engine/connectors/hubspot/client';
 import type { ConnectorCall } from '@/engine/connectors/kit/contact-source';
 import { connect } from '../db/client';
+import { hubspotLookupFlow } from '../testing/flows';
 import { createScratchDb, seedVendor, type ScratchDb } from '../testing/scratch-db';
 import { saveConnection } from '../engine-host/connections';
 import { EngineHost } from '../engine-host/host';
@@ -127,15 +127,7 @@ describe('one rate budget per customer per CRM, in PostgreSQL', () => {
     const { customerId: rtCustomer } = await seedVendor(db.sql, 'budget-rt');
     await saveConnection(db.sql, key, { customerId: rtCustomer, system: 'hubspot', name: 'HubSpot', authKind: 'apiKey', baseUrl: emu.url, credentials: { token: TOKEN } });
     const host = new EngineHost({ sql: db.sql, encryptionKey: key, flowTimeoutMs: 20_000, allowPrivateHosts: true });
-    const flow = compileFlow({
-      schemaVersion: 1, name: 'Lookup', automation: 'lookup',
-      nodes: [
-        { id: 'trigger', type: 'trigger.webhook', params: { fields: [{ path: 'phone', type: 'string', required: true }] }, position: { x: 0, y: 0 } },
-        { id: 'find', type: 'hubspot.findContactByPhone', params: { phone: '=trigger.phone' }, position: { x: 200, y: 0 } },
-      ],
-      edges: [{ id: 'e1', source: 'trigger', sourcePort: 'out', target: 'find' }],
-      options: {},
-    }, registry);
+    const flow = hubspotLookupFlow('lookup');
     const run = () => host.execute({ vendorId, customer: { id: rtCustomer, defaultCountry: 'US' }, flowId: null, flowVersion: null, compiled: flow, options: {}, trigger: { phone: '+1 202 555 0100' }, recordNow: false });
     try {
       // One run: HubSpot's answer named its limit, and the shared budget has it.

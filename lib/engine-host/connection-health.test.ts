@@ -3,8 +3,9 @@
 // token stops working.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileFlow, registry, type StepRecord } from '@/engine';
+import type { StepRecord } from '@/engine';
 import { startHubspotEmulator, type HubspotEmulator } from '@/engine/connectors/hubspot/emulator';
+import { hubspotLookupFlow } from '../testing/flows';
 import { createScratchDb, seedVendor, type ScratchDb } from '../testing/scratch-db';
 import { healthFromSteps } from './connection-health';
 import { saveConnection } from './connections';
@@ -38,15 +39,7 @@ describe('connection health from runs', () => {
   let customer: { id: string; defaultCountry: string };
   let vendorId: string;
   const key = randomBytes(32);
-  const flow = compileFlow({
-    schemaVersion: 1, name: 'HubSpot lookup', automation: 'hubspot_lookup',
-    nodes: [
-      { id: 'trigger', type: 'trigger.webhook', params: { fields: [{ path: 'phone', type: 'string', required: true }] }, position: { x: 0, y: 0 } },
-      { id: 'find', type: 'hubspot.findContactByPhone', params: { phone: '=trigger.phone' }, position: { x: 200, y: 0 } },
-    ],
-    edges: [{ id: 'e1', source: 'trigger', sourcePort: 'out', target: 'find' }],
-    options: {},
-  }, registry);
+  const flow = hubspotLookupFlow();
 
   const row = async () => (await db.sql<{ status: string; last_success_at: unknown; last_error: string | null }[]>`select status, last_success_at, last_error from connections where customer_id = ${customer.id}`)[0];
   const until = async (pred: () => Promise<boolean>) => { for (let i = 0; i < 100 && !(await pred()); i++) await new Promise((r) => setTimeout(r, 20)); };

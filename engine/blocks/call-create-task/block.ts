@@ -35,6 +35,9 @@ export const callCreateTask = defineBlock({
     const ref = await api.createTask(call, {
       subject: p.subject, owner: p.owner ?? undefined, contactId: p.contactId ?? undefined, companyId: p.companyId ?? undefined,
       due: p.due ?? undefined, notes: p.notes ?? undefined,
+      // The CRM finds a task made for this call before making one: a replay after the worker died between the CRM's
+      // answer and saveRecord below answers that task (connectors with capabilities.taskCallIdField).
+      callId: p.callId,
     });
     await ctx.calls?.saveRecord(p.callId, 'task', { ref, at: new Date().toISOString() });
     return { output: { action: 'created' as const, ref } };

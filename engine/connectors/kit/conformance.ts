@@ -227,6 +227,19 @@ export function runCrmConformance<E extends RunningEmulator>(target: CrmConforma
       expect(task).toEqual({ subject: 'Call back about the missed call', contactId, ownerId: agent.id });
     });
 
+    it('a call-back task made with a call id is made once: a retry answers the first task', async () => {
+      if (!crm.capabilities.taskCallIdField) return;
+      const agent = target.agent(emu);
+      const callId = `conf-task-${Date.now()}`;
+      const first = await crm.createTask(callWith(), { subject: 'Call back the missed caller', due: '2026-03-03T09:00:00Z', owner: agent.email, contactId, notes: 'Missed call', callId });
+      const again = await crm.createTask(callWith(), { subject: 'Call back the missed caller', due: '2026-03-03T09:00:00Z', owner: agent.email, contactId, notes: 'Missed call', callId });
+      expect(again.id).toBe(first.id);
+      // Another call's task is another task.
+      const other = await crm.createTask(callWith(), { subject: 'Call back the missed caller', due: '2026-03-03T09:00:00Z', owner: agent.email, contactId, notes: 'Missed call', callId: `${callId}-b` });
+      expect(other.id).not.toBe(first.id);
+      expect(await target.readTask(emu, callWith(), first)).toEqual({ subject: 'Call back the missed caller', contactId, ownerId: agent.id });
+    });
+
     it('adds a note to the contact', async () => {
       const ref = await crm.addNote(callWith(), { body: 'Prefers e-mail over calls', contactId });
       const note = await target.readNote(emu, callWith(), ref);

@@ -98,6 +98,7 @@ export const taskSchema = z.object({
   contactId: z.string().max(256).optional(),
   companyId: z.string().max(256).optional(),
   notes: z.string().max(20_000).optional(),
+  callId: z.string().min(1).max(255).optional().describe("The phone system's call this task follows up (a call-back after a missed call): stored on the task where the CRM can find it again (capabilities.taskCallIdField), so a retried create answers the first task instead of a second one"),
 });
 export type CrmTask = z.infer<typeof taskSchema>;
 
@@ -145,6 +146,11 @@ export const crmCapabilitiesSchema = z.object({
   nativeCallObject: z.string(),
   /** Where the phone system's callId is stored, in words; null when the CRM has no field for it. */
   callIdField: z.string().nullable(),
+  /**
+   * Where a task's callId is stored and searched, in words: createTask with a callId finds the task made for that call
+   * before making one (a run replayed after its worker died mid-step makes no second call-back). Absent or null: not yet.
+   */
+  taskCallIdField: z.string().nullable().optional(),
 });
 export type CrmCapabilities = z.infer<typeof crmCapabilitiesSchema>;
 

@@ -57,10 +57,11 @@ export function phoneSearchTerms(phone: string, defaultCountry?: string | null):
   return [...terms].filter((t) => t.length >= 5);
 }
 
-async function findCall(client: ZohoClient, callId: string, on: { contact?: string; account?: string }): Promise<string | null> {
+/** The Calls or Tasks record of the contact (or account) whose Description carries this call's "Call id:" line. */
+async function findByCallId(client: ZohoClient, module: 'Calls' | 'Tasks', callId: string, on: { contact?: string; account?: string }): Promise<string | null> {
   const criteria = on.contact ? `(Who_Id:equals:${on.contact})` : on.account ? `(What_Id:equals:${on.account})` : null;
   if (!criteria) return null;
-  for await (const rows of client.pages<ZohoRow>('/Calls/search', { criteria, per_page: 200 })) {
+  for await (const rows of client.pages<ZohoRow>(`/${module}/search`, { criteria, per_page: 200 })) {
     const hit = rows.find((r) => String(r.Description ?? '').split('\n').includes(callIdLine(callId)));
     if (hit) return hit.id;
   }
@@ -72,7 +73,7 @@ async function logCall(call: ConnectorCall, log: ResolvedCallLog): Promise<Recor
   const contact = toZohoId(log.contactId, 'contactId');
   const account = toZohoId(log.companyId, 'companyId');
   if (log.callId) {
-    const existing = await findCall(client, log.callId, { contact, account });
+    const existing = await findByCallId(client, 'Calls', log.callId, { contact, account });
     if (existing) return ref(client, 'Calls', 'call', existing);
   }
   const subject = log.subject ?? defaultCallSubject(log);
@@ -211,9 +212,16 @@ export const zohoCrmOperations: CrmOperations = {
   },
   async createTask(call, t) {
     const client = createZohoClient(call);
+    // A call-back carries its call's id in the Description: a create replayed after the worker died before Patchbay
+    // kept the ref finds the task among the contact's (or account's) tasks instead of making a second one.
+    if (t.callId) {
+      const existing = await findByCallId(client, 'Tasks', t.callId, { contact: toZohoId(t.contactId, 'contactId'), account: toZohoId(t.companyId, 'companyId') });
+      if (existing) return ref(client, 'Tasks', 'task', existing);
+    }
+    const description = t.callId ? joinCallDescription(callIdLine(t.callId), t.notes) : t.notes;
     const id = await client.insert('Tasks', {
       Subject: t.subject.slice(0, 255), Due_Date: (t.due ?? new Date().toISOString()).slice(0, 10), Status: 'Not Started',
-      ...(t.notes ? { Description: t.notes } : {}), ...linkTo(t.contactId, t.companyId), ...owner(t.ownerId),
+      ...(description ? { Description: description } : {}), ...linkTo(t.contactId, t.companyId), ...owner(t.ownerId),
     });
     return ref(client, 'Tasks', 'task', id);
   },

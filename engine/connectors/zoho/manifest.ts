@@ -22,6 +22,7 @@ export const zohoConnector = defineCrmConnector({
     callLogUpdate: 'in_place',
     nativeCallObject: 'Calls record (Activities) with Call_Type, Call_Start_Time and Call_Duration, Who_Id the contact, Owner the agent, plus a note on the contact',
     callIdField: 'a "Call id:" line in the call Description',
+    taskCallIdField: 'a "Call id:" line in the task Description, found among the contact\'s (or account\'s) tasks by GET /Tasks/search?criteria=(Who_Id:equals:…)',
   },
   operations: zohoCrmOperations,
   auth: [

@@ -99,10 +99,11 @@ async function* listAllIds(call: ConnectorCall, opts: { kind: ObjectKind; pageSi
   }
 }
 
-/** The call already logged with this call id on the same record, if any. */
-async function findLoggedCall(client: SugarClient, callId: string, parent: { type: string; id: string }): Promise<SugarCall | null> {
+/** The call (or call-back task) already made with this call id on the same record, if any. */
+async function findByCallId(client: SugarClient, module: 'Calls' | 'Tasks', callId: string, parent: { type: string; id: string }): Promise<{ id: string } | null> {
   const filter = [{ parent_type: parent.type }, { parent_id: parent.id }, { description: { $contains: callIdLine(callId) } }];
-  for await (const page of client.filterPages<SugarCall>('Calls', { filter, fields: 'id,name,description,parent_type,parent_id', max_num: 50 })) {
+  for await (const page of client.filterPages<SugarCall>(module, { filter, fields: 'id,name,description,parent_type,parent_id', max_num: 50 })) {
+    // $contains is a substring match: "Call id: a-1" also holds "Call id: a-10"; the whole line must match.
     const hit = page.find((c) => (c.description ?? '').split('\n').includes(callIdLine(callId)));
     if (hit) return hit;
   }
@@ -168,7 +169,7 @@ export const sugarCrmOperations: CrmOperations = {
     const client = createSugarClient(call);
     const parent = parentOf(log);
     if (log.callId && parent) {
-      const existing = await findLoggedCall(client, log.callId, parent);
+      const existing = await findByCallId(client, 'Calls', log.callId, parent);
       if (existing) return ref('Calls', existing.id, client.recordUrl('Calls', existing.id));
     }
     const notes = notesWithTranscript(log.notes, log.transcript);
@@ -228,8 +229,15 @@ export const sugarCrmOperations: CrmOperations = {
   async createTask(call, t) {
     const client = createSugarClient(call);
     const parent = parentOf(t);
+    // A call-back carries its call's id in the description: a create replayed after the worker died before Patchbay
+    // kept the ref finds the task on the same contact (or account) instead of making a second one.
+    if (t.callId && parent) {
+      const existing = await findByCallId(client, 'Tasks', t.callId, parent);
+      if (existing) return ref('Tasks', existing.id, client.recordUrl('Tasks', existing.id));
+    }
+    const description = t.callId ? joinCallDescription(callIdLine(t.callId), t.notes) : t.notes ?? '';
     const task = await client.send<{ id: string }>('POST', '/Tasks', {
-      name: t.subject, status: 'Not Started', priority: 'Medium', date_due: new Date(t.due ?? Date.now()).toISOString(), description: t.notes ?? '',
+      name: t.subject, status: 'Not Started', priority: 'Medium', date_due: new Date(t.due ?? Date.now()).toISOString(), description,
       ...(parent ? { parent_type: parent.type, parent_id: parent.id } : {}),
       ...(parent?.type === 'Contacts' ? { contact_id: parent.id } : {}),
       ...(t.ownerId ? { assigned_user_id: sugarId(t.ownerId, 'owner') } : {}),

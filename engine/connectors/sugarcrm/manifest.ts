@@ -22,6 +22,7 @@ export const sugarcrmConnector = defineCrmConnector({
     callLogUpdate: 'in_place',
     nativeCallObject: 'Calls record (Inbound/Outbound, Held/Not Held, parent and contacts link = the contact, assigned to the agent) plus a Note on the call and the contact',
     callIdField: 'a "Call id:" line in the call description',
+    taskCallIdField: 'a "Call id:" line in the task description, found on the task\'s parent (the contact or account) by POST /Tasks/filter with description $contains',
   },
   operations: sugarCrmOperations,
   auth: [

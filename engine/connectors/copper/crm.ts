@@ -3,7 +3,8 @@
 // only a text body, so the details (direction, the contract's outcome, numbers, duration, recording, the phone
 // system's call id) head that body and the notes follow. Copper lets user activities be edited, so updates change
 // the same activity (PUT /activities/{id}). Tasks are Copper tasks related to the person; notes are activities of
-// the built-in Note type (id 0). A retried log with the same call id finds the activity among the person's calls.
+// the built-in Note type (id 0). A retried log with the same call id finds the activity among the person's calls; a
+// retried call-back task finds the task among the person's related tasks by the same "Call id:" line.
 import { normalizePhone } from '../../core/phone';
 import { PatchbayError } from '../../core/errors';
 import type { CrmOperations, ResolvedCallLog } from '../kit/define-crm-connector';
@@ -58,6 +59,24 @@ async function findLoggedCall(client: CopperClient, type: { category: 'user'; id
     const rows = (await client.request<Activity[]>({ method: 'POST', path: '/activities/search', body: { parent, activity_types: [type], page_size: COPPER_MAX_PAGE, page_number: page }, retry: true })).body ?? [];
     const hit = rows.find((a) => a.details.split('\n').includes(line));
     if (hit || rows.length < COPPER_MAX_PAGE) return hit ?? null;
+  }
+  return null;
+}
+
+/**
+ * The task made for this call on the same person (or company). Copper's task search has no filter by related record,
+ * so the record's related tasks (GET /people/{id}/related/tasks: identifiers only) are read in full by their ids
+ * (POST /tasks/search with ids), where the "Call id:" line of the details names the call.
+ */
+async function findCallBackTask(client: CopperClient, parent: { type: 'person' | 'company'; id: number }, callId: string): Promise<number | null> {
+  const line = callIdLine(callId);
+  const related = await client.get<{ id: number; type: string }[]>(`/${entityOf(parent.type)}/${parent.id}/related/tasks`);
+  const ids = related.filter((r) => r.type === 'task').map((r) => r.id);
+  for (let i = 0; i < ids.length; i += COPPER_MAX_PAGE) {
+    const chunk = ids.slice(i, i + COPPER_MAX_PAGE);
+    const rows = (await client.request<{ id: number; details: string | null }[]>({ method: 'POST', path: '/tasks/search', body: { ids: chunk, page_size: COPPER_MAX_PAGE, page_number: 1 }, retry: true })).body ?? [];
+    const hit = rows.find((t) => (t.details ?? '').split('\n').includes(line));
+    if (hit) return hit.id;
   }
   return null;
 }
@@ -184,9 +203,16 @@ export const copperCrmOperations: CrmOperations = {
   async createTask(call, t) {
     const client = createCopperClient(call);
     const parent = parentOf(t);
+    // A call-back carries its call's id in the details: a create replayed after the worker died before Patchbay kept
+    // the ref finds the task among the person's (or company's) related tasks instead of making a second one.
+    if (t.callId && parent) {
+      const existing = await findCallBackTask(client, parent, t.callId);
+      if (existing) return ref('task', existing, client.recordUrl('task', existing));
+    }
+    const details = t.callId ? joinCallDescription(callIdLine(t.callId), t.notes) : t.notes;
     const task = await client.send<{ id: number }>('POST', '/tasks', {
       name: t.subject, status: 'Open', priority: 'None', due_date: Math.floor((t.due ? Date.parse(t.due) : Date.now()) / 1000),
-      ...(t.notes ? { details: t.notes } : {}),
+      ...(details ? { details } : {}),
       ...(parent ? { related_resource: parent } : {}),
       ...(t.ownerId ? { assignee_id: copperId(t.ownerId, 'owner') } : {}),
     });

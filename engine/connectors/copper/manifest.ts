@@ -23,6 +23,7 @@ export const copperConnector = defineCrmConnector({
     callLogUpdate: 'in_place',
     nativeCallObject: 'Activity of the account\'s "Phone Call" type (category user) on the person or company, performed by the agent (user_id), the call details heading its text',
     callIdField: 'a "Call id:" line in the activity details',
+    taskCallIdField: 'a "Call id:" line in the task details, found among the person\'s (or company\'s) related tasks (GET /people/{id}/related/tasks, then POST /tasks/search with their ids)',
   },
   operations: copperCrmOperations,
   auth: [

@@ -4,7 +4,7 @@
 // phone_number, emails, minimum/maximum_modified_date and _created_date in Unix seconds, the 100,000-record
 // search cap, the X-PW-TOTAL header), create/read/update/delete, activities (user-category types only may be
 // written: Note id 0 and the account's Phone Call type; GET/PUT/DELETE by id; search by parent and type),
-// activity types, tasks, users, the account, `{ success: false, status, message }` errors and 429 when the
+// activity types, tasks (search by ids, assignee and status; a person's or company's related tasks), users, the account, `{ success: false, status, message }` errors and 429 when the
 // request budget (180 per minute) is spent.
 import { startEmulator, type CrmEmulatorOptions, type EmuHandler, type EmuRequest, type EmuResponse, type RunningEmulator } from '../../kit/emulator-server';
 import { syntheticPerson } from '../../kit/synthetic';
@@ -317,6 +317,37 @@ export async function startCopperEmulator(o: CopperEmulatorOptions = {}): Promis
       const id = idOf(req);
       store.remove('activities', id);
       return { status: 200, body: { id, is_deleted: true } };
+    })],
+    // Related items: identifiers only. A task created with related_resource is related to that person or company.
+    ...(['people', 'companies'] as const).map((entity): [string, string, EmuHandler] => ['GET', `${V1}/${entity}/:id/related/tasks`, guard((req) => {
+      const id = idOf(req);
+      if (!store.tables[entity].has(id)) throw new CopperError(404, 'Resource not found');
+      const type = entity === 'people' ? 'person' : 'company';
+      const rows = store.list('tasks').filter((t) => { const r = t.related_resource as { id: number; type: string } | null; return r?.id === id && r.type === type; });
+      return { status: 200, body: rows.map((t) => ({ id: t.id, type: 'task' })) };
+    })]),
+    // Tasks search: ids, assignee_ids, statuses (AND), sorted by due_date unless told, paged up to 200.
+    ['POST', `${V1}/tasks/search`, guard((req) => {
+      const b = body(req);
+      const size = num(b.page_size, 'page_size') ?? 20, page = num(b.page_number, 'page_number') ?? 1;
+      if (size < 1 || size > MAX_PAGE_SIZE) throw new CopperError(422, `page_size: must be between 1 and ${MAX_PAGE_SIZE}`);
+      if (page < 1 || !Number.isInteger(page)) throw new CopperError(422, 'page_number: must be 1 or more');
+      const sortBy = typeof b.sort_by === 'string' ? b.sort_by : 'due_date';
+      if (!['name', 'due_date', 'date_created', 'date_modified', 'completed_date', 'status', 'priority'].includes(sortBy)) throw new CopperError(422, `sort_by: cannot sort by ${sortBy}`);
+      const dir = b.sort_direction ?? 'asc';
+      if (dir !== 'asc' && dir !== 'desc') throw new CopperError(422, 'sort_direction: must be asc or desc');
+      const list = (k: string) => (b[k] === undefined ? null : Array.isArray(b[k]) ? (b[k] as unknown[]) : [b[k]]);
+      const ids = list('ids')?.map(Number), assignees = list('assignee_ids')?.map(Number), statuses = list('statuses')?.map(String);
+      const rows = store.list('tasks').filter((t) => (!ids || ids.includes(t.id))
+        && (!assignees || assignees.includes((t.assignee_id as number | null) ?? -2)) && (!statuses || statuses.includes(String(t.status))));
+      const key = (t: CopperRecord) => t[sortBy] ?? '';
+      rows.sort((x, y) => {
+        const a = key(x), c = key(y);
+        const d = typeof a === 'number' && typeof c === 'number' ? a - c : String(a).localeCompare(String(c));
+        return (d || x.id - y.id) * (dir === 'desc' ? -1 : 1);
+      });
+      const capped = rows.slice(0, o.searchCap ?? SEARCH_CAP);
+      return { status: 200, body: capped.slice((page - 1) * size, page * size), headers: { 'x-pw-total': String(rows.length) } };
     })],
     ['GET', `${V1}/tasks/:id`, guard((req) => {
       const t = store.tables.tasks.get(idOf(req));

@@ -1,7 +1,8 @@
 // What the conformance suite does not cover for ActiveCampaign: the Api-Token header, the call as a Call task plus
-// a contact note (both updated in place, the note found again by its call id, a lost note written by the retry),
-// changed-since paging inside one second, the error bodies, and raw requests shaped as the API reference shows
-// them (ActiveCampaign has no maintained official Node SDK to drive the emulator with).
+// a contact note (both updated in place, the note found again by its call id, a lost note written by the retry), a
+// call-back task kept apart from the log of the same call, changed-since paging inside one second, the error bodies,
+// and raw requests shaped as the API reference shows them (ActiveCampaign has no maintained official Node SDK to drive
+// the emulator with).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectorHarness } from '../../testing/connector-harness';
 import { syntheticPerson } from '../kit/synthetic';
@@ -64,6 +65,24 @@ describe('ActiveCampaign connector', () => {
     expect((await crm.logCall(callFor(emu), { callId: 'pbx-ac-lost', direction: 'outbound', startedAt: '2026-03-02T10:00:00Z', contactId: '5', notes: 'Quoted 40 seats' })).id).toBe(ref.id);
     await crm.logCall(callFor(emu), { callId: 'pbx-ac-lost', direction: 'outbound', startedAt: '2026-03-02T10:00:00Z', contactId: '5' });
     expect(mine().map((n) => n.note)).toEqual([expect.stringContaining('Quoted 40 seats')]);
+  });
+
+  it('the call-back after a missed call is its own Call task: neither the log nor the call-back answers for the other', async () => {
+    const missed = (callId: string) => ({ callId, direction: 'inbound' as const, status: 'missed' as const, startedAt: '2026-03-02T12:00:00Z', contactId: '7' });
+    const callBack = (callId: string) => crm.createTask(callFor(emu), { subject: 'Call back', contactId: '7', notes: 'Missed call', callId });
+    // The log first, then the call-back: the call-back is made, not answered by the log.
+    const log = await crm.logCall(callFor(emu), missed('pbx-ac-missed'));
+    const task = await callBack('pbx-ac-missed');
+    expect(task.id).not.toBe(log.id);
+    expect(emu.store.list('dealTasks').find((t) => t.id === task.id)?.note).toBe('Call id: pbx-ac-missed\n\nMissed call');
+    expect((await callBack('pbx-ac-missed')).id).toBe(task.id);
+    // The call-back first and already done by the agent (a log that failed until now): the log is made, not answered by it.
+    const early = await callBack('pbx-ac-late-log');
+    expect((await raw(`/api/3/dealTasks/${early.id}`, { method: 'PUT', json: { dealTask: { status: 1 } } })).status).toBe(200);
+    const late = await crm.logCall(callFor(emu), missed('pbx-ac-late-log'));
+    expect(late.id).not.toBe(early.id);
+    expect((await crm.logCall(callFor(emu), missed('pbx-ac-late-log'))).id).toBe(late.id);
+    expect((await callBack('pbx-ac-late-log')).id).toBe(early.id);
   });
 
   it('a call without a call id finds its note by the task it belongs to', async () => {

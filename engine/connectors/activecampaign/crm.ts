@@ -3,8 +3,8 @@
 // when the call started, the call details in its note field; plus a note on the contact (POST /notes, reltype
 // Subscriber) that carries the same details and the agent's notes and transcript. Both can be edited, so updates
 // change the same task and the same note (the note is found again by its "Call id:" line; a note lost between the
-// two writes is written by the retry or the next update). A call-back is an open "Call" task; a note is a contact
-// note. Contacts have no owner and one phone field; accounts are not used (supportsCompanies false).
+// two writes is written by the retry or the next update). A call-back is an open "Call" task whose note opens with
+// its call's "Call id:" line alone (a retried create finds it by that line); a note is a contact note. Contacts have no owner and one phone field; accounts are not used (supportsCompanies false).
 import { normalizePhone } from '../../core/phone';
 import { PatchbayError } from '../../core/errors';
 import type { CrmOperations, ResolvedCallLog } from '../kit/define-crm-connector';
@@ -53,10 +53,27 @@ async function* pagesOf<T>(client: AcClient, path: string, key: string, query: R
   }
 }
 
+/**
+ * A call log and the call-back after it are both "Call" tasks on the contact carrying the same "Call id:" line: the
+ * call-back's note opens with that line alone (then a blank line and the notes), a call log's with its details.
+ */
+const isCallBack = (t: DealTask, line: string) => splitCallDescription(t.note ?? '').head === line;
+
 async function findCallTask(client: AcClient, contactId: string, typeId: string, callId: string): Promise<DealTask | null> {
   const line = callIdLine(callId);
   for await (const rows of pagesOf<DealTask>(client, '/dealTasks', 'dealTasks', { 'filters[reltype]': 'Subscriber', 'filters[relid]': contactId, 'filters[d_tasktypeid]': typeId, 'filters[status]': 1 })) {
-    const hit = rows.find((t) => (t.note ?? '').split('\n').includes(line));
+    // A completed call-back of the same call is not this call's log.
+    const hit = rows.find((t) => (t.note ?? '').split('\n').includes(line) && !isCallBack(t, line));
+    if (hit) return hit;
+  }
+  return null;
+}
+
+/** The call-back task made for this call on the contact, open or already done (no status filter). */
+async function findCallBackTask(client: AcClient, contactId: string, typeId: string, callId: string): Promise<DealTask | null> {
+  const line = callIdLine(callId);
+  for await (const rows of pagesOf<DealTask>(client, '/dealTasks', 'dealTasks', { 'filters[reltype]': 'Subscriber', 'filters[relid]': contactId, 'filters[d_tasktypeid]': typeId })) {
+    const hit = rows.find((t) => isCallBack(t, line));
     if (hit) return hit;
   }
   return null;
@@ -243,10 +260,17 @@ export const acCrmOperations: CrmOperations = {
     const client = createAcClient(call);
     const contactId = requireContact(t, 'tasks');
     const typeId = await callTaskType(client, call);
+    // A call-back carries its call's id at the head of its note: a create replayed after the worker died before
+    // Patchbay kept the ref finds the task among the contact's Call tasks instead of making a second one.
+    if (t.callId) {
+      const existing = await findCallBackTask(client, contactId, typeId, t.callId);
+      if (existing) return ref('dealTask', String(existing.id), client.recordUrl('contact', contactId));
+    }
     const due = t.due ? Date.parse(t.due) : Date.now();
+    const note = t.callId ? joinCallDescription(callIdLine(t.callId), t.notes) : t.notes ?? null;
     const { dealTask } = await client.send<{ dealTask: DealTask }>('POST', '/dealTasks', {
       dealTask: {
-        title: t.subject, ownerType: 'contact', relid: contactId, status: 0, note: t.notes ?? null, duedate: new Date(due).toISOString(), edate: new Date(due + 15 * 60_000).toISOString(),
+        title: t.subject, ownerType: 'contact', relid: contactId, status: 0, note, duedate: new Date(due).toISOString(), edate: new Date(due + 15 * 60_000).toISOString(),
         dealTasktype: typeId, ...(t.ownerId ? { assignee: acId(t.ownerId, 'owner') } : {}),
       },
     });

@@ -21,6 +21,7 @@ export const activecampaignConnector = defineCrmConnector({
     callLogUpdate: 'in_place',
     nativeCallObject: 'A completed task of the "Call" task type on the contact (reltype Subscriber), assigned to the agent, the call details in its note, plus a contact note with the details and the call notes',
     callIdField: 'a "Call id:" line in the task and in the note',
+    taskCallIdField: 'a "Call id:" line heading the call-back task\'s note, found among the contact\'s Call tasks by GET /dealTasks?filters[reltype]=Subscriber&filters[relid]=<contact>&filters[d_tasktypeid]=<Call type>',
   },
   operations: acCrmOperations,
   auth: [

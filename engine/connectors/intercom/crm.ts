@@ -5,7 +5,8 @@
 // it again among the contact's notes). Intercom's API cannot edit or delete a note, so an update is a second note
 // on the same contact naming the call (callLogUpdate 'note'), itself found again before it is written twice.
 // Intercom has no tasks either: a call-back is a ticket of a Back-office ticket type ("Call back" when there is
-// one) on the contact, assigned to the agent.
+// one) on the contact, assigned to the agent, its description ending with the call's "Call id:" line so a retried
+// create finds it among the contact's tickets (Search tickets).
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { normalizePhone } from '../../core/phone';
 import { PatchbayError } from '../../core/errors';
@@ -38,7 +39,7 @@ function adminId(v: string, what: string): number {
   return Number(v.trim());
 }
 
-function nextAfter(p: Page<unknown>): string | null {
+function nextAfter(p: Pick<Page<unknown>, 'pages'>): string | null {
   const next = p.pages?.next;
   return next && typeof next === 'object' && next.starting_after ? next.starting_after : null;
 }
@@ -172,6 +173,30 @@ async function callBackTicketType(client: IntercomClient, call: ConnectorCall): 
   return String(chosen.id);
 }
 
+interface SearchedTicket { id: string; ticket_attributes?: { _default_description_?: unknown } }
+interface TicketList { type: 'ticket.list'; tickets?: SearchedTicket[]; total_count: number; pages?: Page<unknown>['pages'] }
+
+/**
+ * The call-back ticket made for a call: a ticket of the contact (Search tickets on contact_ids, a field named alike in
+ * every API version) whose description has the call's "Call id:" line. Intercom's search can show a new ticket a
+ * little late, so a retry within moments of the first create may not find it.
+ */
+async function findCallTicket(client: IntercomClient, contactId: string, callId: string): Promise<SearchedTicket | null> {
+  const line = callIdLine(callId);
+  let after: string | null = null;
+  for (let page = 0; page < 20; page++) {
+    const res: TicketList = (await client.request<TicketList>({
+      method: 'POST', path: '/tickets/search', retry: true,
+      body: { query: { field: 'contact_ids', operator: '=', value: contactId }, pagination: { per_page: INTERCOM_MAX_PAGE, ...(after ? { starting_after: after } : {}) } },
+    })).body;
+    const hit = (res.tickets ?? []).find((x) => String(x.ticket_attributes?._default_description_ ?? '').split('\n').includes(line));
+    if (hit) return hit;
+    after = nextAfter(res);
+    if (!after) return null;
+  }
+  return null;
+}
+
 export const intercomCrmOperations: CrmOperations = {
   async findContactsByPhone(call, args) {
     if (args.kind === 'company') return [];
@@ -255,8 +280,13 @@ export const intercomCrmOperations: CrmOperations = {
     const client = createIntercomClient(call);
     const contactId = contactIdOf(t, 'call-back tickets');
     const owner = t.ownerId ? String(adminId(t.ownerId, 'owner')) : null;
+    if (t.callId) {
+      const existing = await findCallTicket(client, contactId, t.callId);
+      if (existing) return ref('ticket', existing.id, client.contactUrl(contactId));
+    }
     const typeId = await callBackTicketType(client, call);
-    const description = [t.notes, t.due ? `Due: ${t.due}` : null].filter(Boolean).join('\n\n');
+    const tail = [t.due ? `Due: ${t.due}` : null, t.callId ? callIdLine(t.callId) : null].filter(Boolean).join('\n');
+    const description = [t.notes, tail].filter(Boolean).join('\n\n');
     const ticket = await client.send<{ id: string }>('POST', '/tickets', {
       ticket_type_id: typeId, contacts: [{ id: contactId }],
       ticket_attributes: { _default_title_: t.subject, ...(description ? { _default_description_: description } : {}) },

@@ -1,6 +1,7 @@
 // Intercom's official Node SDK (intercom-client 6, generated from Intercom's API definition, Intercom-Version 2.11)
 // drives the emulator unchanged, pointed at it with `baseUrl`: the emulator speaks the API the SDK was built for —
-// contacts search and cursor paging, admins, notes on a contact, ticket types and tickets, error bodies.
+// contacts search and cursor paging, admins, notes on a contact, ticket types and tickets (and their search), error
+// bodies.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IntercomClient, IntercomError } from 'intercom-client';
 import { startIntercomEmulator, type IntercomEmulator } from './emulator';
@@ -62,6 +63,17 @@ describe('the intercom-client SDK against the emulator', () => {
     await client.tickets.update({ ticket_id: ticket.id, assignment: { admin_id: agent.id, assignee_id: agent.id } });
     const back = await client.tickets.get({ ticket_id: ticket.id });
     expect(back).toMatchObject({ ticket_attributes: { _default_title_: 'Call back Ada' }, admin_assignee_id: agent.id, contacts: { contacts: [{ id: contact.id }] } });
+  });
+
+  it("searches a contact's tickets by contact_ids, paging through pages.next.starting_after", async () => {
+    const contact = emu.store.listContacts()[4];
+    const made: string[] = [];
+    for (const title of ['Call back one', 'Call back two', 'Call back three']) {
+      made.push((await client.tickets.create({ ticket_type_id: '2', contacts: [{ id: contact.id }], ticket_attributes: { _default_title_: title } })).id);
+    }
+    const found: string[] = [];
+    for await (const t of await client.tickets.search({ query: { field: 'contact_ids', operator: '=', value: contact.id }, pagination: { per_page: 2 } })) found.push(t.id);
+    expect(found.sort()).toEqual(made.sort());
   });
 
   it("raises the SDK's errors from Intercom's error.list bodies", async () => {

@@ -1,6 +1,7 @@
 // What the conformance suite does not cover for Intercom: its headers, a call as a note on the contact (an update is
 // a second note, since Intercom's API cannot edit one, and a retried update writes none), call-backs as Back-office
-// tickets, lookups of numbers stored in other spellings, changed-since on Intercom's day-rounded search, errors.
+// tickets (found again by their "Call id:" line through Search tickets), lookups of numbers stored in other spellings,
+// changed-since on Intercom's day-rounded search, errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectorHarness } from '../../testing/connector-harness';
 import type { RateLimitInfo } from '../../core/http-client';
@@ -66,6 +67,21 @@ describe('Intercom API', () => {
       const err = await crm.createTask(callFor(bare), { subject: 'Call back', contactId: bare.store.listContacts()[0].id }).catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'upstream_error', message: expect.stringContaining('create one named "Call back"') });
     } finally { await bare.close(); }
+  });
+
+  it("a call-back made for a call ends its description with the call id; a retry finds it past a full search page of the contact's tickets", async () => {
+    const contact = emu.store.listContacts()[6];
+    const task = { subject: 'Call back +12022000006', due: '2026-03-03T09:00:00Z', contactId: contact.id, notes: 'Missed call', callId: 'pbx-ic-7' };
+    const ref = await crm.createTask(callFor(emu), task);
+    const first = emu.store.tickets.get(ref.id)!;
+    expect(first.ticket_attributes).toMatchObject({ _default_description_: 'Missed call\n\nDue: 2026-03-03T09:00:00Z\nCall id: pbx-ic-7' });
+    // Newer tickets of the same contact, a full search page of them (150): the call's ticket is on the second page.
+    for (let i = 0; i < 150; i++) {
+      const id = emu.store.newTicketId();
+      emu.store.tickets.set(id, { ...first, id, ticket_id: id, ticket_attributes: { _default_title_: `Later ticket ${i}`, _default_description_: 'Call id: pbx-other' }, created_at: first.created_at + 1 + i, updated_at: first.created_at + 1 + i });
+    }
+    expect((await crm.createTask(callFor(emu), task)).id).toBe(ref.id);
+    expect([...emu.store.tickets.values()].filter((t) => String(t.ticket_attributes._default_description_).endsWith('Call id: pbx-ic-7'))).toHaveLength(1);
   });
 
   it('finds a number stored in another spelling, and a caller without an email becomes a lead', async () => {

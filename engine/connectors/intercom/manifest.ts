@@ -21,6 +21,7 @@ export const intercomConnector = defineCrmConnector({
     callLogUpdate: 'note',
     nativeCallObject: 'Note on the contact written by the agent (admin), the call details heading its text; Intercom has no call object and its API cannot edit a note, so a change is a second note naming the call',
     callIdField: 'a "Call id:" line in the note',
+    taskCallIdField: 'a "Call id:" line in the call-back ticket\'s description, found among the contact\'s tickets (POST /tickets/search on contact_ids)',
   },
   operations: intercomCrmOperations,
   auth: [

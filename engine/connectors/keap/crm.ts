@@ -1,7 +1,8 @@
 // Keap under the CRM contract. A call is a Keap note of type Call on the contact, by the agent (user_id), its title
 // the subject and its body the call's details ("Call id:" line included) then the notes; Keap lets notes be edited,
 // so an update changes the same note (PATCH /notes/{id}) and a retried log finds it among the contact's notes by its
-// call id. A call-back is a Keap task of type Call on the contact for the agent. Keap's REST v1 contact list filters
+// call id. A call-back is a Keap task of type Call on the contact for the agent, its description headed by the
+// call's "Call id:" line so a retried create finds it among the contact's tasks. Keap's REST v1 contact list filters
 // by email and names but not by phone (nor does v2's filter), so a lookup by phone pages through the contacts
 // (1,000 a request) and compares numbers in E.164; the CDP, fed by contact sync (since/order on last_updated), is
 // what answers a caller lookup quickly.
@@ -40,6 +41,20 @@ async function findCallNote(client: KeapClient, contactId: number, callId: strin
   const line = callIdLine(callId);
   for await (const notes of pages<KeapNote>(client, '/notes', 'notes', { contact_id: contactId })) {
     const hit = notes.find((n) => n.type === 'Call' && (n.body ?? '').split('\n').includes(line));
+    if (hit) return hit;
+  }
+  return null;
+}
+
+/**
+ * The task made for a call: its description starts with the call's "Call id:" line. Keap's v1 task list filters by
+ * contact_id or user_id but not by text, so the narrowest of those is paged through (1,000 a request).
+ */
+async function findCallTask(client: KeapClient, callId: string, contactId: number | undefined, ownerId: number | undefined): Promise<{ id: number } | null> {
+  const line = callIdLine(callId);
+  const query = contactId ? { contact_id: contactId } : ownerId ? { user_id: ownerId } : {};
+  for await (const tasks of pages<{ id: number; description?: string | null }>(client, '/tasks', 'tasks', query)) {
+    const hit = tasks.find((x) => splitCallDescription(x.description ?? '').head.split('\n').includes(line));
     if (hit) return hit;
   }
   return null;
@@ -177,11 +192,17 @@ export const keapCrmOperations: CrmOperations = {
   async createTask(call, t) {
     const client = createKeapClient(call);
     const contactId = keapId(t.contactId, 'contactId');
+    const ownerId = t.ownerId ? keapId(t.ownerId, 'owner') : undefined;
+    if (t.callId) {
+      const existing = await findCallTask(client, t.callId, contactId, ownerId);
+      if (existing) return ref('task', existing.id, contactId ? client.contactUrl(contactId) : null);
+    }
+    const description = t.callId ? joinCallDescription(callIdLine(t.callId), t.notes) : t.notes;
     const task = await client.send<{ id: number }>('POST', '/tasks', {
       title: t.subject, type: 'Call', due_date: new Date(t.due ? Date.parse(t.due) : Date.now()).toISOString(),
-      ...(t.notes ? { description: t.notes } : {}),
+      ...(description ? { description } : {}),
       ...(contactId ? { contact: { id: contactId } } : {}),
-      ...(t.ownerId ? { user_id: keapId(t.ownerId, 'owner') } : {}),
+      ...(ownerId ? { user_id: ownerId } : {}),
     });
     return ref('task', task.id, contactId ? client.contactUrl(contactId) : null);
   },

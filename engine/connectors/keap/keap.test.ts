@@ -1,6 +1,7 @@
 // What the conformance suite does not cover for Keap: the X-Keap-API-Key header, OAuth tokens refreshed before they
 // expire and after a 401 (the new tokens saved with the connection), a call as a Call note edited in place, the
-// call-back task, lookups that page through contacts (the v1 list has no phone filter), changed-since, errors.
+// call-back task (found again by its "Call id:" line among the contact's tasks), lookups that page through contacts
+// (the v1 list has no phone filter), changed-since, errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectorHarness } from '../../testing/connector-harness';
 import { buildAuthorizeUrl, exchangeCode, refreshTokens } from '../kit/oauth2';
@@ -82,6 +83,20 @@ describe('Keap API', () => {
   it('creates a call-back as a Call task for the agent on the contact, due when asked', async () => {
     const ref = await crm.createTask(call(), { subject: 'Call back +12122000001', due: '2026-03-03T09:00:00Z', owner: '2', contactId: '102', notes: 'Missed call' });
     expect(emu.store.tasks.get(Number(ref.id))).toMatchObject({ title: 'Call back +12122000001', type: 'Call', due_date: '2026-03-03T09:00:00.000Z', user_id: 2, contact: { id: 102 }, description: 'Missed call' });
+  });
+
+  it("a call-back made for a call heads its description with the call id; a retry finds it past a full page of the contact's tasks", async () => {
+    // A busy contact: a full list page (1,000) of older tasks, so the call's task is on the second page.
+    for (let i = 0; i < 1000; i++) {
+      const id = emu.store.nextId('task');
+      const at = '2026-01-01T00:00:00.000Z';
+      emu.store.tasks.set(id, { id, title: `Older task ${i}`, description: i % 2 ? 'Call id: pbx-older' : null, due_date: at, contact: { id: 103, email: null, first_name: null, last_name: null }, user_id: 1, type: 'Call', priority: null, completed: i % 3 === 0, creation_date: at, modification_date: at });
+    }
+    const task = { subject: 'Call back +12122000003', due: '2026-03-03T09:00:00Z', contactId: '103', notes: 'Missed call', callId: 'pbx-keap-9' };
+    const ref = await crm.createTask(call(), task);
+    expect(emu.store.tasks.get(Number(ref.id))).toMatchObject({ contact: { id: 103 }, description: 'Call id: pbx-keap-9\n\nMissed call' });
+    expect((await crm.createTask(call(), task)).id).toBe(ref.id);
+    expect([...emu.store.tasks.values()].filter((t) => t.contact?.id === 103 && t.description?.startsWith('Call id: pbx-keap-9'))).toHaveLength(1);
   });
 
   it('finds a number by paging through the contacts (no phone filter in v1), in any country, newest first', async () => {

@@ -21,6 +21,7 @@ export const keapConnector = defineCrmConnector({
     callLogUpdate: 'in_place',
     nativeCallObject: 'Note of type Call on the contact by the agent (user_id): the subject as its title, the call details then the notes as its body',
     callIdField: 'a "Call id:" line in the note body',
+    taskCallIdField: 'a "Call id:" line heading the task description, found among the contact\'s tasks (GET /crm/rest/v1/tasks?contact_id=)',
   },
   operations: keapCrmOperations,
   auth: [

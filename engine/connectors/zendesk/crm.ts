@@ -6,8 +6,9 @@
 // - "ticket": an internal comment (public: false) by the agent on the caller's newest unsolved ticket, or on a new
 //   ticket for the call when there is none; Zendesk comments cannot be edited, so an update adds one internal
 //   comment naming what changed (returned as the update's note).
-// A call-back is a ticket of type task with due_at, requested by the caller and assigned to the agent; a note is a
-// "[note …]" block in the user's notes.
+// A call-back is a ticket of type task with due_at, requested by the caller and assigned to the agent, its external_id
+// the call id (a retried create finds it with List Tickets ?external_id=); a note is a "[note …]" block in the user's
+// notes.
 import { randomBytes } from 'node:crypto';
 import { normalizePhone } from '../../core/phone';
 import { PatchbayError } from '../../core/errors';
@@ -266,10 +267,19 @@ export const zendeskCrmOperations: CrmOperations = {
   async createTask(call, t) {
     const client = createZendeskClient(call);
     const userId = zendeskId(t.contactId, 'contactId');
+    if (t.callId) {
+      // A retry after the ticket was made but before Patchbay kept its reference: the task ticket whose external_id
+      // is the call answers. External ids need not be unique in Zendesk, so only a task ticket counts.
+      for await (const rows of client.cursorPages<Ticket>('/tickets.json', 'tickets', { external_id: t.callId }, 10)) {
+        const hit = rows.find((x) => x.type === 'task');
+        if (hit) return ref('ticket', String(hit.id), client.recordUrl('tickets', hit.id));
+      }
+    }
     const { ticket } = await client.send<{ ticket: Ticket }>('POST', '/tickets.json', {
       ticket: {
         subject: t.subject, type: 'task', due_at: new Date(t.due ? Date.parse(t.due) : Date.now()).toISOString(),
         ...(userId ? { requester_id: userId } : {}), ...(t.ownerId ? { assignee_id: zendeskId(t.ownerId, 'owner') } : {}),
+        ...(t.callId ? { external_id: t.callId } : {}),
         comment: { body: t.notes ?? t.subject, public: false }, tags: ['patchbay_callback'],
       },
     });

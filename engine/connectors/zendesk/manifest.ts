@@ -24,6 +24,7 @@ export const zendeskConnector = defineCrmConnector({
     callLogUpdate: 'in_place',
     nativeCallObject: 'A "[call <id>]" block in the end user\'s notes (default; rewritten in place on updates), or, with the connection\'s callLogTarget "ticket", an internal comment by the agent on the caller\'s unsolved ticket (a new ticket when there is none; comments cannot be edited, so an update adds an internal comment)',
     callIdField: 'the block\'s "[call <id>]" marker and a "Call id:" line (in the comment on tickets)',
+    taskCallIdField: 'the task ticket\'s external_id, found with List Tickets (GET /api/v2/tickets?external_id=<call id>)',
   },
   operations: zendeskCrmOperations,
   auth: [

@@ -1,7 +1,7 @@
 // What the conformance suite does not cover for Zendesk: Basic email/token auth, the call as a block of the end
 // user's notes upserted by its call id (other notes and other calls untouched), the ticket option (an internal
-// comment by the agent on the caller's unsolved ticket, or a new ticket), the call-back task ticket, the
-// incremental export as changed-since, rate-limit headers and error bodies.
+// comment by the agent on the caller's unsolved ticket, or a new ticket), the call-back task ticket (found again by
+// its external_id), the incremental export as changed-since, rate-limit headers and error bodies.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectorHarness } from '../../testing/connector-harness';
 import type { RateLimitInfo } from '../../core/http-client';
@@ -91,6 +91,20 @@ describe('Zendesk connector', () => {
     const agent = emu.store.agents()[1];
     const ref = await crm.createTask(callFor(emu), { subject: 'Call back +12022000006', due: '2026-03-03T09:00:00Z', owner: agent.email!, contactId: id, notes: 'Missed call' });
     expect(emu.store.tickets.get(Number(ref.id))).toMatchObject({ type: 'task', due_at: '2026-03-03T09:00:00Z', requester_id: Number(id), assignee_id: agent.id, subject: 'Call back +12022000006', tags: ['patchbay_callback'] });
+  });
+
+  it("a call-back made for a call keeps the call id as external_id; a retry answers it, another system's ticket with that id is not taken", async () => {
+    const id = await userIdOf(7);
+    const { ticket: foreign } = await (await fetch(`${emu.url}/api/v2/tickets.json`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${ZENDESK_EMULATOR_EMAIL}/token:${TOKEN}`).toString('base64')}` },
+      body: JSON.stringify({ ticket: { subject: 'Imported', external_id: 'pbx-cb-1', requester_id: Number(id), comment: { body: 'From another system' } } }),
+    })).json() as { ticket: { id: number } };
+    const task = { subject: 'Call back +12022000007', due: '2026-03-03T09:00:00Z', contactId: id, callId: 'pbx-cb-1' };
+    const ref = await crm.createTask(callFor(emu), task);
+    expect(ref.id).not.toBe(String(foreign.id));
+    expect(emu.store.tickets.get(Number(ref.id))).toMatchObject({ type: 'task', external_id: 'pbx-cb-1' });
+    expect((await crm.createTask(callFor(emu), task)).id).toBe(ref.id);
+    expect([...emu.store.tickets.values()].filter((t) => t.external_id === 'pbx-cb-1')).toHaveLength(2);
   });
 
   it('reads changed end users from the incremental export, agents left out, and resumes after an edit', async () => {

@@ -4,7 +4,7 @@
 // starting_after cursor of pages.next, POST /contacts/search with nested AND/OR queries of =, !=, IN, NIN, >, <, ~,
 // !~, ^, $ and a sort; dates searched are rounded down to their day, as Intercom does), admins (GET /admins, GET /me), notes on a contact (POST/GET /contacts/{id}/notes, GET
 // /notes/{id}; the API has no way to edit or delete a note), ticket types and tickets (POST /tickets, PUT with an
-// assignment, GET), `{"type":"error.list","errors":[{"code","message"}]}` errors, X-RateLimit-Limit / -Remaining /
+// assignment, GET, POST /tickets/search on the fields named alike in every version: contact_ids, ticket_type_id …), `{"type":"error.list","errors":[{"code","message"}]}` errors, X-RateLimit-Limit / -Remaining /
 // -Reset on every answer and 429 when the window's budget is spent.
 import { randomUUID } from 'node:crypto';
 import { startEmulator, type CrmEmulatorOptions, type EmuHandler, type EmuRequest, type EmuResponse, type RunningEmulator } from '../../kit/emulator-server';
@@ -131,49 +131,64 @@ function fieldValue(c: IntercomContactRecord, field: string): unknown {
   return field.startsWith('location.') ? (c.location as Record<string, unknown>)[field.slice(9)] : c[field];
 }
 
+/** What one search endpoint searches: its fields, which of them are dates, and the values of a field of a record. */
+interface SearchSpec<T> { what: string; fields: Set<string>; dates: Set<string>; values(r: T, field: string): unknown[] }
+const CONTACT_SEARCH: SearchSpec<IntercomContactRecord> = { what: 'contact', fields: SEARCHABLE, dates: DATE_FIELDS, values: (c, f) => [fieldValue(c, f)] };
+// The ticket fields whose names are the same in every API version (title and description are not searched here);
+// contact_ids holds every contact of the ticket and matches when one of them does.
+const TICKET_SEARCH: SearchSpec<IntercomTicketRecord> = {
+  what: 'ticket',
+  fields: new Set(['id', 'created_at', 'updated_at', 'category', 'ticket_type_id', 'contact_ids', 'admin_assignee_id', 'team_assignee_id', 'open', 'state']),
+  dates: new Set(['created_at', 'updated_at']),
+  values: (t, f) => f === 'contact_ids' ? t.contacts.contacts.map((c) => c.id) : f === 'ticket_type_id' ? [t.ticket_type.id] : f === 'state' ? [t.ticket_state] : [t[f as keyof IntercomTicketRecord]],
+};
+
 /** Compiles an Intercom search query (nested AND/OR, at most two levels deep, 15 filters a group). */
-function compileQuery(q: Query, depth = 0): (c: IntercomContactRecord) => boolean {
+function compileQuery<T>(q: Query, spec: SearchSpec<T>, depth = 0): (r: T) => boolean {
   if (!q || typeof q !== 'object') throw new IntercomError(400, 'parameter_invalid', 'query: must be an object');
   if (q.operator === 'AND' || q.operator === 'OR') {
     if (depth >= 2) throw new IntercomError(400, 'parameter_invalid', 'query: nested too deeply (at most two levels)');
     if (!Array.isArray(q.value) || !q.value.length) throw new IntercomError(400, 'parameter_invalid', `query.value: ${q.operator} needs a list of filters`);
     if (q.value.length > 15) throw new IntercomError(400, 'parameter_invalid', 'query.value: at most 15 filters a group');
-    const parts = q.value.map((x: Query) => compileQuery(x, depth + 1));
-    return q.operator === 'AND' ? (c) => parts.every((p) => p(c)) : (c) => parts.some((p) => p(c));
+    const parts = q.value.map((x: Query) => compileQuery(x, spec, depth + 1));
+    return q.operator === 'AND' ? (r) => parts.every((p) => p(r)) : (r) => parts.some((p) => p(r));
   }
-  if (typeof q.field !== 'string' || !SEARCHABLE.has(q.field)) throw new IntercomError(400, 'parameter_invalid', `query.field: ${String(q.field)} is not a searchable contact field`);
+  if (typeof q.field !== 'string' || !spec.fields.has(q.field)) throw new IntercomError(400, 'parameter_invalid', `query.field: ${String(q.field)} is not a searchable ${spec.what} field`);
   const field = q.field;
   const v = q.value;
   const str = (x: unknown) => (x === null || x === undefined ? null : String(x).toLowerCase());
+  // A field that holds several values (a ticket's contact_ids) matches when one does; a negation when none does.
+  const any = (test: (x: unknown) => boolean) => (r: T) => spec.values(r, field).some(test);
+  const none = (test: (x: unknown) => boolean) => (r: T) => !spec.values(r, field).some(test);
   switch (q.operator) {
     case '=':
-      if (DATE_FIELDS.has(field) && v !== null) {
+      if (spec.dates.has(field) && v !== null) {
         const day = Math.floor(Number(v) / 86_400);
-        return (c) => Math.floor(Number(fieldValue(c, field)) / 86_400) === day;
+        return any((x) => Math.floor(Number(x) / 86_400) === day);
       }
-      return (c) => (v === null ? fieldValue(c, field) === null : str(fieldValue(c, field)) === str(v));
-    case '!=': return (c) => str(fieldValue(c, field)) !== str(v);
+      return any((x) => (v === null ? x === null : str(x) === str(v)));
+    case '!=': return none((x) => str(x) === str(v));
     case 'IN':
     case 'NIN': {
       if (!Array.isArray(v)) throw new IntercomError(400, 'parameter_invalid', `query.value: ${q.operator} needs a list`);
       const set = new Set(v.map(str));
-      return q.operator === 'IN' ? (c) => set.has(str(fieldValue(c, field))) : (c) => !set.has(str(fieldValue(c, field)));
+      return q.operator === 'IN' ? any((x) => set.has(str(x))) : none((x) => set.has(str(x)));
     }
     case '>':
     case '<': {
       const n = Number(v);
       if (!Number.isFinite(n)) throw new IntercomError(400, 'parameter_invalid', `query.value: ${q.operator} needs a number`);
       // Intercom rounds a searched date down to its day: > X finds the days after X's day, < X the days before it.
-      if (DATE_FIELDS.has(field)) {
+      if (spec.dates.has(field)) {
         const day = Math.floor(n / 86_400) * 86_400;
-        return q.operator === '>' ? (c) => Number(fieldValue(c, field)) >= day + 86_400 : (c) => Number(fieldValue(c, field)) < day;
+        return q.operator === '>' ? any((x) => Number(x) >= day + 86_400) : any((x) => Number(x) < day);
       }
-      return q.operator === '>' ? (c) => Number(fieldValue(c, field)) > n : (c) => Number(fieldValue(c, field)) < n;
+      return q.operator === '>' ? any((x) => Number(x) > n) : any((x) => Number(x) < n);
     }
-    case '~': return (c) => (str(fieldValue(c, field)) ?? '').includes(str(v) ?? '');
-    case '!~': return (c) => !(str(fieldValue(c, field)) ?? '').includes(str(v) ?? '');
-    case '^': return (c) => (str(fieldValue(c, field)) ?? '').startsWith(str(v) ?? '');
-    case '$': return (c) => (str(fieldValue(c, field)) ?? '').endsWith(str(v) ?? '');
+    case '~': return any((x) => (str(x) ?? '').includes(str(v) ?? ''));
+    case '!~': return none((x) => (str(x) ?? '').includes(str(v) ?? ''));
+    case '^': return any((x) => (str(x) ?? '').startsWith(str(v) ?? ''));
+    case '$': return any((x) => (str(x) ?? '').endsWith(str(v) ?? ''));
     default: throw new IntercomError(400, 'parameter_invalid', `query.operator: ${String(q.operator)} is not an operator`);
   }
 }
@@ -287,7 +302,7 @@ export async function startIntercomEmulator(o: CrmEmulatorOptions = {}): Promise
     ['POST', '/contacts/search', guard((req) => {
       const b = body(req);
       if (b.query === undefined) throw new IntercomError(400, 'parameter_not_found', 'query: is required');
-      const match = compileQuery(b.query as Query);
+      const match = compileQuery(b.query as Query, CONTACT_SEARCH);
       const pagination = (b.pagination ?? {}) as { per_page?: unknown; starting_after?: unknown };
       const rows = sorted(store.listContacts().filter(match), b.sort);
       const page = pageOf(rows, pagination.per_page === undefined ? 50 : Number(pagination.per_page), pagination.starting_after as string | null | undefined);
@@ -353,6 +368,17 @@ export async function startIntercomEmulator(o: CrmEmulatorOptions = {}): Promise
       };
       store.tickets.set(id, t);
       return { status: 200, body: t };
+    })],
+    // Search tickets: the query language of the contacts search on ticket fields, newest first, starting_after paging,
+    // answered as a ticket.list.
+    ['POST', '/tickets/search', guard((req) => {
+      const b = body(req);
+      if (b.query === undefined) throw new IntercomError(400, 'parameter_not_found', 'query: is required');
+      const match = compileQuery(b.query as Query, TICKET_SEARCH);
+      const pagination = (b.pagination ?? {}) as { per_page?: unknown; starting_after?: unknown };
+      const rows = [...store.tickets.values()].filter(match).sort((x, y) => y.created_at - x.created_at || Number(y.id) - Number(x.id));
+      const { data, ...page } = pageOf(rows, pagination.per_page === undefined ? 20 : Number(pagination.per_page), pagination.starting_after as string | null | undefined);
+      return { status: 200, body: { ...page, type: 'ticket.list', tickets: data } };
     })],
     ['GET', '/tickets/:id', guard((req) => {
       const t = store.tickets.get(req.params.id);

@@ -4,7 +4,7 @@
 // expire) or a Personal Access Token / Service Account Key in X-Keap-API-Key; contacts (list with
 // limit/offset up to 1000, email/given_name/family_name filters, since/until on last_updated, order and
 // order_direction; get, create, PATCH, delete), users, notes (contact_id/user_id filters, type Call …, PATCH),
-// tasks; `{"message"}` error bodies, the gateway's fault body for a bad token, x-keap-product-throttle-* headers on
+// tasks (list with contact_id/user_id/completed/has_due_date filters, get, create); `{"message"}` error bodies, the gateway's fault body for a bad token, x-keap-product-throttle-* headers on
 // every answer and 429 when the minute's budget is spent.
 import { startEmulator, type CrmEmulatorOptions, type EmuHandler, type EmuRequest, type EmuResponse, type RunningEmulator } from '../../kit/emulator-server';
 import { syntheticPerson } from '../../kit/synthetic';
@@ -122,6 +122,11 @@ export async function startKeapEmulator(o: CrmEmulatorOptions = {}): Promise<Kea
     const t = Date.parse(v);
     if (!Number.isFinite(t)) throw new KeapError(400, `Invalid ${name}: ${v} is not a date-time`);
     return t;
+  };
+  const boolParam = (v: string | null, name: string) => {
+    if (v === null || v === '') return undefined;
+    if (v !== 'true' && v !== 'false') throw new KeapError(400, `Invalid ${name}: ${v} (true or false)`);
+    return v === 'true';
   };
   const pathId = (req: EmuRequest, what: string) => {
     const n = Number(req.params.id);
@@ -279,6 +284,18 @@ export async function startKeapEmulator(o: CrmEmulatorOptions = {}): Promise<Kea
       if (b.type !== undefined) n.type = String(b.type);
       n.last_updated = store.stamp();
       return { status: 200, body: n };
+    })],
+    // List Tasks: contact_id, user_id, completed and has_due_date filters, limit/offset paging, by id.
+    ['GET', `${V1}/tasks`, guard((req) => {
+      const limit = intParam(req.query.get('limit'), 'limit', MAX_LIMIT, MAX_LIMIT);
+      const offset = intParam(req.query.get('offset'), 'offset', 0);
+      const contactId = req.query.get('contact_id');
+      const userId = req.query.get('user_id');
+      const completed = boolParam(req.query.get('completed'), 'completed');
+      const hasDue = boolParam(req.query.get('has_due_date'), 'has_due_date');
+      const rows = [...store.tasks.values()].filter((t) => (!contactId || t.contact?.id === Number(contactId)) && (!userId || t.user_id === Number(userId))
+        && (completed === undefined || t.completed === completed) && (hasDue === undefined || !!t.due_date === hasDue)).sort((a, b) => a.id - b.id);
+      return { status: 200, body: listBody('tasks', rows, req, limit, offset) };
     })],
     ['GET', `${V1}/tasks/:id`, guard((req) => {
       const t = store.tasks.get(pathId(req, 'task'));

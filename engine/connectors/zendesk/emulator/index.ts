@@ -4,9 +4,10 @@
 // or offset paging with next_page; show, create, update, delete; search by query with phone:, email:, role:),
 // the general search (/search.json, type:user), the incremental user export (/incremental/users/cursor.json with
 // start_time or cursor, after_cursor, end_of_stream), tickets (create with a first comment, update with a comment,
-// internal comments public:false, task tickets with due_at, a user's requested tickets, comments), Zendesk's error
-// bodies (`{ error: "RecordInvalid", description, details: { field: [{ description, error }] } }`, 422) and its
-// rate-limit headers (X-Rate-Limit, X-Rate-Limit-Remaining, ratelimit-limit/-remaining/-reset), 429 + Retry-After.
+// internal comments public:false, task tickets with due_at, external_id, List Tickets with its external_id filter, a
+// user's requested tickets, comments), Zendesk's error bodies (`{ error: "RecordInvalid", description, details:
+// { field: [{ description, error }] } }`, 422) and its rate-limit headers (X-Rate-Limit, X-Rate-Limit-Remaining,
+// ratelimit-limit/-remaining/-reset), 429 + Retry-After.
 import { startEmulator, type CrmEmulatorOptions, type EmuHandler, type EmuRequest, type EmuResponse, type RunningEmulator } from '../../kit/emulator-server';
 import { syntheticPerson } from '../../kit/synthetic';
 
@@ -23,7 +24,7 @@ export interface ZdUser {
 }
 export interface ZdComment { id: number; type: 'Comment'; body: string; html_body: string; plain_body: string; public: boolean; author_id: number; created_at: string }
 export interface ZdTicket {
-  id: number; url: string; subject: string; description: string; status: 'new' | 'open' | 'pending' | 'hold' | 'solved' | 'closed'; type: 'problem' | 'incident' | 'question' | 'task' | null;
+  id: number; url: string; external_id: string | null; subject: string; description: string; status: 'new' | 'open' | 'pending' | 'hold' | 'solved' | 'closed'; type: 'problem' | 'incident' | 'question' | 'task' | null;
   priority: string | null; requester_id: number; submitter_id: number; assignee_id: number | null; due_at: string | null; tags: string[]; created_at: string; updated_at: string;
   comments: ZdComment[];
 }
@@ -235,6 +236,10 @@ export async function startZendeskEmulator(o: ZdEmulatorOptions = {}): Promise<Z
     if (b.assignee_id !== undefined) out.assignee_id = agentRef(b.assignee_id, 'assignee_id');
     if (b.requester_id !== undefined) { user(Number(b.requester_id)); out.requester_id = Number(b.requester_id); }
     if (b.tags !== undefined) out.tags = (b.tags as string[]).map(String);
+    if (b.external_id !== undefined) {
+      if (b.external_id !== null && typeof b.external_id !== 'string') throw recordInvalid('external_id', 'External id: must be a string');
+      out.external_id = b.external_id;
+    }
     if (creating && (out.type === 'task') && !out.due_at) throw recordInvalid('due_at', 'Due at: is required for tasks', 'BlankValue');
     return out;
   }
@@ -297,6 +302,13 @@ export async function startZendeskEmulator(o: ZdEmulatorOptions = {}): Promise<Z
       const after = last ? encodeCursor({ t: last.__u, id: last.id }) : cursorParam ?? encodeCursor(from);
       return { status: 200, body: { users: slice.map(userView), after_url: `${baseUrl}${req.path}?cursor=${after}&per_page=${perPage}`, after_cursor: after, before_url: null, before_cursor: null, end_of_stream: rows.length <= perPage } };
     })],
+    // List Tickets: every ticket by id, or those whose external_id is the one asked (external ids need not be unique).
+    ['GET', `${V2}/tickets.json`, guard((req) => {
+      const ext = req.query.get('external_id');
+      const desc = req.query.get('sort_order') === 'desc';
+      const rows = [...store.tickets.values()].filter((t) => ext === null || t.external_id === ext).sort((a, b) => (desc ? b.id - a.id : a.id - b.id));
+      return paged(req, 'tickets', rows, ticketView);
+    })],
     ['GET', `${V2}/tickets/:id.json`, guard((req) => {
       const t = store.tickets.get(idOf(req));
       if (!t) throw notFound();
@@ -316,7 +328,7 @@ export async function startZendeskEmulator(o: ZdEmulatorOptions = {}): Promise<Z
       const now = Date.now();
       const id = nextTicket++;
       const t: ZdTicket = {
-        id, url: `${baseUrl}/api/v2/tickets/${id}.json`, subject: f.subject ?? String(comment.body ?? '').slice(0, 80), description: '', status: f.status ?? (f.assignee_id ? 'open' : 'new'), type: f.type ?? null, priority: null,
+        id, url: `${baseUrl}/api/v2/tickets/${id}.json`, external_id: f.external_id ?? null, subject: f.subject ?? String(comment.body ?? '').slice(0, 80), description: '', status: f.status ?? (f.assignee_id ? 'open' : 'new'), type: f.type ?? null, priority: null,
         requester_id: requester, submitter_id: admin().id, assignee_id: f.assignee_id ?? null, due_at: f.due_at ?? null, tags: f.tags ?? [], created_at: iso(now), updated_at: iso(now), comments: [],
       };
       const c = addComment(t, comment, admin().id);

@@ -60,6 +60,20 @@ async function findPhoneCall(client: DynamicsClient, callId: string, regarding?:
   return hit ? String(hit.activityid) : null;
 }
 
+/**
+ * The call-back task made for a call: its description opens with the "Call id:" line. contains() narrows the tasks
+ * regarding the same record; the exact line is checked here, since 'Call id: abc' is also in 'Call id: abc-2'.
+ */
+async function findCallTask(client: DynamicsClient, callId: string, regarding?: string): Promise<string | null> {
+  const line = callIdLine(callId);
+  const filter = `contains(description,${odataString(line)})${regarding ? ` and _regardingobjectid_value eq ${regarding}` : ''}`;
+  for await (const page of client.pages<DataverseRow>('tasks', { $select: 'activityid,description', $filter: filter })) {
+    const hit = page.find((r) => splitCallDescription(String(r.description ?? '')).head.split('\n').includes(line));
+    if (hit) return String(hit.activityid);
+  }
+  return null;
+}
+
 async function logCall(call: ConnectorCall, log: ResolvedCallLog): Promise<RecordRef> {
   const client = createDynamicsClient(call);
   const contact = toGuid(log.contactId, 'contactId');
@@ -196,9 +210,15 @@ export const dynamicsCrmOperations: CrmOperations = {
   },
   async createTask(call, t) {
     const client = createDynamicsClient(call);
+    if (t.callId) {
+      const existing = await findCallTask(client, t.callId, toGuid(t.contactId, 'contactId') ?? toGuid(t.companyId, 'companyId'));
+      if (existing) return ref(client, 'task', existing);
+    }
     const due = t.due ? new Date(t.due).toISOString() : new Date().toISOString();
+    // A call-back's description opens with the call's "Call id:" line (as a phone call's does), the notes after it.
+    const description = t.callId ? joinCallDescription(callIdLine(t.callId), t.notes) : t.notes;
     const id = await client.create('tasks', {
-      subject: t.subject.slice(0, 200), ...(t.notes ? { description: t.notes } : {}), scheduledend: due,
+      subject: t.subject.slice(0, 200), ...(description ? { description } : {}), scheduledend: due,
       ...regardingBind('task', t.contactId, t.companyId), ...ownerBind(t.ownerId),
     });
     return ref(client, 'task', id);

@@ -108,6 +108,20 @@ describe('Dynamics 365 connector', () => {
     expect(emu.store.table('phonecalls').get(ref.id)).toMatchObject({ statecode: 1, statuscode: 2, leftvoicemail: false, actualdurationminutes: 4, subject: `Outbound call to ${p.e164}` });
   });
 
+  it('finds a call-back task again by the exact "Call id:" line opening its description, regarding the same contact', async () => {
+    const contact = emu.store.list('contacts')[2];
+    const id = `dyn-cb-${Date.now()}`;
+    const task = { subject: 'Call back the missed caller', contactId: String(contact.contactid), notes: 'Missed call' };
+    // contains() on 'Call id: <id>' also matches the task of call '<id>-2': it must not be taken for this call's.
+    const longer = await crm.createTask(callWith(), { ...task, callId: `${id}-2` });
+    const first = await crm.createTask(callWith(), { ...task, callId: id });
+    expect(first.id).not.toBe(longer.id);
+    expect(emu.store.table('tasks').get(first.id)).toMatchObject({ description: `Call id: ${id}\n\nMissed call`, _regardingobjectid_value: contact.contactid });
+    expect((await crm.createTask(callWith(), { ...task, callId: id })).id).toBe(first.id);
+    expect((await crm.createTask(callWith(), { ...task, callId: `${id}-2` })).id).toBe(longer.id);
+    expect(emu.store.list('tasks').filter((t) => String(t.description ?? '').includes(id))).toHaveLength(2);
+  });
+
   it('finds accounts by phone, with the company name on contacts', async () => {
     const account = emu.store.list('accounts')[3]; // a London number, typed nationally
     const found = await crm.findContactsByPhone(callWith(), { phone: String(account.telephone1), defaultCountry: 'GB', kind: 'company' });

@@ -23,6 +23,7 @@ export const dynamicsConnector = defineCrmConnector({
     callLogUpdate: 'in_place',
     nativeCallObject: 'Phone Call activity (phonecall) regarding the contact or account, owned by the agent, completed as Made or Received, plus a note (annotation) on the contact',
     callIdField: 'a "Call id:" line in the phone call description',
+    taskCallIdField: 'a "Call id:" line opening the task description',
   },
   operations: dynamicsCrmOperations,
   auth: [

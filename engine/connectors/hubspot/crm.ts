@@ -2,6 +2,7 @@
 // company's timelines, updated in place; the phone system's call id is the call's hs_call_external_id, which
 // a retried log searches for first. Notes are note engagements, tasks are task engagements.
 import type { CrmOperations } from '../kit/define-crm-connector';
+import { callIdLine, joinCallDescription } from '../kit/call-description';
 import type { RecordRef } from '../kit/crm-contract';
 import { defaultCallSubject, notesWithTranscript } from '../kit/crm-contract';
 import type { ConnectorCall } from '../kit/contact-source';
@@ -32,6 +33,29 @@ async function findCallByExternalId(call: ConnectorCall, externalId: string): Pr
     limit: 1,
   });
   return res.results[0] ?? null;
+}
+
+/**
+ * The task made for a call: its body starts with the "Call id:" line. The search narrows by the id as a wildcard token
+ * (HubSpot splits text on punctuation, and call ids carry dashes), then the exact line is checked here, since
+ * "*abc*" also matches the task of call "abc-2".
+ */
+async function findTaskByCallId(call: ConnectorCall, callId: string): Promise<HubspotRecord | null> {
+  const line = notesToHtml(callIdLine(callId));
+  const http = createHubspotClient(call);
+  let after: string | undefined;
+  do {
+    const res = await searchObjects(http, 'tasks', {
+      filterGroups: [{ filters: [{ propertyName: 'hs_task_body', operator: 'CONTAINS_TOKEN', value: `*${callId}*` }] }],
+      properties: ['hs_task_body'],
+      limit: 100,
+      ...(after ? { after } : {}),
+    });
+    const hit = res.results.find((r) => (r.properties.hs_task_body ?? '').split('<br>').includes(line));
+    if (hit) return hit;
+    after = res.paging?.next?.after;
+  } while (after);
+  return null;
 }
 
 const ref = (type: string, id: string, url: string | null): RecordRef => ({ system: 'hubspot', type, id, url });
@@ -95,7 +119,13 @@ export const hubspotCrmOperations: CrmOperations = {
     return { ref: r, note: null };
   },
   async createTask(call, t) {
-    const out = await createTask(call, { subject: t.subject, body: t.notes, dueAt: t.due, ownerId: t.ownerId, contactId: t.contactId, companyId: t.companyId });
+    if (t.callId) {
+      const existing = await findTaskByCallId(call, t.callId);
+      if (existing) return ref('task', String(existing.id), await timelineUrl(call, t));
+    }
+    // The call id heads the body, as on the text-description CRMs' call logs, so a replayed create finds this task.
+    const body = t.callId ? joinCallDescription(callIdLine(t.callId), t.notes) : t.notes;
+    const out = await createTask(call, { subject: t.subject, body, dueAt: t.due, ownerId: t.ownerId, contactId: t.contactId, companyId: t.companyId });
     return ref('task', out.taskId, await timelineUrl(call, t));
   },
   async addNote(call, n) {

@@ -189,6 +189,21 @@ describe('hubspot: writes', () => {
       associations: { contacts: ['100003'] },
     });
   });
+
+  it('a call-back made with a call id is found again by its exact "Call id:" line, not by a longer id sharing its start', async () => {
+    const crm = hubspotConnector.crm;
+    const call = callFor(emu);
+    const id = `cb-${Date.now()}`;
+    const task = { subject: 'Call back Alan', contactId: '100003', notes: 'Missed call at 10:15' };
+    // The task of call "<id>-2" matches the search for "*<id>*" too: it must not be taken for call <id>'s.
+    const longer = await crm.createTask(call, { ...task, callId: `${id}-2` });
+    const first = await crm.createTask(call, { ...task, callId: id });
+    expect(first.id).not.toBe(longer.id);
+    expect(emu.store.get('tasks', first.id)?.properties.hs_task_body).toBe(`Call id: ${id}<br><br>Missed call at 10:15`);
+    expect((await crm.createTask(call, { ...task, callId: id })).id).toBe(first.id);
+    expect((await crm.createTask(call, { ...task, callId: `${id}-2` })).id).toBe(longer.id);
+    expect(emu.store.tasks().filter((t) => (t.properties.hs_task_body ?? '').includes(id))).toHaveLength(2);
+  });
 });
 
 describe('hubspot: sync', () => {

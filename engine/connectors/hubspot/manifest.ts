@@ -23,6 +23,7 @@ export const hubspotConnector = defineCrmConnector({
     callLogUpdate: 'in_place',
     nativeCallObject: 'Call engagement (crm/v3/objects/calls) on the contact and company timelines',
     callIdField: 'hs_call_external_id',
+    taskCallIdField: 'a "Call id:" line heading the task body (hs_task_body)',
   },
   operations: hubspotCrmOperations,
   auth: [

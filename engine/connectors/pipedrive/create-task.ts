@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineBlock } from '../../core/define-block';
 import type { ConnectorCall } from '../kit/contact-source';
-import { escapeHtml } from './call-note';
+import { callIdLine, escapeHtml } from './call-note';
 import { callFromContext, createPipedriveClient, toPipedriveId } from './client';
 
 export interface CreateTaskArgs {
@@ -18,8 +18,13 @@ export interface CreateTaskArgs {
   dueTime?: string | null;
   dueInMinutes?: number | null;
   note?: string | null;
+  /** The phone system's call this follows up: a "Call id:" paragraph heads the note, where a retried create finds it. */
+  callId?: string | null;
   now?: Date;
 }
+
+/** The note's paragraph naming the call a follow-up was made for. */
+export const taskCallIdParagraph = (callId: string) => `<p>${callIdLine(callId)}</p>`;
 
 /** A follow-up (e.g. for a missed call): an open activity of type task, due when asked, for the agent. */
 export async function createTask(call: ConnectorCall, args: CreateTaskArgs): Promise<{ activityId: string; dueDate: string; dueTime: string | null }> {
@@ -27,6 +32,7 @@ export async function createTask(call: ConnectorCall, args: CreateTaskArgs): Pro
   const due = new Date((args.now ?? new Date()).getTime() + (args.dueInMinutes ?? 0) * 60_000);
   const dueDate = args.dueDate ?? due.toISOString().slice(0, 10);
   const dueTime = args.dueTime ?? (args.dueDate ? null : due.toISOString().slice(11, 16));
+  const note = (args.callId ? taskCallIdParagraph(args.callId) : '') + (args.note ? `<p>${escapeHtml(args.note).replace(/\n/g, '<br>')}</p>` : '');
   const activity = await client.send<{ id: number }>('POST', '/api/v2/activities', {
     subject: args.subject,
     type: args.type ?? 'task',
@@ -37,7 +43,7 @@ export async function createTask(call: ConnectorCall, args: CreateTaskArgs): Pro
     due_date: dueDate,
     ...(dueTime ? { due_time: dueTime } : {}),
     done: false,
-    ...(args.note ? { note: `<p>${escapeHtml(args.note).replace(/\n/g, '<br>')}</p>` } : {}),
+    ...(note ? { note } : {}),
   });
   return { activityId: String(activity.id), dueDate, dueTime };
 }

@@ -10,7 +10,7 @@ import { callIdLine, durationHHMM, escapeHtml, paragraphs, recordingLink, STATUS
 import { createPipedriveClient, toPipedriveId, type PipedriveClient } from './client';
 import { createContact } from './create-contact';
 import { deleteContact, updateContact } from './update-contact';
-import { createTask } from './create-task';
+import { createTask, taskCallIdParagraph } from './create-task';
 import { findCompanyByPhone } from './find-company-by-phone';
 import { findContactById } from './find-contact-by-id';
 import { findContactByPhone } from './find-contact-by-phone';
@@ -28,15 +28,27 @@ function linkUrl(client: PipedriveClient, a: { person_id?: number | null; org_id
   return null;
 }
 
-async function findCallActivity(client: PipedriveClient, callId: string, on: { person?: number; org?: number }): Promise<Activity | null> {
+/** The person's (else the organization's) activity that passes `test`, through every page of GET /api/v2/activities. */
+async function findActivity(client: PipedriveClient, on: { person?: number; org?: number }, test: (a: Activity) => boolean): Promise<Activity | null> {
   if (!on.person && !on.org) return null;
-  const marker = callIdLine(callId);
   const query = on.person ? { person_id: on.person, limit: 500 } : { org_id: on.org!, limit: 500 };
   for await (const page of client.pagesV2<Activity>('/api/v2/activities', query)) {
-    const hit = page.items.find((a) => a.type === 'call' && (a.note ?? '').includes(`<li>${marker}</li>`));
+    const hit = page.items.find(test);
     if (hit) return hit;
   }
   return null;
+}
+
+/** The call logged with this call id: a call activity whose details list has the "Call id:" item. */
+function findCallActivity(client: PipedriveClient, callId: string, on: { person?: number; org?: number }): Promise<Activity | null> {
+  const marker = `<li>${callIdLine(callId)}</li>`;
+  return findActivity(client, on, (a) => a.type === 'call' && (a.note ?? '').includes(marker));
+}
+
+/** The follow-up made for this call: a task activity whose note opens with the "Call id:" paragraph. */
+function findTaskActivity(client: PipedriveClient, callId: string, on: { person?: number; org?: number }): Promise<Activity | null> {
+  const marker = taskCallIdParagraph(callId);
+  return findActivity(client, on, (a) => a.type === 'task' && (a.note ?? '').startsWith(marker));
 }
 
 /** Replaces the "Result:" and "Recording:" lines of the call details and the notes after them. */
@@ -110,13 +122,18 @@ export const pipedriveCrmOperations: CrmOperations = {
     return { ref: r, note: null };
   },
   async createTask(call, t) {
+    const client = createPipedriveClient(call);
+    const on = { person: toPipedriveId(t.contactId, 'contactId'), org: toPipedriveId(t.companyId, 'companyId') };
+    if (t.callId) {
+      const existing = await findTaskActivity(client, t.callId, on);
+      if (existing) return ref('activity', existing.id, linkUrl(client, existing));
+    }
     const due = t.due ? new Date(t.due) : undefined;
     const out = await createTask(call, {
-      subject: t.subject, personId: t.contactId, orgId: t.companyId, ownerId: t.ownerId, note: t.notes,
+      subject: t.subject, personId: t.contactId, orgId: t.companyId, ownerId: t.ownerId, note: t.notes, callId: t.callId,
       ...(due ? { dueDate: due.toISOString().slice(0, 10), dueTime: due.toISOString().slice(11, 16) } : {}),
     });
-    const client = createPipedriveClient(call);
-    return ref('activity', out.activityId, linkUrl(client, { person_id: toPipedriveId(t.contactId, 'contactId'), org_id: toPipedriveId(t.companyId, 'companyId') }));
+    return ref('activity', out.activityId, linkUrl(client, { person_id: on.person, org_id: on.org }));
   },
   async addNote(call, n) {
     const client = createPipedriveClient(call);

@@ -31,6 +31,7 @@ export const pipedriveConnector = defineCrmConnector({
     callLogUpdate: 'in_place',
     nativeCallObject: 'Activity of type call (done, linked to the person/organization, owned by the agent) plus a note on the person',
     callIdField: 'a "Call id:" line in the activity note',
+    taskCallIdField: 'a "Call id:" paragraph opening the task activity\'s note, found among the person\'s (else the organization\'s) activities',
   },
   operations: pipedriveCrmOperations,
   auth: [

@@ -370,6 +370,21 @@ describe('pipedrive: writing', () => {
     expect(emu.store.openActivities().map((a) => a.id)).toContain(Number(out.activityId));
   });
 
+  it('a call-back made with a call id is found again among the person\'s activities: not a longer id\'s task, not the call log', async () => {
+    const crm = pipedriveConnector.crm;
+    const call = callFor(emu);
+    const id = `pd-cb-${Date.now()}`;
+    const task = { subject: 'Call back +12125550142', contactId: '13', notes: 'Missed call' };
+    const log = await crm.logCall(call, { direction: 'inbound', status: 'missed', startedAt: '2026-03-03T09:00:00Z', durationSec: 0, contactId: '13', callId: id });
+    const longer = await crm.createTask(call, { ...task, callId: `${id}-2` });
+    const first = await crm.createTask(call, { ...task, callId: id });
+    expect(new Set([log.id, longer.id, first.id]).size).toBe(3);
+    expect(emu.store.activities.get(Number(first.id))).toMatchObject({ type: 'task', person_id: 13, note: `<p>Call id: ${id}</p><p>Missed call</p>` });
+    expect((await crm.createTask(call, { ...task, callId: id })).id).toBe(first.id);
+    expect((await crm.createTask(call, { ...task, callId: `${id}-2` })).id).toBe(longer.id);
+    expect([...emu.store.activities.values()].filter((a) => a.type === 'task' && (a.note ?? '').includes(id))).toHaveLength(2);
+  });
+
   it('emulates Pipedrive validation: unknown body fields are rejected with its error envelope', async () => {
     const res = await pd('/api/v2/activities', { method: 'POST', body: JSON.stringify({ subject: 'x', type: 'call', user_id: 1 }) })(emu);
     expect(res.status).toBe(400);

@@ -14,6 +14,7 @@ export const createTaskParams = z.object({
   dueDate: z.string().regex(/^\d{4}-\d{2}-\d{2}/, 'a date such as 2026-03-01').nullish().describe('Due date (YYYY-MM-DD); default today'),
   priority: z.enum(['High', 'Normal', 'Low']).default('Normal'),
   reminderAt: z.string().refine((s) => Number.isFinite(Date.parse(s)), 'an ISO date-time').nullish(),
+  callObject: z.string().max(255).nullish().describe("The phone system's id of the call this task follows up (CallObject)"),
 });
 
 export type CreateTaskArgs = z.input<typeof createTaskParams>;
@@ -32,6 +33,7 @@ export async function createTask(call: ConnectorCall, args: CreateTaskArgs, now 
   if (p.contactId) body.WhoId = p.contactId;
   if (p.accountId) body.WhatId = p.accountId;
   if (p.ownerId) body.OwnerId = p.ownerId;
+  if (p.callObject) body.CallObject = p.callObject;
   if (p.reminderAt) { body.IsReminderSet = true; body.ReminderDateTime = new Date(p.reminderAt).toISOString(); }
   const sf = createSalesforceClient(call);
   const res = await sf.request<{ id: string }>({ method: 'POST', path: `${API_BASE}/sobjects/Task`, body });

@@ -1,6 +1,7 @@
 // Salesforce under the CRM contract: a call is what Salesforce's own CTI logs, a completed Task with TaskSubtype
 // Call, the phone system's call id in CallObject (a retried log finds it with SOQL first); it is updated in
-// place. Notes are classic Notes (ParentId = the contact or account); tasks are open Tasks.
+// place. Notes are classic Notes (ParentId = the contact or account); tasks are open Tasks, a call-back's call id in
+// its CallObject too, so a retried create finds it the same way.
 import type { CrmOperations } from '../kit/define-crm-connector';
 import type { RecordRef } from '../kit/crm-contract';
 import { notesWithTranscript } from '../kit/crm-contract';
@@ -24,9 +25,13 @@ const ref = (call: ConnectorCall, type: string, id: string): RecordRef => {
   return { system: 'salesforce', type, id, url: recordUrl(instanceUrl, type, id) };
 };
 
-async function findCallTask(call: ConnectorCall, callObject: string): Promise<string | null> {
+/**
+ * The Task that carries this call id in CallObject: the call log (TaskSubtype 'Call') or the call-back to-do made for
+ * that call (TaskSubtype 'Task'). Both carry the same id, so the subtype keeps them apart.
+ */
+async function findCallTask(call: ConnectorCall, callObject: string, subtype: 'Call' | 'Task' = 'Call'): Promise<string | null> {
   const sf = createSalesforceClient(call);
-  const q = `SELECT Id FROM Task WHERE CallObject = ${soqlString(callObject)} AND TaskSubtype = 'Call' LIMIT 1`;
+  const q = `SELECT Id FROM Task WHERE CallObject = ${soqlString(callObject)} AND TaskSubtype = ${soqlString(subtype)} LIMIT 1`;
   const res = await sf.request<{ records: { Id: string }[] }>({ path: `${API_BASE}/query`, query: { q } });
   return res.body.records[0]?.Id ?? null;
 }
@@ -83,7 +88,11 @@ export const salesforceCrmOperations: CrmOperations = {
     return { ref: r, note: null };
   },
   async createTask(call, t) {
-    const out = await createTask(call, { subject: t.subject, description: t.notes, contactId: t.contactId, accountId: t.companyId, ownerId: t.ownerId, dueDate: t.due?.slice(0, 10) });
+    if (t.callId) {
+      const existing = await findCallTask(call, t.callId, 'Task');
+      if (existing) return ref(call, 'Task', existing);
+    }
+    const out = await createTask(call, { subject: t.subject, description: t.notes, contactId: t.contactId, accountId: t.companyId, ownerId: t.ownerId, dueDate: t.due?.slice(0, 10), callObject: t.callId });
     return { system: 'salesforce', type: 'Task', id: out.taskId, url: out.crmUrl };
   },
   async addNote(call, n) {

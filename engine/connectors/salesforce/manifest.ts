@@ -18,6 +18,7 @@ export const salesforceConnector = defineCrmConnector({
     callLogUpdate: 'in_place',
     nativeCallObject: 'Task with TaskSubtype Call (completed, CallType, CallDurationInSeconds, CallDisposition), WhoId = contact, OwnerId = agent',
     callIdField: 'Task.CallObject',
+    taskCallIdField: "Task.CallObject of the call-back Task (TaskSubtype 'Task')",
   },
   operations: salesforceCrmOperations,
   // OAuth starts at login.salesforce.com (test.salesforce.com for sandboxes); API calls then go to the

@@ -211,6 +211,20 @@ describe('salesforce: writes', () => {
     });
     expect(emu.store.calls().map((t) => t.Id)).not.toContain(r.output.taskId);
   });
+
+  it('a call-back and the call log share the call id in CallObject, and each finds only its own Task again', async () => {
+    const crm = salesforceConnector.crm;
+    const call = callFor(emu);
+    const c = contactAt(10);
+    const callId = `sf-cb-${Date.now()}`;
+    const log = await crm.logCall(call, { direction: 'inbound', status: 'missed', startedAt: '2026-03-04T08:00:00Z', durationSec: 0, contactId: c.Id, callId });
+    const task = await crm.createTask(call, { subject: 'Call back the missed caller', contactId: c.Id, callId });
+    expect(task.id).not.toBe(log.id);
+    expect(emu.store.get('Task', task.id)).toMatchObject({ CallObject: callId, TaskSubtype: 'Task', WhoId: c.Id, IsClosed: false });
+    expect((await crm.createTask(call, { subject: 'Call back the missed caller', contactId: c.Id, callId })).id).toBe(task.id);
+    expect((await crm.logCall(call, { direction: 'inbound', status: 'missed', startedAt: '2026-03-04T08:00:00Z', durationSec: 0, contactId: c.Id, callId })).id).toBe(log.id);
+    expect(emu.store.list('Task').filter((t) => t.CallObject === callId)).toHaveLength(2);
+  });
 });
 
 describe('salesforce: sync', () => {

@@ -275,9 +275,7 @@ export async function startBoxEmulator(o: BoxEmulatorOptions = {}): Promise<BoxE
       async sha256(id: string) {
         const f = files.get(id);
         if (!f) throw new Error(`no file ${id}`);
-        const h = createHash('sha256');
-        for (const part of f.files) for await (const c of createReadStream(part)) h.update(c as Buffer);
-        return h.digest('hex');
+        return (await hashFiles(f.files, 'sha256')).toString('hex');
       },
       sessions: () => [...sessions.values()].map((s) => ({ id: s.id, parts: s.parts.size, total: s.fileSize })),
       addFolder: (id: string, name: string) => { folders.set(id, name); },

@@ -7,7 +7,7 @@
 // SHA-256 of the SHA-256s of each 4 MiB block, as Dropbox computes it).
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { dropFile, receive, startStorageEmulator, StorageEmuError, type RunningStorageEmulator, type StorageEmuRequest, type StorageEmuResponse } from '../../kit/storage-emulator';
+import { dropFile, hashFiles, receive, startStorageEmulator, StorageEmuError, type RunningStorageEmulator, type StorageEmuRequest, type StorageEmuResponse } from '../../kit/storage-emulator';
 
 export interface DropboxEmulatorOptions {
   port?: number;
@@ -206,9 +206,7 @@ export async function startDropboxEmulator(o: DropboxEmulatorOptions = {}): Prom
       async sha256(p: string) {
         const f = files.get(p.toLowerCase());
         if (!f) throw new Error(`no file ${p}`);
-        const h = createHash('sha256');
-        for await (const c of createReadStream(f.file)) h.update(c as Buffer);
-        return h.digest('hex');
+        return (await hashFiles([f.file], 'sha256')).toString('hex');
       },
       sessions: () => [...sessions.values()].map((s) => ({ id: s.id, offset: s.offset, closed: s.closed })),
     },

@@ -7,7 +7,7 @@
 // 400 badRequest, 429 userRateLimitExceeded with Retry-After). Received bytes stream to disk with their MD5 computed on the way (md5Checksum).
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream, writeFileSync } from 'node:fs';
-import { dropFile, receive, startStorageEmulator, StorageEmuError, type RunningStorageEmulator, type StorageEmuRequest, type StorageEmuResponse } from '../../kit/storage-emulator';
+import { dropFile, hashFiles, receive, startStorageEmulator, StorageEmuError, type RunningStorageEmulator, type StorageEmuRequest, type StorageEmuResponse } from '../../kit/storage-emulator';
 
 export interface GdriveEmulatorOptions {
   port?: number;
@@ -224,9 +224,7 @@ export async function startGdriveEmulator(o: GdriveEmulatorOptions = {}): Promis
       async sha256(id: string) {
         const f = files.get(id);
         if (!f) throw new Error(`no file ${id}`);
-        const h = createHash('sha256');
-        for await (const c of createReadStream(f.file)) h.update(c as Buffer);
-        return h.digest('hex');
+        return (await hashFiles([f.file], 'sha256')).toString('hex');
       },
       sessions: () => [...sessions.values()].filter((s) => !s.done).map((s) => ({ id: s.id, received: s.received, total: s.declared })),
     },

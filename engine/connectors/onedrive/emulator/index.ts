@@ -9,7 +9,7 @@
 // hashed on the way (file.hashes.sha1Hash and sha256Hash).
 import { createHash, randomBytes, randomUUID, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { dropFile, receive, startStorageEmulator, StorageEmuError, type RunningStorageEmulator, type StorageEmuRequest, type StorageEmuResponse } from '../../kit/storage-emulator';
+import { dropFile, hashFiles, receive, startStorageEmulator, StorageEmuError, type RunningStorageEmulator, type StorageEmuRequest, type StorageEmuResponse } from '../../kit/storage-emulator';
 
 export interface OnedriveEmulatorOptions {
   port?: number;
@@ -217,9 +217,7 @@ export async function startOnedriveEmulator(o: OnedriveEmulatorOptions = {}): Pr
       async sha256(id: string) {
         const i = items.get(id);
         if (!i) throw new Error(`no item ${id}`);
-        const h = createHash('sha256');
-        for await (const c of createReadStream(i.file)) h.update(c as Buffer);
-        return h.digest('hex');
+        return (await hashFiles([i.file], 'sha256')).toString('hex');
       },
       sessions: () => [...sessions.values()].map((s) => ({ id: s.id, received: s.received, total: s.total })),
     },

@@ -33,11 +33,22 @@ export class StorageEmuError extends Error {
 
 export type StorageEmuHandler = (req: StorageEmuRequest) => StorageEmuResponse | Promise<StorageEmuResponse>;
 
-export interface StorageEmulatorOptions {
+/** What a test sets on a storage emulator's account; every provider's emulator takes these. */
+export interface StorageAccountOptions {
   port?: number;
+  /** Static access token (a "generated access token"). */
+  token?: string;
+  /** The OAuth app the vendor's authorize and token endpoints accept. */
+  oauth?: { clientId: string; clientSecret: string };
+  /** Refresh tokens the token endpoint accepts from the start. */
+  refreshTokens?: string[];
+  accessTokenTtlSec?: number;
+  rateLimit?: number;
+}
+
+export interface StorageEmulatorOptions {
+  account: StorageAccountOptions;
   routes: [method: string, pattern: string, handler: StorageEmuHandler][];
-  /** Static access tokens accepted. */
-  tokens: string[];
   /** The vendor's 401 answer (`token` is null when none was sent). */
   unauthorized(req: StorageEmuRequest): StorageEmuResponse;
   /** The vendor's 429 answer; Retry-After is added. */
@@ -45,9 +56,11 @@ export interface StorageEmulatorOptions {
   notFound(req: StorageEmuRequest): StorageEmuResponse;
   /** Requests that carry no token (pre-authenticated upload URLs: the URL is the credential). */
   isPublic?: (req: StorageEmuRequest) => boolean;
-  /** The vendor's OAuth endpoints: authorize (redirects back with a code at once) and token (code and refresh grants). */
-  oauth?: { authorizePath: string; tokenPath: string; clientId: string; clientSecret: string; accessTokenTtlSec?: number };
-  rateLimit?: number;
+  /**
+   * The vendor's OAuth endpoints, served when the account has an OAuth app: authorize (redirects back with a code at
+   * once) and token (code and refresh grants); the vendor's access-token lifetime unless the account sets one.
+   */
+  oauthEndpoints: { authorizePath: string; tokenPath: string; accessTokenTtlSec?: number };
   rateWindowMs?: number;
 }
 
@@ -124,14 +137,16 @@ function compile(pattern: string): { re: RegExp; keys: string[] } {
 export async function startStorageEmulator(o: StorageEmulatorOptions): Promise<RunningStorageEmulator> {
   const routes = o.routes.map(([method, pattern, handler]) => ({ method, pattern, handler, ...compile(pattern) }));
   const dir = mkdtempSync(path.join(os.tmpdir(), 'patchbay-storage-emu-'));
-  const tokens = new Set(o.tokens);
+  const { account } = o;
+  const tokens = new Set(account.token ? [account.token] : []);
+  const oauth = account.oauth ? { ...o.oauthEndpoints, ...account.oauth, accessTokenTtlSec: account.accessTokenTtlSec ?? o.oauthEndpoints.accessTokenTtlSec } : undefined;
   const issued = new Map<string, number>();
-  const refreshTokens = new Set<string>();
+  const refreshTokens = new Set<string>(account.refreshTokens);
   const codes = new Map<string, string>(); // code -> redirect_uri
   const stats = { requests: 0, rateLimited: 0, unauthorized: 0, refreshed: 0, byRoute: new Map<string, number>() };
   let throttle = { n: 0, retryAfterSec: 1 };
   let fail = 0;
-  let limit = o.rateLimit ?? 0;
+  let limit = account.rateLimit ?? 0;
   let windowMs = o.rateWindowMs ?? 10_000;
   let windowStart = Date.now();
   let used = 0;
@@ -156,7 +171,7 @@ export async function startStorageEmulator(o: StorageEmulatorOptions): Promise<R
   };
 
   const tokenEndpoint = async (req: StorageEmuRequest): Promise<StorageEmuResponse> => {
-    const a = o.oauth!;
+    const a = oauth!;
     const form = Object.fromEntries(new URLSearchParams(await req.text()));
     const basic = /^Basic (.+)$/i.exec(String(req.headers.authorization ?? ''));
     const [id, secret] = basic ? Buffer.from(basic[1], 'base64').toString('utf8').split(':') : [form.client_id, form.client_secret];
@@ -189,11 +204,11 @@ export async function startStorageEmulator(o: StorageEmulatorOptions): Promise<R
       },
     };
     const handle = async (): Promise<StorageEmuResponse | null> => {
-      if (o.oauth && req.method === 'POST' && req.path === o.oauth.tokenPath) return tokenEndpoint(req);
-      if (o.oauth && req.method === 'GET' && req.path === o.oauth.authorizePath) {
+      if (oauth && req.method === 'POST' && req.path === oauth.tokenPath) return tokenEndpoint(req);
+      if (oauth && req.method === 'GET' && req.path === oauth.authorizePath) {
         // The consent screen, consented at once: back to the app with a code (and its state).
         const redirect = req.query.get('redirect_uri');
-        if (req.query.get('client_id') !== o.oauth.clientId || !redirect) return { status: 400, body: { error: 'invalid_request', error_description: 'unknown client_id or missing redirect_uri' } };
+        if (req.query.get('client_id') !== oauth.clientId || !redirect) return { status: 400, body: { error: 'invalid_request', error_description: 'unknown client_id or missing redirect_uri' } };
         const code = 'code.' + randomBytes(12).toString('hex');
         codes.set(code, redirect);
         const back = new URL(redirect);
@@ -246,7 +261,7 @@ export async function startStorageEmulator(o: StorageEmulatorOptions): Promise<R
     });
   });
   server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve) => server.listen(o.port ?? 0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(account.port ?? 0, '127.0.0.1', resolve));
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
   return {

@@ -8,15 +8,9 @@
 // SHA-1, and the file's over parts sent in order); a committed file is its parts' files, never copied into one.
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream, writeFileSync } from 'node:fs';
-import { dropFile, hashFiles, receive, startStorageEmulator, StorageEmuError, type RunningStorageEmulator, type StorageEmuRequest, type StorageEmuResponse } from '../../kit/storage-emulator';
+import { dropFile, hashFiles, receive, startStorageEmulator, StorageEmuError, type RunningStorageEmulator, type StorageAccountOptions, type StorageEmuRequest, type StorageEmuResponse } from '../../kit/storage-emulator';
 
-export interface BoxEmulatorOptions {
-  port?: number;
-  token?: string;
-  oauth?: { clientId: string; clientSecret: string };
-  refreshTokens?: string[];
-  accessTokenTtlSec?: number;
-  rateLimit?: number;
+export interface BoxEmulatorOptions extends StorageAccountOptions {
   /** Smallest file a chunked session takes (Box: 20,000,000 bytes). */
   minChunkedSize?: number;
 }
@@ -257,16 +251,13 @@ export async function startBoxEmulator(o: BoxEmulatorOptions = {}): Promise<BoxE
   }]);
 
   const emu = await startStorageEmulator({
-    port: o.port,
+    account: o,
     routes,
-    tokens: o.token ? [o.token] : [],
-    oauth: o.oauth ? { authorizePath: '/api/oauth2/authorize', tokenPath: '/oauth2/token', clientId: o.oauth.clientId, clientSecret: o.oauth.clientSecret, accessTokenTtlSec: o.accessTokenTtlSec ?? 3600 } : undefined,
-    rateLimit: o.rateLimit,
+    oauthEndpoints: { authorizePath: '/api/oauth2/authorize', tokenPath: '/oauth2/token', accessTokenTtlSec: 3600 },
     unauthorized: (req) => ({ status: 401, headers: { 'www-authenticate': req.token ? 'Bearer realm="Service", error="invalid_token", error_description="The access token provided is invalid."' : 'Bearer realm="Service", error="invalid_request", error_description="The access token was not found."' } }),
     rateLimited: () => ({ status: 429, body: { type: 'error', status: 429, code: 'rate_limit_exceeded', help_url: 'http://developers.box.com/docs/#errors', message: 'Request rate limit exceeded, please try again later', request_id: randomBytes(6).toString('hex') } }),
     notFound: () => ({ status: 404, body: { type: 'error', status: 404, code: 'not_found', message: 'Not Found', request_id: randomBytes(6).toString('hex') } }),
   });
-  for (const t of o.refreshTokens ?? []) emu.addRefreshToken(t);
   baseUrl = emu.url;
   return Object.assign(emu, {
     store: {

@@ -7,18 +7,9 @@
 // SHA-256 of the SHA-256s of each 4 MiB block, as Dropbox computes it).
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { dropFile, hashFiles, receive, startStorageEmulator, StorageEmuError, type RunningStorageEmulator, type StorageEmuRequest, type StorageEmuResponse } from '../../kit/storage-emulator';
+import { dropFile, hashFiles, receive, startStorageEmulator, StorageEmuError, type RunningStorageEmulator, type StorageAccountOptions, type StorageEmuRequest, type StorageEmuResponse } from '../../kit/storage-emulator';
 
-export interface DropboxEmulatorOptions {
-  port?: number;
-  /** Static access token (a "generated access token"). */
-  token?: string;
-  oauth?: { clientId: string; clientSecret: string };
-  /** Refresh tokens the token endpoint accepts from the start. */
-  refreshTokens?: string[];
-  accessTokenTtlSec?: number;
-  rateLimit?: number;
-}
+export type DropboxEmulatorOptions = StorageAccountOptions;
 
 export interface DropboxFile { id: string; name: string; pathLower: string; pathDisplay: string; size: number; contentHash: string; rev: string; serverModified: string; file: string; link?: string }
 
@@ -186,18 +177,15 @@ export async function startDropboxEmulator(o: DropboxEmulatorOptions = {}): Prom
   ];
 
   const emu = await startStorageEmulator({
-    port: o.port,
+    account: o,
     routes,
-    tokens: o.token ? [o.token] : [],
-    oauth: o.oauth ? { authorizePath: '/oauth2/authorize', tokenPath: '/oauth2/token', clientId: o.oauth.clientId, clientSecret: o.oauth.clientSecret, accessTokenTtlSec: o.accessTokenTtlSec } : undefined,
-    rateLimit: o.rateLimit,
+    oauthEndpoints: { authorizePath: '/oauth2/authorize', tokenPath: '/oauth2/token' },
     unauthorized: (req) => (req.token
       ? { status: 401, headers: { 'www-authenticate': 'Bearer realm="Dropbox-API"' }, body: { error_summary: 'invalid_access_token/..', error: { '.tag': 'invalid_access_token' } } }
       : { status: 400, body: `Error in call to API function "${req.path.replace(/^\/2\//, '')}": Must provide HTTP header "Authorization" or URL parameter "authorization".` }),
     rateLimited: (after) => ({ status: 429, body: { error_summary: 'too_many_requests/..', error: { reason: { '.tag': 'too_many_requests' }, retry_after: after } } }),
     notFound: (req) => ({ status: 404, body: `Unknown API function: "${req.path.replace(/^\/2\//, '')}"` }),
   });
-  for (const t of o.refreshTokens ?? []) emu.addRefreshToken(t);
   baseUrl = emu.url;
   return Object.assign(emu, {
     store: {

@@ -7,15 +7,9 @@
 // 400 badRequest, 429 userRateLimitExceeded with Retry-After). Received bytes stream to disk with their MD5 computed on the way (md5Checksum).
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream, writeFileSync } from 'node:fs';
-import { dropFile, hashFiles, receive, startStorageEmulator, StorageEmuError, type RunningStorageEmulator, type StorageEmuRequest, type StorageEmuResponse } from '../../kit/storage-emulator';
+import { dropFile, hashFiles, receive, startStorageEmulator, StorageEmuError, type RunningStorageEmulator, type StorageAccountOptions, type StorageEmuRequest, type StorageEmuResponse } from '../../kit/storage-emulator';
 
-export interface GdriveEmulatorOptions {
-  port?: number;
-  token?: string;
-  oauth?: { clientId: string; clientSecret: string };
-  refreshTokens?: string[];
-  accessTokenTtlSec?: number;
-  rateLimit?: number;
+export interface GdriveEmulatorOptions extends StorageAccountOptions {
   /** The account's Workspace domain (domain permissions must name it). */
   domain?: string;
 }
@@ -200,11 +194,9 @@ export async function startGdriveEmulator(o: GdriveEmulatorOptions = {}): Promis
   ];
 
   const emu = await startStorageEmulator({
-    port: o.port,
+    account: o,
     routes,
-    tokens: o.token ? [o.token] : [],
-    oauth: o.oauth ? { authorizePath: '/o/oauth2/v2/auth', tokenPath: '/token', clientId: o.oauth.clientId, clientSecret: o.oauth.clientSecret, accessTokenTtlSec: o.accessTokenTtlSec ?? 3599 } : undefined,
-    rateLimit: o.rateLimit,
+    oauthEndpoints: { authorizePath: '/o/oauth2/v2/auth', tokenPath: '/token', accessTokenTtlSec: 3599 },
     // The session URI is the credential of a resumable upload's chunks.
     isPublic: (req) => req.method === 'PUT' && req.path === '/upload/drive/v3/files' && req.query.has('upload_id'),
     unauthorized: () => ({
@@ -215,7 +207,6 @@ export async function startGdriveEmulator(o: GdriveEmulatorOptions = {}): Promis
     rateLimited: () => ({ status: 429, body: { error: { code: 429, message: 'Rate Limit Exceeded', errors: [{ message: 'Rate Limit Exceeded', domain: 'usageLimits', reason: 'userRateLimitExceeded' }] } } }),
     notFound: (req) => ({ status: 404, body: { error: { code: 404, message: `Not Found: ${req.method} ${req.path}`, errors: [{ message: 'Not Found', domain: 'global', reason: 'notFound' }] } } }),
   });
-  for (const t of o.refreshTokens ?? []) emu.addRefreshToken(t);
   baseUrl = emu.url;
   return Object.assign(emu, {
     store: {

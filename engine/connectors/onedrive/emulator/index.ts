@@ -9,16 +9,9 @@
 // hashed on the way (file.hashes.sha1Hash and sha256Hash).
 import { createHash, randomBytes, randomUUID, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { dropFile, hashFiles, receive, startStorageEmulator, StorageEmuError, type RunningStorageEmulator, type StorageEmuRequest, type StorageEmuResponse } from '../../kit/storage-emulator';
+import { dropFile, hashFiles, receive, startStorageEmulator, StorageEmuError, type RunningStorageEmulator, type StorageAccountOptions, type StorageEmuRequest, type StorageEmuResponse } from '../../kit/storage-emulator';
 
-export interface OnedriveEmulatorOptions {
-  port?: number;
-  token?: string;
-  oauth?: { clientId: string; clientSecret: string };
-  refreshTokens?: string[];
-  accessTokenTtlSec?: number;
-  rateLimit?: number;
-}
+export type OnedriveEmulatorOptions = StorageAccountOptions;
 
 export interface DriveItem { id: string; name: string; parentId: string; path: string; size: number; sha1: string; sha256: string; mimeType: string; created: string; modified: string; file: string; links: { id: string; type: string; scope: string; webUrl: string }[] }
 
@@ -193,11 +186,9 @@ export async function startOnedriveEmulator(o: OnedriveEmulatorOptions = {}): Pr
   ];
 
   const emu = await startStorageEmulator({
-    port: o.port,
+    account: o,
     routes,
-    tokens: o.token ? [o.token] : [],
-    oauth: o.oauth ? { authorizePath: '/common/oauth2/v2.0/authorize', tokenPath: '/common/oauth2/v2.0/token', clientId: o.oauth.clientId, clientSecret: o.oauth.clientSecret, accessTokenTtlSec: o.accessTokenTtlSec ?? 3599 } : undefined,
-    rateLimit: o.rateLimit,
+    oauthEndpoints: { authorizePath: '/common/oauth2/v2.0/authorize', tokenPath: '/common/oauth2/v2.0/token', accessTokenTtlSec: 3599 },
     isPublic: (req) => req.path.startsWith('/up/'),
     unauthorized: (req) => {
       const e = graphError(401, 'InvalidAuthenticationToken', req.token ? 'Access token validation failure. Invalid audience.' : 'Access token is empty.').response;
@@ -206,7 +197,6 @@ export async function startOnedriveEmulator(o: OnedriveEmulatorOptions = {}): Pr
     rateLimited: () => graphError(429, 'activityLimitReached', 'The request has been throttled').response,
     notFound: (req) => graphError(400, 'BadRequest', `Resource not found for the segment '${req.path.split('/').pop()}'.`).response,
   });
-  for (const t of o.refreshTokens ?? []) emu.addRefreshToken(t);
   baseUrl = emu.url;
   return Object.assign(emu, {
     driveId,

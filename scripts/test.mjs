@@ -77,8 +77,10 @@ function vitest(name, project, env = {}, server = '') {
       const rel = path.relative(root, file.name);
       const bad = (file.assertionResults ?? []).filter((a) => a.status === 'failed');
       for (const a of bad) failures.push(`${name}: ${rel} › ${a.fullName ?? a.title} — ${firstLine(a, rel)}`);
-      if (!bad.length && file.status === 'failed') failed++;
-      if (!bad.length && file.status === 'failed') failures.push(`${name}: ${rel} — ${String(file.message ?? '').split('\n')[0].slice(0, 300)}`);
+      if (!bad.length && file.status === 'failed') {
+        failed++;
+        failures.push(`${name}: ${rel} — ${String(file.message ?? '').split('\n')[0].slice(0, 300)}`);
+      }
     }
   } catch { if (!ok) failed++; }
   return ok;

@@ -17,19 +17,14 @@ export async function saveConnection(sql: postgres.Sql, key: KeyInput, p: { cust
   return sql.begin(async (tx) => {
     const [existing] = await tx<{ id: string }[]>`select id from connections where customer_id = ${p.customerId} and system = ${p.system}`;
     if (existing) await lockCredentials(tx, existing.id);
-    return insertConnection(tx, key, p);
+    const [row] = await tx<{ id: string }[]>`
+      insert into connections (customer_id, system, name, auth_kind, base_url, credentials_enc, status)
+      values (${p.customerId}, ${p.system}, ${p.name}, ${p.authKind}, ${p.baseUrl}, ${encryptJson(key, p.credentials)}, 'unknown')
+      on conflict (customer_id, system) do update set name = excluded.name, auth_kind = excluded.auth_kind, base_url = excluded.base_url,
+        credentials_enc = excluded.credentials_enc, status = 'unknown', last_error = null, updated_at = now()
+      returning id`;
+    return row.id;
   });
-}
-
-async function insertConnection(tx: postgres.TransactionSql, key: KeyInput, p: { customerId: string; system: string; name: string; authKind: string; baseUrl: string; credentials: Record<string, unknown> }): Promise<string> {
-  const sql = tx as unknown as postgres.Sql;
-  const [row] = await sql<{ id: string }[]>`
-    insert into connections (customer_id, system, name, auth_kind, base_url, credentials_enc, status)
-    values (${p.customerId}, ${p.system}, ${p.name}, ${p.authKind}, ${p.baseUrl}, ${encryptJson(key, p.credentials)}, 'unknown')
-    on conflict (customer_id, system) do update set name = excluded.name, auth_kind = excluded.auth_kind, base_url = excluded.base_url,
-      credentials_enc = excluded.credentials_enc, status = 'unknown', last_error = null, updated_at = now()
-    returning id`;
-  return row.id;
 }
 
 export function connectionHandle(sql: postgres.Sql, key: KeyInput, row: ConnectionRow): ConnectionHandle {

@@ -171,8 +171,7 @@ class HostRunContext implements RunContext {
    * budget learns the limit and what other clients spent, so real-time work alone (no sync running) is paced too.
    */
   onRateLimit(system: string, info: RateLimitInfo): void {
-    if (this.dryRun || !this.origins?.size || ![...this.origins.values()].includes(system)) return;
-    this.budgetOf(system).observe(info);
+    if (!this.dryRun) this.budgetOf(system).observe(info);
   }
   private pace(fetchImpl: typeof fetch): typeof fetch {
     return (async (input: RequestInfo | URL, init?: RequestInit) => {

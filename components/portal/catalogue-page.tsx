@@ -10,6 +10,7 @@ import { ConnectorCard } from './connector-card';
 import { initialOptions, neededFor, OptionsForm } from './options-form';
 import { portalApi, PortalRequestError, useCatalogue, useConnections, usePortalMutation } from './portal-api';
 import styles from './portal.module.css';
+import { systemOptionKeys } from '@/lib/templates/needed-systems';
 import { describeAutomations } from '@/lib/templates/what-happens';
 
 const STATE_TONE: Record<string, string> = { ok: 'badge-ok', failing: 'badge-err', paused: 'badge-warn', idle: 'badge-muted' };
@@ -126,7 +127,7 @@ function EnablePanel({ customerId, item, catalogue, onClose, onEnabled }: { cust
 
 /** The same sentences the server answers after enabling (lib/templates/what-happens.ts), filled in live. */
 function WhatWillHappen({ item, options, crmName }: { item: CatalogueItem; options: Record<string, unknown>; crmName: (s: string) => string }) {
-  const lines = describeAutomations(item.automations.map((automation) => ({ automation })), options, crmName);
+  const lines = describeAutomations(item.automations.map((automation) => ({ automation })), options, crmName, systemOptionKeys(item.connections, item.options));
   return (
     <ul data-testid="what-happens" style={{ margin: 0, paddingLeft: 18 }}>
       {lines.map((line, i) => <li key={item.automations[i]}>{line}</li>)}

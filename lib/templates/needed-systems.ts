@@ -29,3 +29,10 @@ export function neededSystems(connections: string[], fields: { key: string; type
   }
   return [...new Set(out)];
 }
+
+/** The options whose value is a system id: the option of type crm and every option a connection entry names. */
+export function systemOptionKeys(connections: string[], fields: { key: string; type: string }[]): Set<string> {
+  const keys = new Set(fields.filter((f) => f.type === 'crm').map((f) => f.key));
+  for (const entry of connections) { const m = OPTION_CONNECTION.exec(entry); if (m) keys.add(m[1]); }
+  return keys;
+}

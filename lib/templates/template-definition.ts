@@ -4,7 +4,7 @@
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { InvalidInput } from '../errors';
-import { CONNECTION_ENTRY, OPTION_CONNECTION, neededSystems as systemsFor } from './needed-systems';
+import { CONNECTION_ENTRY, OPTION_CONNECTION, neededSystems as systemsFor, systemOptionKeys } from './needed-systems';
 import { describeAutomations } from './what-happens';
 
 export const OPTION_TYPES = ['string', 'integer', 'number', 'boolean', 'choice', 'multiChoice', 'country', 'crm'] as const;
@@ -109,5 +109,5 @@ export function neededSystems(def: TemplateDefinition, options: Record<string, u
 
 /** "What will happen" in plain words, one line per automation, with the options filled in (lib/templates/what-happens.ts). */
 export function describeWhatHappens(def: TemplateDefinition, options: Record<string, unknown>, systemName: (s: string) => string): string[] {
-  return describeAutomations(def.flows, options, systemName);
+  return describeAutomations(def.flows, options, systemName, systemOptionKeys(def.connections, def.options));
 }

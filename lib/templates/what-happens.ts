@@ -17,13 +17,11 @@ const WORDS: Record<string, (v: Value, options: Record<string, unknown>) => stri
   missed_call_task: () => 'A missed call becomes a call-back task in your CRM.',
 };
 
-/** Options whose value is a system id, said by the system's name. */
-const SYSTEM_OPTIONS = new Set(['crm', 'recordingStorage']);
-
-export function describeAutomations(flows: { automation: string; flowName?: string }[], options: Record<string, unknown>, systemName: (system: string) => string): string[] {
+/** `systemOptions`: the options whose value is a system id (needed-systems.ts systemOptionKeys), said by its name. */
+export function describeAutomations(flows: { automation: string; flowName?: string }[], options: Record<string, unknown>, systemName: (system: string) => string, systemOptions: Set<string>): string[] {
   const v: Value = (k) => {
     const x = options[k];
-    if (SYSTEM_OPTIONS.has(k) && typeof x === 'string' && x) return systemName(x);
+    if (systemOptions.has(k) && typeof x === 'string' && x) return systemName(x);
     return x === undefined || x === null || x === '' ? '…' : Array.isArray(x) ? x.join(', ') : String(x);
   };
   return flows.map((f) => WORDS[f.automation]?.(v, options) ?? `The automation "${f.automation}" (${f.flowName ?? 'a flow'}) runs for you.`);
